@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file aurmig/conn.h
+ * @brief Database connections over libdbi, and the version table.
+ *
+ * URLs:
+ *   - `sqlite:///relative/path.db`, `sqlite:////absolute/path.db`
+ *   - `mysql://user:password@host:port/database` (also `mariadb://`),
+ *     `mysql://user@/database?unix_socket=/run/mysqld/mysqld.sock`
+ *   - `pgsql://user:password@host:port/database` (also `postgresql://`)
+ * User and password are percent-decoded. The password is never shown in
+ * messages: aurmig_conn_display_url() masks it.
+ */
+#ifndef AURMIG_CONN_H
+#define AURMIG_CONN_H
+
+#include "common.h"
+
+AURMIG_BEGIN_DECL
+
+/**
+ * Open a connection from a URL.
+ * @return AURMIG_OK, AURMIG_EINVALID (malformed URL: the record says why),
+ *         AURMIG_EUNSUPPORTED (no libdbi driver for it), AURMIG_EDB.
+ */
+AURMIG_EXTERN(int) aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url);
+
+/**
+ * Open a connection described by aurweb's configuration file (INI, section
+ * `[database]` with backend, host, socket, port, name, user, password).
+ * @return as aurmig_conn_open(), or AURMIG_EPARSE / AURMIG_EIO for the file.
+ */
+AURMIG_EXTERN(int) aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const char *path);
+
+/** Close and free. NULL is a no-op. */
+AURMIG_EXTERN(void) aurmig_conn_free(aurmig_conn *conn);
+
+/** The connection's aurmig_dialect. */
+AURMIG_EXTERN(int) aurmig_conn_dialect(const aurmig_conn *conn);
+
+/** The URL with any password replaced by `***`. Borrowed. */
+AURMIG_EXTERN(const char *) aurmig_conn_display_url(const aurmig_conn *conn);
+
+/**
+ * Read the current heads from the version table (`alembic_version`).
+ * Never creates the table: a missing table reads as no heads (base).
+ * The ids are available through aurmig_conn_current_head() until the next
+ * call on this connection.
+ * @param[out] count_out number of rows.
+ */
+AURMIG_EXTERN(int) aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);
+
+/** Row @p i of the last aurmig_conn_read_current(), or NULL. Borrowed. */
+AURMIG_EXTERN(const char *) aurmig_conn_current_head(const aurmig_conn *conn, size_t i);
+
+AURMIG_END_DECL
+
+#endif

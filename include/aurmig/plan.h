@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file aurmig/plan.h
+ * @brief Plans: the steps from the database's current heads to a target,
+ *        their execution, and the read-only state check.
+ *
+ * A plan is made against a connection and a graph; both must outlive it.
+ * It is iterated with a pull API: aurmig_plan_next() applies one step and
+ * hands it back, so a caller can report progress without callbacks;
+ * aurmig_plan_run() applies everything that is left.
+ *
+ * Targets follow Alembic's grammar: full ids, unique prefixes of at least
+ * one character (ids longer than 3 characters are searched), `head`,
+ * `heads`, `base`, `label@head`, `label@heads`, `label@base`, `rev@head`,
+ * `+N`, `-N`, `rev+N`, `rev-N`, `label@+N`, `label@-N`.
+ */
+#ifndef AURMIG_PLAN_H
+#define AURMIG_PLAN_H
+
+#include "common.h"
+
+AURMIG_BEGIN_DECL
+
+/** What a plan does. */
+typedef enum aurmig_command {
+	AURMIG_CMD_UPGRADE = 1,
+	AURMIG_CMD_DOWNGRADE = 2,
+	AURMIG_CMD_STAMP = 3   /**< rewrite the version table only; runs no SQL from the scripts */
+} aurmig_command;
+
+/** Plan flags (bits of aurmig_plan_options.flags). */
+typedef enum aurmig_plan_flag {
+	/** Run the whole plan in one transaction (SQLite, PostgreSQL): all or nothing. */
+	AURMIG_PLAN_ONE_TRANSACTION = 1,
+	/** Stamp only: empty the version table before stamping (the way out of unknown rows). */
+	AURMIG_PLAN_PURGE = 2
+} aurmig_plan_flag;
+
+/** Kinds of step. */
+typedef enum aurmig_step_kind {
+	AURMIG_STEP_UPGRADE = 1,
+	AURMIG_STEP_DOWNGRADE = 2,
+	AURMIG_STEP_STAMP = 3
+} aurmig_step_kind;
+
+/** Progress phases. */
+typedef enum aurmig_progress_phase {
+	AURMIG_PROGRESS_START = 1,
+	AURMIG_PROGRESS_DONE = 2
+} aurmig_progress_phase;
+
+/**
+ * Called before and after each step. A non-zero return stops the plan
+ * before the step (START) or after its commit (DONE) with AURMIG_EUSER.
+ */
+typedef int (*aurmig_progress_fn)(void *payload, const aurmig_step *step, int phase);
+
+/** Version of aurmig_plan_options this header describes. */
+typedef enum aurmig_plan_options_version {
+	AURMIG_PLAN_OPTIONS_VERSION = 1
+} aurmig_plan_options_version;
+
+/** Options for aurmig_plan_new(). Fields are only ever appended. */
+typedef struct aurmig_plan_options {
+	unsigned int version;        /**< AURMIG_PLAN_OPTIONS_VERSION */
+	unsigned int flags;          /**< aurmig_plan_flag bits */
+	aurmig_progress_fn progress; /**< optional */
+	void *progress_payload;
+} aurmig_plan_options;
+
+#define AURMIG_PLAN_OPTIONS_INIT { AURMIG_PLAN_OPTIONS_VERSION, 0, NULL, NULL }
+
+/** Fill @p opts with defaults for @p version. @return AURMIG_OK or AURMIG_EINVALID. */
+AURMIG_EXTERN(int) aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version);
+
+/**
+ * Read the current heads from @p conn and compute the steps to @p targets.
+ *
+ * Upgrade and downgrade take exactly one target; stamp takes one or more.
+ * Nothing is written to the database.
+ *
+ * @param opts NULL for defaults.
+ * @return AURMIG_OK; AURMIG_ENOTFOUND / AURMIG_EAMBIGUOUS for a target;
+ *         AURMIG_EUNKNOWNREV when the database holds an id the graph lacks
+ *         (use a stamp with AURMIG_PLAN_PURGE to recover);
+ *         AURMIG_EIRREVERSIBLE when a downgrade crosses a script without a
+ *         downgrade section; AURMIG_EINVALID; AURMIG_EDB.
+ */
+AURMIG_EXTERN(int) aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
+	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts);
+
+/** Free a plan. A plan freed inside an open whole-plan transaction rolls it back. NULL is a no-op. */
+AURMIG_EXTERN(void) aurmig_plan_free(aurmig_plan *plan);
+
+/** Number of steps. */
+AURMIG_EXTERN(size_t) aurmig_plan_count(const aurmig_plan *plan);
+
+/** Step @p i (0-based), or NULL. */
+AURMIG_EXTERN(const aurmig_step *) aurmig_plan_at(const aurmig_plan *plan, size_t i);
+
+/** Number of version rows before the plan (the current heads). */
+AURMIG_EXTERN(size_t) aurmig_plan_before_count(const aurmig_plan *plan);
+AURMIG_EXTERN(const char *) aurmig_plan_before(const aurmig_plan *plan, size_t i);
+/** Number of version rows once every step has run. */
+AURMIG_EXTERN(size_t) aurmig_plan_after_count(const aurmig_plan *plan);
+AURMIG_EXTERN(const char *) aurmig_plan_after(const aurmig_plan *plan, size_t i);
+
+/**
+ * Apply the next step (its statements and its version-row change, in one
+ * transaction unless the script says `transaction off`).
+ * @param[out] out the step that was applied (borrowed), or NULL.
+ * @return AURMIG_OK, AURMIG_ITEROVER when no step is left, or an error; a
+ *         failed step is rolled back where the database allows it and the
+ *         plan cannot continue.
+ */
+AURMIG_EXTERN(int) aurmig_plan_next(const aurmig_step **out, aurmig_plan *plan);
+
+/** Apply every remaining step. @return AURMIG_OK or the first error. */
+AURMIG_EXTERN(int) aurmig_plan_run(aurmig_plan *plan);
+
+/** @name Step accessors. Strings are borrowed from the plan. */
+/**@{*/
+/** An aurmig_step_kind. */
+AURMIG_EXTERN(int) aurmig_step_kind_of(const aurmig_step *step);
+/** The migration that runs, or NULL for a stamp step. */
+AURMIG_EXTERN(const aurmig_migration *) aurmig_step_migration(const aurmig_step *step);
+/** Revisions the step moves from (parents for an upgrade, the revision for a downgrade). */
+AURMIG_EXTERN(size_t) aurmig_step_from_count(const aurmig_step *step);
+AURMIG_EXTERN(const char *) aurmig_step_from(const aurmig_step *step, size_t i);
+/** Revisions the step moves to. Empty means base. */
+AURMIG_EXTERN(size_t) aurmig_step_to_count(const aurmig_step *step);
+AURMIG_EXTERN(const char *) aurmig_step_to(const aurmig_step *step, size_t i);
+/** Number of statements the step ran (after it ran). */
+AURMIG_EXTERN(size_t) aurmig_step_statements(const aurmig_step *step);
+/** Wall-clock seconds the step took, or -1 before it ran. */
+AURMIG_EXTERN(double) aurmig_step_seconds(const aurmig_step *step);
+/**@}*/
+
+/** Result of aurmig_check(). */
+typedef enum aurmig_state {
+	AURMIG_STATE_AT_HEAD = 0,  /**< every head is applied */
+	AURMIG_STATE_BEHIND = 1,   /**< migrations are pending */
+	AURMIG_STATE_UNKNOWN = 2   /**< the database holds a revision the graph lacks (newer than the code?) */
+} aurmig_state;
+
+/**
+ * Read-only check: is the database at the graph's heads? Never writes and
+ * never creates the version table.
+ * @param[out] state_out an aurmig_state.
+ * @param[out] pending_out number of migrations `upgrade heads` would run (0 when unknown); may be NULL.
+ * @return AURMIG_OK (whatever the state) or an error reading the database.
+ */
+AURMIG_EXTERN(int) aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph);
+
+AURMIG_END_DECL
+
+#endif
