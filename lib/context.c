@@ -185,7 +185,7 @@ void aurmig__err_clear(aurmig_context *ctx)
 
 int aurmig__oom(aurmig_context *ctx)
 {
-	if (!ctx)
+	if (!ctx || ctx->err_hold)
 		return AURMIG_ENOMEM;
 	aurmig__err_clear(ctx);
 	ctx->err.code = AURMIG_ENOMEM;
@@ -218,7 +218,7 @@ int aurmig__verr_at(aurmig_context *ctx, int code, int klass, const char *file, 
 {
 	char *body, *msg;
 
-	if (!ctx)
+	if (!ctx || ctx->err_hold)
 		return code;
 	aurmig__err_clear(ctx);
 	ctx->err.code = code;
@@ -277,7 +277,7 @@ int aurmig__err(aurmig_context *ctx, int code, int klass, const char *fmt, ...)
 
 void aurmig__err_set_revision(aurmig_context *ctx, const char *revision)
 {
-	if (!ctx || !revision)
+	if (!ctx || ctx->err_hold || !revision)
 		return;
 	free(ctx->err_revision);
 	ctx->err_revision = strdup(revision);
@@ -286,7 +286,7 @@ void aurmig__err_set_revision(aurmig_context *ctx, const char *revision)
 
 void aurmig__err_set_statement(aurmig_context *ctx, const char *statement)
 {
-	if (!ctx || !statement)
+	if (!ctx || ctx->err_hold || !statement)
 		return;
 	free(ctx->err_statement);
 	ctx->err_statement = strdup(statement);
@@ -295,7 +295,7 @@ void aurmig__err_set_statement(aurmig_context *ctx, const char *statement)
 
 void aurmig__err_set_db_code(aurmig_context *ctx, int db_code)
 {
-	if (ctx)
+	if (ctx && !ctx->err_hold)
 		ctx->err.db_code = db_code;
 }
 

@@ -30,6 +30,7 @@ struct aurmig_context {
 	aurmig_log_fn log_fn;
 	void *log_payload;
 	int log_level;
+	int err_hold;           /* >0: leave the error record alone (rollback paths) */
 	/* allocation-failure hook for tests: fail allocation number fail_at
 	 * (1-based) counted from when it was armed; 0 = never */
 	unsigned long alloc_count;

@@ -75,6 +75,27 @@ AURMIG_EXTERN(const aurmig_migration *) aurmig_graph_base(const aurmig_graph *gr
  */
 AURMIG_EXTERN(int) aurmig_graph_lookup(const aurmig_migration **out, const aurmig_graph *graph, const char *spec);
 
+/** A list of migrations, borrowed from a graph; see aurmig_graph_history(). */
+typedef struct aurmig_revlist aurmig_revlist;
+
+/**
+ * The revisions in a range, newest first (children before parents), as
+ * `aurmig history -r` shows them.
+ *
+ * @param range NULL or "" for the whole graph, else "lower:upper" where
+ *        either side may be empty (base, heads), a revision spec, `current`,
+ *        or relative: `-N` (N below current), `+N`, `rev-N`, `rev+N`.
+ *        Both ends are included.
+ * @param current the database's current heads, needed when the range says
+ *        `current` or is relative without a revision; may be NULL.
+ * @return AURMIG_OK, AURMIG_ENOTFOUND, AURMIG_EAMBIGUOUS, AURMIG_EINVALID.
+ */
+AURMIG_EXTERN(int) aurmig_graph_history(aurmig_revlist **out, const aurmig_graph *graph, const char *range,
+	const char *const *current, size_t ncurrent);
+AURMIG_EXTERN(size_t) aurmig_revlist_count(const aurmig_revlist *list);
+AURMIG_EXTERN(const aurmig_migration *) aurmig_revlist_at(const aurmig_revlist *list, size_t i);
+AURMIG_EXTERN(void) aurmig_revlist_free(aurmig_revlist *list);
+
 /** @name Migration accessors. Strings are borrowed from the graph. */
 /**@{*/
 AURMIG_EXTERN(const char *) aurmig_migration_id(const aurmig_migration *m);

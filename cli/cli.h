@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The aurmig command line: shared declarations. The CLI only parses
+ * arguments, calls the public API and prints. */
+#ifndef AURMIG_CLI_H
+#define AURMIG_CLI_H
+
+#include <stdio.h>
+#include <aurmig/aurmig.h>
+
+/* Exit codes: stable, documented in README.md. */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_NOT_AT_HEAD = 3,
+	EXIT_LOCKED = 4,          /* reserved: lock timeout */
+	EXIT_NEEDS_RECOVERY = 5,  /* reserved: failed migration awaiting recovery */
+	EXIT_DRIFT = 6,           /* reserved: edited migration or schema drift */
+	EXIT_UNKNOWN_REVISION = 7
+};
+
+typedef struct cli {
+	const char *url;
+	const char *aurweb_config;
+	const char *dir;
+	int quiet;
+	int verbose;
+	aurmig_context *ctx;
+	aurmig_graph *graph;
+	aurmig_conn *conn;
+} cli;
+
+/* Loading on demand; each prints its own error and returns an exit code. */
+int cli_load_graph(cli *c);
+int cli_connect(cli *c);
+/* Print the context's last error to stderr; returns the exit code for it. */
+int cli_fail(cli *c, int rc);
+
+/* Verbs. argv[0] is the verb. */
+int cmd_upgrade(cli *c, int argc, char **argv);
+int cmd_downgrade(cli *c, int argc, char **argv);
+int cmd_stamp(cli *c, int argc, char **argv);
+int cmd_current(cli *c, int argc, char **argv);
+int cmd_check(cli *c, int argc, char **argv);
+int cmd_heads(cli *c, int argc, char **argv);
+int cmd_branches(cli *c, int argc, char **argv);
+int cmd_history(cli *c, int argc, char **argv);
+int cmd_show(cli *c, int argc, char **argv);
+
+/* Output helpers (output.c). */
+/* "rev (labels) (head) ..." with optional parents prefix and message suffix. */
+void out_rev_line(FILE *f, const aurmig_migration *m, int parents, int branches, int indicators,
+	int doc, int is_current);
+/* Alembic-style verbose block. */
+void out_rev_verbose(FILE *f, const aurmig_migration *m, int is_current);
+/* Help text of a verb, or of the program when verb is NULL; 0 when known. */
+int out_help(FILE *f, const char *verb);
+
+/* Tiny option scanner for verbs: returns 1 and advances when argv[*i]
+ * is the flag (with its value in *val for options taking one). */
+int opt_flag(int argc, char **argv, int *i, const char *shortf, const char *longf);
+int opt_value(int argc, char **argv, int *i, const char *shortf, const char *longf, const char **val);
+
+#endif

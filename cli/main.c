@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* aurmig: global options, connection and dispatch. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int opt_flag(int argc, char **argv, int *i, const char *shortf, const char *longf)
+{
+	(void)argc;
+	if ((shortf && strcmp(argv[*i], shortf) == 0) || (longf && strcmp(argv[*i], longf) == 0))
+		return 1;
+	return 0;
+}
+
+int opt_value(int argc, char **argv, int *i, const char *shortf, const char *longf, const char **val)
+{
+	size_t n = longf ? strlen(longf) : 0;
+
+	if (longf && strncmp(argv[*i], longf, n) == 0 && argv[*i][n] == '=') {
+		*val = argv[*i] + n + 1;
+		return 1;
+	}
+	if (shortf && strncmp(argv[*i], shortf, 2) == 0 && argv[*i][2]) {
+		*val = argv[*i] + 2;
+		return 1;
+	}
+	if ((shortf && strcmp(argv[*i], shortf) == 0) || (longf && strcmp(argv[*i], longf) == 0)) {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "aurmig: option %s needs a value\n", argv[*i]);
+			exit(EXIT_USAGE);
+		}
+		*val = argv[++*i];
+		return 1;
+	}
+	return 0;
+}
+
+int cli_fail(cli *c, int rc)
+{
+	const aurmig_error *e = aurmig_error_last(c->ctx);
+
+	if (e && e->message && *e->message)
+		fprintf(stderr, "aurmig: error: %s\n", e->message);
+	else
+		fprintf(stderr, "aurmig: error: %s\n", aurmig_error_str(rc));
+	if (e && e->statement && c->verbose >= 0)
+		fprintf(stderr, "  statement: %s\n", e->statement);
+	switch (rc) {
+	case AURMIG_EUNKNOWNREV: return EXIT_UNKNOWN_REVISION;
+	case AURMIG_ELOCKED: return EXIT_LOCKED;
+	default: return EXIT_ERROR;
+	}
+}
+
+int cli_load_graph(cli *c)
+{
+	int rc;
+
+	if (c->graph)
+		return EXIT_OK;
+	rc = aurmig_graph_load(&c->graph, c->ctx, c->dir);
+	return rc ? cli_fail(c, rc) : EXIT_OK;
+}
+
+int cli_connect(cli *c)
+{
+	int rc;
+	const char *env;
+
+	if (c->conn)
+		return EXIT_OK;
+	if (!c->url && !c->aurweb_config) {
+		if ((env = getenv("AURMIG_URL")) && *env)
+			c->url = env;
+		else if ((env = getenv("AUR_CONFIG")) && *env)
+			c->aurweb_config = env;
+	}
+	if (c->url)
+		rc = aurmig_conn_open(&c->conn, c->ctx, c->url);
+	else if (c->aurweb_config)
+		rc = aurmig_conn_open_aurweb_config(&c->conn, c->ctx, c->aurweb_config);
+	else {
+		fprintf(stderr, "aurmig: no database given: use --url, --aurweb-config, "
+			"or set AURMIG_URL or AUR_CONFIG\n");
+		return EXIT_USAGE;
+	}
+	return rc ? cli_fail(c, rc) : EXIT_OK;
+}
+
+static const struct verb {
+	const char *name;
+	int (*fn)(cli *, int, char **);
+} verbs[] = {
+	{ "upgrade", cmd_upgrade },
+	{ "downgrade", cmd_downgrade },
+	{ "stamp", cmd_stamp },
+	{ "current", cmd_current },
+	{ "check", cmd_check },
+	{ "heads", cmd_heads },
+	{ "branches", cmd_branches },
+	{ "history", cmd_history },
+	{ "show", cmd_show },
+};
+
+int main(int argc, char **argv)
+{
+	cli c = { 0 };
+	int i, code = EXIT_USAGE;
+
+	c.dir = "migrations";
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (opt_value(argc, argv, &i, NULL, "--url", &c.url) ||
+		    opt_value(argc, argv, &i, NULL, "--aurweb-config", &c.aurweb_config) ||
+		    opt_value(argc, argv, &i, "-d", "--dir", &c.dir))
+			continue;
+		if (opt_flag(argc, argv, &i, "-q", "--quiet"))
+			c.quiet = 1;
+		else if (opt_flag(argc, argv, &i, "-v", "--verbose"))
+			c.verbose++;
+		else if (opt_flag(argc, argv, &i, "-h", "--help")) {
+			out_help(stdout, NULL);
+			return EXIT_OK;
+		} else if (opt_flag(argc, argv, &i, NULL, "--version")) {
+			printf("aurmig %s\n", aurmig_version_string());
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "aurmig: unknown option '%s' (see aurmig --help)\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		out_help(stderr, NULL);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 < argc && out_help(stdout, argv[i + 1]) != 0) {
+			fprintf(stderr, "aurmig: unknown command '%s'\n", argv[i + 1]);
+			return EXIT_USAGE;
+		}
+		if (i + 1 >= argc)
+			out_help(stdout, NULL);
+		return EXIT_OK;
+	}
+	for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++) {
+		if (strcmp(argv[i], verbs[k].name) != 0)
+			continue;
+		for (int j = i + 1; j < argc; j++)
+			if (strcmp(argv[j], "-h") == 0 || strcmp(argv[j], "--help") == 0) {
+				out_help(stdout, verbs[k].name);
+				return EXIT_OK;
+			}
+		if (aurmig_context_new(&c.ctx) != AURMIG_OK) {
+			fprintf(stderr, "aurmig: out of memory\n");
+			return EXIT_ERROR;
+		}
+		code = verbs[k].fn(&c, argc - i, argv + i);
+		aurmig_conn_free(c.conn);
+		aurmig_graph_free(c.graph);
+		aurmig_context_free(c.ctx);
+		return code;
+	}
+	fprintf(stderr, "aurmig: unknown command '%s' (see aurmig --help)\n", argv[i]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Text output in Alembic's shapes, and the help texts. */
+#include <string.h>
+
+#include "cli.h"
+
+static void print_list(FILE *f, size_t n, const char *(*at)(const aurmig_migration *, size_t),
+	const aurmig_migration *m)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s", i ? ", " : "", at(m, i));
+}
+
+void out_rev_line(FILE *f, const aurmig_migration *m, int parents, int branches, int indicators,
+	int doc, int is_current)
+{
+	if (parents) {
+		if (aurmig_migration_parent_count(m) == 0)
+			fprintf(f, "<base>");
+		else
+			print_list(f, aurmig_migration_parent_count(m), aurmig_migration_parent, m);
+		if (aurmig_migration_dependency_count(m)) {
+			fprintf(f, " (");
+			print_list(f, aurmig_migration_dependency_count(m), aurmig_migration_dependency, m);
+			fprintf(f, ")");
+		}
+		fprintf(f, " -> ");
+	}
+	fprintf(f, "%s", aurmig_migration_id(m));
+	if (branches && aurmig_migration_branch_count(m)) {
+		fprintf(f, " (");
+		print_list(f, aurmig_migration_branch_count(m), aurmig_migration_branch, m);
+		fprintf(f, ")");
+	}
+	if (indicators) {
+		if (aurmig_migration_is_head(m))
+			fprintf(f, aurmig_migration_is_effective_head(m) ? " (effective head)" : " (head)");
+		if (is_current)
+			fprintf(f, " (current)");
+		if (aurmig_migration_is_branch_point(m))
+			fprintf(f, " (branchpoint)");
+		if (aurmig_migration_is_merge_point(m))
+			fprintf(f, " (mergepoint)");
+	}
+	if (doc)
+		fprintf(f, ", %s", aurmig_migration_message(m));
+	fprintf(f, "\n");
+}
+
+void out_rev_verbose(FILE *f, const aurmig_migration *m, int is_current)
+{
+	fprintf(f, "Rev: ");
+	out_rev_line(f, m, 0, 0, 1, 0, is_current);
+	if (aurmig_migration_parent_count(m) > 1) {
+		fprintf(f, "Merges: ");
+		print_list(f, aurmig_migration_parent_count(m), aurmig_migration_parent, m);
+		fprintf(f, "\n");
+	} else {
+		fprintf(f, "Parent: %s\n", aurmig_migration_parent_count(m) ? aurmig_migration_parent(m, 0) : "<base>");
+	}
+	if (aurmig_migration_dependency_count(m)) {
+		fprintf(f, "Also depends on: ");
+		print_list(f, aurmig_migration_dependency_count(m), aurmig_migration_dependency, m);
+		fprintf(f, "\n");
+	}
+	if (aurmig_migration_is_branch_point(m)) {
+		fprintf(f, "Branches into: ");
+		print_list(f, aurmig_migration_child_count(m), aurmig_migration_child, m);
+		fprintf(f, "\n");
+	}
+	if (aurmig_migration_branch_count(m)) {
+		fprintf(f, "Branch names: ");
+		print_list(f, aurmig_migration_branch_count(m), aurmig_migration_branch, m);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "Path: %s\n\n", aurmig_migration_path(m));
+	fprintf(f, "    %s\n", aurmig_migration_message(m));
+	if (*aurmig_migration_create_date(m))
+		fprintf(f, "\n    Create Date: %s\n", aurmig_migration_create_date(m));
+}
+
+static const struct help {
+	const char *verb;
+	const char *text;
+} helps[] = {
+	{ "upgrade",
+	  "usage: aurmig [global options] upgrade [--one-transaction] [TARGET]\n\n"
+	  "Run the migrations from the current revision(s) up to TARGET (default: heads).\n"
+	  "TARGET: a revision id or unique prefix, head, heads, LABEL@head, REV@head, +N,\n"
+	  "LABEL@+N, REV+N. Each migration runs in its own transaction together with its\n"
+	  "version-row change; --one-transaction runs the whole plan in one (SQLite,\n"
+	  "PostgreSQL). Prints one line per migration; nothing when already there.\n" },
+	{ "downgrade",
+	  "usage: aurmig [global options] downgrade TARGET\n\n"
+	  "Revert migrations down to TARGET: a revision, base, LABEL@base, -N, LABEL@-N,\n"
+	  "REV-N. Refuses before running anything if a migration on the way has no\n"
+	  "downgrade section.\n" },
+	{ "stamp",
+	  "usage: aurmig [global options] stamp [--purge] TARGET...\n\n"
+	  "Rewrite the version table to TARGET(s) without running any migration, the\n"
+	  "way Alembic does. --purge empties the table first (the way out when it holds\n"
+	  "revisions these migrations do not know).\n" },
+	{ "current",
+	  "usage: aurmig [global options] current [-v]\n\n"
+	  "Print the database's current revision(s). Read-only: never creates the\n"
+	  "version table.\n" },
+	{ "check",
+	  "usage: aurmig [global options] check\n\n"
+	  "Read-only: exit 0 when the database is at the heads, 3 when migrations are\n"
+	  "pending, 7 when the database holds a revision these migrations do not know.\n" },
+	{ "heads",
+	  "usage: aurmig [global options] heads [-v]\n\n"
+	  "Print the head revisions of the migrations directory.\n" },
+	{ "branches",
+	  "usage: aurmig [global options] branches [-v]\n\n"
+	  "Print the branch points and the revisions they branch into.\n" },
+	{ "history",
+	  "usage: aurmig [global options] history [-r START:END] [-v] [-i]\n\n"
+	  "List revisions, newest first. -r limits the range (either side may be empty;\n"
+	  "current, base, heads, a revision, -N, REV+N). -i marks the current revision(s).\n" },
+	{ "show",
+	  "usage: aurmig [global options] show REV|current\n\n"
+	  "Describe one revision.\n" },
+};
+
+int out_help(FILE *f, const char *verb)
+{
+	if (!verb) {
+		fprintf(f,
+			"usage: aurmig [global options] COMMAND [options] [args]\n\n"
+			"Alembic-compatible database schema migrations (libaurmig %s).\n\n"
+			"Commands:\n"
+			"  upgrade [TARGET]     run migrations up to TARGET (default heads)\n"
+			"  downgrade TARGET     revert migrations down to TARGET\n"
+			"  stamp TARGET...      set the version table without running migrations\n"
+			"  current              show the database's revision(s)\n"
+			"  check                exit 0 if the database is at head, 3 if not\n"
+			"  heads                show the head revisions\n"
+			"  branches             show branch points\n"
+			"  history              list revisions\n"
+			"  show REV             describe a revision\n\n"
+			"Global options:\n"
+			"  --url URL            sqlite:///path.db, mysql://user:pass@host:port/db,\n"
+			"                       pgsql://user:pass@host:port/db (or AURMIG_URL)\n"
+			"  --aurweb-config FILE aurweb's config file, [database] section (or AUR_CONFIG)\n"
+			"  -d, --dir DIR        migrations directory (default: migrations)\n"
+			"  -q, --quiet          print only errors\n"
+			"  -v, --verbose        print more\n"
+			"  --version            print the version\n"
+			"  -h, --help           this help; 'aurmig COMMAND --help' for a command\n\n"
+			"Exit codes: 0 ok, 1 error, 2 usage, 3 not at head, 7 unknown revision in\n"
+			"the database (4, 5, 6 reserved: lock timeout, failed migration, drift).\n",
+			aurmig_version_string());
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
+		if (strcmp(helps[i].verb, verb) == 0) {
+			fputs(helps[i].text, f);
+			return 0;
+		}
+	return -1;
+}

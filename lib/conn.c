@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Public connection API: open from a URL or aurweb's config, read current heads. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "settings.h"
+#include "version.h"
+
+static int open_from(aurmig_conn **out, aurmig_context *ctx, aurmig__settings *s)
+{
+	aurmig_conn *c;
+	int rc = aurmig__conn_new(&c, ctx, s->dialect, s->display_url, NULL, NULL);
+
+	if (rc)
+		return rc;
+	if ((rc = aurmig__db_open(c, s))) {
+		aurmig_conn_free(c);
+		return rc;
+	}
+	*out = c;
+	return AURMIG_OK;
+}
+
+int aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url)
+{
+	aurmig__settings s = { 0 };
+	int rc;
+
+	if (!out || !ctx || !url)
+		return ctx ? aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_conn_open: NULL argument") : AURMIG_EINVALID;
+	*out = NULL;
+	aurmig__err_clear(ctx);
+	if (!(rc = aurmig__settings_from_url(&s, ctx, url)))
+		rc = open_from(out, ctx, &s);
+	aurmig__settings_clear(&s);
+	return rc;
+}
+
+int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const char *path)
+{
+	aurmig__settings s = { 0 };
+	int rc;
+
+	if (!out || !ctx || !path)
+		return ctx ? aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_conn_open_aurweb_config: NULL argument") : AURMIG_EINVALID;
+	*out = NULL;
+	aurmig__err_clear(ctx);
+	if (!(rc = aurmig__settings_from_aurweb_config(&s, ctx, path)))
+		rc = open_from(out, ctx, &s);
+	aurmig__settings_clear(&s);
+	return rc;
+}
+
+void aurmig_conn_free(aurmig_conn *c)
+{
+	if (!c)
+		return;
+	if (c->in_tx)
+		aurmig__db_rollback(c);
+	if (c->ops && c->ops->close)
+		c->ops->close(c);
+	aurmig__strv_clear(&c->current);
+	free(c->display_url);
+	aurmig__context_unref(c->ctx);
+	free(c);
+}
+
+int aurmig_conn_dialect(const aurmig_conn *c) { return c ? c->dialect : 0; }
+const char *aurmig_conn_display_url(const aurmig_conn *c) { return c ? c->display_url : NULL; }
+
+
+
+int aurmig_conn_read_current(aurmig_conn *c, size_t *count_out)
+{
+	int rc;
+
+	if (!c)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(c->ctx);
+	aurmig__strv_clear(&c->current);
+	rc = aurmig__version_read(c, &c->current);
+	if (count_out)
+		*count_out = rc ? 0 : c->current.n;
+	return rc;
+}
+
+const char *aurmig_conn_current_head(const aurmig_conn *c, size_t i)
+{
+	return c && i < c->current.n ? c->current.v[i] : NULL;
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The libdbi backend, and per-dialect transaction and catalogue SQL. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dbi/dbi.h>
+
+#include "db.h"
+#include "settings.h"
+
+/*
+ * dbi_conn_error() formats into a function-level static buffer shared by
+ * every connection and thread: the error must be copied under a lock.
+ * This mutex is the library's only static state, and it holds no data.
+ */
+static pthread_mutex_t dbi_error_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct dbi_impl {
+	dbi_inst inst;
+	dbi_conn conn;
+} dbi_impl;
+
+static int record_dbi_error(aurmig_conn *c, const char *sql, const char *what)
+{
+	dbi_impl *d = c->impl;
+	const char *msg = NULL;
+	int code, rc;
+
+	pthread_mutex_lock(&dbi_error_lock);
+	code = dbi_conn_error(d->conn, &msg);
+	rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, "%s: %s", what,
+		msg && *msg ? msg : "unknown database error");
+	pthread_mutex_unlock(&dbi_error_lock);
+	aurmig__err_set_db_code(c->ctx, code);
+	if (sql)
+		aurmig__err_set_statement(c->ctx, sql);
+	return rc;
+}
+
+static int dbi_exec(aurmig_conn *c, const char *sql, unsigned long long *affected)
+{
+	dbi_impl *d = c->impl;
+	dbi_result r = dbi_conn_query(d->conn, sql);
+
+	if (!r)
+		return record_dbi_error(c, sql, "database error");
+	if (affected)
+		*affected = dbi_result_get_numrows_affected(r);
+	dbi_result_free(r);
+	return AURMIG_OK;
+}
+
+static int dbi_query(aurmig_conn *c, const char *sql, aurmig__strv *rows)
+{
+	dbi_impl *d = c->impl;
+	dbi_result r = dbi_conn_query(d->conn, sql);
+	int rc = AURMIG_OK;
+
+	if (!r)
+		return record_dbi_error(c, sql, "database error");
+	while (dbi_result_next_row(r)) {
+		const char *v = NULL;
+		if (dbi_result_get_field_type_idx(r, 1) == DBI_TYPE_STRING)
+			v = dbi_result_get_string_idx(r, 1);
+		if ((rc = aurmig__strv_push(rows, c->ctx, v ? v : "")))
+			break;
+	}
+	dbi_result_free(r);
+	return rc;
+}
+
+static void dbi_close(aurmig_conn *c)
+{
+	dbi_impl *d = c->impl;
+
+	if (!d)
+		return;
+	if (d->conn)
+		dbi_conn_close(d->conn);
+	if (d->inst)
+		dbi_shutdown_r(d->inst);
+	free(d);
+	c->impl = NULL;
+}
+
+static const aurmig__db_ops dbi_ops = { dbi_exec, dbi_query, dbi_close };
+
+static int set_opt(aurmig_conn *c, dbi_conn conn, const char *key, const char *value)
+{
+	if (value && dbi_conn_set_option(conn, key, value) != 0)
+		return aurmig__err(c->ctx, AURMIG_ENOMEM, AURMIG_ERRCLASS_NOMEM,
+			"cannot set connection option '%s'", key);
+	return AURMIG_OK;
+}
+
+int aurmig__db_open(aurmig_conn *c, const aurmig__settings *s)
+{
+	dbi_impl *d = aurmig__calloc(c->ctx, 1, sizeof(*d));
+	int rc = AURMIG_OK;
+
+	if (!d)
+		return AURMIG_ENOMEM;
+	c->impl = d;
+	c->ops = &dbi_ops;
+	if (dbi_initialize_r(NULL, &d->inst) < 0) {
+		return aurmig__err(c->ctx, AURMIG_EUNSUPPORTED, AURMIG_ERRCLASS_DB,
+			"cannot initialise libdbi (are the libdbi drivers installed?)");
+	}
+	dbi_set_verbosity_r(0, d->inst);
+	d->conn = dbi_conn_new_r(s->driver, d->inst);
+	if (!d->conn)
+		return aurmig__err(c->ctx, AURMIG_EUNSUPPORTED, AURMIG_ERRCLASS_DB,
+			"libdbi has no '%s' driver (install libdbd-%s)", s->driver,
+			strcmp(s->driver, "sqlite3") == 0 ? "sqlite3" : s->driver);
+	if (s->dialect == AURMIG_DIALECT_SQLITE) {
+		if ((rc = set_opt(c, d->conn, "sqlite3_dbdir", s->sqlite_dir)) ||
+		    (rc = set_opt(c, d->conn, "dbname", s->dbname)) ||
+		    dbi_conn_set_option_numeric(d->conn, "sqlite3_timeout", 5000) != 0)
+			return rc ? rc : aurmig__oom(c->ctx);
+	} else {
+		if ((rc = set_opt(c, d->conn, "host", s->host)) ||
+		    (rc = set_opt(c, d->conn, "username", s->user)) ||
+		    (rc = set_opt(c, d->conn, "password", s->password)) ||
+		    (rc = set_opt(c, d->conn, "dbname", s->dbname)) ||
+		    (rc = set_opt(c, d->conn, "encoding", "UTF-8")))
+			return rc;
+		if (s->port && dbi_conn_set_option_numeric(d->conn, "port", s->port) != 0)
+			return aurmig__oom(c->ctx);
+		if (s->socket && s->dialect == AURMIG_DIALECT_MYSQL &&
+		    (rc = set_opt(c, d->conn, "mysql_unix_socket", s->socket)))
+			return rc;
+		if (s->socket && s->dialect == AURMIG_DIALECT_PGSQL && !s->host &&
+		    (rc = set_opt(c, d->conn, "host", s->socket)))
+			return rc;
+	}
+	if (dbi_conn_connect(d->conn) < 0) {
+		char *what = aurmig__printf(c->ctx, "cannot connect to %s", c->display_url);
+		if (!what)
+			return AURMIG_ENOMEM;
+		rc = record_dbi_error(c, NULL, what);
+		free(what);
+	}
+	return rc;
+}
+
+int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const char *display_url,
+	const aurmig__db_ops *ops, void *impl)
+{
+	aurmig_conn *c = aurmig__calloc(ctx, 1, sizeof(*c));
+
+	*out = NULL;
+	if (!c)
+		return AURMIG_ENOMEM;
+	c->display_url = aurmig__strdup(ctx, display_url ? display_url : "");
+	if (!c->display_url) {
+		free(c);
+		return AURMIG_ENOMEM;
+	}
+	c->ctx = aurmig__context_ref(ctx);
+	c->dialect = dialect;
+	c->ops = ops;
+	c->impl = impl;
+	c->version_table = "alembic_version";
+	*out = c;
+	return AURMIG_OK;
+}
+
+int aurmig__db_begin(aurmig_conn *c)
+{
+	/* SQLite: IMMEDIATE takes the write lock now, so a second writer waits
+	 * (busy timeout) instead of failing halfway through a migration. */
+	const char *sql = c->dialect == AURMIG_DIALECT_SQLITE ? "BEGIN IMMEDIATE" :
+		c->dialect == AURMIG_DIALECT_MYSQL ? "START TRANSACTION" : "BEGIN";
+	int rc = c->ops->exec(c, sql, NULL);
+	if (!rc)
+		c->in_tx = 1;
+	return rc;
+}
+
+int aurmig__db_commit(aurmig_conn *c)
+{
+	int rc = c->ops->exec(c, "COMMIT", NULL);
+	c->in_tx = 0;
+	return rc;
+}
+
+int aurmig__db_rollback(aurmig_conn *c)
+{
+	int rc = AURMIG_OK;
+
+	/* keep the error that caused the rollback; a failing ROLLBACK only logs */
+	if (c->in_tx) {
+		c->ctx->err_hold++;
+		rc = c->ops->exec(c, "ROLLBACK", NULL);
+		c->ctx->err_hold--;
+		if (rc)
+			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "ROLLBACK failed too");
+	}
+	c->in_tx = 0;
+	return rc;
+}
+
+int aurmig__db_quote(aurmig__buf *b, int dialect, const char *s)
+{
+	aurmig__buf_add(b, "'", 1);
+	for (; *s; s++) {
+		if (*s == '\'')
+			aurmig__buf_add(b, "''", 2);
+		else if (*s == '\\' && dialect == AURMIG_DIALECT_MYSQL)
+			aurmig__buf_add(b, "\\\\", 2);
+		else
+			aurmig__buf_add(b, s, 1);
+	}
+	return aurmig__buf_add(b, "'", 1);
+}
+
+int aurmig__db_table_exists(aurmig_conn *c, const char *name, int *exists)
+{
+	aurmig__buf b;
+	aurmig__strv rows = { 0 };
+	char *sql;
+	int rc;
+
+	*exists = 0;
+	aurmig__buf_init(&b, c->ctx);
+	switch (c->dialect) {
+	case AURMIG_DIALECT_MYSQL:
+		aurmig__buf_puts(&b, "SELECT table_name FROM information_schema.tables "
+			"WHERE table_schema = DATABASE() AND table_name = ");
+		break;
+	case AURMIG_DIALECT_PGSQL:
+		aurmig__buf_puts(&b, "SELECT table_name FROM information_schema.tables "
+			"WHERE table_schema = current_schema() AND table_name = ");
+		break;
+	default:
+		aurmig__buf_puts(&b, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ");
+		break;
+	}
+	aurmig__db_quote(&b, c->dialect, name);
+	if (!(sql = aurmig__buf_detach(&b)))
+		return AURMIG_ENOMEM;
+	rc = c->ops->query(c, sql, &rows);
+	free(sql);
+	if (!rc)
+		*exists = rows.n > 0;
+	aurmig__strv_clear(&rows);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The backend seam. A connection runs SQL through an ops table: the libdbi
+ * implementation (db.c) for real databases, or a fake in unit tests. The
+ * planner and the graph never see it; the executor and the version table
+ * code use only these calls and the per-dialect SQL below.
+ */
+#ifndef AURMIG_DB_H
+#define AURMIG_DB_H
+
+#include "internal.h"
+
+typedef struct aurmig__db_ops {
+	/* Run one statement; *affected (may be NULL) gets the row count.
+	 * Errors are recorded on the context with class DB, the driver's code
+	 * and the statement. */
+	int (*exec)(aurmig_conn *c, const char *sql, unsigned long long *affected);
+	/* Run a query; push the first column of every row (NULL as ""). */
+	int (*query)(aurmig_conn *c, const char *sql, aurmig__strv *rows);
+	void (*close)(aurmig_conn *c);
+} aurmig__db_ops;
+
+struct aurmig_conn {
+	aurmig_context *ctx;
+	const aurmig__db_ops *ops;
+	void *impl;
+	int dialect;
+	char *display_url;
+	const char *version_table;   /* "alembic_version" */
+	aurmig__strv current;        /* rows of the last aurmig_conn_read_current */
+	int in_tx;
+};
+
+/* Open through libdbi from parsed settings (lib/settings.h). */
+struct aurmig__settings;
+int aurmig__db_open(aurmig_conn *c, const struct aurmig__settings *s);
+
+/* Make a connection object around ops (used by aurmig_conn_open and by tests). */
+int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const char *display_url,
+	const aurmig__db_ops *ops, void *impl);
+
+/* Transactions, spelled per dialect. */
+int aurmig__db_begin(aurmig_conn *c);
+int aurmig__db_commit(aurmig_conn *c);
+int aurmig__db_rollback(aurmig_conn *c);   /* keeps the error already recorded */
+/* Does a table exist (in the current database/schema)? name must be a plain identifier. */
+int aurmig__db_table_exists(aurmig_conn *c, const char *name, int *exists);
+/* Append s as a quoted SQL string literal for the connection's dialect. */
+int aurmig__db_quote(aurmig__buf *b, int dialect, const char *s);
+
+#endif

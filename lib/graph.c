@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Loading a migrations directory into a checked revision graph. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "graph_priv.h"
+
+#define MAX_SCRIPT_SIZE (64u * 1024u * 1024u)
+
+/* ---------------------------------------------------------------- map */
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ull;   /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int map_init(aurmig__map *m, aurmig_context *ctx, size_t expect)
+{
+	size_t cap = 16;
+	while (cap < expect * 2 + 1)
+		cap *= 2;
+	m->keys = aurmig__calloc(ctx, cap, sizeof(*m->keys));
+	m->vals = aurmig__calloc(ctx, cap, sizeof(*m->vals));
+	if (!m->keys || !m->vals)
+		return AURMIG_ENOMEM;
+	m->cap = cap;
+	m->n = 0;
+	return AURMIG_OK;
+}
+
+/* Insert; returns the existing value instead when the key is present. */
+static size_t map_put(aurmig__map *m, const char *key, size_t val)
+{
+	size_t i = hash_str(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (strcmp(m->keys[i], key) == 0)
+			return m->vals[i];
+		i = (i + 1) & (m->cap - 1);
+	}
+	m->keys[i] = key;
+	m->vals[i] = val;
+	m->n++;
+	return AURMIG__NONE;
+}
+
+static size_t map_get(const aurmig__map *m, const char *key)
+{
+	size_t i;
+	if (!m->cap)
+		return AURMIG__NONE;
+	i = hash_str(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (strcmp(m->keys[i], key) == 0)
+			return m->vals[i];
+		i = (i + 1) & (m->cap - 1);
+	}
+	return AURMIG__NONE;
+}
+
+static void map_free(aurmig__map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+size_t aurmig__graph_index(const aurmig_graph *g, const char *id)
+{
+	return map_get(&g->ids, id);
+}
+
+size_t aurmig__graph_label(const aurmig_graph *g, const char *label)
+{
+	return map_get(&g->labels, label);
+}
+
+/* ---------------------------------------------------------------- free */
+
+void aurmig_graph_free(aurmig_graph *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n; i++)
+		aurmig__script_free(g->migs[i]);
+	free(g->migs);
+	free(g->heads);
+	free(g->rheads);
+	free(g->bases);
+	free(g->by_id);
+	map_free(&g->ids);
+	map_free(&g->labels);
+	free(g->dir);
+	aurmig__context_unref(g->ctx);
+	free(g);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int read_file(aurmig_context *ctx, const char *path, char **text, size_t *len)
+{
+	FILE *f;
+	struct stat st;
+	char *buf;
+	size_t n;
+
+	*text = NULL;
+	f = fopen(path, "rb");
+	if (!f)
+		return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
+			"cannot open script: %s", strerror(errno));
+	if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
+		fclose(f);
+		return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
+			"cannot stat script: %s", strerror(errno));
+	}
+	if ((unsigned long long)st.st_size > MAX_SCRIPT_SIZE) {
+		fclose(f);
+		return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, 0,
+			"script is larger than 64 MiB");
+	}
+	buf = aurmig__malloc(ctx, (size_t)st.st_size + 1);
+	if (!buf) {
+		fclose(f);
+		return AURMIG_ENOMEM;
+	}
+	n = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		int e = errno;
+		fclose(f);
+		free(buf);
+		return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
+			"cannot read script: %s", strerror(e));
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return AURMIG_OK;
+}
+
+static int list_scripts(aurmig_context *ctx, const char *dir, aurmig__strv *names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = AURMIG_OK;
+
+	if (!d)
+		return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, dir, 0,
+			"cannot open migrations directory: %s", strerror(errno));
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		struct stat st;
+		char *path;
+
+		if (de->d_name[0] == '.' || n < 5 || strcmp(de->d_name + n - 4, ".sql") != 0)
+			continue;
+		path = aurmig__printf(ctx, "%s/%s", dir, de->d_name);
+		if (!path) {
+			rc = AURMIG_ENOMEM;
+			break;
+		}
+		/* stat follows symlinks: a dangling or looping link is an error,
+		 * a directory named *.sql is skipped */
+		if (stat(path, &st) != 0) {
+			rc = aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
+				"cannot stat script: %s", strerror(errno));
+			free(path);
+			break;
+		}
+		free(path);
+		if (!S_ISREG(st.st_mode))
+			continue;
+		if ((rc = aurmig__strv_push(names, ctx, de->d_name)))
+			break;
+	}
+	closedir(d);
+	if (rc == AURMIG_OK && names->n)
+		qsort(names->v, names->n, sizeof(*names->v), name_cmp);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- traversal */
+
+typedef struct stackv {
+	size_t *v;
+	size_t n, cap;
+} stackv;
+
+static int stack_push(stackv *s, aurmig_context *ctx, size_t x)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		size_t *v = aurmig__reallocarray(ctx, s->v, cap, sizeof(*v));
+		if (!v)
+			return AURMIG_ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = x;
+	return AURMIG_OK;
+}
+
+static int mark_walk(const aurmig_graph *g, aurmig_context *ctx, const size_t *starts,
+	size_t nstarts, unsigned char *mark, int deps, int up)
+{
+	stackv st = { 0 };
+	int rc = AURMIG_OK;
+
+	for (size_t i = 0; i < nstarts; i++) {
+		if (mark[starts[i]])
+			continue;
+		mark[starts[i]] = 1;
+		if ((rc = stack_push(&st, ctx, starts[i])))
+			goto done;
+	}
+	while (st.n) {
+		const aurmig_migration *m = g->migs[st.v[--st.n]];
+		const size_t *a = up ? m->children : m->parents;
+		size_t na = up ? m->nchildren : m->nparents;
+		const size_t *b = up ? m->dependents : m->deps_idx;
+		size_t nb = deps ? (up ? m->ndependents : m->ndeps) : 0;
+
+		for (size_t k = 0; k < na + nb; k++) {
+			size_t x = k < na ? a[k] : b[k - na];
+			if (mark[x])
+				continue;
+			mark[x] = 1;
+			if ((rc = stack_push(&st, ctx, x)))
+				goto done;
+		}
+	}
+done:
+	free(st.v);
+	return rc;
+}
+
+int aurmig__graph_mark_ancestors(const aurmig_graph *g, aurmig_context *ctx,
+	const size_t *starts, size_t nstarts, unsigned char *mark, int deps)
+{
+	return mark_walk(g, ctx, starts, nstarts, mark, deps, 0);
+}
+
+int aurmig__graph_mark_descendants(const aurmig_graph *g, aurmig_context *ctx,
+	const size_t *starts, size_t nstarts, unsigned char *mark, int deps)
+{
+	return mark_walk(g, ctx, starts, nstarts, mark, deps, 1);
+}
+
+int aurmig__graph_shares_lineage(const aurmig_graph *g, aurmig_context *ctx, size_t a, size_t b,
+	int deps, int *out)
+{
+	unsigned char *mark = aurmig__calloc(ctx, g->n, 1);
+	int rc;
+
+	*out = 0;
+	if (!mark)
+		return AURMIG_ENOMEM;
+	rc = aurmig__graph_mark_ancestors(g, ctx, &a, 1, mark, deps);
+	if (!rc && !mark[b]) {
+		memset(mark, 0, g->n);
+		rc = aurmig__graph_mark_descendants(g, ctx, &a, 1, mark, deps);
+	}
+	if (!rc)
+		*out = mark[b];
+	free(mark);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- building */
+
+static int index_array(aurmig_context *ctx, size_t **out, size_t n)
+{
+	*out = NULL;
+	if (!n)
+		return AURMIG_OK;
+	*out = aurmig__calloc(ctx, n, sizeof(**out));
+	return *out ? AURMIG_OK : AURMIG_ENOMEM;
+}
+
+/* Resolve down_revision and depends_on into indices (file order). */
+static int resolve_edges(aurmig_graph *g, aurmig_context *ctx)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		aurmig_migration *m = g->migs[i];
+
+		if (index_array(ctx, &m->parents, m->down.n) || index_array(ctx, &m->deps_idx, m->deps.n))
+			return AURMIG_ENOMEM;
+		for (size_t k = 0; k < m->down.n; k++) {
+			size_t p = map_get(&g->ids, m->down.v[k]);
+			if (p == AURMIG__NONE)
+				return aurmig__err_at(ctx, AURMIG_EGRAPH, AURMIG_ERRCLASS_GRAPH, m->path,
+					m->line_down, "down_revision '%s' of revision '%s' is not in the migrations directory",
+					m->down.v[k], m->id);
+			m->parents[m->nparents++] = p;
+		}
+		for (size_t k = 0; k < m->deps.n; k++) {
+			size_t p = map_get(&g->ids, m->deps.v[k]);
+			if (p == AURMIG__NONE)
+				p = map_get(&g->labels, m->deps.v[k]);
+			if (p == AURMIG__NONE)
+				return aurmig__err_at(ctx, AURMIG_EGRAPH, AURMIG_ERRCLASS_GRAPH, m->path,
+					m->line_deps, "depends_on '%s' of revision '%s' is neither a revision nor a branch label",
+					m->deps.v[k], m->id);
+			if (p == i)
+				return aurmig__err_at(ctx, AURMIG_EGRAPH, AURMIG_ERRCLASS_GRAPH, m->path,
+					m->line_deps, "revision '%s' depends on itself", m->id);
+			m->deps_idx[m->ndeps++] = p;
+		}
+	}
+	/* reverse edges */
+	for (size_t i = 0; i < g->n; i++) {
+		aurmig_migration *m = g->migs[i];
+		for (size_t k = 0; k < m->nparents; k++)
+			g->migs[m->parents[k]]->nchildren++;
+		for (size_t k = 0; k < m->ndeps; k++)
+			g->migs[m->deps_idx[k]]->ndependents++;
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		aurmig_migration *m = g->migs[i];
+		if (index_array(ctx, &m->children, m->nchildren) ||
+		    index_array(ctx, &m->dependents, m->ndependents))
+			return AURMIG_ENOMEM;
+		m->nchildren = m->ndependents = 0;
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		aurmig_migration *m = g->migs[i];
+		for (size_t k = 0; k < m->nparents; k++) {
+			aurmig_migration *p = g->migs[m->parents[k]];
+			p->children[p->nchildren++] = i;
+		}
+		for (size_t k = 0; k < m->ndeps; k++) {
+			aurmig_migration *p = g->migs[m->deps_idx[k]];
+			p->dependents[p->ndependents++] = i;
+		}
+	}
+	return AURMIG_OK;
+}
+
+/* Report the cycle found when the DFS reached `node` already on the stack. */
+static int report_cycle(aurmig_graph *g, aurmig_context *ctx, const size_t *stack, size_t depth,
+	size_t node)
+{
+	aurmig__buf b;
+	size_t from = depth;
+	const aurmig_migration *m = g->migs[node];
+	char *chain;
+	int rc;
+
+	while (from > 0 && stack[from - 1] != node)
+		from--;
+	if (from > 0)
+		from--;
+	aurmig__buf_init(&b, ctx);
+	/* stack runs child -> parent; print it in that order and close the loop */
+	for (size_t k = from; k < depth; k++)
+		aurmig__buf_printf(&b, "%s -> ", g->migs[stack[k]]->id);
+	aurmig__buf_puts(&b, m->id);
+	chain = aurmig__buf_detach(&b);
+	if (!chain)
+		return AURMIG_ENOMEM;
+	rc = aurmig__err_at(ctx, AURMIG_EGRAPH, AURMIG_ERRCLASS_GRAPH, m->path,
+		m->line_down ? m->line_down : m->line_revision,
+		"revision graph has a cycle (through down_revision/depends_on): %s", chain);
+	free(chain);
+	return rc;
+}
+
+/*
+ * Topological order by depth-first search from each head (file order),
+ * emitting parents and dependencies before a revision, so each line of
+ * descent stays together. Detects cycles.
+ */
+static int topo_order(aurmig_graph *g, aurmig_context *ctx, size_t *order)
+{
+	unsigned char *color = aurmig__calloc(ctx, g->n, 1);
+	size_t *stack = aurmig__calloc(ctx, g->n, sizeof(*stack));
+	size_t *edge = aurmig__calloc(ctx, g->n, sizeof(*edge));
+	size_t out = 0;
+	int rc = AURMIG_OK;
+
+	if (!color || !stack || !edge) {
+		rc = AURMIG_ENOMEM;
+		goto done;
+	}
+	for (int pass = 0; pass < 2 && rc == AURMIG_OK; pass++) {
+		for (size_t root = 0; root < g->n; root++) {
+			size_t depth = 0;
+
+			if (color[root])
+				continue;
+			/* pass 0: real heads only; pass 1: anything left (only cycles) */
+			if (pass == 0 && (g->migs[root]->nchildren || g->migs[root]->ndependents))
+				continue;
+			stack[depth] = root;
+			edge[depth++] = 0;
+			color[root] = 1;
+			while (depth) {
+				size_t cur = stack[depth - 1];
+				aurmig_migration *m = g->migs[cur];
+				size_t k = edge[depth - 1]++;
+
+				if (k < m->nparents + m->ndeps) {
+					size_t nx = k < m->nparents ? m->parents[k] : m->deps_idx[k - m->nparents];
+					if (color[nx] == 1) {
+						rc = report_cycle(g, ctx, stack, depth, nx);
+						goto done;
+					}
+					if (color[nx] == 0) {
+						color[nx] = 1;
+						stack[depth] = nx;
+						edge[depth++] = 0;
+					}
+					continue;
+				}
+				color[cur] = 2;
+				order[out++] = cur;
+				depth--;
+			}
+		}
+	}
+done:
+	free(color);
+	free(stack);
+	free(edge);
+	return rc;
+}
+
+static int remap(aurmig_context *ctx, size_t *a, size_t n, const size_t *pos)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n; i++)
+		a[i] = pos[a[i]];
+	return AURMIG_OK;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Dependencies not already dependencies of an ancestor (Alembic's rule). */
+static int normalize(aurmig_graph *g, aurmig_context *ctx)
+{
+	unsigned char *mark = NULL;
+	int rc = AURMIG_OK;
+
+	for (size_t i = 0; i < g->n; i++) {
+		aurmig_migration *m = g->migs[i];
+
+		m->norm = aurmig__calloc(ctx, m->nparents + m->ndeps + 1, sizeof(*m->norm));
+		if (!m->norm)
+			return AURMIG_ENOMEM;
+		for (size_t k = 0; k < m->nparents; k++)
+			m->norm[m->nnorm++] = m->parents[k];
+		if (!m->ndeps)
+			continue;
+		if (!mark && !(mark = aurmig__calloc(ctx, g->n, 1)))
+			return AURMIG_ENOMEM;
+		memset(mark, 0, g->n);
+		if ((rc = aurmig__graph_mark_ancestors(g, ctx, m->parents, m->nparents, mark, 0)))
+			break;
+		for (size_t k = 0; k < m->ndeps; k++) {
+			size_t d = m->deps_idx[k];
+			int implied = 0;
+			for (size_t a = 0; a < g->n && !implied; a++) {
+				if (!mark[a])
+					continue;
+				for (size_t j = 0; j < g->migs[a]->ndeps; j++)
+					if (g->migs[a]->deps_idx[j] == d)
+						implied = 1;
+			}
+			for (size_t j = 0; j < m->nnorm; j++)
+				if (m->norm[j] == d)
+					implied = 1;
+			if (!implied)
+				m->norm[m->nnorm++] = d;
+		}
+	}
+	free(mark);
+	return rc;
+}
+
+static int add_branch(aurmig_context *ctx, aurmig_migration *m, const char *label)
+{
+	if (aurmig__strv_contains(&m->branches, label))
+		return AURMIG_OK;
+	return aurmig__strv_push(&m->branches, ctx, label);
+}
+
+/* A label applies to its revision, all descendants, and ancestors down to
+ * the nearest branch point or merge point. */
+static int propagate_labels(aurmig_graph *g, aurmig_context *ctx)
+{
+	unsigned char *mark = NULL;
+	int rc = AURMIG_OK;
+
+	for (size_t i = 0; i < g->n && rc == AURMIG_OK; i++) {
+		aurmig_migration *m = g->migs[i];
+		if (!m->labels.n)
+			continue;
+		if (!mark && !(mark = aurmig__calloc(ctx, g->n, 1)))
+			return AURMIG_ENOMEM;
+		memset(mark, 0, g->n);
+		if ((rc = aurmig__graph_mark_descendants(g, ctx, &i, 1, mark, 0)))
+			break;
+		for (size_t k = 0; k < m->labels.n && rc == AURMIG_OK; k++) {
+			for (size_t j = 0; j < g->n && rc == AURMIG_OK; j++)
+				if (mark[j])
+					rc = add_branch(ctx, g->migs[j], m->labels.v[k]);
+			for (aurmig_migration *p = m; p && rc == AURMIG_OK;) {
+				if (p->nchildren + p->ndependents > 1 || p->nparents > 1)
+					break;
+				rc = add_branch(ctx, p, m->labels.v[k]);
+				p = p->nparents == 1 ? g->migs[p->parents[0]] : NULL;
+			}
+		}
+	}
+	free(mark);
+	for (size_t i = 0; i < g->n && rc == AURMIG_OK; i++)
+		if (g->migs[i]->branches.n > 1)
+			qsort(g->migs[i]->branches.v, g->migs[i]->branches.n, sizeof(char *), name_cmp);
+	return rc;
+}
+
+static int by_id_cmp(const void *a, const void *b)
+{
+	return strcmp((*(aurmig_migration *const *)a)->id, (*(aurmig_migration *const *)b)->id);
+}
+
+static int load_scripts(aurmig_graph *g, aurmig_context *ctx, const aurmig__strv *names)
+{
+	g->migs = aurmig__calloc(ctx, names->n, sizeof(*g->migs));
+	if (!g->migs)
+		return AURMIG_ENOMEM;
+	for (size_t i = 0; i < names->n; i++) {
+		char *path = aurmig__printf(ctx, "%s/%s", g->dir, names->v[i]);
+		char *text = NULL;
+		size_t len = 0;
+		int rc;
+
+		if (!path)
+			return AURMIG_ENOMEM;
+		rc = read_file(ctx, path, &text, &len);
+		if (!rc)
+			rc = aurmig__script_parse(&g->migs[g->n], ctx, path, names->v[i], text, len);
+		free(path);
+		if (rc)
+			return rc;
+		g->migs[g->n]->graph = g;
+		g->migs[g->n]->file_order = i;
+		g->n++;
+	}
+	return AURMIG_OK;
+}
+
+static int index_names(aurmig_graph *g, aurmig_context *ctx)
+{
+	size_t nlabels = 0;
+
+	for (size_t i = 0; i < g->n; i++)
+		nlabels += g->migs[i]->labels.n;
+	if (map_init(&g->ids, ctx, g->n) || map_init(&g->labels, ctx, nlabels))
+		return AURMIG_ENOMEM;
+	for (size_t i = 0; i < g->n; i++) {
+		aurmig_migration *m = g->migs[i];
+		size_t prev = map_put(&g->ids, m->id, i);
+		if (prev != AURMIG__NONE)
+			return aurmig__err_at(ctx, AURMIG_EGRAPH, AURMIG_ERRCLASS_GRAPH, m->path,
+				m->line_revision, "duplicate revision '%s' (also in %s:%d)",
+				m->id, g->migs[prev]->path, g->migs[prev]->line_revision);
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		aurmig_migration *m = g->migs[i];
+		for (size_t k = 0; k < m->labels.n; k++) {
+			size_t prev;
+			if (map_get(&g->ids, m->labels.v[k]) != AURMIG__NONE)
+				return aurmig__err_at(ctx, AURMIG_EGRAPH, AURMIG_ERRCLASS_GRAPH, m->path,
+					m->line_labels, "branch label '%s' is also a revision id", m->labels.v[k]);
+			prev = map_put(&g->labels, m->labels.v[k], i);
+			if (prev != AURMIG__NONE)
+				return aurmig__err_at(ctx, AURMIG_EGRAPH, AURMIG_ERRCLASS_GRAPH, m->path,
+					m->line_labels, "branch label '%s' is already used by revision '%s' (%s:%d)",
+					m->labels.v[k], g->migs[prev]->id, g->migs[prev]->path,
+					g->migs[prev]->line_labels);
+		}
+	}
+	return AURMIG_OK;
+}
+
+/* Put the migrations in topological order and rebuild every index. */
+static int reorder(aurmig_graph *g, aurmig_context *ctx)
+{
+	size_t *order = aurmig__calloc(ctx, g->n, sizeof(*order));
+	size_t *pos = aurmig__calloc(ctx, g->n, sizeof(*pos));
+	aurmig_migration **migs = aurmig__calloc(ctx, g->n, sizeof(*migs));
+	int rc;
+
+	if (!order || !pos || !migs) {
+		rc = AURMIG_ENOMEM;
+		goto done;
+	}
+	if ((rc = topo_order(g, ctx, order)))
+		goto done;
+	for (size_t i = 0; i < g->n; i++) {
+		pos[order[i]] = i;
+		migs[i] = g->migs[order[i]];
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		aurmig_migration *m = migs[i];
+		m->idx = i;
+		remap(ctx, m->parents, m->nparents, pos);
+		remap(ctx, m->deps_idx, m->ndeps, pos);
+		remap(ctx, m->children, m->nchildren, pos);
+		remap(ctx, m->dependents, m->ndependents, pos);
+		qsort(m->children, m->nchildren, sizeof(size_t), cmp_size);
+		qsort(m->dependents, m->ndependents, sizeof(size_t), cmp_size);
+	}
+	free(g->migs);
+	g->migs = migs;
+	migs = NULL;
+	for (size_t i = 0; i < g->ids.cap; i++)
+		if (g->ids.keys[i])
+			g->ids.vals[i] = pos[g->ids.vals[i]];
+	for (size_t i = 0; i < g->labels.cap; i++)
+		if (g->labels.keys[i])
+			g->labels.vals[i] = pos[g->labels.vals[i]];
+done:
+	free(order);
+	free(pos);
+	free(migs);
+	return rc;
+}
+
+static int collect_ends(aurmig_graph *g, aurmig_context *ctx)
+{
+	if (index_array(ctx, &g->heads, g->n) || index_array(ctx, &g->rheads, g->n) ||
+	    index_array(ctx, &g->bases, g->n))
+		return AURMIG_ENOMEM;
+	for (size_t i = 0; i < g->n; i++) {
+		const aurmig_migration *m = g->migs[i];
+		if (!m->nchildren)
+			g->heads[g->nheads++] = i;
+		if (!m->nchildren && !m->ndependents)
+			g->rheads[g->nrheads++] = i;
+		if (!m->nparents)
+			g->bases[g->nbases++] = i;
+	}
+	if (g->n) {
+		g->by_id = aurmig__calloc(ctx, g->n, sizeof(*g->by_id));
+		if (!g->by_id)
+			return AURMIG_ENOMEM;
+		memcpy(g->by_id, g->migs, g->n * sizeof(*g->by_id));
+		qsort(g->by_id, g->n, sizeof(*g->by_id), by_id_cmp);
+	}
+	return AURMIG_OK;
+}
+
+int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir)
+{
+	aurmig_graph *g;
+	aurmig__strv names = { 0 };
+	int rc;
+
+	if (!out || !ctx || !dir)
+		return ctx ? aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_graph_load: NULL argument") : AURMIG_EINVALID;
+	*out = NULL;
+	aurmig__err_clear(ctx);
+	g = aurmig__calloc(ctx, 1, sizeof(*g));
+	if (!g)
+		return AURMIG_ENOMEM;
+	g->ctx = aurmig__context_ref(ctx);
+	if (!(g->dir = aurmig__strdup(ctx, dir))) {
+		rc = AURMIG_ENOMEM;
+		goto fail;
+	}
+	if ((rc = list_scripts(ctx, dir, &names)) ||
+	    (rc = load_scripts(g, ctx, &names)) ||
+	    (rc = index_names(g, ctx)) ||
+	    (rc = resolve_edges(g, ctx)) ||
+	    (rc = reorder(g, ctx)) ||
+	    (rc = normalize(g, ctx)) ||
+	    (rc = propagate_labels(g, ctx)) ||
+	    (rc = collect_ends(g, ctx)))
+		goto fail;
+	aurmig__strv_clear(&names);
+	*out = g;
+	return AURMIG_OK;
+fail:
+	aurmig__strv_clear(&names);
+	aurmig_graph_free(g);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- accessors */
+
+size_t aurmig_graph_count(const aurmig_graph *g) { return g ? g->n : 0; }
+
+const aurmig_migration *aurmig_graph_at(const aurmig_graph *g, size_t i)
+{
+	return g && i < g->n ? g->migs[i] : NULL;
+}
+
+const aurmig_migration *aurmig_graph_get(const aurmig_graph *g, const char *id)
+{
+	size_t i;
+	if (!g || !id)
+		return NULL;
+	i = map_get(&g->ids, id);
+	return i == AURMIG__NONE ? NULL : g->migs[i];
+}
+
+size_t aurmig_graph_head_count(const aurmig_graph *g) { return g ? g->nheads : 0; }
+const aurmig_migration *aurmig_graph_head(const aurmig_graph *g, size_t i)
+{
+	return g && i < g->nheads ? g->migs[g->heads[i]] : NULL;
+}
+size_t aurmig_graph_base_count(const aurmig_graph *g) { return g ? g->nbases : 0; }
+const aurmig_migration *aurmig_graph_base(const aurmig_graph *g, size_t i)
+{
+	return g && i < g->nbases ? g->migs[g->bases[i]] : NULL;
+}
+
+size_t aurmig_migration_child_count(const aurmig_migration *m) { return m ? m->nchildren : 0; }
+const char *aurmig_migration_child(const aurmig_migration *m, size_t i)
+{
+	return m && i < m->nchildren ? m->graph->migs[m->children[i]]->id : NULL;
+}

@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The migration script format (docs/script-format.md): a header of
+ * `-- aurmig:<key> <value>` lines, then sections introduced by
+ * `-- aurmig:upgrade [dialect]` and `-- aurmig:downgrade [dialect]`.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script.h"
+
+static const char *const dialect_names[AURMIG__NDIALECTS] = { "", "sqlite", "mysql", "pgsql" };
+
+void aurmig__script_free(aurmig_migration *m)
+{
+	if (!m)
+		return;
+	free(m->path);
+	free(m->id);
+	free(m->message);
+	free(m->create_date);
+	aurmig__strv_clear(&m->down);
+	aurmig__strv_clear(&m->deps);
+	aurmig__strv_clear(&m->labels);
+	free(m->text);
+	free(m->parents);
+	free(m->deps_idx);
+	free(m->norm);
+	free(m->children);
+	free(m->dependents);
+	aurmig__strv_clear(&m->branches);
+	free(m);
+}
+
+int aurmig__ident_valid(const char *s, size_t n, const char **why)
+{
+	if (n == 0) {
+		*why = "is empty";
+		return 0;
+	}
+	if (n > AURMIG__MAX_ID) {
+		*why = "is longer than 32 characters (alembic_version.version_num is VARCHAR(32))";
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '@' || c == '-' || c == '+' || c == ':') {
+			*why = "contains one of the reserved characters @ - + :";
+			return 0;
+		}
+		if (c <= ' ' || c >= 0x7f || strchr(",;()'\"`\\", c)) {
+			*why = "contains a character other than printable ASCII letters, digits and punctuation";
+			return 0;
+		}
+	}
+	if ((n == 4 && memcmp(s, "head", 4) == 0) || (n == 5 && memcmp(s, "heads", 5) == 0) ||
+	    (n == 4 && memcmp(s, "base", 4) == 0) || (n == 7 && memcmp(s, "current", 7) == 0)) {
+		*why = "is a reserved word (head, heads, base, current)";
+		return 0;
+	}
+	*why = NULL;
+	return 1;
+}
+
+/* Cursor over the file, one line at a time. */
+typedef struct line_iter {
+	const char *text;
+	size_t len;
+	size_t pos;       /* start of the next line */
+	int lineno;       /* number of the line last returned */
+} line_iter;
+
+static int next_line(line_iter *it, size_t *start, size_t *end)
+{
+	const char *nl;
+
+	if (it->pos >= it->len)
+		return 0;
+	*start = it->pos;
+	nl = memchr(it->text + it->pos, '\n', it->len - it->pos);
+	*end = nl ? (size_t)(nl - it->text) : it->len;
+	it->pos = nl ? *end + 1 : it->len;
+	it->lineno++;
+	return 1;
+}
+
+static int is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* If [s, e) is a directive line, set key/value spans and return 1. */
+static int parse_directive(const char *t, size_t s, size_t e, size_t *ks, size_t *ke,
+	size_t *vs, size_t *ve)
+{
+	size_t p = s;
+
+	while (p < e && is_blank(t[p]))
+		p++;
+	if (e - p < 2 || t[p] != '-' || t[p + 1] != '-')
+		return 0;
+	p += 2;
+	while (p < e && is_blank(t[p]))
+		p++;
+	if (e - p < 7 || memcmp(t + p, "aurmig:", 7) != 0)
+		return 0;
+	p += 7;
+	*ks = p;
+	while (p < e && !is_blank(t[p]))
+		p++;
+	*ke = p;
+	while (p < e && is_blank(t[p]))
+		p++;
+	*vs = p;
+	while (e > p && is_blank(t[e - 1]))
+		e--;
+	*ve = e;
+	return 1;
+}
+
+static int key_is(const char *t, size_t ks, size_t ke, const char *key)
+{
+	size_t n = strlen(key);
+	return ke - ks == n && memcmp(t + ks, key, n) == 0;
+}
+
+/* Split a list value ("a b", "a, b", "(a, b)") into ids, validating each. */
+static int parse_list(aurmig__strv *out, aurmig_context *ctx, const char *path, int line,
+	const char *key, const char *t, size_t vs, size_t ve)
+{
+	size_t p = vs;
+
+	if (p < ve && t[p] == '(' && t[ve - 1] == ')') {
+		p++;
+		ve--;
+	}
+	while (p < ve) {
+		size_t s;
+		const char *why;
+
+		while (p < ve && (is_blank(t[p]) || t[p] == ','))
+			p++;
+		if (p >= ve)
+			break;
+		s = p;
+		while (p < ve && !is_blank(t[p]) && t[p] != ',')
+			p++;
+		if (!aurmig__ident_valid(t + s, p - s, &why))
+			return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+				"%s entry '%.*s' %s", key, (int)(p - s > 64 ? 64 : p - s), t + s, why);
+		{
+			char *id = aurmig__strndup(ctx, t + s, p - s);
+			if (!id)
+				return AURMIG_ENOMEM;
+			if (aurmig__strv_contains(out, id)) {
+				int rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"%s lists '%s' twice", key, id);
+				free(id);
+				return rc;
+			}
+			if (aurmig__strv_push_own(out, ctx, id))
+				return AURMIG_ENOMEM;
+		}
+	}
+	return AURMIG_OK;
+}
+
+static int header_seen(int *seen_line, aurmig_context *ctx, const char *path, int line,
+	const char *key)
+{
+	if (*seen_line)
+		return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+			"header '%s' given twice (first on line %d)", key, *seen_line);
+	*seen_line = line;
+	return AURMIG_OK;
+}
+
+/* Everything in [s, e) is blank or a `--` comment? (for text before the first section) */
+static int line_is_comment_or_blank(const char *t, size_t s, size_t e)
+{
+	while (s < e && is_blank(t[s]))
+		s++;
+	return s == e || (e - s >= 2 && t[s] == '-' && t[s + 1] == '-');
+}
+
+int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char *path,
+	const char *basename, char *text, size_t len)
+{
+	aurmig_migration *m;
+	line_iter it = { text, len, 0, 0 };
+	size_t s, e;
+	aurmig__section *cur = NULL;
+	int seen_message = 0, seen_date = 0, seen_tx = 0;
+	int rc = AURMIG_OK;
+	const char *why;
+
+	*out = NULL;
+	m = aurmig__calloc(ctx, 1, sizeof(*m));
+	if (!m) {
+		free(text);
+		return AURMIG_ENOMEM;
+	}
+	m->text = text;
+	m->text_len = len;
+	m->transactional = 1;
+	m->path = aurmig__strdup(ctx, path);
+	if (!m->path) {
+		rc = AURMIG_ENOMEM;
+		goto fail;
+	}
+	if (memchr(text, '\0', len)) {
+		size_t at = (size_t)((const char *)memchr(text, '\0', len) - text);
+		int line = 1;
+		for (size_t i = 0; i < at; i++)
+			line += text[i] == '\n';
+		rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+			"NUL byte in script");
+		goto fail;
+	}
+
+	while (next_line(&it, &s, &e)) {
+		size_t ks, ke, vs, ve;
+		int line = it.lineno;
+
+		if (!parse_directive(text, s, e, &ks, &ke, &vs, &ve)) {
+			if (cur) {
+				cur->len = e - cur->offset;
+				if (it.pos > e)
+					cur->len = it.pos - cur->offset;
+			} else if (!line_is_comment_or_blank(text, s, e)) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"SQL outside a section; put it after a '-- aurmig:upgrade' or "
+					"'-- aurmig:downgrade' line");
+				goto fail;
+			}
+			continue;
+		}
+
+		if (key_is(text, ks, ke, "upgrade") || key_is(text, ks, ke, "downgrade")) {
+			int dir = key_is(text, ks, ke, "upgrade") ? AURMIG_UPGRADE : AURMIG_DOWNGRADE;
+			int dialect = -1;
+
+			for (int d = 0; d < AURMIG__NDIALECTS; d++)
+				if (ve - vs == strlen(dialect_names[d]) &&
+				    memcmp(text + vs, dialect_names[d], ve - vs) == 0)
+					dialect = d;
+			if (dialect < 0) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"unknown dialect '%.*s' (expected sqlite, mysql or pgsql)",
+					(int)(ve - vs > 64 ? 64 : ve - vs), text + vs);
+				goto fail;
+			}
+			cur = &m->sections[dir - 1][dialect];
+			if (cur->present) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"section '%s%s%s' given twice (first on line %d)",
+					dir == AURMIG_UPGRADE ? "upgrade" : "downgrade",
+					dialect ? " " : "", dialect_names[dialect], cur->directive_line);
+				goto fail;
+			}
+			cur->present = 1;
+			cur->directive_line = line;
+			cur->line = line + 1;
+			cur->offset = it.pos;
+			cur->len = 0;
+			continue;
+		}
+
+		/* a header line */
+		if (cur) {
+			rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+				"header '%.*s' after the first section; headers go at the top of the script",
+				(int)(ke - ks > 64 ? 64 : ke - ks), text + ks);
+			goto fail;
+		}
+		if (key_is(text, ks, ke, "revision")) {
+			if ((rc = header_seen(&m->line_revision, ctx, path, line, "revision")))
+				goto fail;
+			if (!aurmig__ident_valid(text + vs, ve - vs, &why)) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"revision id '%.*s' %s", (int)(ve - vs > 64 ? 64 : ve - vs), text + vs, why);
+				goto fail;
+			}
+			if (!(m->id = aurmig__strndup(ctx, text + vs, ve - vs))) {
+				rc = AURMIG_ENOMEM;
+				goto fail;
+			}
+		} else if (key_is(text, ks, ke, "down_revision")) {
+			if ((rc = header_seen(&m->line_down, ctx, path, line, "down_revision")) ||
+			    (rc = parse_list(&m->down, ctx, path, line, "down_revision", text, vs, ve)))
+				goto fail;
+		} else if (key_is(text, ks, ke, "depends_on")) {
+			if ((rc = header_seen(&m->line_deps, ctx, path, line, "depends_on")) ||
+			    (rc = parse_list(&m->deps, ctx, path, line, "depends_on", text, vs, ve)))
+				goto fail;
+		} else if (key_is(text, ks, ke, "branch_labels")) {
+			if ((rc = header_seen(&m->line_labels, ctx, path, line, "branch_labels")) ||
+			    (rc = parse_list(&m->labels, ctx, path, line, "branch_labels", text, vs, ve)))
+				goto fail;
+		} else if (key_is(text, ks, ke, "message")) {
+			if ((rc = header_seen(&seen_message, ctx, path, line, "message")))
+				goto fail;
+			if (!(m->message = aurmig__strndup(ctx, text + vs, ve - vs))) {
+				rc = AURMIG_ENOMEM;
+				goto fail;
+			}
+		} else if (key_is(text, ks, ke, "create_date")) {
+			if ((rc = header_seen(&seen_date, ctx, path, line, "create_date")))
+				goto fail;
+			if (!(m->create_date = aurmig__strndup(ctx, text + vs, ve - vs))) {
+				rc = AURMIG_ENOMEM;
+				goto fail;
+			}
+		} else if (key_is(text, ks, ke, "transaction")) {
+			if ((rc = header_seen(&seen_tx, ctx, path, line, "transaction")))
+				goto fail;
+			if (key_is(text, vs, ve, "off") || key_is(text, vs, ve, "false") || key_is(text, vs, ve, "no")) {
+				m->transactional = 0;
+			} else if (key_is(text, vs, ve, "on") || key_is(text, vs, ve, "true") || key_is(text, vs, ve, "yes")) {
+				m->transactional = 1;
+			} else {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"transaction must be 'on' or 'off', not '%.*s'",
+					(int)(ve - vs > 64 ? 64 : ve - vs), text + vs);
+				goto fail;
+			}
+		} else {
+			rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+				"unknown header key '%.*s' (expected revision, down_revision, message, "
+				"create_date, branch_labels, depends_on, transaction, upgrade or downgrade)",
+				(int)(ke - ks > 64 ? 64 : ke - ks), text + ks);
+			goto fail;
+		}
+	}
+
+	if (!m->id) {
+		rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, 1,
+			"no '-- aurmig:revision <id>' header");
+		goto fail;
+	}
+	{
+		size_t n = strlen(m->id);
+		if (strncmp(basename, m->id, n) != 0 || (basename[n] != '_' && strcmp(basename + n, ".sql") != 0)) {
+			rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, m->line_revision,
+				"file name does not match revision '%s' (expected %s_<slug>.sql)", m->id, m->id);
+			goto fail;
+		}
+	}
+	{
+		int any_up = 0;
+		for (int d = 0; d < AURMIG__NDIALECTS; d++)
+			any_up |= m->sections[0][d].present;
+		if (!any_up) {
+			rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, 0,
+				"no '-- aurmig:upgrade' section (an empty one is fine)");
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < m->down.n; i++)
+		if (strcmp(m->down.v[i], m->id) == 0) {
+			rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, m->line_down,
+				"revision '%s' names itself as down_revision", m->id);
+			goto fail;
+		}
+	if ((!m->message && !(m->message = aurmig__strdup(ctx, ""))) ||
+	    (!m->create_date && !(m->create_date = aurmig__strdup(ctx, "")))) {
+		rc = AURMIG_ENOMEM;
+		goto fail;
+	}
+	/* Terminate every section body in place: from here on the text is only
+	 * read section by section. */
+	for (int dir = 0; dir < 2; dir++)
+		for (int d = 0; d < AURMIG__NDIALECTS; d++)
+			if (m->sections[dir][d].present)
+				text[m->sections[dir][d].offset + m->sections[dir][d].len] = '\0';
+	*out = m;
+	return AURMIG_OK;
+fail:
+	aurmig__script_free(m);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- public accessors */
+
+const char *aurmig_migration_id(const aurmig_migration *m) { return m ? m->id : NULL; }
+const char *aurmig_migration_message(const aurmig_migration *m) { return m ? m->message : NULL; }
+const char *aurmig_migration_create_date(const aurmig_migration *m) { return m ? m->create_date : NULL; }
+const char *aurmig_migration_path(const aurmig_migration *m) { return m ? m->path : NULL; }
+size_t aurmig_migration_parent_count(const aurmig_migration *m) { return m ? m->down.n : 0; }
+const char *aurmig_migration_parent(const aurmig_migration *m, size_t i)
+{
+	return m && i < m->down.n ? m->down.v[i] : NULL;
+}
+size_t aurmig_migration_dependency_count(const aurmig_migration *m) { return m ? m->deps.n : 0; }
+const char *aurmig_migration_dependency(const aurmig_migration *m, size_t i)
+{
+	return m && i < m->deps.n ? m->deps.v[i] : NULL;
+}
+size_t aurmig_migration_label_count(const aurmig_migration *m) { return m ? m->labels.n : 0; }
+const char *aurmig_migration_label(const aurmig_migration *m, size_t i)
+{
+	return m && i < m->labels.n ? m->labels.v[i] : NULL;
+}
+size_t aurmig_migration_branch_count(const aurmig_migration *m) { return m ? m->branches.n : 0; }
+const char *aurmig_migration_branch(const aurmig_migration *m, size_t i)
+{
+	return m && i < m->branches.n ? m->branches.v[i] : NULL;
+}
+int aurmig_migration_is_base(const aurmig_migration *m) { return m && m->down.n == 0; }
+int aurmig_migration_is_merge_point(const aurmig_migration *m) { return m && m->down.n > 1; }
+int aurmig_migration_is_branch_point(const aurmig_migration *m) { return m && m->nchildren > 1; }
+int aurmig_migration_is_head(const aurmig_migration *m) { return m && m->nchildren == 0; }
+int aurmig_migration_is_effective_head(const aurmig_migration *m)
+{
+	return m && m->nchildren == 0 && m->ndependents > 0;
+}
+int aurmig_migration_transactional(const aurmig_migration *m) { return m ? m->transactional : 1; }
+
+static const aurmig__section *pick_section(const aurmig_migration *m, int direction, int dialect)
+{
+	if (!m || (direction != AURMIG_UPGRADE && direction != AURMIG_DOWNGRADE) ||
+	    dialect < 0 || dialect >= AURMIG__NDIALECTS)
+		return NULL;
+	if (m->sections[direction - 1][dialect].present)
+		return &m->sections[direction - 1][dialect];
+	if (m->sections[direction - 1][AURMIG_DIALECT_ANY].present)
+		return &m->sections[direction - 1][AURMIG_DIALECT_ANY];
+	return NULL;
+}
+
+int aurmig_migration_has_section(const aurmig_migration *m, int direction, int dialect)
+{
+	return pick_section(m, direction, dialect) != NULL;
+}
+
+const char *aurmig_migration_sql(const aurmig_migration *m, int direction, int dialect, int *line_out)
+{
+	const aurmig__section *s = pick_section(m, direction, dialect);
+
+	if (line_out)
+		*line_out = s ? s->line : 0;
+	return s ? m->text + s->offset : NULL;
+}

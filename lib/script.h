@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* One migration script: header fields and SQL sections (private layout). */
+#ifndef AURMIG_SCRIPT_H
+#define AURMIG_SCRIPT_H
+
+#include "internal.h"
+
+#define AURMIG__NDIALECTS 4   /* ANY, SQLITE, MYSQL, PGSQL */
+#define AURMIG__MAX_ID 32     /* VARCHAR(32) of alembic_version.version_num */
+
+typedef struct aurmig__section {
+	int present;
+	size_t offset;   /* body start in text */
+	size_t len;
+	int line;        /* file line of the body's first line */
+	int directive_line;
+} aurmig__section;
+
+struct aurmig_migration {
+	const aurmig_graph *graph;   /* owner, set by the graph */
+	char *path;
+	char *id;
+	char *message;
+	char *create_date;
+	aurmig__strv down;           /* down_revision ids, as written */
+	aurmig__strv deps;           /* depends_on, as written (ids or labels) */
+	aurmig__strv labels;         /* branch_labels declared here */
+	int transactional;
+	int line_revision, line_down, line_deps, line_labels;
+	char *text;                  /* whole file, NUL-terminated */
+	size_t text_len;
+	aurmig__section sections[2][AURMIG__NDIALECTS];   /* [direction-1][dialect] */
+
+	/* filled in by graph.c (indices into the graph's topological array) */
+	size_t idx;
+	size_t file_order;
+	size_t *parents;   size_t nparents;    /* versioned down revisions */
+	size_t *deps_idx;  size_t ndeps;       /* resolved depends_on */
+	size_t *norm;      size_t nnorm;       /* parents + normalized dependencies */
+	size_t *children;  size_t nchildren;   /* versioned children */
+	size_t *dependents; size_t ndependents; /* revisions depending on this one */
+	aurmig__strv branches;                 /* labels that apply here, sorted */
+};
+
+/* Parse one script. path is used in messages; text (len bytes, NUL at
+ * text[len]) is taken over on success and on failure. basename is the
+ * file name, checked against the revision id. */
+int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char *path,
+	const char *basename, char *text, size_t len);
+void aurmig__script_free(aurmig_migration *m);
+
+/* 1 when s is a valid revision id or branch label (see docs/script-format.md). */
+int aurmig__ident_valid(const char *s, size_t n, const char **why);
+
+#endif
