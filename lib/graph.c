@@ -460,14 +460,18 @@ static int normalize(aurmig_graph *g, aurmig_context *ctx)
 		aurmig_migration *m = g->migs[i];
 
 		m->norm = aurmig__calloc(ctx, m->nparents + m->ndeps + 1, sizeof(*m->norm));
-		if (!m->norm)
-			return AURMIG_ENOMEM;
+		if (!m->norm) {
+			rc = AURMIG_ENOMEM;
+			break;
+		}
 		for (size_t k = 0; k < m->nparents; k++)
 			m->norm[m->nnorm++] = m->parents[k];
 		if (!m->ndeps)
 			continue;
-		if (!mark && !(mark = aurmig__calloc(ctx, g->n, 1)))
-			return AURMIG_ENOMEM;
+		if (!mark && !(mark = aurmig__calloc(ctx, g->n, 1))) {
+			rc = AURMIG_ENOMEM;
+			break;
+		}
 		memset(mark, 0, g->n);
 		if ((rc = aurmig__graph_mark_ancestors(g, ctx, m->parents, m->nparents, mark, 0)))
 			break;

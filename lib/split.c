@@ -10,7 +10,7 @@
  *
  * One pass over the text, O(n); the only allocation is the result array,
  * grown by doubling. Statement bodies are tracked with a small token state
- * machine: a header recogniser (CREATE [OR REPLACE] [DEFINER = ...]
+ * machine: a header recogniser (CREATE|ALTER [OR REPLACE] [DEFINER = ...]
  * [TEMP] TRIGGER|PROCEDURE|FUNCTION|EVENT) and a block depth counter.
  */
 #include <string.h>
@@ -37,7 +37,7 @@ enum { BLK_BLOCK, BLK_CASE_STMT, BLK_CASE_EXPR };
 enum { PEND_NONE, PEND_IF, PEND_REPEAT };
 
 enum {
-	KW_NONE, KW_CREATE, KW_OR, KW_REPLACE, KW_DEFINER, KW_TEMP, KW_AGGREGATE,
+	KW_NONE, KW_CREATE, KW_ALTER, KW_OR, KW_REPLACE, KW_DEFINER, KW_TEMP, KW_AGGREGATE,
 	KW_TRIGGER, KW_PROCEDURE, KW_FUNCTION, KW_EVENT,
 	KW_BEGIN, KW_ATOMIC, KW_CASE, KW_IF, KW_LOOP, KW_WHILE, KW_REPEAT, KW_END,
 	KW_THEN, KW_ELSE, KW_DO, KW_ROW, KW_EXISTS, KW_NOT
@@ -48,7 +48,7 @@ static const struct {
 	size_t len;
 	int id;
 } keywords[] = {
-	{ "CREATE", 6, KW_CREATE }, { "OR", 2, KW_OR }, { "REPLACE", 7, KW_REPLACE },
+	{ "CREATE", 6, KW_CREATE }, { "ALTER", 5, KW_ALTER }, { "OR", 2, KW_OR }, { "REPLACE", 7, KW_REPLACE },
 	{ "DEFINER", 7, KW_DEFINER }, { "TEMP", 4, KW_TEMP }, { "TEMPORARY", 9, KW_TEMP },
 	{ "AGGREGATE", 9, KW_AGGREGATE }, { "TRIGGER", 7, KW_TRIGGER },
 	{ "PROCEDURE", 9, KW_PROCEDURE }, { "FUNCTION", 8, KW_FUNCTION },
@@ -337,30 +337,22 @@ static int block_top(const splitter *sp)
 	return sp->kinds[sp->depth - 1];
 }
 
-/* The object keyword after CREATE decides whether the statement has a body. */
-static void header_object(splitter *sp, int kw)
+/*
+ * The object keyword after CREATE decides whether the statement may have a
+ * body. (PostgreSQL triggers and events have none, but they cannot hold
+ * BEGIN ATOMIC either, so treating them alike is harmless.)
+ */
+static int is_body_object(int kw)
 {
-	switch (kw) {
-	case KW_PROCEDURE:
-	case KW_FUNCTION:
-		sp->hdr = HDR_BODY;
-		break;
-	case KW_TRIGGER:
-	case KW_EVENT:
-		/* PostgreSQL triggers and events have no inline bodies */
-		sp->hdr = sp->dialect == SQL_PGSQL ? HDR_PLAIN : HDR_BODY;
-		break;
-	default:
-		sp->hdr = HDR_PLAIN;
-		break;
-	}
+	return kw == KW_TRIGGER || kw == KW_PROCEDURE || kw == KW_FUNCTION || kw == KW_EVENT;
 }
 
 static void header_token(splitter *sp, int kw)
 {
 	switch (sp->hdr) {
 	case HDR_START:
-		sp->hdr = kw == KW_CREATE ? HDR_CREATE : HDR_PLAIN;
+		/* ALTER too: MySQL's ALTER EVENT ... DO BEGIN ... END has a body */
+		sp->hdr = kw == KW_CREATE || kw == KW_ALTER ? HDR_CREATE : HDR_PLAIN;
 		break;
 	case HDR_CREATE:
 		if (kw == KW_OR)
@@ -368,7 +360,7 @@ static void header_token(splitter *sp, int kw)
 		else if (kw == KW_DEFINER)
 			sp->hdr = HDR_DEFINER;
 		else if (kw != KW_TEMP && kw != KW_AGGREGATE)
-			header_object(sp, kw);
+			sp->hdr = is_body_object(kw) ? HDR_BODY : HDR_PLAIN;
 		break;
 	case HDR_OR:
 		sp->hdr = kw == KW_REPLACE ? HDR_CREATE : HDR_PLAIN;
@@ -377,8 +369,8 @@ static void header_token(splitter *sp, int kw)
 		/* skip the account (`u`@`h`, 'u'@'h', u@h, CURRENT_USER[()]) */
 		if (kw == KW_TEMP || kw == KW_AGGREGATE)
 			sp->hdr = HDR_CREATE;
-		else if (kw == KW_TRIGGER || kw == KW_PROCEDURE || kw == KW_FUNCTION || kw == KW_EVENT)
-			header_object(sp, kw);
+		else if (is_body_object(kw))
+			sp->hdr = HDR_BODY;
 		break;
 	}
 }
@@ -680,8 +672,6 @@ static int skip_gap(splitter *sp)
 			sp->i++;
 		} else if (is_blank((unsigned char)c)) {
 			sp->i++;
-		} else if (c == '\0') {
-			return nul_error(sp);
 		} else if (line_comment_at(sp, i)) {
 			rc = skip_line_comment(sp);
 			if (rc)

@@ -306,6 +306,8 @@ static void test_dash_comments(void **state)
 	CHECK(MYSQL, "SELECT 5--1; SELECT 2;", S("SELECT 5--1", 1), S("SELECT 2", 1));
 	CHECK(MYSQL, "SELECT 1 --\t; x\n; SELECT 2", S("SELECT 1 --\t; x", 1), S("SELECT 2", 2));
 	CHECK(MYSQL, "SELECT 1 --\n; SELECT 2", S("SELECT 1 --", 1), S("SELECT 2", 2));
+	CHECK(MYSQL, "SELECT 1 --\x7f; x\n; SELECT 2", S("SELECT 1 --\x7f; x", 1), S("SELECT 2", 2));
+	CHECK(MYSQL, "SELECT 1 --\r; x\n; SELECT 2", S("SELECT 1 --\r; x", 1), S("SELECT 2", 2));
 	CHECK(MYSQL, "SELECT 1 --", S("SELECT 1 --", 1));
 	CHECK(MYSQL, "SELECT 1; --", S("SELECT 1", 1));
 	CHECK(MYSQL, "--x;\n-- y;\nSELECT 1;", S("--x", 1), S("SELECT 1", 3));
@@ -337,7 +339,7 @@ static void test_block_comments(void **state)
 	for (d = 0; d < N_DIALECTS; d++) {
 		CHECK(all_dialects[d], "SELECT /* ; ' \" */ 1; /* only */; SELECT 2",
 			S("SELECT /* ; ' \" */ 1", 1), S("SELECT 2", 1));
-		/* "/*" then "/" does not close */
+		/* slash-star-slash does not close the comment */
 		CHECK(all_dialects[d], "SELECT 1 /*/ ; */; SELECT 2",
 			S("SELECT 1 /*/ ; */", 1), S("SELECT 2", 1));
 		CHECK(all_dialects[d], "SELECT 1 /*\n;\n*/ + 2;\nSELECT 2",
@@ -391,6 +393,7 @@ static void test_dollar_quotes(void **state)
 		S("SELECT $_a1$ ; $_a1$", 7));
 	/* a tag does not start with a digit: $1 is a parameter */
 	CHECK(PGSQL, "SELECT $1a$; SELECT 2;", S("SELECT $1a$", 1), S("SELECT 2", 1));
+	CHECK(PGSQL, "SELECT $1$$;$$; SELECT 2;", S("SELECT $1$$;$$", 1), S("SELECT 2", 1));
 	CHECK(PGSQL, "SELECT $a$ x $b$ ; $a$; SELECT 2", S("SELECT $a$ x $b$ ; $a$", 1), S("SELECT 2", 1));
 	CHECK(PGSQL, "SELECT $$;$$; SELECT $$$$;", S("SELECT $$;$$", 1), S("SELECT $$$$", 1));
 	CHECK(PGSQL, "SELECT $ ; SELECT 2", S("SELECT $", 1), S("SELECT 2", 1));
@@ -444,6 +447,8 @@ static void test_not_bodies(void **state)
 		/* not CREATE first */
 		CHECK(all_dialects[d], "SELECT 'CREATE TRIGGER' BEGIN; SELECT 2",
 			S("SELECT 'CREATE TRIGGER' BEGIN", 1), S("SELECT 2", 1));
+		CHECK(all_dialects[d], "SELECT function, begin FROM t; SELECT 2",
+			S("SELECT function, begin FROM t", 1), S("SELECT 2", 1));
 	}
 }
 
@@ -511,6 +516,16 @@ static void test_mysql_routines(void **state)
 		S("CREATE /*!50017 DEFINER=`root`@`%`*/ /* c */ TRIGGER t BEFORE INSERT ON x FOR EACH ROW "
 			"BEGIN SET NEW.a = 1; END", 1),
 		S("SELECT 1", 2));
+	/* IF (...) THEN as the first statement inside REPEAT, LOOP and after a label */
+	CHECK(MYSQL,
+		"CREATE PROCEDURE p() BEGIN REPEAT IF(i > 1) THEN SET i = 0; END IF; UNTIL i END REPEAT; "
+		"l2: IF(i) THEN SELECT 1; END IF; LOOP IF(i) THEN LEAVE l2; END IF; END LOOP; END; SELECT 1",
+		S("CREATE PROCEDURE p() BEGIN REPEAT IF(i > 1) THEN SET i = 0; END IF; UNTIL i END REPEAT; "
+			"l2: IF(i) THEN SELECT 1; END IF; LOOP IF(i) THEN LEAVE l2; END IF; END LOOP; END", 1),
+		S("SELECT 1", 1));
+	/* ALTER EVENT carries a body too */
+	CHECK(MYSQL, "ALTER DEFINER = `a`@`b` EVENT ev DO BEGIN SELECT 1; END; SELECT 2",
+		S("ALTER DEFINER = `a`@`b` EVENT ev DO BEGIN SELECT 1; END", 1), S("SELECT 2", 1));
 	/* a procedure without a block ends at its first delimiter */
 	CHECK(MYSQL, "CREATE PROCEDURE p() SELECT 1; SELECT 2",
 		S("CREATE PROCEDURE p() SELECT 1", 1), S("SELECT 2", 1));
@@ -543,6 +558,10 @@ static void test_pgsql_begin_atomic(void **state)
 	CHECK(PGSQL, "CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql; BEGIN; SELECT 1;",
 		S("CREATE FUNCTION f() RETURNS int AS 'select 1' LANGUAGE sql", 1),
 		S("BEGIN", 1), S("SELECT 1", 1));
+	/* begin is a name here (non-reserved in PostgreSQL), not BEGIN ATOMIC */
+	CHECK(PGSQL, "CREATE FUNCTION f(begin int) RETURNS int AS 'select begin' LANGUAGE sql; SELECT 2;",
+		S("CREATE FUNCTION f(begin int) RETURNS int AS 'select begin' LANGUAGE sql", 1),
+		S("SELECT 2", 1));
 	/* PostgreSQL triggers have no inline body */
 	CHECK(PGSQL, "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW EXECUTE FUNCTION f(); BEGIN; END;",
 		S("CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW EXECUTE FUNCTION f()", 1),
@@ -590,6 +609,9 @@ static void test_mysql_delimiter(void **state)
 		S("SELECT 1", 6));
 	CHECK(MYSQL, "DELIMITER ;;\nCREATE PROCEDURE p() BEGIN SELECT 1; ;;\nSELECT 2;;",
 		S("CREATE PROCEDURE p() BEGIN SELECT 1;", 2), S("SELECT 2", 3));
+	/* back at ";", bodies are tracked again */
+	CHECK(MYSQL, "DELIMITER //\nSELECT 1//\nDELIMITER ;\nCREATE PROCEDURE p() BEGIN SELECT 2; END;\nSELECT 3;",
+		S("SELECT 1", 2), S("CREATE PROCEDURE p() BEGIN SELECT 2; END", 4), S("SELECT 3", 5));
 	/* rest of the DELIMITER line is ignored; the custom delimiter also ends the text's gaps */
 	CHECK(MYSQL, "DELIMITER $$ trailing words\n$$ $$\nSELECT 1$$", S("SELECT 1", 3));
 	/* a delimiter inside quotes and comments does not count */
@@ -623,6 +645,10 @@ static void test_unterminated(void **state)
 	check_error(PGSQL, "SELECT 1;\nSELECT $body$ x;\n$$ $BODY$ $body", 2,
 		"unterminated dollar-quoted string $body$");
 	check_error(PGSQL, "SELECT $$", 1, "unterminated dollar-quoted string $$");
+	/* a long tag is shortened in the message */
+	check_error(PGSQL, "\nSELECT $t23456789012345678901234567890123456789012345678901234567890"
+		"1234567890$ x", 2,
+		"unterminated dollar-quoted string $t2345678901234567890123456789012345678901234567890123456789...");
 	check_error(PGSQL, "SELECT E'a\\'", 1, "unterminated escape string");
 	check_error(MYSQL, "DELIMITER\nSELECT 1;", 1, "DELIMITER must be followed by a delimiter");
 	check_error(MYSQL, "SELECT 1;\n  delimiter   ", 2, "DELIMITER must be followed by a delimiter");
