@@ -21,7 +21,7 @@ enum { SQL_SQLITE, SQL_MYSQL, SQL_PGSQL };
 
 /* Where the statement being scanned is in its header. */
 enum {
-	HDR_START,      /* expecting CREATE */
+	HDR_START,      /* expecting CREATE or ALTER */
 	HDR_CREATE,     /* after CREATE [OR REPLACE] / TEMP: expecting the object */
 	HDR_OR,         /* after CREATE OR */
 	HDR_DEFINER,    /* inside DEFINER = user@host */
@@ -749,7 +749,7 @@ static int push_statement(splitter *sp, size_t offset, size_t len, int line)
 static int split_all(splitter *sp)
 {
 	for (;;) {
-		size_t start, end;
+		size_t start, end = 0;
 		int line, rc;
 
 		rc = skip_gap(sp);
