@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""End-to-end tests of the aurmig command line on real SQLite files.
+
+Usage: test_cli.py AURMIG_BINARY SOURCE_ROOT
+"""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+AURMIG = None
+ROOT = None
+
+
+def fixture(name="branched"):
+    return os.path.join(ROOT, "tests", "data", "graphs", name)
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="aurmig-cli-")
+        self.db = os.path.join(self.tmp, "t.db")
+        self.url = "sqlite:///" + self.db
+        self.env = {k: v for k, v in os.environ.items() if k not in ("AURMIG_URL", "AUR_CONFIG")}
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def aurmig(self, *args, env=None, dir=None, url=True):
+        cmd = [AURMIG, "--dir", dir or fixture()]
+        if url:
+            cmd += ["--url", self.url]
+        cmd += list(args)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env or self.env, timeout=60)
+        return p.returncode, p.stdout, p.stderr
+
+    def rows(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return sorted(r[0] for r in con.execute("SELECT version_num FROM alembic_version"))
+        finally:
+            con.close()
+
+    def tables(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            con.close()
+
+    # ---- help and usage -------------------------------------------------
+    def test_help_for_every_verb(self):
+        verbs = ["upgrade", "downgrade", "stamp", "current", "check", "heads", "branches", "history", "show"]
+        rc, out, _ = self.aurmig("--help", url=False)
+        self.assertEqual(rc, 0)
+        for v in verbs:
+            self.assertIn(v, out)
+            rc, vout, _ = self.aurmig(v, "--help", url=False)
+            self.assertEqual(rc, 0, v)
+            self.assertTrue(vout.startswith("usage: aurmig [global options] " + v), vout)
+
+    def test_usage_errors_exit_2(self):
+        self.assertEqual(self.aurmig("frobnicate")[0], 2)
+        self.assertEqual(self.aurmig("--bogus", "current")[0], 2)
+        self.assertEqual(self.aurmig("downgrade")[0], 2)
+        self.assertEqual(self.aurmig("stamp")[0], 2)
+        self.assertEqual(self.aurmig("upgrade", "a", "b")[0], 2)
+        rc, _, err = self.aurmig("current", url=False)
+        self.assertEqual(rc, 2)
+        self.assertIn("no database given", err)
+
+    def test_version(self):
+        rc, out, _ = self.aurmig("--version", url=False)
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r"^aurmig \d+\.\d+\.\d+\n$")
+
+    # ---- migrating ----------------------------------------------------------
+    def test_upgrade_then_idempotent(self):
+        rc, out, err = self.aurmig("upgrade", "head")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.count("Running upgrade"), 7)
+        self.assertIn("Running upgrade <base> -> 1000aaaa0001, Base table", out)
+        self.assertEqual(self.rows(), ["5000eeee0001"])
+        rc, out, err = self.aurmig("upgrade", "head")
+        self.assertEqual((rc, out, err), (0, "", ""))
+
+    def test_current_check_and_read_only(self):
+        rc, out, _ = self.aurmig("current")
+        self.assertEqual((rc, out), (0, ""))
+        rc, out, _ = self.aurmig("check")
+        self.assertEqual(rc, 3)
+        self.assertIn("7 migrations pending", out)
+        self.assertNotIn("alembic_version", self.tables())
+        self.aurmig("upgrade", "2000bbbb0002")
+        rc, out, _ = self.aurmig("current")
+        self.assertEqual((rc, out), (0, "2000bbbb0002 (bee)\n"))
+        self.assertEqual(self.aurmig("check")[0], 3)
+        self.aurmig("upgrade", "heads")
+        rc, out, _ = self.aurmig("current")
+        self.assertEqual(out, "5000eeee0001 (bee) (head)\n")
+        rc, out, _ = self.aurmig("check")
+        self.assertEqual(rc, 0)
+        rc, out, _ = self.aurmig("-q", "check")
+        self.assertEqual((rc, out), (0, ""))
+
+    def test_unknown_revision_in_database(self):
+        self.aurmig("upgrade", "1000aaaa0001")
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE alembic_version SET version_num='abcdef999999'")
+        con.commit()
+        con.close()
+        rc, _, err = self.aurmig("check")
+        self.assertEqual(rc, 7)
+        self.assertIn("abcdef999999", err)
+        rc, _, err = self.aurmig("upgrade", "heads")
+        self.assertEqual(rc, 7)
+        self.assertIn("newer than these migrations", err)
+        rc, out, _ = self.aurmig("current")
+        self.assertEqual(rc, 0)
+        self.assertIn("abcdef999999 (unknown revision", out)
+        self.assertEqual(self.aurmig("stamp", "--purge", "heads")[0], 0)
+        self.assertEqual(self.rows(), ["5000eeee0001"])
+
+    def test_downgrade_relative_and_base(self):
+        self.aurmig("upgrade", "heads")
+        rc, out, err = self.aurmig("downgrade", "-1")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("Running downgrade 5000eeee0001 -> 4000dddd0001", out)
+        self.assertEqual(self.rows(), ["4000dddd0001"])
+        rc, out, err = self.aurmig("downgrade", "base")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.rows(), [])
+        self.assertEqual(self.tables(), {"alembic_version"})
+
+    def test_stamp(self):
+        rc, out, err = self.aurmig("stamp", "2000bbbb0002", "3000cccc0001")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.rows(), ["2000bbbb0002", "3000cccc0001"])
+        self.assertEqual(self.tables(), {"alembic_version"})
+        self.assertEqual(self.aurmig("stamp", "base")[0], 0)
+        self.assertEqual(self.rows(), [])
+
+    def test_bad_target_messages(self):
+        rc, _, err = self.aurmig("upgrade", "2000bbbb")
+        self.assertEqual(rc, 1)
+        self.assertIn("Multiple revisions start with '2000bbbb'", err)
+        self.assertIn("2000bbbb0001", err)
+        rc, _, err = self.aurmig("upgrade", "nosuch")
+        self.assertEqual(rc, 1)
+        self.assertIn("No such revision or branch 'nosuch'", err)
+
+    def test_failing_statement_reports_file_line(self):
+        d = os.path.join(self.tmp, "mig")
+        os.mkdir(d)
+        with open(os.path.join(d, "aaaa_bad.sql"), "w") as f:
+            f.write("-- aurmig:revision aaaa\n-- aurmig:upgrade\nCREATE TABLE ok (a INT);\nSELEC nonsense;\n")
+        rc, out, err = self.aurmig("upgrade", "heads", dir=d)
+        self.assertEqual(rc, 1)
+        self.assertIn("aaaa_bad.sql:4:", err)
+        self.assertIn("upgrade of revision aaaa failed at statement 2", err)
+        self.assertIn("statement: SELEC nonsense", err)
+        self.assertNotIn("ok", self.tables())
+
+    def test_malformed_script_reports_file_line(self):
+        d = os.path.join(self.tmp, "mig")
+        os.mkdir(d)
+        with open(os.path.join(d, "aaaa_bad.sql"), "w") as f:
+            f.write("-- aurmig:revision aaaa\n-- aurmig:wat x\n-- aurmig:upgrade\n")
+        rc, _, err = self.aurmig("heads", dir=d, url=False)
+        self.assertEqual(rc, 1)
+        self.assertIn("aaaa_bad.sql:2: unknown header key 'wat'", err)
+
+    # ---- connections ------------------------------------------------------------
+    def test_environment_and_aurweb_config(self):
+        env = dict(self.env, AURMIG_URL=self.url)
+        rc, _, err = self.aurmig("upgrade", "1000aaaa0001", env=env, url=False)
+        self.assertEqual(rc, 0, err)
+        cfg = os.path.join(self.tmp, "config")
+        with open(cfg, "w") as f:
+            f.write("[database]\nbackend = sqlite\nname = %s\n" % self.db)
+        rc, out, err = self.aurmig("--aurweb-config", cfg, "current", url=False)
+        self.assertEqual((rc, out), (0, "1000aaaa0001 (branchpoint)\n"), err)
+        env = dict(self.env, AUR_CONFIG=cfg)
+        rc, out, err = self.aurmig("current", env=env, url=False)
+        self.assertEqual((rc, out), (0, "1000aaaa0001 (branchpoint)\n"), err)
+
+    def test_password_never_printed(self):
+        secret = "s3cr3t-Pa55"
+        for args in (["--url", "mysql://aur:%s@127.0.0.1:1/aurweb" % secret, "-v", "current"],
+                     ["--url", "pgsql://aur:%s@127.0.0.1:1/aurweb" % secret, "current"],
+                     ["--url", "mysql://aur:%s@127.0.0.1:99999/aurweb" % secret, "current"]):
+            p = subprocess.run([AURMIG, "--dir", fixture()] + args, capture_output=True, text=True, env=self.env)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertNotIn(secret, p.stdout + p.stderr)
+            self.assertIn("error", p.stderr)
+
+    # ---- reading the graph ---------------------------------------------------------
+    def test_heads_branches_history_show(self):
+        rc, out, _ = self.aurmig("heads", url=False)
+        self.assertEqual((rc, out), (0, "5000eeee0001 (bee) (head)\n"))
+        rc, out, _ = self.aurmig("branches", url=False)
+        self.assertEqual(rc, 0)
+        self.assertTrue(out.startswith("1000aaaa0001 (branchpoint), Base table\n"))
+        self.assertIn("-> 2000bbbb0001 (bee), Branch b first", out)
+        self.assertIn("-> 3000cccc0001, Branch c first", out)
+        rc, out, _ = self.aurmig("history", url=False)
+        lines = out.splitlines()
+        self.assertEqual(len(lines), 7)
+        self.assertEqual(lines[0], "4000dddd0001 -> 5000eeee0001 (bee) (head), After the merge")
+        self.assertEqual(lines[-1], "<base> -> 1000aaaa0001 (branchpoint), Base table")
+        self.assertIn("2000bbbb0002, 3000cccc0002 -> 4000dddd0001 (bee) (mergepoint), Merge b and c", lines)
+        self.assertIn("3000cccc0001 (2000bbbb0001) -> 3000cccc0002, Branch c second, needs b1", lines)
+        rc, out, _ = self.aurmig("history", "-r", "3000cccc0001:4000dddd0001", url=False)
+        self.assertEqual([l.split(" -> ")[1].split()[0].rstrip(",") for l in out.splitlines()],
+                         ["4000dddd0001", "3000cccc0002", "3000cccc0001"])
+        self.aurmig("upgrade", "2000bbbb0002")
+        rc, out, _ = self.aurmig("history", "-i", "-r", "current:")
+        self.assertIn("2000bbbb0001 -> 2000bbbb0002 (bee) (current), Branch b second", out)
+        self.assertNotIn("1000aaaa0001 (", out.replace("<base> -> 1000aaaa0001", ""))
+        rc, out, _ = self.aurmig("show", "4000", url=False)
+        self.assertEqual(rc, 0)
+        self.assertIn("Rev: 4000dddd0001 (mergepoint)", out)
+        self.assertIn("Merges: 2000bbbb0002, 3000cccc0002", out)
+        self.assertIn("Create Date: 2026-11-27 12:00:00", out)
+        rc, out, _ = self.aurmig("show", "current")
+        self.assertIn("Rev: 2000bbbb0002 (current)", out)
+
+
+if __name__ == "__main__":
+    AURMIG, ROOT = os.path.abspath(sys.argv[1]), sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:])
