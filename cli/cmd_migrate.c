@@ -152,17 +152,29 @@ int cmd_current(cli *c, int argc, char **argv)
 		return cli_fail(c, rc);
 	if (verbose)
 		printf("Current revision(s) for %s:\n", aurmig_conn_display_url(c->conn));
-	for (size_t i = 0; i < n; i++) {
-		const char *id = aurmig_conn_current_head(c->conn, i);
-		const aurmig_migration *m = aurmig_graph_get(c->graph, id);
-		if (!m) {
-			printf("%s (unknown revision: not in %s)\n", id, c->dir);
-			continue;
+	{
+		const char **rows = calloc(n ? n : 1, sizeof(*rows));
+		aurmig_revlist *list = NULL;
+		if (!rows)
+			return EXIT_ERROR;
+		for (size_t i = 0; i < n; i++) {
+			rows[i] = aurmig_conn_current_head(c->conn, i);
+			if (!aurmig_graph_get(c->graph, rows[i]))
+				printf("%s (unknown revision: not in %s)\n", rows[i], c->dir);
 		}
-		if (verbose)
-			out_rev_verbose(stdout, m, 0);
-		else
-			out_rev_line(stdout, m, 0, 1, 1, 0, 0);
+		/* Alembic's current: rows plus revisions applied only as dependencies */
+		rc = aurmig_graph_current(&list, c->graph, rows, n);
+		free(rows);
+		if (rc)
+			return cli_fail(c, rc);
+		for (size_t i = 0; i < aurmig_revlist_count(list); i++) {
+			const aurmig_migration *m = aurmig_revlist_at(list, i);
+			if (verbose)
+				out_rev_verbose(stdout, m, 0);
+			else
+				out_rev_line(stdout, m, 0, 1, 1, 0, 0);
+		}
+		aurmig_revlist_free(list);
 	}
 	return EXIT_OK;
 }

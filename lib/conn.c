@@ -6,6 +6,8 @@
 #include "db.h"
 #include "settings.h"
 #include "version.h"
+#include "lock.h"
+#include <unistd.h>
 
 static int open_from(aurmig_conn **out, aurmig_context *ctx, aurmig__settings *s)
 {
@@ -14,6 +16,11 @@ static int open_from(aurmig_conn **out, aurmig_context *ctx, aurmig__settings *s
 
 	if (rc)
 		return rc;
+	if (s->dialect == AURMIG_DIALECT_SQLITE &&
+	    !(c->sqlite_path = aurmig__printf(ctx, "%s/%s", s->sqlite_dir ? s->sqlite_dir : ".", s->dbname))) {
+		aurmig_conn_free(c);
+		return AURMIG_ENOMEM;
+	}
 	if ((rc = aurmig__db_open(c, s))) {
 		aurmig_conn_free(c);
 		return rc;
@@ -60,6 +67,10 @@ void aurmig_conn_free(aurmig_conn *c)
 		return;
 	if (c->in_tx)
 		aurmig__db_rollback(c);
+	aurmig__lock_release(c);
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	free(c->sqlite_path);
 	if (c->ops && c->ops->close)
 		c->ops->close(c);
 	aurmig__strv_clear(&c->current);

@@ -324,6 +324,8 @@ const char *aurmig_error_str(int code)
 	case AURMIG_EUSER: return "stopped by callback";
 	case AURMIG_EBUFS: return "buffer too small";
 	case AURMIG_EUNSUPPORTED: return "unsupported";
+	case AURMIG_ERECOVERY: return "a failed migration awaits recovery";
+	case AURMIG_EDRIFT: return "an applied migration was edited";
 	case AURMIG_ITEROVER: return "end of iteration";
 	default: return "unknown error";
 	}

@@ -70,6 +70,39 @@ static int dbi_query(aurmig_conn *c, const char *sql, aurmig__strv *rows)
 	return rc;
 }
 
+static int dbi_query_cells(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols)
+{
+	dbi_impl *d = c->impl;
+	dbi_result r = dbi_conn_query(d->conn, sql);
+	unsigned int n;
+	int rc = AURMIG_OK;
+
+	*ncols = 0;
+	if (!r)
+		return record_dbi_error(c, sql, "database error");
+	n = dbi_result_get_numfields(r);
+	*ncols = n == DBI_FIELD_ERROR ? 0 : n;
+	while (rc == AURMIG_OK && dbi_result_next_row(r)) {
+		for (unsigned int i = 1; i <= *ncols && rc == AURMIG_OK; i++) {
+			char num[32];
+			const char *v = "";
+			if (dbi_result_field_is_null_idx(r, i) == 1) {
+				v = "";
+			} else if (dbi_result_get_field_type_idx(r, i) == DBI_TYPE_INTEGER) {
+				snprintf(num, sizeof(num), "%lld", dbi_result_get_as_longlong_idx(r, i));
+				v = num;
+			} else if (dbi_result_get_field_type_idx(r, i) == DBI_TYPE_STRING) {
+				v = dbi_result_get_string_idx(r, i);
+				if (!v)
+					v = "";
+			}
+			rc = aurmig__strv_push(cells, c->ctx, v);
+		}
+	}
+	dbi_result_free(r);
+	return rc;
+}
+
 static void dbi_close(aurmig_conn *c)
 {
 	dbi_impl *d = c->impl;
@@ -84,7 +117,7 @@ static void dbi_close(aurmig_conn *c)
 	c->impl = NULL;
 }
 
-static const aurmig__db_ops dbi_ops = { dbi_exec, dbi_query, dbi_close };
+static const aurmig__db_ops dbi_ops = { dbi_exec, dbi_query, dbi_close, dbi_query_cells };
 
 static int set_opt(aurmig_conn *c, dbi_conn conn, const char *key, const char *value)
 {
@@ -118,21 +151,49 @@ int aurmig__db_open(aurmig_conn *c, const aurmig__settings *s)
 		    (rc = set_opt(c, d->conn, "dbname", s->dbname)) ||
 		    dbi_conn_set_option_numeric(d->conn, "sqlite3_timeout", 5000) != 0)
 			return rc ? rc : aurmig__oom(c->ctx);
-	} else {
+	} else if (s->dialect == AURMIG_DIALECT_MYSQL) {
+		/*
+		 * libdbd-mysql (its manual, "Driver options"). As in libmysqlclient,
+		 * no host or "localhost" means the unix socket (mysql_unix_socket,
+		 * else the client library's default) and the port is then unused:
+		 * TCP on the local machine needs host 127.0.0.1.
+		 * - encoding: the driver maps "UTF-8" to MySQL's 3-byte "utf8"
+		 *   (utf8mb3), which rejects characters outside the BMP; other names
+		 *   go to the server as they are, so name utf8mb4 (as SQLAlchemy).
+		 * - mysql_client_found_rows: UPDATE reports the rows it matched, not
+		 *   only those it changed, like the other drivers and like SQLAlchemy
+		 *   (CLIENT_FOUND_ROWS); the version-row checks count on it.
+		 * - timeout: connect timeout in seconds (none by default).
+		 */
 		if ((rc = set_opt(c, d->conn, "host", s->host)) ||
+		    (rc = set_opt(c, d->conn, "mysql_unix_socket", s->socket)) ||
 		    (rc = set_opt(c, d->conn, "username", s->user)) ||
 		    (rc = set_opt(c, d->conn, "password", s->password)) ||
 		    (rc = set_opt(c, d->conn, "dbname", s->dbname)) ||
-		    (rc = set_opt(c, d->conn, "encoding", "UTF-8")))
+		    (rc = set_opt(c, d->conn, "encoding", "utf8mb4")))
 			return rc;
-		if (s->port && dbi_conn_set_option_numeric(d->conn, "port", s->port) != 0)
+		if ((s->port && dbi_conn_set_option_numeric(d->conn, "port", s->port) != 0) ||
+		    dbi_conn_set_option_numeric(d->conn, "mysql_client_found_rows", 1) != 0 ||
+		    dbi_conn_set_option_numeric(d->conn, "timeout", 10) != 0)
 			return aurmig__oom(c->ctx);
-		if (s->socket && s->dialect == AURMIG_DIALECT_MYSQL &&
-		    (rc = set_opt(c, d->conn, "mysql_unix_socket", s->socket)))
+	} else {
+		/*
+		 * libdbd-pgsql: a host starting with '/' is libpq's socket
+		 * directory, and the port also names the socket file in it
+		 * (.s.PGSQL.PORT); no host means libpq's default socket directory.
+		 * "timeout" becomes libpq's connect_timeout; an option pgsql_X is
+		 * passed to libpq as X.
+		 */
+		if ((rc = set_opt(c, d->conn, "host", s->host ? s->host : s->socket)) ||
+		    (rc = set_opt(c, d->conn, "username", s->user)) ||
+		    (rc = set_opt(c, d->conn, "password", s->password)) ||
+		    (rc = set_opt(c, d->conn, "dbname", s->dbname)) ||
+		    (rc = set_opt(c, d->conn, "encoding", "UTF-8")) ||
+		    (rc = set_opt(c, d->conn, "pgsql_application_name", "aurmig")))
 			return rc;
-		if (s->socket && s->dialect == AURMIG_DIALECT_PGSQL && !s->host &&
-		    (rc = set_opt(c, d->conn, "host", s->socket)))
-			return rc;
+		if ((s->port && dbi_conn_set_option_numeric(d->conn, "port", s->port) != 0) ||
+		    dbi_conn_set_option_numeric(d->conn, "timeout", 10) != 0)
+			return aurmig__oom(c->ctx);
 	}
 	if (dbi_conn_connect(d->conn) < 0) {
 		char *what = aurmig__printf(c->ctx, "cannot connect to %s", c->display_url);
@@ -140,6 +201,14 @@ int aurmig__db_open(aurmig_conn *c, const aurmig__settings *s)
 			return AURMIG_ENOMEM;
 		rc = record_dbi_error(c, NULL, what);
 		free(what);
+	} else if (s->dialect == AURMIG_DIALECT_PGSQL) {
+		/* libpq hands the server's NOTICEs and WARNINGs (DROP ... IF
+		 * EXISTS, RAISE NOTICE in a migration, ROLLBACK outside a
+		 * transaction) to a processor that prints them on stderr, and
+		 * libdbi sets none: have the server not send them, as the library
+		 * never prints. Errors are unaffected. A SET, not libpq's startup
+		 * "options", which poolers such as PgBouncer refuse. */
+		rc = c->ops->exec(c, "SET client_min_messages = error", NULL);
 	}
 	return rc;
 }
@@ -162,6 +231,8 @@ int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const 
 	c->ops = ops;
 	c->impl = impl;
 	c->version_table = "alembic_version";
+	c->journal_table = "aurmig_journal";
+	c->lock_fd = -1;
 	*out = c;
 	return AURMIG_OK;
 }
@@ -226,12 +297,22 @@ int aurmig__db_table_exists(aurmig_conn *c, const char *name, int *exists)
 	aurmig__buf_init(&b, c->ctx);
 	switch (c->dialect) {
 	case AURMIG_DIALECT_MYSQL:
+		/* unqualified names resolve in the connection's database; the
+		 * query SQLAlchemy's MySQL has_table() runs for Alembic */
 		aurmig__buf_puts(&b, "SELECT table_name FROM information_schema.tables "
 			"WHERE table_schema = DATABASE() AND table_name = ");
 		break;
 	case AURMIG_DIALECT_PGSQL:
-		aurmig__buf_puts(&b, "SELECT table_name FROM information_schema.tables "
-			"WHERE table_schema = current_schema() AND table_name = ");
+		/* Unqualified names resolve along search_path, not only in
+		 * current_schema(): a version table in a later schema of the path
+		 * (say public, with a schema named after the user in front) is the
+		 * one the SELECTs and UPDATEs use, and testing current_schema()
+		 * alone would create a second, empty one in front of it. So test
+		 * visibility, as SQLAlchemy's PostgreSQL has_table() does for
+		 * Alembic. information_schema would also hide tables the user
+		 * holds no privilege on. */
+		aurmig__buf_puts(&b, "SELECT c.relname FROM pg_catalog.pg_class c "
+			"WHERE pg_catalog.pg_table_is_visible(c.oid) AND c.relname = ");
 		break;
 	default:
 		aurmig__buf_puts(&b, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ");

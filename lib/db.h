@@ -18,6 +18,9 @@ typedef struct aurmig__db_ops {
 	/* Run a query; push the first column of every row (NULL as ""). */
 	int (*query)(aurmig_conn *c, const char *sql, aurmig__strv *rows);
 	void (*close)(aurmig_conn *c);
+	/* Run a query; push every cell, row by row (NULL as ""); *ncols gets
+	 * the number of columns. Integers are formatted in decimal. */
+	int (*query_cells)(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols);
 } aurmig__db_ops;
 
 struct aurmig_conn {
@@ -29,6 +32,10 @@ struct aurmig_conn {
 	const char *version_table;   /* "alembic_version" */
 	aurmig__strv current;        /* rows of the last aurmig_conn_read_current */
 	int in_tx;
+	char *sqlite_path;           /* SQLite: the database file (for the deploy lock) */
+	const char *journal_table;   /* "aurmig_journal" */
+	int lock_fd;                 /* SQLite deploy lock: flock()ed file, -1 when none */
+	int locked;                  /* the deploy lock is held */
 };
 
 /* Open through libdbi from parsed settings (lib/settings.h). */

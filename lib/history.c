@@ -142,6 +142,57 @@ done:
 	return rc;
 }
 
+int aurmig_graph_current(aurmig_revlist **out, const aurmig_graph *g, const char *const *rows, size_t nrows)
+{
+	aurmig_context *ctx;
+	aurmig__idxv cur = { 0 };
+	unsigned char *all = NULL;
+	aurmig_revlist *l = NULL;
+	int rc = AURMIG_OK;
+
+	if (!out || !g || (nrows && !rows))
+		return AURMIG_EINVALID;
+	ctx = g->ctx;
+	*out = NULL;
+	aurmig__err_clear(ctx);
+	for (size_t i = 0; i < nrows && !rc; i++) {
+		size_t x = rows[i] ? aurmig__graph_index(g, rows[i]) : AURMIG__NONE;
+		if (x != AURMIG__NONE)
+			rc = aurmig__idxv_push(&cur, ctx, x);
+	}
+	/* everything applied (dependencies included), then keep the revisions
+	 * none of whose down_revision children is applied */
+	if (!rc && !(all = aurmig__calloc(ctx, g->n ? g->n : 1, 1)))
+		rc = AURMIG_ENOMEM;
+	if (!rc)
+		rc = aurmig__graph_mark_ancestors(g, ctx, cur.v, cur.n, all, 1);
+	if (!rc && (!(l = aurmig__calloc(ctx, 1, sizeof(*l))) ||
+		    !(l->v = aurmig__calloc(ctx, g->n ? g->n : 1, sizeof(*l->v)))))
+		rc = AURMIG_ENOMEM;
+	for (size_t i = g->n; !rc && i-- > 0;) {
+		const aurmig_migration *m = g->migs[i];
+		int child_applied = 0;
+		if (!all[i])
+			continue;
+		for (size_t k = 0; k < m->nchildren; k++)
+			child_applied |= all[m->children[k]];
+		if (!child_applied)
+			l->v[l->n++] = m;
+	}
+	if (!rc) {
+		l->ctx = aurmig__context_ref(ctx);
+		*out = l;
+		l = NULL;
+	}
+	if (l) {
+		free(l->v);
+		free(l);
+	}
+	free(all);
+	aurmig__idxv_clear(&cur);
+	return rc;
+}
+
 size_t aurmig_revlist_count(const aurmig_revlist *l) { return l ? l->n : 0; }
 const aurmig_migration *aurmig_revlist_at(const aurmig_revlist *l, size_t i)
 {

@@ -1,13 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Execution of a plan: each step's statements and version-row changes in
- * one transaction (or the whole plan in one, on request), with the failing
- * statement, its file and line and the database's message in the error.
+ * Execution of a plan. Each step's statements, its version-row changes and
+ * its journal row commit together when the database can do that
+ * (SQLite, PostgreSQL: "atomic" steps). Otherwise (MySQL/MariaDB, whose DDL
+ * commits at once, or a script with `transaction off`) the journal records
+ * progress after every statement, so a failure or a crash leaves an exact
+ * account of how far the migration got.
+ *
+ * A kill during an atomic step must be detectable afterwards without an
+ * extra commit per step: the journal row announcing step i+1 ("running")
+ * is written in step i's transaction, and only the first step's
+ * announcement costs a commit of its own.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "journal.h"
+#include "lock.h"
 #include "plan_priv.h"
 #include "split.h"
 #include "version.h"
@@ -17,6 +27,64 @@ static double now_seconds(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s)
+{
+	if (!s->mig)
+		return 1;     /* stamp steps only change rows: transactional everywhere */
+	return p->conn->dialect != AURMIG_DIALECT_MYSQL && s->mig->transactional;
+}
+
+static const char *operation(const aurmig_step *s)
+{
+	return s->kind == AURMIG_STEP_UPGRADE ? "upgrade" : s->kind == AURMIG_STEP_DOWNGRADE ? "downgrade" : "stamp";
+}
+
+static const char *step_revision(const aurmig_step *s)
+{
+	if (s->mig)
+		return s->mig->id;
+	return s->to.n ? s->to.v[0] : s->from.n ? s->from.v[0] : "base";
+}
+
+/* The statements of the step's script for this connection's dialect. */
+static int step_statements(aurmig_plan *p, const aurmig_step *s, const char **sql, aurmig__stmt **st, size_t *n)
+{
+	const aurmig_migration *m = s->mig;
+	int dir = s->kind == AURMIG_STEP_UPGRADE ? AURMIG_UPGRADE : AURMIG_DOWNGRADE;
+	int line;
+
+	*st = NULL;
+	*n = 0;
+	*sql = NULL;
+	if (!m)
+		return AURMIG_OK;
+	*sql = aurmig_migration_sql(m, dir, p->conn->dialect, &line);
+	if (!*sql)
+		return aurmig__err_at(p->ctx, dir == AURMIG_UPGRADE ? AURMIG_EPARSE : AURMIG_EIRREVERSIBLE,
+			AURMIG_ERRCLASS_SCRIPT, m->path, 0, "revision %s has no %s section for this database",
+			m->id, operation(s));
+	return aurmig__split(st, n, p->ctx, *sql, strlen(*sql), p->conn->dialect, m->path, line);
+}
+
+static int insert_row(aurmig_plan *p, long seq, const char *outcome, long total)
+{
+	const aurmig_step *s = &p->steps[seq];
+	aurmig__jentry e = { 0 };
+
+	e.run_id = p->run_id;
+	e.seq = seq;
+	e.revision = step_revision(s);
+	e.operation = operation(s);
+	e.from = &s->from;
+	e.to = &s->to;
+	e.checksum = s->mig ? s->mig->checksum : NULL;
+	e.total = total;
+	e.done = 0;
+	e.outcome = outcome;
+	e.atomic = aurmig__step_atomic(p, s);
+	return aurmig__journal_insert(p->conn, &e);
 }
 
 static int run_rowops(aurmig_plan *p, const aurmig_step *s)
@@ -34,56 +102,54 @@ static int run_rowops(aurmig_plan *p, const aurmig_step *s)
 	return rc;
 }
 
-/* Statements of the step's script for this connection's dialect. */
-static int run_script(aurmig_plan *p, aurmig_step *s)
+void aurmig__plan_unlock(aurmig_plan *p)
 {
-	const aurmig_migration *m = s->mig;
-	int dir = s->kind == AURMIG_STEP_UPGRADE ? AURMIG_UPGRADE : AURMIG_DOWNGRADE;
-	int line;
-	const char *sql = aurmig_migration_sql(m, dir, p->conn->dialect, &line);
-	aurmig__stmt *st = NULL;
-	size_t n = 0;
-	int rc;
-
-	if (!sql)
-		return aurmig__err_at(p->ctx, dir == AURMIG_UPGRADE ? AURMIG_EPARSE : AURMIG_EIRREVERSIBLE,
-			AURMIG_ERRCLASS_SCRIPT, m->path, 0, "revision %s has no %s section for this database",
-			m->id, dir == AURMIG_UPGRADE ? "upgrade" : "downgrade");
-	if ((rc = aurmig__split(&st, &n, p->ctx, sql, strlen(sql), p->conn->dialect, m->path, line)))
-		return rc;
-	for (size_t i = 0; i < n && !rc; i++) {
-		char *one = aurmig__strndup(p->ctx, sql + st[i].offset, st[i].len);
-		if (!one) {
-			rc = AURMIG_ENOMEM;
-			break;
-		}
-		rc = p->conn->ops->exec(p->conn, one, NULL);
-		if (rc) {
-			char *dbmsg = strdup(aurmig_error_last(p->ctx)->message);
-			int code = aurmig_error_last(p->ctx)->db_code;
-			aurmig__err_at(p->ctx, rc, AURMIG_ERRCLASS_DB, m->path, st[i].line,
-				"%s of revision %s failed at statement %zu: %s",
-				dir == AURMIG_UPGRADE ? "upgrade" : "downgrade", m->id, i + 1,
-				dbmsg ? dbmsg : "database error");
-			free(dbmsg);
-			aurmig__err_set_db_code(p->ctx, code);
-			aurmig__err_set_statement(p->ctx, one);
-		} else {
-			s->statements++;
-		}
-		free(one);
+	if (p->own_lock) {
+		aurmig__lock_release(p->conn);
+		p->own_lock = 0;
 	}
-	free(st);
-	return rc;
 }
 
-static int fail(aurmig_plan *p, const aurmig_step *s, int rc)
+void aurmig__plan_cancel_marker(aurmig_plan *p)
 {
+	if (p->marker_seq < 0 || (size_t)p->marker_seq < p->next || p->failed)
+		return;
+	p->ctx->err_hold++;
+	aurmig__journal_update(p->conn, p->run_id, p->marker_seq, 0, AURMIG__J_CANCELLED, NULL);
+	p->ctx->err_hold--;
+	p->marker_seq = -1;
+}
+
+/* Record a failure after the error is on the context; returns rc. */
+static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done, size_t total)
+{
+	char *msg = strdup(aurmig_error_last(p->ctx)->message);
+	long seq = s ? (long)(s - p->steps) : -1;
+
 	if (s && s->mig)
 		aurmig__err_set_revision(p->ctx, s->mig->id);
-	aurmig__db_rollback(p->conn);
+	if (atomic || p->plan_tx)
+		aurmig__db_rollback(p->conn);
 	p->plan_tx = 0;
 	p->failed = 1;
+	p->ctx->err_hold++;
+	if (s && rc != AURMIG_EUSER) {
+		/* the step's row survived only if it was committed before the
+		 * failing transaction began (marker_seq); else write it anew */
+		if (p->marker_seq != seq)
+			insert_row(p, seq, AURMIG__J_RUNNING, (long)total);
+		aurmig__journal_update(p->conn, p->run_id, seq, (long)done,
+			atomic ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED, msg ? msg : "");
+		if (atomic && (p->opts.flags & AURMIG_PLAN_ONE_TRANSACTION) && seq > 0)
+			aurmig__journal_update(p->conn, p->run_id, 0, 0, AURMIG__J_ROLLED_BACK,
+				"rolled back with the whole plan");
+		p->marker_seq = -1;
+	}
+	p->ctx->err_hold--;
+	free(msg);
+	aurmig__plan_unlock(p);
+	if (!atomic && s && s->mig && rc != AURMIG_EUSER)
+		return AURMIG_ERECOVERY;
 	return rc;
 }
 
@@ -95,81 +161,187 @@ static int progress(aurmig_plan *p, const aurmig_step *s, int phase)
 	return AURMIG_OK;
 }
 
+/* Describe a failed statement; the record names file:line, revision, statement. */
+static int statement_error(aurmig_plan *p, const aurmig_step *s, const aurmig__stmt *st, size_t i,
+	size_t n, const char *text, int atomic)
+{
+	const aurmig_error *e = aurmig_error_last(p->ctx);
+	char *dbmsg = strdup(e->message);
+	int code = e->db_code, rc = e->code;
+
+	if (atomic)
+		aurmig__err_at(p->ctx, rc, AURMIG_ERRCLASS_DB, s->mig->path, st->line,
+			"%s of revision %s failed at statement %zu of %zu: %s; rolled back, nothing of it remains",
+			operation(s), s->mig->id, i + 1, n, dbmsg ? dbmsg : "database error");
+	else
+		aurmig__err_at(p->ctx, rc, AURMIG_ERRCLASS_DB, s->mig->path, st->line,
+			"%s of revision %s failed at statement %zu of %zu: %s\n"
+			"Statements 1..%zu of it were applied and stay applied (this database commits DDL at once); "
+			"the version table was not changed. Fix the cause, then run one of:\n"
+			"  aurmig resume                  run statements %zu..%zu of the current file, then record %s as done\n"
+			"  aurmig mark-applied %s   you completed the migration by hand\n"
+			"  aurmig mark-rolled-back %s   you undid statements 1..%zu by hand",
+			operation(s), s->mig->id, i + 1, n, dbmsg ? dbmsg : "database error",
+			i, i + 1, n, s->mig->id, s->mig->id, s->mig->id, i);
+	free(dbmsg);
+	aurmig__err_set_db_code(p->ctx, code);
+	aurmig__err_set_statement(p->ctx, text);
+	return rc;
+}
+
+int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *done, size_t *total,
+	int atomic)
+{
+	const char *sql;
+	aurmig__stmt *st = NULL;
+	size_t n = 0;
+	int rc;
+
+	*done = from;
+	*total = 0;
+	if ((rc = step_statements(p, s, &sql, &st, &n)))
+		return rc;
+	*total = n;
+	for (size_t i = from; i < n && !rc; i++) {
+		char *one = aurmig__strndup(p->ctx, sql + st[i].offset, st[i].len);
+		if (!one) {
+			rc = AURMIG_ENOMEM;
+			break;
+		}
+		rc = p->conn->ops->exec(p->conn, one, NULL);
+		if (rc) {
+			rc = statement_error(p, s, &st[i], i, n, one, atomic);
+		} else {
+			s->statements++;
+			*done = i + 1;
+			if (!atomic)
+				rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps), (long)*done, NULL, NULL);
+		}
+		free(one);
+	}
+	free(st);
+	return rc;
+}
+
 int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 {
 	int one_tx = (p->opts.flags & AURMIG_PLAN_ONE_TRANSACTION) != 0;
-	int first = p->next == 0;
 	aurmig_step *s;
-	int tx, rc;
+	long seq;
+	size_t done = 0, total = 0;
+	int atomic, rc;
 	double t0;
 
 	aurmig__err_clear(p->ctx);
 	if (p->failed)
 		return aurmig__err(p->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"the plan stopped after a failure; make a new plan");
-	if (p->next >= p->nsteps) {
-		if (first && p->purge && p->before.n) {
-			/* stamp --purge to base: nothing but the purge itself */
+	if (!p->started) {
+		p->started = 1;
+		if (p->nsteps == 0 && p->purge && p->before.n) {
+			/* stamp --purge to base: only the purge */
 			if ((rc = aurmig__db_begin(p->conn)) || (rc = aurmig__version_delete_all(p->conn)) ||
 			    (rc = aurmig__db_commit(p->conn)))
-				return fail(p, NULL, rc);
-			p->next = 1;   /* done once */
+				return fail(p, NULL, rc, 1, 0, 0);
 		}
+		if (p->nsteps && (rc = aurmig__journal_ensure(p->conn)))
+			return fail(p, NULL, rc, 1, 0, 0);
+		if (p->nsteps && aurmig__step_atomic(p, &p->steps[0])) {
+			if ((rc = insert_row(p, 0, AURMIG__J_RUNNING, 0)))
+				return fail(p, NULL, rc, 1, 0, 0);
+			p->marker_seq = 0;
+		}
+	}
+	if (p->next >= p->nsteps) {
 		if (p->plan_tx) {
 			p->plan_tx = 0;
 			if ((rc = aurmig__db_commit(p->conn)))
-				return fail(p, NULL, rc);
+				return fail(p, NULL, rc, 1, 0, 0);
 		}
+		aurmig__plan_unlock(p);
 		return AURMIG_ITEROVER;
 	}
 	s = &p->steps[p->next];
-	if ((rc = progress(p, s, AURMIG_PROGRESS_START)))
-		return fail(p, s, rc);
+	seq = (long)p->next;
+	atomic = aurmig__step_atomic(p, s);
+	if ((rc = progress(p, s, AURMIG_PROGRESS_START))) {
+		aurmig__plan_cancel_marker(p);
+		return fail(p, NULL, rc, 1, 0, 0);
+	}
 	t0 = now_seconds();
-	tx = s->mig ? s->mig->transactional : 1;
 
-	if (one_tx && !p->plan_tx && tx) {
+	if (one_tx && atomic && !p->plan_tx) {
 		if ((rc = aurmig__db_begin(p->conn)))
-			return fail(p, s, rc);
+			return fail(p, s, rc, atomic, 0, 0);
 		p->plan_tx = 1;
-	} else if (one_tx && p->plan_tx && !tx) {
-		/* a script that must run outside a transaction ends the open one */
+	} else if (one_tx && !atomic && p->plan_tx) {
+		/* a step that cannot run in a transaction ends the open one */
 		p->plan_tx = 0;
 		if ((rc = aurmig__db_commit(p->conn)))
-			return fail(p, s, rc);
-	} else if (!one_tx && tx) {
+			return fail(p, s, rc, 1, 0, 0);
+	} else if (!one_tx && atomic) {
 		if ((rc = aurmig__db_begin(p->conn)))
-			return fail(p, s, rc);
+			return fail(p, s, rc, atomic, 0, 0);
 	}
-	if (first && p->purge && (rc = aurmig__version_delete_all(p->conn)))
-		return fail(p, s, rc);
-	if (first && p->command != AURMIG_CMD_DOWNGRADE && (rc = aurmig__version_ensure(p->conn)))
-		return fail(p, s, rc);
-	if (s->mig && (rc = run_script(p, s)))
-		return fail(p, s, rc);
-	if (!tx && (rc = aurmig__db_begin(p->conn)))
-		return fail(p, s, rc);
+	if (!atomic && p->marker_seq != seq) {
+		if ((rc = insert_row(p, seq, AURMIG__J_RUNNING, 0)))
+			return fail(p, s, rc, atomic, 0, 0);
+		p->marker_seq = seq;
+	}
+	if (seq == 0 && p->purge && (rc = aurmig__version_delete_all(p->conn)))
+		return fail(p, s, rc, atomic, 0, 0);
+	if (seq == 0 && p->command != AURMIG_CMD_DOWNGRADE && (rc = aurmig__version_ensure(p->conn)))
+		return fail(p, s, rc, atomic, 0, 0);
+	if ((rc = aurmig__run_statements(p, s, 0, &done, &total, atomic)))
+		return fail(p, s, rc, atomic, done, total);
+	if (!atomic && (rc = aurmig__db_begin(p->conn)))
+		return fail(p, s, rc, atomic, done, total);
 	if ((rc = run_rowops(p, s)))
-		return fail(p, s, rc);
-	if (!one_tx || !tx) {
-		if ((rc = aurmig__db_commit(p->conn)))
-			return fail(p, s, rc);
-		if (one_tx && !tx && p->next + 1 < p->nsteps) {
-			if ((rc = aurmig__db_begin(p->conn)))
-				return fail(p, s, rc);
-			p->plan_tx = 1;
+		return fail(p, s, rc, atomic, done, total);
+	/* the step's journal row says success, in the step's own transaction */
+	if (p->marker_seq == seq)
+		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL);
+	else
+		rc = insert_row(p, seq, AURMIG__J_SUCCESS, (long)total);
+	if (!rc && p->marker_seq == seq) {
+		/* total was unknown when the marker was written */
+		char *sql = aurmig__printf(p->ctx, "UPDATE %s SET statements_total = %zu WHERE run_id = '%s' AND seq = %ld",
+			p->conn->journal_table, total, p->run_id, seq);
+		rc = sql ? p->conn->ops->exec(p->conn, sql, NULL) : AURMIG_ENOMEM;
+		free(sql);
+	}
+	if (rc)
+		return fail(p, s, rc, atomic, done, total);
+	p->marker_seq = -1;
+	/* announce the next step in this transaction, so a crash in it is seen */
+	if (!one_tx && seq + 1 < (long)p->nsteps && aurmig__step_atomic(p, &p->steps[seq + 1])) {
+		if ((rc = insert_row(p, seq + 1, AURMIG__J_RUNNING, 0)))
+			return fail(p, s, rc, 1, done, total);
+		p->marker_seq = seq + 1;
+	}
+	if (!one_tx || !atomic) {
+		if ((rc = aurmig__db_commit(p->conn))) {
+			p->marker_seq = seq;
+			return fail(p, s, rc, atomic, done, total);
 		}
 	}
 	s->seconds = now_seconds() - t0;
 	p->next++;
-	if (p->next == p->nsteps && p->plan_tx) {
-		p->plan_tx = 0;
-		if ((rc = aurmig__db_commit(p->conn)))
-			return fail(p, s, rc);
+	if (p->next == p->nsteps) {
+		if (p->plan_tx) {
+			p->plan_tx = 0;
+			if ((rc = aurmig__db_commit(p->conn)))
+				return fail(p, s, rc, 1, done, total);
+		}
+		aurmig__plan_unlock(p);
 	}
 	if (out)
 		*out = s;
-	if ((rc = progress(p, s, AURMIG_PROGRESS_DONE)))
-		return fail(p, s, rc);
+	if ((rc = progress(p, s, AURMIG_PROGRESS_DONE))) {
+		aurmig__plan_cancel_marker(p);
+		aurmig__plan_unlock(p);
+		p->failed = 1;
+		return rc;
+	}
 	return AURMIG_OK;
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "journal.h"
+#include "lock.h"
 #include "plan_priv.h"
 #include "version.h"
 
@@ -654,6 +656,7 @@ int aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version)
 		return AURMIG_EINVALID;
 	memset(opts, 0, sizeof(*opts));
 	opts->version = version;
+	opts->lock_timeout_ms = 60000;
 	return AURMIG_OK;
 }
 
@@ -663,6 +666,8 @@ void aurmig_plan_free(aurmig_plan *p)
 		return;
 	if (p->plan_tx || (p->conn && p->conn->in_tx))
 		aurmig__db_rollback(p->conn);
+	aurmig__plan_cancel_marker(p);
+	aurmig__plan_unlock(p);
 	for (size_t i = 0; i < p->nsteps; i++) {
 		aurmig_step *s = &p->steps[i];
 		aurmig__strv_clear(&s->from);
@@ -692,8 +697,8 @@ static int unknown_rows(aurmig_plan *p)
 	return AURMIG_OK;
 }
 
-int aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
-	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts)
+int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
+	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts, int gate)
 {
 	aurmig_context *ctx = conn ? conn->ctx : NULL;
 	aurmig_plan *p;
@@ -726,10 +731,24 @@ int aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *gr
 	p->command = command;
 	if (opts)
 		memcpy(&p->opts, opts, sizeof(p->opts));
-	else
+	else {
 		aurmig_plan_options_init(&p->opts, AURMIG_PLAN_OPTIONS_VERSION);
+	}
 	p->purge = command == AURMIG_CMD_STAMP && (p->opts.flags & AURMIG_PLAN_PURGE);
+	p->marker_seq = -1;
+	if (aurmig__journal_run_id(p->run_id)) {
+		rc = aurmig__err(ctx, AURMIG_ERROR, AURMIG_ERRCLASS_OS, "no random numbers for the run id");
+		goto fail;
+	}
 
+	/* the lock comes before the first read, and stays until the plan is done */
+	if (!(p->opts.flags & AURMIG_PLAN_NO_LOCK)) {
+		if ((rc = aurmig__lock_acquire(conn, p->opts.lock_timeout_ms)))
+			goto fail;
+		p->own_lock = 1;
+	}
+	if (gate && (rc = aurmig__recovery_gate(conn, graph, p->own_lock)))
+		goto fail;
 	if ((rc = aurmig__version_read(conn, &p->before)))
 		goto fail;
 	if (!p->purge) {
@@ -754,6 +773,8 @@ int aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *gr
 	p->after = heads;
 	memset(&heads, 0, sizeof(heads));
 	aurmig__idxv_clear(&cur);
+	if (p->nsteps == 0 && !(p->purge && p->before.n))
+		aurmig__plan_unlock(p);   /* nothing to do: let the next deployer in */
 	*out = p;
 	return AURMIG_OK;
 fail:
@@ -761,6 +782,49 @@ fail:
 	aurmig__idxv_clear(&cur);
 	aurmig_plan_free(p);
 	return rc;
+}
+
+int aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
+	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts)
+{
+	return aurmig__plan_create(out, conn, graph, command, targets, ntargets, opts, 1);
+}
+
+int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int kind,
+	const aurmig_migration *m, const aurmig__strv *heads_now)
+{
+	aurmig_context *ctx = conn->ctx;
+	aurmig_plan *p;
+	aurmig__strv heads = { 0 };
+	unsigned char *mark;
+	int rc;
+
+	*out = NULL;
+	if (!(p = aurmig__calloc(ctx, 1, sizeof(*p))))
+		return AURMIG_ENOMEM;
+	p->ctx = aurmig__context_ref(ctx);
+	p->conn = conn;
+	p->graph = graph;
+	p->command = kind == AURMIG_STEP_UPGRADE ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE;
+	p->marker_seq = -1;
+	aurmig_plan_options_init(&p->opts, AURMIG_PLAN_OPTIONS_VERSION);
+	mark = aurmig__calloc(ctx, graph->n ? graph->n : 1, 1);
+	rc = mark ? AURMIG_OK : AURMIG_ENOMEM;
+	if (!rc)
+		rc = aurmig__strv_copy(&p->before, ctx, heads_now);
+	if (!rc)
+		rc = aurmig__strv_copy(&heads, ctx, heads_now);
+	if (!rc)
+		rc = add_revision_step(p, &heads, mark, m->idx, kind);
+	free(mark);
+	if (rc) {
+		aurmig__strv_clear(&heads);
+		aurmig_plan_free(p);
+		return rc;
+	}
+	p->after = heads;
+	*out = p;
+	return AURMIG_OK;
 }
 
 size_t aurmig_plan_count(const aurmig_plan *p) { return p ? p->nsteps : 0; }
@@ -826,7 +890,10 @@ int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const a
 	*state_out = AURMIG_STATE_AT_HEAD;
 	if (pending_out)
 		*pending_out = 0;
-	rc = aurmig_plan_new(&p, conn, graph, AURMIG_CMD_UPGRADE, &heads, 1, NULL);
+	aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
+
+	o.flags = AURMIG_PLAN_NO_LOCK;
+	rc = aurmig__plan_create(&p, conn, graph, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0);
 	if (rc == AURMIG_EUNKNOWNREV) {
 		*state_out = AURMIG_STATE_UNKNOWN;
 		return AURMIG_OK;   /* the record keeps the explanation */

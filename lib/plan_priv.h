@@ -38,9 +38,35 @@ struct aurmig_plan {
 	int purge;                   /* stamp --purge: empty the table first */
 	int failed;                  /* a step failed: the plan cannot continue */
 	int plan_tx;                 /* the whole-plan transaction is open */
+	int started;                 /* the first step was begun */
+	int own_lock;                /* this plan took the deploy lock */
+	char run_id[33];             /* journal rows of this run */
+	long marker_seq;             /* step whose journal row exists ("running"), or -1 */
 };
 
 /* Apply the next step (migrator.c). */
 int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out);
+/* Run statements [from, n) of the step's script; *done counts the ones that
+ * succeeded (from + successes), *total the script's statements. Non-atomic
+ * steps record progress in the journal after each statement. */
+int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *done, size_t *total,
+	int atomic);
+/* 1 when a crash during the step leaves nothing behind. */
+int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s);
+/* Journal row of a step the plan announced but did not run: "cancelled". */
+void aurmig__plan_cancel_marker(aurmig_plan *p);
+/* Release the deploy lock if this plan holds it. */
+void aurmig__plan_unlock(aurmig_plan *p);
+
+/* aurmig_plan_new, with the recovery gate optional (read-only callers). */
+int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
+	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts, int gate);
+/* A one-step plan for migration m from the given heads (no lock, no gate). */
+int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int kind,
+	const aurmig_migration *m, const aurmig__strv *heads_now);
+
+/* recovery.c: before planning (lock held): mark interrupted atomic runs,
+ * refuse with AURMIG_ERECOVERY while a failed migration awaits recovery. */
+int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock);
 
 #endif

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
+
 #include "script.h"
 
 static const char *const dialect_names[AURMIG__NDIALECTS] = { "", "sqlite", "mysql", "pgsql" };
@@ -61,6 +63,49 @@ int aurmig__ident_valid(const char *s, size_t n, const char **why)
 	}
 	*why = NULL;
 	return 1;
+}
+
+/*
+ * The script's checksum: SHA-256 of the text with line endings and trailing
+ * whitespace normalised away (CRLF, trailing blanks and trailing blank
+ * lines do not count), prefixed with the algorithm version so a future
+ * change of normalisation can be told apart from an edit.
+ */
+static void checksum_text(char out[AURMIG__CHECKSUM_SIZE], const char *t, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct sha256_ctx h;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	size_t pos = 0, blanks = 0;
+	int first = 1;
+
+	sha256_init(&h);
+	while (pos < len) {
+		const char *nl = memchr(t + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - t) : len, e = end;
+
+		while (e > pos && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r' ||
+				   t[e - 1] == '\f' || t[e - 1] == '\v'))
+			e--;
+		if (e == pos) {
+			blanks++;
+		} else {
+			if (!first)
+				sha256_update(&h, 1, (const uint8_t *)"\n");
+			for (; blanks; blanks--)
+				sha256_update(&h, 1, (const uint8_t *)"\n");
+			sha256_update(&h, e - pos, (const uint8_t *)t + pos);
+			first = 0;
+		}
+		pos = nl ? end + 1 : len;
+	}
+	sha256_digest(&h, sizeof(digest), digest);
+	memcpy(out, "v1:", 3);
+	for (size_t i = 0; i < sizeof(digest); i++) {
+		out[3 + 2 * i] = hex[digest[i] >> 4];
+		out[4 + 2 * i] = hex[digest[i] & 15];
+	}
+	out[3 + 2 * sizeof(digest)] = '\0';
 }
 
 /* Cursor over the file, one line at a time. */
@@ -368,6 +413,7 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 		rc = AURMIG_ENOMEM;
 		goto fail;
 	}
+	checksum_text(m->checksum, text, len);
 	/* Terminate every section body in place: from here on the text is only
 	 * read section by section. */
 	for (int dir = 0; dir < 2; dir++)
@@ -416,6 +462,7 @@ int aurmig_migration_is_effective_head(const aurmig_migration *m)
 	return m && m->nchildren == 0 && m->ndependents > 0;
 }
 int aurmig_migration_transactional(const aurmig_migration *m) { return m ? m->transactional : 1; }
+const char *aurmig_migration_checksum(const aurmig_migration *m) { return m ? m->checksum : NULL; }
 
 static const aurmig__section *pick_section(const aurmig_migration *m, int direction, int dialect)
 {

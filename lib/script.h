@@ -7,6 +7,7 @@
 
 #define AURMIG__NDIALECTS 4   /* ANY, SQLITE, MYSQL, PGSQL */
 #define AURMIG__MAX_ID 32     /* VARCHAR(32) of alembic_version.version_num */
+#define AURMIG__CHECKSUM_SIZE 68  /* "v1:" + 64 hex digits + NUL */
 
 typedef struct aurmig__section {
 	int present;
@@ -26,6 +27,7 @@ struct aurmig_migration {
 	aurmig__strv deps;           /* depends_on, as written (ids or labels) */
 	aurmig__strv labels;         /* branch_labels declared here */
 	int transactional;
+	char checksum[AURMIG__CHECKSUM_SIZE];   /* see checksum_text() in script.c */
 	int line_revision, line_down, line_deps, line_labels;
 	char *text;                  /* whole file, NUL-terminated */
 	size_t text_len;

@@ -8,4 +8,5 @@
 #include "graph.h"
 #include "conn.h"
 #include "plan.h"
+#include "recovery.h"
 #endif

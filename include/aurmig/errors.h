@@ -34,6 +34,8 @@ typedef enum aurmig_error_code {
 	AURMIG_EUSER = -14,       /**< a callback asked to stop */
 	AURMIG_EBUFS = -15,       /**< a caller's buffer is too small */
 	AURMIG_EUNSUPPORTED = -16, /**< the backend or build does not support this */
+	AURMIG_ERECOVERY = -17,   /**< a migration failed half-way earlier and awaits recovery (see aurmig_recover()) */
+	AURMIG_EDRIFT = -18,      /**< an applied migration's file changed since it ran */
 	AURMIG_ITEROVER = -31     /**< end of an iteration; not a failure */
 } aurmig_error_code;
 

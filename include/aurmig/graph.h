@@ -92,6 +92,14 @@ typedef struct aurmig_revlist aurmig_revlist;
  */
 AURMIG_EXTERN(int) aurmig_graph_history(aurmig_revlist **out, const aurmig_graph *graph, const char *range,
 	const char *const *current, size_t ncurrent);
+/**
+ * What `current` shows for these version-table rows, as Alembic does: the
+ * rows plus revisions that are applied only as dependencies (a `depends_on`
+ * target below no row's down_revision line), newest first. Ids the graph
+ * does not know are skipped.
+ */
+AURMIG_EXTERN(int) aurmig_graph_current(aurmig_revlist **out, const aurmig_graph *graph,
+	const char *const *rows, size_t nrows);
 AURMIG_EXTERN(size_t) aurmig_revlist_count(const aurmig_revlist *list);
 AURMIG_EXTERN(const aurmig_migration *) aurmig_revlist_at(const aurmig_revlist *list, size_t i);
 AURMIG_EXTERN(void) aurmig_revlist_free(aurmig_revlist *list);
@@ -132,6 +140,12 @@ AURMIG_EXTERN(int) aurmig_migration_is_branch_point(const aurmig_migration *m);
 AURMIG_EXTERN(int) aurmig_migration_is_merge_point(const aurmig_migration *m);
 /** 1 when statements run inside a transaction (the default), 0 for `transaction off`. */
 AURMIG_EXTERN(int) aurmig_migration_transactional(const aurmig_migration *m);
+/**
+ * The script's checksum, "v1:" followed by the SHA-256 (hex) of the file
+ * with line endings, trailing whitespace and trailing blank lines
+ * normalised away. Recorded in the journal when the migration runs.
+ */
+AURMIG_EXTERN(const char *) aurmig_migration_checksum(const aurmig_migration *m);
 /** 1 when the script has a section for @p direction (for @p dialect or the common one). */
 AURMIG_EXTERN(int) aurmig_migration_has_section(const aurmig_migration *m, int direction, int dialect);
 /**

@@ -33,7 +33,9 @@ typedef enum aurmig_plan_flag {
 	/** Run the whole plan in one transaction (SQLite, PostgreSQL): all or nothing. */
 	AURMIG_PLAN_ONE_TRANSACTION = 1,
 	/** Stamp only: empty the version table before stamping (the way out of unknown rows). */
-	AURMIG_PLAN_PURGE = 2
+	AURMIG_PLAN_PURGE = 2,
+	/** Do not take the deploy lock (for callers that serialise runs themselves). */
+	AURMIG_PLAN_NO_LOCK = 4
 } aurmig_plan_flag;
 
 /** Kinds of step. */
@@ -66,25 +68,37 @@ typedef struct aurmig_plan_options {
 	unsigned int flags;          /**< aurmig_plan_flag bits */
 	aurmig_progress_fn progress; /**< optional */
 	void *progress_payload;
+	/**
+	 * How long aurmig_plan_new() waits for the deploy lock, in
+	 * milliseconds; < 0 waits forever, 0 does not wait. Default 60000.
+	 */
+	long lock_timeout_ms;
 } aurmig_plan_options;
 
-#define AURMIG_PLAN_OPTIONS_INIT { AURMIG_PLAN_OPTIONS_VERSION, 0, NULL, NULL }
+#define AURMIG_PLAN_OPTIONS_INIT { AURMIG_PLAN_OPTIONS_VERSION, 0, NULL, NULL, 60000 }
 
 /** Fill @p opts with defaults for @p version. @return AURMIG_OK or AURMIG_EINVALID. */
 AURMIG_EXTERN(int) aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version);
 
 /**
- * Read the current heads from @p conn and compute the steps to @p targets.
+ * Take the deploy lock (see lock_timeout_ms), read the current heads from
+ * @p conn and compute the steps to @p targets.
  *
  * Upgrade and downgrade take exactly one target; stamp takes one or more.
- * Nothing is written to the database.
+ * Nothing is written to the database, except that a journal entry of an
+ * earlier run that died inside a transaction (so the database rolled it
+ * back) is marked "interrupted". The lock is held until the plan has run,
+ * failed, or is freed; it dies with the process.
  *
  * @param opts NULL for defaults.
  * @return AURMIG_OK; AURMIG_ENOTFOUND / AURMIG_EAMBIGUOUS for a target;
  *         AURMIG_EUNKNOWNREV when the database holds an id the graph lacks
  *         (use a stamp with AURMIG_PLAN_PURGE to recover);
  *         AURMIG_EIRREVERSIBLE when a downgrade crosses a script without a
- *         downgrade section; AURMIG_EINVALID; AURMIG_EDB.
+ *         downgrade section; AURMIG_ELOCKED when the lock wait timed out;
+ *         AURMIG_ERECOVERY when an earlier migration failed half-way (the
+ *         message says what was applied and how to recover, see
+ *         aurmig_recover()); AURMIG_EINVALID; AURMIG_EDB.
  */
 AURMIG_EXTERN(int) aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
 	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts);
@@ -140,12 +154,15 @@ AURMIG_EXTERN(double) aurmig_step_seconds(const aurmig_step *step);
 typedef enum aurmig_state {
 	AURMIG_STATE_AT_HEAD = 0,  /**< every head is applied */
 	AURMIG_STATE_BEHIND = 1,   /**< migrations are pending */
-	AURMIG_STATE_UNKNOWN = 2   /**< the database holds a revision the graph lacks (newer than the code?) */
+	AURMIG_STATE_UNKNOWN = 2,  /**< the database holds a revision the graph lacks (newer than the code?) */
+	AURMIG_STATE_RECOVERY = 3, /**< a migration failed half-way and awaits recovery (see aurmig_recover()) */
+	AURMIG_STATE_DRIFT = 4     /**< an applied migration's file changed since it ran */
 } aurmig_state;
 
 /**
  * Read-only check: is the database at the graph's heads? Never writes and
- * never creates the version table.
+ * never creates the version table. When several things are wrong, the
+ * state is the first of: unknown revision, awaiting recovery, drift, behind.
  * @param[out] state_out an aurmig_state.
  * @param[out] pending_out number of migrations `upgrade heads` would run (0 when unknown); may be NULL.
  * @return AURMIG_OK (whatever the state) or an error reading the database.

@@ -134,13 +134,13 @@ class CliTest(unittest.TestCase):
         rc, out, err = self.aurmig("downgrade", "base")
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.rows(), [])
-        self.assertEqual(self.tables(), {"alembic_version"})
+        self.assertEqual(self.tables(), {"alembic_version", "aurmig_journal"})
 
     def test_stamp(self):
         rc, out, err = self.aurmig("stamp", "2000bbbb0002", "3000cccc0001")
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.rows(), ["2000bbbb0002", "3000cccc0001"])
-        self.assertEqual(self.tables(), {"alembic_version"})
+        self.assertEqual(self.tables(), {"alembic_version", "aurmig_journal"})
         self.assertEqual(self.aurmig("stamp", "base")[0], 0)
         self.assertEqual(self.rows(), [])
 

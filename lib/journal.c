@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The journal table: creation, rows written per step, rows read back. */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "aurmig/version.h"
+
+/* No column name may contain "from": libdbd-sqlite3 0.9 loops forever parsing
+ * such a SELECT (it searches the text for FROM to find the table). */
+#define JCOLS "run_id, seq, revision, operation, source_revisions, target_revisions, checksum, " \
+	"statements_total, statements_done, outcome, is_atomic, error, started_at, finished_at, " \
+	"host, os_user, pid"
+#define NJCOLS 17
+#define MAX_ERROR_TEXT 4000
+
+int aurmig__journal_run_id(char out[33])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[16];
+	size_t got = 0;
+
+	while (got < sizeof(r)) {
+		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
+		if (n <= 0)
+			return AURMIG_ERROR;
+		got += (size_t)n;
+	}
+	for (size_t i = 0; i < sizeof(r); i++) {
+		out[2 * i] = hex[r[i] >> 4];
+		out[2 * i + 1] = hex[r[i] & 15];
+	}
+	out[32] = '\0';
+	return AURMIG_OK;
+}
+
+int aurmig__journal_exists(aurmig_conn *c, int *exists)
+{
+	return aurmig__db_table_exists(c, c->journal_table, exists);
+}
+
+int aurmig__journal_ensure(aurmig_conn *c)
+{
+	int exists, rc;
+	const char *id;
+	char *sql;
+
+	if ((rc = aurmig__journal_exists(c, &exists)) || exists)
+		return rc;
+	switch (c->dialect) {
+	case AURMIG_DIALECT_MYSQL: id = "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"; break;
+	case AURMIG_DIALECT_PGSQL: id = "id BIGSERIAL PRIMARY KEY"; break;
+	default: id = "id INTEGER PRIMARY KEY"; break;
+	}
+	sql = aurmig__printf(c->ctx,
+		"CREATE TABLE %s (\n"
+		"\t%s,\n"
+		"\trun_id VARCHAR(32) NOT NULL,\n"
+		"\tseq INTEGER NOT NULL,\n"
+		"\trevision VARCHAR(32) NOT NULL,\n"
+		"\toperation VARCHAR(20) NOT NULL,\n"
+		"\tsource_revisions VARCHAR(1024) NOT NULL,\n"
+		"\ttarget_revisions VARCHAR(1024) NOT NULL,\n"
+		"\tchecksum VARCHAR(80),\n"
+		"\tstatements_total INTEGER NOT NULL,\n"
+		"\tstatements_done INTEGER NOT NULL,\n"
+		"\toutcome VARCHAR(16) NOT NULL,\n"
+		"\tis_atomic INTEGER NOT NULL,\n"
+		"\terror TEXT,\n"
+		"\tstarted_at VARCHAR(32) NOT NULL,\n"
+		"\tfinished_at VARCHAR(32),\n"
+		"\thost VARCHAR(255),\n"
+		"\tos_user VARCHAR(255),\n"
+		"\tpid INTEGER,\n"
+		"\taurmig_version VARCHAR(16)\n"
+		")", c->journal_table, id);
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = c->ops->exec(c, sql, NULL);
+	free(sql);
+	return rc;
+}
+
+static void utc_now(char out[64])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void quote_or_null(aurmig__buf *b, int dialect, const char *s)
+{
+	if (!s) {
+		aurmig__buf_puts(b, "NULL");
+		return;
+	}
+	if (strlen(s) > MAX_ERROR_TEXT) {
+		char *cut = strndup(s, MAX_ERROR_TEXT);
+		if (!cut) {
+			aurmig__buf_puts(b, "NULL");
+			return;
+		}
+		aurmig__db_quote(b, dialect, cut);
+		free(cut);
+		return;
+	}
+	aurmig__db_quote(b, dialect, s);
+}
+
+static void quote_list(aurmig__buf *b, int dialect, const aurmig__strv *l)
+{
+	aurmig__buf joined;
+	char *s;
+
+	aurmig__buf_init(&joined, b->ctx);
+	for (size_t i = 0; l && i < l->n; i++)
+		aurmig__buf_printf(&joined, "%s%s", i ? " " : "", l->v[i]);
+	s = aurmig__buf_detach(&joined);
+	if (!s) {
+		b->failed = 1;
+		return;
+	}
+	aurmig__db_quote(b, dialect, s);
+	free(s);
+}
+
+static int run_built(aurmig_conn *c, aurmig__buf *b)
+{
+	char *sql = aurmig__buf_detach(b);
+	int rc;
+
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = c->ops->exec(c, sql, NULL);
+	free(sql);
+	return rc;
+}
+
+int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e)
+{
+	aurmig__buf b;
+	char now[64], host[256] = "";
+	struct passwd pw, *pwp = NULL;
+	char pwbuf[1024];
+	int final = strcmp(e->outcome, AURMIG__J_RUNNING) != 0;
+
+	utc_now(now);
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = '\0';
+	if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) != 0)
+		pwp = NULL;
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "INSERT INTO %s (" JCOLS ", aurmig_version) VALUES (", c->journal_table);
+	aurmig__db_quote(&b, c->dialect, e->run_id);
+	aurmig__buf_printf(&b, ", %ld, ", e->seq);
+	aurmig__db_quote(&b, c->dialect, e->revision);
+	aurmig__buf_puts(&b, ", ");
+	aurmig__db_quote(&b, c->dialect, e->operation);
+	aurmig__buf_puts(&b, ", ");
+	quote_list(&b, c->dialect, e->from);
+	aurmig__buf_puts(&b, ", ");
+	quote_list(&b, c->dialect, e->to);
+	aurmig__buf_puts(&b, ", ");
+	quote_or_null(&b, c->dialect, e->checksum);
+	aurmig__buf_printf(&b, ", %ld, %ld, ", e->total, e->done);
+	aurmig__db_quote(&b, c->dialect, e->outcome);
+	aurmig__buf_printf(&b, ", %d, ", e->atomic ? 1 : 0);
+	quote_or_null(&b, c->dialect, e->error);
+	aurmig__buf_puts(&b, ", ");
+	aurmig__db_quote(&b, c->dialect, now);
+	aurmig__buf_puts(&b, ", ");
+	quote_or_null(&b, c->dialect, final ? now : NULL);
+	aurmig__buf_puts(&b, ", ");
+	aurmig__db_quote(&b, c->dialect, host);
+	aurmig__buf_puts(&b, ", ");
+	quote_or_null(&b, c->dialect, pwp ? pwp->pw_name : NULL);
+	aurmig__buf_printf(&b, ", %ld, ", (long)getpid());
+	aurmig__db_quote(&b, c->dialect, AURMIG_VERSION);
+	aurmig__buf_puts(&b, ")");
+	return run_built(c, &b);
+}
+
+static void where_row(aurmig__buf *b, aurmig_conn *c, const char *run_id, long seq)
+{
+	aurmig__buf_puts(b, " WHERE run_id = ");
+	aurmig__db_quote(b, c->dialect, run_id);
+	aurmig__buf_printf(b, " AND seq = %ld", seq);
+}
+
+int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long done,
+	const char *outcome, const char *error)
+{
+	aurmig__buf b;
+	char now[64];
+
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "UPDATE %s SET statements_done = %ld", c->journal_table, done);
+	if (outcome) {
+		utc_now(now);
+		aurmig__buf_puts(&b, ", outcome = ");
+		aurmig__db_quote(&b, c->dialect, outcome);
+		aurmig__buf_puts(&b, ", finished_at = ");
+		aurmig__db_quote(&b, c->dialect, now);
+		aurmig__buf_puts(&b, ", error = ");
+		quote_or_null(&b, c->dialect, error);
+	}
+	where_row(&b, c, run_id, seq);
+	return run_built(c, &b);
+}
+
+int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome)
+{
+	aurmig__buf b;
+
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "UPDATE %s SET outcome = ", c->journal_table);
+	aurmig__db_quote(&b, c->dialect, outcome);
+	where_row(&b, c, run_id, seq);
+	return run_built(c, &b);
+}
+
+static int take(aurmig_context *ctx, char **dst, const char *src)
+{
+	*dst = aurmig__strdup(ctx, src);
+	return *dst ? AURMIG_OK : AURMIG_ENOMEM;
+}
+
+int aurmig__journal_read(aurmig_conn *c, const char *where, aurmig__jrows *out)
+{
+	aurmig__strv cells = { 0 };
+	size_t ncols = 0;
+	int exists, rc;
+	char *sql;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = aurmig__journal_exists(c, &exists)) || !exists)
+		return rc;
+	sql = aurmig__printf(c->ctx, "SELECT " JCOLS " FROM %s%s%s ORDER BY id", c->journal_table,
+		where ? " WHERE " : "", where ? where : "");
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = c->ops->query_cells(c, sql, &cells, &ncols);
+	free(sql);
+	if (!rc && ncols != NJCOLS && cells.n)
+		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"the journal table %s has an unexpected shape (%zu columns)", c->journal_table, ncols);
+	if (!rc && cells.n) {
+		size_t nrows = cells.n / NJCOLS;
+		out->v = aurmig__calloc(c->ctx, nrows, sizeof(*out->v));
+		if (!out->v)
+			rc = AURMIG_ENOMEM;
+		for (size_t r = 0; r < nrows && !rc; r++) {
+			char **v = cells.v + r * NJCOLS;
+			aurmig__jrow *j = &out->v[r];
+			out->n++;
+			if ((rc = take(c->ctx, &j->run_id, v[0])) || (rc = take(c->ctx, &j->revision, v[2])) ||
+			    (rc = take(c->ctx, &j->operation, v[3])) || (rc = take(c->ctx, &j->from_revs, v[4])) ||
+			    (rc = take(c->ctx, &j->to_revs, v[5])) || (rc = take(c->ctx, &j->checksum, v[6])) ||
+			    (rc = take(c->ctx, &j->outcome, v[9])) || (rc = take(c->ctx, &j->error, v[11])) ||
+			    (rc = take(c->ctx, &j->started_at, v[12])) || (rc = take(c->ctx, &j->finished_at, v[13])) ||
+			    (rc = take(c->ctx, &j->host, v[14])) || (rc = take(c->ctx, &j->os_user, v[15])))
+				break;
+			j->seq = strtol(v[1], NULL, 10);
+			j->total = strtol(v[7], NULL, 10);
+			j->done = strtol(v[8], NULL, 10);
+			j->atomic = (int)strtol(v[10], NULL, 10);
+			j->pid = strtol(v[16], NULL, 10);
+		}
+	}
+	aurmig__strv_clear(&cells);
+	if (rc)
+		aurmig__journal_rows_clear(out);
+	return rc;
+}
+
+void aurmig__journal_rows_clear(aurmig__jrows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++) {
+		aurmig__jrow *j = &rows->v[i];
+		free(j->run_id);
+		free(j->revision);
+		free(j->operation);
+		free(j->from_revs);
+		free(j->to_revs);
+		free(j->checksum);
+		free(j->outcome);
+		free(j->error);
+		free(j->started_at);
+		free(j->finished_at);
+		free(j->host);
+		free(j->os_user);
+	}
+	free(rows->v);
+	rows->v = NULL;
+	rows->n = 0;
+}

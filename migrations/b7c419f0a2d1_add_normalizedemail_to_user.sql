@@ -1,0 +1,122 @@
+-- aurmig:revision b7c419f0a2d1
+-- aurmig:down_revision b7e4a1c9f0d2
+-- aurmig:message Add NormalizedEmail to User
+-- aurmig:create_date 2026-07-26 00:00:00.000000
+
+-- Users.NormalizedEmail VARCHAR(320) NULL with the unique index
+-- UsersNormalizedEmail. (Dated 07-26 but chained after b7e4a1c9f0d2, 07-29,
+-- as in aurweb.)
+--
+-- aurweb's upgrade, and what this script does with each step:
+--  1. Add the column unless it exists. MySQL: MariaDB's ADD COLUMN IF NOT
+--     EXISTS; SQLite: plain ADD COLUMN (no guard possible).
+--  2. Delete spam accounts: Suspended = 1 and no footprint in any of 14
+--     content columns (comments by/edited/deleted, package bases maintained/
+--     submitted/packaged/flagged, package votes, co-maintainerships, requests
+--     filed/closed, notifications, VoteInfo submitted, Votes). Sessions,
+--     AcceptedTerms and SSHPubKeys do not count (registration creates them).
+--     Done here in SQL, one NOT EXISTS per column. MySQL's ON DELETE CASCADE
+--     removes the dependent Sessions/AcceptedTerms/SSHPubKeys rows; SQLite
+--     only cascades with PRAGMA foreign_keys=ON (off under libdbi), so its
+--     section deletes those rows explicitly first.
+--  3. Backfill NormalizedEmail for every user -- LEFT OUT (application code).
+--  4. Deduplicate (NULL the value on all but one member of each group) --
+--     LEFT OUT (application code, depends on 3).
+--  5. MySQL: rebuild Users with ROW_FORMAT=DYNAMIC unless it is already
+--     Dynamic or Compressed (the 1280-byte utf8mb4 key needs it). Done here
+--     with a prepared statement chosen from information_schema.
+--  6. Create the unique index. Done.
+--
+-- Why 3 and 4 are left out: aurweb computes the value with
+-- aurweb.util.normalize_email, Python code built on the email-validator
+-- library (IDNA/UTS-46 folding of the domain, a per-provider table that strips
+-- "+tag", drops dots for Gmail and maps alias domains, lowercasing), and picks
+-- the member to keep per duplicate group by a ranking (not suspended, verified
+-- or has content, email already canonical, lowest ID) over that value. None
+-- of this is expressible in SQL without re-implementing the normaliser, and a
+-- partial SQL approximation (e.g. LOWER(Email)) would store values the
+-- application takes as final. So after this revision NormalizedEmail is NULL
+-- for every existing account (NULL is exempt from the unique index, so the
+-- index builds); the backfill and dedupe must be run by the application or by
+-- a future aurmig hook (not supported yet) BEFORE relying on the column for
+-- existing accounts. A hook would run between steps 2 and 5.
+--
+-- Downgrade: drop the index (first: SQLite refuses to drop an indexed column),
+-- then the column. Deleted spam accounts are NOT restored, and ROW_FORMAT is
+-- not reverted (as in aurweb).
+
+-- aurmig:upgrade mysql
+ALTER TABLE Users ADD COLUMN IF NOT EXISTS NormalizedEmail VARCHAR(320) NULL;
+
+DELETE FROM Users
+WHERE Suspended = 1
+	AND NOT EXISTS (SELECT 1 FROM PackageComments WHERE UsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageComments WHERE EditedUsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageComments WHERE DelUsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageBases WHERE MaintainerUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageBases WHERE SubmitterUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageBases WHERE PackagerUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageBases WHERE FlaggerUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageVotes WHERE UsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageComaintainers WHERE UsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageRequests WHERE UsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageRequests WHERE ClosedUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageNotifications WHERE UserID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM VoteInfo WHERE SubmitterID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM Votes WHERE UserID = Users.ID);
+
+-- (Steps 3 and 4, the NormalizedEmail backfill and dedupe, are application
+-- code and left out; see the top of this file.)
+
+SET @aurmig_row_format_sql = (
+	SELECT IF(ROW_FORMAT IN ('Dynamic', 'Compressed'), 'DO 0',
+		'ALTER TABLE Users ROW_FORMAT=DYNAMIC')
+	FROM information_schema.TABLES
+	WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'Users');
+PREPARE aurmig_row_format FROM @aurmig_row_format_sql;
+EXECUTE aurmig_row_format;
+DEALLOCATE PREPARE aurmig_row_format;
+SET @aurmig_row_format_sql = NULL;
+
+CREATE UNIQUE INDEX UsersNormalizedEmail ON Users (NormalizedEmail);
+
+-- aurmig:upgrade sqlite
+ALTER TABLE Users ADD COLUMN NormalizedEmail VARCHAR(320) NULL;
+
+CREATE TEMP TABLE aurmig_spam_accounts (ID INTEGER PRIMARY KEY);
+INSERT INTO aurmig_spam_accounts (ID)
+SELECT ID FROM Users
+WHERE Suspended = 1
+	AND NOT EXISTS (SELECT 1 FROM PackageComments WHERE UsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageComments WHERE EditedUsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageComments WHERE DelUsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageBases WHERE MaintainerUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageBases WHERE SubmitterUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageBases WHERE PackagerUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageBases WHERE FlaggerUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageVotes WHERE UsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageComaintainers WHERE UsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageRequests WHERE UsersID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageRequests WHERE ClosedUID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM PackageNotifications WHERE UserID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM VoteInfo WHERE SubmitterID = Users.ID)
+	AND NOT EXISTS (SELECT 1 FROM Votes WHERE UserID = Users.ID);
+DELETE FROM Sessions WHERE UsersID IN (SELECT ID FROM aurmig_spam_accounts);
+DELETE FROM AcceptedTerms WHERE UsersID IN (SELECT ID FROM aurmig_spam_accounts);
+DELETE FROM SSHPubKeys WHERE UserID IN (SELECT ID FROM aurmig_spam_accounts);
+DELETE FROM Users WHERE ID IN (SELECT ID FROM aurmig_spam_accounts);
+DROP TABLE aurmig_spam_accounts;
+
+-- (Steps 3 and 4, the NormalizedEmail backfill and dedupe, are application
+-- code and left out; see the top of this file. Step 5 is MySQL-only.)
+
+CREATE UNIQUE INDEX UsersNormalizedEmail ON Users (NormalizedEmail);
+
+-- aurmig:downgrade mysql
+DROP INDEX UsersNormalizedEmail ON Users;
+ALTER TABLE Users DROP COLUMN NormalizedEmail;
+
+-- aurmig:downgrade sqlite
+-- DROP COLUMN needs SQLite 3.35+.
+DROP INDEX UsersNormalizedEmail;
+ALTER TABLE Users DROP COLUMN NormalizedEmail;

@@ -1,0 +1,752 @@
+-- aurmig:revision f47cad5d6d03
+-- aurmig:down_revision
+-- aurmig:message initial revision
+-- aurmig:create_date 2020-02-23 13:23:32.331396
+
+-- Baseline: the aurweb schema as of February 2020 (schema/aur-schema.sql at
+-- ee2aa975, i.e. release 4.8.0 plus the two manual ALTERs of upgrading/5.x.x.txt:
+-- PackageRequests.ClosedTS/ClosedUID and Users.BackupEmail), with its seed rows.
+--
+-- aurweb's own f47cad5d6d03 is empty: the 2020 tables already existed when it
+-- was first run. Ours builds them, but only where they are missing:
+--   * every table is CREATE TABLE IF NOT EXISTS, every index either sits inside
+--     its CREATE TABLE (MySQL) or is CREATE INDEX IF NOT EXISTS (SQLite);
+--   * the seed rows are INSERT IGNORE (MySQL) / INSERT OR IGNORE (SQLite), so an
+--     existing row is neither duplicated nor overwritten (a production database
+--     keeps e.g. its renamed AccountTypes).
+-- On an existing aurweb database (unstamped, i.e. at "base") this revision
+-- therefore changes nothing, exactly like aurweb's empty baseline, and on an
+-- empty database it builds the 2020 state from which the rest of the chain runs.
+--
+-- Caveat: a database built by a newer create_all (aurweb initdb --no-alembic,
+-- e.g. the sharness SQLite databases) is NOT the 2020 state. Running the chain
+-- on it from base would recreate TU_VoteInfo/TU_Votes next to VoteInfo/Votes
+-- and fail later; such a database must be stamped (aurmig stamp head), as
+-- aurweb's initdb does.
+--
+-- Downgrade: the section is present and EMPTY on purpose (a no-op, like
+-- aurweb's). "base" in aurweb means "the 2020 tables, no alembic_version row",
+-- and an empty downgrade gives exactly that, so `downgrade base` followed by
+-- `upgrade heads` round-trips. A downgrade that dropped the tables would wipe a
+-- production database that was only ever "at base" because aurweb's baseline
+-- added nothing; leaving the section out (irreversible) would make aurmig
+-- refuse the `downgrade base` that Alembic allows. Consequence: downgrading a
+-- database that aurmig built from empty leaves the 2020 tables in place.
+--
+-- The two dialect sections describe the same tables. The SQLite one derives
+-- its types the way aurweb's old schema/Makefile derived aur-schema-sqlite.sql
+-- from the MySQL file: no ENGINE clause, "<int type> UNSIGNED NOT NULL
+-- AUTO_INCREMENT" becomes "INTEGER NOT NULL" (a rowid alias through
+-- PRIMARY KEY (ID)), no display widths; other types (TINYINT UNSIGNED, BIGINT
+-- UNSIGNED, DECIMAL UNSIGNED, ...) are kept as written, which SQLite accepts
+-- and maps to INTEGER/NUMERIC affinity.
+-- There is no common section: aurweb never supported PostgreSQL, so a pgsql
+-- database gets "no upgrade section for this database" instead of wrong SQL.
+
+-- aurmig:upgrade mysql
+-- Indexes are declared inside CREATE TABLE (instead of the separate CREATE
+-- INDEX of the 2020 file) so that IF NOT EXISTS covers them too; InnoDB ends up
+-- with the same index set, including the implicit foreign-key indexes
+-- (Sessions.UsersID, PackageRequests.ClosedUID, ...) that later revisions rely
+-- on. No table charset is given, as in 2020: the tables take the database
+-- default (utf8 on aur.archlinux.org) and 56e2ce8e2ffa converts them.
+
+CREATE TABLE IF NOT EXISTS AccountTypes (
+	ID TINYINT UNSIGNED NOT NULL AUTO_INCREMENT,
+	AccountType VARCHAR(32) NOT NULL DEFAULT '',
+	PRIMARY KEY (ID)
+) ENGINE = InnoDB;
+
+INSERT IGNORE INTO AccountTypes (ID, AccountType) VALUES
+	(1, 'User'),
+	(2, 'Trusted User'),
+	(3, 'Developer'),
+	(4, 'Trusted User & Developer');
+
+CREATE TABLE IF NOT EXISTS Users (
+	ID INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,
+	AccountTypeID TINYINT UNSIGNED NOT NULL DEFAULT 1,
+	Suspended TINYINT UNSIGNED NOT NULL DEFAULT 0,
+	Username VARCHAR(32) NOT NULL,
+	Email VARCHAR(254) NOT NULL,
+	BackupEmail VARCHAR(254) NULL DEFAULT NULL,
+	HideEmail TINYINT UNSIGNED NOT NULL DEFAULT 0,
+	Passwd VARCHAR(255) NOT NULL,
+	Salt CHAR(32) NOT NULL DEFAULT '',
+	ResetKey CHAR(32) NOT NULL DEFAULT '',
+	RealName VARCHAR(64) NOT NULL DEFAULT '',
+	LangPreference VARCHAR(6) NOT NULL DEFAULT 'en',
+	Timezone VARCHAR(32) NOT NULL DEFAULT 'UTC',
+	Homepage TEXT NULL DEFAULT NULL,
+	IRCNick VARCHAR(32) NOT NULL DEFAULT '',
+	PGPKey VARCHAR(40) NULL DEFAULT NULL,
+	LastLogin BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	LastLoginIPAddress VARCHAR(45) NULL DEFAULT NULL,
+	LastSSHLogin BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	LastSSHLoginIPAddress VARCHAR(45) NULL DEFAULT NULL,
+	InactivityTS BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	RegistrationTS TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+	CommentNotify TINYINT(1) NOT NULL DEFAULT 1,
+	UpdateNotify TINYINT(1) NOT NULL DEFAULT 0,
+	OwnershipNotify TINYINT(1) NOT NULL DEFAULT 1,
+	PRIMARY KEY (ID),
+	UNIQUE (Username),
+	UNIQUE (Email),
+	KEY UsersAccountTypeID (AccountTypeID),
+	FOREIGN KEY (AccountTypeID) REFERENCES AccountTypes(ID) ON DELETE NO ACTION
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS SSHPubKeys (
+	UserID INTEGER UNSIGNED NOT NULL,
+	Fingerprint VARCHAR(44) NOT NULL,
+	PubKey VARCHAR(4096) NOT NULL,
+	PRIMARY KEY (Fingerprint),
+	FOREIGN KEY (UserID) REFERENCES Users(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+-- No primary key in 2020; the foreign key gets an implicit index named
+-- UsersID, which f2701a76f4a9 replaces with PRIMARY KEY (UsersID).
+CREATE TABLE IF NOT EXISTS Sessions (
+	UsersID INTEGER UNSIGNED NOT NULL,
+	SessionID CHAR(32) NOT NULL,
+	LastUpdateTS BIGINT UNSIGNED NOT NULL,
+	UNIQUE (SessionID),
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageBases (
+	ID INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,
+	Name VARCHAR(255) NOT NULL,
+	NumVotes INTEGER UNSIGNED NOT NULL DEFAULT 0,
+	Popularity DECIMAL(10,6) UNSIGNED NOT NULL DEFAULT 0,
+	OutOfDateTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	FlaggerComment TEXT NOT NULL,
+	SubmittedTS BIGINT UNSIGNED NOT NULL,
+	ModifiedTS BIGINT UNSIGNED NOT NULL,
+	FlaggerUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	SubmitterUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	MaintainerUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	PackagerUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name),
+	KEY BasesNumVotes (NumVotes),
+	KEY BasesSubmitterUID (SubmitterUID),
+	KEY BasesMaintainerUID (MaintainerUID),
+	KEY BasesPackagerUID (PackagerUID),
+	FOREIGN KEY (FlaggerUID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (SubmitterUID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (MaintainerUID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (PackagerUID) REFERENCES Users(ID) ON DELETE SET NULL
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageKeywords (
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	Keyword VARCHAR(255) NOT NULL DEFAULT '',
+	PRIMARY KEY (PackageBaseID, Keyword),
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS Packages (
+	ID INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	Name VARCHAR(255) NOT NULL,
+	Version VARCHAR(255) NOT NULL DEFAULT '',
+	Description VARCHAR(255) NULL DEFAULT NULL,
+	URL VARCHAR(8000) NULL DEFAULT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name),
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS Licenses (
+	ID INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,
+	Name VARCHAR(255) NOT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name)
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageLicenses (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	LicenseID INTEGER UNSIGNED NOT NULL,
+	PRIMARY KEY (PackageID, LicenseID),
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE,
+	FOREIGN KEY (LicenseID) REFERENCES Licenses(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+-- GROUPS is a reserved word from MySQL 8.0.2 on.
+CREATE TABLE IF NOT EXISTS `Groups` (
+	ID INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,
+	Name VARCHAR(255) NOT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name)
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageGroups (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	GroupID INTEGER UNSIGNED NOT NULL,
+	PRIMARY KEY (PackageID, GroupID),
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE,
+	FOREIGN KEY (GroupID) REFERENCES `Groups`(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS DependencyTypes (
+	ID TINYINT UNSIGNED NOT NULL AUTO_INCREMENT,
+	Name VARCHAR(32) NOT NULL DEFAULT '',
+	PRIMARY KEY (ID)
+) ENGINE = InnoDB;
+
+INSERT IGNORE INTO DependencyTypes (ID, Name) VALUES
+	(1, 'depends'),
+	(2, 'makedepends'),
+	(3, 'checkdepends'),
+	(4, 'optdepends');
+
+CREATE TABLE IF NOT EXISTS PackageDepends (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	DepTypeID TINYINT UNSIGNED NOT NULL,
+	DepName VARCHAR(255) NOT NULL,
+	DepDesc VARCHAR(255) NULL DEFAULT NULL,
+	DepCondition VARCHAR(255),
+	DepArch VARCHAR(255) NULL DEFAULT NULL,
+	KEY DependsPackageID (PackageID),
+	KEY DependsDepName (DepName),
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE,
+	FOREIGN KEY (DepTypeID) REFERENCES DependencyTypes(ID) ON DELETE NO ACTION
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS RelationTypes (
+	ID TINYINT UNSIGNED NOT NULL AUTO_INCREMENT,
+	Name VARCHAR(32) NOT NULL DEFAULT '',
+	PRIMARY KEY (ID)
+) ENGINE = InnoDB;
+
+INSERT IGNORE INTO RelationTypes (ID, Name) VALUES
+	(1, 'conflicts'),
+	(2, 'provides'),
+	(3, 'replaces');
+
+CREATE TABLE IF NOT EXISTS PackageRelations (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	RelTypeID TINYINT UNSIGNED NOT NULL,
+	RelName VARCHAR(255) NOT NULL,
+	RelCondition VARCHAR(255),
+	RelArch VARCHAR(255) NULL DEFAULT NULL,
+	KEY RelationsPackageID (PackageID),
+	KEY RelationsRelName (RelName),
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE,
+	FOREIGN KEY (RelTypeID) REFERENCES RelationTypes(ID) ON DELETE NO ACTION
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageSources (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	Source VARCHAR(8000) NOT NULL DEFAULT '/dev/null',
+	SourceArch VARCHAR(255) NULL DEFAULT NULL,
+	KEY SourcesPackageID (PackageID),
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageVotes (
+	UsersID INTEGER UNSIGNED NOT NULL,
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	VoteTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	UNIQUE KEY VoteUsersIDPackageID (UsersID, PackageBaseID),
+	KEY VotesUsersID (UsersID),
+	KEY VotesPackageBaseID (PackageBaseID),
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageComments (
+	ID BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	UsersID INTEGER UNSIGNED NULL DEFAULT NULL,
+	Comments TEXT NOT NULL,
+	RenderedComment TEXT NOT NULL,
+	CommentTS BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	EditedTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	EditedUsersID INTEGER UNSIGNED NULL DEFAULT NULL,
+	DelTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	DelUsersID INTEGER UNSIGNED NULL DEFAULT NULL,
+	PinnedTS BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	PRIMARY KEY (ID),
+	KEY CommentsUsersID (UsersID),
+	KEY CommentsPackageBaseID (PackageBaseID),
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (EditedUsersID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (DelUsersID) REFERENCES Users(ID) ON DELETE CASCADE,
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageComaintainers (
+	UsersID INTEGER UNSIGNED NOT NULL,
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	Priority INTEGER UNSIGNED NOT NULL,
+	KEY ComaintainersUsersID (UsersID),
+	KEY ComaintainersPackageBaseID (PackageBaseID),
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageNotifications (
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	UserID INTEGER UNSIGNED NOT NULL,
+	UNIQUE KEY NotifyUserIDPkgID (UserID, PackageBaseID),
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE,
+	FOREIGN KEY (UserID) REFERENCES Users(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS PackageBlacklist (
+	ID INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,
+	Name VARCHAR(64) NOT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name)
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS OfficialProviders (
+	ID INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,
+	Name VARCHAR(64) NOT NULL,
+	Repo VARCHAR(64) NOT NULL,
+	Provides VARCHAR(64) NOT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE KEY ProviderNameProvides (Name, Provides)
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS RequestTypes (
+	ID TINYINT UNSIGNED NOT NULL AUTO_INCREMENT,
+	Name VARCHAR(32) NOT NULL DEFAULT '',
+	PRIMARY KEY (ID)
+) ENGINE = InnoDB;
+
+-- Row 4 ('adoption') is added by b7e4a1c9f0d2, not here.
+INSERT IGNORE INTO RequestTypes (ID, Name) VALUES
+	(1, 'deletion'),
+	(2, 'orphan'),
+	(3, 'merge');
+
+-- The foreign key on ClosedUID gets an implicit index named ClosedUID, which
+-- d9b3f27c8e51's RequestsClosedUID later takes over.
+CREATE TABLE IF NOT EXISTS PackageRequests (
+	ID BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+	ReqTypeID TINYINT UNSIGNED NOT NULL,
+	PackageBaseID INTEGER UNSIGNED NULL,
+	PackageBaseName VARCHAR(255) NOT NULL,
+	MergeBaseName VARCHAR(255) NULL,
+	UsersID INTEGER UNSIGNED NULL DEFAULT NULL,
+	Comments TEXT NOT NULL,
+	ClosureComment TEXT NOT NULL,
+	RequestTS BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	ClosedTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	ClosedUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	Status TINYINT UNSIGNED NOT NULL DEFAULT 0,
+	PRIMARY KEY (ID),
+	KEY RequestsUsersID (UsersID),
+	KEY RequestsPackageBaseID (PackageBaseID),
+	FOREIGN KEY (ReqTypeID) REFERENCES RequestTypes(ID) ON DELETE NO ACTION,
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE SET NULL,
+	FOREIGN KEY (ClosedUID) REFERENCES Users(ID) ON DELETE SET NULL
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS TU_VoteInfo (
+	ID INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,
+	Agenda TEXT NOT NULL,
+	User VARCHAR(32) NOT NULL,
+	Submitted BIGINT UNSIGNED NOT NULL,
+	End BIGINT UNSIGNED NOT NULL,
+	Quorum DECIMAL(2, 2) UNSIGNED NOT NULL,
+	SubmitterID INTEGER UNSIGNED NOT NULL,
+	Yes TINYINT(3) UNSIGNED NOT NULL DEFAULT '0',
+	No TINYINT(3) UNSIGNED NOT NULL DEFAULT '0',
+	Abstain TINYINT(3) UNSIGNED NOT NULL DEFAULT '0',
+	ActiveTUs TINYINT(3) UNSIGNED NOT NULL DEFAULT '0',
+	PRIMARY KEY (ID),
+	FOREIGN KEY (SubmitterID) REFERENCES Users(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS TU_Votes (
+	VoteID INTEGER UNSIGNED NOT NULL,
+	UserID INTEGER UNSIGNED NOT NULL,
+	FOREIGN KEY (VoteID) REFERENCES TU_VoteInfo(ID) ON DELETE CASCADE,
+	FOREIGN KEY (UserID) REFERENCES Users(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS Bans (
+	IPAddress VARCHAR(45) NOT NULL,
+	BanTS TIMESTAMP NOT NULL,
+	PRIMARY KEY (IPAddress)
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS Terms (
+	ID INTEGER UNSIGNED NOT NULL AUTO_INCREMENT,
+	Description VARCHAR(255) NOT NULL,
+	URL VARCHAR(8000) NOT NULL,
+	Revision INTEGER UNSIGNED NOT NULL DEFAULT 1,
+	PRIMARY KEY (ID)
+) ENGINE = InnoDB;
+
+CREATE TABLE IF NOT EXISTS AcceptedTerms (
+	UsersID INTEGER UNSIGNED NOT NULL,
+	TermsID INTEGER UNSIGNED NOT NULL,
+	Revision INTEGER UNSIGNED NOT NULL DEFAULT 0,
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
+	FOREIGN KEY (TermsID) REFERENCES Terms(ID) ON DELETE CASCADE
+) ENGINE = InnoDB;
+
+-- The UNIQUE (IP) that create_all adds on top of the primary key (schema.py
+-- d7481b96, 2021) has no migration in aurweb and is not added here either.
+CREATE TABLE IF NOT EXISTS ApiRateLimit (
+	IP VARCHAR(45) NOT NULL,
+	Requests INT(11) NOT NULL,
+	WindowStart BIGINT(20) NOT NULL,
+	PRIMARY KEY (IP),
+	KEY ApiRateLimitWindowStart (WindowStart)
+) ENGINE = InnoDB;
+
+-- aurmig:upgrade sqlite
+
+CREATE TABLE IF NOT EXISTS AccountTypes (
+	ID INTEGER NOT NULL,
+	AccountType VARCHAR(32) NOT NULL DEFAULT '',
+	PRIMARY KEY (ID)
+);
+
+INSERT OR IGNORE INTO AccountTypes (ID, AccountType) VALUES
+	(1, 'User'),
+	(2, 'Trusted User'),
+	(3, 'Developer'),
+	(4, 'Trusted User & Developer');
+
+CREATE TABLE IF NOT EXISTS Users (
+	ID INTEGER NOT NULL,
+	AccountTypeID TINYINT UNSIGNED NOT NULL DEFAULT 1,
+	Suspended TINYINT UNSIGNED NOT NULL DEFAULT 0,
+	Username VARCHAR(32) NOT NULL,
+	Email VARCHAR(254) NOT NULL,
+	BackupEmail VARCHAR(254) NULL DEFAULT NULL,
+	HideEmail TINYINT UNSIGNED NOT NULL DEFAULT 0,
+	Passwd VARCHAR(255) NOT NULL,
+	Salt CHAR(32) NOT NULL DEFAULT '',
+	ResetKey CHAR(32) NOT NULL DEFAULT '',
+	RealName VARCHAR(64) NOT NULL DEFAULT '',
+	LangPreference VARCHAR(6) NOT NULL DEFAULT 'en',
+	Timezone VARCHAR(32) NOT NULL DEFAULT 'UTC',
+	Homepage TEXT NULL DEFAULT NULL,
+	IRCNick VARCHAR(32) NOT NULL DEFAULT '',
+	PGPKey VARCHAR(40) NULL DEFAULT NULL,
+	LastLogin BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	LastLoginIPAddress VARCHAR(45) NULL DEFAULT NULL,
+	LastSSHLogin BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	LastSSHLoginIPAddress VARCHAR(45) NULL DEFAULT NULL,
+	InactivityTS BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	RegistrationTS TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+	CommentNotify TINYINT NOT NULL DEFAULT 1,
+	UpdateNotify TINYINT NOT NULL DEFAULT 0,
+	OwnershipNotify TINYINT NOT NULL DEFAULT 1,
+	PRIMARY KEY (ID),
+	UNIQUE (Username),
+	UNIQUE (Email),
+	FOREIGN KEY (AccountTypeID) REFERENCES AccountTypes(ID) ON DELETE NO ACTION
+);
+CREATE INDEX IF NOT EXISTS UsersAccountTypeID ON Users (AccountTypeID);
+
+CREATE TABLE IF NOT EXISTS SSHPubKeys (
+	UserID INTEGER UNSIGNED NOT NULL,
+	Fingerprint VARCHAR(44) NOT NULL,
+	PubKey VARCHAR(4096) NOT NULL,
+	PRIMARY KEY (Fingerprint),
+	FOREIGN KEY (UserID) REFERENCES Users(ID) ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS Sessions (
+	UsersID INTEGER UNSIGNED NOT NULL,
+	SessionID CHAR(32) NOT NULL,
+	LastUpdateTS BIGINT UNSIGNED NOT NULL,
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
+	UNIQUE (SessionID)
+);
+
+CREATE TABLE IF NOT EXISTS PackageBases (
+	ID INTEGER NOT NULL,
+	Name VARCHAR(255) NOT NULL,
+	NumVotes INTEGER UNSIGNED NOT NULL DEFAULT 0,
+	Popularity DECIMAL UNSIGNED NOT NULL DEFAULT 0,
+	OutOfDateTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	FlaggerComment TEXT NOT NULL,
+	SubmittedTS BIGINT UNSIGNED NOT NULL,
+	ModifiedTS BIGINT UNSIGNED NOT NULL,
+	FlaggerUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	SubmitterUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	MaintainerUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	PackagerUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name),
+	FOREIGN KEY (FlaggerUID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (SubmitterUID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (MaintainerUID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (PackagerUID) REFERENCES Users(ID) ON DELETE SET NULL
+);
+CREATE INDEX IF NOT EXISTS BasesNumVotes ON PackageBases (NumVotes);
+CREATE INDEX IF NOT EXISTS BasesSubmitterUID ON PackageBases (SubmitterUID);
+CREATE INDEX IF NOT EXISTS BasesMaintainerUID ON PackageBases (MaintainerUID);
+CREATE INDEX IF NOT EXISTS BasesPackagerUID ON PackageBases (PackagerUID);
+
+CREATE TABLE IF NOT EXISTS PackageKeywords (
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	Keyword VARCHAR(255) NOT NULL DEFAULT '',
+	PRIMARY KEY (PackageBaseID, Keyword),
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS Packages (
+	ID INTEGER NOT NULL,
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	Name VARCHAR(255) NOT NULL,
+	Version VARCHAR(255) NOT NULL DEFAULT '',
+	Description VARCHAR(255) NULL DEFAULT NULL,
+	URL VARCHAR(8000) NULL DEFAULT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name),
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS Licenses (
+	ID INTEGER NOT NULL,
+	Name VARCHAR(255) NOT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name)
+);
+
+CREATE TABLE IF NOT EXISTS PackageLicenses (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	LicenseID INTEGER UNSIGNED NOT NULL,
+	PRIMARY KEY (PackageID, LicenseID),
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE,
+	FOREIGN KEY (LicenseID) REFERENCES Licenses(ID) ON DELETE CASCADE
+);
+
+-- Quoted: GROUPS is a keyword in SQLite 3.28+ (window frames).
+CREATE TABLE IF NOT EXISTS "Groups" (
+	ID INTEGER NOT NULL,
+	Name VARCHAR(255) NOT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name)
+);
+
+CREATE TABLE IF NOT EXISTS PackageGroups (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	GroupID INTEGER UNSIGNED NOT NULL,
+	PRIMARY KEY (PackageID, GroupID),
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE,
+	FOREIGN KEY (GroupID) REFERENCES "Groups"(ID) ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS DependencyTypes (
+	ID INTEGER NOT NULL,
+	Name VARCHAR(32) NOT NULL DEFAULT '',
+	PRIMARY KEY (ID)
+);
+
+INSERT OR IGNORE INTO DependencyTypes (ID, Name) VALUES
+	(1, 'depends'),
+	(2, 'makedepends'),
+	(3, 'checkdepends'),
+	(4, 'optdepends');
+
+CREATE TABLE IF NOT EXISTS PackageDepends (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	DepTypeID TINYINT UNSIGNED NOT NULL,
+	DepName VARCHAR(255) NOT NULL,
+	DepDesc VARCHAR(255) NULL DEFAULT NULL,
+	DepCondition VARCHAR(255),
+	DepArch VARCHAR(255) NULL DEFAULT NULL,
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE,
+	FOREIGN KEY (DepTypeID) REFERENCES DependencyTypes(ID) ON DELETE NO ACTION
+);
+CREATE INDEX IF NOT EXISTS DependsPackageID ON PackageDepends (PackageID);
+CREATE INDEX IF NOT EXISTS DependsDepName ON PackageDepends (DepName);
+
+CREATE TABLE IF NOT EXISTS RelationTypes (
+	ID INTEGER NOT NULL,
+	Name VARCHAR(32) NOT NULL DEFAULT '',
+	PRIMARY KEY (ID)
+);
+
+INSERT OR IGNORE INTO RelationTypes (ID, Name) VALUES
+	(1, 'conflicts'),
+	(2, 'provides'),
+	(3, 'replaces');
+
+CREATE TABLE IF NOT EXISTS PackageRelations (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	RelTypeID TINYINT UNSIGNED NOT NULL,
+	RelName VARCHAR(255) NOT NULL,
+	RelCondition VARCHAR(255),
+	RelArch VARCHAR(255) NULL DEFAULT NULL,
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE,
+	FOREIGN KEY (RelTypeID) REFERENCES RelationTypes(ID) ON DELETE NO ACTION
+);
+CREATE INDEX IF NOT EXISTS RelationsPackageID ON PackageRelations (PackageID);
+CREATE INDEX IF NOT EXISTS RelationsRelName ON PackageRelations (RelName);
+
+CREATE TABLE IF NOT EXISTS PackageSources (
+	PackageID INTEGER UNSIGNED NOT NULL,
+	Source VARCHAR(8000) NOT NULL DEFAULT '/dev/null',
+	SourceArch VARCHAR(255) NULL DEFAULT NULL,
+	FOREIGN KEY (PackageID) REFERENCES Packages(ID) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS SourcesPackageID ON PackageSources (PackageID);
+
+CREATE TABLE IF NOT EXISTS PackageVotes (
+	UsersID INTEGER UNSIGNED NOT NULL,
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	VoteTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX IF NOT EXISTS VoteUsersIDPackageID ON PackageVotes (UsersID, PackageBaseID);
+CREATE INDEX IF NOT EXISTS VotesUsersID ON PackageVotes (UsersID);
+CREATE INDEX IF NOT EXISTS VotesPackageBaseID ON PackageVotes (PackageBaseID);
+
+CREATE TABLE IF NOT EXISTS PackageComments (
+	ID INTEGER NOT NULL,
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	UsersID INTEGER UNSIGNED NULL DEFAULT NULL,
+	Comments TEXT NOT NULL,
+	RenderedComment TEXT NOT NULL,
+	CommentTS BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	EditedTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	EditedUsersID INTEGER UNSIGNED NULL DEFAULT NULL,
+	DelTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	DelUsersID INTEGER UNSIGNED NULL DEFAULT NULL,
+	PinnedTS BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	PRIMARY KEY (ID),
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (EditedUsersID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (DelUsersID) REFERENCES Users(ID) ON DELETE CASCADE,
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS CommentsUsersID ON PackageComments (UsersID);
+CREATE INDEX IF NOT EXISTS CommentsPackageBaseID ON PackageComments (PackageBaseID);
+
+CREATE TABLE IF NOT EXISTS PackageComaintainers (
+	UsersID INTEGER UNSIGNED NOT NULL,
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	Priority INTEGER UNSIGNED NOT NULL,
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS ComaintainersUsersID ON PackageComaintainers (UsersID);
+CREATE INDEX IF NOT EXISTS ComaintainersPackageBaseID ON PackageComaintainers (PackageBaseID);
+
+CREATE TABLE IF NOT EXISTS PackageNotifications (
+	PackageBaseID INTEGER UNSIGNED NOT NULL,
+	UserID INTEGER UNSIGNED NOT NULL,
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE,
+	FOREIGN KEY (UserID) REFERENCES Users(ID) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX IF NOT EXISTS NotifyUserIDPkgID ON PackageNotifications (UserID, PackageBaseID);
+
+CREATE TABLE IF NOT EXISTS PackageBlacklist (
+	ID INTEGER NOT NULL,
+	Name VARCHAR(64) NOT NULL,
+	PRIMARY KEY (ID),
+	UNIQUE (Name)
+);
+
+CREATE TABLE IF NOT EXISTS OfficialProviders (
+	ID INTEGER NOT NULL,
+	Name VARCHAR(64) NOT NULL,
+	Repo VARCHAR(64) NOT NULL,
+	Provides VARCHAR(64) NOT NULL,
+	PRIMARY KEY (ID)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ProviderNameProvides ON OfficialProviders (Name, Provides);
+
+CREATE TABLE IF NOT EXISTS RequestTypes (
+	ID INTEGER NOT NULL,
+	Name VARCHAR(32) NOT NULL DEFAULT '',
+	PRIMARY KEY (ID)
+);
+
+INSERT OR IGNORE INTO RequestTypes (ID, Name) VALUES
+	(1, 'deletion'),
+	(2, 'orphan'),
+	(3, 'merge');
+
+CREATE TABLE IF NOT EXISTS PackageRequests (
+	ID INTEGER NOT NULL,
+	ReqTypeID TINYINT UNSIGNED NOT NULL,
+	PackageBaseID INTEGER UNSIGNED NULL,
+	PackageBaseName VARCHAR(255) NOT NULL,
+	MergeBaseName VARCHAR(255) NULL,
+	UsersID INTEGER UNSIGNED NULL DEFAULT NULL,
+	Comments TEXT NOT NULL,
+	ClosureComment TEXT NOT NULL,
+	RequestTS BIGINT UNSIGNED NOT NULL DEFAULT 0,
+	ClosedTS BIGINT UNSIGNED NULL DEFAULT NULL,
+	ClosedUID INTEGER UNSIGNED NULL DEFAULT NULL,
+	Status TINYINT UNSIGNED NOT NULL DEFAULT 0,
+	PRIMARY KEY (ID),
+	FOREIGN KEY (ReqTypeID) REFERENCES RequestTypes(ID) ON DELETE NO ACTION,
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE SET NULL,
+	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE SET NULL,
+	FOREIGN KEY (ClosedUID) REFERENCES Users(ID) ON DELETE SET NULL
+);
+CREATE INDEX IF NOT EXISTS RequestsUsersID ON PackageRequests (UsersID);
+CREATE INDEX IF NOT EXISTS RequestsPackageBaseID ON PackageRequests (PackageBaseID);
+
+CREATE TABLE IF NOT EXISTS TU_VoteInfo (
+	ID INTEGER NOT NULL,
+	Agenda TEXT NOT NULL,
+	User VARCHAR(32) NOT NULL,
+	Submitted BIGINT UNSIGNED NOT NULL,
+	"End" BIGINT UNSIGNED NOT NULL,
+	Quorum DECIMAL UNSIGNED NOT NULL,
+	SubmitterID INTEGER UNSIGNED NOT NULL,
+	Yes TINYINT UNSIGNED NOT NULL DEFAULT '0',
+	No TINYINT UNSIGNED NOT NULL DEFAULT '0',
+	Abstain TINYINT UNSIGNED NOT NULL DEFAULT '0',
+	ActiveTUs TINYINT UNSIGNED NOT NULL DEFAULT '0',
+	PRIMARY KEY (ID),
+	FOREIGN KEY (SubmitterID) REFERENCES Users(ID) ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS TU_Votes (
+	VoteID INTEGER UNSIGNED NOT NULL,
+	UserID INTEGER UNSIGNED NOT NULL,
+	FOREIGN KEY (VoteID) REFERENCES TU_VoteInfo(ID) ON DELETE CASCADE,
+	FOREIGN KEY (UserID) REFERENCES Users(ID) ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS Bans (
+	IPAddress VARCHAR(45) NOT NULL,
+	BanTS TIMESTAMP NOT NULL,
+	PRIMARY KEY (IPAddress)
+);
+
+CREATE TABLE IF NOT EXISTS Terms (
+	ID INTEGER NOT NULL,
+	Description VARCHAR(255) NOT NULL,
+	URL VARCHAR(8000) NOT NULL,
+	Revision INTEGER UNSIGNED NOT NULL DEFAULT 1,
+	PRIMARY KEY (ID)
+);
+
+CREATE TABLE IF NOT EXISTS AcceptedTerms (
+	UsersID INTEGER UNSIGNED NOT NULL,
+	TermsID INTEGER UNSIGNED NOT NULL,
+	Revision INTEGER UNSIGNED NOT NULL DEFAULT 0,
+	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
+	FOREIGN KEY (TermsID) REFERENCES Terms(ID) ON DELETE CASCADE
+);
+
+CREATE TABLE IF NOT EXISTS ApiRateLimit (
+	IP VARCHAR(45) NOT NULL,
+	Requests INT NOT NULL,
+	WindowStart BIGINT NOT NULL,
+	PRIMARY KEY (IP)
+);
+CREATE INDEX IF NOT EXISTS ApiRateLimitWindowStart ON ApiRateLimit (WindowStart);
+
+-- aurmig:downgrade
+-- Intentionally empty (a no-op, as in aurweb); see the comment at the top.
