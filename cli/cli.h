@@ -13,9 +13,9 @@ enum {
 	EXIT_ERROR = 1,
 	EXIT_USAGE = 2,
 	EXIT_NOT_AT_HEAD = 3,
-	EXIT_LOCKED = 4,          /* reserved: lock timeout */
-	EXIT_NEEDS_RECOVERY = 5,  /* reserved: failed migration awaiting recovery */
-	EXIT_DRIFT = 6,           /* reserved: edited migration or schema drift */
+	EXIT_LOCKED = 4,          /* lock timeout */
+	EXIT_NEEDS_RECOVERY = 5,  /* a failed migration awaits recovery */
+	EXIT_DRIFT = 6,           /* an applied migration was edited */
 	EXIT_UNKNOWN_REVISION = 7
 };
 
@@ -25,6 +25,7 @@ typedef struct cli {
 	const char *dir;
 	int quiet;
 	int verbose;
+	long lock_timeout_ms;
 	aurmig_context *ctx;
 	aurmig_graph *graph;
 	aurmig_conn *conn;
@@ -46,6 +47,8 @@ int cmd_heads(cli *c, int argc, char **argv);
 int cmd_branches(cli *c, int argc, char **argv);
 int cmd_history(cli *c, int argc, char **argv);
 int cmd_show(cli *c, int argc, char **argv);
+int cmd_validate(cli *c, int argc, char **argv);
+int cmd_recover(cli *c, int argc, char **argv);   /* resume, mark-applied, mark-rolled-back */
 
 /* Output helpers (output.c). */
 /* "rev (labels) (head) ..." with optional parents prefix and message suffix. */

@@ -42,9 +42,10 @@ static int progress_cb(void *payload, const aurmig_step *s, int phase)
 				from, to);
 		return 0;
 	}
-	printf("Running %s %s -> %s%s%s (%.3fs)\n",
+	printf("Running %s %s -> %s%s%s ... %.3f s\n",
 		kind == AURMIG_STEP_UPGRADE ? "upgrade" : kind == AURMIG_STEP_DOWNGRADE ? "downgrade" : "stamp",
-		from, to, m ? ", " : "", m ? aurmig_migration_message(m) : "", aurmig_step_seconds(s));
+		from, to, m && *aurmig_migration_message(m) ? ", " : "", m ? aurmig_migration_message(m) : "",
+		aurmig_step_seconds(s));
 	fflush(stdout);
 	return 0;
 }
@@ -58,6 +59,7 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
 	opts.flags = flags;
+	opts.lock_timeout_ms = c->lock_timeout_ms;
 	opts.progress = progress_cb;
 	opts.progress_payload = c;
 	rc = aurmig_plan_new(&plan, c->conn, c->graph, command, targets, ntargets, &opts);
@@ -200,8 +202,88 @@ int cmd_check(cli *c, int argc, char **argv)
 			printf("Database is not at head: %zu migration%s pending (run 'aurmig upgrade heads').\n",
 				pending, pending == 1 ? "" : "s");
 		return EXIT_NOT_AT_HEAD;
+	case AURMIG_STATE_RECOVERY:
+		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
+		return EXIT_NEEDS_RECOVERY;
+	case AURMIG_STATE_DRIFT:
+		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
+		return EXIT_DRIFT;
 	default:
 		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
 		return EXIT_UNKNOWN_REVISION;
 	}
+}
+
+int cmd_validate(cli *c, int argc, char **argv)
+{
+	aurmig_report *r = NULL;
+	int code, rc, accept = 0, worst = EXIT_OK;
+	const char *rev = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (opt_flag(argc, argv, &i, NULL, "--accept"))
+			accept = 1;
+		else if (opt_flag(argc, argv, &i, "-v", "--verbose"))
+			c->verbose = 1;
+		else if (argv[i][0] != '-' && accept && !rev)
+			rev = argv[i];
+		else
+			return bad_usage(argv[0], "takes --accept [REVISION]");
+	}
+	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
+		return code;
+	if (accept) {
+		if ((rc = aurmig_accept_checksums(c->conn, c->graph, rev)))
+			return cli_fail(c, rc);
+		if (!c->quiet)
+			printf("Recorded the current checksum of %s.\n", rev ? rev : "every applied migration");
+		return EXIT_OK;
+	}
+	if ((rc = aurmig_validate(&r, c->conn, c->graph)))
+		return cli_fail(c, rc);
+	for (size_t i = 0; i < aurmig_report_count(r); i++) {
+		int k = aurmig_report_kind(r, i), e;
+		static const char *const tag[] = { "", "pending", "changed", "unknown", "recovery", "unrecorded" };
+		if (k == AURMIG_ISSUE_UNRECORDED && !c->verbose)
+			continue;
+		printf("%-10s %s\n", tag[k], aurmig_report_message(r, i));
+		e = k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION : k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
+		    k == AURMIG_ISSUE_CHANGED ? EXIT_DRIFT : k == AURMIG_ISSUE_PENDING ? EXIT_NOT_AT_HEAD : EXIT_OK;
+		/* most severe first: unknown 7, recovery 5, drift 6, pending 3 */
+		if (e == EXIT_UNKNOWN_REVISION || (e == EXIT_NEEDS_RECOVERY && worst != EXIT_UNKNOWN_REVISION) ||
+		    (e == EXIT_DRIFT && (worst == EXIT_OK || worst == EXIT_NOT_AT_HEAD)) ||
+		    (e == EXIT_NOT_AT_HEAD && worst == EXIT_OK))
+			worst = e;
+	}
+	if (worst == EXIT_OK && !c->quiet)
+		printf("Database and migrations agree.\n");
+	aurmig_report_free(r);
+	return worst;
+}
+
+int cmd_recover(cli *c, int argc, char **argv)
+{
+	aurmig_plan_options opts = AURMIG_PLAN_OPTIONS_INIT;
+	int action = strcmp(argv[0], "resume") == 0 ? AURMIG_RECOVER_RESUME :
+		strcmp(argv[0], "mark-applied") == 0 ? AURMIG_RECOVER_MARK_APPLIED : AURMIG_RECOVER_MARK_ROLLED_BACK;
+	const char *rev = NULL;
+	int code, rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' || rev)
+			return bad_usage(argv[0], "takes at most one revision");
+		rev = argv[i];
+	}
+	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
+		return code;
+	opts.lock_timeout_ms = c->lock_timeout_ms;
+	opts.progress = progress_cb;
+	opts.progress_payload = c;
+	if ((rc = aurmig_recover(c->conn, c->graph, action, rev, &opts)))
+		return cli_fail(c, rc);
+	if (!c->quiet)
+		printf("%s\n", action == AURMIG_RECOVER_RESUME ? "Resumed and completed the failed migration." :
+			action == AURMIG_RECOVER_MARK_APPLIED ? "Recorded the failed migration as applied." :
+			"Recorded the failed migration as rolled back.");
+	return EXIT_OK;
 }

@@ -49,6 +49,8 @@ int cli_fail(cli *c, int rc)
 	switch (rc) {
 	case AURMIG_EUNKNOWNREV: return EXIT_UNKNOWN_REVISION;
 	case AURMIG_ELOCKED: return EXIT_LOCKED;
+	case AURMIG_ERECOVERY: return EXIT_NEEDS_RECOVERY;
+	case AURMIG_EDRIFT: return EXIT_DRIFT;
 	default: return EXIT_ERROR;
 	}
 }
@@ -101,7 +103,17 @@ static const struct verb {
 	{ "branches", cmd_branches },
 	{ "history", cmd_history },
 	{ "show", cmd_show },
+	{ "validate", cmd_validate },
+	{ "resume", cmd_recover },
+	{ "mark-applied", cmd_recover },
+	{ "mark-rolled-back", cmd_recover },
 };
+
+static void log_to_stderr(void *payload, int level, const char *message)
+{
+	(void)payload;
+	fprintf(stderr, "aurmig: %s%s\n", level <= AURMIG_LOG_WARNING ? "warning: " : "", message);
+}
 
 int main(int argc, char **argv)
 {
@@ -109,7 +121,19 @@ int main(int argc, char **argv)
 	int i, code = EXIT_USAGE;
 
 	c.dir = "migrations";
+	c.lock_timeout_ms = 60000;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *lt = NULL;
+		if (opt_value(argc, argv, &i, NULL, "--lock-timeout", &lt)) {
+			char *end;
+			double secs = strtod(lt, &end);
+			if (*lt == '\0' || *end != '\0' || secs < 0 || secs > 86400 * 7) {
+				fprintf(stderr, "aurmig: --lock-timeout takes seconds (0 to 604800), not '%s'\n", lt);
+				return EXIT_USAGE;
+			}
+			c.lock_timeout_ms = (long)(secs * 1000);
+			continue;
+		}
 		if (opt_value(argc, argv, &i, NULL, "--url", &c.url) ||
 		    opt_value(argc, argv, &i, NULL, "--aurweb-config", &c.aurweb_config) ||
 		    opt_value(argc, argv, &i, "-d", "--dir", &c.dir))
@@ -154,6 +178,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "aurmig: out of memory\n");
 			return EXIT_ERROR;
 		}
+		aurmig_context_set_log(c.ctx, log_to_stderr, NULL,
+			c.quiet ? AURMIG_LOG_ERROR : c.verbose ? AURMIG_LOG_DEBUG : AURMIG_LOG_WARNING);
 		code = verbs[k].fn(&c, argc - i, argv + i);
 		aurmig_conn_free(c.conn);
 		aurmig_graph_free(c.graph);

@@ -107,7 +107,9 @@ static const struct help {
 	{ "check",
 	  "usage: aurmig [global options] check\n\n"
 	  "Read-only: exit 0 when the database is at the heads, 3 when migrations are\n"
-	  "pending, 7 when the database holds a revision these migrations do not know.\n" },
+	  "pending, 5 when a failed migration awaits recovery, 6 when an applied\n"
+	  "migration's file changed since it ran, 7 when the database holds a revision\n"
+	  "these migrations do not know.\n" },
 	{ "heads",
 	  "usage: aurmig [global options] heads [-v]\n\n"
 	  "Print the head revisions of the migrations directory.\n" },
@@ -121,6 +123,26 @@ static const struct help {
 	{ "show",
 	  "usage: aurmig [global options] show REV|current\n\n"
 	  "Describe one revision.\n" },
+	{ "validate",
+	  "usage: aurmig [global options] validate [--accept [REV]]\n\n"
+	  "Compare the database with the migrations: pending migrations (exit 3),\n"
+	  "applied migrations whose file changed since they ran (exit 6), a failed\n"
+	  "migration awaiting recovery (exit 5), revisions no file knows (exit 7).\n"
+	  "-v also lists applied migrations without a recorded checksum. --accept\n"
+	  "records the current files' checksums (of REV, or every changed one).\n" },
+	{ "resume",
+	  "usage: aurmig [global options] resume [REV]\n\n"
+	  "Run the rest of the migration that failed half-way (MySQL/MariaDB, or a\n"
+	  "script with 'transaction off'), from the statement that failed, using the\n"
+	  "current file; then record it as done.\n" },
+	{ "mark-applied",
+	  "usage: aurmig [global options] mark-applied [REV]\n\n"
+	  "Record the migration that failed half-way as applied: you completed it by\n"
+	  "hand. Updates the version table.\n" },
+	{ "mark-rolled-back",
+	  "usage: aurmig [global options] mark-rolled-back [REV]\n\n"
+	  "Record that the partial changes of the migration that failed half-way were\n"
+	  "undone by hand. The version table stays as it is.\n" },
 };
 
 int out_help(FILE *f, const char *verb)
@@ -138,18 +160,24 @@ int out_help(FILE *f, const char *verb)
 			"  heads                show the head revisions\n"
 			"  branches             show branch points\n"
 			"  history              list revisions\n"
-			"  show REV             describe a revision\n\n"
+			"  show REV             describe a revision\n"
+			"  validate             compare the database with the migrations (checksums)\n"
+			"  resume               finish a migration that failed half-way\n"
+			"  mark-applied         record a half-failed migration as completed by hand\n"
+			"  mark-rolled-back     record a half-failed migration as undone by hand\n\n"
 			"Global options:\n"
 			"  --url URL            sqlite:///path.db, mysql://user:pass@host:port/db,\n"
 			"                       pgsql://user:pass@host:port/db (or AURMIG_URL)\n"
 			"  --aurweb-config FILE aurweb's config file, [database] section (or AUR_CONFIG)\n"
 			"  -d, --dir DIR        migrations directory (default: migrations)\n"
+			"  --lock-timeout SECS  wait at most SECS for the deploy lock (default 60)\n"
 			"  -q, --quiet          print only errors\n"
 			"  -v, --verbose        print more\n"
 			"  --version            print the version\n"
 			"  -h, --help           this help; 'aurmig COMMAND --help' for a command\n\n"
-			"Exit codes: 0 ok, 1 error, 2 usage, 3 not at head, 7 unknown revision in\n"
-			"the database (4, 5, 6 reserved: lock timeout, failed migration, drift).\n",
+			"Exit codes: 0 ok, 1 error, 2 usage, 3 not at head, 4 lock timeout,\n"
+			"5 a failed migration awaits recovery, 6 an applied migration was edited,\n"
+			"7 the database holds a revision these migrations do not know.\n",
 			aurmig_version_string());
 		return 0;
 	}

@@ -48,27 +48,7 @@ static const char *step_revision(const aurmig_step *s)
 	return s->to.n ? s->to.v[0] : s->from.n ? s->from.v[0] : "base";
 }
 
-/* The statements of the step's script for this connection's dialect. */
-static int step_statements(aurmig_plan *p, const aurmig_step *s, const char **sql, aurmig__stmt **st, size_t *n)
-{
-	const aurmig_migration *m = s->mig;
-	int dir = s->kind == AURMIG_STEP_UPGRADE ? AURMIG_UPGRADE : AURMIG_DOWNGRADE;
-	int line;
-
-	*st = NULL;
-	*n = 0;
-	*sql = NULL;
-	if (!m)
-		return AURMIG_OK;
-	*sql = aurmig_migration_sql(m, dir, p->conn->dialect, &line);
-	if (!*sql)
-		return aurmig__err_at(p->ctx, dir == AURMIG_UPGRADE ? AURMIG_EPARSE : AURMIG_EIRREVERSIBLE,
-			AURMIG_ERRCLASS_SCRIPT, m->path, 0, "revision %s has no %s section for this database",
-			m->id, operation(s));
-	return aurmig__split(st, n, p->ctx, *sql, strlen(*sql), p->conn->dialect, m->path, line);
-}
-
-static int insert_row(aurmig_plan *p, long seq, const char *outcome, long total)
+static int insert_row(aurmig_plan *p, long seq, const char *outcome)
 {
 	const aurmig_step *s = &p->steps[seq];
 	aurmig__jentry e = { 0 };
@@ -80,7 +60,7 @@ static int insert_row(aurmig_plan *p, long seq, const char *outcome, long total)
 	e.from = &s->from;
 	e.to = &s->to;
 	e.checksum = s->mig ? s->mig->checksum : NULL;
-	e.total = total;
+	e.total = (long)s->nstmts;
 	e.done = 0;
 	e.outcome = outcome;
 	e.atomic = aurmig__step_atomic(p, s);
@@ -123,7 +103,9 @@ void aurmig__plan_cancel_marker(aurmig_plan *p)
 /* Record a failure after the error is on the context; returns rc. */
 static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done, size_t total)
 {
-	char *msg = strdup(aurmig_error_last(p->ctx)->message);
+	const char *full = aurmig_error_last(p->ctx)->message;
+	/* the journal keeps the first line (the cause), not the advice after it */
+	char *msg = strndup(full, strcspn(full, "\n"));
 	long seq = s ? (long)(s - p->steps) : -1;
 
 	if (s && s->mig)
@@ -137,7 +119,7 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 		/* the step's row survived only if it was committed before the
 		 * failing transaction began (marker_seq); else write it anew */
 		if (p->marker_seq != seq)
-			insert_row(p, seq, AURMIG__J_RUNNING, (long)total);
+			insert_row(p, seq, AURMIG__J_RUNNING);
 		aurmig__journal_update(p->conn, p->run_id, seq, (long)done,
 			atomic ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED, msg ? msg : "");
 		if (atomic && (p->opts.flags & AURMIG_PLAN_ONE_TRANSACTION) && seq > 0)
@@ -176,13 +158,15 @@ static int statement_error(aurmig_plan *p, const aurmig_step *s, const aurmig__s
 	else
 		aurmig__err_at(p->ctx, rc, AURMIG_ERRCLASS_DB, s->mig->path, st->line,
 			"%s of revision %s failed at statement %zu of %zu: %s\n"
-			"Statements 1..%zu of it were applied and stay applied (this database commits DDL at once); "
-			"the version table was not changed. Fix the cause, then run one of:\n"
-			"  aurmig resume                  run statements %zu..%zu of the current file, then record %s as done\n"
-			"  aurmig mark-applied %s   you completed the migration by hand\n"
-			"  aurmig mark-rolled-back %s   you undid statements 1..%zu by hand",
-			operation(s), s->mig->id, i + 1, n, dbmsg ? dbmsg : "database error",
-			i, i + 1, n, s->mig->id, s->mig->id, s->mig->id, i);
+			"Statements 1..%zu of it were applied and stay applied (%s); the version table was not "
+			"changed. Fix the cause, then run one of:\n"
+			"  aurmig resume\n      run statements %zu..%zu of the current file, then record %s as done\n"
+			"  aurmig mark-applied %s\n      you completed the migration by hand\n"
+			"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
+			operation(s), s->mig->id, i + 1, n, dbmsg ? dbmsg : "database error", i,
+			p->conn->dialect == AURMIG_DIALECT_MYSQL ? "MySQL/MariaDB commits DDL at once" :
+			"the script runs with 'transaction off'",
+			i + 1, n, s->mig->id, s->mig->id, s->mig->id, i);
 	free(dbmsg);
 	aurmig__err_set_db_code(p->ctx, code);
 	aurmig__err_set_statement(p->ctx, text);
@@ -192,15 +176,12 @@ static int statement_error(aurmig_plan *p, const aurmig_step *s, const aurmig__s
 int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *done, size_t *total,
 	int atomic)
 {
-	const char *sql;
-	aurmig__stmt *st = NULL;
-	size_t n = 0;
-	int rc;
+	const char *sql = s->sql;
+	const aurmig__stmt *st = s->stmts;
+	size_t n = s->nstmts;
+	int rc = AURMIG_OK;
 
 	*done = from;
-	*total = 0;
-	if ((rc = step_statements(p, s, &sql, &st, &n)))
-		return rc;
 	*total = n;
 	for (size_t i = from; i < n && !rc; i++) {
 		char *one = aurmig__strndup(p->ctx, sql + st[i].offset, st[i].len);
@@ -219,7 +200,6 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 		}
 		free(one);
 	}
-	free(st);
 	return rc;
 }
 
@@ -247,7 +227,7 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 		if (p->nsteps && (rc = aurmig__journal_ensure(p->conn)))
 			return fail(p, NULL, rc, 1, 0, 0);
 		if (p->nsteps && aurmig__step_atomic(p, &p->steps[0])) {
-			if ((rc = insert_row(p, 0, AURMIG__J_RUNNING, 0)))
+			if ((rc = insert_row(p, 0, AURMIG__J_RUNNING)))
 				return fail(p, NULL, rc, 1, 0, 0);
 			p->marker_seq = 0;
 		}
@@ -284,7 +264,7 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 			return fail(p, s, rc, atomic, 0, 0);
 	}
 	if (!atomic && p->marker_seq != seq) {
-		if ((rc = insert_row(p, seq, AURMIG__J_RUNNING, 0)))
+		if ((rc = insert_row(p, seq, AURMIG__J_RUNNING)))
 			return fail(p, s, rc, atomic, 0, 0);
 		p->marker_seq = seq;
 	}
@@ -302,20 +282,13 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 	if (p->marker_seq == seq)
 		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL);
 	else
-		rc = insert_row(p, seq, AURMIG__J_SUCCESS, (long)total);
-	if (!rc && p->marker_seq == seq) {
-		/* total was unknown when the marker was written */
-		char *sql = aurmig__printf(p->ctx, "UPDATE %s SET statements_total = %zu WHERE run_id = '%s' AND seq = %ld",
-			p->conn->journal_table, total, p->run_id, seq);
-		rc = sql ? p->conn->ops->exec(p->conn, sql, NULL) : AURMIG_ENOMEM;
-		free(sql);
-	}
+		rc = insert_row(p, seq, AURMIG__J_SUCCESS);
 	if (rc)
 		return fail(p, s, rc, atomic, done, total);
 	p->marker_seq = -1;
 	/* announce the next step in this transaction, so a crash in it is seen */
 	if (!one_tx && seq + 1 < (long)p->nsteps && aurmig__step_atomic(p, &p->steps[seq + 1])) {
-		if ((rc = insert_row(p, seq + 1, AURMIG__J_RUNNING, 0)))
+		if ((rc = insert_row(p, seq + 1, AURMIG__J_RUNNING)))
 			return fail(p, s, rc, 1, done, total);
 		p->marker_seq = seq + 1;
 	}

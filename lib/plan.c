@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "lock.h"
 #include "plan_priv.h"
+#include "split.h"
 #include "version.h"
 
 /* ---------------------------------------------------------------- helpers */
@@ -256,6 +257,18 @@ static int add_revision_step(aurmig_plan *p, aurmig__strv *heads, unsigned char 
 		rc = aurmig__strv_push(self, p->ctx, m->id);
 	if (!rc)
 		rc = maintain_revision(s, g, p->ctx, heads, mark);
+	if (!rc) {
+		/* split now: a malformed section fails the plan before anything runs,
+		 * and the journal knows each step's statement count up front */
+		int dir = kind == AURMIG_STEP_UPGRADE ? AURMIG_UPGRADE : AURMIG_DOWNGRADE, line;
+		s->sql = aurmig_migration_sql(m, dir, p->conn->dialect, &line);
+		if (!s->sql)
+			return aurmig__err_at(p->ctx, dir == AURMIG_UPGRADE ? AURMIG_EPARSE : AURMIG_EIRREVERSIBLE,
+				AURMIG_ERRCLASS_SCRIPT, m->path, 0, "revision %s has no %s section for this database",
+				m->id, dir == AURMIG_UPGRADE ? "upgrade" : "downgrade");
+		rc = aurmig__split(&s->stmts, &s->nstmts, p->ctx, s->sql, strlen(s->sql), p->conn->dialect,
+			m->path, line);
+	}
 	return rc;
 }
 
@@ -672,6 +685,7 @@ void aurmig_plan_free(aurmig_plan *p)
 		aurmig_step *s = &p->steps[i];
 		aurmig__strv_clear(&s->from);
 		aurmig__strv_clear(&s->to);
+		free(s->stmts);
 		for (size_t k = 0; k < s->nops; k++) {
 			free(s->ops[k].a);
 			free(s->ops[k].b);
@@ -880,8 +894,10 @@ int aurmig_plan_run(aurmig_plan *p)
 
 int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph)
 {
-	const char *heads = "heads";
-	aurmig_plan *p = NULL;
+	aurmig_report *r = NULL;
+	int has[6] = { 0 };
+	const char *first[6] = { 0 };
+	size_t pending = 0;
 	int rc;
 
 	if (!state_out || !conn || !graph)
@@ -890,20 +906,31 @@ int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const a
 	*state_out = AURMIG_STATE_AT_HEAD;
 	if (pending_out)
 		*pending_out = 0;
-	aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
-
-	o.flags = AURMIG_PLAN_NO_LOCK;
-	rc = aurmig__plan_create(&p, conn, graph, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0);
-	if (rc == AURMIG_EUNKNOWNREV) {
-		*state_out = AURMIG_STATE_UNKNOWN;
-		return AURMIG_OK;   /* the record keeps the explanation */
-	}
-	if (rc)
+	if ((rc = aurmig_validate(&r, conn, graph)))
 		return rc;
-	if (p->nsteps)
+	for (size_t i = 0; i < aurmig_report_count(r); i++) {
+		int k = aurmig_report_kind(r, i);
+		if (k > 0 && k < 6) {
+			has[k] = 1;
+			if (!first[k])
+				first[k] = aurmig_report_message(r, i);
+		}
+		pending += k == AURMIG_ISSUE_PENDING;
+	}
+	if (has[AURMIG_ISSUE_UNKNOWN]) {
+		*state_out = AURMIG_STATE_UNKNOWN;
+		aurmig__err(conn->ctx, AURMIG_EUNKNOWNREV, AURMIG_ERRCLASS_TARGET, "%s", first[AURMIG_ISSUE_UNKNOWN]);
+	} else if (has[AURMIG_ISSUE_RECOVERY]) {
+		*state_out = AURMIG_STATE_RECOVERY;
+		aurmig__err(conn->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, "%s", first[AURMIG_ISSUE_RECOVERY]);
+	} else if (has[AURMIG_ISSUE_CHANGED]) {
+		*state_out = AURMIG_STATE_DRIFT;
+		aurmig__err(conn->ctx, AURMIG_EDRIFT, AURMIG_ERRCLASS_SCRIPT, "%s", first[AURMIG_ISSUE_CHANGED]);
+	} else if (pending) {
 		*state_out = AURMIG_STATE_BEHIND;
+	}
 	if (pending_out)
-		*pending_out = p->nsteps;
-	aurmig_plan_free(p);
+		*pending_out = pending;
+	aurmig_report_free(r);
 	return AURMIG_OK;
 }

@@ -21,6 +21,9 @@ struct aurmig_step {
 	aurmig__strv from, to;       /* Alembic's from_revisions / to_revisions */
 	aurmig__rowop *ops;          /* version-table changes, decided at plan time */
 	size_t nops;
+	const char *sql;             /* the section that runs (NULL for stamp steps) */
+	struct aurmig__stmt *stmts;  /* its statements, split at plan time */
+	size_t nstmts;
 	size_t statements;           /* run so far */
 	double seconds;              /* -1 until run */
 };

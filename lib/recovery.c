@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "journal.h"
 #include "lock.h"
@@ -59,9 +60,9 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 		aurmig__buf_printf(&b, ", and statement %ld may be partly applied (check it by hand)", j->done + 1);
 	aurmig__buf_printf(&b, "; the version table was not changed for it. Every run refuses until this "
 		"is resolved. Fix the cause, then run one of:\n"
-		"  aurmig resume                  run the rest of %s (from statement %ld of the current file)\n"
-		"  aurmig mark-applied %s   you completed it by hand\n"
-		"  aurmig mark-rolled-back %s   you undid statements 1..%ld by hand",
+		"  aurmig resume\n      run the rest of %s (from statement %ld of the current file)\n"
+		"  aurmig mark-applied %s\n      you completed it by hand\n"
+		"  aurmig mark-rolled-back %s\n      you undid statements 1..%ld by hand",
 		j->revision, j->done + 1, j->revision, j->revision, j->done);
 	if (!(msg = aurmig__buf_detach(&b)))
 		return AURMIG_ENOMEM;
@@ -193,8 +194,14 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 			rc = aurmig__err(c->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK, "stopped by the progress callback");
 			goto resume_failed;
 		}
-		if ((rc = aurmig__run_statements(p, s, (size_t)j->done, &done, &total, 0)))
-			goto resume_failed;
+		{
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			if ((rc = aurmig__run_statements(p, s, (size_t)j->done, &done, &total, 0)))
+				goto resume_failed;
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			s->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		}
 		if ((rc = aurmig__db_begin(c)) || (rc = rowops(p)) ||
 		    (rc = aurmig__journal_update(c, run_id, 0, (long)done, AURMIG__J_SUCCESS, NULL)) ||
 		    (rc = aurmig__db_commit(c))) {
@@ -207,7 +214,8 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		goto done;
 resume_failed:
 		{
-			char *msg = strdup(aurmig_error_last(c->ctx)->message);
+			const char *full = aurmig_error_last(c->ctx)->message;
+			char *msg = strndup(full, strcspn(full, "\n"));
 			c->ctx->err_hold++;
 			aurmig__journal_update(c, run_id, 0, (long)done, AURMIG__J_FAILED, msg ? msg : "");
 			c->ctx->err_hold--;
