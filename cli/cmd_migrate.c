@@ -31,7 +31,7 @@ static int progress_cb(void *payload, const aurmig_step *s, int phase)
 	const aurmig_migration *m = aurmig_step_migration(s);
 	int kind = aurmig_step_kind_of(s);
 
-	if (c->quiet)
+	if (c->quiet || phase == AURMIG_PROGRESS_STATEMENT)
 		return 0;
 	join_step_side(from, sizeof(from), s, 0);
 	join_step_side(to, sizeof(to), s, 1);

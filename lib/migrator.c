@@ -115,13 +115,15 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	p->plan_tx = 0;
 	p->failed = 1;
 	p->ctx->err_hold++;
-	if (s && rc != AURMIG_EUSER) {
+	if (s) {
 		/* the step's row survived only if it was committed before the
 		 * failing transaction began (marker_seq); else write it anew */
 		if (p->marker_seq != seq)
 			insert_row(p, seq, AURMIG__J_RUNNING);
+		/* nothing remains when the database rolled back, or when the first
+		 * statement failed (a failing statement changes nothing) */
 		aurmig__journal_update(p->conn, p->run_id, seq, (long)done,
-			atomic ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED, msg ? msg : "");
+			atomic || done == 0 ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED, msg ? msg : "");
 		if (atomic && (p->opts.flags & AURMIG_PLAN_ONE_TRANSACTION) && seq > 0)
 			aurmig__journal_update(p->conn, p->run_id, 0, 0, AURMIG__J_ROLLED_BACK,
 				"rolled back with the whole plan");
@@ -130,8 +132,8 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	p->ctx->err_hold--;
 	free(msg);
 	aurmig__plan_unlock(p);
-	if (!atomic && s && s->mig && rc != AURMIG_EUSER)
-		return AURMIG_ERECOVERY;
+	if (!atomic && s && s->mig && done > 0)
+		return rc == AURMIG_EUSER ? rc : AURMIG_ERECOVERY;
 	return rc;
 }
 
@@ -151,9 +153,9 @@ static int statement_error(aurmig_plan *p, const aurmig_step *s, const aurmig__s
 	char *dbmsg = strdup(e->message);
 	int code = e->db_code, rc = e->code;
 
-	if (atomic)
+	if (atomic || i == 0)
 		aurmig__err_at(p->ctx, rc, AURMIG_ERRCLASS_DB, s->mig->path, st->line,
-			"%s of revision %s failed at statement %zu of %zu: %s; rolled back, nothing of it remains",
+			"%s of revision %s failed at statement %zu of %zu: %s; nothing of it remains",
 			operation(s), s->mig->id, i + 1, n, dbmsg ? dbmsg : "database error");
 	else
 		aurmig__err_at(p->ctx, rc, AURMIG_ERRCLASS_DB, s->mig->path, st->line,
@@ -184,7 +186,14 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 	*done = from;
 	*total = n;
 	for (size_t i = from; i < n && !rc; i++) {
-		char *one = aurmig__strndup(p->ctx, sql + st[i].offset, st[i].len);
+		char *one;
+		if (p->opts.progress &&
+		    p->opts.progress(p->opts.progress_payload, s, AURMIG_PROGRESS_STATEMENT)) {
+			rc = aurmig__err(p->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK,
+				"stopped by the progress callback before statement %zu", i + 1);
+			break;
+		}
+		one = aurmig__strndup(p->ctx, sql + st[i].offset, st[i].len);
 		if (!one) {
 			rc = AURMIG_ENOMEM;
 			break;

@@ -47,13 +47,16 @@ typedef enum aurmig_step_kind {
 
 /** Progress phases. */
 typedef enum aurmig_progress_phase {
-	AURMIG_PROGRESS_START = 1,
-	AURMIG_PROGRESS_DONE = 2
+	AURMIG_PROGRESS_START = 1,    /**< before the step */
+	AURMIG_PROGRESS_DONE = 2,     /**< after the step committed */
+	AURMIG_PROGRESS_STATEMENT = 3 /**< before each statement; aurmig_step_statements() says how many ran */
 } aurmig_progress_phase;
 
 /**
- * Called before and after each step. A non-zero return stops the plan
- * before the step (START) or after its commit (DONE) with AURMIG_EUSER.
+ * Called before and after each step, and before each of its statements. A
+ * non-zero return stops the plan with AURMIG_EUSER: before the step
+ * (START), after its commit (DONE), or before the statement (STATEMENT:
+ * the step then fails like a failing statement would).
  */
 typedef int (*aurmig_progress_fn)(void *payload, const aurmig_step *step, int phase);
 
