@@ -9,4 +9,5 @@
 #include "conn.h"
 #include "plan.h"
 #include "recovery.h"
+#include "status.h"
 #endif

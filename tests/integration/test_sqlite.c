@@ -391,6 +391,43 @@ static void test_bad_arguments(void **state)
 	}
 }
 
+static void test_status(void **state)
+{
+	fx *f = *state;
+	aurmig_status *st = (aurmig_status *)0x1;
+
+	assert_int_equal(aurmig_status_new(&st, f->ctx, f->url, NULL, fixture()), AURMIG_OK);
+	assert_int_equal(aurmig_status_state(st), AURMIG_STATE_BEHIND);
+	assert_int_equal(aurmig_status_pending_count(st), 7);
+	assert_string_equal(aurmig_status_pending(st, 0), "1000aaaa0001");
+	assert_string_equal(aurmig_status_pending(st, 6), "5000eeee0001");
+	assert_int_equal(aurmig_status_current_count(st), 0);
+	assert_int_equal(aurmig_status_head_count(st), 1);
+	assert_non_null(strstr(aurmig_status_message(st), "7 migrations pending"));
+	aurmig_status_free(st);
+	assert_false(table_exists(f, "alembic_version"));          /* read-only */
+	assert_false(table_exists(f, "aurmig_journal"));
+
+	load(f, fixture());
+	run_ok(f, AURMIG_CMD_UPGRADE, "heads");
+	assert_int_equal(aurmig_status_new(&st, f->ctx, f->url, NULL, fixture()), AURMIG_OK);
+	assert_int_equal(aurmig_status_state(st), AURMIG_STATE_AT_HEAD);
+	assert_int_equal(aurmig_status_pending_count(st), 0);
+	assert_string_equal(aurmig_status_current(st, 0), "5000eeee0001");
+	aurmig_status_free(st);
+
+	assert_int_equal(f->conn->ops->exec(f->conn, "UPDATE alembic_version SET version_num = 'cafe0000'", NULL), AURMIG_OK);
+	assert_int_equal(aurmig_status_new(&st, f->ctx, f->url, NULL, fixture()), AURMIG_OK);
+	assert_int_equal(aurmig_status_state(st), AURMIG_STATE_UNKNOWN);
+	assert_non_null(strstr(aurmig_status_message(st), "newer than these migrations"));
+	aurmig_status_free(st);
+
+	assert_int_equal(aurmig_status_new(&st, f->ctx, f->url, "/etc/aurweb/config", fixture()), AURMIG_EINVALID);
+	assert_null(st);
+	assert_int_equal(aurmig_status_new(&st, f->ctx, f->url, NULL, "/nonexistent"), AURMIG_EIO);
+	assert_null(st);
+}
+
 static void test_alloc_failures(void **state)
 {
 	fx *f = *state;
@@ -423,6 +460,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_irreversible, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pull_api_and_progress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

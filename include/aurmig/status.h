@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file aurmig/status.h
+ * @brief The one-call, read-only start-up check.
+ *
+ * For an application that wants to know, when it starts, whether its
+ * database schema is at head: one call loads the migrations, connects,
+ * reads the version table and the journal, and reports. Nothing is
+ * written; no lock is taken.
+ */
+#ifndef AURMIG_STATUS_H
+#define AURMIG_STATUS_H
+
+#include "common.h"
+
+AURMIG_BEGIN_DECL
+
+/** The result of aurmig_status_new(). */
+typedef struct aurmig_status aurmig_status;
+
+/**
+ * Check a database against a migrations directory.
+ *
+ * @param url a connection URL (see aurmig/conn.h), or NULL when
+ *        @p aurweb_config is given.
+ * @param aurweb_config aurweb's configuration file, or NULL.
+ * @param dir the migrations directory.
+ * @return AURMIG_OK when the check ran, whatever the state; an error when
+ *         it could not (bad migrations, no connection): then *out is NULL.
+ */
+AURMIG_EXTERN(int) aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
+	const char *aurweb_config, const char *dir);
+
+/** An aurmig_state: at head, behind, unknown revision (database ahead), awaiting recovery, drift. */
+AURMIG_EXTERN(int) aurmig_status_state(const aurmig_status *status);
+/** A sentence describing the state. Borrowed. */
+AURMIG_EXTERN(const char *) aurmig_status_message(const aurmig_status *status);
+/** The database's version rows. */
+AURMIG_EXTERN(size_t) aurmig_status_current_count(const aurmig_status *status);
+AURMIG_EXTERN(const char *) aurmig_status_current(const aurmig_status *status, size_t i);
+/** The heads of the migrations directory. */
+AURMIG_EXTERN(size_t) aurmig_status_head_count(const aurmig_status *status);
+AURMIG_EXTERN(const char *) aurmig_status_head(const aurmig_status *status, size_t i);
+/** The migrations `upgrade heads` would run, in order. */
+AURMIG_EXTERN(size_t) aurmig_status_pending_count(const aurmig_status *status);
+AURMIG_EXTERN(const char *) aurmig_status_pending(const aurmig_status *status, size_t i);
+AURMIG_EXTERN(void) aurmig_status_free(aurmig_status *status);
+
+AURMIG_END_DECL
+
+#endif
