@@ -83,6 +83,8 @@ int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 	aurmig_conn *c = NULL;
 	int rc;
 
+	if (out)
+		*out = NULL;
 	if (!out || !ctx || !dir || (!url == !aurweb_config))
 		return ctx ? aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"aurmig_status_new: give a directory and exactly one of url and aurweb_config") : AURMIG_EINVALID;
