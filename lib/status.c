@@ -106,6 +106,28 @@ int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 	return AURMIG_OK;
 }
 
+int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph)
+{
+	aurmig_status *s;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !conn || !graph)
+		return conn ? aurmig__err(conn->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_status_from: NULL argument") : AURMIG_EINVALID;
+	aurmig__err_clear(conn->ctx);
+	if (!(s = aurmig__calloc(conn->ctx, 1, sizeof(*s))))
+		return AURMIG_ENOMEM;
+	s->ctx = aurmig__context_ref(conn->ctx);
+	if ((rc = fill(s, conn, graph))) {
+		aurmig_status_free(s);
+		return rc;
+	}
+	*out = s;
+	return AURMIG_OK;
+}
+
 int aurmig_status_state(const aurmig_status *s) { return s ? s->state : AURMIG_STATE_UNKNOWN; }
 const char *aurmig_status_message(const aurmig_status *s) { return s ? s->message : NULL; }
 size_t aurmig_status_current_count(const aurmig_status *s) { return s ? s->current.n : 0; }

@@ -12,20 +12,26 @@ set -u
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh || exit 1
 [ -d build ] || meson setup build || exit 1
-ninja -C build || exit 1
 
-# One run at a time per build directory: runs share the servers, their
-# databases and meson's log. fd 9 holds the lock; nothing started from here
-# that may outlive us (the servers) may inherit it.
+# One run at a time per build directory: runs share the build, the servers,
+# their databases and meson's log. fd 9 holds the lock; nothing started from
+# here that may outlive us (the servers) may inherit it.
 exec 9>build/.test.lock
 if ! flock -n 9; then
 	echo "test.sh: waiting for another test run in this tree to end" >&2
 	flock 9
 fi
+ninja -C build 9>&- || exit 1
 
 SERVERS_DIR=build/test-servers
 SERVERS=${AURMIG_TEST_SERVERS:-mysql,pgsql}
 MESON_PID=
+SERVERS_UP=0
+stop_servers() {
+	[ "$SERVERS_UP" -eq 1 ] || return 0
+	SERVERS_UP=0
+	AURMIG_TEST_SERVERS=$SERVERS tests/servers/stop.sh "$SERVERS_DIR" 9>&-
+}
 finish() {
 	rc=$?
 	trap - EXIT INT TERM HUP
@@ -34,9 +40,7 @@ finish() {
 		kill -TERM "$MESON_PID" 2>/dev/null
 		wait "$MESON_PID" 2>/dev/null
 	fi
-	if [ "$SERVERS" != none ]; then
-		AURMIG_TEST_SERVERS=$SERVERS tests/servers/stop.sh "$SERVERS_DIR" 9>&- || rc=1
-	fi
+	stop_servers || rc=1
 	exit "$rc"
 }
 trap finish EXIT
@@ -45,8 +49,10 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 if [ "$SERVERS" != none ]; then
+	SERVERS_UP=1
 	if ! AURMIG_TEST_SERVERS=$SERVERS tests/servers/start.sh "$SERVERS_DIR" 9>&-; then
 		echo "test.sh: the test database servers did not start (logs under $SERVERS_DIR)" >&2
+		stop_servers
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
@@ -63,11 +69,18 @@ MESON_PID=$!
 wait "$MESON_PID"
 rc=$?
 MESON_PID=
+# before the summary, which must stay the last line
+stop_servers || rc=1
 python3 - build/meson-logs/testlog.json <<'PY'
 import json, sys
 passed = failed = 0
-with open(sys.argv[1]) as f:
-    for line in f:
+try:
+    lines = open(sys.argv[1]).read().splitlines()
+except OSError as e:
+    print("test.sh: %s" % e, file=sys.stderr)
+    lines, failed = [], 1
+if True:
+    for line in lines:
         line = line.strip()
         if not line:
             continue

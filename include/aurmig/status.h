@@ -31,6 +31,12 @@ typedef struct aurmig_status aurmig_status;
 AURMIG_EXTERN(int) aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 	const char *aurweb_config, const char *dir);
 
+/**
+ * The same check on a connection and a graph the caller already has (the
+ * fast path for a long-lived process: no file is read, no connection made).
+ */
+AURMIG_EXTERN(int) aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
+
 /** An aurmig_state: at head, behind, unknown revision (database ahead), awaiting recovery, drift. */
 AURMIG_EXTERN(int) aurmig_status_state(const aurmig_status *status);
 /** A sentence describing the state. Borrowed. */

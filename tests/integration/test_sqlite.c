@@ -415,6 +415,9 @@ static void test_status(void **state)
 	assert_int_equal(aurmig_status_pending_count(st), 0);
 	assert_string_equal(aurmig_status_current(st, 0), "5000eeee0001");
 	aurmig_status_free(st);
+	assert_int_equal(aurmig_status_from(&st, f->conn, f->graph), AURMIG_OK);
+	assert_int_equal(aurmig_status_state(st), AURMIG_STATE_AT_HEAD);
+	aurmig_status_free(st);
 
 	assert_int_equal(f->conn->ops->exec(f->conn, "UPDATE alembic_version SET version_num = 'cafe0000'", NULL), AURMIG_OK);
 	assert_int_equal(aurmig_status_new(&st, f->ctx, f->url, NULL, fixture()), AURMIG_OK);
