@@ -50,6 +50,87 @@ static int progress_cb(void *payload, const aurmig_step *s, int phase)
 	return 0;
 }
 
+static int dialect_of(const char *name)
+{
+	if (!name)
+		return 0;
+	if (!strcmp(name, "sqlite"))
+		return AURMIG_DIALECT_SQLITE;
+	if (!strcmp(name, "mysql") || !strcmp(name, "mariadb"))
+		return AURMIG_DIALECT_MYSQL;
+	if (!strcmp(name, "pgsql") || !strcmp(name, "postgresql") || !strcmp(name, "postgres"))
+		return AURMIG_DIALECT_PGSQL;
+	return -1;
+}
+
+/* The dialect of a URL, by its scheme (no connection made). */
+static int dialect_of_url(const char *url)
+{
+	char scheme[16];
+	size_t n = url ? strcspn(url, ":+") : 0;
+	if (!url || n == 0 || n >= sizeof(scheme))
+		return 0;
+	memcpy(scheme, url, n);
+	scheme[n] = '\0';
+	return dialect_of(scheme) > 0 ? dialect_of(scheme) : 0;
+}
+
+/* --sql: print the script instead of running it. A "start:" prefix on the
+ * (first) target plans offline, without connecting. */
+static int print_sql(cli *c, int command, const char *const *targets, size_t ntargets, unsigned int flags,
+	const char *dialect_name)
+{
+	aurmig_plan_options opts = AURMIG_PLAN_OPTIONS_INIT;
+	aurmig_plan *plan = NULL;
+	const char *colon = strchr(targets[0], ':');
+	const char *sql;
+	const char **t = calloc(ntargets, sizeof(*t));
+	char *start = NULL;
+	int rc, code;
+
+	if (!t)
+		return EXIT_ERROR;
+	memcpy(t, targets, ntargets * sizeof(*t));
+	opts.flags = flags | AURMIG_PLAN_NO_LOCK;
+	if ((code = cli_load_graph(c))) {
+		free(t);
+		return code;
+	}
+	if (colon) {
+		int d = dialect_name ? dialect_of(dialect_name) : 0;
+		const char *url = c->url ? c->url : getenv("AURMIG_URL");
+		if (d < 0) {
+			free(t);
+			fprintf(stderr, "aurmig: unknown --dialect '%s' (sqlite, mysql, pgsql)\n", dialect_name);
+			return EXIT_USAGE;
+		}
+		if (!d)
+			d = dialect_of_url(url);
+		if (!d) {
+			free(t);
+			fprintf(stderr, "aurmig: offline SQL needs --dialect sqlite|mysql|pgsql (or a URL to take it from)\n");
+			return EXIT_USAGE;
+		}
+		start = strndup(targets[0], (size_t)(colon - targets[0]));
+		t[0] = colon + 1;
+		rc = aurmig_plan_new_offline(&plan, c->ctx, c->graph, d, start, command, t, ntargets, &opts);
+		free(start);
+	} else {
+		if ((code = cli_connect(c))) {
+			free(t);
+			return code;
+		}
+		rc = aurmig_plan_new(&plan, c->conn, c->graph, command, t, ntargets, &opts);
+	}
+	free(t);
+	if (!rc)
+		rc = aurmig_plan_sql(&sql, plan);
+	if (!rc)
+		fputs(sql, stdout);
+	aurmig_plan_free(plan);
+	return rc ? cli_fail(c, rc) : EXIT_OK;
+}
+
 static int run_plan(cli *c, int command, const char *const *targets, size_t ntargets, unsigned int flags)
 {
 	aurmig_plan_options opts = AURMIG_PLAN_OPTIONS_INIT;
@@ -78,12 +159,17 @@ static int bad_usage(const char *verb, const char *msg)
 
 int cmd_upgrade(cli *c, int argc, char **argv)
 {
-	const char *target = NULL;
+	const char *target = NULL, *dialect = NULL;
 	unsigned int flags = 0;
+	int sql = 0;
 
 	for (int i = 1; i < argc; i++) {
+		if (opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
+			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--one-transaction"))
 			flags |= AURMIG_PLAN_ONE_TRANSACTION;
+		else if (opt_flag(argc, argv, &i, NULL, "--sql"))
+			sql = 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0' && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
 			return bad_usage(argv[0], "unknown option");
 		else if (target)
@@ -93,6 +179,11 @@ int cmd_upgrade(cli *c, int argc, char **argv)
 	}
 	if (!target)
 		target = "heads";
+	if (sql)
+		return print_sql(c, strcmp(argv[0], "upgrade") == 0 ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE,
+			&target, 1, flags, dialect);
+	if (dialect || strchr(target, ':'))
+		return bad_usage(argv[0], "--dialect and START:END targets go with --sql");
 	return run_plan(c, strcmp(argv[0], "upgrade") == 0 ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE,
 		&target, 1, flags);
 }
@@ -112,15 +203,20 @@ int cmd_downgrade(cli *c, int argc, char **argv)
 int cmd_stamp(cli *c, int argc, char **argv)
 {
 	const char **targets = calloc((size_t)argc, sizeof(*targets));
+	const char *dialect = NULL;
 	size_t n = 0;
 	unsigned int flags = 0;
-	int code;
+	int code, sql = 0;
 
 	if (!targets)
 		return EXIT_ERROR;
 	for (int i = 1; i < argc; i++) {
+		if (opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
+			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--purge"))
 			flags |= AURMIG_PLAN_PURGE;
+		else if (opt_flag(argc, argv, &i, NULL, "--sql"))
+			sql = 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			free(targets);
 			return bad_usage(argv[0], "unknown option");
@@ -131,7 +227,8 @@ int cmd_stamp(cli *c, int argc, char **argv)
 		free(targets);
 		return bad_usage(argv[0], "needs at least one target");
 	}
-	code = run_plan(c, AURMIG_CMD_STAMP, targets, n, flags);
+	code = sql ? print_sql(c, AURMIG_CMD_STAMP, targets, n, flags, dialect) :
+		run_plan(c, AURMIG_CMD_STAMP, targets, n, flags);
 	free(targets);
 	return code;
 }

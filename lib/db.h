@@ -36,6 +36,7 @@ struct aurmig_conn {
 	const char *journal_table;   /* "aurmig_journal" */
 	int lock_fd;                 /* SQLite deploy lock: flock()ed file, -1 when none */
 	int locked;                  /* the deploy lock is held */
+	int offline;                 /* recording connection: CREATE TABLE IF NOT EXISTS */
 };
 
 /* Open through libdbi from parsed settings (lib/settings.h). */

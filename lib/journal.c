@@ -57,7 +57,7 @@ int aurmig__journal_ensure(aurmig_conn *c)
 	default: id = "id INTEGER PRIMARY KEY"; break;
 	}
 	sql = aurmig__printf(c->ctx,
-		"CREATE TABLE %s (\n"
+		"CREATE TABLE %s%s (\n"
 		"\t%s,\n"
 		"\trun_id VARCHAR(32) NOT NULL,\n"
 		"\tseq INTEGER NOT NULL,\n"
@@ -77,7 +77,7 @@ int aurmig__journal_ensure(aurmig_conn *c)
 		"\tos_user VARCHAR(255),\n"
 		"\tpid INTEGER,\n"
 		"\taurmig_version VARCHAR(16)\n"
-		")", c->journal_table, id);
+		")", c->offline ? "IF NOT EXISTS " : "", c->journal_table, id);
 	if (!sql)
 		return AURMIG_ENOMEM;
 	rc = c->ops->exec(c, sql, NULL);

@@ -695,6 +695,9 @@ void aurmig_plan_free(aurmig_plan *p)
 	free(p->steps);
 	aurmig__strv_clear(&p->before);
 	aurmig__strv_clear(&p->after);
+	free(p->sql);
+	if (p->owns_conn)
+		aurmig_conn_free(p->conn);
 	aurmig__context_unref(p->ctx);
 	free(p);
 }
@@ -712,7 +715,8 @@ static int unknown_rows(aurmig_plan *p)
 }
 
 int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
-	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts, int gate)
+	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts, int gate,
+	const aurmig__strv *start)
 {
 	aurmig_context *ctx = conn ? conn->ctx : NULL;
 	aurmig_plan *p;
@@ -755,16 +759,22 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 		goto fail;
 	}
 
-	/* the lock comes before the first read, and stays until the plan is done */
-	if (!(p->opts.flags & AURMIG_PLAN_NO_LOCK)) {
-		if ((rc = aurmig__lock_acquire(conn, p->opts.lock_timeout_ms)))
+	if (start) {
+		/* offline: the caller says where the database stands */
+		if ((rc = aurmig__strv_copy(&p->before, ctx, start)))
 			goto fail;
-		p->own_lock = 1;
+	} else {
+		/* the lock comes before the first read, and stays until the plan is done */
+		if (!(p->opts.flags & AURMIG_PLAN_NO_LOCK)) {
+			if ((rc = aurmig__lock_acquire(conn, p->opts.lock_timeout_ms)))
+				goto fail;
+			p->own_lock = 1;
+		}
+		if (gate && (rc = aurmig__recovery_gate(conn, graph, p->own_lock)))
+			goto fail;
+		if ((rc = aurmig__version_read(conn, &p->before)))
+			goto fail;
 	}
-	if (gate && (rc = aurmig__recovery_gate(conn, graph, p->own_lock)))
-		goto fail;
-	if ((rc = aurmig__version_read(conn, &p->before)))
-		goto fail;
 	if (!p->purge) {
 		if ((rc = unknown_rows(p)) ||
 		    (rc = aurmig__strv_copy(&heads, ctx, &p->before)) ||
@@ -801,7 +811,7 @@ fail:
 int aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
 	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts)
 {
-	return aurmig__plan_create(out, conn, graph, command, targets, ntargets, opts, 1);
+	return aurmig__plan_create(out, conn, graph, command, targets, ntargets, opts, 1, NULL);
 }
 
 int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int kind,

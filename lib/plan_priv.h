@@ -45,6 +45,8 @@ struct aurmig_plan {
 	int own_lock;                /* this plan took the deploy lock */
 	char run_id[33];             /* journal rows of this run */
 	long marker_seq;             /* step whose journal row exists ("running"), or -1 */
+	int owns_conn;               /* offline plans own their recording connection */
+	char *sql;                   /* aurmig_plan_sql() result */
 };
 
 /* Apply the next step (migrator.c). */
@@ -63,7 +65,8 @@ void aurmig__plan_unlock(aurmig_plan *p);
 
 /* aurmig_plan_new, with the recovery gate optional (read-only callers). */
 int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
-	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts, int gate);
+	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts, int gate,
+	const aurmig__strv *start);
 /* A one-step plan for migration m from the given heads (no lock, no gate). */
 int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int kind,
 	const aurmig_migration *m, const aurmig__strv *heads_now);

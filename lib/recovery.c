@@ -395,7 +395,7 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 
 		o.flags = AURMIG_PLAN_NO_LOCK;
 		c->ctx->err_hold++;
-		prc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0);
+		prc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0, NULL);
 		c->ctx->err_hold--;
 		for (size_t i = 0; prc == AURMIG_OK && i < p->nsteps && !rc; i++)
 			rc = add_issue(r, AURMIG_ISSUE_PENDING, p->steps[i].mig->id, aurmig__printf(c->ctx,

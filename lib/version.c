@@ -29,8 +29,9 @@ int aurmig__version_ensure(aurmig_conn *c)
 		return rc;
 	/* The same text SQLAlchemy emits for Alembic, so even SQLite's stored
 	 * schema (sqlite_master.sql) is identical. */
-	sql = aurmig__printf(c->ctx, "CREATE TABLE %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
-		"CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)", c->version_table, c->version_table);
+	sql = aurmig__printf(c->ctx, "CREATE TABLE %s%s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
+		"CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)", c->offline ? "IF NOT EXISTS " : "",
+		c->version_table, c->version_table);
 	if (!sql)
 		return AURMIG_ENOMEM;
 	rc = c->ops->exec(c, sql, NULL);

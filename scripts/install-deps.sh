@@ -12,6 +12,7 @@ PACKAGES="
   libdbi-dev libdbd-sqlite3 libdbd-mysql libdbd-pgsql libinih-dev nettle-dev
   libcmocka-dev
   sqlite3 python3 python3-alembic python3-sqlalchemy
+  python3-pymysql python3-psycopg2
   valgrind
   mariadb-server mariadb-client
   postgresql postgresql-15 postgresql-client-15

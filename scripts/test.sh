@@ -79,22 +79,21 @@ try:
 except OSError as e:
     print("test.sh: %s" % e, file=sys.stderr)
     lines, failed = [], 1
-if True:
-    for line in lines:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            r = json.loads(line)
-        except ValueError:
-            # a torn line (another 'meson test' writing the same log?)
-            print("test.sh: unreadable line in %s" % sys.argv[1], file=sys.stderr)
-            failed += 1
-            continue
-        if r.get("result") in ("OK", "EXPECTEDFAIL", "SKIP"):
-            passed += r.get("result") != "SKIP"
-        else:
-            failed += 1
+for line in lines:
+    line = line.strip()
+    if not line:
+        continue
+    try:
+        r = json.loads(line)
+    except ValueError:
+        # a torn line (another 'meson test' writing the same log?)
+        print("test.sh: unreadable line in %s" % sys.argv[1], file=sys.stderr)
+        failed += 1
+        continue
+    if r.get("result") in ("OK", "EXPECTEDFAIL", "SKIP"):
+        passed += r.get("result") != "SKIP"
+    else:
+        failed += 1
 print("%d passed, %d failed" % (passed, failed))
 PY
 exit $rc

@@ -106,6 +106,26 @@ AURMIG_EXTERN(int) aurmig_plan_options_init(aurmig_plan_options *opts, unsigned 
 AURMIG_EXTERN(int) aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
 	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts);
 
+/**
+ * A plan made without a database, for offline SQL: @p start says where the
+ * database stands (NULL, "" or "base" for an empty one, else revision specs
+ * separated by blanks or commas), @p dialect is an aurmig_dialect. The plan
+ * can be rendered with aurmig_plan_sql(), not run.
+ */
+AURMIG_EXTERN(int) aurmig_plan_new_offline(aurmig_plan **out, aurmig_context *ctx, const aurmig_graph *graph,
+	int dialect, const char *start, int command, const char *const *targets, size_t ntargets,
+	const aurmig_plan_options *opts);
+
+/**
+ * The SQL script the plan would run, for a DBA to review or apply by hand:
+ * per step BEGIN, the statements, the version-table and journal changes,
+ * COMMIT (MySQL statements holding ';' are wrapped in DELIMITER lines).
+ * The tables are created with CREATE TABLE IF NOT EXISTS.
+ * @param[out] out the script, owned by the plan (valid until it is freed
+ *        or this is called again).
+ */
+AURMIG_EXTERN(int) aurmig_plan_sql(const char **out, aurmig_plan *plan);
+
 /** Free a plan. A plan freed inside an open whole-plan transaction rolls it back. NULL is a no-op. */
 AURMIG_EXTERN(void) aurmig_plan_free(aurmig_plan *plan);
 

@@ -102,6 +102,22 @@ class Backend:
         return self.query("SELECT revision, operation, outcome, statements_done, statements_total "
                           "FROM aurmig_journal ORDER BY id")
 
+    def apply_sql(self, text):
+        """Run a script with the database's own command-line client."""
+        if self.kind == "sqlite":
+            cmd, env = ["sqlite3", "-bail", self.path], None
+        elif self.kind == "mysql":
+            cmd = ["mariadb", "-h", self.params["host"], "-P", str(self.params["port"]), "-u", self.params["user"],
+                   "-p" + self.params["password"], self.name]
+            env = None
+        else:
+            cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.params["host"], "-p",
+                   str(self.params["port"]), "-U", self.params["user"], "-d", self.name]
+            env = dict(os.environ, PGPASSWORD=self.params["password"])
+        p = subprocess.run(cmd, input=text, capture_output=True, text=True, env=env, timeout=120)
+        if p.returncode:
+            raise AssertionError("%s failed: %s" % (cmd[0], p.stderr))
+
     def drop(self):
         if self.kind != "sqlite":
             for _ in range(20):
@@ -313,6 +329,40 @@ class ProcessTests:
         rc, out, err = self.aurmig("upgrade", "heads")
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.db.rows(), {"r3"})
+
+    # ---- offline SQL ---------------------------------------------------------------------
+    def test_offline_sql_matches_online(self):
+        rc, script, err = self.aurmig("upgrade", "--sql", "base:heads", "--dialect", self.kind)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("-- Running upgrade r1 -> r2, two", script)
+        offline = Backend(self.kind, os.path.join(self.tmp, "off")) if self.kind != "sqlite" else None
+        if self.kind == "sqlite":
+            os.mkdir(os.path.join(self.tmp, "off"))
+            offline = Backend("sqlite", os.path.join(self.tmp, "off"))
+        try:
+            offline.apply_sql(script)
+            rc, out, err = self.aurmig("upgrade", "heads")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(offline.rows(), self.db.rows())
+            self.assertEqual(offline.tables(), self.db.tables())
+            for t in ("p1", "p2a"):
+                self.assertEqual(offline.query("SELECT COUNT(*) FROM " + t), self.db.query("SELECT COUNT(*) FROM " + t))
+            # the journal made offline counts as applied: validate agrees
+            p = subprocess.run([AURMIG, "--dir", self.mig, "--url", offline.url, "validate"],
+                               capture_output=True, text=True, env=self.env)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            # and back down, offline, from the known state
+            rc, script, err = self.aurmig("downgrade", "--sql", "r3:base", "--dialect", self.kind)
+            self.assertEqual(rc, 0, err)
+            offline.apply_sql(script)
+            self.assertEqual(offline.rows(), set())
+            self.assertEqual(offline.tables() - {"slow_a", "slow_b"}, {"alembic_version", "aurmig_journal"})
+            rc, script, err = self.aurmig("stamp", "--sql", "base:r2", "--dialect", self.kind)
+            self.assertEqual(rc, 0, err)
+            offline.apply_sql(script)
+            self.assertEqual(offline.rows(), {"r2"})
+        finally:
+            offline.drop()
 
     # ---- checksums and unknown revisions ---------------------------------------------------
     def test_edited_migration_and_unknown_revision(self):
