@@ -5,6 +5,7 @@
 #define AURMIG_CLI_H
 
 #include <stdio.h>
+#include <jansson.h>
 #include <aurmig/aurmig.h>
 
 /* Exit codes: stable, documented in README.md. */
@@ -26,6 +27,8 @@ typedef struct cli {
 	int quiet;
 	int verbose;
 	long lock_timeout_ms;
+	int json;         /* --json: one JSON document on stdout (docs/json.md) */
+	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */
 	aurmig_context *ctx;
 	aurmig_graph *graph;
 	aurmig_conn *conn;
@@ -49,6 +52,12 @@ int cmd_history(cli *c, int argc, char **argv);
 int cmd_show(cli *c, int argc, char **argv);
 int cmd_validate(cli *c, int argc, char **argv);
 int cmd_recover(cli *c, int argc, char **argv);   /* resume, mark-applied, mark-rolled-back */
+
+/* JSON helpers (json_out.c). */
+json_t *jout_strings(size_t n, const char *(*at)(const void *, size_t), const void *obj);
+json_t *jout_revision(const aurmig_migration *m, int is_current);
+int jout_print(json_t *o);   /* prints, frees, returns an exit code */
+void jout_error(cli *c, int rc, int exit_code);
 
 /* Output helpers (output.c). */
 /* "rev (labels) (head) ..." with optional parents prefix and message suffix. */

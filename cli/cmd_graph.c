@@ -31,6 +31,13 @@ int cmd_heads(cli *c, int argc, char **argv)
 	}
 	if ((code = cli_load_graph(c)))
 		return code;
+	if (c->json) {
+		json_t *o = json_object(), *a = json_array();
+		for (size_t i = 0; i < aurmig_graph_head_count(c->graph); i++)
+			json_array_append_new(a, jout_revision(aurmig_graph_head(c->graph, i), 0));
+		json_object_set_new(o, "heads", a);
+		return jout_print(o);
+	}
 	for (size_t i = 0; i < aurmig_graph_head_count(c->graph); i++) {
 		const aurmig_migration *m = aurmig_graph_head(c->graph, i);
 		if (verbose)
@@ -53,6 +60,14 @@ int cmd_branches(cli *c, int argc, char **argv)
 	}
 	if ((code = cli_load_graph(c)))
 		return code;
+	if (c->json) {
+		json_t *o = json_object(), *a = json_array();
+		for (size_t i = 0; i < aurmig_graph_count(c->graph); i++)
+			if (aurmig_migration_is_branch_point(aurmig_graph_at(c->graph, i)))
+				json_array_append_new(a, jout_revision(aurmig_graph_at(c->graph, i), 0));
+		json_object_set_new(o, "branchpoints", a);
+		return jout_print(o);
+	}
 	for (size_t i = 0; i < aurmig_graph_count(c->graph); i++) {
 		const aurmig_migration *m = aurmig_graph_at(c->graph, i);
 		if (!aurmig_migration_is_branch_point(m))
@@ -90,7 +105,8 @@ int cmd_history(cli *c, int argc, char **argv)
 	}
 	if ((code = cli_load_graph(c)))
 		return code;
-	if (indicate || (range && strstr(range, "current")) ||
+	if (indicate || (c->json && (c->url || c->aurweb_config || getenv("AURMIG_URL") || getenv("AUR_CONFIG"))) ||
+	    (range && strstr(range, "current")) ||
 	    (range && (range[0] == '-' || range[0] == '+'))) {
 		if ((code = cli_connect(c)))
 			return code;
@@ -106,6 +122,16 @@ int cmd_history(cli *c, int argc, char **argv)
 	if (rc) {
 		free(cur);
 		return cli_fail(c, rc);
+	}
+	if (c->json) {
+		json_t *o = json_object(), *a = json_array();
+		for (size_t i = 0; i < aurmig_revlist_count(list); i++)
+			json_array_append_new(a, jout_revision(aurmig_revlist_at(list, i),
+				cur && is_current(c, aurmig_revlist_at(list, i), ncur)));
+		json_object_set_new(o, "revisions", a);
+		aurmig_revlist_free(list);
+		free(cur);
+		return jout_print(o);
 	}
 	for (size_t i = 0; i < aurmig_revlist_count(list); i++) {
 		const aurmig_migration *m = aurmig_revlist_at(list, i);
@@ -137,6 +163,16 @@ int cmd_show(cli *c, int argc, char **argv)
 			return code;
 		if ((rc = aurmig_conn_read_current(c->conn, &n)))
 			return cli_fail(c, rc);
+		if (c->json) {
+			json_t *o = json_object(), *a = json_array();
+			for (size_t i = 0; i < n; i++) {
+				const aurmig_migration *m = aurmig_graph_get(c->graph, aurmig_conn_current_head(c->conn, i));
+				if (m)
+					json_array_append_new(a, jout_revision(m, 1));
+			}
+			json_object_set_new(o, "revisions", a);
+			return jout_print(o);
+		}
 		for (size_t i = 0; i < n; i++) {
 			const aurmig_migration *m = aurmig_graph_get(c->graph, aurmig_conn_current_head(c->conn, i));
 			if (m)
@@ -150,6 +186,8 @@ int cmd_show(cli *c, int argc, char **argv)
 		const aurmig_migration *m;
 		if ((rc = aurmig_graph_lookup(&m, c->graph, argv[1])))
 			return cli_fail(c, rc);
+		if (c->json)
+			return jout_print(jout_revision(m, 0));
 		out_rev_verbose(stdout, m, 0);
 	}
 	return EXIT_OK;

@@ -31,7 +31,7 @@ static int progress_cb(void *payload, const aurmig_step *s, int phase)
 	const aurmig_migration *m = aurmig_step_migration(s);
 	int kind = aurmig_step_kind_of(s);
 
-	if (c->quiet || phase == AURMIG_PROGRESS_STATEMENT)
+	if (c->quiet || c->json || phase == AURMIG_PROGRESS_STATEMENT)
 		return 0;
 	join_step_side(from, sizeof(from), s, 0);
 	join_step_side(to, sizeof(to), s, 1);
@@ -147,6 +147,34 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 	if (rc)
 		return cli_fail(c, rc);
 	rc = aurmig_plan_run(plan);
+	if (!rc && c->json) {
+		/* {"changed", "from", "to", "steps": [{"revision", "direction", "seconds", "statements"}]} */
+		json_t *o = json_object(), *from = json_array(), *to = json_array(), *steps = json_array();
+		for (size_t i = 0; i < aurmig_plan_before_count(plan); i++)
+			json_array_append_new(from, json_string(aurmig_plan_before(plan, i)));
+		for (size_t i = 0; i < aurmig_plan_after_count(plan); i++)
+			json_array_append_new(to, json_string(aurmig_plan_after(plan, i)));
+		for (size_t i = 0; i < aurmig_plan_count(plan); i++) {
+			const aurmig_step *s = aurmig_plan_at(plan, i);
+			const aurmig_migration *m = aurmig_step_migration(s);
+			int k = aurmig_step_kind_of(s);
+			json_t *st = json_object();
+			json_object_set_new(st, "revision", json_string(m ? aurmig_migration_id(m) :
+				aurmig_step_to_count(s) ? aurmig_step_to(s, 0) : "base"));
+			json_object_set_new(st, "direction", json_string(k == AURMIG_STEP_UPGRADE ? "upgrade" :
+				k == AURMIG_STEP_DOWNGRADE ? "downgrade" : "stamp"));
+			json_object_set_new(st, "message", json_string(m ? aurmig_migration_message(m) : ""));
+			json_object_set_new(st, "seconds", json_real(aurmig_step_seconds(s)));
+			json_object_set_new(st, "statements", json_integer((json_int_t)aurmig_step_statements(s)));
+			json_array_append_new(steps, st);
+		}
+		json_object_set_new(o, "changed", json_boolean(aurmig_plan_count(plan) > 0));
+		json_object_set_new(o, "from", from);
+		json_object_set_new(o, "to", to);
+		json_object_set_new(o, "steps", steps);
+		aurmig_plan_free(plan);
+		return jout_print(o);
+	}
 	aurmig_plan_free(plan);
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
@@ -249,7 +277,7 @@ int cmd_current(cli *c, int argc, char **argv)
 		return code;
 	if ((rc = aurmig_conn_read_current(c->conn, &n)))
 		return cli_fail(c, rc);
-	if (verbose)
+	if (verbose && !c->json)
 		printf("Current revision(s) for %s:\n", aurmig_conn_display_url(c->conn));
 	{
 		const char **rows = calloc(n ? n : 1, sizeof(*rows));
@@ -258,14 +286,33 @@ int cmd_current(cli *c, int argc, char **argv)
 			return EXIT_ERROR;
 		for (size_t i = 0; i < n; i++) {
 			rows[i] = aurmig_conn_current_head(c->conn, i);
-			if (!aurmig_graph_get(c->graph, rows[i]))
+			if (!aurmig_graph_get(c->graph, rows[i]) && !c->json)
 				printf("%s (unknown revision: not in %s)\n", rows[i], c->dir);
 		}
 		/* Alembic's current: rows plus revisions applied only as dependencies */
 		rc = aurmig_graph_current(&list, c->graph, rows, n);
-		free(rows);
-		if (rc)
+		if (rc) {
+			free(rows);
 			return cli_fail(c, rc);
+		}
+		if (c->json) {
+			json_t *o = json_object(), *cur = json_array(), *r = json_array(), *unknown = json_array();
+			for (size_t i = 0; i < n; i++) {
+				json_array_append_new(r, json_string(rows[i]));
+				if (!aurmig_graph_get(c->graph, rows[i]))
+					json_array_append_new(unknown, json_string(rows[i]));
+			}
+			for (size_t i = 0; i < aurmig_revlist_count(list); i++)
+				json_array_append_new(cur, jout_revision(aurmig_revlist_at(list, i), 1));
+			json_object_set_new(o, "rows", r);
+			json_object_set_new(o, "current", cur);
+			json_object_set_new(o, "unknown", unknown);
+			json_object_set_new(o, "url", json_string(aurmig_conn_display_url(c->conn)));
+			free(rows);
+			aurmig_revlist_free(list);
+			return jout_print(o);
+		}
+		free(rows);
 		for (size_t i = 0; i < aurmig_revlist_count(list); i++) {
 			const aurmig_migration *m = aurmig_revlist_at(list, i);
 			if (verbose)
@@ -287,8 +334,37 @@ int cmd_check(cli *c, int argc, char **argv)
 		return bad_usage(argv[0], "takes no arguments");
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
+	if (c->json) {
+		aurmig_status *st = NULL;
+		static const char *const names[] = { "at_head", "behind", "unknown_revision", "needs_recovery", "drift" };
+		static const int codes[] = { EXIT_OK, EXIT_NOT_AT_HEAD, EXIT_UNKNOWN_REVISION, EXIT_NEEDS_RECOVERY, EXIT_DRIFT };
+		json_t *o, *a;
+		if ((rc = aurmig_status_from(&st, c->conn, c->graph)))
+			return cli_fail(c, rc);
+		state = aurmig_status_state(st);
+		o = json_object();
+		json_object_set_new(o, "state", json_string(names[state]));
+		json_object_set_new(o, "at_head", json_boolean(state == AURMIG_STATE_AT_HEAD));
+		json_object_set_new(o, "message", json_string(aurmig_status_message(st)));
+		a = json_array();
+		for (size_t i = 0; i < aurmig_status_current_count(st); i++)
+			json_array_append_new(a, json_string(aurmig_status_current(st, i)));
+		json_object_set_new(o, "current", a);
+		a = json_array();
+		for (size_t i = 0; i < aurmig_status_head_count(st); i++)
+			json_array_append_new(a, json_string(aurmig_status_head(st, i)));
+		json_object_set_new(o, "heads", a);
+		a = json_array();
+		for (size_t i = 0; i < aurmig_status_pending_count(st); i++)
+			json_array_append_new(a, json_string(aurmig_status_pending(st, i)));
+		json_object_set_new(o, "pending", a);
+		aurmig_status_free(st);
+		jout_print(o);
+		return codes[state];
+	}
 	if ((rc = aurmig_check(&state, &pending, c->conn, c->graph)))
 		return cli_fail(c, rc);
+	(void)pending;
 	switch (state) {
 	case AURMIG_STATE_AT_HEAD:
 		if (!c->quiet)
@@ -338,12 +414,19 @@ int cmd_validate(cli *c, int argc, char **argv)
 	}
 	if ((rc = aurmig_validate(&r, c->conn, c->graph)))
 		return cli_fail(c, rc);
+	json_t *jo = c->json ? json_object() : NULL, *ji = c->json ? json_array() : NULL;
 	for (size_t i = 0; i < aurmig_report_count(r); i++) {
 		int k = aurmig_report_kind(r, i), e;
 		static const char *const tag[] = { "", "pending", "changed", "unknown", "recovery", "unrecorded" };
-		if (k == AURMIG_ISSUE_UNRECORDED && !c->verbose)
-			continue;
-		printf("%-10s %s\n", tag[k], aurmig_report_message(r, i));
+		if (ji) {
+			json_t *it = json_object();
+			json_object_set_new(it, "kind", json_string(tag[k]));
+			json_object_set_new(it, "revision", json_string(aurmig_report_revision(r, i)));
+			json_object_set_new(it, "message", json_string(aurmig_report_message(r, i)));
+			json_array_append_new(ji, it);
+		} else if (k != AURMIG_ISSUE_UNRECORDED || c->verbose) {
+			printf("%-10s %s\n", tag[k], aurmig_report_message(r, i));
+		}
 		e = k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION : k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
 		    k == AURMIG_ISSUE_CHANGED ? EXIT_DRIFT : k == AURMIG_ISSUE_PENDING ? EXIT_NOT_AT_HEAD : EXIT_OK;
 		/* most severe first: unknown 7, recovery 5, drift 6, pending 3 */
@@ -352,9 +435,16 @@ int cmd_validate(cli *c, int argc, char **argv)
 		    (e == EXIT_NOT_AT_HEAD && worst == EXIT_OK))
 			worst = e;
 	}
+	aurmig_report_free(r);
+	if (jo) {
+		json_object_set_new(jo, "ok", json_boolean(worst == EXIT_OK));
+		json_object_set_new(jo, "exit_code", json_integer(worst));
+		json_object_set_new(jo, "issues", ji);
+		jout_print(jo);
+		return worst;
+	}
 	if (worst == EXIT_OK && !c->quiet)
 		printf("Database and migrations agree.\n");
-	aurmig_report_free(r);
 	return worst;
 }
 

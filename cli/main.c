@@ -2,6 +2,7 @@
 /* aurmig: global options, connection and dispatch. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -39,20 +40,22 @@ int opt_value(int argc, char **argv, int *i, const char *shortf, const char *lon
 int cli_fail(cli *c, int rc)
 {
 	const aurmig_error *e = aurmig_error_last(c->ctx);
+	int code;
 
-	if (e && e->message && *e->message)
-		fprintf(stderr, "aurmig: error: %s\n", e->message);
-	else
-		fprintf(stderr, "aurmig: error: %s\n", aurmig_error_str(rc));
-	if (e && e->statement && c->verbose >= 0)
-		fprintf(stderr, "  statement: %s\n", e->statement);
 	switch (rc) {
-	case AURMIG_EUNKNOWNREV: return EXIT_UNKNOWN_REVISION;
-	case AURMIG_ELOCKED: return EXIT_LOCKED;
-	case AURMIG_ERECOVERY: return EXIT_NEEDS_RECOVERY;
-	case AURMIG_EDRIFT: return EXIT_DRIFT;
-	default: return EXIT_ERROR;
+	case AURMIG_EUNKNOWNREV: code = EXIT_UNKNOWN_REVISION; break;
+	case AURMIG_ELOCKED: code = EXIT_LOCKED; break;
+	case AURMIG_ERECOVERY: code = EXIT_NEEDS_RECOVERY; break;
+	case AURMIG_EDRIFT: code = EXIT_DRIFT; break;
+	default: code = EXIT_ERROR; break;
 	}
+	fprintf(stderr, "aurmig: %serror:%s %s\n", c->color ? "\033[1;31m" : "", c->color ? "\033[0m" : "",
+		e && e->message && *e->message ? e->message : aurmig_error_str(rc));
+	if (e && e->statement)
+		fprintf(stderr, "  statement: %s\n", e->statement);
+	if (c->json)
+		jout_error(c, rc, code);
+	return code;
 }
 
 int cli_load_graph(cli *c)
@@ -111,8 +114,11 @@ static const struct verb {
 
 static void log_to_stderr(void *payload, int level, const char *message)
 {
-	(void)payload;
-	fprintf(stderr, "aurmig: %s%s\n", level <= AURMIG_LOG_WARNING ? "warning: " : "", message);
+	const cli *c = payload;
+	int warn = level <= AURMIG_LOG_WARNING;
+
+	fprintf(stderr, "aurmig: %s%s%s%s\n", warn && c->color ? "\033[1;33m" : "", warn ? "warning:" : "",
+		warn && c->color ? "\033[0m " : warn ? " " : "", message);
 }
 
 int main(int argc, char **argv)
@@ -140,8 +146,12 @@ int main(int argc, char **argv)
 			continue;
 		if (opt_flag(argc, argv, &i, "-q", "--quiet"))
 			c.quiet = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--json"))
+			c.json = 1;
 		else if (opt_flag(argc, argv, &i, "-v", "--verbose"))
 			c.verbose++;
+		else if (opt_flag(argc, argv, &i, NULL, "--no-color"))
+			setenv("NO_COLOR", "1", 1);
 		else if (opt_flag(argc, argv, &i, "-h", "--help")) {
 			out_help(stdout, NULL);
 			return EXIT_OK;
@@ -178,7 +188,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "aurmig: out of memory\n");
 			return EXIT_ERROR;
 		}
-		aurmig_context_set_log(c.ctx, log_to_stderr, NULL,
+		{
+			const char *nc = getenv("NO_COLOR");
+			c.color = isatty(STDERR_FILENO) && !(nc && *nc);
+		}
+		aurmig_context_set_log(c.ctx, log_to_stderr, &c,
 			c.quiet ? AURMIG_LOG_ERROR : c.verbose ? AURMIG_LOG_DEBUG : AURMIG_LOG_WARNING);
 		code = verbs[k].fn(&c, argc - i, argv + i);
 		aurmig_conn_free(c.conn);
