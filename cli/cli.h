@@ -52,6 +52,7 @@ int cmd_history(cli *c, int argc, char **argv);
 int cmd_show(cli *c, int argc, char **argv);
 int cmd_validate(cli *c, int argc, char **argv);
 int cmd_recover(cli *c, int argc, char **argv);   /* resume, mark-applied, mark-rolled-back */
+int cmd_revision(cli *c, int argc, char **argv);  /* revision, merge */
 
 /* JSON helpers (json_out.c). */
 json_t *jout_strings(size_t n, const char *(*at)(const void *, size_t), const void *obj);

@@ -21,22 +21,34 @@ static int is_current(cli *c, const aurmig_migration *m, size_t ncur)
 
 int cmd_heads(cli *c, int argc, char **argv)
 {
-	int verbose = c->verbose, code;
+	int verbose = c->verbose, code, single = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (opt_flag(argc, argv, &i, "-v", "--verbose"))
 			verbose = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--single"))
+			single = 1;
 		else
 			return usage(argv[0], "unknown argument");
 	}
 	if ((code = cli_load_graph(c)))
 		return code;
+	if (single && aurmig_graph_real_head_count(c->graph) > 1) {
+		/* the CI guard: one head, or a merge is missing */
+		fprintf(stderr, "aurmig: the migrations have %zu heads:", aurmig_graph_real_head_count(c->graph));
+		for (size_t i = 0; i < aurmig_graph_head_count(c->graph); i++)
+			if (!aurmig_migration_is_effective_head(aurmig_graph_head(c->graph, i)))
+				fprintf(stderr, " %s", aurmig_migration_id(aurmig_graph_head(c->graph, i)));
+		fprintf(stderr, "; merge them: aurmig merge -m \"merge heads\" heads\n");
+		code = EXIT_ERROR;
+	}
 	if (c->json) {
 		json_t *o = json_object(), *a = json_array();
 		for (size_t i = 0; i < aurmig_graph_head_count(c->graph); i++)
 			json_array_append_new(a, jout_revision(aurmig_graph_head(c->graph, i), 0));
 		json_object_set_new(o, "heads", a);
-		return jout_print(o);
+		jout_print(o);
+		return code;
 	}
 	for (size_t i = 0; i < aurmig_graph_head_count(c->graph); i++) {
 		const aurmig_migration *m = aurmig_graph_head(c->graph, i);
@@ -45,7 +57,7 @@ int cmd_heads(cli *c, int argc, char **argv)
 		else
 			out_rev_line(stdout, m, 0, 1, 1, 0, 0);
 	}
-	return EXIT_OK;
+	return code;
 }
 
 int cmd_branches(cli *c, int argc, char **argv)

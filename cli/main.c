@@ -110,6 +110,8 @@ static const struct verb {
 	{ "resume", cmd_recover },
 	{ "mark-applied", cmd_recover },
 	{ "mark-rolled-back", cmd_recover },
+	{ "revision", cmd_revision },
+	{ "merge", cmd_revision },
 };
 
 static void log_to_stderr(void *payload, int level, const char *message)

@@ -84,19 +84,24 @@ static const struct help {
 	const char *text;
 } helps[] = {
 	{ "upgrade",
-	  "usage: aurmig [global options] upgrade [--one-transaction] [TARGET]\n\n"
+	  "usage: aurmig [global options] upgrade [--one-transaction] [TARGET]\n"
+	  "       aurmig [global options] upgrade --sql [START:]TARGET [--dialect D]\n\n"
 	  "Run the migrations from the current revision(s) up to TARGET (default: heads).\n"
 	  "TARGET: a revision id or unique prefix, head, heads, LABEL@head, REV@head, +N,\n"
 	  "LABEL@+N, REV+N. Each migration runs in its own transaction together with its\n"
 	  "version-row change; --one-transaction runs the whole plan in one (SQLite,\n"
-	  "PostgreSQL). Prints one line per migration; nothing when already there.\n" },
+	  "PostgreSQL). Prints one line per migration; nothing when already there.\n"
+	  "--sql prints the SQL script instead (statements, version-table and journal\n"
+	  "changes); with START it works offline, for --dialect sqlite|mysql|pgsql.\n" },
 	{ "downgrade",
-	  "usage: aurmig [global options] downgrade TARGET\n\n"
+	  "usage: aurmig [global options] downgrade TARGET\n"
+	  "       aurmig [global options] downgrade --sql [START:]TARGET [--dialect D]\n\n"
 	  "Revert migrations down to TARGET: a revision, base, LABEL@base, -N, LABEL@-N,\n"
 	  "REV-N. Refuses before running anything if a migration on the way has no\n"
 	  "downgrade section.\n" },
 	{ "stamp",
-	  "usage: aurmig [global options] stamp [--purge] TARGET...\n\n"
+	  "usage: aurmig [global options] stamp [--purge] TARGET...\n"
+	  "       aurmig [global options] stamp --sql [START:]TARGET [--dialect D]\n\n"
 	  "Rewrite the version table to TARGET(s) without running any migration, the\n"
 	  "way Alembic does. --purge empties the table first (the way out when it holds\n"
 	  "revisions these migrations do not know).\n" },
@@ -111,8 +116,19 @@ static const struct help {
 	  "migration's file changed since it ran, 7 when the database holds a revision\n"
 	  "these migrations do not know.\n" },
 	{ "heads",
-	  "usage: aurmig [global options] heads [-v]\n\n"
-	  "Print the head revisions of the migrations directory.\n" },
+	  "usage: aurmig [global options] heads [-v] [--single]\n\n"
+	  "Print the head revisions of the migrations directory. --single (a CI guard)\n"
+	  "exits 1, naming them, when there is more than one head.\n" },
+	{ "revision",
+	  "usage: aurmig [global options] revision -m MESSAGE [--head REV]... [--branch-label L]\n"
+	  "                                [--depends-on REV]... [--rev-id ID]\n\n"
+	  "Write a new script <id>_<slug>.sql into the migrations directory, after the\n"
+	  "only head, or after --head (several --head make a merge; --head base starts a\n"
+	  "new base). With several heads and no --head it refuses, listing them.\n" },
+	{ "merge",
+	  "usage: aurmig [global options] merge -m MESSAGE [--branch-label L] [--rev-id ID] REV...|heads\n\n"
+	  "Write a merge script whose down revisions are the given revisions (or all\n"
+	  "heads).\n" },
 	{ "branches",
 	  "usage: aurmig [global options] branches [-v]\n\n"
 	  "Print the branch points and the revisions they branch into.\n" },
@@ -162,6 +178,8 @@ int out_help(FILE *f, const char *verb)
 			"  history              list revisions\n"
 			"  show REV             describe a revision\n"
 			"  validate             compare the database with the migrations (checksums)\n"
+			"  revision -m MSG      write a new migration script\n"
+			"  merge -m MSG heads   write a merge script\n"
 			"  resume               finish a migration that failed half-way\n"
 			"  mark-applied         record a half-failed migration as completed by hand\n"
 			"  mark-rolled-back     record a half-failed migration as undone by hand\n\n"
@@ -171,6 +189,8 @@ int out_help(FILE *f, const char *verb)
 			"  --aurweb-config FILE aurweb's config file, [database] section (or AUR_CONFIG)\n"
 			"  -d, --dir DIR        migrations directory (default: migrations)\n"
 			"  --lock-timeout SECS  wait at most SECS for the deploy lock (default 60)\n"
+			"  --json               print one JSON document (docs/json.md)\n"
+			"  --no-color           no colours (also: NO_COLOR set, or not a terminal)\n"
 			"  -q, --quiet          print only errors\n"
 			"  -v, --verbose        print more\n"
 			"  --version            print the version\n"

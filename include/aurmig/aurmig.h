@@ -10,4 +10,5 @@
 #include "plan.h"
 #include "recovery.h"
 #include "status.h"
+#include "scaffold.h"
 #endif

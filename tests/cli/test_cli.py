@@ -4,7 +4,9 @@
 
 Usage: test_cli.py AURMIG_BINARY SOURCE_ROOT
 """
+import json
 import os
+import pty
 import shutil
 import sqlite3
 import subprocess
@@ -20,7 +22,7 @@ def fixture(name="branched"):
     return os.path.join(ROOT, "tests", "data", "graphs", name)
 
 
-class CliTest(unittest.TestCase):
+class Base(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="aurmig-cli-")
         self.db = os.path.join(self.tmp, "t.db")
@@ -52,6 +54,8 @@ class CliTest(unittest.TestCase):
         finally:
             con.close()
 
+
+class CliTest(Base):
     # ---- help and usage -------------------------------------------------
     def test_help_for_every_verb(self):
         verbs = ["upgrade", "downgrade", "stamp", "current", "check", "heads", "branches", "history", "show"]
@@ -228,6 +232,163 @@ class CliTest(unittest.TestCase):
         self.assertIn("Create Date: 2026-11-27 12:00:00", out)
         rc, out, _ = self.aurmig("show", "current")
         self.assertIn("Rev: 2000bbbb0002 (current)", out)
+
+
+class OperatorTest(Base):
+    """Issue 7: JSON, scaffolding, the head guard, colours, the Ansible task."""
+
+    def j(self, *args, url=True, expect_rc=0, dir=None):
+        rc, out, err = self.aurmig("--json", *args, url=url, dir=dir)
+        self.assertEqual(rc, expect_rc, err)
+        return json.loads(out)
+
+    def test_json_of_every_verb(self):
+        doc = self.j("check", expect_rc=3)
+        self.assertEqual(doc["state"], "behind")
+        self.assertEqual(doc["pending"][0], "1000aaaa0001")
+        self.assertEqual(len(doc["pending"]), 7)
+        doc = self.j("upgrade", "2000bbbb0001")
+        self.assertEqual(doc["changed"], True)
+        self.assertEqual((doc["from"], doc["to"]), ([], ["2000bbbb0001"]))
+        self.assertEqual([(s["revision"], s["direction"]) for s in doc["steps"]],
+                         [("1000aaaa0001", "upgrade"), ("2000bbbb0001", "upgrade")])
+        self.assertTrue(all(isinstance(s["seconds"], float) and s["seconds"] >= 0 for s in doc["steps"]))
+        doc = self.j("current")
+        self.assertEqual(doc["rows"], ["2000bbbb0001"])
+        self.assertEqual(doc["current"][0]["revision"], "2000bbbb0001")
+        self.assertEqual(doc["current"][0]["branches"], ["bee"])
+        doc = self.j("heads", url=False)
+        self.assertEqual([h["revision"] for h in doc["heads"]], ["5000eeee0001"])
+        self.assertTrue(doc["heads"][0]["head"])
+        doc = self.j("branches", url=False)
+        self.assertEqual(doc["branchpoints"][0]["children"], ["2000bbbb0001", "3000cccc0001"])
+        doc = self.j("history")
+        self.assertEqual(len(doc["revisions"]), 7)
+        self.assertEqual([r["revision"] for r in doc["revisions"] if r["current"]], ["2000bbbb0001"])
+        doc = self.j("history", url=False)
+        self.assertFalse(any(r["current"] for r in doc["revisions"]))
+        doc = self.j("show", "4000", url=False)
+        self.assertEqual(doc["parents"], ["2000bbbb0002", "3000cccc0002"])
+        self.assertTrue(doc["mergepoint"])
+        self.assertTrue(doc["checksum"].startswith("v1:"))
+        doc = self.j("validate", expect_rc=3)
+        self.assertFalse(doc["ok"])
+        self.assertEqual({i["kind"] for i in doc["issues"]}, {"pending"})
+        doc = self.j("downgrade", "base")
+        self.assertEqual((doc["changed"], doc["to"]), (True, []))
+        self.assertEqual(doc["steps"][0]["direction"], "downgrade")
+        doc = self.j("stamp", "heads")
+        self.assertEqual(doc["steps"][0]["direction"], "stamp")
+        self.assertEqual(doc["to"], ["5000eeee0001"])
+        doc = self.j("check")
+        self.assertEqual((doc["state"], doc["at_head"]), ("at_head", True))
+        doc = self.j("upgrade", "head")
+        self.assertEqual(doc, {"changed": False, "from": ["5000eeee0001"], "to": ["5000eeee0001"], "steps": []})
+        doc = self.j("upgrade", "nosuch", expect_rc=1)
+        self.assertEqual(doc["error"]["code"], -6)
+        self.assertIn("nosuch", doc["error"]["message"])
+
+    def test_ansible_command_line(self):
+        # docs/ansible.md's task, against a real database
+        cfg = os.path.join(self.tmp, "config")
+        with open(cfg, "w") as f:
+            f.write("[database]\nbackend = sqlite\nname = %s\n" % self.db)
+        argv = [AURMIG, "--json", "--aurweb-config", cfg, "--dir", fixture(), "--lock-timeout", "300",
+                "upgrade", "head"]
+        first = subprocess.run(argv, capture_output=True, text=True, env=self.env)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        doc = json.loads(first.stdout)
+        self.assertIs(doc["changed"], True)
+        self.assertEqual(len(doc["steps"]), 7)
+        self.assertEqual(doc["steps"][-1]["revision"], "5000eeee0001")
+        again = subprocess.run(argv, capture_output=True, text=True, env=self.env)
+        self.assertEqual(again.returncode, 0)
+        self.assertIs(json.loads(again.stdout)["changed"], False)
+        check = subprocess.run(argv[:-2] + ["check"], capture_output=True, text=True, env=self.env)
+        self.assertEqual(check.returncode, 0)
+        self.assertEqual(json.loads(check.stdout)["state"], "at_head")
+
+    def test_revision_and_merge_round_trip(self):
+        d = os.path.join(self.tmp, "mig")
+        os.mkdir(d)
+        doc = self.j("revision", "-m", "Create things", "--rev-id", "base00000001", url=False, dir=d)
+        self.assertEqual(doc["revision"], "base00000001")
+        a = self.j("revision", "-m", "Branch A", "--branch-label", "alpha", url=False, dir=d)["revision"]
+        self.assertRegex(a, r"^[0-9a-f]{12}$")
+        b = self.j("revision", "-m", "Branch B", "--head", "base00000001", url=False, dir=d)["revision"]
+        rc, _, err = self.aurmig("revision", "-m", "ambiguous", url=False, dir=d)
+        self.assertEqual(rc, 1)
+        self.assertIn("Multiple heads are present", err)
+        self.assertIn(a, err)
+        self.assertIn(b, err)
+        rc, _, err = self.aurmig("heads", "--single", url=False, dir=d)
+        self.assertEqual(rc, 1)
+        self.assertIn("2 heads", err)
+        # fill in the generated scripts, then merge and upgrade through it all
+        for rev, table in ((a, "ta"), (b, "tb")):
+            p = [os.path.join(d, f) for f in os.listdir(d) if f.startswith(rev)][0]
+            text = open(p).read().replace("-- aurmig:upgrade\n", "-- aurmig:upgrade\nCREATE TABLE %s (x INT);\n" % table)
+            text = text.replace("-- aurmig:downgrade\n", "-- aurmig:downgrade\nDROP TABLE %s;\n" % table)
+            open(p, "w").write(text)
+        m = self.j("merge", "-m", "Merge A and B", "heads", url=False, dir=d)["revision"]
+        self.assertEqual(self.aurmig("heads", "--single", url=False, dir=d)[0], 0)
+        doc = self.j("show", m, url=False, dir=d)
+        self.assertEqual(sorted(doc["parents"]), sorted([a, b]))
+        doc = self.j("upgrade", "heads", dir=d)
+        self.assertEqual(len(doc["steps"]), 4)
+        self.assertEqual(doc["to"], [m])
+        self.assertTrue({"ta", "tb"} <= self.tables())
+        self.assertEqual(self.j("downgrade", "base", dir=d)["to"], [])
+        rc, _, err = self.aurmig("revision", "-m", "dup", "--rev-id", a, url=False, dir=d)
+        self.assertEqual(rc, 1)
+        self.assertIn("already in use", err)
+
+    def test_offline_sql_sqlite(self):
+        rc, script, err = self.aurmig("upgrade", "--sql", "base:heads", "--dialect", "sqlite", url=False)
+        self.assertEqual(rc, 0, err)
+        p = subprocess.run(["sqlite3", "-bail", self.db], input=script, text=True, capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.rows(), ["5000eeee0001"])
+        online = os.path.join(self.tmp, "online.db")
+        subprocess.run([AURMIG, "--dir", fixture(), "--url", "sqlite:///" + online, "upgrade", "heads"],
+                       check=True, capture_output=True)
+        def schema(path):
+            con = sqlite3.connect(path)
+            try:
+                return sorted(con.execute("SELECT type, name, sql FROM sqlite_master WHERE name != 'aurmig_journal'"))
+            finally:
+                con.close()
+        self.assertEqual(schema(self.db), schema(online))
+        # no start: reads the database, prints, changes nothing
+        rc, script, err = self.aurmig("downgrade", "--sql", "-1")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("DROP TABLE t_d;", script)
+        self.assertEqual(self.rows(), ["5000eeee0001"])
+        self.assertEqual(self.aurmig("upgrade", "--sql", "base:heads", url=False)[0], 2)  # no dialect
+
+    def test_colours_only_on_a_terminal(self):
+        rc, _, err = self.aurmig("upgrade", "nosuch")
+        self.assertNotIn("\x1b[", err)
+        for no_color, want in ((None, True), ("1", False)):
+            env = dict(self.env)
+            if no_color:
+                env["NO_COLOR"] = no_color
+            master, slave = pty.openpty()
+            p = subprocess.run([AURMIG, "--dir", fixture(), "--url", self.url, "upgrade", "nosuch"],
+                               stdout=subprocess.PIPE, stderr=slave, env=env)
+            os.close(slave)
+            err = os.read(master, 4096).decode()
+            os.close(master)
+            self.assertEqual(p.returncode, 1)
+            self.assertEqual("\x1b[" in err, want, err)
+
+    def test_man_page_and_completion(self):
+        man = os.path.join(ROOT, "doc", "aurmig.1")
+        text = open(man).read()
+        for word in ("upgrade", "validate", "resume", "EXIT STATUS", "NO_COLOR"):
+            self.assertIn(word, text)
+        comp = os.path.join(ROOT, "completions", "aurmig.bash")
+        self.assertEqual(subprocess.run(["bash", "-n", comp]).returncode, 0)
 
 
 if __name__ == "__main__":

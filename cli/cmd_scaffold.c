@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* revision and merge: new scripts from the template. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int usage(const char *verb, const char *msg)
+{
+	fprintf(stderr, "aurmig %s: %s (see aurmig %s --help)\n", verb, msg, verb);
+	return EXIT_USAGE;
+}
+
+int cmd_revision(cli *c, int argc, char **argv)
+{
+	aurmig_revision_options o = AURMIG_REVISION_OPTIONS_INIT;
+	const char **heads = calloc((size_t)argc, sizeof(*heads));
+	const char **deps = calloc((size_t)argc, sizeof(*deps));
+	const char *val;
+	char id[64];
+	int merge = strcmp(argv[0], "merge") == 0, code, rc;
+
+	if (!heads || !deps) {
+		free(heads);
+		free(deps);
+		return EXIT_ERROR;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (opt_value(argc, argv, &i, "-m", "--message", &o.message))
+			continue;
+		if (opt_value(argc, argv, &i, NULL, "--branch-label", &o.branch_label))
+			continue;
+		if (opt_value(argc, argv, &i, NULL, "--rev-id", &o.rev_id))
+			continue;
+		if (!merge && opt_value(argc, argv, &i, NULL, "--head", &val)) {
+			heads[o.nheads++] = val;
+			continue;
+		}
+		if (!merge && opt_value(argc, argv, &i, NULL, "--depends-on", &val)) {
+			deps[o.ndepends_on++] = val;
+			continue;
+		}
+		if (merge && argv[i][0] != '-') {
+			heads[o.nheads++] = argv[i];
+			continue;
+		}
+		free(heads);
+		free(deps);
+		return usage(argv[0], "unknown argument");
+	}
+	if (!o.message || (merge && o.nheads == 0)) {
+		free(heads);
+		free(deps);
+		return usage(argv[0], merge ? "needs -m MESSAGE and the revisions to merge (or 'heads')" :
+			"needs -m MESSAGE");
+	}
+	o.heads = heads;
+	o.depends_on = deps;
+	if ((code = cli_load_graph(c))) {
+		free(heads);
+		free(deps);
+		return code;
+	}
+	rc = aurmig_graph_write_revision(id, sizeof(id), c->graph, &o);
+	free(heads);
+	free(deps);
+	if (rc)
+		return cli_fail(c, rc);
+	if (c->json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "revision", json_string(id));
+		json_object_set_new(j, "directory", json_string(c->dir));
+		return jout_print(j);
+	}
+	if (!c->quiet)
+		printf("Generated revision %s in %s\n", id, c->dir);
+	return EXIT_OK;
+}

@@ -1,0 +1,55 @@
+# bash completion for aurmig
+_aurmig()
+{
+    local cur prev words cword
+    _init_completion || return
+    local verbs="upgrade downgrade stamp current check validate resume mark-applied mark-rolled-back heads branches history show revision merge help"
+    local globals="--url --aurweb-config --dir --lock-timeout --json --no-color --quiet --verbose --version --help"
+    local verb="" dir="migrations" i
+    for ((i = 1; i < cword; i++)); do
+        case "${words[i]}" in
+            --dir|-d) dir="${words[i+1]}" ;;
+            -*) ;;
+            *) case " $verbs " in *" ${words[i]} "*) verb="${words[i]}"; break ;; esac ;;
+        esac
+    done
+    case "$prev" in
+        --dir|-d|--aurweb-config) _filedir; return ;;
+        --url|--lock-timeout|-m|--message|--rev-id|--branch-label) return ;;
+        --dialect) COMPREPLY=($(compgen -W "sqlite mysql pgsql" -- "$cur")); return ;;
+    esac
+    if [[ -z "$verb" ]]; then
+        if [[ "$cur" == -* ]]; then
+            COMPREPLY=($(compgen -W "$globals" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "$verbs" -- "$cur"))
+        fi
+        return
+    fi
+    local opts=""
+    case "$verb" in
+        upgrade) opts="--one-transaction --sql --dialect" ;;
+        downgrade) opts="--sql --dialect" ;;
+        stamp) opts="--purge --sql --dialect" ;;
+        validate) opts="--accept -v" ;;
+        heads) opts="--single -v" ;;
+        history) opts="-r -v -i" ;;
+        revision) opts="-m --head --branch-label --depends-on --rev-id" ;;
+        merge) opts="-m --branch-label --rev-id" ;;
+    esac
+    if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
+        return
+    fi
+    # revision ids from the scripts' file names, plus the symbolic targets
+    local ids="head heads base"
+    if [[ -d "$dir" ]]; then
+        local f
+        for f in "$dir"/*.sql; do
+            [[ -e "$f" ]] || continue
+            f="${f##*/}"
+            ids+=" ${f%%_*}"
+        done
+    fi
+    COMPREPLY=($(compgen -W "$ids" -- "$cur"))
+} && complete -F _aurmig aurmig
