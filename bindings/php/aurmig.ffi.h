@@ -1,0 +1,216 @@
+#define FFI_SCOPE "aurmig"
+#define FFI_LIB "libaurmig.so.0"
+/* Generated from include/aurmig/aurmig.h by bindings/gen_ffi_header.py (cc -E -P -DAURMIG_FFI). Do not edit: run `ninja -C build update-ffi-header`. */
+typedef struct aurmig_context aurmig_context;
+typedef struct aurmig_graph aurmig_graph;
+typedef struct aurmig_migration aurmig_migration;
+typedef struct aurmig_conn aurmig_conn;
+typedef struct aurmig_plan aurmig_plan;
+typedef struct aurmig_step aurmig_step;
+typedef enum aurmig_error_code {
+  AURMIG_OK = 0,
+  AURMIG_ERROR = -1,
+  AURMIG_ENOMEM = -2,
+  AURMIG_EINVALID = -3,
+  AURMIG_EPARSE = -4,
+  AURMIG_EGRAPH = -5,
+  AURMIG_ENOTFOUND = -6,
+  AURMIG_EAMBIGUOUS = -7,
+  AURMIG_EIO = -8,
+  AURMIG_EDB = -9,
+  AURMIG_ECONFLICT = -10,
+  AURMIG_EUNKNOWNREV = -11,
+  AURMIG_EIRREVERSIBLE = -12,
+  AURMIG_ELOCKED = -13,
+  AURMIG_EUSER = -14,
+  AURMIG_EBUFS = -15,
+  AURMIG_EUNSUPPORTED = -16,
+  AURMIG_ERECOVERY = -17,
+  AURMIG_EDRIFT = -18,
+  AURMIG_ITEROVER = -31
+} aurmig_error_code;
+typedef enum aurmig_error_class {
+  AURMIG_ERRCLASS_NONE = 0,
+  AURMIG_ERRCLASS_NOMEM = 1,
+  AURMIG_ERRCLASS_OS = 2,
+  AURMIG_ERRCLASS_SCRIPT = 3,
+  AURMIG_ERRCLASS_GRAPH = 4,
+  AURMIG_ERRCLASS_TARGET = 5,
+  AURMIG_ERRCLASS_DB = 6,
+  AURMIG_ERRCLASS_CONFIG = 7,
+  AURMIG_ERRCLASS_API = 8,
+  AURMIG_ERRCLASS_CALLBACK = 9
+} aurmig_error_class;
+typedef struct aurmig_error {
+  int code;
+  int klass;
+  const char *message;
+  const char *file;
+  int line;
+  const char *revision;
+  const char *statement;
+  int db_code;
+} aurmig_error;
+const aurmig_error *aurmig_error_last(const aurmig_context *ctx);
+const char *aurmig_error_str(int code);
+typedef enum aurmig_log_level {
+  AURMIG_LOG_ERROR = 1,
+  AURMIG_LOG_WARNING = 2,
+  AURMIG_LOG_INFO = 3,
+  AURMIG_LOG_DEBUG = 4
+} aurmig_log_level;
+typedef void (*aurmig_log_fn)(void *payload, int level, const char *message);
+int aurmig_context_new(aurmig_context **out);
+void aurmig_context_free(aurmig_context *ctx);
+void aurmig_context_set_log(aurmig_context *ctx, aurmig_log_fn fn, void *payload, int max_level);
+void aurmig_version(int *major, int *minor, int *patch);
+const char *aurmig_version_string(void);
+typedef enum aurmig_dialect {
+  AURMIG_DIALECT_ANY = 0,
+  AURMIG_DIALECT_SQLITE = 1,
+  AURMIG_DIALECT_MYSQL = 2,
+  AURMIG_DIALECT_PGSQL = 3
+} aurmig_dialect;
+typedef enum aurmig_direction {
+  AURMIG_UPGRADE = 1,
+  AURMIG_DOWNGRADE = 2
+} aurmig_direction;
+int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir);
+void aurmig_graph_free(aurmig_graph *graph);
+size_t aurmig_graph_count(const aurmig_graph *graph);
+const aurmig_migration *aurmig_graph_at(const aurmig_graph *graph, size_t i);
+const aurmig_migration *aurmig_graph_get(const aurmig_graph *graph, const char *id);
+size_t aurmig_graph_head_count(const aurmig_graph *graph);
+const aurmig_migration *aurmig_graph_head(const aurmig_graph *graph, size_t i);
+size_t aurmig_graph_base_count(const aurmig_graph *graph);
+const aurmig_migration *aurmig_graph_base(const aurmig_graph *graph, size_t i);
+int aurmig_graph_lookup(const aurmig_migration **out, const aurmig_graph *graph, const char *spec);
+typedef struct aurmig_revlist aurmig_revlist;
+int aurmig_graph_history(aurmig_revlist **out, const aurmig_graph *graph, const char *range, const char *const *current, size_t ncurrent);
+int aurmig_graph_current(aurmig_revlist **out, const aurmig_graph *graph, const char *const *rows, size_t nrows);
+size_t aurmig_revlist_count(const aurmig_revlist *list);
+const aurmig_migration *aurmig_revlist_at(const aurmig_revlist *list, size_t i);
+void aurmig_revlist_free(aurmig_revlist *list);
+const char *aurmig_migration_id(const aurmig_migration *m);
+const char *aurmig_migration_message(const aurmig_migration *m);
+const char *aurmig_migration_create_date(const aurmig_migration *m);
+const char *aurmig_migration_path(const aurmig_migration *m);
+size_t aurmig_migration_parent_count(const aurmig_migration *m);
+const char *aurmig_migration_parent(const aurmig_migration *m, size_t i);
+size_t aurmig_migration_dependency_count(const aurmig_migration *m);
+const char *aurmig_migration_dependency(const aurmig_migration *m, size_t i);
+size_t aurmig_migration_label_count(const aurmig_migration *m);
+const char *aurmig_migration_label(const aurmig_migration *m, size_t i);
+size_t aurmig_migration_branch_count(const aurmig_migration *m);
+const char *aurmig_migration_branch(const aurmig_migration *m, size_t i);
+size_t aurmig_migration_child_count(const aurmig_migration *m);
+const char *aurmig_migration_child(const aurmig_migration *m, size_t i);
+int aurmig_migration_is_head(const aurmig_migration *m);
+int aurmig_migration_is_effective_head(const aurmig_migration *m);
+int aurmig_migration_is_base(const aurmig_migration *m);
+int aurmig_migration_is_branch_point(const aurmig_migration *m);
+int aurmig_migration_is_merge_point(const aurmig_migration *m);
+int aurmig_migration_transactional(const aurmig_migration *m);
+const char *aurmig_migration_checksum(const aurmig_migration *m);
+int aurmig_migration_has_section(const aurmig_migration *m, int direction, int dialect);
+const char *aurmig_migration_sql(const aurmig_migration *m, int direction, int dialect, int *line_out);
+int aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url);
+int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const char *path);
+void aurmig_conn_free(aurmig_conn *conn);
+int aurmig_conn_dialect(const aurmig_conn *conn);
+const char *aurmig_conn_display_url(const aurmig_conn *conn);
+int aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);
+const char *aurmig_conn_current_head(const aurmig_conn *conn, size_t i);
+typedef enum aurmig_command {
+  AURMIG_CMD_UPGRADE = 1,
+  AURMIG_CMD_DOWNGRADE = 2,
+  AURMIG_CMD_STAMP = 3
+} aurmig_command;
+typedef enum aurmig_plan_flag {
+  AURMIG_PLAN_ONE_TRANSACTION = 1,
+  AURMIG_PLAN_PURGE = 2,
+  AURMIG_PLAN_NO_LOCK = 4
+} aurmig_plan_flag;
+typedef enum aurmig_step_kind {
+  AURMIG_STEP_UPGRADE = 1,
+  AURMIG_STEP_DOWNGRADE = 2,
+  AURMIG_STEP_STAMP = 3
+} aurmig_step_kind;
+typedef enum aurmig_progress_phase {
+  AURMIG_PROGRESS_START = 1,
+  AURMIG_PROGRESS_DONE = 2,
+  AURMIG_PROGRESS_STATEMENT = 3
+} aurmig_progress_phase;
+typedef int (*aurmig_progress_fn)(void *payload, const aurmig_step *step, int phase);
+typedef enum aurmig_plan_options_version {
+  AURMIG_PLAN_OPTIONS_VERSION = 1
+} aurmig_plan_options_version;
+typedef struct aurmig_plan_options {
+  unsigned int version;
+  unsigned int flags;
+  aurmig_progress_fn progress;
+  void *progress_payload;
+  long lock_timeout_ms;
+} aurmig_plan_options;
+int aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version);
+int aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts);
+int aurmig_plan_new_offline(aurmig_plan **out, aurmig_context *ctx, const aurmig_graph *graph, int dialect, const char *start, int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts);
+int aurmig_plan_sql(const char **out, aurmig_plan *plan);
+void aurmig_plan_free(aurmig_plan *plan);
+size_t aurmig_plan_count(const aurmig_plan *plan);
+const aurmig_step *aurmig_plan_at(const aurmig_plan *plan, size_t i);
+size_t aurmig_plan_before_count(const aurmig_plan *plan);
+const char *aurmig_plan_before(const aurmig_plan *plan, size_t i);
+size_t aurmig_plan_after_count(const aurmig_plan *plan);
+const char *aurmig_plan_after(const aurmig_plan *plan, size_t i);
+int aurmig_plan_next(const aurmig_step **out, aurmig_plan *plan);
+int aurmig_plan_run(aurmig_plan *plan);
+int aurmig_step_kind_of(const aurmig_step *step);
+const aurmig_migration *aurmig_step_migration(const aurmig_step *step);
+size_t aurmig_step_from_count(const aurmig_step *step);
+const char *aurmig_step_from(const aurmig_step *step, size_t i);
+size_t aurmig_step_to_count(const aurmig_step *step);
+const char *aurmig_step_to(const aurmig_step *step, size_t i);
+size_t aurmig_step_statements(const aurmig_step *step);
+double aurmig_step_seconds(const aurmig_step *step);
+typedef enum aurmig_state {
+  AURMIG_STATE_AT_HEAD = 0,
+  AURMIG_STATE_BEHIND = 1,
+  AURMIG_STATE_UNKNOWN = 2,
+  AURMIG_STATE_RECOVERY = 3,
+  AURMIG_STATE_DRIFT = 4
+} aurmig_state;
+int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph);
+typedef enum aurmig_recovery_action {
+  AURMIG_RECOVER_RESUME = 1,
+  AURMIG_RECOVER_MARK_APPLIED = 2,
+  AURMIG_RECOVER_MARK_ROLLED_BACK = 3
+} aurmig_recovery_action;
+int aurmig_recover(aurmig_conn *conn, const aurmig_graph *graph, int action, const char *revision, const aurmig_plan_options *opts);
+typedef enum aurmig_issue_kind {
+  AURMIG_ISSUE_PENDING = 1,
+  AURMIG_ISSUE_CHANGED = 2,
+  AURMIG_ISSUE_UNKNOWN = 3,
+  AURMIG_ISSUE_RECOVERY = 4,
+  AURMIG_ISSUE_UNRECORDED = 5
+} aurmig_issue_kind;
+typedef struct aurmig_report aurmig_report;
+int aurmig_validate(aurmig_report **out, aurmig_conn *conn, const aurmig_graph *graph);
+size_t aurmig_report_count(const aurmig_report *report);
+int aurmig_report_kind(const aurmig_report *report, size_t i);
+const char *aurmig_report_revision(const aurmig_report *report, size_t i);
+const char *aurmig_report_message(const aurmig_report *report, size_t i);
+void aurmig_report_free(aurmig_report *report);
+int aurmig_accept_checksums(aurmig_conn *conn, const aurmig_graph *graph, const char *revision);
+typedef struct aurmig_status aurmig_status;
+int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url, const char *aurweb_config, const char *dir);
+int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
+int aurmig_status_state(const aurmig_status *status);
+const char *aurmig_status_message(const aurmig_status *status);
+size_t aurmig_status_current_count(const aurmig_status *status);
+const char *aurmig_status_current(const aurmig_status *status, size_t i);
+size_t aurmig_status_head_count(const aurmig_status *status);
+const char *aurmig_status_head(const aurmig_status *status, size_t i);
+size_t aurmig_status_pending_count(const aurmig_status *status);
+const char *aurmig_status_pending(const aurmig_status *status, size_t i);
+void aurmig_status_free(aurmig_status *status);

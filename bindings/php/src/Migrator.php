@@ -1,0 +1,366 @@
+<?php
+// SPDX-License-Identifier: GPL-2.0-or-later
+declare(strict_types=1);
+
+namespace Aurmig;
+
+/**
+ * A migrations directory and a database, kept open: the start-up check,
+ * current/heads/history, and upgrade/downgrade/stamp.
+ *
+ *     $m = new Aurmig\Migrator('migrations', url: 'sqlite:///aur.db');
+ *     if (!$m->check()->isAtHead()) { ... }
+ *     foreach ($m->plan('upgrade', 'heads') as $step) echo $step, "\n";
+ *
+ * Failures throw Aurmig\Exception subclasses carrying the library's code
+ * and message. Objects may be closed or dropped in any order: closing the
+ * Migrator closes its open plans first; a Plan keeps its Migrator alive.
+ * One Migrator must not be used by two threads at once.
+ */
+final class Migrator
+{
+    /** @var \FFI\CData|null aurmig_context* */
+    private $ctx;
+    /** @var \FFI\CData|null aurmig_graph* */
+    private $graph;
+    /** @var \FFI\CData|null aurmig_conn* */
+    private $conn;
+    private \FFI $ffi;
+    /** @var \WeakMap<Plan, true> plans not yet closed */
+    private \WeakMap $plans;
+    private int $lockTimeoutMs;
+
+    /**
+     * @param string      $directory      the migrations directory
+     * @param string|null $url            a connection URL (sqlite:///..., mysql://..., pgsql://...)
+     * @param string|null $aurwebConfig   or aurweb's configuration file (give exactly one)
+     * @param int         $lockTimeoutMs  how long upgrade/downgrade/stamp wait for the deploy lock (< 0: forever)
+     */
+    public function __construct(string $directory, ?string $url = null, ?string $aurwebConfig = null,
+        int $lockTimeoutMs = 60000)
+    {
+        $this->ffi = Library::ffi();
+        $this->plans = new \WeakMap();
+        $this->lockTimeoutMs = $lockTimeoutMs;
+        if (($url === null) === ($aurwebConfig === null)) {
+            throw new UsageException('give exactly one of url and aurwebConfig', $this->ffi->AURMIG_EINVALID);
+        }
+        $f = $this->ffi;
+        $ctx = $f->new('aurmig_context*');
+        $rc = $f->aurmig_context_new(\FFI::addr($ctx));
+        if ($rc !== 0) {
+            throw Exception::fromContext($f, null, $rc);
+        }
+        $this->ctx = $ctx;
+        try {
+            $g = $f->new('aurmig_graph*');
+            $this->check_rc($f->aurmig_graph_load(\FFI::addr($g), $ctx, $directory));
+            $this->graph = $g;
+            $c = $f->new('aurmig_conn*');
+            $this->check_rc($url !== null ? $f->aurmig_conn_open(\FFI::addr($c), $ctx, $url)
+                : $f->aurmig_conn_open_aurweb_config(\FFI::addr($c), $ctx, $aurwebConfig));
+            $this->conn = $c;
+        } catch (\Throwable $e) {
+            $this->close();
+            throw $e;
+        }
+    }
+
+    public function __destruct()
+    {
+        $this->close();
+    }
+
+    /**
+     * The one-call start-up check (aurmig_status_new): load the
+     * migrations, connect, read, report, let go of everything. Read-only.
+     */
+    public static function status(string $directory, ?string $url = null, ?string $aurwebConfig = null): Status
+    {
+        $f = Library::ffi();
+        $ctx = $f->new('aurmig_context*');
+        $rc = $f->aurmig_context_new(\FFI::addr($ctx));
+        if ($rc !== 0) {
+            throw Exception::fromContext($f, null, $rc);
+        }
+        try {
+            $s = $f->new('aurmig_status*');
+            $rc = $f->aurmig_status_new(\FFI::addr($s), $ctx, $url, $aurwebConfig, $directory);
+            if ($rc !== 0) {
+                throw Exception::fromContext($f, $ctx, $rc);
+            }
+            try {
+                return Status::fromNative($f, $s);
+            } finally {
+                $f->aurmig_status_free($s);
+            }
+        } finally {
+            $f->aurmig_context_free($ctx);
+        }
+    }
+
+    /** The start-up check on this Migrator's graph and connection (aurmig_status_from). Read-only. */
+    public function check(): Status
+    {
+        $f = $this->ffi;
+        $s = $f->new('aurmig_status*');
+        $this->check_rc($f->aurmig_status_from(\FFI::addr($s), $this->liveConn(), $this->graph));
+        try {
+            return Status::fromNative($f, $s);
+        } finally {
+            $f->aurmig_status_free($s);
+        }
+    }
+
+    /** @return string[] the rows of the version table (alembic_version) */
+    public function currentRows(): array
+    {
+        $f = $this->ffi;
+        $conn = $this->liveConn();
+        $n = $f->new('size_t');
+        $this->check_rc($f->aurmig_conn_read_current($conn, \FFI::addr($n)));
+        $rows = [];
+        for ($i = 0; $i < $n->cdata; $i++) {
+            $rows[] = $f->aurmig_conn_current_head($conn, $i);
+        }
+        return $rows;
+    }
+
+    /**
+     * What `current` shows: the version rows plus what they imply through
+     * depends_on, newest first, as Alembic does. Unknown ids are left out
+     * (check() reports them).
+     * @return Revision[]
+     */
+    public function current(): array
+    {
+        $rows = $this->currentRows();
+        [$arr, $keep] = $this->cStrings($rows);
+        $l = $this->ffi->new('aurmig_revlist*');
+        $this->check_rc($this->ffi->aurmig_graph_current(\FFI::addr($l), $this->graph, $arr, \count($rows)));
+        return $this->revlist($l);
+    }
+
+    /** @return Revision[] the heads of the migrations, in topological order */
+    public function heads(): array
+    {
+        $f = $this->ffi;
+        $g = $this->liveGraph();
+        $out = [];
+        for ($i = 0, $n = $f->aurmig_graph_head_count($g); $i < $n; $i++) {
+            $out[] = Revision::fromNative($f, $f->aurmig_graph_head($g, $i));
+        }
+        return $out;
+    }
+
+    /**
+     * Revisions newest first, as `aurmig history -r RANGE` lists them.
+     * @param string|null $range null for all, else "lower:upper" (either side may be empty or `current`)
+     * @return Revision[]
+     */
+    public function history(?string $range = null): array
+    {
+        $rows = $range === null || $range === '' ? [] : $this->currentRows();
+        [$arr, $keep] = $this->cStrings($rows);
+        $l = $this->ffi->new('aurmig_revlist*');
+        $this->check_rc($this->ffi->aurmig_graph_history(\FFI::addr($l), $this->liveGraph(), $range,
+            $arr, \count($rows)));
+        return $this->revlist($l);
+    }
+
+    /** One revision: full id, unique prefix, branch label or label@prefix. */
+    public function revision(string $spec): Revision
+    {
+        $m = $this->ffi->new('const aurmig_migration*');
+        $this->check_rc($this->ffi->aurmig_graph_lookup(\FFI::addr($m), $this->liveGraph(), $spec));
+        return Revision::fromNative($this->ffi, $m);
+    }
+
+    /**
+     * Plan a command; it holds the deploy lock until closed. Iterate it (or
+     * call run()) to apply the steps.
+     * @param string          $command 'upgrade', 'downgrade' or 'stamp'
+     * @param string|string[] $targets one target (several for stamp)
+     * @param bool $oneTransaction the whole plan in one transaction (SQLite, PostgreSQL)
+     * @param bool $purge          stamp only: empty the version table first
+     */
+    public function plan(string $command, string|array $targets, bool $oneTransaction = false,
+        bool $purge = false): Plan
+    {
+        $f = $this->ffi;
+        $cmd = match ($command) {
+            'upgrade' => $f->AURMIG_CMD_UPGRADE,
+            'downgrade' => $f->AURMIG_CMD_DOWNGRADE,
+            'stamp' => $f->AURMIG_CMD_STAMP,
+            default => throw new UsageException("unknown command '$command'", $f->AURMIG_EINVALID),
+        };
+        $targets = \is_array($targets) ? array_values($targets) : [$targets];
+        $conn = $this->liveConn();
+        $opts = $f->new('aurmig_plan_options');
+        $this->check_rc($f->aurmig_plan_options_init(\FFI::addr($opts), $f->AURMIG_PLAN_OPTIONS_VERSION));
+        $opts->flags = ($oneTransaction ? $f->AURMIG_PLAN_ONE_TRANSACTION : 0) | ($purge ? $f->AURMIG_PLAN_PURGE : 0);
+        $opts->lock_timeout_ms = $this->lockTimeoutMs;
+        [$arr, $keep] = $this->cStrings($targets);
+        $p = $f->new('aurmig_plan*');
+        $this->check_rc($f->aurmig_plan_new(\FFI::addr($p), $conn, $this->graph, $cmd, $arr, \count($targets),
+            \FFI::addr($opts)));
+        $plan = new Plan($this, $f, $p);
+        $this->plans[$plan] = true;
+        return $plan;
+    }
+
+    /**
+     * Upgrade to $target (default: every head).
+     * @param callable(Step):void|null $onStep called after each step
+     * @return Step[] what ran; [] when already there
+     */
+    public function upgrade(string $target = 'heads', ?callable $onStep = null, bool $oneTransaction = false): array
+    {
+        return $this->runPlan($this->plan('upgrade', $target, $oneTransaction), $onStep);
+    }
+
+    /** Downgrade to $target ('base', '-1', a revision, ...). @return Step[] */
+    public function downgrade(string $target, ?callable $onStep = null, bool $oneTransaction = false): array
+    {
+        return $this->runPlan($this->plan('downgrade', $target, $oneTransaction), $onStep);
+    }
+
+    /** Rewrite the version table without running scripts. @param string|string[] $targets @return Step[] */
+    public function stamp(string|array $targets, bool $purge = false): array
+    {
+        return $this->runPlan($this->plan('stamp', $targets, false, $purge), null);
+    }
+
+    /** The connection URL with the password masked. */
+    public function displayUrl(): string
+    {
+        return $this->ffi->aurmig_conn_display_url($this->liveConn());
+    }
+
+    /** 'sqlite', 'mysql' or 'pgsql'. */
+    public function dialect(): string
+    {
+        $f = $this->ffi;
+        return match ($f->aurmig_conn_dialect($this->liveConn())) {
+            $f->AURMIG_DIALECT_SQLITE => 'sqlite',
+            $f->AURMIG_DIALECT_MYSQL => 'mysql',
+            $f->AURMIG_DIALECT_PGSQL => 'pgsql',
+            default => 'unknown',
+        };
+    }
+
+    /** Close open plans, the connection and the graph. Safe to call more than once. */
+    public function close(): void
+    {
+        if (isset($this->plans)) {
+            foreach ($this->plans as $plan => $_) {
+                $plan->close();
+            }
+            $this->plans = new \WeakMap();
+        }
+        $f = $this->ffi ?? null;
+        if ($f === null) {
+            return;
+        }
+        if ($this->conn !== null) {
+            $c = $this->conn;
+            $this->conn = null;
+            $f->aurmig_conn_free($c);
+        }
+        if ($this->graph !== null) {
+            $g = $this->graph;
+            $this->graph = null;
+            $f->aurmig_graph_free($g);
+        }
+        if ($this->ctx !== null) {
+            $c = $this->ctx;
+            $this->ctx = null;
+            $f->aurmig_context_free($c);
+        }
+    }
+
+    public function isClosed(): bool
+    {
+        return $this->conn === null;
+    }
+
+    /** @internal the exception for a return code, from this Migrator's error record */
+    public function exception(int $rc): Exception
+    {
+        return Exception::fromContext($this->ffi, $this->ctx, $rc);
+    }
+
+    private function check_rc(int $rc): void
+    {
+        if ($rc !== 0) {
+            throw Exception::fromContext($this->ffi, $this->ctx, $rc);
+        }
+    }
+
+    /** @return Step[] */
+    private function runPlan(Plan $plan, ?callable $onStep): array
+    {
+        try {
+            return $plan->run($onStep);
+        } finally {
+            $plan->close();
+        }
+    }
+
+    /** @return \FFI\CData */
+    private function liveConn()
+    {
+        if ($this->conn === null) {
+            throw new UsageException('the Migrator is closed', $this->ffi->AURMIG_EINVALID);
+        }
+        return $this->conn;
+    }
+
+    /** @return \FFI\CData */
+    private function liveGraph()
+    {
+        if ($this->graph === null) {
+            throw new UsageException('the Migrator is closed', $this->ffi->AURMIG_EINVALID);
+        }
+        return $this->graph;
+    }
+
+    /** @param \FFI\CData $l an aurmig_revlist*, freed here @return Revision[] */
+    private function revlist($l): array
+    {
+        $f = $this->ffi;
+        try {
+            $out = [];
+            for ($i = 0, $n = $f->aurmig_revlist_count($l); $i < $n; $i++) {
+                $out[] = Revision::fromNative($f, $f->aurmig_revlist_at($l, $i));
+            }
+            return $out;
+        } finally {
+            $f->aurmig_revlist_free($l);
+        }
+    }
+
+    /**
+     * A C array of C strings for $strings, and the buffers that must stay
+     * alive while the C side reads it.
+     * @param string[] $strings
+     * @return array{0: \FFI\CData, 1: \FFI\CData[]}
+     */
+    private function cStrings(array $strings): array
+    {
+        $f = $this->ffi;
+        $arr = $f->new('const char*[' . max(1, \count($strings)) . ']');
+        $keep = [];
+        foreach (array_values($strings) as $i => $s) {
+            if (str_contains($s, "\0")) {
+                throw new UsageException('a NUL byte in a string argument', $f->AURMIG_EINVALID);
+            }
+            $len = \strlen($s);
+            $buf = $f->new('char[' . ($len + 1) . ']');
+            \FFI::memcpy($buf, $s, $len);
+            $keep[] = $buf;
+            $arr[$i] = $f->cast('const char*', \FFI::addr($buf[0]));
+        }
+        return [$arr, $keep];
+    }
+}
