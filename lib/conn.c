@@ -79,6 +79,34 @@ void aurmig_conn_free(aurmig_conn *c)
 	free(c);
 }
 
+int aurmig_conn_set_version_table(aurmig_conn *c, const char *name)
+{
+	size_t n;
+
+	if (!c || !name)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(c->ctx);
+	n = strlen(name);
+	/* spliced into SQL as an identifier: only a plain, portable one */
+	if (n == 0 || n > 48 || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') || name[0] == '_'))
+		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"version table name must be 1 to 48 letters, digits or '_', starting with a letter or '_'");
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'))
+			return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+				"version table name must be 1 to 48 letters, digits or '_', starting with a letter or '_'");
+	}
+	if (c->locked)
+		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"cannot change the version table while the deploy lock is held");
+	memcpy(c->version_table_buf, name, n + 1);
+	c->version_table = c->version_table_buf;
+	return AURMIG_OK;
+}
+
+const char *aurmig_conn_version_table(const aurmig_conn *c) { return c ? c->version_table : NULL; }
+
 int aurmig_conn_dialect(const aurmig_conn *c) { return c ? c->dialect : 0; }
 const char *aurmig_conn_display_url(const aurmig_conn *c) { return c ? c->display_url : NULL; }
 

@@ -29,7 +29,8 @@ struct aurmig_conn {
 	void *impl;
 	int dialect;
 	char *display_url;
-	const char *version_table;   /* "alembic_version" */
+	const char *version_table;   /* "alembic_version", or version_table_buf */
+	char version_table_buf[64];
 	aurmig__strv current;        /* rows of the last aurmig_conn_read_current */
 	int in_tx;
 	char *sqlite_path;           /* SQLite: the database file (for the deploy lock) */

@@ -35,6 +35,16 @@ AURMIG_EXTERN(int) aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_cont
 /** Close and free. NULL is a no-op. */
 AURMIG_EXTERN(void) aurmig_conn_free(aurmig_conn *conn);
 
+/**
+ * Use another version table than `alembic_version` (Alembic's
+ * `version_table` setting). The name must be a plain identifier: 1 to 48
+ * letters, digits or '_', not starting with a digit; anything else is
+ * AURMIG_EINVALID (it is spliced into SQL as an identifier).
+ */
+AURMIG_EXTERN(int) aurmig_conn_set_version_table(aurmig_conn *conn, const char *name);
+/** The version table's name. Borrowed. */
+AURMIG_EXTERN(const char *) aurmig_conn_version_table(const aurmig_conn *conn);
+
 /** The connection's aurmig_dialect. */
 AURMIG_EXTERN(int) aurmig_conn_dialect(const aurmig_conn *conn);
 

@@ -54,10 +54,10 @@ final class Migrator
         $this->ctx = $ctx;
         try {
             $g = $f->new('aurmig_graph*');
-            $this->check_rc($f->aurmig_graph_load(\FFI::addr($g), $ctx, $directory));
+            $this->checkRc($f->aurmig_graph_load(\FFI::addr($g), $ctx, $directory));
             $this->graph = $g;
             $c = $f->new('aurmig_conn*');
-            $this->check_rc($url !== null ? $f->aurmig_conn_open(\FFI::addr($c), $ctx, $url)
+            $this->checkRc($url !== null ? $f->aurmig_conn_open(\FFI::addr($c), $ctx, $url)
                 : $f->aurmig_conn_open_aurweb_config(\FFI::addr($c), $ctx, $aurwebConfig));
             $this->conn = $c;
         } catch (\Throwable $e) {
@@ -104,7 +104,7 @@ final class Migrator
     {
         $f = $this->ffi;
         $s = $f->new('aurmig_status*');
-        $this->check_rc($f->aurmig_status_from(\FFI::addr($s), $this->liveConn(), $this->graph));
+        $this->checkRc($f->aurmig_status_from(\FFI::addr($s), $this->liveConn(), $this->graph));
         try {
             return Status::fromNative($f, $s);
         } finally {
@@ -118,7 +118,7 @@ final class Migrator
         $f = $this->ffi;
         $conn = $this->liveConn();
         $n = $f->new('size_t');
-        $this->check_rc($f->aurmig_conn_read_current($conn, \FFI::addr($n)));
+        $this->checkRc($f->aurmig_conn_read_current($conn, \FFI::addr($n)));
         $rows = [];
         for ($i = 0; $i < $n->cdata; $i++) {
             $rows[] = $f->aurmig_conn_current_head($conn, $i);
@@ -137,7 +137,7 @@ final class Migrator
         $rows = $this->currentRows();
         [$arr, $keep] = $this->cStrings($rows);
         $l = $this->ffi->new('aurmig_revlist*');
-        $this->check_rc($this->ffi->aurmig_graph_current(\FFI::addr($l), $this->graph, $arr, \count($rows)));
+        $this->checkRc($this->ffi->aurmig_graph_current(\FFI::addr($l), $this->graph, $arr, \count($rows)));
         return $this->revlist($l);
     }
 
@@ -163,7 +163,7 @@ final class Migrator
         $rows = $range === null || $range === '' ? [] : $this->currentRows();
         [$arr, $keep] = $this->cStrings($rows);
         $l = $this->ffi->new('aurmig_revlist*');
-        $this->check_rc($this->ffi->aurmig_graph_history(\FFI::addr($l), $this->liveGraph(), $range,
+        $this->checkRc($this->ffi->aurmig_graph_history(\FFI::addr($l), $this->liveGraph(), $range,
             $arr, \count($rows)));
         return $this->revlist($l);
     }
@@ -172,7 +172,7 @@ final class Migrator
     public function revision(string $spec): Revision
     {
         $m = $this->ffi->new('const aurmig_migration*');
-        $this->check_rc($this->ffi->aurmig_graph_lookup(\FFI::addr($m), $this->liveGraph(), $spec));
+        $this->checkRc($this->ffi->aurmig_graph_lookup(\FFI::addr($m), $this->liveGraph(), $spec));
         return Revision::fromNative($this->ffi, $m);
     }
 
@@ -197,12 +197,12 @@ final class Migrator
         $targets = \is_array($targets) ? array_values($targets) : [$targets];
         $conn = $this->liveConn();
         $opts = $f->new('aurmig_plan_options');
-        $this->check_rc($f->aurmig_plan_options_init(\FFI::addr($opts), $f->AURMIG_PLAN_OPTIONS_VERSION));
+        $this->checkRc($f->aurmig_plan_options_init(\FFI::addr($opts), $f->AURMIG_PLAN_OPTIONS_VERSION));
         $opts->flags = ($oneTransaction ? $f->AURMIG_PLAN_ONE_TRANSACTION : 0) | ($purge ? $f->AURMIG_PLAN_PURGE : 0);
         $opts->lock_timeout_ms = $this->lockTimeoutMs;
         [$arr, $keep] = $this->cStrings($targets);
         $p = $f->new('aurmig_plan*');
-        $this->check_rc($f->aurmig_plan_new(\FFI::addr($p), $conn, $this->graph, $cmd, $arr, \count($targets),
+        $this->checkRc($f->aurmig_plan_new(\FFI::addr($p), $conn, $this->graph, $cmd, $arr, \count($targets),
             \FFI::addr($opts)));
         $plan = new Plan($this, $f, $p);
         $this->plans[$plan] = true;
@@ -290,7 +290,7 @@ final class Migrator
         return Exception::fromContext($this->ffi, $this->ctx, $rc);
     }
 
-    private function check_rc(int $rc): void
+    private function checkRc(int $rc): void
     {
         if ($rc !== 0) {
             throw Exception::fromContext($this->ffi, $this->ctx, $rc);
