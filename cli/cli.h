@@ -24,6 +24,7 @@ typedef struct cli {
 	const char *url;
 	const char *aurweb_config;
 	const char *dir;
+	const char *version_table;
 	int quiet;
 	int verbose;
 	long lock_timeout_ms;

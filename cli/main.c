@@ -90,6 +90,8 @@ int cli_connect(cli *c)
 			"or set AURMIG_URL or AUR_CONFIG\n");
 		return EXIT_USAGE;
 	}
+	if (!rc && c->version_table)
+		rc = aurmig_conn_set_version_table(c->conn, c->version_table);
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
 
@@ -144,7 +146,8 @@ int main(int argc, char **argv)
 		}
 		if (opt_value(argc, argv, &i, NULL, "--url", &c.url) ||
 		    opt_value(argc, argv, &i, NULL, "--aurweb-config", &c.aurweb_config) ||
-		    opt_value(argc, argv, &i, "-d", "--dir", &c.dir))
+		    opt_value(argc, argv, &i, "-d", "--dir", &c.dir) ||
+		    opt_value(argc, argv, &i, NULL, "--version-table", &c.version_table))
 			continue;
 		if (opt_flag(argc, argv, &i, "-q", "--quiet"))
 			c.quiet = 1;

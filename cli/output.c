@@ -189,6 +189,7 @@ int out_help(FILE *f, const char *verb)
 			"  --aurweb-config FILE aurweb's config file, [database] section (or AUR_CONFIG)\n"
 			"  -d, --dir DIR        migrations directory (default: migrations)\n"
 			"  --lock-timeout SECS  wait at most SECS for the deploy lock (default 60)\n"
+			"  --version-table NAME the version table (default alembic_version)\n"
 			"  --json               print one JSON document (docs/json.md)\n"
 			"  --no-color           no colours (also: NO_COLOR set, or not a terminal)\n"
 			"  -q, --quiet          print only errors\n"
