@@ -92,6 +92,8 @@ def main(argv):
     ap.add_argument("--scope", required=True)
     ap.add_argument("--lib", required=True)
     ap.add_argument("--header", required=True)
+    ap.add_argument("--python-declarations", metavar="FILE",
+                    help="also rewrite the DECLARATIONS block of this file (bindings/python/aurmig/_native.py)")
     ap.add_argument("cc", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
     cc = [a for a in args.cc if a != "--"] if args.cc[:1] == ["--"] else args.cc
@@ -112,7 +114,25 @@ def main(argv):
             + body)
     with open(args.output, "w", encoding="utf-8") as f:
         f.write(text)
+    if args.python_declarations:
+        write_python_declarations(args.python_declarations, body)
     return 0
+
+
+def write_python_declarations(path, body):
+    """Put the function declarations (one per line, as in the header) between
+    the BEGIN/END DECLARATIONS markers of the ctypes module."""
+    decls = [l for l in body.splitlines() if not l.startswith((" ", "typedef", "}")) and "(" in l]
+    with open(path, encoding="utf-8") as f:
+        src = f.read()
+    m = re.search(r"(# BEGIN DECLARATIONS[^\n]*\n)(.*?)(# END DECLARATIONS)", src, re.S)
+    if not m:
+        raise SystemExit("gen_ffi_header: no DECLARATIONS markers in " + path)
+    block = 'DECLARATIONS = """\n' + "\n".join(decls) + '\n"""\n'
+    new = src[:m.start(2)] + block + src[m.end(2):]
+    if new != src:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(new)
 
 
 if __name__ == "__main__":

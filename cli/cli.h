@@ -28,6 +28,7 @@ typedef struct cli {
 	int quiet;
 	int verbose;
 	long lock_timeout_ms;
+	int config_read;  /* --config given */
 	int json;         /* --json: one JSON document on stdout (docs/json.md) */
 	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */
 	aurmig_context *ctx;
@@ -40,6 +41,12 @@ int cli_load_graph(cli *c);
 int cli_connect(cli *c);
 /* Print the context's last error to stderr; returns the exit code for it. */
 int cli_fail(cli *c, int rc);
+
+/* Hooks as external commands (hooks.c). */
+int cli_add_hook(cli *c, const char *spec);          /* NAME=COMMAND */
+int cli_read_config(cli *c, const char *path);       /* [hooks] name = command */
+int cli_register_hooks(cli *c);
+void cli_free_hooks(void);
 
 /* Verbs. argv[0] is the verb. */
 int cmd_upgrade(cli *c, int argc, char **argv);
@@ -54,6 +61,8 @@ int cmd_show(cli *c, int argc, char **argv);
 int cmd_validate(cli *c, int argc, char **argv);
 int cmd_recover(cli *c, int argc, char **argv);   /* resume, mark-applied, mark-rolled-back */
 int cmd_revision(cli *c, int argc, char **argv);  /* revision, merge */
+int cmd_init(cli *c, int argc, char **argv);
+int cmd_schema(cli *c, int argc, char **argv);
 
 /* JSON helpers (json_out.c). */
 json_t *jout_strings(size_t n, const char *(*at)(const void *, size_t), const void *obj);

@@ -448,6 +448,38 @@ int cmd_validate(cli *c, int argc, char **argv)
 	return worst;
 }
 
+int cmd_init(cli *c, int argc, char **argv)
+{
+	aurmig_plan_options opts = AURMIG_PLAN_OPTIONS_INIT;
+	size_t n;
+	int code, rc;
+
+	if (argc > 1)
+		return bad_usage(argv[0], "takes no arguments");
+	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
+		return code;
+	opts.lock_timeout_ms = c->lock_timeout_ms;
+	if ((rc = aurmig_init(c->conn, c->graph, &opts)))
+		return cli_fail(c, rc);
+	if ((rc = aurmig_conn_read_current(c->conn, &n)))
+		return cli_fail(c, rc);
+	if (c->json) {
+		json_t *o = json_object(), *a = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_string(aurmig_conn_current_head(c->conn, i)));
+		json_object_set_new(o, "changed", json_true());
+		json_object_set_new(o, "to", a);
+		return jout_print(o);
+	}
+	if (!c->quiet) {
+		printf("Created the head schema; stamped");
+		for (size_t i = 0; i < n; i++)
+			printf(" %s", aurmig_conn_current_head(c->conn, i));
+		printf("\n");
+	}
+	return EXIT_OK;
+}
+
 int cmd_recover(cli *c, int argc, char **argv)
 {
 	aurmig_plan_options opts = AURMIG_PLAN_OPTIONS_INIT;

@@ -112,8 +112,10 @@ static const struct verb {
 	{ "resume", cmd_recover },
 	{ "mark-applied", cmd_recover },
 	{ "mark-rolled-back", cmd_recover },
+	{ "init", cmd_init },
 	{ "revision", cmd_revision },
 	{ "merge", cmd_revision },
+	{ "schema", cmd_schema },
 };
 
 static void log_to_stderr(void *payload, int level, const char *message)
@@ -133,7 +135,20 @@ int main(int argc, char **argv)
 	c.dir = "migrations";
 	c.lock_timeout_ms = 60000;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *lt = NULL;
+		const char *lt = NULL, *hk = NULL, *cfg = NULL;
+		if (opt_value(argc, argv, &i, NULL, "--hook", &hk)) {
+			int e = cli_add_hook(&c, hk);
+			if (e)
+				return e;
+			continue;
+		}
+		if (opt_value(argc, argv, &i, NULL, "--config", &cfg)) {
+			int e = cli_read_config(&c, cfg);
+			if (e)
+				return e;
+			c.config_read = 1;
+			continue;
+		}
 		if (opt_value(argc, argv, &i, NULL, "--lock-timeout", &lt)) {
 			char *end;
 			double secs = strtod(lt, &end);
@@ -199,7 +214,16 @@ int main(int argc, char **argv)
 		}
 		aurmig_context_set_log(c.ctx, log_to_stderr, &c,
 			c.quiet ? AURMIG_LOG_ERROR : c.verbose ? AURMIG_LOG_DEBUG : AURMIG_LOG_WARNING);
+		if (!c.config_read && getenv("AURMIG_CONFIG") && *getenv("AURMIG_CONFIG") &&
+		    (code = cli_read_config(&c, getenv("AURMIG_CONFIG"))))
+			return code;
+		if ((code = cli_register_hooks(&c))) {
+			aurmig_context_free(c.ctx);
+			cli_free_hooks();
+			return code;
+		}
 		code = verbs[k].fn(&c, argc - i, argv + i);
+		cli_free_hooks();
 		aurmig_conn_free(c.conn);
 		aurmig_graph_free(c.graph);
 		aurmig_context_free(c.ctx);

@@ -105,6 +105,11 @@ static const struct help {
 	  "Rewrite the version table to TARGET(s) without running any migration, the\n"
 	  "way Alembic does. --purge empties the table first (the way out when it holds\n"
 	  "revisions these migrations do not know).\n" },
+	{ "init",
+	  "usage: aurmig [global options] init\n\n"
+	  "Build an empty database at head: run the head schema of the migrations\n"
+	  "directory (schema/<dialect>.sql, with the seed rows) and stamp the revision\n"
+	  "it names. Refuses on a database that has any table.\n" },
 	{ "current",
 	  "usage: aurmig [global options] current [-v]\n\n"
 	  "Print the database's current revision(s). Read-only: never creates the\n"
@@ -129,6 +134,18 @@ static const struct help {
 	  "usage: aurmig [global options] merge -m MESSAGE [--branch-label L] [--rev-id ID] REV...|heads\n\n"
 	  "Write a merge script whose down revisions are the given revisions (or all\n"
 	  "heads).\n" },
+	{ "schema",
+	  "usage: aurmig [global options] schema dump [--dialect D] [--all]\n"
+	  "       aurmig [global options] schema diff [--all] URL_OTHER\n"
+	  "       aurmig [global options] schema diff [--all] --declared [--scratch-url URL]\n\n"
+	  "Read the database's schema (tables, columns, keys, indexes, foreign keys).\n"
+	  "dump prints it as DDL: portable MySQL-flavoured by default, or for --dialect\n"
+	  "sqlite|mysql|pgsql so that it loads into an empty database of that kind.\n"
+	  "diff compares it with another database, or with --declared the head schema\n"
+	  "<dir>/schema/<dialect>.sql loaded into a scratch database (SQLite: a temporary\n"
+	  "file; MySQL/PostgreSQL: --scratch-url of an empty database). Exit 0 when equal,\n"
+	  "6 when different, printing the differences. --all includes the version table\n"
+	  "and aurmig_journal. See docs/schema.md for the type mapping.\n" },
 	{ "branches",
 	  "usage: aurmig [global options] branches [-v]\n\n"
 	  "Print the branch points and the revisions they branch into.\n" },
@@ -168,6 +185,7 @@ int out_help(FILE *f, const char *verb)
 			"usage: aurmig [global options] COMMAND [options] [args]\n\n"
 			"Alembic-compatible database schema migrations (libaurmig %s).\n\n"
 			"Commands:\n"
+			"  init                 build an empty database at head (head schema + stamp)\n"
 			"  upgrade [TARGET]     run migrations up to TARGET (default heads)\n"
 			"  downgrade TARGET     revert migrations down to TARGET\n"
 			"  stamp TARGET...      set the version table without running migrations\n"
@@ -180,6 +198,7 @@ int out_help(FILE *f, const char *verb)
 			"  validate             compare the database with the migrations (checksums)\n"
 			"  revision -m MSG      write a new migration script\n"
 			"  merge -m MSG heads   write a merge script\n"
+			"  schema dump|diff     print the database's schema as DDL, or compare two\n"
 			"  resume               finish a migration that failed half-way\n"
 			"  mark-applied         record a half-failed migration as completed by hand\n"
 			"  mark-rolled-back     record a half-failed migration as undone by hand\n\n"
@@ -191,6 +210,8 @@ int out_help(FILE *f, const char *verb)
 			"  --lock-timeout SECS  wait at most SECS for the deploy lock (default 60)\n"
 			"  --version-table NAME the version table (default alembic_version)\n"
 			"  --json               print one JSON document (docs/json.md)\n"
+			"  --hook NAME=COMMAND  run COMMAND for the migrations' hook NAME (repeatable)\n"
+			"  --config FILE        aurmig configuration, [hooks] name = command (or AURMIG_CONFIG)\n"
 			"  --no-color           no colours (also: NO_COLOR set, or not a terminal)\n"
 			"  -q, --quiet          print only errors\n"
 			"  -v, --verbose        print more\n"

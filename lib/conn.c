@@ -79,6 +79,15 @@ void aurmig_conn_free(aurmig_conn *c)
 	free(c);
 }
 
+int aurmig_conn_exec(aurmig_conn *c, const char *sql)
+{
+	if (!c || !sql)
+		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "aurmig_conn_exec: NULL SQL") :
+			AURMIG_EINVALID;
+	aurmig__err_clear(c->ctx);
+	return c->ops->exec(c, sql, NULL);
+}
+
 int aurmig_conn_set_version_table(aurmig_conn *c, const char *name)
 {
 	size_t n;

@@ -38,6 +38,7 @@ void aurmig__context_unref(aurmig_context *ctx)
 	if (!ctx || --ctx->refs > 0)
 		return;
 	aurmig__err_clear(ctx);
+	free(ctx->hooks);
 	free(ctx);
 }
 
@@ -53,6 +54,49 @@ void aurmig_context_set_log(aurmig_context *ctx, aurmig_log_fn fn, void *payload
 	ctx->log_fn = fn;
 	ctx->log_payload = payload;
 	ctx->log_level = max_level;
+}
+
+const aurmig__hook *aurmig__context_hook(const aurmig_context *ctx, const char *name)
+{
+	for (size_t i = 0; ctx && i < ctx->nhooks; i++)
+		if (strcmp(ctx->hooks[i].name, name) == 0)
+			return &ctx->hooks[i];
+	return NULL;
+}
+
+int aurmig_context_set_hook(aurmig_context *ctx, const char *name, aurmig_hook_fn fn, void *payload,
+	unsigned int flags)
+{
+	size_t n, i;
+	aurmig__hook *h;
+
+	if (!ctx || !name)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(ctx);
+	n = strlen(name);
+	if (n == 0 || n > 32)
+		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "hook names have 1 to 32 characters");
+	for (i = 0; i < ctx->nhooks && strcmp(ctx->hooks[i].name, name) != 0; i++)
+		;
+	if (!fn) {
+		if (i < ctx->nhooks) {
+			memmove(ctx->hooks + i, ctx->hooks + i + 1, (ctx->nhooks - i - 1) * sizeof(*ctx->hooks));
+			ctx->nhooks--;
+		}
+		return AURMIG_OK;
+	}
+	if (i == ctx->nhooks) {
+		h = aurmig__reallocarray(ctx, ctx->hooks, ctx->nhooks + 1, sizeof(*h));
+		if (!h)
+			return AURMIG_ENOMEM;
+		ctx->hooks = h;
+		ctx->nhooks++;
+		memcpy(ctx->hooks[i].name, name, n + 1);
+	}
+	ctx->hooks[i].fn = fn;
+	ctx->hooks[i].payload = payload;
+	ctx->hooks[i].flags = flags;
+	return AURMIG_OK;
 }
 
 void aurmig__context_fail_alloc_at(aurmig_context *ctx, unsigned long n)

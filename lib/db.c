@@ -61,8 +61,14 @@ static int dbi_query(aurmig_conn *c, const char *sql, aurmig__strv *rows)
 		return record_dbi_error(c, sql, "database error");
 	while (dbi_result_next_row(r)) {
 		const char *v = NULL;
-		if (dbi_result_get_field_type_idx(r, 1) == DBI_TYPE_STRING)
+		char num[32];
+		if (dbi_result_get_field_type_idx(r, 1) == DBI_TYPE_STRING) {
 			v = dbi_result_get_string_idx(r, 1);
+		} else if (dbi_result_get_field_type_idx(r, 1) == DBI_TYPE_INTEGER &&
+			   dbi_result_field_is_null_idx(r, 1) != 1) {
+			snprintf(num, sizeof(num), "%lld", dbi_result_get_as_longlong_idx(r, 1));
+			v = num;
+		}
 		if ((rc = aurmig__strv_push(rows, c->ctx, v ? v : "")))
 			break;
 	}

@@ -54,6 +54,8 @@ int aurmig__db_commit(aurmig_conn *c);
 int aurmig__db_rollback(aurmig_conn *c);   /* keeps the error already recorded */
 /* Does a table exist (in the current database/schema)? name must be a plain identifier. */
 int aurmig__db_table_exists(aurmig_conn *c, const char *name, int *exists);
+/* Names of the tables of the current database/schema (init.c). */
+int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
 /* Append s as a quoted SQL string literal for the connection's dialect. */
 int aurmig__db_quote(aurmig__buf *b, int dialect, const char *s);
 

@@ -628,8 +628,11 @@ static int reorder(aurmig_graph *g, aurmig_context *ctx)
 		remap(ctx, m->deps_idx, m->ndeps, pos);
 		remap(ctx, m->children, m->nchildren, pos);
 		remap(ctx, m->dependents, m->ndependents, pos);
-		qsort(m->children, m->nchildren, sizeof(size_t), cmp_size);
-		qsort(m->dependents, m->ndependents, sizeof(size_t), cmp_size);
+		/* qsort's array must not be NULL, even for 0 elements */
+		if (m->nchildren > 1)
+			qsort(m->children, m->nchildren, sizeof(size_t), cmp_size);
+		if (m->ndependents > 1)
+			qsort(m->dependents, m->ndependents, sizeof(size_t), cmp_size);
 	}
 	free(g->migs);
 	g->migs = migs;

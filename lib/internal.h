@@ -20,8 +20,17 @@
 #define AURMIG__PRINTF(f, a)
 #endif
 
+typedef struct aurmig__hook {
+	char name[33];
+	aurmig_hook_fn fn;
+	void *payload;
+	unsigned int flags;
+} aurmig__hook;
+
 struct aurmig_context {
 	int refs;
+	aurmig__hook *hooks;    /* registered hooks */
+	size_t nhooks;
 	aurmig_error err;       /* record handed out by aurmig_error_last */
 	char *err_message;      /* owned strings behind err */
 	char *err_file;
@@ -42,6 +51,9 @@ aurmig_context *aurmig__context_ref(aurmig_context *ctx);
 void aurmig__context_unref(aurmig_context *ctx);
 /* Tests: make allocation number n (1-based, counted from now) fail; 0 disarms. */
 void aurmig__context_fail_alloc_at(aurmig_context *ctx, unsigned long n);
+
+/* The hook registered under name, or NULL. */
+const aurmig__hook *aurmig__context_hook(const aurmig_context *ctx, const char *name);
 
 /* ---- allocation; every failure records AURMIG_ENOMEM on ctx ---- */
 void *aurmig__malloc(aurmig_context *ctx, size_t n);

@@ -33,7 +33,7 @@ int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s)
 {
 	if (!s->mig)
 		return 1;     /* stamp steps only change rows: transactional everywhere */
-	return p->conn->dialect != AURMIG_DIALECT_MYSQL && s->mig->transactional;
+	return p->conn->dialect != AURMIG_DIALECT_MYSQL && s->mig->transactional && !s->own_conn_hook;
 }
 
 static const char *operation(const aurmig_step *s)
@@ -60,7 +60,7 @@ static int insert_row(aurmig_plan *p, long seq, const char *outcome)
 	e.from = &s->from;
 	e.to = &s->to;
 	e.checksum = s->mig ? s->mig->checksum : NULL;
-	e.total = (long)s->nstmts;
+	e.total = (long)s->nitems;
 	e.done = 0;
 	e.outcome = outcome;
 	e.atomic = aurmig__step_atomic(p, s);
@@ -133,7 +133,7 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	free(msg);
 	aurmig__plan_unlock(p);
 	if (!atomic && s && s->mig && done > 0)
-		return rc == AURMIG_EUSER ? rc : AURMIG_ERECOVERY;
+		return AURMIG_ERECOVERY;   /* partial changes stay: the message says how to recover */
 	return rc;
 }
 
@@ -175,39 +175,75 @@ static int statement_error(aurmig_plan *p, const aurmig_step *s, const aurmig__s
 	return rc;
 }
 
+/* Call a hook item. */
+static int run_hook(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, const aurmig__hook *h, size_t i,
+	size_t n, int atomic)
+{
+	int dir = s->kind == AURMIG_STEP_UPGRADE ? AURMIG_UPGRADE : AURMIG_DOWNGRADE;
+	int r;
+
+	aurmig__err_clear(p->ctx);
+	r = h->fn(h->payload, p->conn, it->name, s->mig->id, dir);
+	if (!r)
+		return AURMIG_OK;
+	{
+		const char *why = aurmig_error_last(p->ctx)->message;
+		char *copy = strdup(why && *why ? why : "");
+		aurmig__err_at(p->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK, s->mig->path, 0,
+			"%s of revision %s failed at step %zu of %zu: hook '%s' failed (returned %d)%s%s%s",
+			operation(s), s->mig->id, i + 1, n, it->name, r, copy && *copy ? ": " : "",
+			copy ? copy : "", atomic || i == 0 ? "; nothing of it remains" : "");
+		free(copy);
+	}
+	return AURMIG_EUSER;
+}
+
 int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *done, size_t *total,
 	int atomic)
 {
 	const char *sql = s->sql;
 	const aurmig__stmt *st = s->stmts;
-	size_t n = s->nstmts;
+	size_t n = s->nitems;
 	int rc = AURMIG_OK;
 
 	*done = from;
 	*total = n;
 	for (size_t i = from; i < n && !rc; i++) {
+		const aurmig__item *it = &s->items[i];
 		char *one;
-		if (p->opts.progress &&
-		    p->opts.progress(p->opts.progress_payload, s, AURMIG_PROGRESS_STATEMENT)) {
-			rc = aurmig__err(p->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK,
-				"stopped by the progress callback before statement %zu", i + 1);
-			break;
-		}
-		one = aurmig__strndup(p->ctx, sql + st[i].offset, st[i].len);
-		if (!one) {
-			rc = AURMIG_ENOMEM;
-			break;
-		}
-		rc = p->conn->ops->exec(p->conn, one, NULL);
-		if (rc) {
-			rc = statement_error(p, s, &st[i], i, n, one, atomic);
+
+		if (it->hook) {
+			const aurmig__hook *h = aurmig__context_hook(p->ctx, it->name);
+			if (h) {
+				rc = run_hook(p, s, it, h, i, n, atomic);
+				if (!rc)
+					i += it->ndefault;   /* the SQL default is not needed */
+			}
+			/* without a callback the default's statements follow */
 		} else {
-			s->statements++;
+			if (p->opts.progress &&
+			    p->opts.progress(p->opts.progress_payload, s, AURMIG_PROGRESS_STATEMENT)) {
+				rc = aurmig__err(p->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK,
+					"stopped by the progress callback before statement %zu", i + 1);
+				break;
+			}
+			one = aurmig__strndup(p->ctx, sql + st[it->stmt].offset, st[it->stmt].len);
+			if (!one) {
+				rc = AURMIG_ENOMEM;
+				break;
+			}
+			rc = p->conn->ops->exec(p->conn, one, NULL);
+			if (rc)
+				rc = statement_error(p, s, &st[it->stmt], i, n, one, atomic);
+			else
+				s->statements++;
+			free(one);
+		}
+		if (!rc) {
 			*done = i + 1;
 			if (!atomic)
 				rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps), (long)*done, NULL, NULL);
 		}
-		free(one);
 	}
 	return rc;
 }

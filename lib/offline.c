@@ -195,9 +195,18 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 			aurmig__buf_puts(&r->out, "-- (transaction off: these statements run outside a transaction)\n");
 		else if ((rc = aurmig__db_begin(c)))
 			break;
-		for (size_t k = 0; k < s->nstmts; k++) {
-			const char *st = s->sql + s->stmts[k].offset;
-			size_t len = s->stmts[k].len;
+		for (size_t k = 0; k < s->nitems; k++) {
+			const aurmig__item *it = &s->items[k];
+			const char *st;
+			size_t len;
+			if (it->hook) {
+				aurmig__buf_printf(&r->out, "-- hook %s: application code runs here online (aurmig --hook %s=COMMAND)%s\n",
+					it->name, it->name, it->has_default ? "; without it, this SQL default:" :
+					"; it has no SQL default: run it by hand");
+				continue;
+			}
+			st = s->sql + s->stmts[it->stmt].offset;
+			len = s->stmts[it->stmt].len;
 			if (needs_delimiter(c->dialect, st, len))
 				aurmig__buf_printf(&r->out, "DELIMITER //\n%.*s //\nDELIMITER ;\n", (int)len, st);
 			else
@@ -218,7 +227,7 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 		e.from = &s->from;
 		e.to = &s->to;
 		e.checksum = s->mig ? s->mig->checksum : NULL;
-		e.total = e.done = (long)s->nstmts;
+		e.total = e.done = (long)s->nitems;
 		e.outcome = AURMIG__J_SUCCESS;
 		e.atomic = aurmig__step_atomic(p, s);
 		if (!rc)

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "journal.h"
 #include "lock.h"
@@ -268,6 +269,24 @@ static int add_revision_step(aurmig_plan *p, aurmig__strv *heads, unsigned char 
 				m->id, dir == AURMIG_UPGRADE ? "upgrade" : "downgrade");
 		rc = aurmig__split(&s->stmts, &s->nstmts, p->ctx, s->sql, strlen(s->sql), p->conn->dialect,
 			m->path, line);
+	}
+	if (!rc)
+		rc = aurmig__script_items(&s->items, &s->nitems, p->ctx, s->sql, s->stmts, s->nstmts);
+	for (size_t k = 0; !rc && k < s->nitems; k++) {
+		const aurmig__hook *h;
+		if (!s->items[k].hook)
+			continue;
+		h = aurmig__context_hook(p->ctx, s->items[k].name);
+		if (h && (h->flags & AURMIG_HOOK_OWN_CONNECTION))
+			s->own_conn_hook = 1;
+		/* a hook nobody provides fails the plan before anything runs */
+		if (!h && !s->items[k].has_default && !p->conn->offline) {
+			rc = aurmig__err_at(p->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_SCRIPT, m->path, 0,
+				"revision %s needs the hook '%s', which nobody provides: register it "
+				"(aurmig_context_set_hook) or map it to a command (aurmig --hook %s=COMMAND)",
+				m->id, s->items[k].name, s->items[k].name);
+			aurmig__err_set_revision(p->ctx, m->id);
+		}
 	}
 	return rc;
 }
@@ -686,6 +705,7 @@ void aurmig_plan_free(aurmig_plan *p)
 		aurmig__strv_clear(&s->from);
 		aurmig__strv_clear(&s->to);
 		free(s->stmts);
+		free(s->items);
 		for (size_t k = 0; k < s->nops; k++) {
 			free(s->ops[k].a);
 			free(s->ops[k].b);
@@ -779,6 +799,24 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 		if ((rc = unknown_rows(p)) ||
 		    (rc = aurmig__strv_copy(&heads, ctx, &p->before)) ||
 		    (rc = to_idxv(&cur, graph, ctx, &p->before)))
+			goto fail;
+	}
+	if (command == AURMIG_CMD_UPGRADE && gate && !start && !p->before.n) {
+		/* an empty database, and the migrations ship a head schema: build it
+		 * with init instead of replaying history */
+		char *path = NULL;
+		aurmig__strv tables = { 0 };
+		if ((rc = aurmig__init_schema_path(graph, conn->dialect, &path)))
+			goto fail;
+		if (access(path, R_OK) == 0) {
+			if (!(rc = aurmig__db_list_tables(conn, &tables)) && tables.n == 0)
+				rc = aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+					"the database is empty: build it with 'aurmig init' (%s) and it is stamped at "
+					"head; migrations run on existing databases", path);
+		}
+		free(path);
+		aurmig__strv_clear(&tables);
+		if (rc)
 			goto fail;
 	}
 	switch (command) {

@@ -24,6 +24,9 @@ struct aurmig_step {
 	const char *sql;             /* the section that runs (NULL for stamp steps) */
 	struct aurmig__stmt *stmts;  /* its statements, split at plan time */
 	size_t nstmts;
+	aurmig__item *items;         /* statements and hook calls, in order */
+	size_t nitems;
+	int own_conn_hook;           /* a hook with its own connection: not atomic */
 	size_t statements;           /* run so far */
 	double seconds;              /* -1 until run */
 };
@@ -70,6 +73,9 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 /* A one-step plan for migration m from the given heads (no lock, no gate). */
 int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int kind,
 	const aurmig_migration *m, const aurmig__strv *heads_now);
+
+/* init.c: the head schema file of a dialect, <dir>/schema/<dialect>.sql. */
+int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out);
 
 /* recovery.c: before planning (lock held): mark interrupted atomic runs,
  * refuse with AURMIG_ERECOVERY while a failed migration awaits recovery. */

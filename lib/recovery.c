@@ -402,7 +402,7 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 				"%s is pending: %s", p->steps[i].mig->id, p->steps[i].mig->message));
 		aurmig_plan_free(p);
 		if (prc == AURMIG_ENOMEM)
-			rc = prc;
+			rc = aurmig__oom(c->ctx);   /* not recorded while held */
 	}
 done:
 	free(applied);

@@ -236,9 +236,16 @@ int aurmig__resolve_set(aurmig__idxv *out, const aurmig_graph *g, aurmig_context
 		}
 	} else if (is_negative_int(id)) {
 		/* label@-N: walk down N from each head (of the branch) */
-		long n = strtol(id, NULL, 10);
+		long n;
 		aurmig__idxv heads = { 0 };
-		rc = copy_list(&heads, ctx, g->rheads, g->nrheads);
+		errno = 0;
+		n = strtol(id, NULL, 10);
+		/* bounded as in aurmig__parse_relative: -LONG_MIN overflows */
+		if (errno || n < -1000000000L)
+			rc = aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_TARGET,
+				"relative step in '%s' is out of range", spec);
+		if (!rc)
+			rc = copy_list(&heads, ctx, g->rheads, g->nrheads);
 		if (!rc && label)
 			rc = aurmig__filter_lineage(&heads, g, ctx, label, 0);
 		for (size_t k = 0; !rc && k < heads.n; k++) {

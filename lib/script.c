@@ -11,6 +11,7 @@
 #include <nettle/sha2.h>
 
 #include "script.h"
+#include "split.h"
 
 static const char *const dialect_names[AURMIG__NDIALECTS] = { "", "sqlite", "mysql", "pgsql" };
 
@@ -229,6 +230,63 @@ static int line_is_comment_or_blank(const char *t, size_t s, size_t e)
 	return s == e || (e - s >= 2 && t[s] == '-' && t[s + 1] == '-');
 }
 
+/* Offset of the first byte that does not belong to well-formed UTF-8
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or len. */
+static size_t utf8_invalid_at(const unsigned char *t, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = t[i], lo = 0x80, hi = 0xBF;
+		size_t n;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			n = 1;
+		else if (c >= 0xE0 && c <= 0xEF)
+			n = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+		else if (c >= 0xF0 && c <= 0xF4)
+			n = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+		else
+			return i;
+		if (len - i <= n || t[i + 1] < lo || t[i + 1] > hi)
+			return i;
+		for (size_t k = 2; k <= n; k++)
+			if ((t[i + k] & 0xC0) != 0x80)
+				return i;
+		i += n + 1;
+	}
+	return len;
+}
+
+/* 1-based line of text[at]. */
+static int line_of(const char *text, size_t at)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < at; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+/* A header value that is shown to people (message, create_date) must be
+ * one line of text: no control characters but tabs (a carriage return
+ * ends a comment for PostgreSQL, so offline SQL could run the rest). */
+static int check_text_value(aurmig_context *ctx, const char *path, int line, const char *key,
+	const char *t, size_t vs, size_t ve)
+{
+	for (size_t i = vs; i < ve; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+				"%s contains a control character (0x%02X)", key, c);
+	}
+	return AURMIG_OK;
+}
+
 int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char *path,
 	const char *basename, char *text, size_t len)
 {
@@ -236,7 +294,7 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	line_iter it = { text, len, 0, 0 };
 	size_t s, e;
 	aurmig__section *cur = NULL;
-	int seen_message = 0, seen_date = 0, seen_tx = 0;
+	int seen_message = 0, seen_date = 0, seen_tx = 0, hook_open = 0;
 	int rc = AURMIG_OK;
 	const char *why;
 
@@ -256,12 +314,21 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	}
 	if (memchr(text, '\0', len)) {
 		size_t at = (size_t)((const char *)memchr(text, '\0', len) - text);
-		int line = 1;
-		for (size_t i = 0; i < at; i++)
-			line += text[i] == '\n';
-		rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+		rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line_of(text, at),
 			"NUL byte in script");
 		goto fail;
+	}
+	{
+		/* scripts are UTF-8, as Alembic's Python files are */
+		size_t at = utf8_invalid_at((const unsigned char *)text, len), col = 1;
+		if (at < len) {
+			while (col <= at && text[at - col] != '\n')
+				col++;
+			rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line_of(text, at),
+				"invalid UTF-8 (byte 0x%02X at column %zu); scripts must be UTF-8 text",
+				(unsigned char)text[at], col);
+			goto fail;
+		}
 	}
 
 	while (next_line(&it, &s, &e)) {
@@ -296,6 +363,11 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 					(int)(ve - vs > 64 ? 64 : ve - vs), text + vs);
 				goto fail;
 			}
+			if (hook_open) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, hook_open,
+					"the hook's default is not closed with '-- aurmig:end-hook'");
+				goto fail;
+			}
 			cur = &m->sections[dir - 1][dialect];
 			if (cur->present) {
 				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
@@ -309,6 +381,52 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 			cur->line = line + 1;
 			cur->offset = it.pos;
 			cur->len = 0;
+			continue;
+		}
+
+		if (key_is(text, ks, ke, "hook") || key_is(text, ks, ke, "end-hook")) {
+			/* hooks live inside sections and stay in the section text; the
+			 * planner finds them there (aurmig__script_items) */
+			if (!cur) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"'-- aurmig:%.*s' outside a section", (int)(ke - ks), text + ks);
+				goto fail;
+			}
+			if (key_is(text, ks, ke, "hook")) {
+				size_t ns = vs, ne = vs;
+				while (ne < ve && !is_blank(text[ne]))
+					ne++;
+				if (!aurmig__ident_valid(text + ns, ne - ns, &why)) {
+					rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+						"hook name '%.*s' %s", (int)(ne - ns > 64 ? 64 : ne - ns), text + ns, why);
+					goto fail;
+				}
+				{
+					size_t rs = ne;
+					while (rs < ve && is_blank(text[rs]))
+						rs++;
+					if (rs < ve && !key_is(text, rs, ve, "default")) {
+						rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+							"after the hook name only 'default' may follow, not '%.*s'",
+							(int)(ve - rs > 64 ? 64 : ve - rs), text + rs);
+						goto fail;
+					}
+					if (hook_open) {
+						rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+							"hook inside the default of the hook on line %d", hook_open);
+						goto fail;
+					}
+					if (rs < ve)
+						hook_open = line;
+				}
+			} else if (!hook_open) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"'-- aurmig:end-hook' without a '-- aurmig:hook NAME default' before it");
+				goto fail;
+			} else {
+				hook_open = 0;
+			}
+			cur->len = it.pos - cur->offset;
 			continue;
 		}
 
@@ -344,14 +462,16 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 			    (rc = parse_list(&m->labels, ctx, path, line, "branch_labels", text, vs, ve)))
 				goto fail;
 		} else if (key_is(text, ks, ke, "message")) {
-			if ((rc = header_seen(&seen_message, ctx, path, line, "message")))
+			if ((rc = header_seen(&seen_message, ctx, path, line, "message")) ||
+			    (rc = check_text_value(ctx, path, line, "message", text, vs, ve)))
 				goto fail;
 			if (!(m->message = aurmig__strndup(ctx, text + vs, ve - vs))) {
 				rc = AURMIG_ENOMEM;
 				goto fail;
 			}
 		} else if (key_is(text, ks, ke, "create_date")) {
-			if ((rc = header_seen(&seen_date, ctx, path, line, "create_date")))
+			if ((rc = header_seen(&seen_date, ctx, path, line, "create_date")) ||
+			    (rc = check_text_value(ctx, path, line, "create_date", text, vs, ve)))
 				goto fail;
 			if (!(m->create_date = aurmig__strndup(ctx, text + vs, ve - vs))) {
 				rc = AURMIG_ENOMEM;
@@ -379,6 +499,11 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 		}
 	}
 
+	if (hook_open) {
+		rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, hook_open,
+			"the hook's default is not closed with '-- aurmig:end-hook'");
+		goto fail;
+	}
 	if (!m->id) {
 		rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, 1,
 			"no '-- aurmig:revision <id>' header");
@@ -425,6 +550,72 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 fail:
 	aurmig__script_free(m);
 	return rc;
+}
+
+/* ---------------------------------------------------------------- hooks in a section */
+
+int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, const char *sql,
+	const aurmig__stmt *st, size_t n)
+{
+	aurmig__item *items;
+	size_t len = strlen(sql), pos = 0, k = 0, cnt = 0;
+	long open_hook = -1;
+
+	*out = NULL;
+	*nout = 0;
+	/* at most one item per statement plus one per hook line */
+	{
+		size_t lines = 1;
+		for (size_t i = 0; i < len; i++)
+			lines += sql[i] == '\n';
+		items = aurmig__calloc(ctx, n + lines + 1, sizeof(*items));
+		if (!items)
+			return AURMIG_ENOMEM;
+	}
+	while (pos <= len) {
+		const char *nl = memchr(sql + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - sql) : len, ks, ke, vs, ve;
+
+		if (parse_directive(sql, pos, end, &ks, &ke, &vs, &ve) &&
+		    (key_is(sql, ks, ke, "hook") || key_is(sql, ks, ke, "end-hook"))) {
+			/* statements before this line come first */
+			for (; k < n && st[k].offset < pos; k++) {
+				items[cnt].stmt = k;
+				items[cnt].in_default = open_hook;
+				if (open_hook >= 0)
+					items[open_hook].ndefault++;
+				cnt++;
+			}
+			if (key_is(sql, ks, ke, "hook")) {
+				size_t ne = vs;
+				while (ne < ve && !is_blank(sql[ne]))
+					ne++;
+				items[cnt].hook = 1;
+				items[cnt].in_default = -1;
+				memcpy(items[cnt].name, sql + vs, ne - vs);
+				items[cnt].name[ne - vs] = '\0';
+				items[cnt].has_default = ne < ve;
+				if (items[cnt].has_default)
+					open_hook = (long)cnt;
+				cnt++;
+			} else {
+				open_hook = -1;
+			}
+		}
+		if (!nl)
+			break;
+		pos = end + 1;
+	}
+	for (; k < n; k++) {
+		items[cnt].stmt = k;
+		items[cnt].in_default = open_hook;
+		if (open_hook >= 0)
+			items[open_hook].ndefault++;
+		cnt++;
+	}
+	*out = items;
+	*nout = cnt;
+	return AURMIG_OK;
 }
 
 /* ---------------------------------------------------------------- public accessors */

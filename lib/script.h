@@ -44,6 +44,23 @@ struct aurmig_migration {
 	aurmig__strv branches;                 /* labels that apply here, sorted */
 };
 
+/* One unit of a section's execution: a statement, or a hook call. The
+ * statements of a hook's SQL default follow its hook item and run only
+ * when no callback is registered for it. */
+typedef struct aurmig__item {
+	int hook;              /* 1: a hook call named name */
+	size_t stmt;           /* statement index (hook == 0) */
+	long in_default;       /* index of the hook item whose default this statement is, or -1 */
+	int has_default;       /* hook: an SQL default follows */
+	size_t ndefault;       /* hook: how many statement items form the default */
+	char name[AURMIG__MAX_ID + 1];
+} aurmig__item;
+
+struct aurmig__stmt;
+/* Items of a section: statements (from the splitter) and hook lines in order. */
+int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, const char *sql,
+	const struct aurmig__stmt *st, size_t n);
+
 /* Parse one script. path is used in messages; text (len bytes, NUL at
  * text[len]) is taken over on success and on failure. basename is the
  * file name, checked against the revision id. */

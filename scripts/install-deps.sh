@@ -12,8 +12,9 @@ PACKAGES="
   libdbi-dev libdbd-sqlite3 libdbd-mysql libdbd-pgsql libinih-dev nettle-dev libjansson-dev
   libcmocka-dev
   sqlite3 python3 python3-alembic python3-sqlalchemy
+  php8.2-cli python3-pytest
   python3-pymysql python3-psycopg2
-  valgrind
+  valgrind time strace
   mariadb-server mariadb-client
   postgresql postgresql-15 postgresql-client-15
   util-linux procps

@@ -63,6 +63,11 @@ typedef void (*aurmig_log_fn)(void *payload, int level, const char *message);
 int aurmig_context_new(aurmig_context **out);
 void aurmig_context_free(aurmig_context *ctx);
 void aurmig_context_set_log(aurmig_context *ctx, aurmig_log_fn fn, void *payload, int max_level);
+typedef enum aurmig_hook_flag {
+  AURMIG_HOOK_OWN_CONNECTION = 1
+} aurmig_hook_flag;
+typedef int (*aurmig_hook_fn)(void *payload, aurmig_conn *conn, const char *hook, const char *revision, int direction);
+int aurmig_context_set_hook(aurmig_context *ctx, const char *name, aurmig_hook_fn fn, void *payload, unsigned int flags);
 void aurmig_version(int *major, int *minor, int *patch);
 const char *aurmig_version_string(void);
 typedef enum aurmig_dialect {
@@ -117,6 +122,9 @@ const char *aurmig_migration_sql(const aurmig_migration *m, int direction, int d
 int aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url);
 int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const char *path);
 void aurmig_conn_free(aurmig_conn *conn);
+int aurmig_conn_set_version_table(aurmig_conn *conn, const char *name);
+const char *aurmig_conn_version_table(const aurmig_conn *conn);
+int aurmig_conn_exec(aurmig_conn *conn, const char *sql);
 int aurmig_conn_dialect(const aurmig_conn *conn);
 const char *aurmig_conn_display_url(const aurmig_conn *conn);
 int aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);
@@ -173,6 +181,7 @@ size_t aurmig_step_to_count(const aurmig_step *step);
 const char *aurmig_step_to(const aurmig_step *step, size_t i);
 size_t aurmig_step_statements(const aurmig_step *step);
 double aurmig_step_seconds(const aurmig_step *step);
+int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 typedef enum aurmig_state {
   AURMIG_STATE_AT_HEAD = 0,
   AURMIG_STATE_BEHIND = 1,
@@ -214,3 +223,121 @@ const char *aurmig_status_head(const aurmig_status *status, size_t i);
 size_t aurmig_status_pending_count(const aurmig_status *status);
 const char *aurmig_status_pending(const aurmig_status *status, size_t i);
 void aurmig_status_free(aurmig_status *status);
+typedef enum aurmig_revision_options_version {
+  AURMIG_REVISION_OPTIONS_VERSION = 1
+} aurmig_revision_options_version;
+typedef struct aurmig_revision_options {
+  unsigned int version;
+  const char *message;
+  const char *const *heads;
+  size_t nheads;
+  const char *branch_label;
+  const char *const *depends_on;
+  size_t ndepends_on;
+  const char *rev_id;
+  const char *create_date;
+} aurmig_revision_options;
+int aurmig_revision_options_init(aurmig_revision_options *opts, unsigned int version);
+int aurmig_graph_write_revision(char *id_out, size_t id_size, const aurmig_graph *graph, const aurmig_revision_options *opts);
+size_t aurmig_graph_real_head_count(const aurmig_graph *graph);
+typedef struct aurmig_schema aurmig_schema;
+typedef struct aurmig_schema_table aurmig_schema_table;
+typedef struct aurmig_schema_column aurmig_schema_column;
+typedef struct aurmig_schema_index aurmig_schema_index;
+typedef struct aurmig_schema_fkey aurmig_schema_fkey;
+typedef struct aurmig_schema_diff aurmig_schema_diff;
+typedef enum aurmig_schema_flag {
+  AURMIG_SCHEMA_OWN_TABLES = 1
+} aurmig_schema_flag;
+typedef enum aurmig_column_type {
+  AURMIG_TYPE_OTHER = 0,
+  AURMIG_TYPE_INTEGER = 1,
+  AURMIG_TYPE_TINYINT = 2,
+  AURMIG_TYPE_SMALLINT = 3,
+  AURMIG_TYPE_MEDIUMINT = 4,
+  AURMIG_TYPE_INT = 5,
+  AURMIG_TYPE_BIGINT = 6,
+  AURMIG_TYPE_DECIMAL = 7,
+  AURMIG_TYPE_FLOAT = 8,
+  AURMIG_TYPE_DOUBLE = 9,
+  AURMIG_TYPE_CHAR = 10,
+  AURMIG_TYPE_VARCHAR = 11,
+  AURMIG_TYPE_TEXT = 12,
+  AURMIG_TYPE_BLOB = 13,
+  AURMIG_TYPE_BOOLEAN = 14,
+  AURMIG_TYPE_DATE = 15,
+  AURMIG_TYPE_TIME = 16,
+  AURMIG_TYPE_DATETIME = 17,
+  AURMIG_TYPE_TIMESTAMP = 18
+} aurmig_column_type;
+typedef enum aurmig_schema_object {
+  AURMIG_SCHEMA_TABLE = 1,
+  AURMIG_SCHEMA_COLUMN = 2,
+  AURMIG_SCHEMA_COLUMN_ORDER = 3,
+  AURMIG_SCHEMA_PRIMARY_KEY = 4,
+  AURMIG_SCHEMA_INDEX = 5,
+  AURMIG_SCHEMA_FOREIGN_KEY = 6,
+  AURMIG_SCHEMA_TABLE_OPTIONS = 7
+} aurmig_schema_object;
+typedef enum aurmig_schema_change {
+  AURMIG_SCHEMA_ONLY_A = 1,
+  AURMIG_SCHEMA_ONLY_B = 2,
+  AURMIG_SCHEMA_CHANGED = 3
+} aurmig_schema_change;
+int aurmig_schema_read(aurmig_schema **out, aurmig_conn *conn);
+int aurmig_schema_read_flags(aurmig_schema **out, aurmig_conn *conn, unsigned int flags);
+int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *scratch, const char *path);
+void aurmig_schema_free(aurmig_schema *schema);
+int aurmig_schema_dialect(const aurmig_schema *schema);
+int aurmig_schema_set_label(aurmig_schema *schema, const char *label);
+const char *aurmig_schema_label(const aurmig_schema *schema);
+size_t aurmig_schema_table_count(const aurmig_schema *schema);
+const aurmig_schema_table *aurmig_schema_table_at(const aurmig_schema *schema, size_t i);
+const aurmig_schema_table *aurmig_schema_table_get(const aurmig_schema *schema, const char *name);
+const char *aurmig_schema_table_name(const aurmig_schema_table *table);
+const char *aurmig_schema_table_charset(const aurmig_schema_table *table);
+const char *aurmig_schema_table_collation(const aurmig_schema_table *table);
+size_t aurmig_schema_table_column_count(const aurmig_schema_table *table);
+const aurmig_schema_column *aurmig_schema_table_column(const aurmig_schema_table *table, size_t i);
+size_t aurmig_schema_table_primary_key_count(const aurmig_schema_table *table);
+const char *aurmig_schema_table_primary_key(const aurmig_schema_table *table, size_t i);
+size_t aurmig_schema_table_index_count(const aurmig_schema_table *table);
+const aurmig_schema_index *aurmig_schema_table_index(const aurmig_schema_table *table, size_t i);
+size_t aurmig_schema_table_fkey_count(const aurmig_schema_table *table);
+const aurmig_schema_fkey *aurmig_schema_table_fkey(const aurmig_schema_table *table, size_t i);
+const char *aurmig_schema_column_name(const aurmig_schema_column *column);
+const char *aurmig_schema_column_type(const aurmig_schema_column *column);
+const char *aurmig_schema_column_raw_type(const aurmig_schema_column *column);
+int aurmig_schema_column_kind(const aurmig_schema_column *column);
+int aurmig_schema_column_length(const aurmig_schema_column *column);
+int aurmig_schema_column_scale(const aurmig_schema_column *column);
+int aurmig_schema_column_is_unsigned(const aurmig_schema_column *column);
+int aurmig_schema_column_is_nullable(const aurmig_schema_column *column);
+const char *aurmig_schema_column_default(const aurmig_schema_column *column);
+int aurmig_schema_column_is_auto_increment(const aurmig_schema_column *column);
+const char *aurmig_schema_column_on_update(const aurmig_schema_column *column);
+const char *aurmig_schema_column_charset(const aurmig_schema_column *column);
+const char *aurmig_schema_column_collation(const aurmig_schema_column *column);
+const char *aurmig_schema_index_name(const aurmig_schema_index *index);
+int aurmig_schema_index_is_unique(const aurmig_schema_index *index);
+size_t aurmig_schema_index_column_count(const aurmig_schema_index *index);
+const char *aurmig_schema_index_column(const aurmig_schema_index *index, size_t i);
+const char *aurmig_schema_fkey_name(const aurmig_schema_fkey *fkey);
+size_t aurmig_schema_fkey_column_count(const aurmig_schema_fkey *fkey);
+const char *aurmig_schema_fkey_column(const aurmig_schema_fkey *fkey, size_t i);
+const char *aurmig_schema_fkey_ref_table(const aurmig_schema_fkey *fkey);
+const char *aurmig_schema_fkey_ref_column(const aurmig_schema_fkey *fkey, size_t i);
+const char *aurmig_schema_fkey_on_delete(const aurmig_schema_fkey *fkey);
+const char *aurmig_schema_fkey_on_update(const aurmig_schema_fkey *fkey);
+int aurmig_schema_dump(const char **out, aurmig_schema *schema, int dialect);
+int aurmig_schema_diff_new(aurmig_schema_diff **out, const aurmig_schema *a, const aurmig_schema *b);
+void aurmig_schema_diff_free(aurmig_schema_diff *diff);
+size_t aurmig_schema_diff_count(const aurmig_schema_diff *diff);
+int aurmig_schema_diff_kind(const aurmig_schema_diff *diff, size_t i);
+const char *aurmig_schema_object_name(int kind);
+int aurmig_schema_diff_change(const aurmig_schema_diff *diff, size_t i);
+const char *aurmig_schema_diff_table(const aurmig_schema_diff *diff, size_t i);
+const char *aurmig_schema_diff_object(const aurmig_schema_diff *diff, size_t i);
+const char *aurmig_schema_diff_a(const aurmig_schema_diff *diff, size_t i);
+const char *aurmig_schema_diff_b(const aurmig_schema_diff *diff, size_t i);
+const char *aurmig_schema_diff_message(const aurmig_schema_diff *diff, size_t i);

@@ -5,8 +5,16 @@
 //
 //   opcache.enable=1
 //   opcache.preload=/usr/local/share/aurmig/php/preload.php
-//   opcache.preload_user=www-data     ; when PHP-FPM starts as root
 //   ffi.enable=preload
+//
+// and, when PHP (the PHP-FPM master) starts as root:
+//
+//   opcache.preload_user=www-data
+//   ffi.preload=/usr/local/share/aurmig/php/aurmig.ffi.h
+//
+// (PHP refuses FFI::load() during preloading with opcache.preload_user;
+// ffi.preload then loads the header and this script only preloads the
+// classes.)
 //
 // It parses aurmig.ffi.h once, at server start, registering the FFI scope
 // "aurmig" (FFI_SCOPE in the header; FFI_LIB names libaurmig.so.0), and
@@ -17,9 +25,17 @@
 // header (e.g. one whose FFI_LIB is an absolute path).
 declare(strict_types=1);
 
-$aurmig_header = getenv('AURMIG_FFI_HEADER') ?: __DIR__ . '/aurmig.ffi.h';
-if (FFI::load($aurmig_header) === null) {
-    throw new RuntimeException("aurmig preload: cannot load $aurmig_header");
+// With ffi.preload=<...>/aurmig.ffi.h the scope exists already: PHP needs
+// that way when it starts as root (opcache.preload_user set), where
+// FFI::load() is refused while preloading.
+try {
+    FFI::scope('aurmig');
+} catch (FFI\Exception $e) {
+    $aurmig_header = getenv('AURMIG_FFI_HEADER') ?: __DIR__ . '/aurmig.ffi.h';
+    if (FFI::load($aurmig_header) === null) {
+        throw new RuntimeException("aurmig preload: cannot load $aurmig_header");
+    }
+    unset($aurmig_header);
 }
+unset($e);
 require_once __DIR__ . '/autoload.php';
-unset($aurmig_header);

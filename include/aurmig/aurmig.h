@@ -11,4 +11,5 @@
 #include "recovery.h"
 #include "status.h"
 #include "scaffold.h"
+#include "schema.h"
 #endif

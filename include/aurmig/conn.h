@@ -45,6 +45,13 @@ AURMIG_EXTERN(int) aurmig_conn_set_version_table(aurmig_conn *conn, const char *
 /** The version table's name. Borrowed. */
 AURMIG_EXTERN(const char *) aurmig_conn_version_table(const aurmig_conn *conn);
 
+/**
+ * Run one SQL statement on the connection (for hooks, inside the
+ * migration's transaction). @return AURMIG_OK or AURMIG_EDB with the
+ * database's message.
+ */
+AURMIG_EXTERN(int) aurmig_conn_exec(aurmig_conn *conn, const char *sql);
+
 /** The connection's aurmig_dialect. */
 AURMIG_EXTERN(int) aurmig_conn_dialect(const aurmig_conn *conn);
 

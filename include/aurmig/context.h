@@ -44,6 +44,37 @@ AURMIG_EXTERN(void) aurmig_context_free(aurmig_context *ctx);
  */
 AURMIG_EXTERN(void) aurmig_context_set_log(aurmig_context *ctx, aurmig_log_fn fn, void *payload, int max_level);
 
+/** Hook flags. */
+typedef enum aurmig_hook_flag {
+	/**
+	 * The hook works through a connection of its own (an external command,
+	 * the application's ORM): the step's transaction is committed before
+	 * the hook runs and a new one begun after, so the hook sees the
+	 * changes before it and does not wait for our locks. Such a step is
+	 * not atomic: the journal records its progress (docs/safety.md).
+	 */
+	AURMIG_HOOK_OWN_CONNECTION = 1
+} aurmig_hook_flag;
+
+/**
+ * A named hook: a data step a migration cannot express in SQL (it says
+ * `-- aurmig:hook NAME`). Called with the migration's connection, inside
+ * its transaction unless AURMIG_HOOK_OWN_CONNECTION was given; use
+ * aurmig_conn_exec() to run SQL there. @p direction is an aurmig_direction.
+ * Return 0 on success; anything else fails the step like a failing
+ * statement.
+ */
+typedef int (*aurmig_hook_fn)(void *payload, aurmig_conn *conn, const char *hook, const char *revision, int direction);
+
+/**
+ * Register @p fn for hook @p name on this context (replacing an earlier
+ * one); a NULL @p fn removes it. A plan that reaches a hook with no
+ * callback and no SQL default fails before anything runs.
+ * @return AURMIG_OK, AURMIG_EINVALID (bad name), AURMIG_ENOMEM.
+ */
+AURMIG_EXTERN(int) aurmig_context_set_hook(aurmig_context *ctx, const char *name, aurmig_hook_fn fn,
+	void *payload, unsigned int flags);
+
 /** The run-time library version. Any pointer may be NULL. */
 AURMIG_EXTERN(void) aurmig_version(int *major, int *minor, int *patch);
 

@@ -173,6 +173,17 @@ AURMIG_EXTERN(size_t) aurmig_step_statements(const aurmig_step *step);
 AURMIG_EXTERN(double) aurmig_step_seconds(const aurmig_step *step);
 /**@}*/
 
+/**
+ * Build a fresh database: run the head schema `<migrations>/schema/<dialect>.sql`
+ * (its line `-- aurmig:schema-revision REV...` says which revision(s) it is),
+ * then stamp those revisions, with a journal entry. SQLite and PostgreSQL do
+ * it all in one transaction. Takes the deploy lock (opts may be NULL).
+ * @return AURMIG_OK; AURMIG_EINVALID when the database has any table;
+ *         AURMIG_ENOTFOUND when there is no schema file for the dialect;
+ *         AURMIG_EPARSE / AURMIG_EUNKNOWNREV for a bad schema file; AURMIG_EDB.
+ */
+AURMIG_EXTERN(int) aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
+
 /** Result of aurmig_check(). */
 typedef enum aurmig_state {
 	AURMIG_STATE_AT_HEAD = 0,  /**< every head is applied */

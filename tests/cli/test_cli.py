@@ -382,6 +382,37 @@ class OperatorTest(Base):
             self.assertEqual(p.returncode, 1)
             self.assertEqual("\x1b[" in err, want, err)
 
+    def test_hook_commands(self):
+        d = os.path.join(self.tmp, "mig")
+        os.mkdir(d)
+        with open(os.path.join(d, "aaaa_h.sql"), "w") as f:
+            f.write("-- aurmig:revision aaaa\n-- aurmig:upgrade\nCREATE TABLE pkg (p REAL);\n"
+                    "INSERT INTO pkg VALUES (0);\n-- aurmig:hook recompute\n"
+                    "-- aurmig:downgrade\nDROP TABLE pkg;\n")
+        rc, _, err = self.aurmig("upgrade", dir=d)
+        self.assertEqual(rc, 1)
+        self.assertIn("needs the hook 'recompute'", err)
+        self.assertNotIn("alembic_version", self.tables())       # nothing ran
+        log = os.path.join(self.tmp, "hook.log")
+        # the hook gets the connection through its environment, writes through its own connection
+        cmd = ('echo "$AURMIG_HOOK $AURMIG_REVISION $AURMIG_DIRECTION $AURMIG_URL" > %s; '
+               'sqlite3 %s "UPDATE pkg SET p = 7"' % (log, self.db))
+        rc, out, err = self.aurmig("--hook", "recompute=" + cmd, "upgrade", dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(open(log).read().split(), ["recompute", "aaaa", "upgrade", self.url])
+        con = sqlite3.connect(self.db)
+        self.assertEqual(con.execute("SELECT p FROM pkg").fetchall(), [(7.0,)])
+        con.close()
+        # a config file maps hooks too; a failing hook command fails the step
+        cfg = os.path.join(self.tmp, "aurmig.ini")
+        with open(cfg, "w") as f:
+            f.write("[hooks]\nrecompute = exit 3\n")
+        self.assertEqual(self.aurmig("downgrade", "base", dir=d)[0], 0)
+        rc, out, err = self.aurmig("--config", cfg, "upgrade", dir=d)
+        self.assertEqual(rc, 5, err)      # its own connection: statements before it stay
+        self.assertIn("hook 'recompute' failed (returned 3)", err)
+        self.assertEqual(self.aurmig("--config", cfg, "mark-rolled-back", dir=d)[0], 0)
+
     def test_man_page_and_completion(self):
         man = os.path.join(ROOT, "doc", "aurmig.1")
         text = open(man).read()

@@ -431,6 +431,89 @@ static void test_status(void **state)
 	assert_null(st);
 }
 
+static int hook_calls;
+
+static int hook_in_tx(void *payload, aurmig_conn *conn, const char *hook, const char *revision, int direction)
+{
+	(void)payload;
+	hook_calls++;
+	assert_string_equal(hook, "fill");
+	assert_string_equal(revision, "hhhh");
+	assert_int_equal(direction, AURMIG_UPGRADE);
+	return aurmig_conn_exec(conn, "INSERT INTO h VALUES (42)");
+}
+
+static int hook_fails(void *payload, aurmig_conn *conn, const char *hook, const char *revision, int direction)
+{
+	(void)payload; (void)hook; (void)revision; (void)direction;
+	/* the error of a failing statement is kept in the step's message */
+	return aurmig_conn_exec(conn, "INSERT INTO nowhere VALUES (1)") ? 3 : 0;
+}
+
+static void test_hooks(void **state)
+{
+	fx *f = *state;
+	const aurmig_error *e;
+
+	tu_write(f->dir, "hhhh_hooks.sql",
+		"-- aurmig:revision hhhh\n"
+		"-- aurmig:upgrade\n"
+		"CREATE TABLE h (x INTEGER);\n"
+		"-- aurmig:hook fill default\n"
+		"INSERT INTO h VALUES (1);\n"
+		"INSERT INTO h VALUES (2);\n"
+		"-- aurmig:end-hook\n"
+		"-- aurmig:hook needed\n"
+		"CREATE TABLE h2 (x INTEGER);\n"
+		"-- aurmig:downgrade\nDROP TABLE h2;\nDROP TABLE h;\n");
+	load(f, f->dir);
+	/* 'needed' has no default and no callback: refused before anything runs */
+	assert_int_equal(run(f, AURMIG_CMD_UPGRADE, "heads", 0), AURMIG_EINVALID);
+	assert_non_null(strstr(aurmig_error_last(f->ctx)->message, "needs the hook 'needed'"));
+	assert_false(table_exists(f, "h"));
+	assert_false(table_exists(f, "alembic_version"));
+
+	/* without 'fill', its SQL default runs */
+	assert_int_equal(aurmig_context_set_hook(f->ctx, "needed", hook_in_tx, NULL, 0), AURMIG_OK);
+	assert_int_equal(aurmig_context_set_hook(f->ctx, "needed", NULL, NULL, 0), AURMIG_OK);   /* removed again */
+	assert_int_equal(run(f, AURMIG_CMD_UPGRADE, "heads", 0), AURMIG_EINVALID);
+	assert_int_equal(aurmig_context_set_hook(f->ctx, "needed", hook_fails, NULL, 0), AURMIG_OK);
+	assert_int_equal(run(f, AURMIG_CMD_UPGRADE, "heads", 0), AURMIG_EUSER);
+	e = aurmig_error_last(f->ctx);
+	assert_non_null(strstr(e->message, "hook 'needed' failed (returned 3)"));
+	assert_non_null(strstr(e->message, "nowhere"));
+	assert_false(table_exists(f, "h"));            /* rolled back with the step */
+	expect_rows(f, "");
+
+	/* a callback for 'fill' replaces the default, inside the transaction */
+	assert_int_equal(aurmig_context_set_hook(f->ctx, "needed", NULL, NULL, 0), AURMIG_OK);
+	tu_write(f->dir, "hhhh_hooks.sql",
+		"-- aurmig:revision hhhh\n-- aurmig:upgrade\nCREATE TABLE h (x INTEGER);\n"
+		"-- aurmig:hook fill default\nINSERT INTO h VALUES (1);\n-- aurmig:end-hook\n"
+		"-- aurmig:downgrade\nDROP TABLE h;\n");
+	load(f, f->dir);
+	run_ok(f, AURMIG_CMD_UPGRADE, "heads");
+	{
+		aurmig__strv rows = { 0 };
+		assert_int_equal(f->conn->ops->query(f->conn, "SELECT x FROM h", &rows), AURMIG_OK);
+		assert_int_equal(rows.n, 1);                 /* the default ran */
+		aurmig__strv_clear(&rows);
+	}
+	run_ok(f, AURMIG_CMD_DOWNGRADE, "base");
+	hook_calls = 0;
+	assert_int_equal(aurmig_context_set_hook(f->ctx, "fill", hook_in_tx, NULL, 0), AURMIG_OK);
+	run_ok(f, AURMIG_CMD_UPGRADE, "heads");
+	assert_int_equal(hook_calls, 1);
+	{
+		aurmig__strv rows = { 0 };
+		assert_int_equal(f->conn->ops->query(f->conn, "SELECT x FROM h", &rows), AURMIG_OK);
+		assert_int_equal(rows.n, 1);
+		assert_string_equal(rows.v[0], "42");        /* the hook, not the default */
+		aurmig__strv_clear(&rows);
+	}
+	assert_int_equal(aurmig_context_set_hook(f->ctx, "", hook_in_tx, NULL, 0), AURMIG_EINVALID);
+}
+
 static void test_alloc_failures(void **state)
 {
 	fx *f = *state;
@@ -464,6 +547,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pull_api_and_progress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hooks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

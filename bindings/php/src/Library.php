@@ -20,6 +20,7 @@ final class Library
     private static ?\FFI $ffi = null;
     private static ?string $header = null;
     private static ?string $library = null;
+    private static ?string $source = null;
 
     /**
      * Choose the header and the shared library before the first call
@@ -32,6 +33,7 @@ final class Library
         self::$header = $header;
         self::$library = $library;
         self::$ffi = null;
+        self::$source = null;
     }
 
     /** The FFI object: the preloaded scope when there is one. */
@@ -44,7 +46,9 @@ final class Library
         $library = self::$library;
         if ($header === null && $library === null) {
             try {
-                return self::$ffi = \FFI::scope(self::SCOPE);
+                self::$ffi = \FFI::scope(self::SCOPE);
+                self::$source = 'scope';
+                return self::$ffi;
             } catch (\FFI\Exception $e) {
                 // not preloaded: parse the header below
             }
@@ -56,13 +60,26 @@ final class Library
             if ($ffi === null) {
                 throw new Exception("cannot load the FFI header $header", -1);
             }
+            self::$source = 'load';
             return self::$ffi = $ffi;
         }
         $code = @file_get_contents($header);
         if ($code === false) {
             throw new Exception("cannot read the FFI header $header", -1);
         }
-        return self::$ffi = \FFI::cdef($code, $library);
+        self::$ffi = \FFI::cdef($code, $library);
+        self::$source = 'cdef';
+        return self::$ffi;
+    }
+
+    /**
+     * How the binding was made: 'scope' (preloaded), 'load' (FFI::load of
+     * the header) or 'cdef' (the header with an explicit library); null
+     * before the first use.
+     */
+    public static function source(): ?string
+    {
+        return self::$source;
     }
 
     /** The library's version string, e.g. "0.1.0". */

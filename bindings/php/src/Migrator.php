@@ -253,10 +253,15 @@ final class Migrator
     public function close(): void
     {
         if (isset($this->plans)) {
+            // no new objects here: this also runs during PHP's shutdown
+            $open = [];
             foreach ($this->plans as $plan => $_) {
-                $plan->close();
+                $open[] = $plan;
             }
-            $this->plans = new \WeakMap();
+            foreach ($open as $plan) {
+                $plan->close();
+                unset($this->plans[$plan]);
+            }
         }
         $f = $this->ffi ?? null;
         if ($f === null) {

@@ -1,0 +1,490 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The Python face of libaurmig: Migrator, Plan, status()."""
+import ctypes
+import weakref
+from collections import namedtuple
+
+from . import _native as n
+from . import errors
+
+_P = {k: ctypes.POINTER(v) for k, v in n.OPAQUE.items()}
+
+
+def _s(b):
+    return None if b is None else b.decode("utf-8", "surrogateescape")
+
+
+def _b(s, what="argument"):
+    if s is None:
+        return None
+    if isinstance(s, bytes):
+        b = s
+    else:
+        b = str(s).encode("utf-8", "surrogateescape")
+    if b"\0" in b:
+        raise errors.UsageError("a NUL byte in the %s" % what, n.AURMIG_EINVALID)
+    return b
+
+
+def _strings(items):
+    """A C array of C strings (const char *const *) and its length. The
+    ctypes array keeps the bytes objects alive."""
+    bs = [_b(x, "string list") for x in items]
+    arr = (ctypes.c_char_p * max(1, len(bs)))(*bs)
+    return arr, len(bs)
+
+
+def _fspath(p):
+    import os
+    return os.fsencode(p) if not isinstance(p, bytes) else p
+
+
+Revision = namedtuple("Revision", "id message create_date path parents dependencies labels "
+                                  "is_head is_base is_branch_point is_merge_point")
+Revision.__doc__ = "One migration script, copied out of the graph (it outlives the Migrator)."
+
+
+def _revision(lib, m):
+    def lst(count, at):
+        return tuple(_s(at(m, i)) for i in range(count(m)))
+    return Revision(
+        _s(lib.aurmig_migration_id(m)), _s(lib.aurmig_migration_message(m)),
+        _s(lib.aurmig_migration_create_date(m)), _s(lib.aurmig_migration_path(m)),
+        lst(lib.aurmig_migration_parent_count, lib.aurmig_migration_parent),
+        lst(lib.aurmig_migration_dependency_count, lib.aurmig_migration_dependency),
+        lst(lib.aurmig_migration_branch_count, lib.aurmig_migration_branch),
+        bool(lib.aurmig_migration_is_head(m)), bool(lib.aurmig_migration_is_base(m)),
+        bool(lib.aurmig_migration_is_branch_point(m)), bool(lib.aurmig_migration_is_merge_point(m)))
+
+
+class Step(namedtuple("Step", "kind revision message from_revs to_revs statements seconds")):
+    """One step of a plan, copied out of it: kind is 'upgrade', 'downgrade'
+    or 'stamp'; revision None for a stamp step; to_revs empty means base;
+    statements and seconds are 0 and -1 until the step ran."""
+
+    def __str__(self):
+        verb = "Running stamp_revision" if self.kind == "stamp" else "Running " + self.kind
+        return "%s %s -> %s%s" % (verb, ", ".join(self.from_revs), ", ".join(self.to_revs),
+                                  ", " + self.message if self.message else "")
+
+
+_KINDS = {n.AURMIG_STEP_UPGRADE: "upgrade", n.AURMIG_STEP_DOWNGRADE: "downgrade", n.AURMIG_STEP_STAMP: "stamp"}
+
+
+def _step(lib, s):
+    m = lib.aurmig_step_migration(s)
+    return Step(
+        _KINDS.get(lib.aurmig_step_kind_of(s), "stamp"),
+        _s(lib.aurmig_migration_id(m)) if m else None,
+        _s(lib.aurmig_migration_message(m)) if m else "",
+        tuple(_s(lib.aurmig_step_from(s, i)) for i in range(lib.aurmig_step_from_count(s))),
+        tuple(_s(lib.aurmig_step_to(s, i)) for i in range(lib.aurmig_step_to_count(s))),
+        lib.aurmig_step_statements(s),
+        lib.aurmig_step_seconds(s))
+
+
+_STATES = {
+    n.AURMIG_STATE_AT_HEAD: "at-head",
+    n.AURMIG_STATE_BEHIND: "behind",
+    n.AURMIG_STATE_UNKNOWN: "unknown-revision",
+    n.AURMIG_STATE_RECOVERY: "awaiting-recovery",
+    n.AURMIG_STATE_DRIFT: "drift",
+}
+
+
+class Status(namedtuple("Status", "code state message current heads pending")):
+    """The start-up check, copied out of the library: code is the
+    aurmig_state, state its name ('at-head', 'behind', 'unknown-revision',
+    'awaiting-recovery', 'drift'), current the version rows, heads the
+    migrations' heads, pending what `upgrade heads` would run."""
+
+    @property
+    def at_head(self):
+        return self.code == n.AURMIG_STATE_AT_HEAD
+
+    def __bool__(self):
+        return self.at_head
+
+
+def _status(lib, s):
+    code = lib.aurmig_status_state(s)
+
+    def lst(what):
+        count = getattr(lib, "aurmig_status_%s_count" % what)
+        at = getattr(lib, "aurmig_status_%s" % what)
+        return tuple(_s(at(s, i)) for i in range(count(s)))
+    return Status(code, _STATES.get(code, "state-%d" % code), _s(lib.aurmig_status_message(s)) or "",
+                  lst("current"), lst("head"), lst("pending"))
+
+
+def _new_context(lib):
+    ctx = _P["aurmig_context"]()
+    rc = lib.aurmig_context_new(ctypes.byref(ctx))
+    if rc:
+        raise errors.from_code(lib, None, rc)
+    return ctx
+
+
+def status(directory, url=None, *, aurweb_config=None):
+    """The one-call start-up check (aurmig_status_new): load the migrations,
+    connect, read, report, let go of everything. Read-only, takes no lock."""
+    if (url is None) == (aurweb_config is None):
+        raise errors.UsageError("give exactly one of url and aurweb_config", n.AURMIG_EINVALID)
+    lib = n.lib()
+    ctx = _new_context(lib)
+    try:
+        s = _P["aurmig_status"]()
+        rc = lib.aurmig_status_new(ctypes.byref(s), ctx, _b(url, "url"),
+                                   _fspath(aurweb_config) if aurweb_config is not None else None,
+                                   _fspath(directory))
+        if rc:
+            raise errors.from_code(lib, ctx, rc)
+        try:
+            return _status(lib, s)
+        finally:
+            lib.aurmig_status_free(s)
+    finally:
+        lib.aurmig_context_free(ctx)
+
+
+class Migrator:
+    """A migrations directory and a database, kept open.
+
+        with aurmig.Migrator("migrations", "sqlite:///aur.db") as m:
+            if not m.check():
+                for step in m.plan("upgrade", "heads"):
+                    print(step)
+
+    Failures raise aurmig.Error subclasses. Objects may be closed or
+    dropped in any order: close() closes this Migrator's open plans first,
+    and a Plan keeps its Migrator alive. One Migrator (and what it made)
+    must be used by one thread at a time.
+    """
+
+    def __init__(self, directory, url=None, *, aurweb_config=None, lock_timeout=60.0):
+        """url: a connection URL; or aurweb_config: aurweb's configuration
+        file (exactly one). lock_timeout: seconds upgrade/downgrade/stamp
+        wait for the deploy lock (None: forever)."""
+        self._lib = lib = n.lib()
+        self._ctx = self._graph = self._conn = None
+        self._plans = weakref.WeakSet()
+        if (url is None) == (aurweb_config is None):
+            raise errors.UsageError("give exactly one of url and aurweb_config", n.AURMIG_EINVALID)
+        self.lock_timeout = lock_timeout
+        self._ctx = _new_context(lib)
+        try:
+            g = _P["aurmig_graph"]()
+            self._check(lib.aurmig_graph_load(ctypes.byref(g), self._ctx, _fspath(directory)))
+            self._graph = g
+            c = _P["aurmig_conn"]()
+            if url is not None:
+                rc = lib.aurmig_conn_open(ctypes.byref(c), self._ctx, _b(url, "url"))
+            else:
+                rc = lib.aurmig_conn_open_aurweb_config(ctypes.byref(c), self._ctx, _fspath(aurweb_config))
+            self._check(rc)
+            self._conn = c
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def close(self):
+        """Close open plans, the connection and the graph. Idempotent."""
+        for p in list(getattr(self, "_plans", ())):
+            p.close()
+        lib = self._lib
+        conn, self._conn = self._conn, None
+        graph, self._graph = self._graph, None
+        ctx, self._ctx = self._ctx, None
+        if conn:
+            lib.aurmig_conn_free(conn)
+        if graph:
+            lib.aurmig_graph_free(graph)
+        if ctx:
+            lib.aurmig_context_free(ctx)
+
+    @property
+    def closed(self):
+        return self._conn is None
+
+    # -- reading -----------------------------------------------------------
+
+    def check(self):
+        """The start-up check on this graph and connection (aurmig_status_from): a Status."""
+        s = _P["aurmig_status"]()
+        self._check(self._lib.aurmig_status_from(ctypes.byref(s), self._live_conn(), self._graph))
+        try:
+            return _status(self._lib, s)
+        finally:
+            self._lib.aurmig_status_free(s)
+
+    def current_rows(self):
+        """The rows of the version table (alembic_version)."""
+        conn = self._live_conn()
+        count = ctypes.c_size_t()
+        self._check(self._lib.aurmig_conn_read_current(conn, ctypes.byref(count)))
+        return [_s(self._lib.aurmig_conn_current_head(conn, i)) for i in range(count.value)]
+
+    def current(self):
+        """What `current` shows: the version rows and what they imply through
+        depends_on, newest first (a list of Revision; unknown ids left out)."""
+        arr, k = _strings(self.current_rows())
+        lst = _P["aurmig_revlist"]()
+        self._check(self._lib.aurmig_graph_current(ctypes.byref(lst), self._live_graph(), arr, k))
+        with self._revlist(lst) as it:
+            return list(it)
+
+    def heads(self):
+        """The heads of the migrations (a list of Revision)."""
+        g = self._live_graph()
+        return [_revision(self._lib, self._lib.aurmig_graph_head(g, i))
+                for i in range(self._lib.aurmig_graph_head_count(g))]
+
+    def revision(self, spec):
+        """One revision: full id, unique prefix, branch label or label@prefix."""
+        m = _P["aurmig_migration"]()
+        self._check(self._lib.aurmig_graph_lookup(ctypes.byref(m), self._live_graph(), _b(spec, "revision")))
+        return _revision(self._lib, m)
+
+    def history(self, range=None):
+        """An iterator over the revisions of a range, newest first, as
+        `aurmig history -r RANGE` lists them (None: all). The range is
+        resolved at once (errors raise here); revisions are read as the
+        iterator advances."""
+        rows = self.current_rows() if range else []
+        arr, k = _strings(rows)
+        lst = _P["aurmig_revlist"]()
+        self._check(self._lib.aurmig_graph_history(ctypes.byref(lst), self._live_graph(),
+                                                   _b(range, "range"), arr, k))
+        return self._revlist(lst)
+
+    def _revlist(self, lst):
+        return _RevisionIterator(self, lst)
+
+    # -- writing -----------------------------------------------------------
+
+    def plan(self, command, targets, *, one_transaction=False, purge=False, progress=None):
+        """Plan 'upgrade', 'downgrade' or 'stamp' to targets (a string, or a
+        list for stamp). The plan holds the deploy lock until it is closed;
+        iterate it (or call run()) to apply the steps.
+
+        progress(step, phase): called before ('start') and after ('done')
+        each step and before each statement ('statement'). Raise from it to
+        stop: the exception comes out of the iteration."""
+        cmd = {"upgrade": n.AURMIG_CMD_UPGRADE, "downgrade": n.AURMIG_CMD_DOWNGRADE,
+               "stamp": n.AURMIG_CMD_STAMP}.get(command)
+        if cmd is None:
+            raise errors.UsageError("unknown command %r" % (command,), n.AURMIG_EINVALID)
+        if isinstance(targets, (str, bytes)):
+            targets = [targets]
+        lib = self._lib
+        conn = self._live_conn()
+        opts = n.aurmig_plan_options()
+        self._check(lib.aurmig_plan_options_init(ctypes.byref(opts), n.AURMIG_PLAN_OPTIONS_VERSION))
+        opts.flags = ((n.AURMIG_PLAN_ONE_TRANSACTION if one_transaction else 0)
+                      | (n.AURMIG_PLAN_PURGE if purge else 0))
+        opts.lock_timeout_ms = -1 if self.lock_timeout is None else int(self.lock_timeout * 1000)
+        plan = Plan(self, progress)
+        if plan._trampoline is not None:
+            opts.progress = plan._trampoline
+        arr, k = _strings(targets)
+        p = _P["aurmig_plan"]()
+        self._check(lib.aurmig_plan_new(ctypes.byref(p), conn, self._graph, cmd, arr, k, ctypes.byref(opts)))
+        plan._ptr = p
+        self._plans.add(plan)
+        return plan
+
+    def upgrade(self, target="heads", *, progress=None, one_transaction=False):
+        """Upgrade to target; returns the steps applied ([] when already there)."""
+        with self.plan("upgrade", target, progress=progress, one_transaction=one_transaction) as p:
+            return p.run()
+
+    def downgrade(self, target, *, progress=None, one_transaction=False):
+        """Downgrade to target ('base', '-1', a revision, ...); returns the steps applied."""
+        with self.plan("downgrade", target, progress=progress, one_transaction=one_transaction) as p:
+            return p.run()
+
+    def stamp(self, targets, *, purge=False):
+        """Rewrite the version table without running scripts; returns the steps."""
+        with self.plan("stamp", targets, purge=purge) as p:
+            return p.run()
+
+    # -- misc --------------------------------------------------------------
+
+    @property
+    def display_url(self):
+        """The connection URL with the password masked."""
+        return _s(self._lib.aurmig_conn_display_url(self._live_conn()))
+
+    @property
+    def dialect(self):
+        """'sqlite', 'mysql' or 'pgsql'."""
+        d = self._lib.aurmig_conn_dialect(self._live_conn())
+        return {n.AURMIG_DIALECT_SQLITE: "sqlite", n.AURMIG_DIALECT_MYSQL: "mysql",
+                n.AURMIG_DIALECT_PGSQL: "pgsql"}.get(d, "unknown")
+
+    def _check(self, rc):
+        if rc:
+            raise errors.from_code(self._lib, self._ctx, rc)
+
+    def _live_conn(self):
+        if self._conn is None:
+            raise errors.closed("Migrator")
+        return self._conn
+
+    def _live_graph(self):
+        if self._graph is None:
+            raise errors.closed("Migrator")
+        return self._graph
+
+
+class _RevisionIterator:
+    """Revisions of an aurmig_revlist, read as the iteration advances. The
+    list is freed when the iteration ends, on close() or when the iterator
+    is dropped (also if it was never started)."""
+
+    def __init__(self, owner, lst):
+        self._owner = owner      # the migrations are borrowed from its graph
+        self._lib = owner._lib
+        self._lst = lst
+        self._i = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._lst is None:
+            raise StopIteration
+        if self._i >= self._lib.aurmig_revlist_count(self._lst):
+            self.close()
+            raise StopIteration
+        self._owner._live_graph()
+        r = _revision(self._lib, self._lib.aurmig_revlist_at(self._lst, self._i))
+        self._i += 1
+        return r
+
+    def close(self):
+        lst, self._lst = self._lst, None
+        if lst:
+            self._lib.aurmig_revlist_free(lst)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class Plan:
+    """The steps from the current heads to a target (made by Migrator.plan()).
+
+    Iterating applies the remaining steps one at a time (the library's pull
+    API, aurmig_plan_next) and yields each applied Step. A context manager:
+    leaving it closes the plan, which releases the deploy lock (and rolls
+    back an open whole-plan transaction)."""
+
+    def __init__(self, owner, progress):
+        self._owner = owner          # keeps the connection and graph alive
+        self._lib = owner._lib
+        self._ptr = None
+        self._progress = progress
+        self._pending_exc = None
+        # The C library keeps the function pointer in the plan: this
+        # reference must live as long as the plan does.
+        self._trampoline = n.aurmig_progress_fn(self._on_progress) if progress is not None else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def close(self):
+        """Free the plan and release the deploy lock. Idempotent."""
+        p, self._ptr = self._ptr, None
+        if p:
+            self._lib.aurmig_plan_free(p)
+
+    @property
+    def closed(self):
+        return self._ptr is None
+
+    def __len__(self):
+        return self._lib.aurmig_plan_count(self._live())
+
+    @property
+    def steps(self):
+        """The planned steps (a list of Step)."""
+        p = self._live()
+        return [_step(self._lib, self._lib.aurmig_plan_at(p, i)) for i in range(self._lib.aurmig_plan_count(p))]
+
+    @property
+    def before(self):
+        """The version rows before the plan."""
+        p = self._live()
+        return [_s(self._lib.aurmig_plan_before(p, i)) for i in range(self._lib.aurmig_plan_before_count(p))]
+
+    @property
+    def after(self):
+        """The version rows once every step has run."""
+        p = self._live()
+        return [_s(self._lib.aurmig_plan_after(p, i)) for i in range(self._lib.aurmig_plan_after_count(p))]
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        p = self._live()
+        out = _P["aurmig_step"]()
+        rc = self._lib.aurmig_plan_next(ctypes.byref(out), p)
+        if rc == n.AURMIG_ITEROVER:
+            raise StopIteration
+        if rc:
+            exc = errors.from_code(self._lib, self._owner._ctx, rc)
+            pending, self._pending_exc = self._pending_exc, None
+            if pending is not None:
+                raise pending from exc
+            raise exc
+        return _step(self._lib, out)
+
+    def run(self):
+        """Apply every remaining step; returns them."""
+        return list(self)
+
+    def _on_progress(self, payload, step, phase):
+        try:
+            self._progress(_step(self._lib, step),
+                           {n.AURMIG_PROGRESS_START: "start", n.AURMIG_PROGRESS_DONE: "done",
+                            n.AURMIG_PROGRESS_STATEMENT: "statement"}.get(phase, phase))
+            return 0
+        except BaseException as e:  # never let an exception unwind through C
+            self._pending_exc = e
+            return 1
+
+    def _live(self):
+        if self._ptr is None:
+            raise errors.closed("plan")
+        return self._ptr

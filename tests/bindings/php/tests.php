@@ -1,0 +1,317 @@
+<?php
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// Tests of the Aurmig\ PHP classes against real databases. Run by
+// tests/bindings/run_php.py, which makes fresh databases and sets:
+//   AURMIG_TEST_GRAPH    the migrations (tests/data/graphs/branched)
+//   AURMIG_TEST_GRAPH_SERVERS  the same graph with MariaDB/PostgreSQL sections
+//   AURMIG_TEST_WORK     a writable scratch directory
+//   AURMIG_TEST_URLS     space-separated URLs of fresh, empty server databases
+//   AURMIG_TEST_MODE     cli-cdef | cli-load | preload | server
+//   AURMIG_TEST_BINDINGS bindings/php (when the classes are not preloaded)
+// Prints one line per test and a last line "RESULT: N passed, M failed".
+declare(strict_types=1);
+
+use Aurmig\Migrator;
+use Aurmig\Library;
+
+$mode = getenv('AURMIG_TEST_MODE') ?: 'cli-load';
+if (!class_exists(Migrator::class, false)) {
+    require_once getenv('AURMIG_TEST_BINDINGS') . '/autoload.php';
+}
+
+const A = '1000aaaa0001', B1 = '2000bbbb0001', B2 = '2000bbbb0002', C1 = '3000cccc0001', C2 = '3000cccc0002',
+    M = '4000dddd0001', D = '5000eeee0001';
+
+final class Failed extends \Exception {}
+
+function check(bool $cond, string $what): void
+{
+    if (!$cond) {
+        throw new Failed($what);
+    }
+}
+
+function same($want, $got, string $what): void
+{
+    if ($want !== $got) {
+        throw new Failed("$what: want " . var_export($want, true) . ', got ' . var_export($got, true));
+    }
+}
+
+/** @return \Throwable the exception $fn throws (a failure if none, or of another class) */
+function throws(string $class, callable $fn): \Throwable
+{
+    try {
+        $fn();
+    } catch (\Throwable $e) {
+        check($e instanceof $class, "expected $class, got " . get_class($e) . ': ' . $e->getMessage());
+        return $e;
+    }
+    throw new Failed("expected $class, nothing was thrown");
+}
+
+function ids(array $revs): array
+{
+    return array_map(static fn ($r) => $r->id, $revs);
+}
+
+$graph = getenv('AURMIG_TEST_GRAPH');
+$work = getenv('AURMIG_TEST_WORK');
+$n = 0;
+$sqlite = static function () use ($work, &$n): string {
+    $n++;
+    // unique per request too: the built-in server runs every request in one process
+    static $run = null;
+    $run ??= getmypid() . '-' . bin2hex(random_bytes(4));
+    return "sqlite:///$work/php-$run-$n.db";
+};
+$backends = ['sqlite' => [$sqlite, $graph]];
+foreach (preg_split('/\s+/', trim((string)getenv('AURMIG_TEST_URLS')), -1, PREG_SPLIT_NO_EMPTY) as $u) {
+    $name = explode(':', $u, 2)[0];
+    // one database per backend: each test leaves it empty again
+    $backends[$name] = [static fn () => $u, getenv('AURMIG_TEST_GRAPH_SERVERS') ?: $graph];
+}
+
+$tests = [];
+
+$tests['ffi: enum constants reach PHP'] = static function () use ($mode) {
+    $f = Library::ffi();
+    same(-31, $f->AURMIG_ITEROVER, 'AURMIG_ITEROVER');
+    same(-6, $f->AURMIG_ENOTFOUND, 'AURMIG_ENOTFOUND');
+    same(1, $f->AURMIG_PLAN_OPTIONS_VERSION, 'AURMIG_PLAN_OPTIONS_VERSION');
+    same(3, $f->AURMIG_CMD_STAMP, 'AURMIG_CMD_STAMP');
+    check(preg_match('/^\d+\.\d+\.\d+$/', Library::version()) === 1, 'version string');
+    same(['cli-cdef' => 'cdef', 'cli-load' => 'load', 'preload' => 'scope', 'server' => 'scope'][$mode],
+        Library::source(), 'where the FFI binding came from');
+    if ($mode === 'preload') {
+        \FFI::scope('aurmig');  // the preloaded scope exists
+    }
+    if ($mode === 'server') {
+        // production rule in force: code that was not preloaded may not use FFI
+        throws(\FFI\Exception::class, static fn () => \FFI::cdef('int abs(int);'));
+    }
+};
+
+$tests['ffi: the public structs are usable'] = static function () use ($mode) {
+    if ($mode === 'server') {
+        // this test file is not preloaded, so with ffi.enable=preload it may
+        // not call FFI's static methods (FFI::addr); the other modes run it
+        return;
+    }
+    $f = Library::ffi();
+    $o = $f->new('aurmig_plan_options');
+    same(0, $f->aurmig_plan_options_init(\FFI::addr($o), $f->AURMIG_PLAN_OPTIONS_VERSION), 'options_init');
+    same(60000, $o->lock_timeout_ms, 'default lock timeout');
+    same(1, $o->version, 'version field');
+    same(-3, $f->aurmig_plan_options_init(\FFI::addr($o), 0), 'version 0 refused');
+    $ctx = $f->new('aurmig_context*');
+    same(0, $f->aurmig_context_new(\FFI::addr($ctx)), 'context_new');
+    $g = $f->new('aurmig_graph*');
+    same($f->AURMIG_EIO, $f->aurmig_graph_load(\FFI::addr($g), $ctx, '/nonexistent/dir'), 'graph_load');
+    $e = $f->aurmig_error_last($ctx);
+    same($f->AURMIG_EIO, $e->code, 'aurmig_error.code');
+    same($f->AURMIG_ERRCLASS_OS, $e->klass, 'aurmig_error.klass');
+    check(str_contains($e->message, '/nonexistent/dir'), 'aurmig_error.message');
+    same(null, $e->statement, 'aurmig_error.statement');
+    $f->aurmig_context_free($ctx);
+};
+
+foreach ($backends as $backend => [$mkurl, $graph]) {
+    $tests["$backend: status, plan, upgrade, current, history, downgrade"] = static function () use ($graph, $mkurl) {
+        $url = $mkurl();
+        $st = Migrator::status($graph, url: $url);
+        same('behind', $st->state, 'state of an empty database');
+        same([A, B1, B2, C1, C2, M, D], $st->pending, 'pending');
+        same([D], $st->heads, 'heads');
+        same([], $st->current, 'current');
+        $m = new Migrator($graph, url: $url);
+        try {
+            same(false, $m->check()->isAtHead(), 'check');
+            same([D], ids($m->heads()), 'heads()');
+            same([], $m->current(), 'current() empty');
+            $plan = $m->plan('upgrade', C1);
+            same(2, count($plan), 'steps to C1');
+            same([], $plan->before(), 'before');
+            same([C1], $plan->after(), 'after');
+            same([A, C1], array_map(static fn ($s) => $s->revision, $plan->steps()), 'planned');
+            $seen = [];
+            foreach ($plan as $step) {
+                $seen[] = [$step->kind, $step->revision, $step->from, $step->to];
+                check($step->statements === 2 && $step->seconds >= 0, 'step ran its 2 statements');
+            }
+            same([['upgrade', A, [], [A]], ['upgrade', C1, [A], [C1]]], $seen, 'steps applied');
+            $plan->close();
+            same([C1], $m->currentRows(), 'rows');
+            same([C1], ids($m->current()), 'current()');
+            $calls = [];
+            $done = $m->upgrade('heads', static function ($s) use (&$calls) { $calls[] = $s->revision; });
+            same([B1, B2, C2, M, D], array_map(static fn ($s) => $s->revision, $done), 'upgrade heads');
+            same([B1, B2, C2, M, D], $calls, 'callback per step');
+            same([], $m->upgrade(), 'nothing to do at head');
+            same(true, $m->check()->isAtHead(), 'at head');
+            same('at-head', Migrator::status($graph, url: $url)->state, 'one-call status at head');
+            same([D, M, C2, C1, B2, B1, A], ids($m->history()), 'history');
+            same([B2, B1], ids($m->history(B1 . ':' . B2)), 'history range');
+            same([D], ids($m->history('current:')), 'history current:');
+            $r = $m->revision('4000');
+            same([B2, C2], $r->parents, 'merge parents');
+            check($r->isMergePoint && !$r->isHead, 'merge point');
+            same([D], ids($m->current()), 'current at head');
+            $down = $m->downgrade('base');
+            same(7, count($down), 'downgrade base');
+            same('downgrade', $down[0]->kind, 'downgrade kind');
+            same([], $m->currentRows(), 'empty after downgrade base');
+            check(count($m->stamp([B2, C2])) >= 1, 'stamp steps');
+            $rows = $m->currentRows();
+            sort($rows);
+            same([B2, C2], $rows, 'stamped rows');
+            $m->stamp('base');
+            same([], $m->currentRows(), 'stamp base');
+            check(!str_contains($m->displayUrl(), 'aurmig-secret'), 'password masked');
+        } finally {
+            $m->close();
+        }
+    };
+
+    $tests["$backend: errors carry the library's code and message"] = static function () use ($graph, $mkurl, $work) {
+        $f = Library::ffi();
+        $url = $mkurl();
+        $m = new Migrator($graph, url: $url);
+        try {
+            $e = throws(Aurmig\NotFoundException::class, static fn () => $m->upgrade('zzzz'));
+            same($f->AURMIG_ENOTFOUND, $e->getCode(), 'ENOTFOUND');
+            check(str_contains($e->getMessage(), "'zzzz'"), 'message names the target');
+            check($e instanceof Aurmig\TargetException && $e instanceof Aurmig\Exception, 'family');
+            $e = throws(Aurmig\AmbiguousException::class, static fn () => $m->upgrade('2000'));
+            same($f->AURMIG_EAMBIGUOUS, $e->getCode(), 'EAMBIGUOUS');
+            check(str_contains($e->getMessage(), B1) && str_contains($e->getMessage(), B2), 'candidates listed');
+            throws(Aurmig\UsageException::class, static fn () => $m->plan('sideways', 'heads'));
+        } finally {
+            $m->close();
+        }
+        $e = throws(Aurmig\FileException::class, static fn () => new Migrator("$work/no-such-dir", url: $url));
+        same($f->AURMIG_EIO, $e->getCode(), 'EIO');
+        $e = throws(Aurmig\UsageException::class, static fn () => new Migrator($graph, url: 'nosuch://x'));
+        check($e->getCode() === $f->AURMIG_EINVALID || $e->getCode() === $f->AURMIG_EUNSUPPORTED, 'bad URL');
+        // a malformed script: file and line in the exception
+        $bad = "$work/bad-graph-" . getmypid();
+        @mkdir($bad);
+        file_put_contents("$bad/aaaa00000001_x.sql", "-- aurmig:revision aaaa00000001\n-- aurmig:bogus 1\n");
+        $e = throws(Aurmig\ScriptException::class, static fn () => Migrator::status($bad, url: $url));
+        same($f->AURMIG_EPARSE, $e->getCode(), 'EPARSE');
+        same("$bad/aaaa00000001_x.sql", $e->getScriptFile(), 'script file');
+        same(2, $e->getScriptLine(), 'script line');
+        unlink("$bad/aaaa00000001_x.sql");
+        rmdir($bad);
+    };
+
+    $tests["$backend: unknown revision in the database, deploy lock"] = static function () use ($graph, $mkurl, $work) {
+        $f = Library::ffi();
+        $url = $mkurl();
+        // a newer release's migrations: the branched graph plus one more
+        $newer = "$work/newer-graph-" . getmypid();
+        @mkdir($newer);
+        foreach (glob("$graph/*.sql") as $s) {
+            copy($s, "$newer/" . basename($s));
+        }
+        file_put_contents("$newer/6000ffff0001_t_n.sql", "-- aurmig:revision 6000ffff0001\n"
+            . "-- aurmig:down_revision 5000eeee0001\n-- aurmig:message Newer\n\n-- aurmig:upgrade\n"
+            . "CREATE TABLE t_n (id INTEGER PRIMARY KEY);\n\n-- aurmig:downgrade\nDROP TABLE t_n;\n");
+        $new = new Migrator($newer, url: $url);
+        $old = new Migrator($graph, url: $url, lockTimeoutMs: 0);
+        try {
+            same(8, count($new->upgrade()), 'newer release upgrades');
+            $st = $old->check();
+            same('unknown-revision', $st->state, 'old code sees an unknown revision');
+            $e = throws(Aurmig\UnknownRevisionException::class, static fn () => $old->upgrade());
+            same($f->AURMIG_EUNKNOWNREV, $e->getCode(), 'EUNKNOWNREV');
+            check($e instanceof Aurmig\StateException, 'family');
+            // the deploy lock: a plan holds it, a second deployer times out
+            $plan = $new->plan('downgrade', D);
+            $e = throws(Aurmig\LockTimeoutException::class, static fn () => $old->plan('stamp', D, purge: true));
+            same($f->AURMIG_ELOCKED, $e->getCode(), 'ELOCKED');
+            same(1, count($plan->run()), 'downgrade one');
+            $plan->close();
+            same('at-head', $old->check()->state, 'old code at head again');
+            $new->downgrade('base');
+        } finally {
+            $old->close();
+            $new->close();
+            foreach (glob("$newer/*.sql") as $s) {
+                unlink($s);
+            }
+            rmdir($newer);
+        }
+    };
+}
+
+$graph = getenv('AURMIG_TEST_GRAPH');
+$tests['objects freed in any order never crash'] = static function () use ($graph, $sqlite) {
+    $url = $sqlite();
+    // the Migrator goes first, its plan lives on (the plan keeps it alive)
+    $m = new Migrator($graph, url: $url);
+    $p = $m->plan('upgrade', A);
+    unset($m);
+    same(1, count($p->run()), 'plan outlives the dropped Migrator');
+    unset($p);
+    // closing the Migrator closes its plan; the plan then refuses, cleanly
+    $m = new Migrator($graph, url: $url);
+    $p = $m->plan('upgrade', 'heads');
+    $it = $m->plan('stamp', A, purge: false);
+    $m->close();
+    check($p->isClosed() && $it->isClosed(), 'plans closed with the Migrator');
+    throws(Aurmig\UsageException::class, static fn () => $p->run());
+    throws(Aurmig\UsageException::class, static fn () => count($it));
+    throws(Aurmig\UsageException::class, static fn () => $m->check());
+    $m->close();
+    $p->close();
+    // a plan abandoned half-way through its iteration
+    $m = new Migrator($graph, url: $url);
+    $p = $m->plan('upgrade', 'heads');
+    foreach ($p as $step) {
+        break;
+    }
+    unset($m, $step);
+    $p = null;
+    // random orders, many times
+    mt_srand(6);
+    for ($i = 0; $i < 40; $i++) {
+        $m = new Migrator($graph, url: $url);
+        $objs = ['m' => $m, 'p' => $m->plan($i % 2 ? 'upgrade' : 'downgrade', $i % 2 ? 'heads' : 'base'),
+            'revs' => $m->history(), 'st' => $m->check()];
+        unset($m);
+        $keys = array_keys($objs);
+        shuffle($keys);
+        foreach ($keys as $k) {
+            if (mt_rand(0, 1) && is_object($objs[$k]) && method_exists($objs[$k], 'close')) {
+                $objs[$k]->close();
+            }
+            unset($objs[$k]);
+        }
+    }
+    // left for the end of the script: a Migrator and a plan in a cycle,
+    // destroyed by PHP's shutdown in whatever order it picks
+    $m = new Migrator($graph, url: $url);
+    $cycle = new \stdClass();
+    $cycle->self = $cycle;
+    $cycle->objects = [$m->plan('upgrade', 'heads'), $m];
+    $GLOBALS['aurmig_left_over'] = $cycle;
+};
+
+$passed = $failed = 0;
+foreach ($tests as $name => $fn) {
+    try {
+        $fn();
+        $passed++;
+        echo "ok    $name\n";
+    } catch (\Throwable $e) {
+        $failed++;
+        echo "FAIL  $name\n      " . get_class($e) . ': ' . $e->getMessage() . "\n      at "
+            . $e->getFile() . ':' . $e->getLine() . "\n";
+    }
+}
+echo "RESULT: $passed passed, $failed failed\n";
+if (PHP_SAPI === 'cli') {
+    exit($failed ? 1 : 0);
+}

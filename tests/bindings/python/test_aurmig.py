@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The aurmig Python package (ctypes) against real databases."""
+import gc
+import os
+import random
+import shutil
+import threading
+
+import pytest
+
+import aurmig
+from aurmig import _native as n
+from conftest import A, B1, B2, C1, C2, M, D, GRAPH
+
+
+def ids(revs):
+    return [r.id for r in revs]
+
+
+def test_version():
+    assert aurmig.version().count(".") == 2
+
+
+def test_status_plan_upgrade_current_history_downgrade(db):
+    url, graph = db
+    st = aurmig.status(graph, url)
+    assert (st.state, st.at_head, bool(st)) == ("behind", False, False)
+    assert st.pending == (A, B1, B2, C1, C2, M, D)
+    assert st.heads == (D,) and st.current == ()
+    with aurmig.Migrator(graph, url) as m:
+        assert not m.check().at_head
+        assert ids(m.heads()) == [D]
+        assert m.current() == []
+        events = []
+        with m.plan("upgrade", C1, progress=lambda s, ph: events.append((s.revision, ph))) as plan:
+            assert len(plan) == 2
+            assert (plan.before, plan.after) == ([], [C1])
+            assert [s.revision for s in plan.steps] == [A, C1]
+            it = iter(plan)
+            first = next(it)
+            assert (first.kind, first.revision, first.from_revs, first.to_revs) == ("upgrade", A, (), (A,))
+            assert first.statements == 2 and first.seconds >= 0
+            assert m.current_rows() == [A]           # applied, committed
+            rest = list(it)
+            assert [s.revision for s in rest] == [C1]
+            with pytest.raises(StopIteration):
+                next(it)
+        assert plan.closed
+        assert events == [(A, "start"), (A, "statement"), (A, "statement"), (A, "done"),
+                          (C1, "start"), (C1, "statement"), (C1, "statement"), (C1, "done")]
+        assert ids(m.current()) == [C1]
+        done = m.upgrade()
+        assert [s.revision for s in done] == [B1, B2, C2, M, D]
+        assert str(done[-1]) == "Running upgrade %s -> %s, After the merge" % (M, D)
+        assert m.upgrade() == []
+        assert m.check().at_head and aurmig.status(graph, url).state == "at-head"
+        h = m.history()
+        assert next(h).id == D                      # an iterator, read as it goes
+        assert ids(h) == [M, C2, C1, B2, B1, A]
+        assert ids(m.history("%s:%s" % (B1, B2))) == [B2, B1]
+        assert ids(m.history("current:")) == [D]
+        r = m.revision("4000")
+        assert r.parents == (B2, C2) and r.is_merge_point and not r.is_head
+        assert m.revision("bee").id == B1 and "bee" in m.revision(B2).labels
+        down = m.downgrade("base")
+        assert len(down) == 7 and down[0].kind == "downgrade" and down[-1].to_revs == ()
+        assert m.current_rows() == []
+        assert m.stamp([B2, C2])
+        assert sorted(m.current_rows()) == [B2, C2]
+        m.stamp("base")
+        assert m.current_rows() == []
+        assert "aurmig-secret" not in m.display_url
+        assert m.dialect == url.split(":")[0]
+
+
+def test_errors_carry_code_and_message(db, tmp_path):
+    url, graph = db
+    with aurmig.Migrator(graph, url) as m:
+        with pytest.raises(aurmig.NotFoundError) as ei:
+            m.upgrade("zzzz")
+        e = ei.value
+        assert e.code == n.AURMIG_ENOTFOUND and "'zzzz'" in e.message and str(e) == e.message
+        assert isinstance(e, aurmig.TargetError) and isinstance(e, LookupError) and isinstance(e, aurmig.Error)
+        with pytest.raises(aurmig.AmbiguousError) as ei:
+            m.plan("upgrade", "2000")
+        assert ei.value.code == n.AURMIG_EAMBIGUOUS and B1 in ei.value.message and B2 in ei.value.message
+        with pytest.raises(aurmig.UsageError):
+            m.plan("sideways", "heads")
+        with pytest.raises(aurmig.UsageError):
+            m.upgrade("a\0b")
+    with pytest.raises(aurmig.FileError) as ei:
+        aurmig.Migrator(str(tmp_path / "nope"), url)
+    assert ei.value.code == n.AURMIG_EIO and ei.value.klass == 2
+    with pytest.raises(aurmig.UsageError):
+        aurmig.Migrator(graph, "nosuch://x")
+    with pytest.raises(aurmig.UsageError):
+        aurmig.Migrator(graph)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "aaaa00000001_x.sql").write_text("-- aurmig:revision aaaa00000001\n-- aurmig:bogus 1\n")
+    with pytest.raises(aurmig.ScriptError) as ei:
+        aurmig.status(str(bad), url)
+    assert ei.value.code == n.AURMIG_EPARSE
+    assert (ei.value.file, ei.value.line) == (str(bad / "aaaa00000001_x.sql"), 2)
+
+
+def test_unknown_revision_and_deploy_lock(db, tmp_path):
+    url, graph = db
+    newer = tmp_path / "newer"
+    shutil.copytree(graph, newer)
+    (newer / "6000ffff0001_t_n.sql").write_text(
+        "-- aurmig:revision 6000ffff0001\n-- aurmig:down_revision %s\n\n-- aurmig:upgrade\n"
+        "CREATE TABLE t_n (id INTEGER PRIMARY KEY);\n\n-- aurmig:downgrade\nDROP TABLE t_n;\n" % D)
+    with aurmig.Migrator(str(newer), url) as new, aurmig.Migrator(graph, url, lock_timeout=0) as old:
+        assert len(new.upgrade()) == 8
+        st = old.check()
+        assert st.state == "unknown-revision" and "6000ffff0001" in st.message
+        with pytest.raises(aurmig.UnknownRevisionError) as ei:
+            old.upgrade()
+        assert ei.value.code == n.AURMIG_EUNKNOWNREV and isinstance(ei.value, aurmig.StateError)
+        with new.plan("downgrade", D) as p:
+            with pytest.raises(aurmig.LockTimeoutError) as ei:
+                old.stamp(D, purge=True)
+            assert ei.value.code == n.AURMIG_ELOCKED and isinstance(ei.value, TimeoutError)
+            assert len(p.run()) == 1
+        assert old.check().at_head
+        new.downgrade("base")
+
+
+def test_progress_callback_can_stop_and_its_exception_comes_out(sqlite_db):
+    url, graph = sqlite_db
+
+    class Stop(Exception):
+        pass
+
+    def cb(step, phase):
+        if step.revision == B1 and phase == "statement":
+            raise Stop("enough")
+
+    with aurmig.Migrator(graph, url) as m:
+        with pytest.raises(Stop) as ei:
+            m.upgrade(progress=cb)
+        assert isinstance(ei.value.__cause__, aurmig.AbortedError)
+        assert ei.value.__cause__.code == n.AURMIG_EUSER
+        assert m.current_rows() == [A]      # B1 rolled back as a whole
+        assert not m.check().at_head
+
+
+def test_progress_callback_survives_dropped_references(sqlite_db):
+    """The plan keeps the CFUNCTYPE object: the caller's function may go."""
+    url, graph = sqlite_db
+    seen = []
+    with aurmig.Migrator(graph, url) as m:
+        plan = m.plan("upgrade", "heads", progress=(lambda s, ph: seen.append(ph)))
+        gc.collect()
+        assert len(plan.run()) == 7
+        plan.close()
+    assert seen.count("done") == 7
+
+
+def test_objects_freed_in_any_order(sqlite_db):
+    url, graph = sqlite_db
+    # the Migrator dropped first: its plan keeps it alive
+    m = aurmig.Migrator(graph, url)
+    p = m.plan("upgrade", A)
+    del m
+    gc.collect()
+    assert len(p.run()) == 1
+    del p
+    # closing the Migrator closes its plans; they then refuse cleanly
+    m = aurmig.Migrator(graph, url)
+    p1 = m.plan("upgrade", "heads")
+    p2 = m.plan("stamp", A)
+    h = m.history()
+    m.close()
+    assert p1.closed and p2.closed and m.closed
+    for f in (p1.run, lambda: len(p2), m.check, lambda: next(h), lambda: m.current_rows()):
+        with pytest.raises(aurmig.UsageError):
+            f()
+    m.close()
+    p1.close()
+    # a plan and a history iterator abandoned half-way
+    m = aurmig.Migrator(graph, url)
+    p = m.plan("upgrade", "heads")
+    next(iter(p))
+    h = m.history()
+    next(h)
+    del m, p, h
+    gc.collect()
+    # random orders, many times, with reference cycles for the collector
+    rnd = random.Random(6)
+    for i in range(60):
+        m = aurmig.Migrator(graph, url)
+        objs = [m, m.plan("upgrade" if i % 2 else "downgrade", "heads" if i % 2 else "base"), m.history(),
+                m.check()]
+        if i % 3 == 0:
+            objs.append(objs)           # a cycle
+        del m
+        rnd.shuffle(objs)
+        while objs:
+            o = objs.pop()
+            if rnd.random() < 0.5 and hasattr(o, "close"):
+                o.close()
+            del o
+        gc.collect()
+
+
+def test_one_migrator_per_thread(tmp_path):
+    errors = []
+
+    def work(k):
+        try:
+            for _ in range(5):
+                with aurmig.Migrator(GRAPH, "sqlite:///%s" % (tmp_path / ("t%d.db" % k))) as m:
+                    m.upgrade()
+                    assert m.check().at_head
+                    m.downgrade("base")
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_library_location(tmp_path):
+    import subprocess
+    import sys
+    env = dict(os.environ, AURMIG_LIBRARY=str(tmp_path / "missing.so"))
+    p = subprocess.run([sys.executable, "-c", "import aurmig; aurmig.version()"], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    assert p.returncode != 0 and "AURMIG_LIBRARY" in p.stderr and "missing.so" in p.stderr
+    # without the variable: the build tree is found
+    env = dict(os.environ)
+    env.pop("AURMIG_LIBRARY", None)
+    p = subprocess.run([sys.executable, "-c", "from aurmig import _native; print(_native.lib().path)"], env=env,
+                       stdout=subprocess.PIPE, universal_newlines=True, check=True)
+    assert p.stdout.strip().endswith("libaurmig.so.0")

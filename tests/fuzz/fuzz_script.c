@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Fuzz target: one migration script (aurmig__script_parse), then the
+ * statement splitter over every section it found, for every dialect.
+ * The file name is made to match the script's revision header, so that
+ * inputs get past the name check.
+ */
+#include "fuzz_common.h"
+#include "script.h"
+#include "split.h"
+
+/* "<id>_fuzz.sql" from the first "aurmig:revision <id>" in the input. */
+static void make_basename(char out[64], const uint8_t *data, size_t size)
+{
+	static const char key[] = "aurmig:revision";
+	const uint8_t *p = memmem(data, size, key, sizeof(key) - 1);
+	size_t n = 0;
+
+	snprintf(out, 64, "fuzz.sql");
+	if (!p)
+		return;
+	p += sizeof(key) - 1;
+	while (p < data + size && (*p == ' ' || *p == '\t'))
+		p++;
+	while (p + n < data + size && n < 40 && p[n] > ' ' && p[n] != '/')
+		n++;
+	if (n)
+		snprintf(out, 64, "%.*s_fuzz.sql", (int)n, (const char *)p);
+}
+
+static void check_sections(aurmig_context *ctx, const aurmig_migration *m)
+{
+	for (int dir = AURMIG_UPGRADE; dir <= AURMIG_DOWNGRADE; dir++)
+		for (int d = AURMIG_DIALECT_ANY; d <= AURMIG_DIALECT_PGSQL; d++) {
+			int line = -1, rc;
+			const char *sql = aurmig_migration_sql(m, dir, d, &line);
+			aurmig__stmt *st = NULL;
+			size_t n = 0, len;
+
+			FZ_CHECK(!sql == !aurmig_migration_has_section(m, dir, d));
+			if (!sql)
+				continue;
+			FZ_CHECK(sql >= m->text && sql <= m->text + m->text_len);
+			len = strlen(sql);
+			FZ_CHECK(sql + len <= m->text + m->text_len);
+			FZ_CHECK(line >= 2);
+			rc = aurmig__split(&st, &n, ctx, sql, len, d, m->path, line);
+			if (rc)
+				fz_check_error(ctx, rc);
+			for (size_t i = 0; i < n; i++)
+				FZ_CHECK(st[i].offset + st[i].len <= len && st[i].len > 0 && st[i].line >= line);
+			free(st);
+		}
+}
+
+/* Parse; with allocs, count the parser's allocations (only), then check
+ * the sections. */
+static int parse(aurmig_context *ctx, const uint8_t *data, size_t size, const char *basename,
+	unsigned long *allocs)
+{
+	aurmig_migration *m = NULL;
+	char *text = fz_strndup(data, size);
+	const char *why;
+	int rc = aurmig__script_parse(&m, ctx, "fuzz/script.sql", basename, text, size);
+
+	if (allocs) {
+		*allocs = fz_allocs(ctx);
+		aurmig__context_fail_alloc_at(ctx, 0);
+	}
+	if (rc) {
+		FZ_CHECK(m == NULL);
+		fz_check_error(ctx, rc);
+		return rc;
+	}
+	FZ_CHECK(m != NULL);
+	FZ_CHECK(aurmig__ident_valid(m->id, strlen(m->id), &why));
+	FZ_CHECK(strlen(m->checksum) == 67 && strncmp(m->checksum, "v1:", 3) == 0);
+	FZ_CHECK(m->message && m->create_date);
+	FZ_CHECK(aurmig_migration_has_section(m, AURMIG_UPGRADE, AURMIG_DIALECT_SQLITE) ||
+		aurmig_migration_has_section(m, AURMIG_UPGRADE, AURMIG_DIALECT_MYSQL) ||
+		aurmig_migration_has_section(m, AURMIG_UPGRADE, AURMIG_DIALECT_PGSQL));
+	for (size_t i = 0; i < m->down.n; i++)
+		FZ_CHECK(aurmig__ident_valid(m->down.v[i], strlen(m->down.v[i]), &why));
+	if (allocs)
+		check_sections(ctx, m);
+	aurmig__script_free(m);
+	return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	aurmig_context *ctx = fz_context();
+	char basename[64];
+	unsigned long n;
+	int rc;
+
+	make_basename(basename, data, size);
+	fz_count_allocs(ctx);
+	parse(ctx, data, size, basename, &n);
+	/* the same input with one allocation failing: ENOMEM, nothing else */
+	if (n) {
+		aurmig__context_fail_alloc_at(ctx, fz_pick(data, size, n));
+		rc = parse(ctx, data, size, basename, NULL);
+		FZ_CHECK(rc == AURMIG_ENOMEM);
+	}
+	aurmig_context_free(ctx);
+	return 0;
+}

@@ -1,0 +1,4 @@
+INSERT INTO t VALUES ('it''s; here');
+
+;;
+SELECT 1

@@ -1,0 +1,4 @@
+CREATE FUNCTION f() RETURNS trigger AS $f$ BEGIN RETURN NEW; END; $f$ LANGUAGE plpgsql;
+SELECT $$a;b$$, E'x\';y', $1;
+/* a /* b; */ c */ SELECT 1;
+CREATE FUNCTION g() RETURNS int BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END;
