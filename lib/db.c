@@ -21,16 +21,56 @@ typedef struct dbi_impl {
 	dbi_conn conn;
 } dbi_impl;
 
+/*
+ * The driver's message, made readable: libdbi prefixes "<number>: "; the
+ * pgsql driver's number is the SQLSTATE in base 36 and libpq adds
+ * "ERROR:  " and further lines (LINE 1: ..., a caret). Keep one line.
+ */
+static void tidy_message(char *out, size_t size, const char *msg, int code, int dialect)
+{
+	const char *p = msg;
+	size_t n;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p != msg && p[0] == ':' && p[1] == ' ')
+		msg = p + 2;
+	if (!strncmp(msg, "ERROR:", 6) || !strncmp(msg, "FATAL:", 6)) {
+		msg += 6;
+		while (*msg == ' ')
+			msg++;
+	}
+	n = strcspn(msg, "\n");
+	while (n && (msg[n - 1] == ' ' || msg[n - 1] == '\r'))
+		n--;
+	if (dialect == AURMIG_DIALECT_PGSQL && code > 0) {
+		char state[6];
+		unsigned v = (unsigned)code;
+		for (int i = 4; i >= 0; i--) {
+			unsigned digit = v % 36;
+			state[i] = (char)(digit < 10 ? '0' + digit : 'A' + digit - 10);
+			v /= 36;
+		}
+		state[5] = '\0';
+		snprintf(out, size, "SQLSTATE %s: %.*s", state, (int)n, msg);
+	} else if (code) {
+		snprintf(out, size, "%d: %.*s", code, (int)n, msg);
+	} else {
+		snprintf(out, size, "%.*s", (int)n, msg);
+	}
+}
+
 static int record_dbi_error(aurmig_conn *c, const char *sql, const char *what)
 {
 	dbi_impl *d = c->impl;
 	const char *msg = NULL;
+	char tidy[1024];
 	int code, rc;
 
 	pthread_mutex_lock(&dbi_error_lock);
 	code = dbi_conn_error(d->conn, &msg);
-	rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, "%s: %s", what,
-		msg && *msg ? msg : "unknown database error");
+	tidy_message(tidy, sizeof(tidy), msg && *msg ? msg : "unknown database error", code, c->dialect);
+	rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, "%s: %s", what, tidy);
 	pthread_mutex_unlock(&dbi_error_lock);
 	aurmig__err_set_db_code(c->ctx, code);
 	if (sql)

@@ -12,7 +12,8 @@ int aurmig__version_read(aurmig_conn *c, aurmig__strv *rows)
 
 	if ((rc = aurmig__db_table_exists(c, c->version_table, &exists)) || !exists)
 		return rc;
-	sql = aurmig__printf(c->ctx, "SELECT %s.version_num FROM %s", c->version_table, c->version_table);
+	sql = aurmig__printf(c->ctx, "SELECT %s.version_num FROM %s ORDER BY %s.version_num",
+		c->version_table, c->version_table, c->version_table);
 	if (!sql)
 		return AURMIG_ENOMEM;
 	rc = c->ops->query(c, sql, rows);

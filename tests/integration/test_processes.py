@@ -213,6 +213,13 @@ class ProcessTests:
             holder.wait()
         # the lock died with its holder
         rc, out, err = self.aurmig("--lock-timeout", "5", "upgrade", "heads")
+        if not self.atomic():
+            # MySQL: the killed run had begun r1 outside a transaction; the
+            # journal says so, and nothing of it ran (paused before statement 1)
+            self.assertEqual(rc, 5, err)
+            self.assertIn("Statements 1..0 of it are applied", err)
+            self.assertEqual(self.aurmig("mark-rolled-back", "r1")[0], 0)
+            rc, out, err = self.aurmig("--lock-timeout", "5", "upgrade", "heads")
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.db.rows(), {"r3"})
 
@@ -248,7 +255,8 @@ class ProcessTests:
                         pass
                     if rc == 5:
                         self.assertIn("was interrupted", err)
-                        done = n - 3 if in_r2 else n - 1
+                        # statements of the interrupted migration that finished
+                        done = n - 3 if in_r2 else (n - 1 if n <= 2 else 0)
                         self.assertIn("Statements 1..%d of it are applied" % done, err)
                         rc, out, err = self.aurmig("resume")
                         self.assertEqual(rc, 0, err)

@@ -7,7 +7,7 @@
 
 -- aurmig:upgrade
 CREATE TABLE t_b2 (id INTEGER PRIMARY KEY, note VARCHAR(20) DEFAULT 'a;b');
-INSERT INTO t_b2 (note) VALUES ('it''s; here');
+INSERT INTO t_b2 (id, note) VALUES (1, 'it''s; here');
 
 -- aurmig:downgrade
 DROP TABLE t_b2;
