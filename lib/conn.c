@@ -61,10 +61,21 @@ int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const
 	return rc;
 }
 
+aurmig_conn *aurmig__conn_ref(aurmig_conn *c)
+{
+	if (c)
+		c->refs++;
+	return c;
+}
+
 void aurmig_conn_free(aurmig_conn *c)
 {
 	if (!c)
 		return;
+	if (c->refs > 1) {
+		c->refs--;
+		return;
+	}
 	if (c->in_tx)
 		aurmig__db_rollback(c);
 	aurmig__lock_release(c);

@@ -273,6 +273,7 @@ int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const 
 		return AURMIG_ENOMEM;
 	}
 	c->ctx = aurmig__context_ref(ctx);
+	c->refs = 1;
 	c->dialect = dialect;
 	c->ops = ops;
 	c->impl = impl;

@@ -24,6 +24,7 @@ typedef struct aurmig__db_ops {
 } aurmig__db_ops;
 
 struct aurmig_conn {
+	int refs;                    /* the caller's, plus one per plan using it */
 	aurmig_context *ctx;
 	const aurmig__db_ops *ops;
 	void *impl;
@@ -47,6 +48,9 @@ int aurmig__db_open(aurmig_conn *c, const struct aurmig__settings *s);
 /* Make a connection object around ops (used by aurmig_conn_open and by tests). */
 int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const char *display_url,
 	const aurmig__db_ops *ops, void *impl);
+
+/* Plans keep their connection alive until they are freed (free in any order). */
+aurmig_conn *aurmig__conn_ref(aurmig_conn *c);
 
 /* Transactions, spelled per dialect. */
 int aurmig__db_begin(aurmig_conn *c);

@@ -82,10 +82,28 @@ size_t aurmig__graph_label(const aurmig_graph *g, const char *label)
 
 /* ---------------------------------------------------------------- free */
 
+aurmig_graph *aurmig__graph_ref(const aurmig_graph *g)
+{
+	aurmig_graph *m = (aurmig_graph *)g;   /* the count is not part of the graph's meaning */
+	if (m)
+		m->refs++;
+	return m;
+}
+
+void aurmig__graph_unref(aurmig_graph *g)
+{
+	if (g && --g->refs <= 0)
+		aurmig_graph_free(g);
+}
+
 void aurmig_graph_free(aurmig_graph *g)
 {
 	if (!g)
 		return;
+	if (g->refs > 1) {
+		g->refs--;
+		return;
+	}
 	for (size_t i = 0; i < g->n; i++)
 		aurmig__script_free(g->migs[i]);
 	free(g->migs);
@@ -689,6 +707,7 @@ int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir)
 	if (!g)
 		return AURMIG_ENOMEM;
 	g->ctx = aurmig__context_ref(ctx);
+	g->refs = 1;
 	if (!(g->dir = aurmig__strdup(ctx, dir))) {
 		rc = AURMIG_ENOMEM;
 		goto fail;

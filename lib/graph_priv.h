@@ -15,6 +15,7 @@ typedef struct aurmig__map {
 } aurmig__map;
 
 struct aurmig_graph {
+	int refs;                         /* the caller's, plus one per plan or list using it */
 	aurmig_context *ctx;
 	char *dir;
 	aurmig_migration **migs;   /* topological order: parents and dependencies first */
@@ -26,6 +27,10 @@ struct aurmig_graph {
 	aurmig__map labels;               /* branch label -> index of the declaring revision */
 	aurmig_migration **by_id;         /* sorted by id (prefix search) */
 };
+
+/* Plans and lists keep the graph alive until they are freed (free in any order). */
+aurmig_graph *aurmig__graph_ref(const aurmig_graph *g);
+void aurmig__graph_unref(aurmig_graph *g);
 
 /* Index of the revision with this exact id, or AURMIG__NONE. */
 size_t aurmig__graph_index(const aurmig_graph *g, const char *id);

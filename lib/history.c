@@ -7,6 +7,7 @@
 
 struct aurmig_revlist {
 	aurmig_context *ctx;
+	aurmig_graph *graph;    /* kept alive: the list borrows its migrations */
 	const aurmig_migration **v;
 	size_t n;
 };
@@ -126,6 +127,7 @@ int aurmig_graph_history(aurmig_revlist **out, const aurmig_graph *g, const char
 		if (up[i] && (lo_base || down[i]))
 			l->v[l->n++] = g->migs[i];
 	l->ctx = aurmig__context_ref(ctx);
+	l->graph = aurmig__graph_ref(g);
 	*out = l;
 	l = NULL;
 done:
@@ -181,6 +183,7 @@ int aurmig_graph_current(aurmig_revlist **out, const aurmig_graph *g, const char
 	}
 	if (!rc) {
 		l->ctx = aurmig__context_ref(ctx);
+		l->graph = aurmig__graph_ref(g);
 		*out = l;
 		l = NULL;
 	}
@@ -203,6 +206,7 @@ void aurmig_revlist_free(aurmig_revlist *l)
 	if (!l)
 		return;
 	free(l->v);
+	aurmig__graph_unref(l->graph);
 	aurmig__context_unref(l->ctx);
 	free(l);
 }

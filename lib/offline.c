@@ -117,10 +117,7 @@ int aurmig_plan_new_offline(aurmig_plan **out, aurmig_context *ctx, const aurmig
 		o.flags |= AURMIG_PLAN_NO_LOCK;
 		rc = aurmig__plan_create(out, c, graph, command, targets, ntargets, &o, 0, &before);
 	}
-	if (rc)
-		aurmig_conn_free(c);
-	else
-		(*out)->owns_conn = 1;
+	aurmig_conn_free(c);   /* the plan holds its own reference */
 	aurmig__strv_clear(&before);
 	return rc;
 }

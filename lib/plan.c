@@ -716,8 +716,8 @@ void aurmig_plan_free(aurmig_plan *p)
 	aurmig__strv_clear(&p->before);
 	aurmig__strv_clear(&p->after);
 	free(p->sql);
-	if (p->owns_conn)
-		aurmig_conn_free(p->conn);
+	aurmig_conn_free(p->conn);                       /* drops the plan's reference */
+	aurmig__graph_unref((aurmig_graph *)p->graph);
 	aurmig__context_unref(p->ctx);
 	free(p);
 }
@@ -764,8 +764,8 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 	if (!(p = aurmig__calloc(ctx, 1, sizeof(*p))))
 		return AURMIG_ENOMEM;
 	p->ctx = aurmig__context_ref(ctx);
-	p->conn = conn;
-	p->graph = graph;
+	p->conn = aurmig__conn_ref(conn);
+	p->graph = aurmig__graph_ref(graph);
 	p->command = command;
 	if (opts)
 		memcpy(&p->opts, opts, sizeof(p->opts));
@@ -865,8 +865,8 @@ int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 	if (!(p = aurmig__calloc(ctx, 1, sizeof(*p))))
 		return AURMIG_ENOMEM;
 	p->ctx = aurmig__context_ref(ctx);
-	p->conn = conn;
-	p->graph = graph;
+	p->conn = aurmig__conn_ref(conn);
+	p->graph = aurmig__graph_ref(graph);
 	p->command = kind == AURMIG_STEP_UPGRADE ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE;
 	p->marker_seq = -1;
 	aurmig_plan_options_init(&p->opts, AURMIG_PLAN_OPTIONS_VERSION);

@@ -48,7 +48,6 @@ struct aurmig_plan {
 	int own_lock;                /* this plan took the deploy lock */
 	char run_id[33];             /* journal rows of this run */
 	long marker_seq;             /* step whose journal row exists ("running"), or -1 */
-	int owns_conn;               /* offline plans own their recording connection */
 	char *sql;                   /* aurmig_plan_sql() result */
 };
 

@@ -514,6 +514,34 @@ static void test_hooks(void **state)
 	assert_int_equal(aurmig_context_set_hook(f->ctx, "", hook_in_tx, NULL, 0), AURMIG_EINVALID);
 }
 
+static void test_free_in_any_order(void **state)
+{
+	fx *f = *state;
+	const char *t = "heads";
+	aurmig_plan *p;
+	aurmig_revlist *l;
+	aurmig_conn *c;
+	aurmig_graph *g;
+
+	assert_int_equal(aurmig_conn_open(&c, f->ctx, f->url), AURMIG_OK);
+	assert_int_equal(aurmig_graph_load(&g, f->ctx, fixture()), AURMIG_OK);
+	assert_int_equal(aurmig_plan_new(&p, c, g, AURMIG_CMD_UPGRADE, &t, 1, NULL), AURMIG_OK);
+	assert_int_equal(aurmig_graph_history(&l, g, NULL, NULL, 0), AURMIG_OK);
+	/* the caller lets go of everything but the plan and the list */
+	aurmig_conn_free(c);
+	aurmig_graph_free(g);
+	aurmig_context_free(f->ctx);
+	assert_int_equal(aurmig_plan_run(p), AURMIG_OK);
+	assert_string_equal(aurmig_migration_id(aurmig_revlist_at(l, 0)), "5000eeee0001");
+	aurmig_plan_free(p);
+	assert_string_equal(aurmig_migration_message(aurmig_revlist_at(l, 6)), "Base table");
+	aurmig_revlist_free(l);
+	assert_int_equal(aurmig_context_new(&f->ctx), AURMIG_OK);   /* for teardown */
+	aurmig_conn_free(f->conn);
+	assert_int_equal(aurmig_conn_open(&f->conn, f->ctx, f->url), AURMIG_OK);
+	expect_rows(f, "5000eeee0001");
+}
+
 static void test_alloc_failures(void **state)
 {
 	fx *f = *state;
@@ -548,6 +576,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hooks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_in_any_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
