@@ -198,7 +198,7 @@ int out_help(FILE *f, const char *verb)
 			"  validate             compare the database with the migrations (checksums)\n"
 			"  revision -m MSG      write a new migration script\n"
 			"  merge -m MSG heads   write a merge script\n"
-			"  schema dump|diff     print the database's schema as DDL, or compare two\n"
+			"  schema dump|diff     print the schema as DDL, or compare it with another\n"
 			"  resume               finish a migration that failed half-way\n"
 			"  mark-applied         record a half-failed migration as completed by hand\n"
 			"  mark-rolled-back     record a half-failed migration as undone by hand\n\n"

@@ -38,6 +38,9 @@ void aurmig__context_unref(aurmig_context *ctx)
 	if (!ctx || --ctx->refs > 0)
 		return;
 	aurmig__err_clear(ctx);
+	for (int i = 0; i < 4; i++)
+		if (ctx->dbi_inst[i] && ctx->dbi_release)
+			ctx->dbi_release(ctx->dbi_inst[i]);
 	free(ctx->hooks);
 	free(ctx);
 }

@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "lock.h"
 #include "plan_priv.h"
+#include "resolve.h"
 #include "split.h"
 #include "version.h"
 
@@ -163,19 +164,41 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	if (!rc)
 		rc = aurmig__journal_ensure(c);
 	if (!rc) {
-		aurmig__jentry e = { 0 };
+		/* one journal row per revision the schema stands for, with the
+		 * script's checksum, so validate knows them as applied by us */
 		char run_id[33];
+		unsigned char *mark = aurmig__calloc(c->ctx, g->n ? g->n : 1, 1);
+		aurmig__idxv idx = { 0 };
+		long seq = 0;
 		if (aurmig__journal_run_id(run_id))
 			memcpy(run_id, "00000000000000000000000000000000", 33);
-		e.run_id = run_id;
-		e.revision = revs.v[0];
-		e.operation = "init";
-		e.from = &tables;   /* empty */
-		e.to = &revs;
-		e.total = e.done = (long)n;
-		e.outcome = AURMIG__J_SUCCESS;
-		e.atomic = c->dialect != AURMIG_DIALECT_MYSQL;
-		rc = aurmig__journal_insert(c, &e);
+		rc = mark ? AURMIG_OK : AURMIG_ENOMEM;
+		for (size_t i = 0; !rc && i < revs.n; i++)
+			rc = aurmig__idxv_push(&idx, c->ctx, aurmig__graph_index(g, revs.v[i]));
+		if (!rc)
+			rc = aurmig__graph_mark_ancestors(g, c->ctx, idx.v, idx.n, mark, 1);
+		for (size_t i = 0; !rc && i < g->n; i++) {
+			aurmig__jentry e = { 0 };
+			aurmig__strv self = { 0 };
+			if (!mark[i])
+				continue;
+			if ((rc = aurmig__strv_push(&self, c->ctx, g->migs[i]->id)))
+				break;
+			e.run_id = run_id;
+			e.seq = seq++;
+			e.revision = g->migs[i]->id;
+			e.operation = "init";
+			e.from = &tables;   /* empty */
+			e.to = &self;
+			e.checksum = g->migs[i]->checksum;
+			e.total = e.done = (long)n;
+			e.outcome = AURMIG__J_SUCCESS;
+			e.atomic = c->dialect != AURMIG_DIALECT_MYSQL;
+			rc = aurmig__journal_insert(c, &e);
+			aurmig__strv_clear(&self);
+		}
+		free(mark);
+		aurmig__idxv_clear(&idx);
 	}
 	if (!rc && tx) {
 		rc = aurmig__db_commit(c);

@@ -30,6 +30,8 @@ typedef struct aurmig__hook {
 struct aurmig_context {
 	int refs;
 	aurmig__hook *hooks;    /* registered hooks */
+	void *dbi_inst[4];      /* libdbi instances, per dialect, shared by the context's connections (db.c) */
+	void (*dbi_release)(void *inst);
 	size_t nhooks;
 	aurmig_error err;       /* record handed out by aurmig_error_last */
 	char *err_message;      /* owned strings behind err */

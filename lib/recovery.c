@@ -312,7 +312,8 @@ static const char *recorded_checksum(const aurmig__jrows *rows, const char *rev)
 		const aurmig__jrow *j = &rows->v[i];
 		if (strcmp(j->revision, rev) == 0 && strcmp(j->outcome, AURMIG__J_SUCCESS) == 0 && *j->checksum &&
 		    (!strcmp(j->operation, "upgrade") || !strcmp(j->operation, "resume") ||
-		     !strcmp(j->operation, "mark-applied") || !strcmp(j->operation, "accept")))
+		     !strcmp(j->operation, "mark-applied") || !strcmp(j->operation, "accept") ||
+		     !strcmp(j->operation, "init")))
 			sum = j->checksum;
 	}
 	return sum;

@@ -16,6 +16,8 @@
  * The databases are copies of template files, made before the failure is
  * armed, in /dev/shm when there is one (no fsync cost).
  */
+#include <time.h>
+
 #include "../unit/testutil.h"
 #include "db.h"
 #include "graph_priv.h"
@@ -147,6 +149,9 @@ static unsigned long walk_op(walk *w, const char *what, const char *template, op
 	check_fn after_fail, check_fn after_ok)
 {
 	unsigned long n, total;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	/* count first: a failure the library swallowed would end the walk early */
 	{
@@ -189,7 +194,9 @@ static unsigned long walk_op(walk *w, const char *what, const char *template, op
 		if (rc == AURMIG_OK)
 			break;
 	}
-	print_message("%s: %lu allocations walked\n", what, n - 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	print_message("%s: %lu allocations walked (%.1f s)\n", what, n - 1,
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (n - 1 != total)
 		fail_msg("%s: succeeded with allocation %lu failing, of %lu: a failure was ignored", what, n, total);
 	assert_true(n > 1);
