@@ -210,36 +210,17 @@ static int list_scripts(aurmig_context *ctx, const char *dir, aurmig__strv *name
 
 /* ---------------------------------------------------------------- traversal */
 
-typedef struct stackv {
-	size_t *v;
-	size_t n, cap;
-} stackv;
-
-static int stack_push(stackv *s, aurmig_context *ctx, size_t x)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		size_t *v = aurmig__reallocarray(ctx, s->v, cap, sizeof(*v));
-		if (!v)
-			return AURMIG_ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = x;
-	return AURMIG_OK;
-}
-
 static int mark_walk(const aurmig_graph *g, aurmig_context *ctx, const size_t *starts,
 	size_t nstarts, unsigned char *mark, int deps, int up)
 {
-	stackv st = { 0 };
+	aurmig__idxv st = { 0 };
 	int rc = AURMIG_OK;
 
 	for (size_t i = 0; i < nstarts; i++) {
 		if (mark[starts[i]])
 			continue;
 		mark[starts[i]] = 1;
-		if ((rc = stack_push(&st, ctx, starts[i])))
+		if ((rc = aurmig__idxv_push(&st, ctx, starts[i])))
 			goto done;
 	}
 	while (st.n) {
@@ -254,7 +235,7 @@ static int mark_walk(const aurmig_graph *g, aurmig_context *ctx, const size_t *s
 			if (mark[x])
 				continue;
 			mark[x] = 1;
-			if ((rc = stack_push(&st, ctx, x)))
+			if ((rc = aurmig__idxv_push(&st, ctx, x)))
 				goto done;
 		}
 	}

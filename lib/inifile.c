@@ -1261,7 +1261,6 @@ int aurmig__ini_render(const aurmig__ini *ini, aurmig__buf *out)
 
 void aurmig__ini_checksum_text(const char *text, size_t len, char out[AURMIG__INI_CHECKSUM_SIZE])
 {
-	static const char hex[] = "0123456789abcdef";
 	struct sha256_ctx h;
 	uint8_t digest[SHA256_DIGEST_SIZE];
 
@@ -1270,11 +1269,7 @@ void aurmig__ini_checksum_text(const char *text, size_t len, char out[AURMIG__IN
 		sha256_update(&h, len, (const uint8_t *)text);
 	sha256_digest(&h, sizeof(digest), digest);
 	memcpy(out, "v1:", 3);
-	for (size_t i = 0; i < sizeof(digest); i++) {
-		out[3 + 2 * i] = hex[digest[i] >> 4];
-		out[4 + 2 * i] = hex[digest[i] & 15];
-	}
-	out[3 + 2 * sizeof(digest)] = '\0';
+	aurmig__hex(out + 3, digest, sizeof(digest));
 }
 
 void aurmig__ini_checksum(const aurmig__ini *ini, char out[AURMIG__INI_CHECKSUM_SIZE])

@@ -103,6 +103,22 @@ int aurmig__buf_printf(aurmig__buf *b, const char *fmt, ...) AURMIG__PRINTF(2, 3
 char *aurmig__buf_detach(aurmig__buf *b);
 void aurmig__buf_dispose(aurmig__buf *b);
 
+/* ---- growable array of indices (sets of revisions, DFS stacks) ---- */
+typedef struct aurmig__idxv {
+	size_t *v;
+	size_t n, cap;
+} aurmig__idxv;
+
+int aurmig__idxv_push(aurmig__idxv *s, aurmig_context *ctx, size_t x);
+int aurmig__idxv_contains(const aurmig__idxv *s, size_t x);
+void aurmig__idxv_clear(aurmig__idxv *s);
+
+/* ---- hex ---- */
+/* Write n bytes as 2n lower-case hex digits and a NUL into out (2n+1 bytes). */
+void aurmig__hex(char *out, const unsigned char *bytes, size_t n);
+/* 2n random hex digits (getrandom); AURMIG_ERROR when the kernel gives none. */
+int aurmig__random_hex(char *out, size_t n);
+
 /* ---- string vector ---- */
 typedef struct aurmig__strv {
 	char **v;

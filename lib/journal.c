@@ -3,7 +3,6 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,22 +19,7 @@
 
 int aurmig__journal_run_id(char out[33])
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char r[16];
-	size_t got = 0;
-
-	while (got < sizeof(r)) {
-		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
-		if (n <= 0)
-			return AURMIG_ERROR;
-		got += (size_t)n;
-	}
-	for (size_t i = 0; i < sizeof(r); i++) {
-		out[2 * i] = hex[r[i] >> 4];
-		out[2 * i + 1] = hex[r[i] & 15];
-	}
-	out[32] = '\0';
-	return AURMIG_OK;
+	return aurmig__random_hex(out, 16);
 }
 
 int aurmig__journal_exists(aurmig_conn *c, int *exists)

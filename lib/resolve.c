@@ -7,35 +7,6 @@
 
 #include "resolve.h"
 
-int aurmig__idxv_push(aurmig__idxv *s, aurmig_context *ctx, size_t x)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		size_t *v = aurmig__reallocarray(ctx, s->v, cap, sizeof(*v));
-		if (!v)
-			return AURMIG_ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = x;
-	return AURMIG_OK;
-}
-
-int aurmig__idxv_contains(const aurmig__idxv *s, size_t x)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i] == x)
-			return 1;
-	return 0;
-}
-
-void aurmig__idxv_clear(aurmig__idxv *s)
-{
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-
 /* Revisions whose id starts with prefix (binary search over sorted ids). */
 static int prefix_matches(aurmig__idxv *out, const aurmig_graph *g, aurmig_context *ctx, const char *prefix)
 {

@@ -7,16 +7,6 @@
 
 #define AURMIG__BASE ((size_t)-2)   /* the symbolic "base" (below every root) */
 
-/* A set of revision indices. */
-typedef struct aurmig__idxv {
-	size_t *v;
-	size_t n, cap;
-} aurmig__idxv;
-
-int aurmig__idxv_push(aurmig__idxv *s, aurmig_context *ctx, size_t x);
-int aurmig__idxv_contains(const aurmig__idxv *s, size_t x);
-void aurmig__idxv_clear(aurmig__idxv *s);
-
 /* A branch: label, or any revision identifier (Alembic's _resolve_branch). */
 int aurmig__resolve_branch(size_t *out, const aurmig_graph *g, aurmig_context *ctx, const char *branch);
 

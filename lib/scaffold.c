@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,26 +24,6 @@ size_t aurmig_graph_real_head_count(const aurmig_graph *g)
 	for (size_t i = 0; g && i < g->nheads; i++)
 		n += g->migs[g->heads[i]]->ndependents == 0;
 	return n;
-}
-
-static int random_id(char out[13])
-{
-	static const char hex[] = "0123456789abcdef";
-	unsigned char r[6];
-	size_t got = 0;
-
-	while (got < sizeof(r)) {
-		ssize_t n = getrandom(r + got, sizeof(r) - got, 0);
-		if (n <= 0)
-			return AURMIG_ERROR;
-		got += (size_t)n;
-	}
-	for (size_t i = 0; i < sizeof(r); i++) {
-		out[2 * i] = hex[r[i] >> 4];
-		out[2 * i + 1] = hex[r[i] & 15];
-	}
-	out[12] = '\0';
-	return AURMIG_OK;
 }
 
 /* Alembic-like slug: lower-case words joined by '_', at most 40 characters. */
@@ -116,7 +95,7 @@ int aurmig_graph_write_revision(char *id_out, size_t id_size, const aurmig_graph
 		if (!aurmig__ident_valid(o->rev_id, strlen(o->rev_id), &why))
 			return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "revision id '%s' %s", o->rev_id, why);
 		snprintf(id, sizeof(id), "%s", o->rev_id);
-	} else if (random_id(id)) {
+	} else if (aurmig__random_hex(id, 6)) {
 		return aurmig__err(ctx, AURMIG_ERROR, AURMIG_ERRCLASS_OS, "no random numbers for a revision id");
 	}
 	if (aurmig__graph_index(g, id) != AURMIG__NONE || aurmig__graph_label(g, id) != AURMIG__NONE)

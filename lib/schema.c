@@ -1816,10 +1816,20 @@ static void put_table(aurmig__buf *b, int dialect, int src_dialect, const stable
 	put_ident(b, dialect, t->name);
 	aurmig__buf_puts(b, " (\n");
 	for (size_t i = 0; i < t->ncols; i++) {
+		size_t mark;
 		aurmig__buf_puts(b, sep++ ? ",\n  " : "  ");
 		put_ident(b, dialect, t->cols[i].name);
 		aurmig__buf_puts(b, " ");
+		mark = b->len;
 		put_column_def(b, dialect, src_dialect, t, &t->cols[i]);
+		if (b->len == mark && !b->failed) {
+			/* SQLite: a column without type, default or constraint */
+			b->p[--b->len] = '\0';
+		} else if (b->len > mark && b->p[mark] == ' ' && !b->failed) {
+			/* no type: " NOT NULL ..." */
+			memmove(b->p + mark, b->p + mark + 1, b->len - mark);
+			b->len--;
+		}
 		if (dialect == AURMIG_DIALECT_SQLITE && sqlite_rowid(t, &t->cols[i]))
 			rowid_pk = 1;
 	}
@@ -2007,7 +2017,8 @@ static int add_item(differ *df, int kind, const char *table, const char *object,
 		return AURMIG_ENOMEM;
 	aurmig__buf_init(&m, ctx);
 	if (it->change == AURMIG_SCHEMA_CHANGED)
-		aurmig__buf_printf(&m, "%s differs: %s in %s, %s in %s", subject, a_text, df->la, b_text, df->lb);
+		aurmig__buf_printf(&m, "%s %s: %s in %s, %s in %s", subject,
+			kind == AURMIG_SCHEMA_TABLE_OPTIONS ? "differ" : "differs", a_text, df->la, b_text, df->lb);
 	else if (kind == AURMIG_SCHEMA_TABLE)
 		aurmig__buf_printf(&m, "%s exists only in %s", subject, a_text ? df->la : df->lb);
 	else

@@ -74,7 +74,6 @@ int aurmig__ident_valid(const char *s, size_t n, const char **why)
  */
 static void checksum_text(char out[AURMIG__CHECKSUM_SIZE], const char *t, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct sha256_ctx h;
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	size_t pos = 0, blanks = 0;
@@ -102,11 +101,7 @@ static void checksum_text(char out[AURMIG__CHECKSUM_SIZE], const char *t, size_t
 	}
 	sha256_digest(&h, sizeof(digest), digest);
 	memcpy(out, "v1:", 3);
-	for (size_t i = 0; i < sizeof(digest); i++) {
-		out[3 + 2 * i] = hex[digest[i] >> 4];
-		out[4 + 2 * i] = hex[digest[i] & 15];
-	}
-	out[3 + 2 * sizeof(digest)] = '\0';
+	aurmig__hex(out + 3, digest, sizeof(digest));
 }
 
 /* Cursor over the file, one line at a time. */

@@ -2,6 +2,7 @@
 /* Growable string buffer and string vector. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "internal.h"
 
@@ -156,3 +157,61 @@ int aurmig__strv_copy(aurmig__strv *dst, aurmig_context *ctx, const aurmig__strv
 			return AURMIG_ENOMEM;
 	return AURMIG_OK;
 }
+
+void aurmig__hex(char *out, const unsigned char *bytes, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int aurmig__random_hex(char *out, size_t n)
+{
+	unsigned char r[32];
+	size_t got = 0;
+
+	if (n > sizeof(r))
+		return AURMIG_EINVALID;
+	while (got < n) {
+		ssize_t k = getrandom(r + got, n - got, 0);
+		if (k <= 0)
+			return AURMIG_ERROR;
+		got += (size_t)k;
+	}
+	aurmig__hex(out, r, n);
+	return AURMIG_OK;
+}
+
+int aurmig__idxv_push(aurmig__idxv *s, aurmig_context *ctx, size_t x)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		size_t *v = aurmig__reallocarray(ctx, s->v, cap, sizeof(*v));
+		if (!v)
+			return AURMIG_ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = x;
+	return AURMIG_OK;
+}
+
+int aurmig__idxv_contains(const aurmig__idxv *s, size_t x)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == x)
+			return 1;
+	return 0;
+}
+
+void aurmig__idxv_clear(aurmig__idxv *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+

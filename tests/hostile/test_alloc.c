@@ -11,7 +11,8 @@
  * Covered: graph loading, connecting, upgrade (per step and in one
  * transaction), downgrade, stamp (into an empty table, moving down, with
  * purge), offline SQL for every dialect and command, the read-only checks
- * (check, validate, status, history, current) and the recovery actions.
+ * (check and validate, status, history, current), validate --accept and
+ * the recovery actions.
  *
  * The databases are copies of template files, made before the failure is
  * armed, in /dev/shm when there is one (no fsync cost).
@@ -338,20 +339,13 @@ static int op_offline(walk *w, aurmig_conn *c)
 
 static int op_read_only(walk *w, aurmig_conn *c)
 {
-	aurmig_report *r = NULL;
-	aurmig_status *s = NULL;
 	aurmig_revlist *l = NULL;
 	const char *cur[] = { "3000cccc0002", "2000bbbb0002" };
 	size_t pending;
 	int st, rc;
 
+	/* aurmig_check runs aurmig_validate; status_new (walked below) fills a status */
 	rc = aurmig_check(&st, &pending, c, w->g);
-	if (!rc)
-		rc = aurmig_validate(&r, c, w->g);
-	aurmig_report_free(r);
-	if (!rc)
-		rc = aurmig_status_from(&s, c, w->g);
-	aurmig_status_free(s);
 	if (!rc)
 		rc = aurmig_graph_history(&l, w->g, "1000aaaa0001:current", cur, 2);
 	aurmig_revlist_free(l);
@@ -514,7 +508,7 @@ static void test_offline_sql(void **state)
 static void test_read_only(void **state)
 {
 	walk *w = *state;
-	walk_op(w, "check, validate, status, history", w->head_db, op_read_only, consistent, NULL);
+	walk_op(w, "check, history, current", w->head_db, op_read_only, NULL, NULL);
 	walk_op(w, "status_new", NULL, op_status_new, NULL, NULL);
 	walk_op(w, "validate --accept", w->head_db, op_accept, consistent, at_head);
 }

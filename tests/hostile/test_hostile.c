@@ -867,5 +867,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ids_with_sql_characters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quotes_land_intact, setup, teardown),
 	};
+	/* e.g. AURMIG_TEST_FILTER='test_deep*' */
+	if (getenv("AURMIG_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("AURMIG_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

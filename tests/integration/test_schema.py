@@ -396,7 +396,7 @@ class MySQLSchema(SchemaTests, unittest.TestCase):
         b.run(["ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"])
         p = self.diff(a, b)
         self.assertEqual(p.returncode, 6, p.stderr)
-        self.assertIn("table options of table t differs: CHARSET=utf8mb4 COLLATE=utf8mb4_bin in", p.stdout)
+        self.assertIn("table options of table t differ: CHARSET=utf8mb4 COLLATE=utf8mb4_bin in", p.stdout)
         self.assertIn("column t.name differs: varchar(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci", p.stdout)
 
 
@@ -409,18 +409,15 @@ class CrossBackend(unittest.TestCase):
     """The same schema on every backend there is: equal modulo the mapping."""
 
     def setUp(self):
+        if not MYSQL_URL and not PGSQL_URL:
+            self.skipTest("no MariaDB or PostgreSQL test server")
         self.tmp = tempfile.mkdtemp(prefix="aurmig-schema-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         self.dbs = {}
         for kind, url in (("sqlite", True), ("mysql", MYSQL_URL), ("pgsql", PGSQL_URL)):
             if url:
                 self.dbs[kind] = Database(kind, self.tmp)
-        if len(self.dbs) < 2:
-            self.skipTest("no MariaDB or PostgreSQL test server")
-
-    def tearDown(self):
-        for db in self.dbs.values():
-            db.drop()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+                self.addCleanup(self.dbs[kind].drop)
 
     def test_same_schema_everywhere(self):
         for kind, db in self.dbs.items():
