@@ -3,7 +3,7 @@ _aurmig()
 {
     local cur prev words cword
     _init_completion || return
-    local verbs="upgrade downgrade stamp current check validate resume mark-applied mark-rolled-back heads branches history show revision merge help"
+    local verbs="init upgrade downgrade stamp current check validate resume mark-applied mark-rolled-back heads branches history show revision merge schema help"
     local globals="--url --aurweb-config --dir --lock-timeout --json --no-color --quiet --verbose --version --help"
     local verb="" dir="migrations" i
     for ((i = 1; i < cword; i++)); do
@@ -36,6 +36,7 @@ _aurmig()
         history) opts="-r -v -i" ;;
         revision) opts="-m --head --branch-label --depends-on --rev-id" ;;
         merge) opts="-m --branch-label --rev-id" ;;
+        schema) opts="dump diff --dialect --all --declared --scratch-url" ;;
     esac
     if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
