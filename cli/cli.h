@@ -25,6 +25,7 @@ typedef struct cli {
 	const char *aurweb_config;
 	const char *dir;
 	const char *version_table;
+	const char *config_file;   /* --config-file: the INI file config steps edit */
 	int quiet;
 	int verbose;
 	long lock_timeout_ms;
@@ -62,6 +63,7 @@ int cmd_validate(cli *c, int argc, char **argv);
 int cmd_recover(cli *c, int argc, char **argv);   /* resume, mark-applied, mark-rolled-back */
 int cmd_revision(cli *c, int argc, char **argv);  /* revision, merge */
 int cmd_init(cli *c, int argc, char **argv);
+int cmd_config_stamp(cli *c, int argc, char **argv);
 int cmd_schema(cli *c, int argc, char **argv);
 
 /* JSON helpers (json_out.c). */

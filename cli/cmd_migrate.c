@@ -92,6 +92,7 @@ static int print_sql(cli *c, int command, const char *const *targets, size_t nta
 		return EXIT_ERROR;
 	memcpy(t, targets, ntargets * sizeof(*t));
 	opts.flags = flags | AURMIG_PLAN_NO_LOCK;
+	opts.config_file = c->config_file;
 	if ((code = cli_load_graph(c))) {
 		free(t);
 		return code;
@@ -141,6 +142,7 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 		return code;
 	opts.flags = flags;
 	opts.lock_timeout_ms = c->lock_timeout_ms;
+	opts.config_file = c->config_file;
 	opts.progress = progress_cb;
 	opts.progress_payload = c;
 	rc = aurmig_plan_new(&plan, c->conn, c->graph, command, targets, ntargets, &opts);
@@ -365,6 +367,16 @@ int cmd_check(cli *c, int argc, char **argv)
 	if ((rc = aurmig_check(&state, &pending, c->conn, c->graph)))
 		return cli_fail(c, rc);
 	(void)pending;
+	if (state == AURMIG_STATE_AT_HEAD && c->config_file) {
+		/* the configuration file must agree with the database too */
+		int cs;
+		if ((rc = aurmig_config_check(&cs, c->conn, c->graph, c->config_file)))
+			return cli_fail(c, rc);
+		if (cs != AURMIG_CONFIG_IN_SYNC) {
+			fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
+			return EXIT_DRIFT;
+		}
+	}
 	switch (state) {
 	case AURMIG_STATE_AT_HEAD:
 		if (!c->quiet)
@@ -477,6 +489,21 @@ int cmd_init(cli *c, int argc, char **argv)
 			printf(" %s", aurmig_conn_current_head(c->conn, i));
 		printf("\n");
 	}
+	return EXIT_OK;
+}
+
+int cmd_config_stamp(cli *c, int argc, char **argv)
+{
+	int code, rc;
+
+	if (argc > 1 || !c->config_file)
+		return bad_usage(argv[0], "takes no arguments and needs --config-file FILE");
+	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
+		return code;
+	if ((rc = aurmig_config_stamp(c->conn, c->graph, c->config_file)))
+		return cli_fail(c, rc);
+	if (!c->quiet)
+		printf("%s now matches the database.\n", c->config_file);
 	return EXIT_OK;
 }
 

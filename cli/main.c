@@ -113,6 +113,7 @@ static const struct verb {
 	{ "mark-applied", cmd_recover },
 	{ "mark-rolled-back", cmd_recover },
 	{ "init", cmd_init },
+	{ "config-stamp", cmd_config_stamp },
 	{ "revision", cmd_revision },
 	{ "merge", cmd_revision },
 	{ "schema", cmd_schema },
@@ -162,7 +163,8 @@ int main(int argc, char **argv)
 		if (opt_value(argc, argv, &i, NULL, "--url", &c.url) ||
 		    opt_value(argc, argv, &i, NULL, "--aurweb-config", &c.aurweb_config) ||
 		    opt_value(argc, argv, &i, "-d", "--dir", &c.dir) ||
-		    opt_value(argc, argv, &i, NULL, "--version-table", &c.version_table))
+		    opt_value(argc, argv, &i, NULL, "--version-table", &c.version_table) ||
+		    opt_value(argc, argv, &i, NULL, "--config-file", &c.config_file))
 			continue;
 		if (opt_flag(argc, argv, &i, "-q", "--quiet"))
 			c.quiet = 1;

@@ -110,6 +110,11 @@ static const struct help {
 	  "Build an empty database at head: run the head schema of the migrations\n"
 	  "directory (schema/<dialect>.sql, with the seed rows) and stamp the revision\n"
 	  "it names. Refuses on a database that has any table.\n" },
+	{ "config-stamp",
+	  "usage: aurmig [global options] --config-file FILE config-stamp\n\n"
+	  "Accept the configuration file as it is: write the database's revision into\n"
+	  "its [aurmig] revision key and record its checksum (after a hand edit was\n"
+	  "checked, or a restore from a backup).\n" },
 	{ "current",
 	  "usage: aurmig [global options] current [-v]\n\n"
 	  "Print the database's current revision(s). Read-only: never creates the\n"
@@ -212,6 +217,7 @@ int out_help(FILE *f, const char *verb)
 			"  --json               print one JSON document (docs/json.md)\n"
 			"  --hook NAME=COMMAND  run COMMAND for the migrations' hook NAME (repeatable)\n"
 			"  --config FILE        aurmig configuration, [hooks] name = command (or AURMIG_CONFIG)\n"
+			"  --config-file FILE   the INI file the migrations' config steps edit (aurweb's)\n"
 			"  --no-color           no colours (also: NO_COLOR set, or not a terminal)\n"
 			"  -q, --quiet          print only errors\n"
 			"  -v, --verbose        print more\n"

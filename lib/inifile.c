@@ -1046,6 +1046,9 @@ int aurmig__ini_set(aurmig__ini *ini, const char *section, const char *key, cons
 		return AURMIG_OK;
 
 	sec = find_section(ini, section);
+	/* the value is there already: done, before a buffer is allocated for nothing */
+	if (sec != NONE && (k = find_key(ini, sec, key)) != NONE && strcmp(ini->lines[k].value, value) == 0)
+		return AURMIG_OK;
 	start_text(&b, ini);
 	if (sec == NONE) {
 		const char *pair[2] = { key, value };

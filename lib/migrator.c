@@ -345,11 +345,26 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 	}
 	s->seconds = now_seconds() - t0;
 	p->next++;
+	if (p->next == p->nsteps && p->plan_tx) {
+		p->plan_tx = 0;
+		if ((rc = aurmig__db_commit(p->conn)))
+			return fail(p, s, rc, 1, done, total);
+	}
+	/* config steps follow what is committed: now, or at the end of a
+	 * whole-plan transaction */
+	if (!p->plan_tx) {
+		for (; p->cfg_done < p->next; p->cfg_done++)
+			if ((rc = aurmig__config_after_step(p, &p->steps[p->cfg_done]))) {
+				p->failed = 1;
+				aurmig__plan_unlock(p);
+				return rc;
+			}
+	}
 	if (p->next == p->nsteps) {
-		if (p->plan_tx) {
-			p->plan_tx = 0;
-			if ((rc = aurmig__db_commit(p->conn)))
-				return fail(p, s, rc, 1, done, total);
+		if ((rc = aurmig__config_final(p))) {
+			p->failed = 1;
+			aurmig__plan_unlock(p);
+			return rc;
 		}
 		aurmig__plan_unlock(p);
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "journal.h"
 #include "plan_priv.h"
 #include "resolve.h"
@@ -148,6 +149,7 @@ static void comment_line(aurmig__buf *b, const char *prefix, const aurmig_step *
 int aurmig_plan_sql(const char **out, aurmig_plan *p)
 {
 	aurmig_conn *c = NULL, *saved;
+	aurmig__ini *cfg = NULL;
 	recorder *r;
 	int rc;
 	static const char *const names[] = { "", "sqlite", "mysql", "pgsql" };
@@ -161,6 +163,10 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 		return rc;
 	r = c->impl;
 	r->tables_exist = 0;
+	if (p->opts.config_file && (rc = aurmig__ini_load(&cfg, p->ctx, p->opts.config_file))) {
+		aurmig_conn_free(c);
+		return rc;
+	}
 	saved = p->conn;
 	p->conn = c;
 	aurmig__buf_printf(&r->out, "-- aurmig %s: %s from %s", aurmig_version_string(),
@@ -231,6 +237,37 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 			rc = aurmig__journal_insert(c, &e);
 		if (!rc)
 			rc = aurmig__db_commit(c);
+		if (!rc && cfg && s->ncfg) {
+			/* the config file's change, as a unified diff in comments */
+			aurmig__buf before, diff;
+			int changed;
+			aurmig__buf_init(&before, p->ctx);
+			aurmig__buf_init(&diff, p->ctx);
+			rc = aurmig__ini_render(cfg, &before);
+			if (!rc)
+				rc = aurmig__config_apply(cfg, s->cfg, s->ncfg, &changed);
+			if (!rc) {
+				aurmig__buf after;
+				aurmig__buf_init(&after, p->ctx);
+				rc = aurmig__ini_render(cfg, &after);
+				if (!rc)
+					rc = aurmig__ini_diff(before.p ? before.p : "", after.p ? after.p : "",
+						p->opts.config_file, &diff);
+				aurmig__buf_dispose(&after);
+			}
+			if (!rc && diff.len) {
+				const char *line = diff.p;
+				aurmig__buf_puts(&r->out, "-- config file changes after the commit:\n");
+				while (line && *line) {
+					const char *nl = strchr(line, '\n');
+					size_t len = nl ? (size_t)(nl - line) : strlen(line);
+					aurmig__buf_printf(&r->out, "-- %.*s\n", (int)len, line);
+					line = nl ? nl + 1 : NULL;
+				}
+			}
+			aurmig__buf_dispose(&before);
+			aurmig__buf_dispose(&diff);
+		}
 	}
 	p->conn = saved;
 	if (!rc) {
@@ -241,5 +278,6 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 			*out = p->sql;
 	}
 	aurmig_conn_free(c);
+	aurmig__ini_free(cfg);
 	return rc;
 }

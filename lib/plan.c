@@ -272,6 +272,11 @@ static int add_revision_step(aurmig_plan *p, aurmig__strv *heads, unsigned char 
 	}
 	if (!rc)
 		rc = aurmig__script_items(&s->items, &s->nitems, p->ctx, s->sql, s->stmts, s->nstmts);
+	if (!rc && s->sql) {
+		int dir = kind == AURMIG_STEP_UPGRADE ? AURMIG_UPGRADE : AURMIG_DOWNGRADE, line;
+		(void)aurmig_migration_sql(m, dir, p->conn->dialect, &line);
+		rc = aurmig__config_ops(&s->cfg, &s->ncfg, p->ctx, s->sql, m->path, line);
+	}
 	for (size_t k = 0; !rc && k < s->nitems; k++) {
 		const aurmig__hook *h;
 		if (!s->items[k].hook)
@@ -706,6 +711,7 @@ void aurmig_plan_free(aurmig_plan *p)
 		aurmig__strv_clear(&s->to);
 		free(s->stmts);
 		free(s->items);
+		aurmig__config_ops_free(s->cfg, s->ncfg);
 		for (size_t k = 0; k < s->nops; k++) {
 			free(s->ops[k].a);
 			free(s->ops[k].b);
@@ -716,6 +722,8 @@ void aurmig_plan_free(aurmig_plan *p)
 	aurmig__strv_clear(&p->before);
 	aurmig__strv_clear(&p->after);
 	free(p->sql);
+	aurmig__ini_free(p->ini);
+	aurmig__strv_clear(&p->heads_now);
 	aurmig_conn_free(p->conn);                       /* drops the plan's reference */
 	aurmig__graph_unref((aurmig_graph *)p->graph);
 	aurmig__context_unref(p->ctx);
@@ -835,6 +843,29 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 	p->after = heads;
 	memset(&heads, 0, sizeof(heads));
 	aurmig__idxv_clear(&cur);
+	{
+		/* config steps need the file, loaded now so a problem stops the plan
+		 * before anything runs; a pending one from an earlier run is finished */
+		size_t ncfg = 0;
+		for (size_t i = 0; i < p->nsteps; i++)
+			ncfg += p->steps[i].ncfg;
+		if (ncfg && !p->opts.config_file && !conn->offline) {
+			for (size_t i = 0; i < p->nsteps; i++)
+				if (p->steps[i].ncfg) {
+					rc = aurmig__err_at(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, p->steps[i].mig->path,
+						p->steps[i].cfg[0].line, "revision %s changes the configuration file: give it "
+						"(--config-file, or aurmig_plan_options.config_file)", p->steps[i].mig->id);
+					break;
+				}
+			goto fail;
+		}
+		if (p->opts.config_file && (rc = aurmig__ini_load(&p->ini, ctx, p->opts.config_file)))
+			goto fail;
+		if (p->ini && (rc = aurmig__strv_copy(&p->heads_now, ctx, &p->before)))
+			goto fail;
+		if (gate && p->ini && (rc = aurmig__config_finish_pending(p)))
+			goto fail;
+	}
 	if (p->nsteps == 0 && !(p->purge && p->before.n))
 		aurmig__plan_unlock(p);   /* nothing to do: let the next deployer in */
 	*out = p;

@@ -5,6 +5,7 @@
 
 #include "resolve.h"
 #include "db.h"
+#include "config.h"
 
 enum { AURMIG__OP_INSERT = 1, AURMIG__OP_UPDATE = 2, AURMIG__OP_DELETE = 3 };
 
@@ -27,6 +28,8 @@ struct aurmig_step {
 	aurmig__item *items;         /* statements and hook calls, in order */
 	size_t nitems;
 	int own_conn_hook;           /* a hook with its own connection: not atomic */
+	aurmig__cfgop *cfg;          /* config steps, applied after the step commits */
+	size_t ncfg;
 	size_t statements;           /* run so far */
 	double seconds;              /* -1 until run */
 };
@@ -49,6 +52,9 @@ struct aurmig_plan {
 	char run_id[33];             /* journal rows of this run */
 	long marker_seq;             /* step whose journal row exists ("running"), or -1 */
 	char *sql;                   /* aurmig_plan_sql() result */
+	aurmig__ini *ini;            /* the configuration file, when config steps run */
+	aurmig__strv heads_now;      /* version rows as the steps run (for [aurmig] revision) */
+	size_t cfg_done;             /* steps whose config steps have been applied */
 };
 
 /* Apply the next step (migrator.c). */

@@ -379,6 +379,16 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 			continue;
 		}
 
+		if (key_is(text, ks, ke, "config")) {
+			/* config steps stay in the section text; lib/config.c reads them */
+			if (!cur) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"'-- aurmig:config' outside a section");
+				goto fail;
+			}
+			cur->len = it.pos - cur->offset;
+			continue;
+		}
 		if (key_is(text, ks, ke, "hook") || key_is(text, ks, ke, "end-hook")) {
 			/* hooks live inside sections and stay in the section text; the
 			 * planner finds them there (aurmig__script_items) */

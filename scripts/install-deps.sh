@@ -14,7 +14,7 @@ PACKAGES="
   sqlite3 python3 python3-alembic python3-sqlalchemy
   php8.2-cli python3-pytest
   python3-pymysql python3-psycopg2
-  valgrind time strace
+  valgrind time strace clang-14 libclang-rt-14-dev
   mariadb-server mariadb-client
   postgresql postgresql-15 postgresql-client-15
   util-linux procps

@@ -159,6 +159,7 @@ typedef struct aurmig_plan_options {
   aurmig_progress_fn progress;
   void *progress_payload;
   long lock_timeout_ms;
+  const char *config_file;
 } aurmig_plan_options;
 int aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version);
 int aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts);
@@ -182,6 +183,15 @@ const char *aurmig_step_to(const aurmig_step *step, size_t i);
 size_t aurmig_step_statements(const aurmig_step *step);
 double aurmig_step_seconds(const aurmig_step *step);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
+typedef enum aurmig_config_state {
+  AURMIG_CONFIG_IN_SYNC = 0,
+  AURMIG_CONFIG_BEHIND = 1,
+  AURMIG_CONFIG_EDITED = 2,
+  AURMIG_CONFIG_PENDING = 3,
+  AURMIG_CONFIG_MISSING = 4
+} aurmig_config_state;
+int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 typedef enum aurmig_state {
   AURMIG_STATE_AT_HEAD = 0,
   AURMIG_STATE_BEHIND = 1,

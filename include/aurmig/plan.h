@@ -76,9 +76,15 @@ typedef struct aurmig_plan_options {
 	 * milliseconds; < 0 waits forever, 0 does not wait. Default 60000.
 	 */
 	long lock_timeout_ms;
+	/**
+	 * The INI configuration file the migrations' config steps edit
+	 * (`-- aurmig:config ...`, docs/config-steps.md); NULL when none. A
+	 * plan with config steps and no file fails before anything runs.
+	 */
+	const char *config_file;
 } aurmig_plan_options;
 
-#define AURMIG_PLAN_OPTIONS_INIT { AURMIG_PLAN_OPTIONS_VERSION, 0, NULL, NULL, 60000 }
+#define AURMIG_PLAN_OPTIONS_INIT { AURMIG_PLAN_OPTIONS_VERSION, 0, NULL, NULL, 60000, NULL }
 
 /** Fill @p opts with defaults for @p version. @return AURMIG_OK or AURMIG_EINVALID. */
 AURMIG_EXTERN(int) aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version);
@@ -183,6 +189,28 @@ AURMIG_EXTERN(double) aurmig_step_seconds(const aurmig_step *step);
  *         AURMIG_EPARSE / AURMIG_EUNKNOWNREV for a bad schema file; AURMIG_EDB.
  */
 AURMIG_EXTERN(int) aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
+
+/** State of the configuration file against the database (aurmig_config_check()). */
+typedef enum aurmig_config_state {
+	AURMIG_CONFIG_IN_SYNC = 0,  /**< the file says the database's revision(s) and is as aurmig wrote it */
+	AURMIG_CONFIG_BEHIND = 1,   /**< the file says another revision (restored from a backup? config steps not run?) */
+	AURMIG_CONFIG_EDITED = 2,   /**< the file changed since aurmig last wrote it (a hand edit) */
+	AURMIG_CONFIG_PENDING = 3,  /**< a config step failed to write and waits for the next run */
+	AURMIG_CONFIG_MISSING = 4   /**< the file does not exist */
+} aurmig_config_state;
+
+/**
+ * Compare the configuration file with the database, read-only. The record's
+ * message says what differs and how to reconcile (re-run the pending steps
+ * with `upgrade`, or `config-stamp` to accept the file as it is).
+ */
+AURMIG_EXTERN(int) aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+
+/**
+ * Accept the file as it is: write the database's revision(s) into its
+ * `[aurmig] revision` and record its checksum in the journal.
+ */
+AURMIG_EXTERN(int) aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 
 /** Result of aurmig_check(). */
 typedef enum aurmig_state {

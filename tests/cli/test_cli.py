@@ -413,6 +413,79 @@ class OperatorTest(Base):
         self.assertIn("hook 'recompute' failed (returned 3)", err)
         self.assertEqual(self.aurmig("--config", cfg, "mark-rolled-back", dir=d)[0], 0)
 
+    def test_config_steps(self):
+        d = os.path.join(self.tmp, "mig")
+        os.mkdir(d)
+        with open(os.path.join(d, "aaaa_sso.sql"), "w") as f:
+            f.write("-- aurmig:revision aaaa\n-- aurmig:message SSO\n-- aurmig:upgrade\n"
+                    "CREATE TABLE users (id INTEGER);\n"
+                    "-- aurmig:config add-section sso\n"
+                    "-- aurmig:config set if-unset sso openid = https://example.org/oidc\n"
+                    "-- aurmig:config rename-key options old_key new_key\n"
+                    "-- aurmig:config set if-equal=none options cache = redis\n"
+                    "-- aurmig:downgrade\nDROP TABLE users;\n"
+                    "-- aurmig:config rename-key options new_key old_key\n"
+                    "-- aurmig:config set options cache = none\n"
+                    "-- aurmig:config remove sso openid\n")
+        conf = os.path.join(self.tmp, "config")
+        original = ("; aurweb configuration\n[database]\nbackend = sqlite\n\n"
+                    "[options]\n# keep this comment\nold_key = 42\ncache  =  none\nunknown = kept\n")
+        with open(conf, "w") as f:
+            f.write(original)
+        # a plan with config steps and no file fails before anything runs
+        rc, _, err = self.aurmig("upgrade", dir=d)
+        self.assertEqual(rc, 1)
+        self.assertIn("changes the configuration file", err)
+        self.assertNotIn("users", self.tables())
+        # --sql shows the change as a unified diff
+        rc, out, err = self.aurmig("--config-file", conf, "upgrade", "--sql", "base:heads", "--dialect", "sqlite",
+                                   url=False, dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("-- -old_key = 42\n-- -cache  =  none\n-- +new_key = 42\n-- +cache  =  redis\n", out)
+        self.assertEqual(open(conf).read(), original)
+        rc, out, err = self.aurmig("--config-file", conf, "upgrade", dir=d)
+        self.assertEqual(rc, 0, err)
+        upgraded = ("; aurweb configuration\n[database]\nbackend = sqlite\n\n"
+                    "[options]\n# keep this comment\nnew_key = 42\ncache  =  redis\nunknown = kept\n"
+                    "\n[sso]\nopenid = https://example.org/oidc\n\n[aurmig]\nrevision = aaaa\n")
+        self.assertEqual(open(conf).read(), upgraded)
+        self.assertEqual(open(conf + ".aurmig-bak").read(), original)
+        self.assertEqual(self.aurmig("--config-file", conf, "check", dir=d)[0], 0)
+        # a hand edit is reported, config-stamp accepts it
+        with open(conf, "a") as f:
+            f.write("extra = 1\n")
+        rc, _, err = self.aurmig("--config-file", conf, "check", dir=d)
+        self.assertEqual(rc, 6)
+        self.assertIn("changed since aurmig wrote it", err)
+        self.assertEqual(self.aurmig("--config-file", conf, "config-stamp", dir=d)[0], 0)
+        self.assertEqual(self.aurmig("--config-file", conf, "check", dir=d)[0], 0)
+        rc, _, err = self.aurmig("--config-file", conf, "downgrade", "base", dir=d)
+        self.assertEqual(rc, 0, err)
+        down = open(conf).read()
+        self.assertIn("old_key = 42\ncache  =  none\nunknown = kept\n", down)
+        self.assertNotIn("openid", down)
+        self.assertTrue(down.startswith("; aurweb configuration\n[database]\n"))
+        # a failed write: the database part stays, the file stays whole, check
+        # reports it, the next run finishes it
+        os.unlink(conf + ".aurmig-bak")
+        os.mkdir(conf + ".aurmig-bak")           # the backup cannot be put in place
+        open(os.path.join(conf + ".aurmig-bak", "x"), "w").close()
+        before = open(conf).read()
+        rc, _, err = self.aurmig("--config-file", conf, "upgrade", dir=d)
+        self.assertEqual(rc, 1)
+        self.assertIn("config step is pending", err)
+        self.assertEqual(open(conf).read(), before)
+        self.assertEqual(self.rows(), ["aaaa"])
+        rc, _, err = self.aurmig("--config-file", conf, "check", dir=d)
+        self.assertEqual(rc, 6)
+        self.assertIn("pending", err)
+        shutil.rmtree(conf + ".aurmig-bak")
+        rc, _, err = self.aurmig("--config-file", conf, "upgrade", dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("finishing the pending config step of aaaa", err)
+        self.assertIn("new_key = 42", open(conf).read())
+        self.assertEqual(self.aurmig("--config-file", conf, "check", dir=d)[0], 0)
+
     def test_man_page_and_completion(self):
         man = os.path.join(ROOT, "doc", "aurmig.1")
         text = open(man).read()

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Fuzz target: one migration script (aurmig__script_parse), then the
- * statement splitter over every section it found, for every dialect.
+ * statement splitter over every section it found, for every dialect, and
+ * the section's items (statements and hook lines, aurmig__script_items).
  * The file name is made to match the script's revision header, so that
  * inputs get past the name check.
  */
@@ -36,6 +37,7 @@ static void check_sections(aurmig_context *ctx, const aurmig_migration *m)
 			const char *sql = aurmig_migration_sql(m, dir, d, &line);
 			aurmig__stmt *st = NULL;
 			size_t n = 0, len;
+			const char *why;
 
 			FZ_CHECK(!sql == !aurmig_migration_has_section(m, dir, d));
 			if (!sql)
@@ -49,6 +51,24 @@ static void check_sections(aurmig_context *ctx, const aurmig_migration *m)
 				fz_check_error(ctx, rc);
 			for (size_t i = 0; i < n; i++)
 				FZ_CHECK(st[i].offset + st[i].len <= len && st[i].len > 0 && st[i].line >= line);
+			if (!rc) {
+				/* statements and hook lines, in order */
+				aurmig__item *items = NULL;
+				size_t ni = 0, stmts = 0;
+				rc = aurmig__script_items(&items, &ni, ctx, sql, st, n);
+				if (rc)
+					fz_check_error(ctx, rc);
+				for (size_t i = 0; i < ni; i++) {
+					if (items[i].hook) {
+						FZ_CHECK(aurmig__ident_valid(items[i].name, strlen(items[i].name), &why));
+					} else {
+						FZ_CHECK(items[i].stmt == stmts);
+						stmts++;
+					}
+				}
+				FZ_CHECK(rc || stmts == n);
+				free(items);
+			}
 			free(st);
 		}
 }

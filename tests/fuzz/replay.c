@@ -83,7 +83,8 @@ static int run_path(const char *path, size_t *count)
 		sprintf(names[n++], "%s/%s", path, de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (!rc) {
 			struct stat fst;

@@ -66,6 +66,7 @@ class aurmig_plan_options(ctypes.Structure):
         ("progress", aurmig_progress_fn),
         ("progress_payload", ctypes.c_void_p),
         ("lock_timeout_ms", ctypes.c_long),
+        ("config_file", ctypes.c_char_p),
     ]
 
 
@@ -173,6 +174,8 @@ const char *aurmig_step_to(const aurmig_step *step, size_t i);
 size_t aurmig_step_statements(const aurmig_step *step);
 double aurmig_step_seconds(const aurmig_step *step);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
+int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_recover(aurmig_conn *conn, const aurmig_graph *graph, int action, const char *revision, const aurmig_plan_options *opts);
 int aurmig_validate(aurmig_report **out, aurmig_conn *conn, const aurmig_graph *graph);
