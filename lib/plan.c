@@ -559,8 +559,12 @@ static int plan_downgrade(aurmig_plan *p, aurmig__strv *heads, const aurmig__idx
 			goto done;
 		}
 	for (size_t i = g->n; i-- > 0 && !rc;)
-		if (drop[i])
+		if (drop[i]) {
+			if (g->migs[i]->data_loss)
+				aurmig__log(ctx, AURMIG_LOG_WARNING, "the downgrade of %s cannot restore: %s",
+					g->migs[i]->id, g->migs[i]->data_loss);
 			rc = add_revision_step(p, heads, mark, i, AURMIG_STEP_DOWNGRADE);
+		}
 done:
 	free(label);
 	aurmig__idxv_clear(&roots);

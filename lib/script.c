@@ -23,6 +23,7 @@ void aurmig__script_free(aurmig_migration *m)
 	free(m->id);
 	free(m->message);
 	free(m->create_date);
+	free(m->data_loss);
 	aurmig__strv_clear(&m->down);
 	aurmig__strv_clear(&m->deps);
 	aurmig__strv_clear(&m->labels);
@@ -474,6 +475,21 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 				rc = AURMIG_ENOMEM;
 				goto fail;
 			}
+		} else if (key_is(text, ks, ke, "irreversible")) {
+			if (m->data_loss) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"header 'irreversible' given twice");
+				goto fail;
+			}
+			if (ve == vs) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"'irreversible' needs a sentence saying what a downgrade cannot restore");
+				goto fail;
+			}
+			if (!(m->data_loss = aurmig__strndup(ctx, text + vs, ve - vs))) {
+				rc = AURMIG_ENOMEM;
+				goto fail;
+			}
 		} else if (key_is(text, ks, ke, "create_date")) {
 			if ((rc = header_seen(&seen_date, ctx, path, line, "create_date")) ||
 			    (rc = check_text_value(ctx, path, line, "create_date", text, vs, ve)))
@@ -498,7 +514,7 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 		} else {
 			rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
 				"unknown header key '%.*s' (expected revision, down_revision, message, "
-				"create_date, branch_labels, depends_on, transaction, upgrade or downgrade)",
+				"create_date, branch_labels, depends_on, transaction, irreversible, upgrade or downgrade)",
 				(int)(ke - ks > 64 ? 64 : ke - ks), text + ks);
 			goto fail;
 		}
@@ -659,6 +675,7 @@ int aurmig_migration_is_effective_head(const aurmig_migration *m)
 }
 int aurmig_migration_transactional(const aurmig_migration *m) { return m ? m->transactional : 1; }
 const char *aurmig_migration_checksum(const aurmig_migration *m) { return m ? m->checksum : NULL; }
+const char *aurmig_migration_data_loss(const aurmig_migration *m) { return m ? m->data_loss : NULL; }
 
 static const aurmig__section *pick_section(const aurmig_migration *m, int direction, int dialect)
 {

@@ -23,6 +23,7 @@ struct aurmig_migration {
 	char *id;
 	char *message;
 	char *create_date;
+	char *data_loss;             /* `-- aurmig:irreversible <what>`: what a downgrade cannot restore, or NULL */
 	aurmig__strv down;           /* down_revision ids, as written */
 	aurmig__strv deps;           /* depends_on, as written (ids or labels) */
 	aurmig__strv labels;         /* branch_labels declared here */

@@ -29,6 +29,12 @@ ALTER TABLE PackageBases
 	ADD COLUMN IF NOT EXISTS PopularityUpdated TIMESTAMP NOT NULL DEFAULT '1970-01-01 00:00:01';
 UPDATE PackageBases SET NumVotes =
 	(SELECT COUNT(*) FROM PackageVotes WHERE PackageVotes.PackageBaseID = PackageBases.ID);
+-- aurmig:hook recompute_popularity default
+-- aurweb ran its popularity job here. No SQL default: the formula belongs to
+-- the application, and aurweb-popupdate recomputes every package base on its
+-- next run (PopularityUpdated is 1970 for all of them). Map the hook to run
+-- it now: aurmig --hook recompute_popularity=aurweb-popupdate
+-- aurmig:end-hook
 
 -- aurmig:upgrade sqlite
 -- The default is written in SQLAlchemy's SQLite datetime format (with
@@ -38,6 +44,12 @@ ALTER TABLE PackageBases
 	ADD COLUMN PopularityUpdated TIMESTAMP NOT NULL DEFAULT '1970-01-01 00:00:01.000000';
 UPDATE PackageBases SET NumVotes =
 	(SELECT COUNT(*) FROM PackageVotes WHERE PackageVotes.PackageBaseID = PackageBases.ID);
+-- aurmig:hook recompute_popularity default
+-- aurweb ran its popularity job here. No SQL default: the formula belongs to
+-- the application, and aurweb-popupdate recomputes every package base on its
+-- next run (PopularityUpdated is 1970 for all of them). Map the hook to run
+-- it now: aurmig --hook recompute_popularity=aurweb-popupdate
+-- aurmig:end-hook
 
 -- aurmig:downgrade
 -- The NumVotes recount is not undone (the counts are correct either way).

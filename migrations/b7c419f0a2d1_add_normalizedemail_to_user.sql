@@ -2,6 +2,7 @@
 -- aurmig:down_revision b7e4a1c9f0d2
 -- aurmig:message Add NormalizedEmail to User
 -- aurmig:create_date 2026-07-26 00:00:00.000000
+-- aurmig:irreversible the spam accounts it deletes (and their sessions, accepted terms and SSH keys) are not restored
 
 -- Users.NormalizedEmail VARCHAR(320) NULL with the unique index
 -- UsersNormalizedEmail. (Dated 07-26 but chained after b7e4a1c9f0d2, 07-29,
@@ -19,9 +20,9 @@
 --     removes the dependent Sessions/AcceptedTerms/SSHPubKeys rows; SQLite
 --     only cascades with PRAGMA foreign_keys=ON (off under libdbi), so its
 --     section deletes those rows explicitly first.
---  3. Backfill NormalizedEmail for every user -- LEFT OUT (application code).
---  4. Deduplicate (NULL the value on all but one member of each group) --
---     LEFT OUT (application code, depends on 3).
+--  3. Backfill NormalizedEmail for every user: hook normalize_emails.
+--  4. Deduplicate (NULL the value on all but one member of each group): hook
+--     dedupe_emails.
 --  5. MySQL: rebuild Users with ROW_FORMAT=DYNAMIC unless it is already
 --     Dynamic or Compressed (the 1280-byte utf8mb4 key needs it). Done here
 --     with a prepared statement chosen from information_schema.
@@ -37,9 +38,11 @@
 -- partial SQL approximation (e.g. LOWER(Email)) would store values the
 -- application takes as final. So after this revision NormalizedEmail is NULL
 -- for every existing account (NULL is exempt from the unique index, so the
--- index builds); the backfill and dedupe must be run by the application or by
--- a future aurmig hook (not supported yet) BEFORE relying on the column for
--- existing accounts. A hook would run between steps 2 and 5.
+-- index builds) unless the hooks normalize_emails and dedupe_emails are given
+-- (aurmig --hook normalize_emails=COMMAND, or a callback from the PHP/Python
+-- bindings): they run here, between steps 2 and 5, before the unique index.
+-- Their SQL defaults are empty on purpose: leaving the column NULL is safe,
+-- a wrong normalisation stored as final is not.
 --
 -- Downgrade: drop the index (first: SQLite refuses to drop an indexed column),
 -- then the column. Deleted spam accounts are NOT restored, and ROW_FORMAT is
@@ -65,8 +68,14 @@ WHERE Suspended = 1
 	AND NOT EXISTS (SELECT 1 FROM VoteInfo WHERE SubmitterID = Users.ID)
 	AND NOT EXISTS (SELECT 1 FROM Votes WHERE UserID = Users.ID);
 
--- (Steps 3 and 4, the NormalizedEmail backfill and dedupe, are application
--- code and left out; see the top of this file.)
+-- aurmig:hook normalize_emails default
+-- The default leaves NormalizedEmail NULL (see the top of this file): map the
+-- hook to aurweb's normaliser to backfill it here.
+-- aurmig:end-hook
+-- aurmig:hook dedupe_emails default
+-- With NULLs only there is nothing to deduplicate; the hook runs aurweb's
+-- ranking after its normaliser.
+-- aurmig:end-hook
 
 SET @aurmig_row_format_sql = (
 	SELECT IF(ROW_FORMAT IN ('Dynamic', 'Compressed'), 'DO 0',
@@ -107,8 +116,10 @@ DELETE FROM SSHPubKeys WHERE UserID IN (SELECT ID FROM aurmig_spam_accounts);
 DELETE FROM Users WHERE ID IN (SELECT ID FROM aurmig_spam_accounts);
 DROP TABLE aurmig_spam_accounts;
 
--- (Steps 3 and 4, the NormalizedEmail backfill and dedupe, are application
--- code and left out; see the top of this file. Step 5 is MySQL-only.)
+-- aurmig:hook normalize_emails default
+-- aurmig:end-hook
+-- aurmig:hook dedupe_emails default
+-- aurmig:end-hook
 
 CREATE UNIQUE INDEX UsersNormalizedEmail ON Users (NormalizedEmail);
 

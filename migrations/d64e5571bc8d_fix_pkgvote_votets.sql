@@ -2,6 +2,7 @@
 -- aurmig:down_revision be7adae47ac3
 -- aurmig:message fix pkgvote votets
 -- aurmig:create_date 2022-02-18 12:47:05.322766
+-- aurmig:irreversible votes whose VoteTS it backfilled with 0 keep 0
 
 -- PackageVotes.VoteTS becomes NOT NULL; votes without a timestamp get 0.
 --

@@ -2,6 +2,7 @@
 -- aurmig:down_revision 38e5b9982eea
 -- aurmig:message Add PRIMARY KEY to Sessions.UsersID
 -- aurmig:create_date 2026-02-20 00:00:00.000000
+-- aurmig:irreversible the duplicate sessions it deletes are not restored (users log in again)
 
 -- Sessions.UsersID becomes the primary key (one session per user).
 --

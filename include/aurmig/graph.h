@@ -146,6 +146,12 @@ AURMIG_EXTERN(int) aurmig_migration_transactional(const aurmig_migration *m);
  * normalised away. Recorded in the journal when the migration runs.
  */
 AURMIG_EXTERN(const char *) aurmig_migration_checksum(const aurmig_migration *m);
+/**
+ * What a downgrade of this migration cannot restore (the script's
+ * `-- aurmig:irreversible <sentence>`, e.g. deleted spam accounts), or
+ * NULL. Such a downgrade still runs; plans warn before it.
+ */
+AURMIG_EXTERN(const char *) aurmig_migration_data_loss(const aurmig_migration *m);
 /** 1 when the script has a section for @p direction (for @p dialect or the common one). */
 AURMIG_EXTERN(int) aurmig_migration_has_section(const aurmig_migration *m, int direction, int dialect);
 /**

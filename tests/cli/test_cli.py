@@ -486,6 +486,28 @@ class OperatorTest(Base):
         self.assertIn("new_key = 42", open(conf).read())
         self.assertEqual(self.aurmig("--config-file", conf, "check", dir=d)[0], 0)
 
+    def test_aurweb_hooks_and_irreversible_downgrades(self):
+        d = os.path.join(self.tmp, "aurweb")
+        os.mkdir(d)
+        for f in os.listdir(os.path.join(ROOT, "migrations")):
+            if f.endswith(".sql"):
+                shutil.copy(os.path.join(ROOT, "migrations", f), d)   # the chain, without schema/
+        log = os.path.join(self.tmp, "hooks.log")
+        hook = 'echo "$AURMIG_HOOK $AURMIG_REVISION" >> %s' % log
+        rc, out, err = self.aurmig("--hook", "normalize_emails=" + hook, "--hook", "dedupe_emails=" + hook,
+                                   "--hook", "recompute_popularity=" + hook, "upgrade", "heads", dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(open(log).read().split("\n")[:3], ["recompute_popularity 6441d3b65270",
+                         "normalize_emails b7c419f0a2d1", "dedupe_emails b7c419f0a2d1"])
+        self.assertEqual(self.rows(), ["d9b3f27c8e51"])
+        # without the hooks, their (empty) SQL defaults run: the chain works as is
+        rc, out, err = self.aurmig("downgrade", "d64e5571bc8d", dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("the downgrade of b7c419f0a2d1 cannot restore: the spam accounts", err)
+        self.assertIn("the downgrade of f2701a76f4a9 cannot restore", err)
+        rc, out, err = self.aurmig("upgrade", "heads", dir=d)
+        self.assertEqual(rc, 0, err)
+
     def test_man_page_and_completion(self):
         man = os.path.join(ROOT, "doc", "aurmig.1")
         text = open(man).read()

@@ -2,13 +2,50 @@
 /*
  * Fuzz target: one migration script (aurmig__script_parse), then the
  * statement splitter over every section it found, for every dialect, and
- * the section's items (statements and hook lines, aurmig__script_items).
+ * the section's items (statements and hook lines, aurmig__script_items)
+ * and its config steps (aurmig__config_ops, applied to a small file).
  * The file name is made to match the script's revision header, so that
  * inputs get past the name check.
  */
 #include "fuzz_common.h"
+#include "config.h"
 #include "script.h"
 #include "split.h"
+
+static const char base_config[] = "[options]\naur_location = https://aur.archlinux.org\n\n"
+	"[database]\nbackend = mysql\nname = aurweb\nuser = aur\npassword = x\n";
+
+/* The section's config steps, applied to a small aurweb configuration. */
+static void check_config(aurmig_context *ctx, const aurmig_migration *m, const char *sql, int line)
+{
+	aurmig__cfgop *ops = NULL;
+	aurmig__ini *ini = NULL;
+	size_t n = 0;
+	int changed = 0, rc;
+
+	rc = aurmig__config_ops(&ops, &n, ctx, sql, m->path, line);
+	if (rc) {
+		fz_check_error(ctx, rc);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		FZ_CHECK(ops[i].kind >= AURMIG__CFG_SET && ops[i].kind <= AURMIG__CFG_ADD_SECTION && ops[i].line >= line);
+	FZ_CHECK(aurmig__ini_parse(&ini, ctx, base_config, sizeof(base_config) - 1, "config") == AURMIG_OK);
+	rc = aurmig__config_apply(ini, ops, n, &changed);
+	if (rc) {
+		fz_check_error(ctx, rc);
+	} else {
+		/* whatever the steps did, the result is still a file aurweb can read */
+		size_t len;
+		const char *t = aurmig__ini_text(ini, &len);
+		aurmig__ini *again = NULL;
+		FZ_CHECK(changed >= 0 && (size_t)changed <= n);
+		FZ_CHECK(aurmig__ini_parse(&again, ctx, t, len, "again") == AURMIG_OK);
+		aurmig__ini_free(again);
+	}
+	aurmig__ini_free(ini);
+	aurmig__config_ops_free(ops, n);
+}
 
 /* "<id>_fuzz.sql" from the first "aurmig:revision <id>" in the input. */
 static void make_basename(char out[64], const uint8_t *data, size_t size)
@@ -46,6 +83,7 @@ static void check_sections(aurmig_context *ctx, const aurmig_migration *m)
 			len = strlen(sql);
 			FZ_CHECK(sql + len <= m->text + m->text_len);
 			FZ_CHECK(line >= 2);
+			check_config(ctx, m, sql, line);
 			rc = aurmig__split(&st, &n, ctx, sql, len, d, m->path, line);
 			if (rc)
 				fz_check_error(ctx, rc);

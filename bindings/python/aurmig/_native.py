@@ -140,6 +140,7 @@ int aurmig_migration_is_branch_point(const aurmig_migration *m);
 int aurmig_migration_is_merge_point(const aurmig_migration *m);
 int aurmig_migration_transactional(const aurmig_migration *m);
 const char *aurmig_migration_checksum(const aurmig_migration *m);
+const char *aurmig_migration_data_loss(const aurmig_migration *m);
 int aurmig_migration_has_section(const aurmig_migration *m, int direction, int dialect);
 const char *aurmig_migration_sql(const aurmig_migration *m, int direction, int dialect, int *line_out);
 int aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url);
