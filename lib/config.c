@@ -211,13 +211,12 @@ int aurmig__config_mark(aurmig__ini *ini, aurmig_context *ctx, const aurmig__str
 
 #define BACKUP_SUFFIX ".aurmig-bak"
 
-static int config_journal(aurmig_plan *p, const char *revision, const char *op, const char *outcome,
-	const char *error)
+static int config_journal_id(aurmig_plan *p, const char *revision, const char *op, const char *outcome,
+	const char *error, char run_id[33])
 {
 	aurmig__jentry e = { 0 };
 	char sum[AURMIG__INI_CHECKSUM_SIZE];
 	aurmig__strv none = { 0 };
-	char run_id[33];
 
 	aurmig__ini_checksum(p->ini, sum);
 	if (aurmig__journal_run_id(run_id))
@@ -232,6 +231,32 @@ static int config_journal(aurmig_plan *p, const char *revision, const char *op, 
 	e.atomic = 1;
 	e.error = error;
 	return aurmig__journal_insert(p->conn, &e);
+}
+
+static int config_journal(aurmig_plan *p, const char *revision, const char *op, const char *outcome,
+	const char *error)
+{
+	char run_id[33];
+	return config_journal_id(p, revision, op, outcome, error, run_id);
+}
+
+static const char *step_rev(const aurmig_step *s)
+{
+	return s->mig ? s->mig->id : s->to.n ? s->to.v[0] : "base";
+}
+
+static const char *step_op(const aurmig_step *s)
+{
+	return s->kind == AURMIG_STEP_DOWNGRADE ? "config-downgrade" : "config-upgrade";
+}
+
+int aurmig__config_announce(aurmig_plan *p, aurmig_step *s)
+{
+	/* written in the step's transaction: a crash between the commit and the
+	 * file write leaves this row, and the next run finishes the step */
+	if (!p->ini || !s->ncfg)
+		return AURMIG_OK;
+	return config_journal_id(p, step_rev(s), step_op(s), "pending", NULL, s->cfg_run_id);
 }
 
 /* Apply the rows a step changes to heads_now. */
@@ -254,14 +279,17 @@ static int track_heads(aurmig_plan *p, const aurmig_step *s)
 	return rc;
 }
 
-static int save(aurmig_plan *p, const char *revision, const char *op)
+static int save(aurmig_plan *p, const char *revision, const char *op, const char *announced)
 {
 	int rc = aurmig__ini_save_atomic(p->ini, p->ctx, p->opts.config_file, BACKUP_SUFFIX);
 
 	if (rc) {
 		char *why = strdup(aurmig_error_last(p->ctx)->message);
 		p->ctx->err_hold++;
-		config_journal(p, revision, op, "pending", why);
+		if (announced && *announced)
+			aurmig__journal_update(p->conn, announced, 0, 0, "pending", why);
+		else
+			config_journal(p, revision, op, "pending", why);
 		p->ctx->err_hold--;
 		aurmig__err(p->ctx, rc, AURMIG_ERRCLASS_OS,
 			"the database part of %s is applied, but writing %s failed: %s; the file is unchanged "
@@ -270,6 +298,8 @@ static int save(aurmig_plan *p, const char *revision, const char *op)
 		free(why);
 		return rc;
 	}
+	if (announced && *announced && (rc = aurmig__journal_set_outcome(p->conn, announced, 0, AURMIG__J_RESOLVED)))
+		return rc;
 	return config_journal(p, revision, op, AURMIG__J_SUCCESS, NULL);
 }
 
@@ -285,7 +315,7 @@ int aurmig__config_after_step(aurmig_plan *p, aurmig_step *s)
 	if ((rc = aurmig__config_apply(p->ini, s->cfg, s->ncfg, &changed)) ||
 	    (rc = aurmig__config_mark(p->ini, p->ctx, &p->heads_now)))
 		return rc;
-	return save(p, rev, s->kind == AURMIG_STEP_DOWNGRADE ? "config-downgrade" : "config-upgrade");
+	return save(p, rev, step_op(s), s->cfg_run_id);
 }
 
 int aurmig__config_final(aurmig_plan *p)
@@ -301,7 +331,7 @@ int aurmig__config_final(aurmig_plan *p)
 		return rc;
 	if (!aurmig__ini_modified(p->ini))
 		return AURMIG_OK;
-	return save(p, p->heads_now.n ? p->heads_now.v[0] : "base", "config-mark");
+	return save(p, p->heads_now.n ? p->heads_now.v[0] : "base", "config-mark", NULL);
 }
 
 int aurmig__config_finish_pending(aurmig_plan *p)
@@ -327,9 +357,7 @@ int aurmig__config_finish_pending(aurmig_plan *p)
 		if (!rc)
 			rc = aurmig__config_mark(p->ini, p->ctx, &p->heads_now);
 		if (!rc)
-			rc = save(p, j->revision, j->operation);
-		if (!rc)
-			rc = aurmig__journal_set_outcome(p->conn, j->run_id, j->seq, AURMIG__J_RESOLVED);
+			rc = save(p, j->revision, j->operation, j->run_id);
 	}
 	aurmig__journal_rows_clear(&rows);
 	return rc;
@@ -426,7 +454,7 @@ int aurmig_config_stamp(aurmig_conn *c, const aurmig_graph *g, const char *path)
 		return rc;
 	if (!(rc = aurmig__ini_load(&p.ini, c->ctx, path)) && !(rc = aurmig__version_read(c, &p.heads_now)) &&
 	    !(rc = aurmig__journal_ensure(c)) && !(rc = aurmig__config_mark(p.ini, c->ctx, &p.heads_now))) {
-		rc = aurmig__ini_modified(p.ini) ? save(&p, p.heads_now.n ? p.heads_now.v[0] : "base", "config-stamp") :
+		rc = aurmig__ini_modified(p.ini) ? save(&p, p.heads_now.n ? p.heads_now.v[0] : "base", "config-stamp", NULL) :
 			config_journal(&p, p.heads_now.n ? p.heads_now.v[0] : "base", "config-stamp", AURMIG__J_SUCCESS, NULL);
 		/* resolve what was pending: the operator accepted the file */
 		if (!rc) {

@@ -42,6 +42,9 @@ int aurmig__config_mark(aurmig__ini *ini, aurmig_context *ctx, const aurmig__str
 /* Run-time (config.c, with the plan's internals). */
 struct aurmig_plan;
 struct aurmig_step;
+/* Before a step commits, in its transaction: journal row "pending" for its
+ * config steps (so a crash before the file is written is finished later). */
+int aurmig__config_announce(struct aurmig_plan *p, struct aurmig_step *s);
 /* After a step committed: track the rows, apply its config steps, save. */
 int aurmig__config_after_step(struct aurmig_plan *p, struct aurmig_step *s);
 /* At the end of a plan: [aurmig] revision = the final rows. */

@@ -323,6 +323,8 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 		return fail(p, s, rc, atomic, done, total);
 	if ((rc = run_rowops(p, s)))
 		return fail(p, s, rc, atomic, done, total);
+	if ((rc = aurmig__config_announce(p, s)))
+		return fail(p, s, rc, atomic, done, total);
 	/* the step's journal row says success, in the step's own transaction */
 	if (p->marker_seq == seq)
 		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL);

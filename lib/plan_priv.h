@@ -30,6 +30,7 @@ struct aurmig_step {
 	int own_conn_hook;           /* a hook with its own connection: not atomic */
 	aurmig__cfgop *cfg;          /* config steps, applied after the step commits */
 	size_t ncfg;
+	char cfg_run_id[33];         /* its "pending" journal row, written before the commit */
 	size_t statements;           /* run so far */
 	double seconds;              /* -1 until run */
 };

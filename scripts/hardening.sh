@@ -87,7 +87,7 @@ fuzz_build() {
 	local version driver_dir pids="" rc=0 f o
 	version=$(sed -n "s/^ *version: *'\([0-9.]*\)'.*/\1/p" meson.build | head -n1)
 	driver_dir="$(pkg-config --variable=libdir dbi 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)/dbd"
-	rm -rf "$FUZZ/obj" "$FUZZ/include"
+	rm -rf "$FUZZ/obj" "$FUZZ/include" "$FUZZ/artifacts"
 	mkdir -p "$FUZZ/obj" "$FUZZ/include/aurmig" "$FUZZ/bin" "$FUZZ/artifacts"
 	sed -e "s/@VERSION@/$version/" -e "s/@MAJOR@/${version%%.*}/" \
 		-e "s/@MINOR@/$(echo "$version" | cut -d. -f2)/" -e "s/@PATCH@/${version##*.}/" \
@@ -97,6 +97,7 @@ fuzz_build() {
 		o="$FUZZ/obj/$(basename "$f" .c).o"
 		clang-14 $CLANG_FLAGS -fsanitize=fuzzer-no-link -std=c11 -D_GNU_SOURCE -DAURMIG_BUILDING \
 			"-DAURMIG_DBI_DRIVER_DIR=\"$driver_dir\"" -Iinclude -I"$FUZZ/include" -Ilib \
+			$(pkg-config --cflags dbi inih nettle) \
 			-c "$f" -o "$o" &
 		pids="$pids $!"
 		if [ "$(echo $pids | wc -w)" -ge "$JOBS" ]; then
@@ -109,7 +110,7 @@ fuzz_build() {
 	for h in $HARNESSES; do
 		clang-14 $CLANG_FLAGS -fsanitize=fuzzer -std=c11 -D_GNU_SOURCE -Iinclude -I"$FUZZ/include" -Ilib \
 			"$FUZZ"/obj/*.o "tests/fuzz/fuzz_$h.c" -o "$FUZZ/bin/fuzz_$h" \
-			-ldbi -linih -lnettle -lpthread || return 1
+			$(pkg-config --libs dbi inih nettle) -lpthread || return 1
 	done
 }
 

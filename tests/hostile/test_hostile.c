@@ -15,7 +15,8 @@
  *  - a version table with garbage rows or extra columns, a broken journal;
  *  - version table names with quotes;
  *  - quotes, "--" and ";" in messages and failing statements: they land in
- *    SQL quoted, and in the journal intact.
+ *    SQL quoted, and in the journal intact;
+ *  - relative steps beyond a long (a fuzz_target find).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -848,6 +849,47 @@ static void test_quotes_land_intact(void **state)
 	aurmig_graph_free(g);
 }
 
+/* Relative steps beyond what a long holds, or what the bound allows (found by fuzz_target:
+ * "-N" with N = 2^63 used to negate LONG_MIN). */
+static void test_relative_overflow(void **state)
+{
+	fx *f = *state;
+	static const char *const specs[] = { "-9223372036854775808", "-99999999999999999999", "aaaa@-9223372036854775808",
+		"+9223372036854775808", "aaaa+99999999999999999999", "-1000000001", "aaaa-1000000001" };
+	aurmig_graph *g;
+	aurmig_revlist *l = NULL;
+
+	tu_add(f->dir, "aaaa", NULL, "-- aurmig:branch_labels lab\n");
+	tu_add(f->dir, "bbbb", "aaaa", NULL);
+	g = load_ok(f, f->dir);
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		const char *t = specs[i], *cur[] = { "bbbb" };
+		aurmig_plan *p = (aurmig_plan *)0x1;
+		char range[64];
+		int rc;
+
+		print_message("%s\n", t);
+		/* as a start, a target of each command, and a history bound */
+		rc = aurmig_plan_new_offline(&p, f->ctx, g, AURMIG_DIALECT_SQLITE, t, AURMIG_CMD_UPGRADE,
+			(const char *const *)&cur[0], 1, NULL);
+		/* a start takes [label@]-N, nothing else relative */
+		assert_int_equal(rc, t[0] == '-' || strstr(t, "@-") ? AURMIG_EINVALID : AURMIG_ENOTFOUND);
+		assert_null(p);
+		for (int cmd = AURMIG_CMD_UPGRADE; cmd <= AURMIG_CMD_DOWNGRADE; cmd++) {
+			rc = aurmig_plan_new_offline(&p, f->ctx, g, AURMIG_DIALECT_SQLITE, "bbbb", cmd, &t, 1, NULL);
+			assert_int_equal(rc, AURMIG_EINVALID);
+			assert_non_null(strstr(aurmig_error_last(f->ctx)->message, "out of range"));
+		}
+		/* stamp takes no relative targets at all */
+		assert_true(aurmig_plan_new_offline(&p, f->ctx, g, AURMIG_DIALECT_SQLITE, "bbbb", AURMIG_CMD_STAMP, &t, 1,
+			NULL) < 0);
+		snprintf(range, sizeof(range), "%s:", t);
+		assert_int_equal(aurmig_graph_history(&l, g, range, cur, 1), AURMIG_EINVALID);
+		assert_null(l);
+	}
+	aurmig_graph_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -866,6 +908,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_version_table_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ids_with_sql_characters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quotes_land_intact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relative_overflow, setup, teardown),
 	};
 	/* e.g. AURMIG_TEST_FILTER='test_deep*' */
 	if (getenv("AURMIG_TEST_FILTER"))
