@@ -218,6 +218,41 @@ class Migrator:
     def closed(self):
         return self._conn is None
 
+    # -- hooks ---------------------------------------------------------------
+
+    def hook(self, name, fn, *, own_connection=False):
+        """Run fn(migrator, hook_name, revision, direction) where a migration
+        says `-- aurmig:hook NAME` (direction is "upgrade" or "downgrade").
+        Inside the migration's transaction; use self.execute(sql) there. With
+        own_connection=True the step commits before fn runs (fn uses a
+        connection of its own). An exception fails the step and comes back
+        out of upgrade()/downgrade(). fn=None removes the hook."""
+        if not hasattr(self, "_hooks"):
+            self._hooks = {}
+            self._hook_error = None
+        if fn is None:
+            self._check(self._lib.aurmig_context_set_hook(self._ctx, _b(name, "name"), n.aurmig_hook_fn(), None, 0))
+            self._hooks.pop(name, None)
+            return
+
+        def trampoline(payload, conn, hook, revision, direction, _fn=fn):
+            try:
+                _fn(self, hook.decode(), revision.decode(),
+                    "upgrade" if direction == n.AURMIG_UPGRADE else "downgrade")
+                return 0
+            except BaseException as e:          # reported after the plan stops
+                self._hook_error = e
+                return 1
+
+        cb = n.aurmig_hook_fn(trampoline)
+        self._check(self._lib.aurmig_context_set_hook(self._ctx, _b(name, "name"), cb, None,
+                                                      n.AURMIG_HOOK_OWN_CONNECTION if own_connection else 0))
+        self._hooks[name] = cb                  # the C side holds the pointer: keep it alive
+
+    def execute(self, sql):
+        """Run one SQL statement on the migration's connection (for hooks)."""
+        self._check(self._lib.aurmig_conn_exec(self._live_conn(), _b(sql, "sql")))
+
     # -- reading -----------------------------------------------------------
 
     def check(self):
@@ -336,7 +371,11 @@ class Migrator:
 
     def _check(self, rc):
         if rc:
-            raise errors.from_code(self._lib, self._ctx, rc)
+            err = errors.from_code(self._lib, self._ctx, rc)
+            hook_error, self._hook_error = getattr(self, "_hook_error", None), None
+            if hook_error is not None:
+                raise hook_error from err   # the hook's own exception, with the step's failure as cause
+            raise err
 
     def _live_conn(self):
         if self._conn is None:
@@ -465,6 +504,9 @@ class Plan:
         if rc:
             exc = errors.from_code(self._lib, self._owner._ctx, rc)
             pending, self._pending_exc = self._pending_exc, None
+            hook_error, self._owner._hook_error = getattr(self._owner, "_hook_error", None), None
+            if pending is None:
+                pending = hook_error
             if pending is not None:
                 raise pending from exc
             raise exc

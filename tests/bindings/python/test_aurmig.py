@@ -239,3 +239,34 @@ def test_library_location(tmp_path):
     p = subprocess.run([sys.executable, "-c", "from aurmig import _native; print(_native.lib().path)"], env=env,
                        stdout=subprocess.PIPE, universal_newlines=True, check=True)
     assert p.stdout.strip().endswith("libaurmig.so.0")
+
+
+def test_hooks_run_python_functions(tmp_path):
+    mig = tmp_path / "m"
+    mig.mkdir()
+    (mig / "aaaa_h.sql").write_text("-- aurmig:revision aaaa\n-- aurmig:upgrade\nCREATE TABLE t (x INTEGER);\n"
+                                    "-- aurmig:hook fill\n-- aurmig:downgrade\nDROP TABLE t;\n")
+    db = tmp_path / "h.db"
+    seen = []
+    with aurmig.Migrator(str(mig), "sqlite:///%s" % db) as m:
+        with pytest.raises(aurmig.Error) as missing:
+            m.upgrade()
+        assert "needs the hook 'fill'" in str(missing.value)
+
+        def fill(migrator, name, revision, direction):
+            seen.append((name, revision, direction))
+            migrator.execute("INSERT INTO t VALUES (7)")
+        m.hook("fill", fill)
+        m.upgrade()
+        assert seen == [("fill", "aaaa", "upgrade")]
+        import sqlite3
+        assert sqlite3.connect(str(db)).execute("SELECT x FROM t").fetchall() == [(7,)]
+        m.downgrade("base")
+
+        def bad(migrator, name, revision, direction):
+            raise ValueError("boom")
+        m.hook("fill", bad)
+        with pytest.raises(ValueError) as e:
+            m.upgrade()
+        assert isinstance(e.value.__cause__, aurmig.Error)
+        assert m.current_rows() == []          # the step was rolled back
