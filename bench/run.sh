@@ -10,8 +10,9 @@
 # MariaDB server, times everything and writes bench/RESULTS.md. See
 # bench/README.md for what is measured and how.
 #
-#   --quick            3 runs per case instead of 7, MariaDB N=100 only,
-#                      no callgrind of the 10k graph (about 10 minutes)
+#   --quick            3 runs per case instead of 7, MariaDB N=100 only, no
+#                      Alembic and no callgrind on the 10k graphs (Alembic's
+#                      `current` alone takes about a minute there)
 #   --runs N           runs per case
 #   --tree             build the working tree as it is (uncommitted edits included)
 #   --build DIR        use an existing meson build directory (e.g. build)
@@ -126,10 +127,12 @@ sizes=10,100,1000
 graph_sizes=1000,10000,100000
 mysql_sizes=10,100
 cg_graph_max=10000
+alembic_max=10000
 if [ $quick -eq 1 ]; then
 	: "${runs:=3}"
 	mysql_sizes=100
 	cg_graph_max=1000
+	alembic_max=1000
 fi
 : "${runs:=7}"
 say "generating corpora in $OUT/corpus"
@@ -168,7 +171,7 @@ esac
 # --- run ----------------------------------------------------------------------------
 set -- --out "$OUT" --aurmig "$AURMIG" --micro "$OUT/micro" --runs "$runs" \
 	--sizes $sizes --graph-sizes $graph_sizes --mysql-sizes $mysql_sizes \
-	--callgrind-graph-max $cg_graph_max --source-desc "$desc" --buildtype "$buildtype" \
+	--callgrind-graph-max $cg_graph_max --alembic-max $alembic_max --source-desc "$desc" --buildtype "$buildtype" \
 	--results "$HERE/RESULTS.md"
 [ -z "$mariadb_env" ] || set -- "$@" --mysql-env "$mariadb_env"
 [ $quick -eq 0 ] || set -- "$@" --quick
