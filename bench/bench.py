@@ -867,7 +867,8 @@ def report(res, path):
     w("## In-process micro-benchmarks (bench/micro.c, linked with libaurmig_internal.a)")
     w("")
     w("Median µs per call [min–max] over as many calls as fit in 0.5 s (at least 3), CPU µs, and the")
-    w("process's peak RSS after the measurement.")
+    w("process's peak RSS (VmHWM) after the measurement, over all repetitions so far (for one load of a")
+    w("graph see the `once` table below).")
     w("")
     w("| corpus | revisions | heads | operation | µs median [min–max] | µs per revision | CPU µs | peak MB |")
     w("|---|---|---|---|---|---|---|---|")
@@ -908,7 +909,7 @@ def report(res, path):
         w("|---|---|---|---|")
         for r in dbi:
             w("| %s | %d | %.0f [%.0f–%.0f] | %.1f |" % (
-                "libdbi's default (what libaurmig passes: NULL)" if r["driverdir"] == "(default)"
+                "libdbi's default directory: every installed driver (dbi_initialize_r(NULL))" if r["driverdir"] == "(default)"
                 else "a directory holding only libdbdsqlite3.so", r["drivers"], r["wall_us"],
                 r["wall_us_min"], r["wall_us_max"], r["maxrss_kb"] / 1024))
         w("")
