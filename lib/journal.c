@@ -60,12 +60,23 @@ int aurmig__journal_ensure(aurmig_conn *c)
 		"\thost VARCHAR(255),\n"
 		"\tos_user VARCHAR(255),\n"
 		"\tpid INTEGER,\n"
-		"\taurmig_version VARCHAR(16)\n"
-		")", c->offline ? "IF NOT EXISTS " : "", c->journal_table, id);
+		"\taurmig_version VARCHAR(16)%s\n"
+		")", c->offline ? "IF NOT EXISTS " : "", c->journal_table, id,
+		/* steps update their row by (run_id, seq): without an index every
+		 * step would scan the whole journal */
+		c->dialect == AURMIG_DIALECT_MYSQL ? ",\n\tINDEX aurmig_journal_run (run_id, seq)" : "");
 	if (!sql)
 		return AURMIG_ENOMEM;
 	rc = c->ops->exec(c, sql, NULL);
 	free(sql);
+	if (!rc && c->dialect != AURMIG_DIALECT_MYSQL) {
+		sql = aurmig__printf(c->ctx, "CREATE INDEX %s%s_run ON %s (run_id, seq)",
+			c->offline ? "IF NOT EXISTS " : "", c->journal_table, c->journal_table);
+		if (!sql)
+			return AURMIG_ENOMEM;
+		rc = c->ops->exec(c, sql, NULL);
+		free(sql);
+	}
 	return rc;
 }
 
