@@ -238,7 +238,7 @@ def db_state(path):
         # (Alembic neither makes nor reads it); leave it out of the comparison.
         objs = con.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
-            "AND name != 'aurmig_journal'").fetchall()
+            "AND tbl_name != 'aurmig_journal'").fetchall()
         objects = frozenset("%s %s" % (t, n) for t, n, _ in objs)
         data = {}
         for t, n, _ in objs:
