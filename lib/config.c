@@ -53,11 +53,19 @@ static int parse_line(aurmig__cfgop *op, aurmig_context *ctx, const char *p, con
 		for (;;) {
 			const char *save = p;
 			w = word(ctx, &p, e);
-			if (w && !strcmp(w, "if-unset") && op->kind == AURMIG__CFG_SET) {
+			if (w && op->cond && (!strcmp(w, "if-unset") || !strncmp(w, "if-equal=", 9))) {
+				free(w);
+				free(verb);
+				return bad(ctx, path, line, "only one condition per step");
+			} else if (w && !strcmp(w, "if-unset") && op->kind == AURMIG__CFG_SET) {
 				op->cond = AURMIG__INI_IF_UNSET;
 			} else if (w && !strncmp(w, "if-equal=", 9)) {
 				op->cond = AURMIG__INI_IF_EQUAL;
-				op->cond_value = aurmig__strdup(ctx, w + 9);
+				if (!(op->cond_value = aurmig__strdup(ctx, w + 9))) {
+					free(w);
+					free(verb);
+					return AURMIG_ENOMEM;
+				}
 			} else {
 				free(w);
 				p = save;
