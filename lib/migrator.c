@@ -19,6 +19,7 @@
 #include "journal.h"
 #include "lock.h"
 #include "plan_priv.h"
+#include "ddl.h"
 #include "split.h"
 #include "version.h"
 
@@ -232,7 +233,10 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 				rc = AURMIG_ENOMEM;
 				break;
 			}
-			rc = p->conn->ops->exec(p->conn, one, NULL);
+			if (s->ddl && s->ddl[it->stmt])
+				rc = aurmig__ddl_exec(p->conn, s->ddl[it->stmt], s->mig->path, st[it->stmt].line);
+			else
+				rc = p->conn->ops->exec(p->conn, one, NULL);
 			if (rc)
 				rc = statement_error(p, s, &st[it->stmt], i, n, one, atomic);
 			else

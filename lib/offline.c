@@ -11,6 +11,7 @@
 #include "config.h"
 #include "journal.h"
 #include "plan_priv.h"
+#include "ddl.h"
 #include "resolve.h"
 #include "split.h"
 #include "version.h"
@@ -150,6 +151,7 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 {
 	aurmig_conn *c = NULL, *saved;
 	aurmig__ini *cfg = NULL;
+	aurmig_schema *model = NULL;
 	recorder *r;
 	int rc;
 	static const char *const names[] = { "", "sqlite", "mysql", "pgsql" };
@@ -210,6 +212,21 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 			}
 			st = s->sql + s->stmts[it->stmt].offset;
 			len = s->stmts[it->stmt].len;
+			if (s->ddl && s->ddl[it->stmt]) {
+				/* portable DDL, rendered for the dialect; SQLite's rebuilds
+				 * follow the tables made by portable DDL in this output */
+				aurmig__strv v = { 0 };
+				if (!model && (rc = aurmig__ddl_model_new(&model, p->ctx, c->dialect)))
+					break;
+				rc = aurmig__ddl_render(&v, s->ddl[it->stmt], c->dialect, model, s->mig->path,
+					s->stmts[it->stmt].line);
+				for (size_t j = 0; !rc && j < v.n; j++)
+					aurmig__buf_printf(&r->out, "%s;\n", v.v[j]);
+				aurmig__strv_clear(&v);
+				if (rc)
+					break;
+				continue;
+			}
 			if (needs_delimiter(c->dialect, st, len))
 				aurmig__buf_printf(&r->out, "DELIMITER //\n%.*s //\nDELIMITER ;\n", (int)len, st);
 			else
@@ -279,5 +296,6 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 	}
 	aurmig_conn_free(c);
 	aurmig__ini_free(cfg);
+	aurmig_schema_free(model);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "journal.h"
 #include "lock.h"
 #include "plan_priv.h"
+#include "ddl.h"
 #include "split.h"
 #include "version.h"
 
@@ -269,6 +270,16 @@ static int add_revision_step(aurmig_plan *p, aurmig__strv *heads, unsigned char 
 				m->id, dir == AURMIG_UPGRADE ? "upgrade" : "downgrade");
 		rc = aurmig__split(&s->stmts, &s->nstmts, p->ctx, s->sql, strlen(s->sql), p->conn->dialect,
 			m->path, line);
+	}
+	if (!rc && s->nstmts &&
+	    aurmig__migration_portable(m, kind == AURMIG_STEP_UPGRADE ? AURMIG_UPGRADE : AURMIG_DOWNGRADE,
+		    p->conn->dialect)) {
+		/* portable DDL: bad DDL fails the plan before anything runs */
+		if (!(s->ddl = aurmig__calloc(p->ctx, s->nstmts, sizeof(*s->ddl))))
+			rc = AURMIG_ENOMEM;
+		for (size_t k = 0; !rc && k < s->nstmts; k++)
+			rc = aurmig__ddl_parse(&s->ddl[k], p->ctx, s->sql + s->stmts[k].offset, s->stmts[k].len,
+				m->path, s->stmts[k].line);
 	}
 	if (!rc)
 		rc = aurmig__script_items(&s->items, &s->nitems, p->ctx, s->sql, s->stmts, s->nstmts);
@@ -713,6 +724,10 @@ void aurmig_plan_free(aurmig_plan *p)
 		aurmig_step *s = &p->steps[i];
 		aurmig__strv_clear(&s->from);
 		aurmig__strv_clear(&s->to);
+		if (s->ddl)
+			for (size_t k = 0; k < s->nstmts; k++)
+				aurmig__ddl_free(s->ddl[k]);
+		free(s->ddl);
 		free(s->stmts);
 		free(s->items);
 		aurmig__config_ops_free(s->cfg, s->ncfg);

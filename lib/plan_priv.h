@@ -27,6 +27,7 @@ struct aurmig_step {
 	size_t nstmts;
 	aurmig__item *items;         /* statements and hook calls, in order */
 	size_t nitems;
+	struct aurmig__ddl **ddl;    /* portable section: statement k parsed, or NULL (passes through); else NULL */
 	int own_conn_hook;           /* a hook with its own connection: not atomic */
 	aurmig__cfgop *cfg;          /* config steps, applied after the step commits */
 	size_t ncfg;

@@ -1865,6 +1865,51 @@ static void put_table(aurmig__buf *b, int dialect, int src_dialect, const stable
 		aurmig__buf_printf(b, " COLLATE=%s", t->collation);
 }
 
+/*
+ * SQLite's integer key (the rowid) has no width or sign: a dump for MySQL
+ * would make it `int`, and a foreign key from an `int unsigned` column to it
+ * could not be made. While dumping, such a column borrows the type of a
+ * column that refers to it (lend = 1), and gets its own back (lend = 0).
+ */
+static void lend_integer_types(aurmig_schema *s, int lend)
+{
+	for (size_t i = 0; i < s->ntables; i++) {
+		stable *t = &s->tables[i];
+		for (size_t k = 0; k < t->ncols; k++) {
+			scol *c = &t->cols[k];
+			const aurmig__ctype *found = NULL;
+			if (!lend) {
+				if (c->lent) {
+					c->type = c->own_type;
+					c->lent = 0;
+				}
+				continue;
+			}
+			if (c->type.kind != AURMIG_TYPE_INTEGER)
+				continue;
+			for (size_t j = 0; j < s->ntables && !found; j++)
+				for (size_t f = 0; f < s->tables[j].nfks && !found; f++) {
+					const sfkey *fk = &s->tables[j].fks[f];
+					if (strcmp(fk->ref_table, t->name))
+						continue;
+					for (size_t n = 0; n < fk->ref_columns.n && !found; n++) {
+						const scol *from;
+						if (strcmp(fk->ref_columns.v[n], c->name) ||
+						    !(from = find_column(&s->tables[j], fk->columns.v[n])))
+							continue;
+						if (is_int_kind(from->type.kind) && from->type.kind != AURMIG_TYPE_INTEGER)
+							found = &from->type;
+					}
+				}
+			if (found) {
+				c->own_type = c->type;
+				c->type = *found;
+				c->lent = 1;
+			}
+		}
+	}
+}
+
 int aurmig_schema_dump(const char **out, aurmig_schema *s, int dialect)
 {
 	aurmig__buf b;
@@ -1878,6 +1923,8 @@ int aurmig_schema_dump(const char **out, aurmig_schema *s, int dialect)
 	if (dialect < AURMIG_DIALECT_ANY || dialect > AURMIG_DIALECT_PGSQL)
 		return aurmig__err(s->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "unknown dialect %d", dialect);
 	aurmig__buf_init(&b, s->ctx);
+	if (dialect == AURMIG_DIALECT_MYSQL || dialect == AURMIG_DIALECT_PGSQL)
+		lend_integer_types(s, 1);
 	for (size_t i = 0; i < s->ntables; i++) {
 		const stable *t = &s->tables[i];
 		put_table(&b, dialect, s->dialect, t);
@@ -1901,6 +1948,8 @@ int aurmig_schema_dump(const char **out, aurmig_schema *s, int dialect)
 				put_fkey(&b, dialect, s->dialect, &s->tables[i].fks[k]);
 				aurmig__buf_puts(&b, ";\n");
 			}
+	if (dialect == AURMIG_DIALECT_MYSQL || dialect == AURMIG_DIALECT_PGSQL)
+		lend_integer_types(s, 0);
 	if (!(text = aurmig__buf_detach(&b)))
 		return AURMIG_ENOMEM;
 	free(s->dump);
@@ -2598,3 +2647,29 @@ done:
 	free(text);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* shared with the portable DDL module (ddl.c)                         */
+
+void aurmig__schema_put_ident(aurmig__buf *b, int dialect, const char *name) { put_ident(b, dialect, name); }
+void aurmig__schema_put_column_def(aurmig__buf *b, int dialect, const stable *t, const scol *c)
+{
+	put_column_def(b, dialect, AURMIG_DIALECT_ANY, t, c);
+}
+void aurmig__schema_put_table(aurmig__buf *b, int dialect, const stable *t) { put_table(b, dialect, AURMIG_DIALECT_ANY, t); }
+void aurmig__schema_put_fkey(aurmig__buf *b, int dialect, const sfkey *fk) { put_fkey(b, dialect, AURMIG_DIALECT_ANY, fk); }
+void aurmig__schema_put_index_cols(aurmig__buf *b, int dialect, const sindex *ix) { put_index_cols(b, dialect, ix); }
+void aurmig__schema_put_default(aurmig__buf *b, int dialect, const char *d) { put_default(b, dialect, d); }
+void aurmig__schema_put_type(aurmig__buf *b, int dialect, const scol *c) { put_type(b, dialect, c); }
+void aurmig__schema_free_table(stable *t) { free_table(t); }
+void aurmig__schema_free_column(scol *c) { free_column(c); }
+void aurmig__schema_free_index(sindex *ix) { free_index(ix); }
+void aurmig__schema_free_fkey(sfkey *fk) { free_fkey(fk); }
+void *aurmig__schema_grow(aurmig_context *ctx, void **arr, size_t *n, size_t size) { return grow(ctx, arr, n, size); }
+int aurmig__schema_finish(aurmig_schema *s)
+{
+	if (s->ntables)
+		qsort(s->tables, s->ntables, sizeof(stable), cmp_table);
+	return finish(s);
+}
+int aurmig__schema_is_int_kind(int kind) { return is_int_kind(kind); }

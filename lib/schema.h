@@ -29,6 +29,8 @@ struct aurmig_schema_column {
 	char *on_update;       /* MySQL ON UPDATE expression, NULL for none */
 	char *charset;         /* MySQL, when it differs from the table's; else NULL */
 	char *collation;
+	int lent;              /* dump: type is borrowed (see lend_integer_types), own_type is its own */
+	aurmig__ctype own_type;
 };
 
 typedef struct aurmig__icol {
@@ -88,5 +90,26 @@ int aurmig__schema_parse_type(aurmig__ctype *out, aurmig_context *ctx, int diale
  * is NULL when it means no default (none, or NULL). */
 int aurmig__schema_norm_default(char **out, aurmig_context *ctx, int dialect,
 	const aurmig__ctype *type, const char *text);
+
+
+/* For the portable DDL module (ddl.c): the renderer's pieces and the
+ * model's life. Rendering appends to b; src dialect is "portable". */
+void aurmig__schema_put_ident(aurmig__buf *b, int dialect, const char *name);
+void aurmig__schema_put_column_def(aurmig__buf *b, int dialect, const struct aurmig_schema_table *t,
+	const struct aurmig_schema_column *c);
+void aurmig__schema_put_table(aurmig__buf *b, int dialect, const struct aurmig_schema_table *t);
+void aurmig__schema_put_fkey(aurmig__buf *b, int dialect, const struct aurmig_schema_fkey *fk);
+void aurmig__schema_put_index_cols(aurmig__buf *b, int dialect, const struct aurmig_schema_index *ix);
+void aurmig__schema_put_default(aurmig__buf *b, int dialect, const char *d);
+void aurmig__schema_put_type(aurmig__buf *b, int dialect, const struct aurmig_schema_column *c);
+void aurmig__schema_free_table(struct aurmig_schema_table *t);
+void aurmig__schema_free_column(struct aurmig_schema_column *c);
+void aurmig__schema_free_index(struct aurmig_schema_index *ix);
+void aurmig__schema_free_fkey(struct aurmig_schema_fkey *fk);
+/* Append a zeroed element; NULL when out of memory. */
+void *aurmig__schema_grow(aurmig_context *ctx, void **arr, size_t *n, size_t size);
+/* Sort tables, indexes and foreign keys; primary-key columns NOT NULL. */
+int aurmig__schema_finish(aurmig_schema *s);
+int aurmig__schema_is_int_kind(int kind);
 
 #endif

@@ -347,15 +347,20 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 
 		if (key_is(text, ks, ke, "upgrade") || key_is(text, ks, ke, "downgrade")) {
 			int dir = key_is(text, ks, ke, "upgrade") ? AURMIG_UPGRADE : AURMIG_DOWNGRADE;
-			int dialect = -1;
+			int dialect = -1, portable = 0;
 
 			for (int d = 0; d < AURMIG__NDIALECTS; d++)
 				if (ve - vs == strlen(dialect_names[d]) &&
 				    memcmp(text + vs, dialect_names[d], ve - vs) == 0)
 					dialect = d;
+			if (ve - vs == 8 && memcmp(text + vs, "portable", 8) == 0) {
+				/* the common section, written in portable DDL */
+				dialect = AURMIG_DIALECT_ANY;
+				portable = 1;
+			}
 			if (dialect < 0) {
 				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
-					"unknown dialect '%.*s' (expected sqlite, mysql or pgsql)",
+					"unknown dialect '%.*s' (expected sqlite, mysql, pgsql, or portable)",
 					(int)(ve - vs > 64 ? 64 : ve - vs), text + vs);
 				goto fail;
 			}
@@ -373,6 +378,7 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 				goto fail;
 			}
 			cur->present = 1;
+			cur->portable = portable;
 			cur->directive_line = line;
 			cur->line = line + 1;
 			cur->offset = it.pos;
@@ -687,6 +693,13 @@ static const aurmig__section *pick_section(const aurmig_migration *m, int direct
 	if (m->sections[direction - 1][AURMIG_DIALECT_ANY].present)
 		return &m->sections[direction - 1][AURMIG_DIALECT_ANY];
 	return NULL;
+}
+
+int aurmig__migration_portable(const aurmig_migration *m, int direction, int dialect)
+{
+	const aurmig__section *s = pick_section(m, direction, dialect);
+
+	return s && s->portable;
 }
 
 int aurmig_migration_has_section(const aurmig_migration *m, int direction, int dialect)

@@ -15,6 +15,7 @@ typedef struct aurmig__section {
 	size_t len;
 	int line;        /* file line of the body's first line */
 	int directive_line;
+	int portable;    /* `-- aurmig:upgrade portable`: the common section, in portable DDL */
 } aurmig__section;
 
 struct aurmig_migration {
@@ -68,6 +69,8 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char *path,
 	const char *basename, char *text, size_t len);
 void aurmig__script_free(aurmig_migration *m);
+/* 1 when the section that runs on dialect is a portable one. */
+int aurmig__migration_portable(const aurmig_migration *m, int direction, int dialect);
 
 /* 1 when s is a valid revision id or branch label (see docs/script-format.md). */
 int aurmig__ident_valid(const char *s, size_t n, const char **why);

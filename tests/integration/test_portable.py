@@ -1,0 +1,235 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Portable DDL (`-- aurmig:upgrade portable`) on every backend there is.
+
+Usage: test_portable.py AURMIG SOURCE_ROOT
+SQLite always; MariaDB when AURMIG_TEST_MYSQL_URL is set, PostgreSQL when
+AURMIG_TEST_PGSQL_URL is set (tests/servers/start.sh exports both).
+
+- tests/data/portable (every operation of the subset) upgrades one revision
+  at a time on each backend; after every step the schemas of all backends
+  are equal (`schema diff`, modulo the documented mapping); downgrading one
+  revision at a time gives back, on each backend, the schema it had at that
+  revision on the way up (portable dump, text); rows survive, including
+  rows referenced by foreign keys of other tables while SQLite rebuilds
+  their table, and `PRAGMA foreign_key_check` finds nothing;
+- the head schema dumped for each backend loads into an empty database of
+  each backend and reads back equal;
+- offline SQL (--sql base:head) run by sqlite3 makes the same schema;
+- a rebuild that cannot copy the rows (NULLs into NOT NULL) and a foreign
+  key the rows break fail the step and leave schema and version untouched;
+- bad portable DDL is refused before anything runs, naming file:line and
+  the offending token; statements outside the subset pass through.
+"""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_schema import Database, MYSQL_URL, PGSQL_URL  # noqa: E402
+import test_schema  # noqa: E402
+
+AURMIG = None
+CORPUS = None
+REVS = ["p01", "p02", "p03", "p04", "p05"]
+
+
+def aurmig(*args, timeout=120):
+    return subprocess.run([AURMIG] + list(args), capture_output=True, text=True, timeout=timeout)
+
+
+def kinds():
+    return ["sqlite"] + (["mysql"] if MYSQL_URL else []) + (["pgsql"] if PGSQL_URL else [])
+
+
+class Portable(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="aurmig-portable-test-")
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+
+    def new_db(self, kind):
+        db = Database(kind, self.tmp)
+        self.addCleanup(db.drop)
+        return db
+
+    def run_ok(self, db, *args, d=None):
+        p = aurmig("--url", db.url, "-d", d or CORPUS, *args)
+        self.assertEqual(p.returncode, 0, "%s %s: %s%s" % (db.kind, args, p.stdout, p.stderr))
+        return p
+
+    def dump(self, db):
+        p = aurmig("--url", db.url, "schema", "dump")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def assert_same_everywhere(self, dbs, when):
+        ks = list(dbs)
+        for i, x in enumerate(ks):
+            for y in ks[i + 1:]:
+                p = aurmig("--url", dbs[x].url, "schema", "diff", dbs[y].url)
+                self.assertEqual(p.returncode, 0, "%s: %s vs %s:\n%s%s" % (when, x, y, p.stdout, p.stderr))
+
+    def rows(self, db, sql):
+        if db.kind == "sqlite":
+            con = sqlite3.connect(db.path)
+            try:
+                return [tuple(r) for r in con.execute(sql)]
+            finally:
+                con.close()
+        con = db.connect(db.name)
+        try:
+            cur = con.cursor()
+            cur.execute(sql)
+            return [tuple(r) for r in cur.fetchall()]
+        finally:
+            con.close()
+
+    def test_chain_up_and_down_on_every_backend(self):
+        dbs = {k: self.new_db(k) for k in kinds()}
+        up = {k: {} for k in dbs}
+        for rev in REVS:
+            for k, db in dbs.items():
+                self.run_ok(db, "upgrade", "+1")
+                self.assertIn(rev, self.run_ok(db, "current").stdout)
+                up[k][rev] = self.dump(db)
+            self.assert_same_everywhere(dbs, "after upgrade to " + rev)
+        for k, db in dbs.items():
+            # rows survived the rebuilds, and what the steps did to them
+            self.assertEqual(self.rows(db, "SELECT id, name, nickname, level FROM users ORDER BY id"),
+                             [(1, "alice", "alice", 5), (2, "bob", "bob", 5)], k)
+            self.assertEqual(self.rows(db, "SELECT id, user_id, headline FROM articles ORDER BY id"),
+                             [(1, 1, "hello"), (2, 2, "world")], k)
+            self.assertEqual(self.rows(db, "SELECT name, post_id FROM tags"), [("greeting", 1)], k)
+            if k == "sqlite":
+                self.assertEqual(self.rows(db, "SELECT * FROM pragma_foreign_key_check"), [])
+                # the foreign keys still work after the rebuilds
+                con = sqlite3.connect(db.path)
+                con.execute("PRAGMA foreign_keys = ON")
+                with self.assertRaises(sqlite3.IntegrityError):
+                    con.execute("INSERT INTO articles (user_id, headline) VALUES (99, 'orphan')")
+                con.close()
+        for i in range(len(REVS) - 1, 0, -1):
+            for k, db in dbs.items():
+                self.run_ok(db, "downgrade", "-1")
+                self.assertEqual(self.dump(db), up[k][REVS[i - 1]],
+                                 "%s: schema after downgrade to %s differs from the way up" % (k, REVS[i - 1]))
+            self.assert_same_everywhere(dbs, "after downgrade to " + REVS[i - 1])
+        for k, db in dbs.items():
+            self.assertEqual(self.rows(db, "SELECT name FROM users ORDER BY id"), [("alice",), ("bob",)], k)
+            self.run_ok(db, "downgrade", "base")
+            self.assertEqual(self.dump(db), "", k)
+
+    def test_head_dump_loads_into_every_backend(self):
+        ks = kinds()
+        for src in ks:
+            a = self.new_db(src)
+            self.run_ok(a, "upgrade", "head")
+            for dst in ks:
+                b = self.new_db(dst)
+                ddl = aurmig("--url", a.url, "schema", "dump", "--dialect", dst)
+                self.assertEqual(ddl.returncode, 0, ddl.stderr)
+                b.run(ddl.stdout)
+                p = aurmig("--url", a.url, "schema", "diff", b.url)
+                self.assertEqual(p.returncode, 0, "%s -> %s:\n%s%s" % (src, dst, p.stdout, p.stderr))
+
+    def test_offline_sql_makes_the_same_schema(self):
+        online = self.new_db("sqlite")
+        self.run_ok(online, "upgrade", "head")
+        p = aurmig("-d", CORPUS, "upgrade", "base:head", "--sql", "--dialect", "sqlite")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("_aurmig_new_users", p.stdout)   # the rebuild, written out
+        path = os.path.join(self.tmp, "offline.db")
+        r = subprocess.run(["sqlite3", path], input=p.stdout, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        d = aurmig("--url", online.url, "schema", "diff", "sqlite:///" + path)
+        self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+
+    def write(self, d, name, text):
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, name), "w") as f:
+            f.write(text)
+
+    def project(self, extra):
+        d = tempfile.mkdtemp(dir=self.tmp, prefix="m")
+        for f in os.listdir(CORPUS):
+            shutil.copy(os.path.join(CORPUS, f), d)
+        for name, text in extra.items():
+            self.write(d, name, text)
+        return d
+
+    def test_failed_rebuild_and_broken_foreign_key_change_nothing(self):
+        bad_rows = ("-- aurmig:revision x1\n-- aurmig:down_revision p05\n-- aurmig:upgrade portable\n"
+                    "ALTER TABLE users ADD COLUMN extra INT NULL;\n"
+                    "ALTER TABLE users MODIFY COLUMN extra INT NOT NULL;\n"
+                    "-- aurmig:downgrade portable\nALTER TABLE users DROP COLUMN extra;\n")
+        bad_fk = ("-- aurmig:revision x1\n-- aurmig:down_revision p05\n-- aurmig:upgrade portable\n"
+                  "INSERT INTO tags (name, post_id) VALUES ('dangling', 77);\n"
+                  "ALTER TABLE tags ADD CONSTRAINT tags_post2 FOREIGN KEY (post_id) REFERENCES articles (id);\n"
+                  "-- aurmig:downgrade portable\nALTER TABLE tags DROP FOREIGN KEY tags_post2;\n")
+        for kind in kinds():
+            for name, text in (("rows", bad_rows), ("fk", bad_fk)):
+                d = self.project({"x1_bad.sql": text})
+                db = self.new_db(kind)
+                self.run_ok(db, "upgrade", "p05", d=d)
+                before = self.dump(db)
+                p = aurmig("--url", db.url, "-d", d, "upgrade", "head")
+                self.assertNotEqual(p.returncode, 0, "%s %s: %s" % (kind, name, p.stdout))
+                self.assertIn("x1_bad.sql", p.stderr)
+                if kind != "mysql":   # MySQL commits DDL at once: the journal says what remains
+                    self.assertEqual(self.dump(db), before, "%s %s" % (kind, name))
+                    self.assertIn("p05", self.run_ok(db, "current", d=d).stdout)
+                    self.assertEqual(self.rows(db, "SELECT count(*) FROM tags"), [(1,)], kind)
+
+    def test_bad_portable_ddl_names_file_line_and_token(self):
+        cases = [
+            ("CREATE TABLE t (\n  id INT NOT NULL,\n  doc JSONB NULL\n);\n", ":6:", "type 'JSONB' is not portable"),
+            ("ALTER TABLE users\n  FROBNICATE x;\n", ":5:", "unexpected 'FROBNICATE'"),
+            ("CREATE TABLE t (id INT NOT NULL DEFAULT);\n", ":4:", "unexpected ')' where a default value"),
+            ("CREATE TABLE t (id INT NOT NULL\n", ":4:", "the statement ends"),
+            ("DROP INDEX users_name_key;\n", ":4:", "ON <table>"),
+            ("CREATE TABLE t (id INT, name VARCHAR NOT NULL);\n", ":4:", "type 'VARCHAR' is not portable"),
+            ("ALTER TABLE users ADD COLUMN c INT AFTER id;\n", ":4:", "'AFTER'"),
+        ]
+        for body, where, what in cases:
+            d = self.project({"x1_bad.sql": "-- aurmig:revision x1\n-- aurmig:down_revision p05\n"
+                                            "-- aurmig:upgrade portable\n" + body +
+                                            "-- aurmig:downgrade portable\n"})
+            db = self.new_db("sqlite")
+            self.run_ok(db, "upgrade", "p05", d=d)
+            before = self.dump(db)
+            p = aurmig("--url", db.url, "-d", d, "upgrade", "head")
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            self.assertIn("x1_bad.sql" + where, p.stderr, body)
+            self.assertIn(what, p.stderr, body)
+            self.assertEqual(self.dump(db), before)
+            # and offline too
+            p = aurmig("-d", d, "upgrade", "p05:head", "--sql", "--dialect", "mysql")
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn(what, p.stderr)
+
+    def test_plain_sections_keep_their_meaning(self):
+        # the same DDL in a plain section is not rendered: SQLite keeps the
+        # MySQL spelling as its declared type and no rebuild happens
+        d = os.path.join(self.tmp, "plain")
+        self.write(d, "a1_plain.sql", "-- aurmig:revision a1\n-- aurmig:upgrade\n"
+                   "CREATE TABLE t (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY);\n"
+                   "-- aurmig:downgrade\nDROP TABLE t;\n")
+        db = self.new_db("sqlite")
+        p = aurmig("--url", db.url, "-d", d, "upgrade", "head")
+        self.assertNotEqual(p.returncode, 0)   # SQLite has no AUTO_INCREMENT keyword
+        self.write(d, "a1_plain.sql", "-- aurmig:revision a1\n-- aurmig:upgrade portable\n"
+                   "CREATE TABLE t (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY);\n"
+                   "-- aurmig:downgrade portable\nDROP TABLE t;\n")
+        self.run_ok(db, "upgrade", "head", d=d)
+        self.assertIn("id integer NOT NULL AUTO_INCREMENT", self.dump(db))
+
+
+if __name__ == "__main__":
+    AURMIG = sys.argv.pop(1)
+    CORPUS = os.path.join(sys.argv.pop(1), "tests", "data", "portable")
+    test_schema.AURMIG = AURMIG
+    unittest.main(verbosity=2)
