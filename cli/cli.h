@@ -17,7 +17,8 @@ enum {
 	EXIT_LOCKED = 4,          /* lock timeout */
 	EXIT_NEEDS_RECOVERY = 5,  /* a failed migration awaits recovery */
 	EXIT_DRIFT = 6,           /* an applied migration was edited */
-	EXIT_UNKNOWN_REVISION = 7
+	EXIT_UNKNOWN_REVISION = 7,
+	EXIT_SCHEMA_DIFFERS = 8   /* check --schema: the database is not the declared schema */
 };
 
 typedef struct cli {
@@ -65,6 +66,18 @@ int cmd_revision(cli *c, int argc, char **argv);  /* revision, merge */
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_config_stamp(cli *c, int argc, char **argv);
 int cmd_schema(cli *c, int argc, char **argv);
+
+/* The declared head schema, loaded into a scratch database (cmd_schema.c). */
+typedef struct cli_declared {
+	char *path;
+	char tmpdir[4096];
+	char *tmpurl;
+	aurmig_conn *scratch;
+} cli_declared;
+int cli_declared_schema(cli *c, const char *scratch_url, aurmig_schema **out, cli_declared *d);
+void cli_declared_done(cli_declared *d);
+int cli_print_diff(cli *c, const aurmig_schema *a, const aurmig_schema *b, const aurmig_schema_diff *d, int differs,
+	int skip_order);
 
 /* JSON helpers (json_out.c). */
 json_t *jout_strings(size_t n, const char *(*at)(const void *, size_t), const void *obj);

@@ -327,13 +327,81 @@ int cmd_current(cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* check --schema: at head, and the schema is the declared one. */
+static int check_schema(cli *c, const char *scratch_url)
+{
+	aurmig_schema *a = NULL, *b = NULL;
+	aurmig_schema_diff *d = NULL;
+	cli_declared decl = { 0 };
+	int code, rc;
+
+	if ((rc = aurmig_schema_read(&a, c->conn)) || (rc = aurmig_schema_set_label(a, aurmig_conn_display_url(c->conn)))) {
+		code = cli_fail(c, rc);
+		goto done;
+	}
+	if ((code = cli_declared_schema(c, scratch_url, &b, &decl)))
+		goto done;
+	if ((rc = aurmig_schema_diff_new(&d, a, b))) {
+		code = cli_fail(c, rc);
+		goto done;
+	}
+	/* column order is not compared: ADD COLUMN appends on every backend */
+	{
+		size_t n = 0;
+		for (size_t i = 0; i < aurmig_schema_diff_count(d); i++)
+			n += aurmig_schema_diff_kind(d, i) != AURMIG_SCHEMA_COLUMN_ORDER;
+		if (!n && !c->json) {
+			if (!c->quiet)
+				printf("Database is up to date, and its schema is the declared one (%s).\n", decl.path);
+			code = EXIT_OK;
+			goto done;
+		}
+		if (n && !c->json && !c->quiet)
+			printf("Database is at head, but its schema is not the declared one (%s):\n", decl.path);
+		code = cli_print_diff(c, a, b, d, EXIT_SCHEMA_DIFFERS, 1);
+	}
+done:
+	aurmig_schema_diff_free(d);
+	aurmig_schema_free(a);
+	aurmig_schema_free(b);
+	cli_declared_done(&decl);
+	return code;
+}
+
 int cmd_check(cli *c, int argc, char **argv)
 {
-	int state, rc, code;
+	int state, rc, code, schema = 0;
 	size_t pending = 0;
+	const char *scratch_url = NULL;
 
-	if (argc > 1)
-		return bad_usage(argv[0], "takes no arguments");
+	for (int i = 1; i < argc; i++) {
+		if (opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
+			continue;
+		if (opt_flag(argc, argv, &i, NULL, "--schema"))
+			schema = 1;
+		else
+			return bad_usage(argv[0], "takes --schema [--scratch-url URL]");
+	}
+	if (scratch_url && !schema)
+		return bad_usage(argv[0], "--scratch-url goes with --schema");
+	if (schema && c->json) {
+		/* one JSON document: the state first, then the schema */
+		if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
+			return code;
+		if ((rc = aurmig_check(&state, &pending, c->conn, c->graph)))
+			return cli_fail(c, rc);
+		if (state != AURMIG_STATE_AT_HEAD) {
+			json_t *o = json_object();
+			json_object_set_new(o, "state", json_string(state == AURMIG_STATE_BEHIND ? "behind" : "not_at_head"));
+			json_object_set_new(o, "at_head", json_false());
+			json_object_set_new(o, "message", json_string(state == AURMIG_STATE_BEHIND ?
+				"the database is not at head" : aurmig_error_last(c->ctx)->message));
+			jout_print(o);
+			return state == AURMIG_STATE_BEHIND ? EXIT_NOT_AT_HEAD : state == AURMIG_STATE_RECOVERY ?
+				EXIT_NEEDS_RECOVERY : state == AURMIG_STATE_DRIFT ? EXIT_DRIFT : EXIT_UNKNOWN_REVISION;
+		}
+		return check_schema(c, scratch_url);
+	}
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
 	if (c->json) {
@@ -379,6 +447,8 @@ int cmd_check(cli *c, int argc, char **argv)
 	}
 	switch (state) {
 	case AURMIG_STATE_AT_HEAD:
+		if (schema)
+			return check_schema(c, scratch_url);
 		if (!c->quiet)
 			printf("Database is up to date.\n");
 		return EXIT_OK;

@@ -18,7 +18,10 @@ int cmd_revision(cli *c, int argc, char **argv)
 	const char **deps = calloc((size_t)argc, sizeof(*deps));
 	const char *val;
 	char id[64];
-	int merge = strcmp(argv[0], "merge") == 0, code, rc;
+	int merge = strcmp(argv[0], "merge") == 0, code, rc, autogen = 0;
+	const char *scratch_url = NULL;
+	aurmig_schema *db = NULL, *declared = NULL;
+	cli_declared decl = { 0 };
 
 	if (!heads || !deps) {
 		free(heads);
@@ -32,6 +35,12 @@ int cmd_revision(cli *c, int argc, char **argv)
 			continue;
 		if (opt_value(argc, argv, &i, NULL, "--rev-id", &o.rev_id))
 			continue;
+		if (!merge && opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
+			continue;
+		if (!merge && opt_flag(argc, argv, &i, NULL, "--autogenerate")) {
+			autogen = 1;
+			continue;
+		}
 		if (!merge && opt_value(argc, argv, &i, NULL, "--head", &val)) {
 			heads[o.nheads++] = val;
 			continue;
@@ -61,9 +70,41 @@ int cmd_revision(cli *c, int argc, char **argv)
 		free(deps);
 		return code;
 	}
+	if (autogen) {
+		/* the difference between the database and the declared schema,
+		 * as portable DDL: upgrade makes the database the declared schema */
+		int state;
+		size_t pending;
+		if ((code = cli_connect(c)))
+			goto gen_fail;
+		if ((rc = aurmig_check(&state, &pending, c->conn, c->graph))) {
+			code = cli_fail(c, rc);
+			goto gen_fail;
+		}
+		if (state != AURMIG_STATE_AT_HEAD) {
+			fprintf(stderr, "aurmig: the database is not at head: upgrade it before --autogenerate "
+				"(the new revision must start from the head's schema)\n");
+			code = state == AURMIG_STATE_BEHIND ? EXIT_NOT_AT_HEAD : EXIT_ERROR;
+			goto gen_fail;
+		}
+		if ((code = cli_declared_schema(c, scratch_url, &declared, &decl)))
+			goto gen_fail;
+		if ((rc = aurmig_schema_read(&db, c->conn)) ||
+		    (rc = aurmig_schema_migration(&o.upgrade_sql, declared, db)) ||
+		    (rc = aurmig_schema_migration(&o.downgrade_sql, db, declared))) {
+			code = cli_fail(c, rc);
+			goto gen_fail;
+		}
+		o.portable = 1;
+		if (!*o.upgrade_sql && !c->quiet && !c->json)
+			fprintf(stderr, "aurmig: the database already has the declared schema; the new revision is empty\n");
+	}
 	rc = aurmig_graph_write_revision(id, sizeof(id), c->graph, &o);
 	free(heads);
 	free(deps);
+	aurmig_schema_free(db);
+	aurmig_schema_free(declared);
+	cli_declared_done(&decl);
 	if (rc)
 		return cli_fail(c, rc);
 	if (c->json) {
@@ -75,4 +116,11 @@ int cmd_revision(cli *c, int argc, char **argv)
 	if (!c->quiet)
 		printf("Generated revision %s in %s\n", id, c->dir);
 	return EXIT_OK;
+gen_fail:
+	free(heads);
+	free(deps);
+	aurmig_schema_free(db);
+	aurmig_schema_free(declared);
+	cli_declared_done(&decl);
+	return code;
 }

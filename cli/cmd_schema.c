@@ -183,6 +183,111 @@ static const char *change_name(int change)
 	return change == AURMIG_SCHEMA_ONLY_A ? "only_a" : change == AURMIG_SCHEMA_ONLY_B ? "only_b" : "changed";
 }
 
+/*
+ * The declared head schema: <dir>/schema/portable.sql when there is one,
+ * else <dir>/schema/<dialect>.sql, loaded into a scratch database (SQLite:
+ * a temporary file; other backends: scratch_url, required) and read.
+ * Prints the error and returns the exit code on failure.
+ */
+int cli_declared_schema(cli *c, const char *scratch_url, aurmig_schema **out, cli_declared *d)
+{
+	int dialect = aurmig_conn_dialect(c->conn), code = EXIT_OK, rc;
+	struct stat st;
+
+	*out = NULL;
+	if (!(d->path = malloc(strlen(c->dir) + 32))) {
+		fprintf(stderr, "aurmig: out of memory\n");
+		return EXIT_ERROR;
+	}
+	sprintf(d->path, "%s/schema/portable.sql", c->dir);
+	if (stat(d->path, &st) != 0)
+		sprintf(d->path, "%s/schema/%s.sql", c->dir, dialect_names[dialect]);
+	if (stat(d->path, &st) != 0) {
+		fprintf(stderr, "aurmig: no declared schema for this database: %s: %s\n", d->path, strerror(errno));
+		if (c->json) {
+			json_t *o = json_object(), *e = json_object();
+			json_object_set_new(e, "code", json_integer(AURMIG_ENOTFOUND));
+			json_object_set_new(e, "exit_code", json_integer(EXIT_ERROR));
+			json_object_set_new(e, "message", json_string("no declared schema for this database"));
+			json_object_set_new(e, "file", json_string(d->path));
+			json_object_set_new(o, "error", e);
+			jout_print(o);
+		}
+		return EXIT_ERROR;
+	}
+	if (!scratch_url && dialect != AURMIG_DIALECT_SQLITE)
+		return schema_usage("the declared schema on MySQL/MariaDB or PostgreSQL needs --scratch-url URL "
+			"(an empty database aurmig may fill and empty again)");
+	if (!scratch_url) {
+		if ((code = sqlite_scratch(c, d->tmpdir, sizeof(d->tmpdir), &d->tmpurl)))
+			return code;
+		scratch_url = d->tmpurl;
+	}
+	if ((rc = aurmig_conn_open(&d->scratch, c->ctx, scratch_url)))
+		return cli_fail(c, rc);
+	if (aurmig_conn_dialect(d->scratch) != dialect) {
+		fprintf(stderr, "aurmig: the scratch database must be of the database's kind (%s)\n",
+			dialect_names[dialect]);
+		return EXIT_USAGE;
+	}
+	if ((rc = aurmig_schema_load_file(out, d->scratch, d->path)) || (rc = aurmig_schema_set_label(*out, d->path)))
+		return cli_fail(c, rc);
+	return EXIT_OK;
+}
+
+void cli_declared_done(cli_declared *d)
+{
+	aurmig_conn_free(d->scratch);
+	remove_scratch(d->tmpdir);
+	free(d->tmpurl);
+	free(d->path);
+	memset(d, 0, sizeof(*d));
+}
+
+/* One line per difference (or the JSON object); EXIT_OK or `differs`. */
+int cli_print_diff(cli *c, const aurmig_schema *a, const aurmig_schema *b, const aurmig_schema_diff *d, int differs,
+	int skip_order)
+{
+	size_t n = 0;
+	int code;
+
+	for (size_t i = 0; i < aurmig_schema_diff_count(d); i++)
+		n += !(skip_order && aurmig_schema_diff_kind(d, i) == AURMIG_SCHEMA_COLUMN_ORDER);
+	code = n ? differs : EXIT_OK;
+
+	if (c->json) {
+		json_t *o = json_object(), *list = json_array();
+		for (size_t i = 0; i < aurmig_schema_diff_count(d); i++) {
+			json_t *it;
+			if (skip_order && aurmig_schema_diff_kind(d, i) == AURMIG_SCHEMA_COLUMN_ORDER)
+				continue;
+			it = json_object();
+			json_object_set_new(it, "kind", jstr(aurmig_schema_object_name(aurmig_schema_diff_kind(d, i))));
+			json_object_set_new(it, "change", json_string(change_name(aurmig_schema_diff_change(d, i))));
+			json_object_set_new(it, "table", jstr(aurmig_schema_diff_table(d, i)));
+			json_object_set_new(it, "object", jstr(aurmig_schema_diff_object(d, i)));
+			json_object_set_new(it, "a", jstr(aurmig_schema_diff_a(d, i)));
+			json_object_set_new(it, "b", jstr(aurmig_schema_diff_b(d, i)));
+			json_object_set_new(it, "message", jstr(aurmig_schema_diff_message(d, i)));
+			json_array_append_new(list, it);
+		}
+		json_object_set_new(o, "equal", json_boolean(n == 0));
+		json_object_set_new(o, "exit_code", json_integer(code));
+		json_object_set_new(o, "a", jstr(aurmig_schema_label(a)));
+		json_object_set_new(o, "b", jstr(aurmig_schema_label(b)));
+		json_object_set_new(o, "differences", list);
+		if (jout_print(o))
+			code = EXIT_ERROR;
+	} else if (!c->quiet) {
+		for (size_t i = 0; i < aurmig_schema_diff_count(d); i++)
+			if (!(skip_order && aurmig_schema_diff_kind(d, i) == AURMIG_SCHEMA_COLUMN_ORDER))
+				printf("%s\n", aurmig_schema_diff_message(d, i));
+		if (!n)
+			printf("The schemas are equal.\n");
+	}
+	return code;
+}
+
 static int schema_diff(cli *c, int argc, char **argv)
 {
 	const char *other_url = NULL, *scratch_url = NULL;
@@ -191,7 +296,7 @@ static int schema_diff(cli *c, int argc, char **argv)
 	aurmig_schema *a = NULL, *b = NULL;
 	aurmig_schema_diff *d = NULL;
 	aurmig_conn *other = NULL;
-	char tmpdir[4096] = "", *tmpurl = NULL, *path = NULL;
+	cli_declared decl = { 0 };
 
 	for (int i = 1; i < argc; i++) {
 		if (opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
@@ -226,93 +331,20 @@ static int schema_diff(cli *c, int argc, char **argv)
 			code = cli_fail(c, rc);
 			goto done;
 		}
-	} else {
-		int dialect = aurmig_conn_dialect(c->conn);
-		struct stat st;
-		if (!(path = malloc(strlen(c->dir) + 32))) {
-			fprintf(stderr, "aurmig: out of memory\n");
-			code = EXIT_ERROR;
-			goto done;
-		}
-		sprintf(path, "%s/schema/%s.sql", c->dir, dialect_names[dialect]);
-		if (stat(path, &st) != 0) {
-			fprintf(stderr, "aurmig: no declared schema for this database: %s: %s\n", path, strerror(errno));
-			if (c->json) {
-				json_t *o = json_object(), *e = json_object();
-				json_object_set_new(e, "code", json_integer(AURMIG_ENOTFOUND));
-				json_object_set_new(e, "exit_code", json_integer(EXIT_ERROR));
-				json_object_set_new(e, "message", json_string("no declared schema for this database"));
-				json_object_set_new(e, "file", json_string(path));
-				json_object_set_new(o, "error", e);
-				jout_print(o);
-			}
-			code = EXIT_ERROR;
-			goto done;
-		}
-		if (!scratch_url && dialect != AURMIG_DIALECT_SQLITE) {
-			code = schema_usage("--declared on MySQL/MariaDB or PostgreSQL needs --scratch-url URL "
-				"(an empty database aurmig may fill and empty again)");
-			goto done;
-		}
-		if (!scratch_url) {
-			if ((code = sqlite_scratch(c, tmpdir, sizeof(tmpdir), &tmpurl)))
-				goto done;
-			scratch_url = tmpurl;
-		}
-		if ((rc = aurmig_conn_open(&other, c->ctx, scratch_url))) {
-			code = cli_fail(c, rc);
-			goto done;
-		}
-		if (aurmig_conn_dialect(other) != dialect) {
-			fprintf(stderr, "aurmig: the scratch database must be of the database's kind (%s)\n",
-				dialect_names[dialect]);
-			code = EXIT_USAGE;
-			goto done;
-		}
-		if ((rc = aurmig_schema_load_file(&b, other, path)) || (rc = aurmig_schema_set_label(b, path))) {
-			code = cli_fail(c, rc);
-			goto done;
-		}
+	} else if ((code = cli_declared_schema(c, scratch_url, &b, &decl))) {
+		goto done;
 	}
 	if ((rc = aurmig_schema_diff_new(&d, a, b))) {
 		code = cli_fail(c, rc);
 		goto done;
 	}
-	code = aurmig_schema_diff_count(d) ? EXIT_DRIFT : EXIT_OK;
-	if (c->json) {
-		json_t *o = json_object(), *list = json_array();
-		for (size_t i = 0; i < aurmig_schema_diff_count(d); i++) {
-			json_t *it = json_object();
-			json_object_set_new(it, "kind", jstr(aurmig_schema_object_name(aurmig_schema_diff_kind(d, i))));
-			json_object_set_new(it, "change", json_string(change_name(aurmig_schema_diff_change(d, i))));
-			json_object_set_new(it, "table", jstr(aurmig_schema_diff_table(d, i)));
-			json_object_set_new(it, "object", jstr(aurmig_schema_diff_object(d, i)));
-			json_object_set_new(it, "a", jstr(aurmig_schema_diff_a(d, i)));
-			json_object_set_new(it, "b", jstr(aurmig_schema_diff_b(d, i)));
-			json_object_set_new(it, "message", jstr(aurmig_schema_diff_message(d, i)));
-			json_array_append_new(list, it);
-		}
-		json_object_set_new(o, "equal", json_boolean(aurmig_schema_diff_count(d) == 0));
-		json_object_set_new(o, "exit_code", json_integer(code));
-		json_object_set_new(o, "a", jstr(aurmig_schema_label(a)));
-		json_object_set_new(o, "b", jstr(aurmig_schema_label(b)));
-		json_object_set_new(o, "differences", list);
-		if (jout_print(o))
-			code = EXIT_ERROR;
-	} else if (!c->quiet) {
-		for (size_t i = 0; i < aurmig_schema_diff_count(d); i++)
-			printf("%s\n", aurmig_schema_diff_message(d, i));
-		if (!aurmig_schema_diff_count(d))
-			printf("The schemas are equal.\n");
-	}
+	code = cli_print_diff(c, a, b, d, EXIT_DRIFT, 0);
 done:
 	aurmig_schema_diff_free(d);
 	aurmig_schema_free(a);
 	aurmig_schema_free(b);
 	aurmig_conn_free(other);
-	remove_scratch(tmpdir);
-	free(tmpurl);
-	free(path);
+	cli_declared_done(&decl);
 	return code;
 }
 

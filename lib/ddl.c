@@ -1529,9 +1529,9 @@ typedef struct out {
 	aurmig_context *ctx;
 	aurmig__strv *v;
 	int rc;
-} out;
+} sink;
 
-static void emit(out *o, aurmig__buf *b)
+static void emit(sink *o, aurmig__buf *b)
 {
 	char *s = aurmig__buf_detach(b);
 
@@ -1593,7 +1593,7 @@ static int check_sqlite_table(aurmig_context *ctx, const stable *t, const char *
 	return AURMIG_OK;
 }
 
-static void render_create_table(out *o, int d, const stable *t)
+static void render_create_table(sink *o, int d, const stable *t)
 {
 	aurmig__buf b;
 
@@ -1619,7 +1619,7 @@ static void render_create_table(out *o, int d, const stable *t)
 		}
 }
 
-static void render_drop_index(out *o, int d, const char *table, const char *name)
+static void render_drop_index(sink *o, int d, const char *table, const char *name)
 {
 	aurmig__buf b;
 
@@ -1649,7 +1649,7 @@ static void render_drop_index(out *o, int d, const char *table, const char *name
 }
 
 /* MySQL: the whole ALTER TABLE as one statement. */
-static void render_alter_mysql(out *o, const aurmig__ddl *op)
+static void render_alter_mysql(sink *o, const aurmig__ddl *op)
 {
 	const int d = AURMIG_DIALECT_MYSQL;
 	aurmig__buf b;
@@ -1746,7 +1746,7 @@ static void pg_alter_prefix(aurmig__buf *b, const char *table)
 }
 
 /* PostgreSQL: a statement per action (RENAME cannot share one). */
-static void render_alter_pgsql(out *o, const aurmig__ddl *op)
+static void render_alter_pgsql(sink *o, const aurmig__ddl *op)
 {
 	const int d = AURMIG_DIALECT_PGSQL;
 	const char *table = op->table;
@@ -1912,7 +1912,7 @@ static int sqlite_native(const stable *t, const action *a)
 	}
 }
 
-static void render_sqlite_native(out *o, const stable *t, const action *a)
+static void render_sqlite_native(sink *o, const stable *t, const action *a)
 {
 	const int d = AURMIG_DIALECT_SQLITE;
 	aurmig__buf b;
@@ -1953,7 +1953,7 @@ static void render_sqlite_native(out *o, const stable *t, const action *a)
 
 /* The rebuild of table `old_name` (whose definition was `before`) into
  * `after`; src: the source column of each column of after. */
-static void render_rebuild(out *o, const stable *after, const aurmig__strv *src, const char *old_name)
+static void render_rebuild(sink *o, const stable *after, const aurmig__strv *src, const char *old_name)
 {
 	const int d = AURMIG_DIALECT_SQLITE;
 	stable tmp = *after;
@@ -2035,7 +2035,7 @@ static int no_table(aurmig_context *ctx, const char *file, int line, const char 
 }
 
 /* Offline, a table made by other SQL: only what needs no definition. */
-static int render_alter_sqlite_blind(out *o, const aurmig__ddl *op, const char *file, int line)
+static int render_alter_sqlite_blind(sink *o, const aurmig__ddl *op, const char *file, int line)
 {
 	stable t = { 0 };
 
@@ -2055,7 +2055,7 @@ static int render_alter_sqlite_blind(out *o, const aurmig__ddl *op, const char *
 }
 
 /* SQLite: native actions where possible, consecutive others as one rebuild. */
-static int render_alter_sqlite(out *o, const aurmig__ddl *op, aurmig_schema *m, const char *file, int line)
+static int render_alter_sqlite(sink *o, const aurmig__ddl *op, aurmig_schema *m, const char *file, int line)
 {
 	aurmig_context *ctx = o->ctx;
 	stable *t = model_table(m, op->table);
@@ -2115,7 +2115,7 @@ static int render_alter_sqlite(out *o, const aurmig__ddl *op, aurmig_schema *m, 
 int aurmig__ddl_render(aurmig__strv *v, const aurmig__ddl *op, int dialect, aurmig_schema *m,
 	const char *file, int line)
 {
-	out o = { op->ctx, v, AURMIG_OK };
+	sink o = { op->ctx, v, AURMIG_OK };
 	aurmig_context *ctx = op->ctx;
 	aurmig__buf b;
 	int rc = AURMIG_OK;
@@ -2353,5 +2353,289 @@ done:
 	aurmig__strv_clear(&v);
 	aurmig__strv_clear(&trig);
 	aurmig_schema_free(m);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* generating: the portable DDL from one schema to another             */
+
+static void gen_coldef(aurmig__buf *b, const stable *t, const scol *c)
+{
+	put_id(b, AURMIG_DIALECT_ANY, c->name);
+	aurmig__buf_puts(b, " ");
+	aurmig__schema_put_column_def(b, AURMIG_DIALECT_ANY, t, c);
+}
+
+static int same_coldef(aurmig_context *ctx, const stable *ta, const scol *a, const stable *tb, const scol *b)
+{
+	aurmig__buf x, y;
+	int same;
+
+	aurmig__buf_init(&x, ctx);
+	aurmig__buf_init(&y, ctx);
+	gen_coldef(&x, ta, a);
+	gen_coldef(&y, tb, b);
+	same = x.p && y.p && !strcmp(x.p, y.p);
+	aurmig__buf_dispose(&x);
+	aurmig__buf_dispose(&y);
+	return same;
+}
+
+static int same_index(const sindex *a, const sindex *b)
+{
+	if (a->unique != b->unique || a->ncols != b->ncols)
+		return 0;
+	for (size_t i = 0; i < a->ncols; i++)
+		if (strcmp(a->cols[i].text, b->cols[i].text))
+			return 0;
+	return 1;
+}
+
+static int strv_eq(const aurmig__strv *a, const aurmig__strv *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return 0;
+	return 1;
+}
+
+static int same_fkey(const sfkey *a, const sfkey *b)
+{
+	return strv_eq(&a->columns, &b->columns) && !strcmp(a->ref_table, b->ref_table) &&
+		strv_eq(&a->ref_columns, &b->ref_columns) && !strcmp(a->on_delete, b->on_delete) &&
+		!strcmp(a->on_update, b->on_update);
+}
+
+/* The counterpart of fk in t: by name when both have one, else by columns and reference. */
+static const sfkey *match_fkey(const stable *t, const sfkey *fk)
+{
+	for (size_t i = 0; i < t->nfks; i++) {
+		const sfkey *o = &t->fks[i];
+		if (fk->name && o->name ? !strcmp(fk->name, o->name) :
+		    strv_eq(&fk->columns, &o->columns) && !strcmp(fk->ref_table, o->ref_table))
+			return o;
+	}
+	return NULL;
+}
+
+static const stable *find_table_c(const aurmig_schema *s, const char *name)
+{
+	for (size_t i = 0; i < s->ntables; i++)
+		if (!strcmp(s->tables[i].name, name))
+			return &s->tables[i];
+	return NULL;
+}
+
+static const scol *find_col_c(const stable *t, const char *name)
+{
+	long k = find_col(t, name);
+	return k < 0 ? NULL : &t->cols[k];
+}
+
+static void gen_create_table(aurmig__buf *b, const stable *t)
+{
+	aurmig__schema_put_table(b, AURMIG_DIALECT_ANY, t);
+	aurmig__buf_puts(b, ";\n");
+	for (size_t i = 0; i < t->nidx; i++) {
+		if (t->idx[i].auto_named)
+			continue;
+		put_create_index(b, AURMIG_DIALECT_ANY, t->name, &t->idx[i]);
+		aurmig__buf_puts(b, ";\n");
+	}
+}
+
+static void gen_drop_fkey(aurmig__buf *b, const stable *t, const sfkey *fk)
+{
+	char *gen = fk->name ? NULL : gen_name(b->ctx, t->name, &fk->columns, "fkey");
+
+	aurmig__buf_puts(b, "ALTER TABLE ");
+	put_id(b, AURMIG_DIALECT_ANY, t->name);
+	aurmig__buf_puts(b, " DROP FOREIGN KEY ");
+	put_id(b, AURMIG_DIALECT_ANY, fk->name ? fk->name : gen ? gen : "?");
+	aurmig__buf_puts(b, ";\n");
+	free(gen);
+}
+
+static void gen_add_fkey(aurmig__buf *b, const stable *t, const sfkey *fk)
+{
+	aurmig__buf_puts(b, "ALTER TABLE ");
+	put_id(b, AURMIG_DIALECT_ANY, t->name);
+	aurmig__buf_puts(b, " ADD ");
+	aurmig__schema_put_fkey(b, AURMIG_DIALECT_ANY, fk);
+	aurmig__buf_puts(b, ";\n");
+}
+
+/* Tables of s that are not in other, in an order where a table comes after
+ * the ones it refers to (reverse: before). */
+static int table_order(aurmig_context *ctx, const aurmig_schema *s, const aurmig_schema *other, int reverse,
+	aurmig__strv *out)
+{
+	size_t n = 0, total = 0;
+	unsigned char *done = aurmig__calloc(ctx, s->ntables + 1, 1);
+
+	if (!done)
+		return AURMIG_ENOMEM;
+	for (size_t i = 0; i < s->ntables; i++)
+		if (!find_table_c(other, s->tables[i].name))
+			total++;
+		else
+			done[i] = 1;
+	while (n < total) {
+		int progress = 0;
+		for (size_t i = 0; i < s->ntables; i++) {
+			const stable *t = &s->tables[i];
+			int ready = 1;
+			if (done[i])
+				continue;
+			for (size_t f = 0; f < t->nfks && ready; f++)
+				for (size_t j = 0; j < s->ntables; j++)
+					if (!done[j] && j != i && !strcmp(s->tables[j].name, t->fks[f].ref_table))
+						ready = 0;
+			if (!ready)
+				continue;
+			done[i] = 1;
+			progress = 1;
+			n++;
+			if (aurmig__strv_push(out, ctx, t->name)) {
+				free(done);
+				return AURMIG_ENOMEM;
+			}
+		}
+		if (!progress)   /* a cycle: the rest as they come */
+			for (size_t i = 0; i < s->ntables; i++)
+				if (!done[i]) {
+					done[i] = 1;
+					n++;
+					if (aurmig__strv_push(out, ctx, s->tables[i].name)) {
+						free(done);
+						return AURMIG_ENOMEM;
+					}
+				}
+	}
+	free(done);
+	if (reverse)
+		for (size_t i = 0; i < out->n / 2; i++) {
+			char *x = out->v[i];
+			out->v[i] = out->v[out->n - 1 - i];
+			out->v[out->n - 1 - i] = x;
+		}
+	return AURMIG_OK;
+}
+
+/* Changes of one table present on both sides. */
+static void gen_alter(aurmig__buf *b, const stable *from, const stable *to)
+{
+	aurmig_context *ctx = b->ctx;
+	const int d = AURMIG_DIALECT_ANY;
+	int pk_changed = !strv_eq(&from->pk, &to->pk);
+
+#define ALTER() (aurmig__buf_puts(b, "ALTER TABLE "), put_id(b, d, to->name), aurmig__buf_puts(b, " "))
+	/* what goes first: foreign keys and indexes that change or go */
+	for (size_t i = 0; i < from->nfks; i++) {
+		const sfkey *o = match_fkey(to, &from->fks[i]);
+		if (!o || !same_fkey(o, &from->fks[i]))
+			gen_drop_fkey(b, from, &from->fks[i]);
+	}
+	for (size_t i = 0; i < from->nidx; i++) {
+		long k = find_index(to, from->idx[i].name);
+		if (k < 0 || !same_index(&to->idx[k], &from->idx[i])) {
+			aurmig__buf_puts(b, "DROP INDEX ");
+			put_id(b, d, from->idx[i].name);
+			aurmig__buf_puts(b, " ON ");
+			put_id(b, d, to->name);
+			aurmig__buf_puts(b, ";\n");
+		}
+	}
+	if (pk_changed && from->pk.n) {
+		ALTER();
+		aurmig__buf_puts(b, "DROP PRIMARY KEY;\n");
+	}
+	for (size_t i = 0; i < from->ncols; i++)
+		if (!find_col_c(to, from->cols[i].name)) {
+			ALTER();
+			aurmig__buf_puts(b, "DROP COLUMN ");
+			put_id(b, d, from->cols[i].name);
+			aurmig__buf_puts(b, ";\n");
+		}
+	for (size_t i = 0; i < to->ncols; i++) {
+		const scol *c = &to->cols[i], *o = find_col_c(from, c->name);
+		if (o && same_coldef(ctx, from, o, to, c))
+			continue;
+		ALTER();
+		aurmig__buf_puts(b, o ? "MODIFY COLUMN " : "ADD COLUMN ");
+		gen_coldef(b, to, c);
+		aurmig__buf_puts(b, ";\n");
+	}
+	if (pk_changed && to->pk.n) {
+		ALTER();
+		aurmig__buf_puts(b, "ADD PRIMARY KEY (");
+		for (size_t i = 0; i < to->pk.n; i++) {
+			if (i)
+				aurmig__buf_puts(b, ", ");
+			put_id(b, d, to->pk.v[i]);
+		}
+		aurmig__buf_puts(b, ");\n");
+	}
+	for (size_t i = 0; i < to->nidx; i++) {
+		long k = find_index(from, to->idx[i].name);
+		if (k >= 0 && same_index(&from->idx[k], &to->idx[i]))
+			continue;
+		put_create_index(b, d, to->name, &to->idx[i]);
+		aurmig__buf_puts(b, ";\n");
+	}
+	for (size_t i = 0; i < to->nfks; i++) {
+		const sfkey *o = match_fkey(from, &to->fks[i]);
+		if (!o || !same_fkey(o, &to->fks[i]))
+			gen_add_fkey(b, to, &to->fks[i]);
+	}
+#undef ALTER
+}
+
+int aurmig_schema_migration(const char **out, aurmig_schema *to, const aurmig_schema *from)
+{
+	aurmig_context *ctx;
+	aurmig__strv order = { 0 };
+	aurmig__buf b;
+	char *text;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !to || !from)
+		return to ? aurmig__err(to->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_schema_migration: NULL argument") : AURMIG_EINVALID;
+	ctx = to->ctx;
+	aurmig__buf_init(&b, ctx);
+	/* tables that go (those referring to others first), then changes to
+	 * common tables, then new tables (those referred to first) */
+	if ((rc = table_order(ctx, from, to, 1, &order)))
+		goto fail;
+	for (size_t i = 0; i < order.n; i++) {
+		aurmig__buf_puts(&b, "DROP TABLE ");
+		put_id(&b, AURMIG_DIALECT_ANY, order.v[i]);
+		aurmig__buf_puts(&b, ";\n");
+	}
+	aurmig__strv_clear(&order);
+	for (size_t i = 0; i < to->ntables; i++) {
+		const stable *f = find_table_c(from, to->tables[i].name);
+		if (f)
+			gen_alter(&b, f, &to->tables[i]);
+	}
+	if ((rc = table_order(ctx, to, from, 0, &order)))
+		goto fail;
+	for (size_t i = 0; i < order.n; i++)
+		gen_create_table(&b, find_table_c(to, order.v[i]));
+	aurmig__strv_clear(&order);
+	if (!(text = aurmig__buf_detach(&b)))
+		return AURMIG_ENOMEM;
+	free(to->dump);
+	to->dump = text;
+	*out = text;
+	return AURMIG_OK;
+fail:
+	aurmig__strv_clear(&order);
+	aurmig__buf_dispose(&b);
 	return rc;
 }

@@ -186,7 +186,13 @@ int aurmig_graph_write_revision(char *id_out, size_t id_size, const aurmig_graph
 	}
 	if (downs.n > 1)
 		aurmig__buf_puts(&b, "\n-- A merge point: usually nothing to do.\n");
-	aurmig__buf_puts(&b, "\n-- aurmig:upgrade\n\n-- aurmig:downgrade\n");
+	{
+		const char *up = o->version >= 2 ? o->upgrade_sql : NULL, *down = o->version >= 2 ? o->downgrade_sql : NULL;
+		const char *kind = o->version >= 2 && o->portable ? " portable" : "";
+		size_t ul = up ? strlen(up) : 0, dl = down ? strlen(down) : 0;
+		aurmig__buf_printf(&b, "\n-- aurmig:upgrade%s\n%s%s\n-- aurmig:downgrade%s\n%s%s", kind, up ? up : "",
+			ul && up[ul - 1] != '\n' ? "\n" : "", kind, down ? down : "", dl && down[dl - 1] != '\n' ? "\n" : "");
+	}
 	if (!(text = aurmig__buf_detach(&b))) {
 		rc = AURMIG_ENOMEM;
 		goto done;

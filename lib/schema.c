@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "ddl.h"
 #include "schema.h"
 #include "split.h"
 
@@ -2589,13 +2590,21 @@ static void drop_tables(aurmig_conn *c)
 	aurmig__strv_clear(&tables);
 }
 
+/* A declared schema in portable DDL starts with the line `-- aurmig:portable`. */
+static int is_portable_file(const char *text)
+{
+	size_t n = strlen("-- aurmig:portable");
+
+	return !strncmp(text, "-- aurmig:portable", n) && (text[n] == '\n' || text[n] == '\r' || text[n] == ' ' || !text[n]);
+}
+
 int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *path)
 {
 	aurmig__strv tables = { 0 };
 	aurmig__stmt *st = NULL;
 	size_t n = 0, len = 0;
 	char *text = NULL;
-	int rc, tx = 0, ran = 0;
+	int rc, tx = 0, ran = 0, portable = 0;
 
 	if (out)
 		*out = NULL;
@@ -2603,7 +2612,7 @@ int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *pat
 		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"aurmig_schema_load_file: NULL argument") : AURMIG_EINVALID;
 	aurmig__err_clear(c->ctx);
-	if ((rc = read_file(c->ctx, path, &text, &len)) ||
+	if ((rc = read_file(c->ctx, path, &text, &len)) || ((portable = is_portable_file(text)), 0) ||
 	    (rc = aurmig__split(&st, &n, c->ctx, text, len, c->dialect, path, 1)) ||
 	    (rc = aurmig__db_list_tables(c, &tables)))
 		goto done;
@@ -2622,11 +2631,24 @@ int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *pat
 	ran = 1;
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *one = aurmig__strndup(c->ctx, text + st[i].offset, st[i].len);
+		aurmig__ddl *op = NULL;
 		if (!one) {
 			rc = AURMIG_ENOMEM;
 			break;
 		}
-		if ((rc = c->ops->exec(c, one, NULL))) {
+		if (portable && (rc = aurmig__ddl_parse(&op, c->ctx, one, st[i].len, path, st[i].line))) {
+			free(one);
+			break;
+		}
+		if (op) {
+			if ((rc = aurmig__ddl_exec(c, op, path, st[i].line))) {
+				char *why = aurmig__strdup(c->ctx, aurmig_error_last(c->ctx)->message);
+				rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
+					"loading the schema failed at statement %zu of %zu: %s", i + 1, n, why ? why : "");
+				free(why);
+			}
+			aurmig__ddl_free(op);
+		} else if ((rc = c->ops->exec(c, one, NULL))) {
 			char *why = aurmig__strdup(c->ctx, aurmig_error_last(c->ctx)->message);
 			rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
 				"loading the schema failed at statement %zu of %zu: %s", i + 1, n, why ? why : "");

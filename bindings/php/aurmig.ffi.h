@@ -235,7 +235,7 @@ size_t aurmig_status_pending_count(const aurmig_status *status);
 const char *aurmig_status_pending(const aurmig_status *status, size_t i);
 void aurmig_status_free(aurmig_status *status);
 typedef enum aurmig_revision_options_version {
-  AURMIG_REVISION_OPTIONS_VERSION = 1
+  AURMIG_REVISION_OPTIONS_VERSION = 2
 } aurmig_revision_options_version;
 typedef struct aurmig_revision_options {
   unsigned int version;
@@ -247,6 +247,9 @@ typedef struct aurmig_revision_options {
   size_t ndepends_on;
   const char *rev_id;
   const char *create_date;
+  const char *upgrade_sql;
+  const char *downgrade_sql;
+  int portable;
 } aurmig_revision_options;
 int aurmig_revision_options_init(aurmig_revision_options *opts, unsigned int version);
 int aurmig_graph_write_revision(char *id_out, size_t id_size, const aurmig_graph *graph, const aurmig_revision_options *opts);
@@ -341,6 +344,7 @@ const char *aurmig_schema_fkey_ref_column(const aurmig_schema_fkey *fkey, size_t
 const char *aurmig_schema_fkey_on_delete(const aurmig_schema_fkey *fkey);
 const char *aurmig_schema_fkey_on_update(const aurmig_schema_fkey *fkey);
 int aurmig_schema_dump(const char **out, aurmig_schema *schema, int dialect);
+int aurmig_schema_migration(const char **out, aurmig_schema *to, const aurmig_schema *from);
 int aurmig_schema_diff_new(aurmig_schema_diff **out, const aurmig_schema *a, const aurmig_schema *b);
 void aurmig_schema_diff_free(aurmig_schema_diff *diff);
 size_t aurmig_schema_diff_count(const aurmig_schema_diff *diff);

@@ -12,7 +12,7 @@ AURMIG_BEGIN_DECL
 
 /** Version of aurmig_revision_options this header describes. */
 typedef enum aurmig_revision_options_version {
-	AURMIG_REVISION_OPTIONS_VERSION = 1
+	AURMIG_REVISION_OPTIONS_VERSION = 2
 } aurmig_revision_options_version;
 
 /** What a new script says. Fields are only ever appended. */
@@ -32,9 +32,13 @@ typedef struct aurmig_revision_options {
 	size_t ndepends_on;
 	const char *rev_id;            /**< NULL: 12 random hex digits */
 	const char *create_date;       /**< NULL: now, UTC, "YYYY-MM-DD HH:MM:SS" */
+	/* version 2 */
+	const char *upgrade_sql;       /**< body of the upgrade section (NULL: empty) */
+	const char *downgrade_sql;     /**< body of the downgrade section (NULL: empty) */
+	int portable;                  /**< 1: the sections are `portable` (portable DDL) */
 } aurmig_revision_options;
 
-#define AURMIG_REVISION_OPTIONS_INIT { AURMIG_REVISION_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL }
+#define AURMIG_REVISION_OPTIONS_INIT { AURMIG_REVISION_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0 }
 
 /** Fill @p opts with defaults for @p version. @return AURMIG_OK or AURMIG_EINVALID. */
 AURMIG_EXTERN(int) aurmig_revision_options_init(aurmig_revision_options *opts, unsigned int version);

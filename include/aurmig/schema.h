@@ -95,7 +95,9 @@ AURMIG_EXTERN(int) aurmig_schema_read_flags(aurmig_schema **out, aurmig_conn *co
 /**
  * Load an SQL file (say `<migrations>/schema/<dialect>.sql`, the declared
  * head schema) into @p scratch, read the schema it makes, then drop the
- * tables again. The scratch database must hold no table (AURMIG_EINVALID
+ * tables again. A file whose first line is `-- aurmig:portable` is
+ * portable DDL (say `<migrations>/schema/portable.sql`), rendered for the
+ * scratch database's backend. The scratch database must hold no table (AURMIG_EINVALID
  * otherwise) and be of the dialect the file is written for.
  * @return as aurmig_schema_read(), AURMIG_EIO / AURMIG_ENOTFOUND for the
  *         file, AURMIG_EPARSE for an unterminated quote, AURMIG_EDB (with
@@ -191,6 +193,18 @@ AURMIG_EXTERN(const char *) aurmig_schema_fkey_on_update(const aurmig_schema_fke
  * @return AURMIG_OK, AURMIG_EINVALID (unknown dialect), AURMIG_ENOMEM.
  */
 AURMIG_EXTERN(int) aurmig_schema_dump(const char **out, aurmig_schema *schema, int dialect);
+
+/**
+ * Portable DDL (docs/portable-ddl.md) that turns @p from into @p to: DROP
+ * TABLE, ALTER TABLE ... DROP/ADD/MODIFY COLUMN, primary keys, CREATE/DROP
+ * INDEX, ADD/DROP FOREIGN KEY, CREATE TABLE, each statement ending in ";\n";
+ * "" when there is nothing to change. Meant for schemas read from the same
+ * backend (a database and its declared schema): what `aurmig revision
+ * --autogenerate` writes. Types outside the portable subset are written as
+ * they are (and refused when the migration is planned).
+ * @param[out] out the text, owned by @p to like aurmig_schema_dump()'s.
+ */
+AURMIG_EXTERN(int) aurmig_schema_migration(const char **out, aurmig_schema *to, const aurmig_schema *from);
 
 /**
  * Compare two schemas. Tables, columns, indexes and foreign keys are matched

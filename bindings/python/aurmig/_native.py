@@ -82,6 +82,9 @@ class aurmig_revision_options(ctypes.Structure):
         ("ndepends_on", ctypes.c_size_t),
         ("rev_id", ctypes.c_char_p),
         ("create_date", ctypes.c_char_p),
+        ("upgrade_sql", ctypes.c_char_p),
+        ("downgrade_sql", ctypes.c_char_p),
+        ("portable", ctypes.c_int),
     ]
 
 
@@ -246,6 +249,7 @@ const char *aurmig_schema_fkey_ref_column(const aurmig_schema_fkey *fkey, size_t
 const char *aurmig_schema_fkey_on_delete(const aurmig_schema_fkey *fkey);
 const char *aurmig_schema_fkey_on_update(const aurmig_schema_fkey *fkey);
 int aurmig_schema_dump(const char **out, aurmig_schema *schema, int dialect);
+int aurmig_schema_migration(const char **out, aurmig_schema *to, const aurmig_schema *from);
 int aurmig_schema_diff_new(aurmig_schema_diff **out, const aurmig_schema *a, const aurmig_schema *b);
 void aurmig_schema_diff_free(aurmig_schema_diff *diff);
 size_t aurmig_schema_diff_count(const aurmig_schema_diff *diff);
