@@ -1509,6 +1509,11 @@ static void model_drop_table(aurmig_schema *m, const char *name)
 		}
 }
 
+int aurmig__ddl_is_create_table(const aurmig__ddl *op)
+{
+	return op && op->kind == OP_CREATE_TABLE;
+}
+
 int aurmig__ddl_model_new(aurmig_schema **out, aurmig_context *ctx, int dialect)
 {
 	aurmig_schema *s = aurmig__calloc(ctx, 1, sizeof(*s));

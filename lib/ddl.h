@@ -44,6 +44,9 @@ int aurmig__ddl_render(aurmig__strv *out, const aurmig__ddl *op, int dialect, au
  */
 int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, int line);
 
+/* 1 for CREATE TABLE. */
+int aurmig__ddl_is_create_table(const aurmig__ddl *op);
+
 /* An empty model of dialect (for offline rendering). */
 int aurmig__ddl_model_new(aurmig_schema **out, aurmig_context *ctx, int dialect);
 

@@ -2600,7 +2600,7 @@ static int is_portable_file(const char *text)
 
 int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *path)
 {
-	aurmig__strv tables = { 0 };
+	aurmig__strv tables = { 0 }, later = { 0 };
 	aurmig__stmt *st = NULL;
 	size_t n = 0, len = 0;
 	char *text = NULL;
@@ -2640,7 +2640,24 @@ int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *pat
 			free(one);
 			break;
 		}
-		if (op) {
+		if (op && c->dialect != AURMIG_DIALECT_SQLITE && aurmig__ddl_is_create_table(op)) {
+			/* a declared schema lists tables in any order: the foreign keys
+			 * (ALTER TABLE ... ADD) come after every table */
+			aurmig__strv v = { 0 };
+			rc = aurmig__ddl_render(&v, op, c->dialect, NULL, path, st[i].line);
+			for (size_t k = 0; !rc && k < v.n; k++) {
+				if (!strncmp(v.v[k], "ALTER TABLE", 11))
+					rc = aurmig__strv_push(&later, c->ctx, v.v[k]);
+				else if ((rc = c->ops->exec(c, v.v[k], NULL))) {
+					char *why = aurmig__strdup(c->ctx, aurmig_error_last(c->ctx)->message);
+					rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
+						"loading the schema failed at statement %zu of %zu: %s", i + 1, n, why ? why : "");
+					free(why);
+				}
+			}
+			aurmig__strv_clear(&v);
+			aurmig__ddl_free(op);
+		} else if (op) {
 			if ((rc = aurmig__ddl_exec(c, op, path, st[i].line))) {
 				char *why = aurmig__strdup(c->ctx, aurmig_error_last(c->ctx)->message);
 				rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
@@ -2657,9 +2674,17 @@ int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *pat
 		}
 		free(one);
 	}
+	for (size_t k = 0; !rc && k < later.n; k++)
+		if ((rc = c->ops->exec(c, later.v[k], NULL))) {
+			char *why = aurmig__strdup(c->ctx, aurmig_error_last(c->ctx)->message);
+			rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, 0,
+				"loading the schema failed at a foreign key: %s", why ? why : "");
+			free(why);
+		}
 	if (!rc)
 		rc = aurmig_schema_read(out, c);
 done:
+	aurmig__strv_clear(&later);
 	if (tx)
 		aurmig__db_rollback(c);
 	else if (ran)

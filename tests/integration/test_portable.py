@@ -211,6 +211,50 @@ class Portable(unittest.TestCase):
             self.assertNotEqual(p.returncode, 0)
             self.assertIn(what, p.stderr)
 
+    def test_autogenerate_then_check_schema(self):
+        for kind in kinds():
+            d = self.project({})
+            os.makedirs(os.path.join(d, "schema"))
+            db = self.new_db(kind)
+            scratch = [] if kind == "sqlite" else ["--scratch-url", self.new_db(kind).url]
+            self.run_ok(db, "upgrade", "head", d=d)
+            before = self.dump(db)
+            # the declared schema: the head's, as portable DDL
+            declared = os.path.join(d, "schema", "portable.sql")
+            with open(declared, "w") as f:
+                f.write("-- aurmig:portable\n" + before)
+            p = aurmig("--url", db.url, "-d", d, "check", "--schema", *scratch)
+            self.assertEqual(p.returncode, 0, "%s: %s%s" % (kind, p.stdout, p.stderr))
+            # change it: a column, a changed column, an index, a new table
+            text = before.replace("  nickname varchar(64) NOT NULL DEFAULT 'x',\n",
+                                  "  nickname varchar(80) NOT NULL DEFAULT 'y',\n")
+            self.assertNotEqual(text, before, kind)
+            text += ("CREATE TABLE badges (\n  id int NOT NULL AUTO_INCREMENT PRIMARY KEY,\n"
+                     "  user_id int unsigned NOT NULL REFERENCES users (id),\n  label varchar(20) NOT NULL\n);\n"
+                     "CREATE INDEX badges_label ON badges (label);\n"
+                     "ALTER TABLE users ADD COLUMN karma int NOT NULL DEFAULT 0;\n")
+            with open(declared, "w") as f:
+                f.write("-- aurmig:portable\n" + text)
+            p = aurmig("--url", db.url, "-d", d, "check", "--schema", *scratch)
+            self.assertEqual(p.returncode, 8, "%s: %s%s" % (kind, p.stdout, p.stderr))
+            self.assertIn("users.nickname", p.stdout)
+            self.assertIn("badges", p.stdout)
+            p = aurmig("--url", db.url, "-d", d, "revision", "--autogenerate", "-m", "badges", *scratch)
+            self.assertEqual(p.returncode, 0, "%s: %s%s" % (kind, p.stdout, p.stderr))
+            new = [f for f in os.listdir(d) if f.endswith("_badges.sql")]
+            self.assertEqual(len(new), 1)
+            with open(os.path.join(d, new[0])) as f:
+                script = f.read()
+            self.assertIn("-- aurmig:upgrade portable", script)
+            self.assertIn("CREATE TABLE badges", script)
+            self.run_ok(db, "upgrade", "head", d=d)
+            p = aurmig("--url", db.url, "-d", d, "check", "--schema", *scratch)
+            self.assertEqual(p.returncode, 0, "%s: %s%s\n%s" % (kind, p.stdout, p.stderr, script))
+            self.run_ok(db, "downgrade", "-1", d=d)
+            self.assertEqual(self.dump(db), before, "%s: the downgrade did not restore the schema\n%s" % (kind, script))
+            p = aurmig("--url", db.url, "-d", d, "check", "--schema", *scratch)
+            self.assertEqual(p.returncode, 3, kind)   # not at head
+
     def test_plain_sections_keep_their_meaning(self):
         # the same DDL in a plain section is not rendered: SQLite keeps the
         # MySQL spelling as its declared type and no rebuild happens
