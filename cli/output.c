@@ -120,21 +120,28 @@ static const struct help {
 	  "Print the database's current revision(s). Read-only: never creates the\n"
 	  "version table.\n" },
 	{ "check",
-	  "usage: aurmig [global options] check\n\n"
+	  "usage: aurmig [global options] check [--schema [--scratch-url URL]]\n\n"
 	  "Read-only: exit 0 when the database is at the heads, 3 when migrations are\n"
 	  "pending, 5 when a failed migration awaits recovery, 6 when an applied\n"
 	  "migration's file changed since it ran, 7 when the database holds a revision\n"
-	  "these migrations do not know.\n" },
+	  "these migrations do not know. --schema: also compare the schema with the\n"
+	  "declared one (schema/portable.sql, else schema/<dialect>.sql; MySQL and\n"
+	  "PostgreSQL load it into the empty --scratch-url database): exit 8 when\n"
+	  "they differ.\n" },
 	{ "heads",
 	  "usage: aurmig [global options] heads [-v] [--single]\n\n"
 	  "Print the head revisions of the migrations directory. --single (a CI guard)\n"
 	  "exits 1, naming them, when there is more than one head.\n" },
 	{ "revision",
 	  "usage: aurmig [global options] revision -m MESSAGE [--head REV]... [--branch-label L]\n"
-	  "                                [--depends-on REV]... [--rev-id ID]\n\n"
+	  "                                [--depends-on REV]... [--rev-id ID]\n"
+	  "                                [--autogenerate [--scratch-url URL]]\n\n"
 	  "Write a new script <id>_<slug>.sql into the migrations directory, after the\n"
 	  "only head, or after --head (several --head make a merge; --head base starts a\n"
-	  "new base). With several heads and no --head it refuses, listing them.\n" },
+	  "new base). With several heads and no --head it refuses, listing them.\n"
+	  "--autogenerate: the database must be at head; the script's portable sections\n"
+	  "turn its schema into the declared one (schema/portable.sql, else\n"
+	  "schema/<dialect>.sql) and back. Review it before use.\n" },
 	{ "merge",
 	  "usage: aurmig [global options] merge -m MESSAGE [--branch-label L] [--rev-id ID] REV...|heads\n\n"
 	  "Write a merge script whose down revisions are the given revisions (or all\n"

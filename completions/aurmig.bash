@@ -34,7 +34,8 @@ _aurmig()
         validate) opts="--accept -v" ;;
         heads) opts="--single -v" ;;
         history) opts="-r -v -i" ;;
-        revision) opts="-m --head --branch-label --depends-on --rev-id" ;;
+        revision) opts="-m --head --branch-label --depends-on --rev-id --autogenerate --scratch-url" ;;
+        check) opts="--schema --scratch-url" ;;
         merge) opts="-m --branch-label --rev-id" ;;
         schema) opts="dump diff --dialect --all --declared --scratch-url" ;;
     esac
