@@ -83,6 +83,7 @@ typedef struct parser {
 	const char *file;
 	tok t;              /* the current token */
 	aurmig__ddl *op;
+	int keep_names;     /* leave unnamed keys unnamed (reading SQLite's own text) */
 } parser;
 
 static void skip_blank(parser *p)
@@ -359,15 +360,36 @@ static int type_def(parser *p, scol *c)
 		}
 	}
 	while (is_kw(p, "UNSIGNED") || is_kw(p, "SIGNED") || is_kw(p, "ZEROFILL")) {
-		if (is_kw(p, "UNSIGNED"))
-			aurmig__buf_puts(&b, " unsigned");
+		if (is_kw(p, "UNSIGNED")) {
+			aurmig__buf_puts(&b, " ");
+			aurmig__buf_add(&b, p->sql + p->t.start, p->t.len);   /* as written */
+		}
 		next(p);
 	}
 	if (!(spelling = aurmig__buf_detach(&b)))
 		return AURMIG_ENOMEM;
-	c->raw_type = spelling;
-	if ((rc = aurmig__schema_parse_type(&c->type, p->ctx, AURMIG_DIALECT_MYSQL, spelling)))
+	if ((rc = aurmig__schema_parse_type(&c->type, p->ctx, AURMIG_DIALECT_MYSQL, spelling))) {
+		free(spelling);
 		return rc;
+	}
+	{
+		/* SQLite gets the spelling as written when it means the same there
+		 * (not "integer": SQLite's any-width integer, the rowid's type) */
+		aurmig__ctype as_sqlite;
+		if ((rc = aurmig__schema_parse_type(&as_sqlite, p->ctx, AURMIG_DIALECT_SQLITE, spelling))) {
+			free(spelling);
+			return rc;
+		}
+		if (as_sqlite.kind == c->type.kind && as_sqlite.length == c->type.length &&
+		    as_sqlite.scale == c->type.scale && as_sqlite.is_unsigned == c->type.is_unsigned &&
+		    c->type.kind != AURMIG_TYPE_OTHER && !(c->raw_type = aurmig__strdup(p->ctx, spelling)))
+			rc = AURMIG_ENOMEM;
+		free(as_sqlite.text);
+		if (rc) {
+			free(spelling);
+			return rc;
+		}
+	}
 	if (c->type.kind == AURMIG_TYPE_OTHER || (c->type.kind == AURMIG_TYPE_VARCHAR && c->type.length < 0) ||
 	    (c->type.kind == AURMIG_TYPE_CHAR && c->type.length < 0 && strchr(spelling, '('))) {
 		p->t = first;
@@ -375,7 +397,10 @@ static int type_def(parser *p, scol *c)
 			"portable DDL: type '%s' is not portable (use tinyint, smallint, mediumint, int, bigint "
 			"[unsigned], decimal(p,s), float, double, char(n), varchar(n), text, blob, boolean, date, "
 			"time, datetime, timestamp; or a per-dialect section)", spelling);
+		free(spelling);
+		return AURMIG_EPARSE;
 	}
+	free(spelling);
 	return AURMIG_OK;
 }
 
@@ -512,12 +537,14 @@ static int column_def(parser *p, scol *c, inline_cons *ic)
 		} else if (accept_kw(p, "DEFAULT")) {
 			free(c->default_value);
 			c->default_value = NULL;
+			c->null_default = is_kw(p, "NULL");
 			if ((rc = default_value(p, c, &c->default_value)))
 				return rc;
 		} else if (accept_kw(p, "AUTO_INCREMENT") || accept_kw(p, "AUTOINCREMENT")) {
 			if (!aurmig__schema_is_int_kind(c->type.kind))
 				return refuse(p, "AUTO_INCREMENT needs an integer column");
 			c->auto_increment = 1;
+			c->sqlite_autoincrement = 1;   /* SQLite: AUTOINCREMENT, numbers never reused */
 		} else if (accept_kw(p, "PRIMARY")) {
 			if ((rc = expect_kw(p, "KEY")))
 				return rc;
@@ -690,7 +717,7 @@ static int constraint_def(parser *p, const char *table, stable *t, action *a, in
 			rc = fail(p, "an index name (portable indexes are named)");
 			goto done;
 		}
-		if ((rc = index_cols(p, ix)) || (unique && (rc = name_unique(p->ctx, ix, table))))
+		if ((rc = index_cols(p, ix)) || (unique && !p->keep_names && (rc = name_unique(p->ctx, ix, table))))
 			goto done;
 	} else if (accept_kw(p, "FOREIGN")) {
 		sfkey *fk;
@@ -716,7 +743,8 @@ static int constraint_def(parser *p, const char *table, stable *t, action *a, in
 			rc = refuse(p, "the foreign key's column lists differ in length");
 			goto done;
 		}
-		rc = name_fkey(p->ctx, fk, table);
+		if (!p->keep_names)
+			rc = name_fkey(p->ctx, fk, table);
 	} else {
 		rc = fail(p, "PRIMARY KEY, UNIQUE or FOREIGN KEY");
 	}
@@ -726,7 +754,8 @@ done:
 }
 
 /* Inline column constraints become table-level ones. */
-static int lift_inline(aurmig_context *ctx, stable *t, const scol *c, inline_cons *ic, const char *table)
+static int lift_inline(aurmig_context *ctx, stable *t, const scol *c, inline_cons *ic, const char *table,
+	int keep_names)
 {
 	if (ic->primary) {
 		if (t->pk.n)
@@ -742,7 +771,7 @@ static int lift_inline(aurmig_context *ctx, stable *t, const scol *c, inline_con
 		ix->unique = 1;
 		if (!(col = aurmig__schema_grow(ctx, (void **)&ix->cols, &ix->ncols, sizeof(*col))) ||
 		    !(col->name = aurmig__strdup(ctx, c->name)) || !(col->text = aurmig__strdup(ctx, c->name)) ||
-		    name_unique(ctx, ix, table))
+		    (!keep_names && name_unique(ctx, ix, table)))
 			return AURMIG_ENOMEM;
 	}
 	if (ic->has_fk) {
@@ -752,7 +781,7 @@ static int lift_inline(aurmig_context *ctx, stable *t, const scol *c, inline_con
 		*fk = ic->fk;
 		memset(&ic->fk, 0, sizeof(ic->fk));
 		ic->has_fk = 0;
-		if (name_fkey(ctx, fk, table))
+		if (!keep_names && name_fkey(ctx, fk, table))
 			return AURMIG_ENOMEM;
 	}
 	return AURMIG_OK;
@@ -796,7 +825,7 @@ static int create_table(parser *p)
 						rc = refuse(p, "a column of this name was declared before");
 					}
 			}
-			if (!rc && (rc = lift_inline(p->ctx, t, c, &ic, op->table)) == AURMIG_EPARSE) {
+			if (!rc && (rc = lift_inline(p->ctx, t, c, &ic, op->table, p->keep_names)) == AURMIG_EPARSE) {
 				p->t = at;
 				rc = refuse(p, "a second primary key");
 			}
@@ -880,7 +909,7 @@ static int alter_actions(parser *p)
 					return refuse(p, "add one column per ADD");
 				rc = column_def(p, &a->col, &ic);
 				if (!rc)
-					rc = lift_inline(p->ctx, &extra, &a->col, &ic, op->table);
+					rc = lift_inline(p->ctx, &extra, &a->col, &ic, op->table, p->keep_names);
 				free_inline(&ic);
 				/* inline PRIMARY KEY / UNIQUE / REFERENCES: actions of their own */
 				if (!rc && extra.pk.n) {
@@ -1022,14 +1051,15 @@ void aurmig__ddl_free(aurmig__ddl *op)
 	free(op);
 }
 
-int aurmig__ddl_parse(aurmig__ddl **out, aurmig_context *ctx, const char *sql, size_t len,
-	const char *file, int line)
+static int parse(aurmig__ddl **out, aurmig_context *ctx, const char *sql, size_t len,
+	const char *file, int line, int keep_names)
 {
 	parser p = { 0 };
 	aurmig__ddl *op;
 	int rc;
 
 	*out = NULL;
+	p.keep_names = keep_names;
 	p.ctx = ctx;
 	p.sql = sql;
 	p.len = len;
@@ -1120,6 +1150,12 @@ done:
 	}
 	*out = op;
 	return AURMIG_OK;
+}
+
+int aurmig__ddl_parse(aurmig__ddl **out, aurmig_context *ctx, const char *sql, size_t len,
+	const char *file, int line)
+{
+	return parse(out, ctx, sql, len, file, line, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1958,7 +1994,7 @@ static void render_sqlite_native(sink *o, const stable *t, const action *a)
 
 /* The rebuild of table `old_name` (whose definition was `before`) into
  * `after`; src: the source column of each column of after. */
-static void render_rebuild(sink *o, const stable *after, const aurmig__strv *src, const char *old_name)
+static void render_rebuild(sink *o, const stable *after, const aurmig__strv *src, const char *old_name, int src_dialect)
 {
 	const int d = AURMIG_DIALECT_SQLITE;
 	stable tmp = *after;
@@ -1974,7 +2010,7 @@ static void render_rebuild(sink *o, const stable *after, const aurmig__strv *src
 	/* unnamed UNIQUE constraints (sqlite_autoindex_*) stay inside the
 	 * table; named indexes are made after the rename */
 	aurmig__buf_init(&b, o->ctx);
-	aurmig__schema_put_table(&b, d, &tmp);
+	aurmig__schema_put_table_from(&b, d, src_dialect, &tmp);
 	emit(o, &b);
 	aurmig__buf_init(&b, o->ctx);
 	aurmig__buf_puts(&b, "INSERT INTO ");
@@ -2077,7 +2113,7 @@ static int render_alter_sqlite(sink *o, const aurmig__ddl *op, aurmig_schema *m,
 		if (rebuilding && (!a || sqlite_native(&work, a))) {
 			/* flush the rebuild */
 			if (!(rc = check_sqlite_table(ctx, &work, file, line))) {
-				render_rebuild(o, &work, &src, old_name);
+				render_rebuild(o, &work, &src, old_name, m ? m->dialect : AURMIG_DIALECT_ANY);
 				aurmig__schema_free_table(t);
 				*t = work;
 				memset(&work, 0, sizeof(work));
@@ -2232,7 +2268,7 @@ static void sqlite_fkey_names(aurmig_conn *c, aurmig_schema *m)
 		aurmig__ddl *op = NULL;
 		if (!t || !t->nfks)
 			continue;
-		if (aurmig__ddl_parse(&op, c->ctx, v.v[i + 1], strlen(v.v[i + 1]), NULL, 1) || !op ||
+		if (parse(&op, c->ctx, v.v[i + 1], strlen(v.v[i + 1]), NULL, 1, 1) || !op ||
 		    op->kind != OP_CREATE_TABLE) {
 			aurmig__ddl_free(op);
 			continue;

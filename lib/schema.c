@@ -979,6 +979,8 @@ static int read_sqlite(reader *r)
 			if (!t)
 				continue;
 			rc = add_column(r, t, v.v[i + 2], v.v[i + 3], strcmp(v.v[i + 4], "0") == 0, v.v[i + 5], 0);
+			if (!rc && ieq(v.v[i + 5], "null"))
+				t->cols[t->ncols - 1].null_default = 1;
 		}
 		for (long pos = 1; !rc; pos++) {
 			int found = 0;
@@ -1693,6 +1695,8 @@ static void put_column_def(aurmig__buf *b, int dialect, int src_dialect, const s
 
 	if (rowid)
 		aurmig__buf_puts(b, "INTEGER");
+	else if (dialect == AURMIG_DIALECT_SQLITE && src_dialect == AURMIG_DIALECT_SQLITE && c->raw_type)
+		aurmig__buf_puts(b, c->raw_type);   /* SQLite to SQLite: the declared type as it was */
 	else
 		put_type(b, dialect, c);
 	if ((c->charset || c->collation) && (dialect == AURMIG_DIALECT_ANY || dialect == AURMIG_DIALECT_MYSQL)) {
@@ -1711,6 +1715,8 @@ static void put_column_def(aurmig__buf *b, int dialect, int src_dialect, const s
 	if (c->default_value && !(c->auto_increment && (dialect == AURMIG_DIALECT_PGSQL || rowid))) {
 		aurmig__buf_puts(b, " DEFAULT ");
 		put_default(b, dialect, c->default_value);
+	} else if (!c->default_value && c->null_default && c->nullable && dialect == AURMIG_DIALECT_SQLITE) {
+		aurmig__buf_puts(b, " DEFAULT NULL");
 	}
 	if (c->on_update && (dialect == AURMIG_DIALECT_ANY || dialect == AURMIG_DIALECT_MYSQL))
 		aurmig__buf_printf(b, " ON UPDATE %s", c->on_update);
@@ -2699,11 +2705,20 @@ done:
 /* shared with the portable DDL module (ddl.c)                         */
 
 void aurmig__schema_put_ident(aurmig__buf *b, int dialect, const char *name) { put_ident(b, dialect, name); }
+/* For SQLite, models of portable DDL and of SQLite databases are SQLite's
+ * own: declared types kept (raw_type), AUTOINCREMENT as the column says. */
 void aurmig__schema_put_column_def(aurmig__buf *b, int dialect, const stable *t, const scol *c)
 {
-	put_column_def(b, dialect, AURMIG_DIALECT_ANY, t, c);
+	put_column_def(b, dialect, dialect == AURMIG_DIALECT_SQLITE ? AURMIG_DIALECT_SQLITE : AURMIG_DIALECT_ANY, t, c);
 }
-void aurmig__schema_put_table(aurmig__buf *b, int dialect, const stable *t) { put_table(b, dialect, AURMIG_DIALECT_ANY, t); }
+void aurmig__schema_put_table(aurmig__buf *b, int dialect, const stable *t)
+{
+	put_table(b, dialect, dialect == AURMIG_DIALECT_SQLITE ? AURMIG_DIALECT_SQLITE : AURMIG_DIALECT_ANY, t);
+}
+void aurmig__schema_put_table_from(aurmig__buf *b, int dialect, int src_dialect, const stable *t)
+{
+	put_table(b, dialect, src_dialect, t);
+}
 void aurmig__schema_put_fkey(aurmig__buf *b, int dialect, const sfkey *fk) { put_fkey(b, dialect, AURMIG_DIALECT_ANY, fk); }
 void aurmig__schema_put_index_cols(aurmig__buf *b, int dialect, const sindex *ix) { put_index_cols(b, dialect, ix); }
 void aurmig__schema_put_default(aurmig__buf *b, int dialect, const char *d) { put_default(b, dialect, d); }

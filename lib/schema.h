@@ -29,6 +29,7 @@ struct aurmig_schema_column {
 	char *on_update;       /* MySQL ON UPDATE expression, NULL for none */
 	char *charset;         /* MySQL, when it differs from the table's; else NULL */
 	char *collation;
+	int null_default;      /* SQLite: `DEFAULT NULL` was written (kept by rebuilds) */
 	int lent;              /* dump: type is borrowed (see lend_integer_types), own_type is its own */
 	aurmig__ctype own_type;
 };
@@ -98,6 +99,7 @@ void aurmig__schema_put_ident(aurmig__buf *b, int dialect, const char *name);
 void aurmig__schema_put_column_def(aurmig__buf *b, int dialect, const struct aurmig_schema_table *t,
 	const struct aurmig_schema_column *c);
 void aurmig__schema_put_table(aurmig__buf *b, int dialect, const struct aurmig_schema_table *t);
+void aurmig__schema_put_table_from(aurmig__buf *b, int dialect, int src_dialect, const struct aurmig_schema_table *t);
 void aurmig__schema_put_fkey(aurmig__buf *b, int dialect, const struct aurmig_schema_fkey *fk);
 void aurmig__schema_put_index_cols(aurmig__buf *b, int dialect, const struct aurmig_schema_index *ix);
 void aurmig__schema_put_default(aurmig__buf *b, int dialect, const char *d);

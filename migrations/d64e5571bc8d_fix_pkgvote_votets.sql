@@ -12,9 +12,9 @@
 -- MySQL: as aurweb (generic BIGINT as existing type), the column becomes
 -- SIGNED BIGINT NOT NULL and loses UNSIGNED; kept so that aurmig-upgraded and
 -- aurweb-upgraded databases match (create_all has BIGINT UNSIGNED NOT NULL).
--- SQLite: no ALTER COLUMN, so the table is rebuilt (new table, copy, drop,
--- rename, indexes). PackageVotes is referenced by no other table, so dropping
--- it is safe even with PRAGMA foreign_keys=ON.
+-- SQLite: no ALTER COLUMN, so the table is rebuilt: written once as portable
+-- DDL (docs/portable-ddl.md), which does the rebuild (new table, copy, drop,
+-- rename, indexes, foreign-key check).
 --
 -- Downgrade: the column becomes nullable again; the 0 timestamps stay (the
 -- rows that had NULL cannot be told apart any more), so the data step is
@@ -24,23 +24,12 @@
 UPDATE PackageVotes SET VoteTS = 0 WHERE VoteTS IS NULL;
 ALTER TABLE PackageVotes MODIFY VoteTS BIGINT NOT NULL;
 
--- aurmig:upgrade sqlite
+-- aurmig:upgrade portable
+-- SQLite (the mysql section above is used on MySQL/MariaDB): portable DDL,
+-- which SQLite runs as a table rebuild (new table, copy, drop, rename,
+-- indexes, foreign-key check) in the step's transaction.
 UPDATE PackageVotes SET VoteTS = 0 WHERE VoteTS IS NULL;
-
-CREATE TABLE PackageVotes_aurmig_new (
-	UsersID INTEGER UNSIGNED NOT NULL,
-	PackageBaseID INTEGER UNSIGNED NOT NULL,
-	VoteTS BIGINT UNSIGNED NOT NULL,
-	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
-	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
-);
-INSERT INTO PackageVotes_aurmig_new (UsersID, PackageBaseID, VoteTS)
-	SELECT UsersID, PackageBaseID, VoteTS FROM PackageVotes;
-DROP TABLE PackageVotes;
-ALTER TABLE PackageVotes_aurmig_new RENAME TO PackageVotes;
-CREATE UNIQUE INDEX VoteUsersIDPackageID ON PackageVotes (UsersID, PackageBaseID);
-CREATE INDEX VotesUsersID ON PackageVotes (UsersID);
-CREATE INDEX VotesPackageBaseID ON PackageVotes (PackageBaseID);
+ALTER TABLE PackageVotes MODIFY COLUMN VoteTS BIGINT UNSIGNED NOT NULL;
 
 -- aurmig:downgrade mysql
 -- DEVIATION FROM AURWEB: back to the exact pre-upgrade definition,
@@ -51,18 +40,5 @@ CREATE INDEX VotesPackageBaseID ON PackageVotes (PackageBaseID);
 UPDATE PackageVotes SET VoteTS = 0 WHERE VoteTS < 0;
 ALTER TABLE PackageVotes MODIFY VoteTS BIGINT UNSIGNED NULL DEFAULT NULL;
 
--- aurmig:downgrade sqlite
-CREATE TABLE PackageVotes_aurmig_new (
-	UsersID INTEGER UNSIGNED NOT NULL,
-	PackageBaseID INTEGER UNSIGNED NOT NULL,
-	VoteTS BIGINT UNSIGNED NULL DEFAULT NULL,
-	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
-	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
-);
-INSERT INTO PackageVotes_aurmig_new (UsersID, PackageBaseID, VoteTS)
-	SELECT UsersID, PackageBaseID, VoteTS FROM PackageVotes;
-DROP TABLE PackageVotes;
-ALTER TABLE PackageVotes_aurmig_new RENAME TO PackageVotes;
-CREATE UNIQUE INDEX VoteUsersIDPackageID ON PackageVotes (UsersID, PackageBaseID);
-CREATE INDEX VotesUsersID ON PackageVotes (UsersID);
-CREATE INDEX VotesPackageBaseID ON PackageVotes (PackageBaseID);
+-- aurmig:downgrade portable
+ALTER TABLE PackageVotes MODIFY COLUMN VoteTS BIGINT UNSIGNED NULL DEFAULT NULL;

@@ -232,15 +232,15 @@ CREATE INDEX RequestsPackageBaseID ON PackageRequests (PackageBaseID);
 CREATE INDEX RequestsUsersID ON PackageRequests (UsersID);
 
 CREATE TABLE "PackageVotes" (
-	UsersID INTEGER UNSIGNED NOT NULL,
-	PackageBaseID INTEGER UNSIGNED NOT NULL,
-	VoteTS BIGINT UNSIGNED NOT NULL,
-	FOREIGN KEY (UsersID) REFERENCES Users(ID) ON DELETE CASCADE,
-	FOREIGN KEY (PackageBaseID) REFERENCES PackageBases(ID) ON DELETE CASCADE
+	"UsersID" INTEGER UNSIGNED NOT NULL,
+	"PackageBaseID" INTEGER UNSIGNED NOT NULL,
+	"VoteTS" BIGINT UNSIGNED NOT NULL,
+	FOREIGN KEY ("PackageBaseID") REFERENCES "PackageBases" ("ID") ON DELETE CASCADE,
+	FOREIGN KEY ("UsersID") REFERENCES "Users" ("ID") ON DELETE CASCADE
 );
-CREATE UNIQUE INDEX VoteUsersIDPackageID ON PackageVotes (UsersID, PackageBaseID);
-CREATE INDEX VotesPackageBaseID ON PackageVotes (PackageBaseID);
-CREATE INDEX VotesUsersID ON PackageVotes (UsersID);
+CREATE UNIQUE INDEX "VoteUsersIDPackageID" ON "PackageVotes" ("UsersID", "PackageBaseID");
+CREATE INDEX "VotesPackageBaseID" ON "PackageVotes" ("PackageBaseID");
+CREATE INDEX "VotesUsersID" ON "PackageVotes" ("UsersID");
 
 CREATE TABLE Packages (
 	ID INTEGER NOT NULL,
