@@ -184,8 +184,8 @@ static const char *change_name(int change)
 }
 
 /*
- * The declared head schema: <dir>/schema/portable.sql when there is one,
- * else <dir>/schema/<dialect>.sql, loaded into a scratch database (SQLite:
+ * The declared head schema: <dir>/schema/<dialect>.sql when there is one,
+ * else <dir>/schema/portable.sql, loaded into a scratch database (SQLite:
  * a temporary file; other backends: scratch_url, required) and read.
  * Prints the error and returns the exit code on failure.
  */
@@ -199,9 +199,10 @@ int cli_declared_schema(cli *c, const char *scratch_url, aurmig_schema **out, cl
 		fprintf(stderr, "aurmig: out of memory\n");
 		return EXIT_ERROR;
 	}
-	sprintf(d->path, "%s/schema/portable.sql", c->dir);
+	/* a backend's own file wins, as a backend's own section does */
+	sprintf(d->path, "%s/schema/%s.sql", c->dir, dialect_names[dialect]);
 	if (stat(d->path, &st) != 0)
-		sprintf(d->path, "%s/schema/%s.sql", c->dir, dialect_names[dialect]);
+		sprintf(d->path, "%s/schema/portable.sql", c->dir);
 	if (stat(d->path, &st) != 0) {
 		fprintf(stderr, "aurmig: no declared schema for this database: %s: %s\n", d->path, strerror(errno));
 		if (c->json) {

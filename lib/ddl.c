@@ -1550,6 +1550,44 @@ int aurmig__ddl_is_create_table(const aurmig__ddl *op)
 	return op && op->kind == OP_CREATE_TABLE;
 }
 
+int aurmig__ddl_is_portable_text(const char *text)
+{
+	static const char key[] = "-- aurmig:portable";
+	size_t n = sizeof(key) - 1;
+
+	return text && !strncmp(text, key, n) && (text[n] == '\n' || text[n] == '\r' || text[n] == ' ' || !text[n]);
+}
+
+int aurmig__ddl_run_declared(aurmig_conn *c, const char *stmt, size_t len, int portable, const char *file, int line,
+	aurmig__strv *later)
+{
+	aurmig__ddl *op = NULL;
+	aurmig__strv v = { 0 };
+	char *one;
+	int rc;
+
+	if (portable && (rc = aurmig__ddl_parse(&op, c->ctx, stmt, len, file, line)))
+		return rc;
+	if (!op) {
+		if (!(one = aurmig__strndup(c->ctx, stmt, len)))
+			return AURMIG_ENOMEM;
+		rc = c->ops->exec(c, one, NULL);
+		free(one);
+		return rc;
+	}
+	if (c->dialect != AURMIG_DIALECT_SQLITE && op->kind == OP_CREATE_TABLE) {
+		rc = aurmig__ddl_render(&v, op, c->dialect, NULL, file, line);
+		for (size_t k = 0; !rc && k < v.n; k++)
+			rc = !strncmp(v.v[k], "ALTER TABLE", 11) ? aurmig__strv_push(later, c->ctx, v.v[k]) :
+				c->ops->exec(c, v.v[k], NULL);
+		aurmig__strv_clear(&v);
+	} else {
+		rc = aurmig__ddl_exec(c, op, file, line);
+	}
+	aurmig__ddl_free(op);
+	return rc;
+}
+
 int aurmig__ddl_model_new(aurmig_schema **out, aurmig_context *ctx, int dialect)
 {
 	aurmig_schema *s = aurmig__calloc(ctx, 1, sizeof(*s));

@@ -47,6 +47,19 @@ int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, in
 /* 1 for CREATE TABLE. */
 int aurmig__ddl_is_create_table(const aurmig__ddl *op);
 
+/* 1 when text (a declared schema file) starts with the line `-- aurmig:portable`. */
+int aurmig__ddl_is_portable_text(const char *text);
+
+/*
+ * Run one statement of a declared schema file: portable DDL when portable
+ * and it parses as such, else as it is. A declared schema lists tables in
+ * any order, so on MySQL and PostgreSQL the foreign keys of CREATE TABLE
+ * (ALTER TABLE ... ADD) are pushed on later, to run after every table.
+ * Errors name file:line.
+ */
+int aurmig__ddl_run_declared(aurmig_conn *c, const char *stmt, size_t len, int portable, const char *file, int line,
+	aurmig__strv *later);
+
 /* An empty model of dialect (for offline rendering). */
 int aurmig__ddl_model_new(aurmig_schema **out, aurmig_context *ctx, int dialect);
 

@@ -7,20 +7,38 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "journal.h"
 #include "lock.h"
 #include "plan_priv.h"
 #include "resolve.h"
+#include "ddl.h"
 #include "split.h"
 #include "version.h"
 
 static const char *const schema_names[] = { "", "sqlite", "mysql", "pgsql" };
 
+/* <dir>/schema/<dialect>.sql, else <dir>/schema/portable.sql when that
+ * exists (a backend's own file wins, as a backend's own section does). */
 int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out)
 {
+	char *portable;
+
 	*out = aurmig__printf(g->ctx, "%s/schema/%s.sql", g->dir, schema_names[dialect]);
-	return *out ? AURMIG_OK : AURMIG_ENOMEM;
+	if (!*out)
+		return AURMIG_ENOMEM;
+	if (access(*out, F_OK) == 0)
+		return AURMIG_OK;
+	if (!(portable = aurmig__printf(g->ctx, "%s/schema/portable.sql", g->dir)))
+		return AURMIG_ENOMEM;
+	if (access(portable, F_OK) == 0) {
+		free(*out);
+		*out = portable;
+	} else {
+		free(portable);
+	}
+	return AURMIG_OK;
 }
 
 /* Names of the tables in the database (the current schema). */
@@ -95,9 +113,10 @@ static int schema_revisions(aurmig_context *ctx, const aurmig_graph *g, const ch
 
 int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options *opts)
 {
-	aurmig__strv tables = { 0 }, revs = { 0 };
+	aurmig__strv tables = { 0 }, revs = { 0 }, later = { 0 };
 	aurmig__stmt *st = NULL;
 	size_t n = 0;
+	int portable = 0;
 	char *path = NULL, *text = NULL;
 	aurmig_plan *p = NULL;
 	int rc, locked = 0, tx = 0;
@@ -123,6 +142,15 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	    (rc = schema_revisions(c->ctx, g, path, text, &revs)) ||
 	    (rc = aurmig__split(&st, &n, c->ctx, text, strlen(text), c->dialect, path, 1)))
 		goto done;
+	/* portable DDL: bad DDL fails before anything runs */
+	portable = aurmig__ddl_is_portable_text(text);
+	for (size_t i = 0; portable && i < n && !rc; i++) {
+		aurmig__ddl *op = NULL;
+		rc = aurmig__ddl_parse(&op, c->ctx, text + st[i].offset, st[i].len, path, st[i].line);
+		aurmig__ddl_free(op);
+	}
+	if (rc)
+		goto done;
 	/* the stamp is planned first, so a bad schema-revision fails before anything runs */
 	{
 		aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
@@ -142,7 +170,10 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			rc = AURMIG_ENOMEM;
 			break;
 		}
-		rc = c->ops->exec(c, one, NULL);
+		rc = aurmig__ddl_run_declared(c, one, st[i].len, portable, path, st[i].line, &later);
+		if (i + 1 == n)
+			for (size_t k = 0; !rc && k < later.n; k++)
+				rc = c->ops->exec(c, later.v[k], NULL);   /* foreign keys after every table */
 		if (rc) {
 			char *why = strdup(aurmig_error_last(c->ctx)->message);
 			aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
@@ -215,5 +246,6 @@ done:
 	free(text);
 	aurmig__strv_clear(&tables);
 	aurmig__strv_clear(&revs);
+	aurmig__strv_clear(&later);
 	return rc;
 }

@@ -2596,14 +2596,6 @@ static void drop_tables(aurmig_conn *c)
 	aurmig__strv_clear(&tables);
 }
 
-/* A declared schema in portable DDL starts with the line `-- aurmig:portable`. */
-static int is_portable_file(const char *text)
-{
-	size_t n = strlen("-- aurmig:portable");
-
-	return !strncmp(text, "-- aurmig:portable", n) && (text[n] == '\n' || text[n] == '\r' || text[n] == ' ' || !text[n]);
-}
-
 int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *path)
 {
 	aurmig__strv tables = { 0 }, later = { 0 };
@@ -2618,7 +2610,7 @@ int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *pat
 		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"aurmig_schema_load_file: NULL argument") : AURMIG_EINVALID;
 	aurmig__err_clear(c->ctx);
-	if ((rc = read_file(c->ctx, path, &text, &len)) || ((portable = is_portable_file(text)), 0) ||
+	if ((rc = read_file(c->ctx, path, &text, &len)) || ((portable = aurmig__ddl_is_portable_text(text)), 0) ||
 	    (rc = aurmig__split(&st, &n, c->ctx, text, len, c->dialect, path, 1)) ||
 	    (rc = aurmig__db_list_tables(c, &tables)))
 		goto done;
@@ -2636,49 +2628,17 @@ int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *pat
 	}
 	ran = 1;
 	for (size_t i = 0; i < n && !rc; i++) {
-		char *one = aurmig__strndup(c->ctx, text + st[i].offset, st[i].len);
-		aurmig__ddl *op = NULL;
-		if (!one) {
-			rc = AURMIG_ENOMEM;
-			break;
-		}
-		if (portable && (rc = aurmig__ddl_parse(&op, c->ctx, one, st[i].len, path, st[i].line))) {
-			free(one);
-			break;
-		}
-		if (op && c->dialect != AURMIG_DIALECT_SQLITE && aurmig__ddl_is_create_table(op)) {
-			/* a declared schema lists tables in any order: the foreign keys
-			 * (ALTER TABLE ... ADD) come after every table */
-			aurmig__strv v = { 0 };
-			rc = aurmig__ddl_render(&v, op, c->dialect, NULL, path, st[i].line);
-			for (size_t k = 0; !rc && k < v.n; k++) {
-				if (!strncmp(v.v[k], "ALTER TABLE", 11))
-					rc = aurmig__strv_push(&later, c->ctx, v.v[k]);
-				else if ((rc = c->ops->exec(c, v.v[k], NULL))) {
-					char *why = aurmig__strdup(c->ctx, aurmig_error_last(c->ctx)->message);
-					rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
-						"loading the schema failed at statement %zu of %zu: %s", i + 1, n, why ? why : "");
-					free(why);
-				}
-			}
-			aurmig__strv_clear(&v);
-			aurmig__ddl_free(op);
-		} else if (op) {
-			if ((rc = aurmig__ddl_exec(c, op, path, st[i].line))) {
-				char *why = aurmig__strdup(c->ctx, aurmig_error_last(c->ctx)->message);
-				rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
-					"loading the schema failed at statement %zu of %zu: %s", i + 1, n, why ? why : "");
-				free(why);
-			}
-			aurmig__ddl_free(op);
-		} else if ((rc = c->ops->exec(c, one, NULL))) {
+		if ((rc = aurmig__ddl_run_declared(c, text + st[i].offset, st[i].len, portable, path, st[i].line, &later))) {
 			char *why = aurmig__strdup(c->ctx, aurmig_error_last(c->ctx)->message);
-			rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
+			char *one = aurmig__strndup(c->ctx, text + st[i].offset, st[i].len);
+			rc = aurmig__err_at(c->ctx, rc == AURMIG_EPARSE ? AURMIG_EPARSE : AURMIG_EDB,
+				rc == AURMIG_EPARSE ? AURMIG_ERRCLASS_SCRIPT : AURMIG_ERRCLASS_DB, path, st[i].line,
 				"loading the schema failed at statement %zu of %zu: %s", i + 1, n, why ? why : "");
-			aurmig__err_set_statement(c->ctx, one);
+			if (one)
+				aurmig__err_set_statement(c->ctx, one);
+			free(one);
 			free(why);
 		}
-		free(one);
 	}
 	for (size_t k = 0; !rc && k < later.n; k++)
 		if ((rc = c->ops->exec(c, later.v[k], NULL))) {

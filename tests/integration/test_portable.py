@@ -255,6 +255,44 @@ class Portable(unittest.TestCase):
             p = aurmig("--url", db.url, "-d", d, "check", "--schema", *scratch)
             self.assertEqual(p.returncode, 3, kind)   # not at head
 
+    def test_init_from_one_portable_declaration(self):
+        # tables in any order (foreign keys to tables declared later), on
+        # every backend: init equals the upgraded database, and passes
+        # check --schema
+        for kind in kinds():
+            d = self.project({})
+            os.makedirs(os.path.join(d, "schema"))
+            shutil.copy(os.path.join(os.path.dirname(CORPUS), "portable-schema", "portable.sql"),
+                        os.path.join(d, "schema"))
+            fresh, upgraded = self.new_db(kind), self.new_db(kind)
+            scratch = [] if kind == "sqlite" else ["--scratch-url", self.new_db(kind).url]
+            p = aurmig("--url", fresh.url, "-d", d, "init")
+            self.assertEqual(p.returncode, 0, "%s: %s%s" % (kind, p.stdout, p.stderr))
+            self.assertIn("p05", self.run_ok(fresh, "current", d=d).stdout)
+            self.assertEqual(self.rows(fresh, "SELECT name FROM users"), [("root",)], kind)
+            self.run_ok(upgraded, "upgrade", "head")   # the corpus has no declared schema
+            p = aurmig("--url", fresh.url, "schema", "diff", upgraded.url)
+            self.assertEqual(p.returncode, 0, "%s: init vs upgraded:\n%s%s" % (kind, p.stdout, p.stderr))
+            for db in (fresh, upgraded):
+                p = aurmig("--url", db.url, "-d", d, "check", "--schema", *scratch)
+                self.assertEqual(p.returncode, 0, "%s: %s%s" % (kind, p.stdout, p.stderr))
+            # a per-dialect schema file wins over the portable one
+            with open(os.path.join(d, "schema", "%s.sql" % kind), "w") as f:
+                f.write("-- aurmig:schema-revision p05\nCREATE TABLE other (x INT);\n")
+            p = aurmig("--url", upgraded.url, "-d", d, "check", "--schema", *scratch)
+            self.assertEqual(p.returncode, 8, "%s: %s%s" % (kind, p.stdout, p.stderr))
+        # bad portable DDL in the declaration: file:line, nothing created
+        d = self.project({})
+        os.makedirs(os.path.join(d, "schema"))
+        self.write(os.path.join(d, "schema"), "portable.sql",
+                   "-- aurmig:portable\n-- aurmig:schema-revision p05\nCREATE TABLE a (id INT);\n"
+                   "CREATE TABLE b (id SERIAL);\n")
+        db = self.new_db("sqlite")
+        p = aurmig("--url", db.url, "-d", d, "init")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("portable.sql:4: portable DDL: type 'SERIAL' is not portable", p.stderr)
+        self.assertEqual(self.dump(db), "")
+
     def test_plain_sections_keep_their_meaning(self):
         # the same DDL in a plain section is not rendered: SQLite keeps the
         # MySQL spelling as its declared type and no rebuild happens
