@@ -82,6 +82,7 @@ typedef struct parser {
 	int line;
 	const char *file;
 	tok t;              /* the current token */
+	size_t prev_end;    /* where the token before it ended */
 	aurmig__ddl *op;
 	int keep_names;     /* leave unnamed keys unnamed (reading SQLite's own text) */
 } parser;
@@ -119,6 +120,7 @@ static void next(parser *p)
 	const char *s = p->sql;
 	size_t i;
 
+	p->prev_end = p->t.start + p->t.len;
 	skip_blank(p);
 	p->t.start = p->pos;
 	p->t.line = p->line;
@@ -446,9 +448,7 @@ static int default_value(parser *p, scol *c, char **out)
 	} else {
 		return fail(p, "a default value (a string, a number, NULL, TRUE, FALSE, CURRENT_TIMESTAMP or (expression))");
 	}
-	end = p->t.type == T_END ? p->len : p->t.start;
-	while (end > start && isspace((unsigned char)p->sql[end - 1]))
-		end--;
+	end = p->prev_end;   /* not the next token's start: comments may lie between */
 	if (!(text = aurmig__strndup(p->ctx, p->sql + start, end - start)))
 		return AURMIG_ENOMEM;
 	rc = aurmig__schema_norm_default(out, p->ctx, AURMIG_DIALECT_SQLITE, &c->type, text);
@@ -2445,15 +2445,18 @@ static void gen_coldef(aurmig__buf *b, const stable *t, const scol *c)
 	aurmig__schema_put_column_def(b, AURMIG_DIALECT_ANY, t, c);
 }
 
-static int same_coldef(aurmig_context *ctx, const stable *ta, const scol *a, const stable *tb, const scol *b)
+/* out: marked failed when the comparison ran out of memory */
+static int same_coldef(aurmig__buf *out, const stable *ta, const scol *a, const stable *tb, const scol *b)
 {
 	aurmig__buf x, y;
 	int same;
 
-	aurmig__buf_init(&x, ctx);
-	aurmig__buf_init(&y, ctx);
+	aurmig__buf_init(&x, out->ctx);
+	aurmig__buf_init(&y, out->ctx);
 	gen_coldef(&x, ta, a);
 	gen_coldef(&y, tb, b);
+	if (x.failed || y.failed || !x.p || !y.p)
+		out->failed = 1;
 	same = x.p && y.p && !strcmp(x.p, y.p);
 	aurmig__buf_dispose(&x);
 	aurmig__buf_dispose(&y);
@@ -2528,6 +2531,9 @@ static void gen_create_table(aurmig__buf *b, const stable *t)
 static void gen_drop_fkey(aurmig__buf *b, const stable *t, const sfkey *fk)
 {
 	char *gen = fk->name ? NULL : gen_name(b->ctx, t->name, &fk->columns, "fkey");
+
+	if (!fk->name && !gen)
+		b->failed = 1;
 
 	aurmig__buf_puts(b, "ALTER TABLE ");
 	put_id(b, AURMIG_DIALECT_ANY, t->name);
@@ -2604,13 +2610,18 @@ static int table_order(aurmig_context *ctx, const aurmig_schema *s, const aurmig
 }
 
 /* Changes of one table present on both sides. */
+static void alter_prefix(aurmig__buf *b, const char *table)
+{
+	aurmig__buf_puts(b, "ALTER TABLE ");
+	put_id(b, AURMIG_DIALECT_ANY, table);
+	aurmig__buf_puts(b, " ");
+}
+
 static void gen_alter(aurmig__buf *b, const stable *from, const stable *to)
 {
-	aurmig_context *ctx = b->ctx;
 	const int d = AURMIG_DIALECT_ANY;
 	int pk_changed = !strv_eq(&from->pk, &to->pk);
 
-#define ALTER() (aurmig__buf_puts(b, "ALTER TABLE "), put_id(b, d, to->name), aurmig__buf_puts(b, " "))
 	/* what goes first: foreign keys and indexes that change or go */
 	for (size_t i = 0; i < from->nfks; i++) {
 		const sfkey *o = match_fkey(to, &from->fks[i]);
@@ -2628,27 +2639,27 @@ static void gen_alter(aurmig__buf *b, const stable *from, const stable *to)
 		}
 	}
 	if (pk_changed && from->pk.n) {
-		ALTER();
+		alter_prefix(b, to->name);
 		aurmig__buf_puts(b, "DROP PRIMARY KEY;\n");
 	}
 	for (size_t i = 0; i < from->ncols; i++)
 		if (!find_col_c(to, from->cols[i].name)) {
-			ALTER();
+			alter_prefix(b, to->name);
 			aurmig__buf_puts(b, "DROP COLUMN ");
 			put_id(b, d, from->cols[i].name);
 			aurmig__buf_puts(b, ";\n");
 		}
 	for (size_t i = 0; i < to->ncols; i++) {
 		const scol *c = &to->cols[i], *o = find_col_c(from, c->name);
-		if (o && same_coldef(ctx, from, o, to, c))
+		if (o && same_coldef(b, from, o, to, c))
 			continue;
-		ALTER();
+		alter_prefix(b, to->name);
 		aurmig__buf_puts(b, o ? "MODIFY COLUMN " : "ADD COLUMN ");
 		gen_coldef(b, to, c);
 		aurmig__buf_puts(b, ";\n");
 	}
 	if (pk_changed && to->pk.n) {
-		ALTER();
+		alter_prefix(b, to->name);
 		aurmig__buf_puts(b, "ADD PRIMARY KEY (");
 		for (size_t i = 0; i < to->pk.n; i++) {
 			if (i)
@@ -2669,7 +2680,6 @@ static void gen_alter(aurmig__buf *b, const stable *from, const stable *to)
 		if (!o || !same_fkey(o, &to->fks[i]))
 			gen_add_fkey(b, to, &to->fks[i]);
 	}
-#undef ALTER
 }
 
 int aurmig_schema_migration(const char **out, aurmig_schema *to, const aurmig_schema *from)

@@ -1675,6 +1675,10 @@ static void put_default(aurmig__buf *b, int dialect, const char *d)
 			free(v);
 			return;
 		}
+		if (end) {
+			b->failed = 1;   /* out of memory */
+			return;
+		}
 	}
 	if (default_is_literal(d))
 		aurmig__buf_puts(b, d);

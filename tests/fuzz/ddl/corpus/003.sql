@@ -1,0 +1,1 @@
+INSERT INTO users (name, email) VALUES ('alice', 'a@example.org')

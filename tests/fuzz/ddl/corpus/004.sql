@@ -1,0 +1,1 @@
+INSERT INTO users (name, email) VALUES ('bob', 'b@example.org')

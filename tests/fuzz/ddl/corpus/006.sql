@@ -1,0 +1,1 @@
+INSERT INTO posts (user_id, title) VALUES (2, 'world')

@@ -1,0 +1,1 @@
+ALTER TABLE posts CHANGE COLUMN title headline VARCHAR(100) NOT NULL

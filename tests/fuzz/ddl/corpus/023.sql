@@ -1,0 +1,1 @@
+ALTER TABLE posts CHANGE COLUMN headline title CHAR(10) NOT NULL

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX posts_user_headline ON posts (headline, user_id)

@@ -1,0 +1,1 @@
+CREATE TABLE tags (name VARCHAR(20) NOT NULL, post_id BIGINT NOT NULL)

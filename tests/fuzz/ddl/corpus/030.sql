@@ -1,0 +1,1 @@
+ALTER TABLE tags ADD CONSTRAINT tags_post FOREIGN KEY (post_id) REFERENCES posts (id)

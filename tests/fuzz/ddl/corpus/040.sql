@@ -1,0 +1,1 @@
+ALTER TABLE scratch RENAME TO scratch2

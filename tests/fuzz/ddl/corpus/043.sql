@@ -1,0 +1,1 @@
+RENAME TABLE articles TO posts

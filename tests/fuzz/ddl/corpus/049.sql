@@ -1,0 +1,1 @@
+INSERT INTO users (name, email, nickname) VALUES ('root', 'root@example.org', 'root')

@@ -1,0 +1,1 @@
+ALTER TABLE p DROP INDEX p_code_key

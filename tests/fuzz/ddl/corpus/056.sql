@@ -1,0 +1,1 @@
+ALTER TABLE t ALTER amount DROP DEFAULT, ADD UNIQUE (amount), ADD INDEX ix (flag DESC, name(3))

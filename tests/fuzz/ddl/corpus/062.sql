@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX u1 ON t (name, flag)
