@@ -158,7 +158,7 @@ static void next(parser *p)
 			}
 			i++;
 		}
-	} else if (strchr("(),;.=-+", s[i])) {
+	} else if (s[i] && strchr("(),;.=-+", s[i])) {   /* strchr finds the NUL too */
 		i++;
 		p->t.type = T_PUNCT;
 	} else {
@@ -324,6 +324,17 @@ static char *gen_name(aurmig_context *ctx, const char *table, const aurmig__strv
 	return s;
 }
 
+/* Give up a buffer on an error path: a failed allocation in it wins over rc. */
+static int drop_buf(aurmig__buf *b, int rc)
+{
+	char *x = aurmig__buf_detach(b);   /* records the allocation failure */
+
+	if (!x)
+		return AURMIG_ENOMEM;
+	free(x);
+	return rc;
+}
+
 static int type_def(parser *p, scol *c)
 {
 	aurmig__buf b;
@@ -343,23 +354,17 @@ static int type_def(parser *p, scol *c)
 	}
 	if (accept_punct(p, '(')) {
 		int a, bb;
-		if ((rc = number(p, &a))) {
-			aurmig__buf_dispose(&b);
-			return rc;
-		}
+		if ((rc = number(p, &a)))
+			return drop_buf(&b, rc);
 		aurmig__buf_printf(&b, "(%d", a);
 		if (accept_punct(p, ',')) {
-			if ((rc = number(p, &bb))) {
-				aurmig__buf_dispose(&b);
-				return rc;
-			}
+			if ((rc = number(p, &bb)))
+				return drop_buf(&b, rc);
 			aurmig__buf_printf(&b, ",%d", bb);
 		}
 		aurmig__buf_puts(&b, ")");
-		if ((rc = expect_punct(p, ')'))) {
-			aurmig__buf_dispose(&b);
-			return rc;
-		}
+		if ((rc = expect_punct(p, ')')))
+			return drop_buf(&b, rc);
 	}
 	while (is_kw(p, "UNSIGNED") || is_kw(p, "SIGNED") || is_kw(p, "ZEROFILL")) {
 		if (is_kw(p, "UNSIGNED")) {
@@ -395,12 +400,12 @@ static int type_def(parser *p, scol *c)
 	if (c->type.kind == AURMIG_TYPE_OTHER || (c->type.kind == AURMIG_TYPE_VARCHAR && c->type.length < 0) ||
 	    (c->type.kind == AURMIG_TYPE_CHAR && c->type.length < 0 && strchr(spelling, '('))) {
 		p->t = first;
-		return aurmig__err_at(p->ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, p->file, first.line,
+		rc = aurmig__err_at(p->ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, p->file, first.line,
 			"portable DDL: type '%s' is not portable (use tinyint, smallint, mediumint, int, bigint "
 			"[unsigned], decimal(p,s), float, double, char(n), varchar(n), text, blob, boolean, date, "
 			"time, datetime, timestamp; or a per-dialect section)", spelling);
 		free(spelling);
-		return AURMIG_EPARSE;
+		return rc;
 	}
 	free(spelling);
 	return AURMIG_OK;
@@ -413,17 +418,32 @@ static int default_value(parser *p, scol *c, char **out)
 	char *text;
 	int rc;
 
-	if (accept_punct(p, '(')) {
-		int depth = 1;
-		while (depth && p->t.type != T_END) {
+	if (is_punct(p, '(')) {
+		/* (expression): its tokens, one blank apart, without the comments
+		 * between them (a -- comment would swallow what follows it on
+		 * one line) */
+		aurmig__buf e;
+		int depth = 0;
+		aurmig__buf_init(&e, p->ctx);
+		do {
+			if (p->t.type == T_OTHER)
+				return drop_buf(&e, fail(p, "an expression made of names, numbers, strings and ( ) , . = - +"));
 			if (is_punct(p, '('))
 				depth++;
 			else if (is_punct(p, ')'))
 				depth--;
+			if (e.len && e.p[e.len - 1] != '(' && !is_punct(p, ')') && !is_punct(p, ','))
+				aurmig__buf_puts(&e, " ");
+			aurmig__buf_add(&e, p->sql + p->t.start, p->t.len);
 			next(p);
-		}
+		} while (depth && p->t.type != T_END);
 		if (depth)
-			return fail(p, "')'");
+			return drop_buf(&e, fail(p, "')'"));
+		if (!(text = aurmig__buf_detach(&e)))
+			return AURMIG_ENOMEM;
+		rc = aurmig__schema_norm_default(out, p->ctx, AURMIG_DIALECT_SQLITE, &c->type, text);
+		free(text);
+		return rc;
 	} else if (is_punct(p, '-') || is_punct(p, '+')) {
 		next(p);
 		if (p->t.type != T_NUMBER)
@@ -1060,6 +1080,9 @@ static int parse(aurmig__ddl **out, aurmig_context *ctx, const char *sql, size_t
 
 	*out = NULL;
 	p.keep_names = keep_names;
+	if (memchr(sql, '\0', len))   /* scripts cannot hold one; other callers might */
+		return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, file, line,
+			"portable DDL: a NUL byte in the statement");
 	p.ctx = ctx;
 	p.sql = sql;
 	p.len = len;
@@ -2188,7 +2211,7 @@ static int render_alter_sqlite(sink *o, const aurmig__ddl *op, aurmig_schema *m,
 	free(old_name);
 	if (!rc && m)
 		rc = aurmig__schema_finish(m);
-	return rc ? rc : o->rc;
+	return o->rc == AURMIG_ENOMEM ? o->rc : rc ? rc : o->rc;   /* memory first */
 }
 
 int aurmig__ddl_render(aurmig__strv *v, const aurmig__ddl *op, int dialect, aurmig_schema *m,
@@ -2284,7 +2307,7 @@ int aurmig__ddl_render(aurmig__strv *v, const aurmig__ddl *op, int dialect, aurm
 	default:
 		return AURMIG_EINVALID;
 	}
-	return rc ? rc : o.rc;
+	return o.rc == AURMIG_ENOMEM ? o.rc : rc ? rc : o.rc;   /* memory first */
 }
 
 /* ------------------------------------------------------------------ */
