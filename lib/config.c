@@ -311,6 +311,15 @@ static int save(aurmig_plan *p, const char *revision, const char *op, const char
 	return config_journal(p, revision, op, AURMIG__J_SUCCESS, NULL);
 }
 
+void aurmig__plan_test_config_hook(aurmig_plan *p, void (*fn)(void *arg, int point), void *arg)
+{
+	if (!p)
+		return;
+	p->cfg_test_hook = fn;
+	p->cfg_test_arg = arg;
+	aurmig__ini_test_save_hook(p->ini, fn, arg);
+}
+
 int aurmig__config_after_step(aurmig_plan *p, aurmig_step *s)
 {
 	int changed = 0, rc;
@@ -320,6 +329,8 @@ int aurmig__config_after_step(aurmig_plan *p, aurmig_step *s)
 		return AURMIG_OK;    /* no configuration file: nothing to follow */
 	if ((rc = track_heads(p, s)) || !s->ncfg)
 		return rc;
+	if (p->cfg_test_hook)
+		p->cfg_test_hook(p->cfg_test_arg, AURMIG__CFG_TEST_COMMITTED);
 	if ((rc = aurmig__config_apply(p->ini, s->cfg, s->ncfg, &changed)) ||
 	    (rc = aurmig__config_mark(p->ini, p->ctx, &p->heads_now)))
 		return rc;
@@ -422,8 +433,8 @@ int aurmig_config_check(int *state, aurmig_conn *c, const aurmig_graph *g, const
 	marker = aurmig__ini_get(ini, "aurmig", "revision");
 	if (*state == AURMIG_CONFIG_PENDING) {
 		aurmig__err(c->ctx, AURMIG_OK, AURMIG_ERRCLASS_NONE,
-			"a config step failed to write %s and is pending: run 'aurmig --config-file %s upgrade' "
-			"to finish it", path, path);
+			"a config step is pending: its database part is applied, but writing %s failed or was "
+			"interrupted: run 'aurmig --config-file %s upgrade' to finish it", path, path);
 	} else if (written && strcmp(written, sum) != 0) {
 		*state = AURMIG_CONFIG_EDITED;
 		aurmig__err(c->ctx, AURMIG_OK, AURMIG_ERRCLASS_NONE,

@@ -52,4 +52,13 @@ int aurmig__config_final(struct aurmig_plan *p);
 /* Before planning: finish config steps an earlier run could not write. */
 int aurmig__config_finish_pending(struct aurmig_plan *p);
 
+/* TEST ONLY (process-level fault tests, tests/integration/crash_helper.c;
+ * not exported from the shared library): call fn(arg, point) at the
+ * config-file fault points of plan p: AURMIG__CFG_TEST_COMMITTED when a
+ * step's database part has committed and its config steps are not applied
+ * yet, and an aurmig__ini_save_step right before each step of every save of
+ * the file. NULL disarms. */
+enum { AURMIG__CFG_TEST_COMMITTED = 100 };
+void aurmig__plan_test_config_hook(struct aurmig_plan *p, void (*fn)(void *arg, int point), void *arg);
+
 #endif

@@ -60,6 +60,8 @@ struct aurmig__ini {
 	char *values;        /* storage for the joined values */
 	int modified;
 	int save_fail_step;  /* test only: see aurmig__ini_test_fail_save_step */
+	void (*save_hook)(void *arg, int step);   /* test only: see aurmig__ini_test_save_hook */
+	void *save_hook_arg;
 };
 
 /* Python's str.strip() on ASCII: space, \t, \n, \v, \f, \r, \x1c-\x1f */
@@ -1481,9 +1483,20 @@ void aurmig__ini_test_fail_save_step(aurmig__ini *ini, int step)
 		ini->save_fail_step = step;
 }
 
-/* Whether the test hook makes this step fail; sets errno like the call would. */
+void aurmig__ini_test_save_hook(aurmig__ini *ini, void (*fn)(void *arg, int step), void *arg)
+{
+	if (ini) {
+		ini->save_hook = fn;
+		ini->save_hook_arg = arg;
+	}
+}
+
+/* Whether the test hook makes this step fail; sets errno like the call would.
+ * The test-only callback, if any, runs first (before the step). */
 static int injected(const aurmig__ini *ini, int step)
 {
+	if (ini->save_hook)
+		ini->save_hook(ini->save_hook_arg, step);
 	if (ini->save_fail_step != step)
 		return 0;
 	errno = step == AURMIG__INI_SAVE_BACKUP_LINK ? EPERM : EIO;

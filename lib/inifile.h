@@ -251,5 +251,11 @@ enum aurmig__ini_save_step {
 /* TEST ONLY: make step `step` of the next saves of ini fail as if the system
  * call had failed (EIO; EPERM for BACKUP_LINK). 0 disarms. */
 void aurmig__ini_test_fail_save_step(aurmig__ini *ini, int step);
+/* TEST ONLY: call fn(arg, step) right before each step of the next saves of
+ * ini (for a process-level test that kills itself there: before
+ * AURMIG__INI_SAVE_RENAME the temporary file is complete and the original
+ * untouched; before AURMIG__INI_SAVE_SYNCDIR the new file is in place).
+ * NULL disarms. Not exported from the shared library. */
+void aurmig__ini_test_save_hook(aurmig__ini *ini, void (*fn)(void *arg, int step), void *arg);
 
 #endif

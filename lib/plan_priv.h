@@ -56,6 +56,8 @@ struct aurmig_plan {
 	aurmig__ini *ini;            /* the configuration file, when config steps run */
 	aurmig__strv heads_now;      /* version rows as the steps run (for [aurmig] revision) */
 	size_t cfg_done;             /* steps whose config steps have been applied */
+	void (*cfg_test_hook)(void *arg, int point);   /* test only: aurmig__plan_test_config_hook */
+	void *cfg_test_arg;
 };
 
 /* Apply the next step (migrator.c). */
