@@ -35,7 +35,7 @@ static int bad(aurmig_context *ctx, const char *path, int line, const char *why)
 	return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
 		"config step: %s (expected: set [if-unset] [if-equal=OLD] SECTION KEY = VALUE | "
 		"remove [if-equal=OLD] SECTION KEY | rename-key SECTION OLD NEW | rename-section OLD NEW | "
-		"add-section SECTION)", why);
+		"add-section SECTION | remove-section [if-empty] SECTION)", why);
 }
 
 static int parse_line(aurmig__cfgop *op, aurmig_context *ctx, const char *p, const char *e,
@@ -108,6 +108,20 @@ static int parse_line(aurmig__cfgop *op, aurmig_context *ctx, const char *p, con
 		op->arg = word(ctx, &p, e);
 		if (!op->section || !op->arg)
 			rc = bad(ctx, path, line, "rename-section needs OLD NEW");
+	} else if (!strcmp(verb, "remove-section")) {
+		op->kind = AURMIG__CFG_REMOVE_SECTION;
+		op->section = word(ctx, &p, e);
+		if (op->section && !strcmp(op->section, "if-empty")) {
+			op->cond = AURMIG__CFG_IF_EMPTY;
+			free(op->section);
+			op->section = word(ctx, &p, e);
+		}
+		if (!op->section)
+			rc = bad(ctx, path, line, "remove-section needs SECTION");
+		else if ((w = word(ctx, &p, e))) {
+			free(w);
+			rc = bad(ctx, path, line, "too many words");
+		}
 	} else if (!strcmp(verb, "add-section")) {
 		op->kind = AURMIG__CFG_ADD_SECTION;
 		op->section = word(ctx, &p, e);
@@ -184,6 +198,9 @@ int aurmig__config_apply(aurmig__ini *ini, const aurmig__cfgop *ops, size_t n, i
 			break;
 		case AURMIG__CFG_RENAME_SECTION:
 			rc = aurmig__ini_rename_section(ini, o->section, o->arg, &applied);
+			break;
+		case AURMIG__CFG_REMOVE_SECTION:
+			rc = aurmig__ini_remove_section(ini, o->section, o->cond == AURMIG__CFG_IF_EMPTY, &applied);
 			break;
 		default:
 			rc = aurmig__ini_add_section(ini, o->section, NULL, 0, &applied);

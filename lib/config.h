@@ -8,6 +8,7 @@
  *   -- aurmig:config rename-key SECTION OLD NEW
  *   -- aurmig:config rename-section OLD NEW
  *   -- aurmig:config add-section SECTION
+ *   -- aurmig:config remove-section [if-empty] SECTION
  *
  * They apply after the step's database part commits. The file records the
  * revision(s) it matches in `[aurmig] revision`.
@@ -18,11 +19,13 @@
 #include "inifile.h"
 
 enum { AURMIG__CFG_SET = 1, AURMIG__CFG_REMOVE, AURMIG__CFG_RENAME_KEY, AURMIG__CFG_RENAME_SECTION,
-	AURMIG__CFG_ADD_SECTION };
+	AURMIG__CFG_ADD_SECTION, AURMIG__CFG_REMOVE_SECTION };
+/* remove-section's condition (in aurmig__cfgop.cond): only a section without keys */
+enum { AURMIG__CFG_IF_EMPTY = 1 };
 
 typedef struct aurmig__cfgop {
 	int kind;
-	int cond;            /* aurmig__ini_cond */
+	int cond;            /* aurmig__ini_cond; remove-section: AURMIG__CFG_IF_EMPTY or 0 */
 	char *cond_value;
 	char *section;
 	char *key;           /* or the old name (rename-key: key; rename-section: unused) */

@@ -486,6 +486,49 @@ class OperatorTest(Base):
         self.assertIn("new_key = 42", open(conf).read())
         self.assertEqual(self.aurmig("--config-file", conf, "check", dir=d)[0], 0)
 
+    def test_config_remove_section(self):
+        d = os.path.join(self.tmp, "mig")
+        os.mkdir(d)
+        mig = os.path.join(d, "aaaa_drop_fingerprints.sql")
+
+        def write(up, down):
+            with open(mig, "w") as f:
+                f.write("-- aurmig:revision aaaa\n-- aurmig:message drop\n-- aurmig:upgrade\n"
+                        "CREATE TABLE t (id INTEGER);\n" + up +
+                        "-- aurmig:downgrade\nDROP TABLE t;\n" + down)
+
+        conf = os.path.join(self.tmp, "config")
+        original = ("[options]\ncache = none\n\n# host keys\n[fingerprints]\nEd25519 = SHA256:x\n\n"
+                    "[legacy]\n; nothing here any more\n")
+        with open(conf, "w") as f:
+            f.write(original)
+        # parse errors name the line
+        for bad, why in (("remove-section\n", "remove-section needs SECTION"),
+                         ("remove-section if-empty\n", "remove-section needs SECTION"),
+                         ("remove-section a b\n", "too many words")):
+            write("-- aurmig:config " + bad, "")
+            rc, _, err = self.aurmig("--config-file", conf, "upgrade", dir=d)
+            self.assertEqual(rc, 1, err)
+            self.assertIn("aaaa_drop_fingerprints.sql:5: config step: " + why, err)
+        self.assertEqual(open(conf).read(), original)
+        write("-- aurmig:config remove-section fingerprints\n-- aurmig:config remove-section if-empty legacy\n"
+              "-- aurmig:config remove-section if-empty options\n",
+              "-- aurmig:config add-section fingerprints\n"
+              "-- aurmig:config set if-unset fingerprints Ed25519 = SHA256:x\n")
+        rc, out, err = self.aurmig("--config-file", conf, "upgrade", "--sql", "base:heads", "--dialect", "sqlite",
+                                   url=False, dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("-- -# host keys\n-- -[fingerprints]\n-- -Ed25519 = SHA256:x\n", out)
+        rc, _, err = self.aurmig("--config-file", conf, "upgrade", dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(open(conf).read(), "[options]\ncache = none\n\n[aurmig]\nrevision = aaaa\n")
+        self.assertEqual(self.aurmig("--config-file", conf, "check", dir=d)[0], 0)
+        # the downgrade adds back what its author wrote (the removed lines are not recorded)
+        rc, _, err = self.aurmig("--config-file", conf, "downgrade", "base", dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(open(conf).read(), "[options]\ncache = none\n\n[aurmig]\nrevision =\n\n"
+                         "[fingerprints]\nEd25519 = SHA256:x\n")
+
     def test_config_steps_read_only_directory(self):
         """The configuration file's directory is not writable for the user
         aurmig runs as (root ignores permissions: the commands run as

@@ -137,7 +137,8 @@ CONFIG_UP = ("-- aurmig:config add-section sso\n"
              "-- aurmig:config set if-equal=none options cache = redis\n")
 CONFIG_DOWN = ("-- aurmig:config rename-key options new_key old_key\n"
                "-- aurmig:config set options cache = none\n"
-               "-- aurmig:config remove sso openid\n")
+               "-- aurmig:config remove sso openid\n"
+               "-- aurmig:config remove-section if-empty sso\n")
 CONFIG_BEFORE = b"; aurweb\n[database]\nbackend = mysql\n\n[options]\n# kept\nold_key = 42\ncache  =  none\n"
 CONFIG_R2 = (b"; aurweb\n[database]\nbackend = mysql\n\n[options]\n# kept\nnew_key = 42\ncache  =  redis\n"
              b"\n[sso]\nopenid = https://example.org/oidc\n\n[aurmig]\nrevision = r2\n")
@@ -356,7 +357,7 @@ class ProcessTests:
         rc, out, err = self.aurmig("--config-file", conf, "downgrade", "r1")
         self.assertEqual(rc, 0, err)
         with open(conf, "rb") as f:
-            self.assertEqual(f.read(), CONFIG_BEFORE + b"\n[sso]\n\n[aurmig]\nrevision = r1\n")
+            self.assertEqual(f.read(), CONFIG_BEFORE + b"\n[aurmig]\nrevision = r1\n")
 
     # ---- SQL errors ------------------------------------------------------------------------
     def test_error_in_statement_k(self):
