@@ -434,13 +434,17 @@ int cmd_check(cli *c, int argc, char **argv)
 	}
 	if ((rc = aurmig_check(&state, &pending, c->conn, c->graph)))
 		return cli_fail(c, rc);
-	(void)pending;
-	if (state == AURMIG_STATE_AT_HEAD && c->config_file) {
-		/* the configuration file must agree with the database too */
+	if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file) {
+		/* the configuration file must agree with the database too (also
+		 * behind head: a run killed between a step's commit and the file
+		 * write leaves both a pending config step and migrations to run) */
 		int cs;
 		if ((rc = aurmig_config_check(&cs, c->conn, c->graph, c->config_file)))
 			return cli_fail(c, rc);
 		if (cs != AURMIG_CONFIG_IN_SYNC) {
+			if (state == AURMIG_STATE_BEHIND && !c->quiet)
+				printf("Database is not at head: %zu migration%s pending (run 'aurmig upgrade heads').\n",
+					pending, pending == 1 ? "" : "s");
 			fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
 			return EXIT_DRIFT;
 		}

@@ -3,8 +3,8 @@ _aurmig()
 {
     local cur prev words cword
     _init_completion || return
-    local verbs="init upgrade downgrade stamp current check validate resume mark-applied mark-rolled-back heads branches history show revision merge schema help"
-    local globals="--url --aurweb-config --dir --lock-timeout --json --no-color --quiet --verbose --version --help"
+    local verbs="init upgrade downgrade stamp current check config-stamp validate resume mark-applied mark-rolled-back heads branches history show revision merge schema help"
+    local globals="--url --aurweb-config --config-file --dir --lock-timeout --json --no-color --quiet --verbose --version --help"
     local verb="" dir="migrations" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -14,7 +14,7 @@ _aurmig()
         esac
     done
     case "$prev" in
-        --dir|-d|--aurweb-config) _filedir; return ;;
+        --dir|-d|--aurweb-config|--config-file) _filedir; return ;;
         --url|--lock-timeout|-m|--message|--rev-id|--branch-label) return ;;
         --dialect) COMPREPLY=($(compgen -W "sqlite mysql pgsql" -- "$cur")); return ;;
     esac

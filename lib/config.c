@@ -35,7 +35,7 @@ static int bad(aurmig_context *ctx, const char *path, int line, const char *why)
 	return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
 		"config step: %s (expected: set [if-unset] [if-equal=OLD] SECTION KEY = VALUE | "
 		"remove [if-equal=OLD] SECTION KEY | rename-key SECTION OLD NEW | rename-section OLD NEW | "
-		"add-section SECTION)", why);
+		"add-section SECTION | remove-section [if-empty] SECTION)", why);
 }
 
 static int parse_line(aurmig__cfgop *op, aurmig_context *ctx, const char *p, const char *e,
@@ -108,6 +108,20 @@ static int parse_line(aurmig__cfgop *op, aurmig_context *ctx, const char *p, con
 		op->arg = word(ctx, &p, e);
 		if (!op->section || !op->arg)
 			rc = bad(ctx, path, line, "rename-section needs OLD NEW");
+	} else if (!strcmp(verb, "remove-section")) {
+		op->kind = AURMIG__CFG_REMOVE_SECTION;
+		op->section = word(ctx, &p, e);
+		if (op->section && !strcmp(op->section, "if-empty")) {
+			op->cond = AURMIG__CFG_IF_EMPTY;
+			free(op->section);
+			op->section = word(ctx, &p, e);
+		}
+		if (!op->section)
+			rc = bad(ctx, path, line, "remove-section needs SECTION");
+		else if ((w = word(ctx, &p, e))) {
+			free(w);
+			rc = bad(ctx, path, line, "too many words");
+		}
 	} else if (!strcmp(verb, "add-section")) {
 		op->kind = AURMIG__CFG_ADD_SECTION;
 		op->section = word(ctx, &p, e);
@@ -184,6 +198,9 @@ int aurmig__config_apply(aurmig__ini *ini, const aurmig__cfgop *ops, size_t n, i
 			break;
 		case AURMIG__CFG_RENAME_SECTION:
 			rc = aurmig__ini_rename_section(ini, o->section, o->arg, &applied);
+			break;
+		case AURMIG__CFG_REMOVE_SECTION:
+			rc = aurmig__ini_remove_section(ini, o->section, o->cond == AURMIG__CFG_IF_EMPTY, &applied);
 			break;
 		default:
 			rc = aurmig__ini_add_section(ini, o->section, NULL, 0, &applied);
@@ -311,6 +328,15 @@ static int save(aurmig_plan *p, const char *revision, const char *op, const char
 	return config_journal(p, revision, op, AURMIG__J_SUCCESS, NULL);
 }
 
+void aurmig__plan_test_config_hook(aurmig_plan *p, void (*fn)(void *arg, int point), void *arg)
+{
+	if (!p)
+		return;
+	p->cfg_test_hook = fn;
+	p->cfg_test_arg = arg;
+	aurmig__ini_test_save_hook(p->ini, fn, arg);
+}
+
 int aurmig__config_after_step(aurmig_plan *p, aurmig_step *s)
 {
 	int changed = 0, rc;
@@ -320,6 +346,8 @@ int aurmig__config_after_step(aurmig_plan *p, aurmig_step *s)
 		return AURMIG_OK;    /* no configuration file: nothing to follow */
 	if ((rc = track_heads(p, s)) || !s->ncfg)
 		return rc;
+	if (p->cfg_test_hook)
+		p->cfg_test_hook(p->cfg_test_arg, AURMIG__CFG_TEST_COMMITTED);
 	if ((rc = aurmig__config_apply(p->ini, s->cfg, s->ncfg, &changed)) ||
 	    (rc = aurmig__config_mark(p->ini, p->ctx, &p->heads_now)))
 		return rc;
@@ -422,8 +450,8 @@ int aurmig_config_check(int *state, aurmig_conn *c, const aurmig_graph *g, const
 	marker = aurmig__ini_get(ini, "aurmig", "revision");
 	if (*state == AURMIG_CONFIG_PENDING) {
 		aurmig__err(c->ctx, AURMIG_OK, AURMIG_ERRCLASS_NONE,
-			"a config step failed to write %s and is pending: run 'aurmig --config-file %s upgrade' "
-			"to finish it", path, path);
+			"a config step is pending: its database part is applied, but writing %s failed or was "
+			"interrupted: run 'aurmig --config-file %s upgrade' to finish it", path, path);
 	} else if (written && strcmp(written, sum) != 0) {
 		*state = AURMIG_CONFIG_EDITED;
 		aurmig__err(c->ctx, AURMIG_OK, AURMIG_ERRCLASS_NONE,

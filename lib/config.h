@@ -8,6 +8,7 @@
  *   -- aurmig:config rename-key SECTION OLD NEW
  *   -- aurmig:config rename-section OLD NEW
  *   -- aurmig:config add-section SECTION
+ *   -- aurmig:config remove-section [if-empty] SECTION
  *
  * They apply after the step's database part commits. The file records the
  * revision(s) it matches in `[aurmig] revision`.
@@ -18,11 +19,13 @@
 #include "inifile.h"
 
 enum { AURMIG__CFG_SET = 1, AURMIG__CFG_REMOVE, AURMIG__CFG_RENAME_KEY, AURMIG__CFG_RENAME_SECTION,
-	AURMIG__CFG_ADD_SECTION };
+	AURMIG__CFG_ADD_SECTION, AURMIG__CFG_REMOVE_SECTION };
+/* remove-section's condition (in aurmig__cfgop.cond): only a section without keys */
+enum { AURMIG__CFG_IF_EMPTY = 1 };
 
 typedef struct aurmig__cfgop {
 	int kind;
-	int cond;            /* aurmig__ini_cond */
+	int cond;            /* aurmig__ini_cond; remove-section: AURMIG__CFG_IF_EMPTY or 0 */
 	char *cond_value;
 	char *section;
 	char *key;           /* or the old name (rename-key: key; rename-section: unused) */
@@ -51,5 +54,14 @@ int aurmig__config_after_step(struct aurmig_plan *p, struct aurmig_step *s);
 int aurmig__config_final(struct aurmig_plan *p);
 /* Before planning: finish config steps an earlier run could not write. */
 int aurmig__config_finish_pending(struct aurmig_plan *p);
+
+/* TEST ONLY (process-level fault tests, tests/integration/crash_helper.c;
+ * not exported from the shared library): call fn(arg, point) at the
+ * config-file fault points of plan p: AURMIG__CFG_TEST_COMMITTED when a
+ * step's database part has committed and its config steps are not applied
+ * yet, and an aurmig__ini_save_step right before each step of every save of
+ * the file. NULL disarms. */
+enum { AURMIG__CFG_TEST_COMMITTED = 100 };
+void aurmig__plan_test_config_hook(struct aurmig_plan *p, void (*fn)(void *arg, int point), void *arg);
 
 #endif

@@ -60,6 +60,8 @@ struct aurmig__ini {
 	char *values;        /* storage for the joined values */
 	int modified;
 	int save_fail_step;  /* test only: see aurmig__ini_test_fail_save_step */
+	void (*save_hook)(void *arg, int step);   /* test only: see aurmig__ini_test_save_hook */
+	void *save_hook_arg;
 };
 
 /* Python's str.strip() on ASCII: space, \t, \n, \v, \f, \r, \x1c-\x1f */
@@ -1212,6 +1214,49 @@ int aurmig__ini_rename_section(aurmig__ini *ini, const char *old_name, const cha
 	return commit(ini, &b, &x, applied);
 }
 
+int aurmig__ini_remove_section(aurmig__ini *ini, const char *section, int if_empty, int *applied)
+{
+	aurmig__buf b;
+	expect x = { 0, -1, NULL, NULL, NULL, section, NULL };
+	size_t sec, from, to, last_end, nkeys = 0;
+	int rc = edit_start(ini, applied);
+
+	if (rc)
+		return rc;
+	if (!section)
+		return aurmig__err(ini->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig__ini_remove_section: missing argument");
+	sec = find_section(ini, section);
+	if (sec == NONE)
+		return AURMIG_OK;
+	last_end = sec + 1;
+	for (size_t i = sec + 1; i < ini->lines[sec].end; i++)
+		if (ini->lines[i].kind == LINE_KEY) {
+			nkeys++;
+			last_end = ini->lines[i].end;
+		}
+	if (if_empty && nkeys)
+		return AURMIG_OK;
+	x.dkeys = -(long)nkeys;
+	/* the comment lines right above the header (they describe it), the
+	 * header and the section's keys; the blank and comment lines after the
+	 * last key lead into the next section and stay, unless this one is the
+	 * last */
+	from = sec;
+	while (from > 0 && ini->lines[from - 1].kind == LINE_COMMENT)
+		from--;
+	to = ini->lines[sec].end == ini->nlines ? ini->nlines : last_end;
+	/* and one blank line that separated it: before it, else after it */
+	if (from > 0 && ini->lines[from - 1].kind == LINE_BLANK)
+		from--;
+	else if (to < ini->nlines && ini->lines[to].kind == LINE_BLANK)
+		to++;
+	start_text(&b, ini);
+	emit_lines(&b, ini, 0, from);
+	emit_lines(&b, ini, to, ini->nlines);
+	return commit(ini, &b, &x, applied);
+}
+
 int aurmig__ini_add_section(aurmig__ini *ini, const char *section, const char *const *pairs,
 	size_t npairs, int *applied)
 {
@@ -1481,9 +1526,20 @@ void aurmig__ini_test_fail_save_step(aurmig__ini *ini, int step)
 		ini->save_fail_step = step;
 }
 
-/* Whether the test hook makes this step fail; sets errno like the call would. */
+void aurmig__ini_test_save_hook(aurmig__ini *ini, void (*fn)(void *arg, int step), void *arg)
+{
+	if (ini) {
+		ini->save_hook = fn;
+		ini->save_hook_arg = arg;
+	}
+}
+
+/* Whether the test hook makes this step fail; sets errno like the call would.
+ * The test-only callback, if any, runs first (before the step). */
 static int injected(const aurmig__ini *ini, int step)
 {
+	if (ini->save_hook)
+		ini->save_hook(ini->save_hook_arg, step);
 	if (ini->save_fail_step != step)
 		return 0;
 	errno = step == AURMIG__INI_SAVE_BACKUP_LINK ? EPERM : EIO;

@@ -168,6 +168,19 @@ int aurmig__ini_rename_section(aurmig__ini *ini, const char *old_name, const cha
 int aurmig__ini_add_section(aurmig__ini *ini, const char *section, const char *const *pairs,
 	size_t npairs, int *applied);
 
+/* Remove [section]: the comment lines right above its header (no blank
+ * line between: they describe it), the header, its key lines with their
+ * continuation lines, and the comment and blank lines among them. The blank and comment
+ * lines after its last key stay when another section follows (they lead
+ * into it, as for new keys); a last section goes to the end of the file.
+ * One blank line that separated the section goes too: the one right before
+ * the header, else the one right after the removed lines; so removing a
+ * section that aurmig__ini_add_section added restores the file byte for
+ * byte unless it ended with a blank line. if_empty: only when the section
+ * has no keys. Not applied when the section is missing (or, with if_empty,
+ * has keys). Keys of [DEFAULT] are not looked at. */
+int aurmig__ini_remove_section(aurmig__ini *ini, const char *section, int if_empty, int *applied);
+
 /* ---- output ---- */
 
 /* Append the current text to out: byte for byte the parsed text when no
@@ -251,5 +264,11 @@ enum aurmig__ini_save_step {
 /* TEST ONLY: make step `step` of the next saves of ini fail as if the system
  * call had failed (EIO; EPERM for BACKUP_LINK). 0 disarms. */
 void aurmig__ini_test_fail_save_step(aurmig__ini *ini, int step);
+/* TEST ONLY: call fn(arg, step) right before each step of the next saves of
+ * ini (for a process-level test that kills itself there: before
+ * AURMIG__INI_SAVE_RENAME the temporary file is complete and the original
+ * untouched; before AURMIG__INI_SAVE_SYNCDIR the new file is in place).
+ * NULL disarms. Not exported from the shared library. */
+void aurmig__ini_test_save_hook(aurmig__ini *ini, void (*fn)(void *arg, int step), void *arg);
 
 #endif

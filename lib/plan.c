@@ -742,6 +742,7 @@ void aurmig_plan_free(aurmig_plan *p)
 	aurmig__strv_clear(&p->after);
 	free(p->sql);
 	aurmig__ini_free(p->ini);
+	free(p->config_file);
 	aurmig__strv_clear(&p->heads_now);
 	aurmig_conn_free(p->conn);                       /* drops the plan's reference */
 	aurmig__graph_unref((aurmig_graph *)p->graph);
@@ -798,6 +799,14 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 		memcpy(&p->opts, opts, sizeof(p->opts));
 	else {
 		aurmig_plan_options_init(&p->opts, AURMIG_PLAN_OPTIONS_VERSION);
+	}
+	/* the plan keeps its own copy of the file name (bindings pass temporaries) */
+	if (p->opts.config_file) {
+		if (!(p->config_file = aurmig__strdup(ctx, p->opts.config_file))) {
+			rc = AURMIG_ENOMEM;
+			goto fail;
+		}
+		p->opts.config_file = p->config_file;
 	}
 	p->purge = command == AURMIG_CMD_STAMP && (p->opts.flags & AURMIG_PLAN_PURGE);
 	p->marker_seq = -1;

@@ -55,8 +55,11 @@ struct aurmig_plan {
 	long marker_seq;             /* step whose journal row exists ("running"), or -1 */
 	char *sql;                   /* aurmig_plan_sql() result */
 	aurmig__ini *ini;            /* the configuration file, when config steps run */
+	char *config_file;           /* the plan's copy of opts.config_file (owned) */
 	aurmig__strv heads_now;      /* version rows as the steps run (for [aurmig] revision) */
 	size_t cfg_done;             /* steps whose config steps have been applied */
+	void (*cfg_test_hook)(void *arg, int point);   /* test only: aurmig__plan_test_config_hook */
+	void *cfg_test_arg;
 };
 
 /* Apply the next step (migrator.c). */

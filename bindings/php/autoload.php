@@ -9,5 +9,6 @@ require_once __DIR__ . '/src/Exception.php';
 require_once __DIR__ . '/src/Revision.php';
 require_once __DIR__ . '/src/Step.php';
 require_once __DIR__ . '/src/Status.php';
+require_once __DIR__ . '/src/ConfigStatus.php';
 require_once __DIR__ . '/src/Plan.php';
 require_once __DIR__ . '/src/Migrator.php';

@@ -80,6 +80,7 @@ typedef struct aurmig_plan_options {
 	 * The INI configuration file the migrations' config steps edit
 	 * (`-- aurmig:config ...`, docs/config-steps.md); NULL when none. A
 	 * plan with config steps and no file fails before anything runs.
+	 * aurmig_plan_new() copies the string.
 	 */
 	const char *config_file;
 } aurmig_plan_options;

@@ -486,6 +486,122 @@ class OperatorTest(Base):
         self.assertIn("new_key = 42", open(conf).read())
         self.assertEqual(self.aurmig("--config-file", conf, "check", dir=d)[0], 0)
 
+    def test_config_remove_section(self):
+        d = os.path.join(self.tmp, "mig")
+        os.mkdir(d)
+        mig = os.path.join(d, "aaaa_drop_fingerprints.sql")
+
+        def write(up, down):
+            with open(mig, "w") as f:
+                f.write("-- aurmig:revision aaaa\n-- aurmig:message drop\n-- aurmig:upgrade\n"
+                        "CREATE TABLE t (id INTEGER);\n" + up +
+                        "-- aurmig:downgrade\nDROP TABLE t;\n" + down)
+
+        conf = os.path.join(self.tmp, "config")
+        original = ("[options]\ncache = none\n\n# host keys\n[fingerprints]\nEd25519 = SHA256:x\n\n"
+                    "[legacy]\n; nothing here any more\n")
+        with open(conf, "w") as f:
+            f.write(original)
+        # parse errors name the line
+        for bad, why in (("remove-section\n", "remove-section needs SECTION"),
+                         ("remove-section if-empty\n", "remove-section needs SECTION"),
+                         ("remove-section a b\n", "too many words")):
+            write("-- aurmig:config " + bad, "")
+            rc, _, err = self.aurmig("--config-file", conf, "upgrade", dir=d)
+            self.assertEqual(rc, 1, err)
+            self.assertIn("aaaa_drop_fingerprints.sql:5: config step: " + why, err)
+        self.assertEqual(open(conf).read(), original)
+        write("-- aurmig:config remove-section fingerprints\n-- aurmig:config remove-section if-empty legacy\n"
+              "-- aurmig:config remove-section if-empty options\n",
+              "-- aurmig:config add-section fingerprints\n"
+              "-- aurmig:config set if-unset fingerprints Ed25519 = SHA256:x\n")
+        rc, out, err = self.aurmig("--config-file", conf, "upgrade", "--sql", "base:heads", "--dialect", "sqlite",
+                                   url=False, dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("-- -# host keys\n-- -[fingerprints]\n-- -Ed25519 = SHA256:x\n", out)
+        rc, _, err = self.aurmig("--config-file", conf, "upgrade", dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(open(conf).read(), "[options]\ncache = none\n\n[aurmig]\nrevision = aaaa\n")
+        self.assertEqual(self.aurmig("--config-file", conf, "check", dir=d)[0], 0)
+        # the downgrade adds back what its author wrote (the removed lines are not recorded)
+        rc, _, err = self.aurmig("--config-file", conf, "downgrade", "base", dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(open(conf).read(), "[options]\ncache = none\n\n[aurmig]\nrevision =\n\n"
+                         "[fingerprints]\nEd25519 = SHA256:x\n")
+
+    def test_config_steps_read_only_directory(self):
+        """The configuration file's directory is not writable for the user
+        aurmig runs as (root ignores permissions: the commands run as
+        nobody): the database part applies, the config step is pending, the
+        file is untouched, check says so, the next run finishes it."""
+        if os.geteuid() != 0:
+            self.skipTest("needs root to run aurmig as an unprivileged user (nobody, uid 65534)")
+        nobody = dict(user=65534, group=65534, extra_groups=[])
+        try:
+            subprocess.run(["true"], check=True, **nobody)
+        except (OSError, subprocess.SubprocessError) as e:
+            self.skipTest("cannot run a command as uid/gid 65534: %s" % e)
+        os.chmod(self.tmp, 0o755)
+        d = os.path.join(self.tmp, "mig")
+        os.mkdir(d, 0o755)
+        with open(os.path.join(d, "aaaa_sso.sql"), "w") as f:
+            f.write("-- aurmig:revision aaaa\n-- aurmig:message SSO\n-- aurmig:upgrade\n"
+                    "CREATE TABLE users (id INTEGER);\n"
+                    "-- aurmig:config set if-unset sso openid = https://example.org/oidc\n"
+                    "-- aurmig:config set if-equal=none options cache = redis\n"
+                    "-- aurmig:downgrade\nDROP TABLE users;\n"
+                    "-- aurmig:config set options cache = none\n"
+                    "-- aurmig:config remove sso openid\n")
+        os.chmod(os.path.join(d, "aaaa_sso.sql"), 0o644)
+        # the database (and SQLite's journal and lock files) in a directory nobody owns
+        dbdir = os.path.join(self.tmp, "db")
+        os.mkdir(dbdir, 0o755)
+        os.chown(dbdir, 65534, 65534)
+        self.db = os.path.join(dbdir, "t.db")
+        self.url = "sqlite:///" + self.db
+        # the configuration file belongs to nobody, its directory to root (0755)
+        etc = os.path.join(self.tmp, "etc")
+        os.mkdir(etc, 0o755)
+        conf = os.path.join(etc, "config")
+        original = b"[database]\nbackend = sqlite\n\n[options]\ncache = none\n"
+        with open(conf, "wb") as f:
+            f.write(original)
+        os.chown(conf, 65534, 65534)
+        os.chmod(conf, 0o640)
+
+        def run(*args):
+            p = subprocess.run([AURMIG, "--dir", d, "--url", self.url, "--config-file", conf] + list(args),
+                               capture_output=True, text=True, env=self.env, timeout=60, **nobody)
+            return p.returncode, p.stdout, p.stderr
+
+        rc, out, err = run("upgrade")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("the database part of aaaa is applied, but writing %s failed" % conf, err)
+        self.assertIn("cannot create a temporary file next to it", err)
+        self.assertIn("config step is pending", err)
+        self.assertEqual(self.rows(), ["aaaa"])
+        self.assertIn("users", self.tables())
+        with open(conf, "rb") as f:
+            self.assertEqual(f.read(), original)
+        self.assertEqual(os.listdir(etc), ["config"])
+        rc, out, err = run("check")
+        self.assertEqual(rc, 6, out + err)
+        self.assertIn("a config step is pending", err)
+        self.assertIn("run 'aurmig --config-file %s upgrade' to finish it" % conf, err)
+        # the operator makes the directory writable; the next run finishes the step
+        os.chown(etc, 65534, 65534)
+        rc, out, err = run("upgrade")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("finishing the pending config step of aaaa", err)
+        with open(conf, "rb") as f:
+            self.assertEqual(f.read(), b"[database]\nbackend = sqlite\n\n[options]\ncache = redis\n"
+                             b"\n[sso]\nopenid = https://example.org/oidc\n\n[aurmig]\nrevision = aaaa\n")
+        st = os.stat(conf)
+        self.assertEqual((st.st_uid, st.st_gid, st.st_mode & 0o7777), (65534, 65534, 0o640))
+        with open(conf + ".aurmig-bak", "rb") as f:
+            self.assertEqual(f.read(), original)
+        self.assertEqual(run("check")[0], 0)
+
     def test_aurweb_hooks_and_irreversible_downgrades(self):
         d = os.path.join(self.tmp, "aurweb")
         os.mkdir(d)

@@ -74,6 +74,42 @@ static void reparses(aurmig_context *ctx, const aurmig__ini *ini, unsigned flags
 	aurmig__ini_free(again);
 }
 
+/* remove-section of the section that add-section just added gives back the
+ * text before it (on a copy), unless that text ended with a blank line,
+ * which the removal takes as the separator; if-empty leaves it (it has keys). */
+static void removes_added(aurmig_context *ctx, const aurmig__ini *ini, unsigned flags, const char *before,
+	size_t before_len)
+{
+	aurmig__ini *copy = NULL;
+	size_t len, i = before_len, start = before_len >= 3 && !memcmp(before, "\xef\xbb\xbf", 3) ? 3 : 0;
+	const char *t = text_of(ini, &len);
+	int applied = -1, ends_blank;
+
+	FZ_CHECK(aurmig__ini_parse_ex(&copy, ctx, t, len, "copy", flags) == AURMIG_OK);
+	FZ_CHECK(aurmig__ini_remove_section(copy, "fuzz", 1, &applied) == AURMIG_OK && applied == 0);
+	FZ_CHECK(aurmig__ini_remove_section(copy, "fuzz", 0, &applied) == AURMIG_OK && applied == 1);
+	FZ_CHECK(!aurmig__ini_has_section(copy, "fuzz"));
+	reparses(ctx, copy, flags);
+	/* the last line of the text before: blank when only blanks follow its start */
+	if (i && before[i - 1] == '\n')
+		i--;
+	if (i && before[i - 1] == '\r')
+		i--;
+	while (i > start && before[i - 1] != '\n')
+		i--;
+	if (i < start)
+		i = start;
+	ends_blank = before_len > start;   /* an empty file has no last line */
+	for (size_t j = i; j < before_len; j++)
+		if (!before[j] || !strchr(" \t\v\f\r\n\x1c\x1d\x1e\x1f", before[j]))
+			ends_blank = 0;
+	if (!ends_blank) {
+		t = text_of(copy, &len);
+		FZ_CHECK(len == before_len && memcmp(t, before, len) == 0);
+	}
+	aurmig__ini_free(copy);
+}
+
 /* Run one edit; check all-or-nothing. Returns the library's code. */
 static int edit(aurmig_context *ctx, aurmig__ini *ini, unsigned flags, int which, int check)
 {
@@ -109,8 +145,10 @@ static int edit(aurmig_context *ctx, aurmig__ini *ini, unsigned flags, int which
 			FZ_CHECK(strcmp(aurmig__ini_get(ini, "database", "password"), SECRET) == 0);
 		if (applied && which == 1)
 			FZ_CHECK(strcmp(aurmig__ini_get(ini, "options", "new_key"), "a\nb") == 0);
-		if (applied && which == 5)
+		if (applied && which == 5) {
 			FZ_CHECK(strcmp(aurmig__ini_get(ini, "fuzz", "user"), "x\ny") == 0);
+			removes_added(ctx, ini, flags, before, before_len);
+		}
 		reparses(ctx, ini, flags);
 		if (applied) {
 			aurmig__buf d;

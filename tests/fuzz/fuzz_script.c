@@ -29,7 +29,7 @@ static void check_config(aurmig_context *ctx, const aurmig_migration *m, const c
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		FZ_CHECK(ops[i].kind >= AURMIG__CFG_SET && ops[i].kind <= AURMIG__CFG_ADD_SECTION && ops[i].line >= line);
+		FZ_CHECK(ops[i].kind >= AURMIG__CFG_SET && ops[i].kind <= AURMIG__CFG_REMOVE_SECTION && ops[i].line >= line);
 	FZ_CHECK(aurmig__ini_parse(&ini, ctx, base_config, sizeof(base_config) - 1, "config") == AURMIG_OK);
 	rc = aurmig__config_apply(ini, ops, n, &changed);
 	if (rc) {

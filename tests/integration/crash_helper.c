@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Test-only fault injection: runs `upgrade heads` through the library and
- * SIGKILLs itself, or pauses, before the Nth statement of the run.
+ * SIGKILLs itself, or pauses, before the Nth statement of the run; or, with
+ * a configuration file (config steps), SIGKILLs itself at a point of the
+ * config-file write of the first step that has config steps.
  *
  *   crash_helper URL DIR kill-before N
  *   crash_helper URL DIR pause-before N SECONDS
+ *   crash_helper URL DIR kill-config POINT CONFIG_FILE
+ *
+ * POINT: after-commit   the step's database part committed, the file not touched
+ *        before-write   the temporary file created, nothing written to it
+ *        before-rename  the temporary file complete, synced, the backup made
+ *        after-rename   the new file renamed into place, its directory not synced
+ *
+ * Linked against the internal library: the config-file points use its
+ * test-only hooks (aurmig__plan_test_config_hook), which the shared library
+ * does not export.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,9 +26,12 @@
 
 #include <aurmig/aurmig.h>
 
+#include "config.h"
+
 static long target, seen;
 static int do_kill;
 static unsigned pause_s;
+static int kill_point;
 
 static int progress(void *payload, const aurmig_step *s, int phase)
 {
@@ -34,6 +49,32 @@ static int progress(void *payload, const aurmig_step *s, int phase)
 	return 0;
 }
 
+static void config_point(void *arg, int point)
+{
+	(void)arg;
+	if (point != kill_point)
+		return;
+	fflush(NULL);
+	raise(SIGKILL);
+}
+
+static const struct {
+	const char *name;
+	int point;
+} points[] = {
+	{ "after-commit", AURMIG__CFG_TEST_COMMITTED },
+	{ "before-write", AURMIG__INI_SAVE_WRITE },
+	{ "before-rename", AURMIG__INI_SAVE_RENAME },
+	{ "after-rename", AURMIG__INI_SAVE_SYNCDIR },
+};
+
+static int usage(const char *argv0)
+{
+	fprintf(stderr, "usage: %s URL DIR kill-before N | pause-before N SECONDS | kill-config POINT CONFIG_FILE\n"
+		"POINT: after-commit | before-write | before-rename | after-rename\n", argv0);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	aurmig_context *ctx;
@@ -44,21 +85,35 @@ int main(int argc, char **argv)
 	const char *t = "heads";
 	int rc;
 
-	if (argc < 5 || (strcmp(argv[3], "kill-before") && strcmp(argv[3], "pause-before")) ||
-	    (!strcmp(argv[3], "pause-before") && argc < 6)) {
-		fprintf(stderr, "usage: %s URL DIR kill-before N | pause-before N SECONDS\n", argv[0]);
-		return 2;
+	if (argc < 5)
+		return usage(argv[0]);
+	if (!strcmp(argv[3], "kill-config")) {
+		if (argc < 6)
+			return usage(argv[0]);
+		for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
+			if (!strcmp(argv[4], points[i].name))
+				kill_point = points[i].point;
+		if (!kill_point)
+			return usage(argv[0]);
+		o.config_file = argv[5];
+	} else if (!strcmp(argv[3], "kill-before") || !strcmp(argv[3], "pause-before")) {
+		if (!strcmp(argv[3], "pause-before") && argc < 6)
+			return usage(argv[0]);
+		do_kill = !strcmp(argv[3], "kill-before");
+		target = atol(argv[4]);
+		pause_s = argc > 5 ? (unsigned)atoi(argv[5]) : 0;
+		o.progress = progress;
+	} else {
+		return usage(argv[0]);
 	}
-	do_kill = !strcmp(argv[3], "kill-before");
-	target = atol(argv[4]);
-	pause_s = argc > 5 ? (unsigned)atoi(argv[5]) : 0;
-	o.progress = progress;
 	if (aurmig_context_new(&ctx) || aurmig_graph_load(&g, ctx, argv[2]) ||
 	    aurmig_conn_open(&c, ctx, argv[1])) {
 		fprintf(stderr, "setup failed\n");
 		return 1;
 	}
 	rc = aurmig_plan_new(&p, c, g, AURMIG_CMD_UPGRADE, &t, 1, &o);
+	if (!rc && kill_point)
+		aurmig__plan_test_config_hook(p, config_point, NULL);
 	if (!rc)
 		rc = aurmig_plan_run(p);
 	if (rc)

@@ -131,8 +131,23 @@ class Backend:
                     time.sleep(0.2)
 
 
-def write_migrations(d, kind, tx_off=False, fail_at=None):
-    """r1 (2 statements), r2 (5 statements, slow ones at 2 and 4), r3 (1)."""
+CONFIG_UP = ("-- aurmig:config add-section sso\n"
+             "-- aurmig:config set if-unset sso openid = https://example.org/oidc\n"
+             "-- aurmig:config rename-key options old_key new_key\n"
+             "-- aurmig:config set if-equal=none options cache = redis\n")
+CONFIG_DOWN = ("-- aurmig:config rename-key options new_key old_key\n"
+               "-- aurmig:config set options cache = none\n"
+               "-- aurmig:config remove sso openid\n"
+               "-- aurmig:config remove-section if-empty sso\n")
+CONFIG_BEFORE = b"; aurweb\n[database]\nbackend = mysql\n\n[options]\n# kept\nold_key = 42\ncache  =  none\n"
+CONFIG_R2 = (b"; aurweb\n[database]\nbackend = mysql\n\n[options]\n# kept\nnew_key = 42\ncache  =  redis\n"
+             b"\n[sso]\nopenid = https://example.org/oidc\n\n[aurmig]\nrevision = r2\n")
+CONFIG_R3 = CONFIG_R2.replace(b"revision = r2", b"revision = r3")
+
+
+def write_migrations(d, kind, tx_off=False, fail_at=None, config=False):
+    """r1 (2 statements), r2 (5 statements, slow ones at 2 and 4), r3 (1).
+    config: r2 carries config steps (CONFIG_UP, CONFIG_DOWN)."""
     os.makedirs(d, exist_ok=True)
     for f in os.listdir(d):
         os.unlink(os.path.join(d, f))
@@ -150,7 +165,8 @@ def write_migrations(d, kind, tx_off=False, fail_at=None):
         body[fail_at - 1] = "INSERT INTO no_such_table VALUES (1);"
     w("r2_two.sql", "-- aurmig:revision r2\n-- aurmig:down_revision r1\n-- aurmig:message two\n" +
       ("-- aurmig:transaction off\n" if tx_off else "") + "-- aurmig:upgrade %s\n" % kind +
-      "\n".join(body) + "\n-- aurmig:downgrade\nDROP TABLE p2b;\nDROP TABLE p2a;\n")
+      "\n".join(body) + "\n" + (CONFIG_UP if config else "") +
+      "-- aurmig:downgrade\nDROP TABLE p2b;\nDROP TABLE p2a;\n" + (CONFIG_DOWN if config else ""))
     w("r3_three.sql", "-- aurmig:revision r3\n-- aurmig:down_revision r2\n-- aurmig:message three\n"
       "-- aurmig:upgrade\nCREATE TABLE p3 (x INTEGER);\n-- aurmig:downgrade\nDROP TABLE p3;\n")
 
@@ -287,6 +303,61 @@ class ProcessTests:
         rc, out, err = self.aurmig("upgrade", "heads")
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.db.rows(), {"r3"})
+
+    def test_kill_during_config_write(self):
+        """SIGKILL after r2's database part commits, at each point of writing
+        the configuration file: the file is whole (old or new bytes), check
+        reports the pending config step, the next upgrade finishes it."""
+        write_migrations(self.mig, self.kind, config=True)
+        etc = os.path.join(self.tmp, "etc")
+        os.mkdir(etc)
+        conf = os.path.join(etc, "config")
+        expect = {"after-commit": CONFIG_BEFORE, "before-write": CONFIG_BEFORE,
+                  "before-rename": CONFIG_BEFORE, "after-rename": CONFIG_R2}
+        for point, after_kill in expect.items():
+            with self.subTest(point=point):
+                self.db.drop()
+                self.db = Backend(self.kind, self.tmp) if self.kind != "sqlite" else self.db
+                if self.kind == "sqlite" and os.path.exists(self.db.path):
+                    os.unlink(self.db.path)
+                for f in os.listdir(etc):
+                    os.unlink(os.path.join(etc, f))
+                with open(conf, "wb") as f:
+                    f.write(CONFIG_BEFORE)
+                os.chmod(conf, 0o640)
+                p = self.crash("kill-config", point, conf)
+                self.assertEqual(p.returncode, -signal.SIGKILL, p.stderr)
+                # the database part of r2 committed; r3 did not run
+                self.assertEqual(self.db.rows(), {"r2"})
+                self.assertIn("p2b", self.db.tables())
+                with open(conf, "rb") as f:
+                    self.assertEqual(f.read(), after_kill)
+                self.assertEqual(os.stat(conf).st_mode & 0o7777, 0o640)
+                # what a kill can leave: the backup, and a temporary file
+                # (.config.XXXXXX, mode 0600 or the file's own, read by nobody)
+                for f in set(os.listdir(etc)) - {"config", "config.aurmig-bak"}:
+                    self.assertRegex(f, r"^\.config\.[A-Za-z0-9]{6}$")
+                    self.assertIn(os.stat(os.path.join(etc, f)).st_mode & 0o777, (0o600, 0o640))
+                self.assertEqual([j[2] for j in self.db.journal() if j[1] == "config-upgrade"], ["pending"])
+                rc, out, err = self.aurmig("--config-file", conf, "check")
+                self.assertEqual(rc, 6, out + err)
+                self.assertIn("a config step is pending", err)
+                self.assertIn("run 'aurmig --config-file %s upgrade' to finish it" % conf, err)
+                rc, out, err = self.aurmig("--config-file", conf, "upgrade", "heads")
+                self.assertEqual(rc, 0, err)
+                self.assertIn("finishing the pending config step of r2", err)
+                self.assertEqual(self.db.rows(), {"r3"})
+                with open(conf, "rb") as f:
+                    self.assertEqual(f.read(), CONFIG_R3)
+                self.assertEqual(os.stat(conf).st_mode & 0o7777, 0o640)
+                rc, out, err = self.aurmig("--config-file", conf, "check")
+                self.assertEqual(rc, 0, out + err)
+                self.assertNotIn("pending", [j[2] for j in self.db.journal() if j[1].startswith("config-")])
+        # and back down: the file returns to its bytes before r2 (with the marker)
+        rc, out, err = self.aurmig("--config-file", conf, "downgrade", "r1")
+        self.assertEqual(rc, 0, err)
+        with open(conf, "rb") as f:
+            self.assertEqual(f.read(), CONFIG_BEFORE + b"\n[aurmig]\nrevision = r1\n")
 
     # ---- SQL errors ------------------------------------------------------------------------
     def test_error_in_statement_k(self):

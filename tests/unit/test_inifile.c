@@ -394,7 +394,7 @@ static void test_load_errors(void **state)
 
 /* ---------------------------------------------------------------- edits, byte for byte */
 
-enum { SET, REMOVE, RENAME_KEY, RENAME_SECTION, ADD_SECTION };
+enum { SET, REMOVE, RENAME_KEY, RENAME_SECTION, ADD_SECTION, REMOVE_SECTION };
 
 typedef struct edit_case {
 	const char *expected;   /* file in tests/data/ini/expected/ */
@@ -417,6 +417,7 @@ static const edit_case edit_cases[] = {
 	{ "rename-colon-key.ini", RENAME_KEY, "options", "enable-maintenance", "maintenance-mode" },
 	{ "rename-section.ini", RENAME_SECTION, "serve", "git", NULL },
 	{ "add-section.ini", ADD_SECTION, "tracing", NULL, NULL },
+	{ "remove-section.ini", REMOVE_SECTION, "fingerprints", NULL, NULL },
 };
 
 static const char *const tracing_pairs[] = {
@@ -431,6 +432,7 @@ static int run_edit(aurmig__ini *ini, const edit_case *c, int *applied)
 	case REMOVE: return aurmig__ini_remove(ini, c->a, c->b, AURMIG__INI_ALWAYS, NULL, applied);
 	case RENAME_KEY: return aurmig__ini_rename_key(ini, c->a, c->b, c->c, AURMIG__INI_ALWAYS, NULL, applied);
 	case RENAME_SECTION: return aurmig__ini_rename_section(ini, c->a, c->b, applied);
+	case REMOVE_SECTION: return aurmig__ini_remove_section(ini, c->a, 0, applied);
 	default: return aurmig__ini_add_section(ini, c->a, tracing_pairs, 2, applied);
 	}
 }
@@ -488,6 +490,8 @@ static void test_edits_read_back(void **state)
 	assert_string_equal(aurmig__ini_get(ini, "options", "maintenance-mode"), "0");
 	assert_string_equal(aurmig__ini_get(ini, "git", "repo-path"), "/srv/http/aurweb/aur.git/");
 	assert_false(aurmig__ini_has_section(ini, "serve"));
+	assert_false(aurmig__ini_has_section(ini, "fingerprints"));
+	assert_null(aurmig__ini_get(ini, "fingerprints", "Ed25519"));
 	assert_string_equal(aurmig__ini_get(ini, "options", "motd"), "Planned downtime\nSunday 10:00 UTC");
 	assert_string_equal(aurmig__ini_get(ini, "tracing", "otlp_endpoint"), "http://localhost:4318");
 	aurmig__ini_free(ini);
@@ -567,6 +571,105 @@ static void test_edits_small(void **state)
 		assert_text(ini, c->after);
 		aurmig__ini_free(ini);
 	}
+}
+
+static void test_remove_section(void **state)
+{
+	static const struct {
+		const char *before, *section;
+		int if_empty, applied;
+		const char *after;
+	} cases[] = {
+		/* a middle section and the blank line before it; the comment leading into the next stays */
+		{ "[a]\nk = 1\n\n[b]\nx = 1\n ; in b\ny = 2\n\n# about c\n[c]\nz = 3\n", "b", 0, 1,
+		  "[a]\nk = 1\n\n# about c\n[c]\nz = 3\n" },
+		/* the last section goes to the end of the file, comments included */
+		{ "[a]\nk = 1\n\n[b]\nx = 1\n# end\n\n", "b", 0, 1, "[a]\nk = 1\n" },
+		/* the first one: the blank line after it goes */
+		{ "[a]\nk = 1\n\n[b]\nx = 1\n", "a", 0, 1, "[b]\nx = 1\n" },
+		/* a comment right above the header goes with it, one separated by a blank line stays */
+		{ "; file\n\n[a]\nk = 1\n\n; the b section\n; two lines\n[b]\nx = 1\n\n[c]\n", "b", 0, 1,
+		  "; file\n\n[a]\nk = 1\n\n[c]\n" },
+		{ "; file\n\n[a]\nk = 1\n", "a", 0, 1, "; file\n" },
+		/* continuation lines, the comments and blank lines among them */
+		{ "[a]\nk = 1\n  2\n\n  # c\n  3\n[b]\n", "a", 0, 1, "[b]\n" },
+		/* a missing final newline stays missing, CRLF and a byte order mark stay */
+		{ "[a]\nk = 1\n\n[b]\nx = 1", "b", 0, 1, "[a]\nk = 1" },
+		{ "\xef\xbb\xbf[a]\r\nk = 1\r\n\r\n[b]\r\nx = 1\r\n\r\n[c]\r\n", "b", 0, 1,
+		  "\xef\xbb\xbf[a]\r\nk = 1\r\n\r\n[c]\r\n" },
+		{ "\xef\xbb\xbf[a]\nk = 1\n", "a", 0, 1, "\xef\xbb\xbf" },
+		/* [DEFAULT] is a section like the others */
+		{ "[DEFAULT]\nd = 1\n\n[a]\nk = 1\n", "DEFAULT", 0, 1, "[a]\nk = 1\n" },
+		/* if-empty: only without keys (comments do not count) */
+		{ "[a]\nk = 1\n\n[b]\n; nothing yet\n\n[c]\n", "b", 1, 1, "[a]\nk = 1\n; nothing yet\n\n[c]\n" },
+		{ "[a]\nk = 1\n\n[b]\n", "b", 1, 1, "[a]\nk = 1\n" },
+		{ "[a]\nk = 1\n\n[b]\nx = 1\n", "b", 1, 0, NULL },
+		/* missing, case-sensitive */
+		{ "[a]\nk = 1\n", "b", 0, 0, NULL },
+		{ "[a]\nk = 1\n", "A", 0, 0, NULL },
+	};
+	aurmig_context *ctx = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		aurmig__ini *ini = parse_str(ctx, cases[i].before, "rs.ini");
+		int applied = -1;
+
+		if (aurmig__ini_remove_section(ini, cases[i].section, cases[i].if_empty, &applied))
+			fail_msg("case %zu: %s", i, aurmig_error_last(ctx)->message);
+		if (applied != cases[i].applied)
+			fail_msg("case %zu: applied %d", i, applied);
+		assert_text(ini, cases[i].after ? cases[i].after : cases[i].before);
+		assert_int_equal(aurmig__ini_modified(ini), cases[i].applied);
+		assert_int_equal(aurmig__ini_has_section(ini, cases[i].section), !cases[i].applied && cases[i].if_empty);
+		/* again, unconditionally: nothing left to remove (if-empty left one with keys) */
+		assert_int_equal(aurmig__ini_remove_section(ini, cases[i].section, 0, &applied), AURMIG_OK);
+		assert_int_equal(applied, cases[i].applied ? 0 : cases[i].if_empty);
+		aurmig__ini_free(ini);
+	}
+}
+
+/* add-section then remove-section gives the file back, byte for byte
+ * (unless it ended with a blank line: that one is taken as the separator) */
+static void test_remove_section_reverses_add(void **state)
+{
+	static const char *const texts[] = {
+		"", "[a]\nk = 1\n", "[a]\nk = 1", "; only a comment\n", "\xef\xbb\xbf[a]\r\nk = 1\r\n",
+		"[a]\nk = 1\n# trailing comment\n", "[a]\n  k = 1\n    2\n",
+	};
+	static const char *const pairs[] = { "x", "1", "y", "a\nb" };
+	aurmig_context *ctx = *state;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		aurmig__ini *ini = parse_str(ctx, texts[i], "rt.ini");
+		int applied = -1;
+
+		assert_int_equal(aurmig__ini_add_section(ini, "sso", pairs, 2, &applied), AURMIG_OK);
+		assert_int_equal(applied, 1);
+		assert_int_equal(aurmig__ini_remove_section(ini, "sso", 1, &applied), AURMIG_OK);
+		assert_int_equal(applied, 0);   /* it has keys */
+		assert_int_equal(aurmig__ini_remove_section(ini, "sso", 0, &applied), AURMIG_OK);
+		assert_int_equal(applied, 1);
+		assert_text(ini, texts[i]);
+		aurmig__ini_free(ini);
+	}
+}
+
+static void test_remove_section_errors(void **state)
+{
+	aurmig_context *ctx = *state;
+	/* [c] is indented: without [b] in between it would continue k's value */
+	const char *text = "[a]\nk = 1\n[b]\n  [c]\n";
+	aurmig__ini *ini = parse_str(ctx, text, "rse.ini");
+	int applied = -1;
+
+	assert_int_equal(aurmig__ini_remove_section(ini, "b", 0, &applied), AURMIG_ERROR);
+	assert_error(ctx, AURMIG_ERROR, "rse.ini: internal error: the edit would change the meaning of other lines");
+	assert_int_equal(applied, 0);
+	assert_int_equal(aurmig__ini_remove_section(ini, NULL, 0, &applied), AURMIG_EINVALID);
+	assert_int_equal(aurmig__ini_remove_section(ini, "b", 0, NULL), AURMIG_EINVALID);
+	assert_text(ini, text);
+	assert_false(aurmig__ini_modified(ini));
+	aurmig__ini_free(ini);
 }
 
 static void test_conditions(void **state)
@@ -1172,6 +1275,7 @@ static int scenario(aurmig_context *ctx, const char *path, const char *sample)
 	EDIT(aurmig__ini_rename_key(ini, "database", "socket", "unix_socket", AURMIG__INI_ALWAYS, NULL, &applied));
 	EDIT(aurmig__ini_rename_section(ini, "serve", "git", &applied));
 	EDIT(aurmig__ini_add_section(ini, "metrics", pairs, 2, &applied));
+	EDIT(aurmig__ini_remove_section(ini, "fingerprints", 0, &applied));
 #undef EDIT
 	if ((rc = aurmig__ini_render(ini, &out)))
 		goto done;
@@ -1237,6 +1341,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_edits_exact, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_edits_read_back, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_edits_small, setup_ctx, teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_remove_section, setup_ctx, teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_remove_section_reverses_add, setup_ctx, teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_remove_section_errors, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_conditions, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_edit_errors, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_checksum, setup_ctx, teardown_ctx),

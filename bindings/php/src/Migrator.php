@@ -29,19 +29,24 @@ final class Migrator
     /** @var \WeakMap<Plan, true> plans not yet closed */
     private \WeakMap $plans;
     private int $lockTimeoutMs;
+    private ?string $configFile;
 
     /**
      * @param string      $directory      the migrations directory
      * @param string|null $url            a connection URL (sqlite:///..., mysql://..., pgsql://...)
      * @param string|null $aurwebConfig   or aurweb's configuration file (give exactly one)
      * @param int         $lockTimeoutMs  how long upgrade/downgrade/stamp wait for the deploy lock (< 0: forever)
+     * @param string|null $configFile     the INI file the migrations' config steps edit
+     *                                    (aurmig_plan_options.config_file, docs/config-steps.md), also for
+     *                                    configCheck() and configStamp(); null when there are no config steps
      */
     public function __construct(string $directory, ?string $url = null, ?string $aurwebConfig = null,
-        int $lockTimeoutMs = 60000)
+        int $lockTimeoutMs = 60000, ?string $configFile = null)
     {
         $this->ffi = Library::ffi();
         $this->plans = new \WeakMap();
         $this->lockTimeoutMs = $lockTimeoutMs;
+        $this->configFile = $configFile;
         if (($url === null) === ($aurwebConfig === null)) {
             throw new UsageException('give exactly one of url and aurwebConfig', $this->ffi->AURMIG_EINVALID);
         }
@@ -110,6 +115,43 @@ final class Migrator
         } finally {
             $f->aurmig_status_free($s);
         }
+    }
+
+    /**
+     * Compare the configuration file ($configFile, else the Migrator's) with
+     * the database, read-only (aurmig_config_check).
+     */
+    public function configCheck(?string $configFile = null): ConfigStatus
+    {
+        $f = $this->ffi;
+        $path = $this->configPath($configFile);
+        $state = $f->new('int');
+        $this->checkRc($f->aurmig_config_check(\FFI::addr($state), $this->liveConn(), $this->graph, $path));
+        $e = $f->aurmig_error_last($this->ctx);
+        return ConfigStatus::fromCode($f, $state->cdata, $e !== null && $e->message !== null ? $e->message : '');
+    }
+
+    /**
+     * Accept the configuration file as it is (aurmig_config_stamp): mark it
+     * with the database's revision(s), journal its checksum, resolve pending
+     * config steps. Takes the deploy lock.
+     */
+    public function configStamp(?string $configFile = null): void
+    {
+        $f = $this->ffi;
+        $this->checkRc($f->aurmig_config_stamp($this->liveConn(), $this->graph, $this->configPath($configFile)));
+    }
+
+    private function configPath(?string $configFile): string
+    {
+        $path = $configFile ?? $this->configFile;
+        if ($path === null) {
+            throw new UsageException('no configuration file: give configFile', $this->ffi->AURMIG_EINVALID);
+        }
+        if (str_contains($path, "\0")) {
+            throw new UsageException('a NUL byte in a string argument', $this->ffi->AURMIG_EINVALID);
+        }
+        return $path;
     }
 
     /** @return string[] the rows of the version table (alembic_version) */
@@ -183,9 +225,10 @@ final class Migrator
      * @param string|string[] $targets one target (several for stamp)
      * @param bool $oneTransaction the whole plan in one transaction (SQLite, PostgreSQL)
      * @param bool $purge          stamp only: empty the version table first
+     * @param string|null $configFile the file config steps edit (default: the Migrator's)
      */
     public function plan(string $command, string|array $targets, bool $oneTransaction = false,
-        bool $purge = false): Plan
+        bool $purge = false, ?string $configFile = null): Plan
     {
         $f = $this->ffi;
         $cmd = match ($command) {
@@ -200,6 +243,12 @@ final class Migrator
         $this->checkRc($f->aurmig_plan_options_init(\FFI::addr($opts), $f->AURMIG_PLAN_OPTIONS_VERSION));
         $opts->flags = ($oneTransaction ? $f->AURMIG_PLAN_ONE_TRANSACTION : 0) | ($purge ? $f->AURMIG_PLAN_PURGE : 0);
         $opts->lock_timeout_ms = $this->lockTimeoutMs;
+        $path = $configFile ?? $this->configFile;
+        if ($path !== null) {
+            // kept alive through aurmig_plan_new, which copies it
+            [, $pathKeep] = $this->cStrings([$path]);
+            $opts->config_file = $f->cast('const char*', \FFI::addr($pathKeep[0][0]));
+        }
         [$arr, $keep] = $this->cStrings($targets);
         $p = $f->new('aurmig_plan*');
         $this->checkRc($f->aurmig_plan_new(\FFI::addr($p), $conn, $this->graph, $cmd, $arr, \count($targets),
@@ -214,15 +263,17 @@ final class Migrator
      * @param callable(Step):void|null $onStep called after each step
      * @return Step[] what ran; [] when already there
      */
-    public function upgrade(string $target = 'heads', ?callable $onStep = null, bool $oneTransaction = false): array
+    public function upgrade(string $target = 'heads', ?callable $onStep = null, bool $oneTransaction = false,
+        ?string $configFile = null): array
     {
-        return $this->runPlan($this->plan('upgrade', $target, $oneTransaction), $onStep);
+        return $this->runPlan($this->plan('upgrade', $target, $oneTransaction, false, $configFile), $onStep);
     }
 
     /** Downgrade to $target ('base', '-1', a revision, ...). @return Step[] */
-    public function downgrade(string $target, ?callable $onStep = null, bool $oneTransaction = false): array
+    public function downgrade(string $target, ?callable $onStep = null, bool $oneTransaction = false,
+        ?string $configFile = null): array
     {
-        return $this->runPlan($this->plan('downgrade', $target, $oneTransaction), $onStep);
+        return $this->runPlan($this->plan('downgrade', $target, $oneTransaction, false, $configFile), $onStep);
     }
 
     /** Rewrite the version table without running scripts. @param string|string[] $targets @return Step[] */

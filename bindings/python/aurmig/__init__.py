@@ -13,7 +13,7 @@ The shared library is found through $AURMIG_LIBRARY, the build tree, the
 installed path, then the dynamic loader (see aurmig._native). Hooks
 (callbacks around each migration) are not in the C API yet, so not here.
 """
-from .core import Migrator, Plan, Revision, Status, Step, status
+from .core import ConfigStatus, Migrator, Plan, Revision, Status, Step, status
 from .errors import (AbortedError, AmbiguousError, DatabaseError, DriftError, Error, FileError, GraphError,
                      IrreversibleError, LockTimeoutError, NotFoundError, OutOfMemoryError, RecoveryNeededError,
                      ScriptError, StateError, TargetError, UnknownRevisionError, UsageError)
@@ -26,7 +26,7 @@ def version():
 
 
 __all__ = [
-    "Migrator", "Plan", "Revision", "Status", "Step", "status", "version",
+    "ConfigStatus", "Migrator", "Plan", "Revision", "Status", "Step", "status", "version",
     "Error", "OutOfMemoryError", "UsageError", "ScriptError", "GraphError", "FileError", "TargetError",
     "NotFoundError", "AmbiguousError", "DatabaseError", "LockTimeoutError", "StateError",
     "UnknownRevisionError", "RecoveryNeededError", "DriftError", "IrreversibleError", "AbortedError",

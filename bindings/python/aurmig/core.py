@@ -117,6 +117,29 @@ def _status(lib, s):
                   lst("current"), lst("head"), lst("pending"))
 
 
+_CONFIG_STATES = {
+    n.AURMIG_CONFIG_IN_SYNC: "in-sync",
+    n.AURMIG_CONFIG_BEHIND: "behind",
+    n.AURMIG_CONFIG_EDITED: "edited",
+    n.AURMIG_CONFIG_PENDING: "pending",
+    n.AURMIG_CONFIG_MISSING: "missing",
+}
+
+
+class ConfigStatus(namedtuple("ConfigStatus", "code state message")):
+    """The configuration file against the database (aurmig_config_check):
+    code is the aurmig_config_state, state its name ('in-sync', 'behind',
+    'edited', 'pending', 'missing'), message what differs and how to
+    reconcile ('' when in sync)."""
+
+    @property
+    def in_sync(self):
+        return self.code == n.AURMIG_CONFIG_IN_SYNC
+
+    def __bool__(self):
+        return self.in_sync
+
+
 def _new_context(lib):
     ctx = _P["aurmig_context"]()
     rc = lib.aurmig_context_new(ctypes.byref(ctx))
@@ -161,16 +184,20 @@ class Migrator:
     must be used by one thread at a time.
     """
 
-    def __init__(self, directory, url=None, *, aurweb_config=None, lock_timeout=60.0):
+    def __init__(self, directory, url=None, *, aurweb_config=None, lock_timeout=60.0, config_file=None):
         """url: a connection URL; or aurweb_config: aurweb's configuration
         file (exactly one). lock_timeout: seconds upgrade/downgrade/stamp
-        wait for the deploy lock (None: forever)."""
+        wait for the deploy lock (None: forever). config_file: the INI file
+        the migrations' config steps edit (aurmig_plan_options.config_file,
+        docs/config-steps.md), also for config_check() and config_stamp();
+        None when the migrations have no config steps."""
         self._lib = lib = n.lib()
         self._ctx = self._graph = self._conn = None
         self._plans = weakref.WeakSet()
         if (url is None) == (aurweb_config is None):
             raise errors.UsageError("give exactly one of url and aurweb_config", n.AURMIG_EINVALID)
         self.lock_timeout = lock_timeout
+        self.config_file = config_file
         self._ctx = _new_context(lib)
         try:
             g = _P["aurmig_graph"]()
@@ -264,6 +291,31 @@ class Migrator:
         finally:
             self._lib.aurmig_status_free(s)
 
+    def config_check(self, config_file=None):
+        """Compare the configuration file (config_file, else the
+        Migrator's) with the database, read-only: a ConfigStatus."""
+        path = self._config_path(config_file)
+        state = ctypes.c_int()
+        self._check(self._lib.aurmig_config_check(ctypes.byref(state), self._live_conn(), self._graph, path))
+        message = ""
+        if state.value != n.AURMIG_CONFIG_IN_SYNC:
+            e = self._lib.aurmig_error_last(self._ctx)
+            message = _s(e.contents.message) if e and e.contents.message is not None else ""
+        return ConfigStatus(state.value, _CONFIG_STATES.get(state.value, "state-%d" % state.value), message)
+
+    def config_stamp(self, config_file=None):
+        """Accept the configuration file as it is (aurmig_config_stamp):
+        mark it with the database's revision(s), journal its checksum and
+        resolve pending config steps. Takes the deploy lock."""
+        path = self._config_path(config_file)
+        self._check(self._lib.aurmig_config_stamp(self._live_conn(), self._graph, path))
+
+    def _config_path(self, config_file):
+        path = config_file if config_file is not None else self.config_file
+        if path is None:
+            raise errors.UsageError("no configuration file: give config_file", n.AURMIG_EINVALID)
+        return _fspath(path)
+
     def current_rows(self):
         """The rows of the version table (alembic_version)."""
         conn = self._live_conn()
@@ -309,10 +361,11 @@ class Migrator:
 
     # -- writing -----------------------------------------------------------
 
-    def plan(self, command, targets, *, one_transaction=False, purge=False, progress=None):
+    def plan(self, command, targets, *, one_transaction=False, purge=False, progress=None, config_file=None):
         """Plan 'upgrade', 'downgrade' or 'stamp' to targets (a string, or a
         list for stamp). The plan holds the deploy lock until it is closed;
-        iterate it (or call run()) to apply the steps.
+        iterate it (or call run()) to apply the steps. config_file: the file
+        config steps edit (default: the Migrator's).
 
         progress(step, phase): called before ('start') and after ('done')
         each step and before each statement ('statement'). Raise from it to
@@ -330,6 +383,9 @@ class Migrator:
         opts.flags = ((n.AURMIG_PLAN_ONE_TRANSACTION if one_transaction else 0)
                       | (n.AURMIG_PLAN_PURGE if purge else 0))
         opts.lock_timeout_ms = -1 if self.lock_timeout is None else int(self.lock_timeout * 1000)
+        path = config_file if config_file is not None else self.config_file
+        if path is not None:
+            opts.config_file = _fspath(path)    # the library copies it
         plan = Plan(self, progress)
         if plan._trampoline is not None:
             opts.progress = plan._trampoline
@@ -340,14 +396,16 @@ class Migrator:
         self._plans.add(plan)
         return plan
 
-    def upgrade(self, target="heads", *, progress=None, one_transaction=False):
+    def upgrade(self, target="heads", *, progress=None, one_transaction=False, config_file=None):
         """Upgrade to target; returns the steps applied ([] when already there)."""
-        with self.plan("upgrade", target, progress=progress, one_transaction=one_transaction) as p:
+        with self.plan("upgrade", target, progress=progress, one_transaction=one_transaction,
+                       config_file=config_file) as p:
             return p.run()
 
-    def downgrade(self, target, *, progress=None, one_transaction=False):
+    def downgrade(self, target, *, progress=None, one_transaction=False, config_file=None):
         """Downgrade to target ('base', '-1', a revision, ...); returns the steps applied."""
-        with self.plan("downgrade", target, progress=progress, one_transaction=one_transaction) as p:
+        with self.plan("downgrade", target, progress=progress, one_transaction=one_transaction,
+                       config_file=config_file) as p:
             return p.run()
 
     def stamp(self, targets, *, purge=False):

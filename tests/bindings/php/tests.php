@@ -299,6 +299,51 @@ $tests['objects freed in any order never crash'] = static function () use ($grap
     $GLOBALS['aurmig_left_over'] = $cycle;
 };
 
+$tests['config file: steps, check, stamp'] = static function () use ($work, $sqlite) {
+    $dir = "$work/cfg-" . bin2hex(random_bytes(4));
+    mkdir("$dir/m", 0755, true);
+    mkdir("$dir/etc");
+    file_put_contents("$dir/m/aaaa_sso.sql",
+        "-- aurmig:revision aaaa\n-- aurmig:upgrade\nCREATE TABLE t (x INTEGER);\n"
+        . "-- aurmig:config add-section sso\n-- aurmig:config set if-unset sso openid = https://example.org\n"
+        . "-- aurmig:config set if-equal=none options cache = redis\n"
+        . "-- aurmig:downgrade\nDROP TABLE t;\n-- aurmig:config set options cache = none\n"
+        . "-- aurmig:config remove sso openid\n-- aurmig:config remove-section if-empty sso\n");
+    $conf = "$dir/etc/config";
+    file_put_contents($conf, "[options]\ncache = none\n");
+    $url = $sqlite();
+    $m = new Migrator("$dir/m", url: $url);
+    $e = throws(Aurmig\UsageException::class, static fn () => $m->upgrade());
+    check(str_contains($e->getMessage(), 'changes the configuration file'), $e->getMessage());
+    throws(Aurmig\UsageException::class, static fn () => $m->configCheck());
+    same([], $m->currentRows(), 'nothing ran');
+    $m->close();
+    $m = new Migrator("$dir/m", url: $url, configFile: $conf);
+    same(['aaaa'], array_map(static fn ($s) => $s->revision, $m->upgrade()), 'upgrade');
+    $upgraded = "[options]\ncache = redis\n\n[sso]\nopenid = https://example.org\n\n[aurmig]\nrevision = aaaa\n";
+    same($upgraded, file_get_contents($conf), 'the file after upgrade');
+    $st = $m->configCheck();
+    same([Aurmig\ConfigStatus::IN_SYNC, true, ''], [$st->state, $st->isInSync(), $st->message], 'in sync');
+    file_put_contents($conf, "extra = 1\n", FILE_APPEND);
+    $st = $m->configCheck();
+    same(Library::ffi()->AURMIG_CONFIG_EDITED, $st->code, 'edited: code');
+    same(Aurmig\ConfigStatus::EDITED, $st->state, 'edited');
+    check(str_contains($st->message, 'config-stamp'), $st->message);
+    $m->configStamp();
+    check($m->configCheck()->isInSync(), 'in sync after configStamp');
+    same(Aurmig\ConfigStatus::MISSING, $m->configCheck("$dir/etc/other")->state, 'another file, per call');
+    $m->downgrade('base');
+    same("[options]\ncache = none\n\n[aurmig]\nrevision =\nextra = 1\n", file_get_contents($conf), 'after downgrade');
+    // per plan, a file name built at run time (the library copies it)
+    $p = $m->plan('upgrade', 'heads', configFile: implode('/', [$dir, 'etc', 'config']));
+    gc_collect_cycles();
+    same(1, count($p->run()), 'upgrade through a plan');
+    $p->close();
+    check(str_contains(file_get_contents($conf), 'cache = redis'), 'config steps ran');
+    check($m->configCheck()->isInSync(), 'in sync after the plan');
+    $m->close();
+};
+
 $passed = $failed = 0;
 foreach ($tests as $name => $fn) {
     try {

@@ -270,3 +270,64 @@ def test_hooks_run_python_functions(tmp_path):
             m.upgrade()
         assert isinstance(e.value.__cause__, aurmig.Error)
         assert m.current_rows() == []          # the step was rolled back
+
+
+def test_config_file_steps_check_and_stamp(tmp_path):
+    mig = tmp_path / "m"
+    mig.mkdir()
+    (mig / "aaaa_sso.sql").write_text(
+        "-- aurmig:revision aaaa\n-- aurmig:upgrade\nCREATE TABLE t (x INTEGER);\n"
+        "-- aurmig:config add-section sso\n-- aurmig:config set if-unset sso openid = https://example.org\n"
+        "-- aurmig:config set if-equal=none options cache = redis\n"
+        "-- aurmig:downgrade\nDROP TABLE t;\n-- aurmig:config set options cache = none\n"
+        "-- aurmig:config remove sso openid\n-- aurmig:config remove-section if-empty sso\n")
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    conf = etc / "config"
+    original = b"[options]\ncache = none\n"
+    conf.write_bytes(original)
+    url = "sqlite:///%s" % (tmp_path / "c.db")
+    with aurmig.Migrator(str(mig), url) as m:
+        with pytest.raises(aurmig.UsageError) as e:
+            m.upgrade()
+        assert "changes the configuration file" in str(e.value)
+        with pytest.raises(aurmig.UsageError):
+            m.config_check()
+        assert m.current_rows() == []
+    with aurmig.Migrator(str(mig), url, config_file=conf) as m:     # a path-like object
+        plan = m.plan("upgrade", "heads", config_file="%s" % conf)  # a temporary string: the library copies it
+        gc.collect()
+        assert [s.revision for s in plan.run()] == ["aaaa"]
+        plan.close()
+        upgraded = (b"[options]\ncache = redis\n\n[sso]\nopenid = https://example.org\n\n"
+                    b"[aurmig]\nrevision = aaaa\n")
+        assert conf.read_bytes() == upgraded
+        st = m.config_check()
+        assert (st.state, st.in_sync, bool(st), st.message) == ("in-sync", True, True, "")
+        # a hand edit is reported; config_stamp accepts it
+        conf.write_bytes(upgraded + b"extra = 1\n")
+        st = m.config_check()
+        assert (st.code, st.state, bool(st)) == (n.AURMIG_CONFIG_EDITED, "edited", False)
+        assert "config-stamp" in st.message
+        m.config_stamp()
+        assert m.config_check().in_sync
+        # another file, given per call
+        other = etc / "other"
+        assert m.config_check(other).state == "missing"
+        m.downgrade("base")
+        assert conf.read_bytes() == b"[options]\ncache = none\n\n[aurmig]\nrevision =\nextra = 1\n"
+        # a write that fails: the database part stays, the step is pending
+        backup = etc / "config.aurmig-bak"
+        backup.unlink()
+        backup.mkdir()
+        (backup / "x").write_text("")
+        before = conf.read_bytes()
+        with pytest.raises(aurmig.FileError) as e:
+            m.upgrade()
+        assert "config step is pending" in str(e.value)
+        assert conf.read_bytes() == before and m.current_rows() == ["aaaa"]
+        st = m.config_check()
+        assert st.state == "pending" and "upgrade" in st.message
+        shutil.rmtree(str(backup))
+        assert m.upgrade() == []                                  # finishes the pending step
+        assert b"cache = redis" in conf.read_bytes() and m.config_check().in_sync
