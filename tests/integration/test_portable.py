@@ -21,6 +21,7 @@ AURMIG_TEST_PGSQL_URL is set (tests/servers/start.sh exports both).
 - bad portable DDL is refused before anything runs, naming file:line and
   the offending token; statements outside the subset pass through.
 """
+import json
 import os
 import shutil
 import sqlite3
@@ -239,6 +240,10 @@ class Portable(unittest.TestCase):
             self.assertEqual(p.returncode, 8, "%s: %s%s" % (kind, p.stdout, p.stderr))
             self.assertIn("users.nickname", p.stdout)
             self.assertIn("badges", p.stdout)
+            p = aurmig("--json", "--url", db.url, "-d", d, "check", "--schema", *scratch)
+            j = json.loads(p.stdout)
+            self.assertEqual((p.returncode, j["equal"], j["exit_code"]), (8, False, 8), kind)
+            self.assertIn(("table", "only_b", "badges"), [(x["kind"], x["change"], x["table"]) for x in j["differences"]])
             p = aurmig("--url", db.url, "-d", d, "revision", "--autogenerate", "-m", "badges", *scratch)
             self.assertEqual(p.returncode, 0, "%s: %s%s" % (kind, p.stdout, p.stderr))
             new = [f for f in os.listdir(d) if f.endswith("_badges.sql")]
