@@ -1660,7 +1660,9 @@ static int default_is_literal(const char *d)
 {
 	char num[80];
 
-	return d[0] == '\'' || canon_number(num, sizeof(num), d) || !strcmp(d, "TRUE") || !strcmp(d, "FALSE") ||
+	const char *end = d[0] == '\'' ? literal_end(d, 0) : NULL;
+
+	return (end && end[1] == '\0') || canon_number(num, sizeof(num), d) || !strcmp(d, "TRUE") || !strcmp(d, "FALSE") ||
 		!strncmp(d, "CURRENT_TIMESTAMP", 17) || !strcmp(d, "CURRENT_DATE") || !strcmp(d, "CURRENT_TIME");
 }
 

@@ -343,8 +343,8 @@ class SQLiteSchema(SchemaTests, unittest.TestCase):
         self.assertEqual(p.stdout,
                          'CREATE TABLE "from_t" (\n'
                          '  "from_c" INTEGER NOT NULL PRIMARY KEY,\n'
-                         '  "select" text,\n'
-                         '  "From Me" text,\n'
+                         '  "select" TEXT,\n'      # SQLite to SQLite: declared types as declared
+                         '  "From Me" TEXT,\n'
                          '  FOREIGN KEY ("From Me") REFERENCES "from_t" ("from_c")\n'
                          ');\n'
                          'CREATE INDEX "from_ix" ON "from_t" ("from_c");\n')
