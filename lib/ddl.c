@@ -254,6 +254,9 @@ static int ident(parser *p, char **out, const char *what)
 		size_t o = 0;
 		if (p->t.len < 3)
 			return refuse(p, "an empty name");
+		for (size_t i = 1; i + 1 < p->t.len; i++)
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				return refuse(p, "a name with a control character (a line break, a tab)");
 		if (!(d = aurmig__malloc(p->ctx, p->t.len)))
 			return AURMIG_ENOMEM;
 		for (size_t i = 1; i + 1 < p->t.len; i++) {
