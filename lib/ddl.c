@@ -1305,6 +1305,15 @@ static int index_has_col(const sindex *ix, const char *col)
 	return 0;
 }
 
+/* Remove element k of an array of *n elements of size (already freed). */
+static void remove_at(void *arr, size_t *n, size_t size, size_t k)
+{
+	char *a = arr;
+
+	memmove(a + k * size, a + (k + 1) * size, (*n - k - 1) * size);
+	(*n)--;
+}
+
 static int rename_in(aurmig_context *ctx, char **slot, const char *from, const char *to)
 {
 	char *d;
@@ -1411,16 +1420,14 @@ static int apply_action(aurmig_context *ctx, aurmig_schema *m, stable *t, aurmig
 		if ((k = find_col(t, a->name)) < 0)
 			return err_model(ctx, file, line, "table %s has no column %s", t->name, a->name);
 		aurmig__schema_free_column(&t->cols[k]);
-		memmove(&t->cols[k], &t->cols[k + 1], (t->ncols - (size_t)k - 1) * sizeof(*t->cols));
-		t->ncols--;
+		remove_at(t->cols, &t->ncols, sizeof(*t->cols), (size_t)k);
 		if (src)
 			aurmig__strv_remove_at(src, (size_t)k);
 		/* indexes, keys and foreign keys with the column go with it */
 		for (size_t i = t->nidx; i-- > 0;)
 			if (index_has_col(&t->idx[i], a->name)) {
 				aurmig__schema_free_index(&t->idx[i]);
-				memmove(&t->idx[i], &t->idx[i + 1], (t->nidx - i - 1) * sizeof(*t->idx));
-				t->nidx--;
+				remove_at(t->idx, &t->nidx, sizeof(*t->idx), i);
 			}
 		for (size_t i = t->pk.n; i-- > 0;)
 			if (!strcmp(t->pk.v[i], a->name))
@@ -1428,8 +1435,7 @@ static int apply_action(aurmig_context *ctx, aurmig_schema *m, stable *t, aurmig
 		for (size_t i = t->nfks; i-- > 0;)
 			if (aurmig__strv_contains(&t->fks[i].columns, a->name)) {
 				aurmig__schema_free_fkey(&t->fks[i]);
-				memmove(&t->fks[i], &t->fks[i + 1], (t->nfks - i - 1) * sizeof(*t->fks));
-				t->nfks--;
+				remove_at(t->fks, &t->nfks, sizeof(*t->fks), i);
 			}
 		return AURMIG_OK;
 	case A_RENAME_COLUMN:
@@ -1489,8 +1495,7 @@ static int apply_action(aurmig_context *ctx, aurmig_schema *m, stable *t, aurmig
 		if ((k = find_index(t, a->name)) < 0)
 			return err_model(ctx, file, line, "table %s has no index %s", t->name, a->name);
 		aurmig__schema_free_index(&t->idx[k]);
-		memmove(&t->idx[k], &t->idx[k + 1], (t->nidx - (size_t)k - 1) * sizeof(*t->idx));
-		t->nidx--;
+		remove_at(t->idx, &t->nidx, sizeof(*t->idx), (size_t)k);
 		return AURMIG_OK;
 	case A_ADD_FKEY: {
 		sfkey *fk;
@@ -1505,8 +1510,7 @@ static int apply_action(aurmig_context *ctx, aurmig_schema *m, stable *t, aurmig
 		if ((k = find_fkey(t, a->name)) < 0)
 			return err_model(ctx, file, line, "table %s has no foreign key named %s", t->name, a->name);
 		aurmig__schema_free_fkey(&t->fks[k]);
-		memmove(&t->fks[k], &t->fks[k + 1], (t->nfks - (size_t)k - 1) * sizeof(*t->fks));
-		t->nfks--;
+		remove_at(t->fks, &t->nfks, sizeof(*t->fks), (size_t)k);
 		return AURMIG_OK;
 	case A_ADD_PK:
 		if (t->pk.n)
@@ -1565,8 +1569,7 @@ static void model_drop_table(aurmig_schema *m, const char *name)
 	for (size_t i = 0; i < m->ntables; i++)
 		if (!strcmp(m->tables[i].name, name)) {
 			aurmig__schema_free_table(&m->tables[i]);
-			memmove(&m->tables[i], &m->tables[i + 1], (m->ntables - i - 1) * sizeof(*m->tables));
-			m->ntables--;
+			remove_at(m->tables, &m->ntables, sizeof(*m->tables), i);
 			return;
 		}
 }
@@ -1753,6 +1756,65 @@ static void render_drop_index(sink *o, int d, const char *table, const char *nam
 	emit(o, &b);
 }
 
+static void put_pk_list(aurmig__buf *b, int d, const aurmig__strv *pk)
+{
+	aurmig__buf_puts(b, "ADD PRIMARY KEY (");
+	for (size_t k = 0; k < pk->n; k++) {
+		if (k)
+			aurmig__buf_puts(b, ", ");
+		put_id(b, d, pk->v[k]);
+	}
+	aurmig__buf_puts(b, ")");
+}
+
+/* The clause of an action that MySQL and PostgreSQL spell alike; 0 (and
+ * nothing written) for the others. */
+static int put_common_clause(aurmig__buf *b, int d, const action *a)
+{
+	stable none = { 0 };
+
+	switch (a->kind) {
+	case A_ADD_COLUMN:
+		aurmig__buf_puts(b, "ADD COLUMN ");
+		put_coldef(b, d, &none, &a->col);
+		return 1;
+	case A_DROP_COLUMN:
+		aurmig__buf_puts(b, "DROP COLUMN ");
+		put_id(b, d, a->name);
+		return 1;
+	case A_RENAME_COLUMN:
+		aurmig__buf_puts(b, "RENAME COLUMN ");
+		put_id(b, d, a->name);
+		aurmig__buf_puts(b, " TO ");
+		put_id(b, d, a->new_name);
+		return 1;
+	case A_SET_DEFAULT:
+	case A_DROP_DEFAULT:
+		aurmig__buf_puts(b, "ALTER COLUMN ");
+		put_id(b, d, a->name);
+		if (a->kind == A_SET_DEFAULT) {
+			aurmig__buf_puts(b, " SET DEFAULT ");
+			aurmig__schema_put_default(b, d, a->dflt);
+		} else {
+			aurmig__buf_puts(b, " DROP DEFAULT");
+		}
+		return 1;
+	case A_ADD_FKEY:
+		aurmig__buf_puts(b, "ADD ");
+		aurmig__schema_put_fkey(b, d, &a->fk);
+		return 1;
+	case A_ADD_PK:
+		put_pk_list(b, d, &a->pk);
+		return 1;
+	case A_RENAME_TABLE:
+		aurmig__buf_puts(b, "RENAME TO ");
+		put_id(b, d, a->new_name);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* MySQL: the whole ALTER TABLE as one statement. */
 static void render_alter_mysql(sink *o, const aurmig__ddl *op)
 {
@@ -1766,37 +1828,14 @@ static void render_alter_mysql(sink *o, const aurmig__ddl *op)
 	for (size_t i = 0; i < op->nacts; i++) {
 		const action *a = &op->acts[i];
 		aurmig__buf_puts(&b, i ? ", " : " ");
+		if (put_common_clause(&b, d, a))
+			continue;
 		switch (a->kind) {
-		case A_ADD_COLUMN:
-			aurmig__buf_puts(&b, "ADD COLUMN ");
-			put_coldef(&b, d, &none, &a->col);
-			break;
-		case A_DROP_COLUMN:
-			aurmig__buf_puts(&b, "DROP COLUMN ");
-			put_id(&b, d, a->name);
-			break;
-		case A_RENAME_COLUMN:
-			aurmig__buf_puts(&b, "RENAME COLUMN ");
-			put_id(&b, d, a->name);
-			aurmig__buf_puts(&b, " TO ");
-			put_id(&b, d, a->new_name);
-			break;
 		case A_MODIFY_COLUMN:
 			aurmig__buf_puts(&b, "CHANGE COLUMN ");
 			put_id(&b, d, a->name);
 			aurmig__buf_puts(&b, " ");
 			put_coldef(&b, d, &none, &a->col);
-			break;
-		case A_SET_DEFAULT:
-			aurmig__buf_puts(&b, "ALTER COLUMN ");
-			put_id(&b, d, a->name);
-			aurmig__buf_puts(&b, " SET DEFAULT ");
-			aurmig__schema_put_default(&b, d, a->dflt);
-			break;
-		case A_DROP_DEFAULT:
-			aurmig__buf_puts(&b, "ALTER COLUMN ");
-			put_id(&b, d, a->name);
-			aurmig__buf_puts(&b, " DROP DEFAULT");
 			break;
 		case A_ADD_INDEX:
 			aurmig__buf_puts(&b, a->idx.unique ? "ADD UNIQUE KEY " : "ADD KEY ");
@@ -1808,10 +1847,6 @@ static void render_alter_mysql(sink *o, const aurmig__ddl *op)
 			aurmig__buf_puts(&b, "DROP INDEX ");
 			put_id(&b, d, a->name);
 			break;
-		case A_ADD_FKEY:
-			aurmig__buf_puts(&b, "ADD ");
-			aurmig__schema_put_fkey(&b, d, &a->fk);
-			break;
 		case A_DROP_FKEY:
 			/* and the index InnoDB made for the key, if it made one (MariaDB's
 			 * IF EXISTS): no other backend keeps one */
@@ -1820,21 +1855,8 @@ static void render_alter_mysql(sink *o, const aurmig__ddl *op)
 			aurmig__buf_puts(&b, ", DROP INDEX IF EXISTS ");
 			put_id(&b, d, a->name);
 			break;
-		case A_ADD_PK:
-			aurmig__buf_puts(&b, "ADD PRIMARY KEY (");
-			for (size_t k = 0; k < a->pk.n; k++) {
-				if (k)
-					aurmig__buf_puts(&b, ", ");
-				put_id(&b, d, a->pk.v[k]);
-			}
-			aurmig__buf_puts(&b, ")");
-			break;
 		case A_DROP_PK:
 			aurmig__buf_puts(&b, "DROP PRIMARY KEY");
-			break;
-		case A_RENAME_TABLE:
-			aurmig__buf_puts(&b, "RENAME TO ");
-			put_id(&b, d, a->new_name);
 			break;
 		default:
 			break;
@@ -1855,30 +1877,12 @@ static void render_alter_pgsql(sink *o, const aurmig__ddl *op)
 {
 	const int d = AURMIG_DIALECT_PGSQL;
 	const char *table = op->table;
-	stable none = { 0 };
 	aurmig__buf b;
 
 	for (size_t i = 0; i < op->nacts && !o->rc; i++) {
 		const action *a = &op->acts[i];
 		aurmig__buf_init(&b, o->ctx);
 		switch (a->kind) {
-		case A_ADD_COLUMN:
-			pg_alter_prefix(&b, table);
-			aurmig__buf_puts(&b, "ADD COLUMN ");
-			put_coldef(&b, d, &none, &a->col);
-			break;
-		case A_DROP_COLUMN:
-			pg_alter_prefix(&b, table);
-			aurmig__buf_puts(&b, "DROP COLUMN ");
-			put_id(&b, d, a->name);
-			break;
-		case A_RENAME_COLUMN:
-			pg_alter_prefix(&b, table);
-			aurmig__buf_puts(&b, "RENAME COLUMN ");
-			put_id(&b, d, a->name);
-			aurmig__buf_puts(&b, " TO ");
-			put_id(&b, d, a->new_name);
-			break;
 		case A_MODIFY_COLUMN: {
 			const scol *c = &a->col;
 			scol plain = *c;
@@ -1916,18 +1920,6 @@ static void render_alter_pgsql(sink *o, const aurmig__ddl *op)
 			}
 			break;
 		}
-		case A_SET_DEFAULT:
-		case A_DROP_DEFAULT:
-			pg_alter_prefix(&b, table);
-			aurmig__buf_puts(&b, "ALTER COLUMN ");
-			put_id(&b, d, a->name);
-			if (a->kind == A_SET_DEFAULT) {
-				aurmig__buf_puts(&b, " SET DEFAULT ");
-				aurmig__schema_put_default(&b, d, a->dflt);
-			} else {
-				aurmig__buf_puts(&b, " DROP DEFAULT");
-			}
-			break;
 		case A_ADD_INDEX:
 			put_create_index(&b, d, table, &a->idx);
 			break;
@@ -1935,25 +1927,10 @@ static void render_alter_pgsql(sink *o, const aurmig__ddl *op)
 			aurmig__buf_dispose(&b);
 			render_drop_index(o, d, table, a->name);
 			continue;
-		case A_ADD_FKEY:
-			pg_alter_prefix(&b, table);
-			aurmig__buf_puts(&b, "ADD ");
-			aurmig__schema_put_fkey(&b, d, &a->fk);
-			break;
 		case A_DROP_FKEY:
 			pg_alter_prefix(&b, table);
 			aurmig__buf_puts(&b, "DROP CONSTRAINT ");
 			put_id(&b, d, a->name);
-			break;
-		case A_ADD_PK:
-			pg_alter_prefix(&b, table);
-			aurmig__buf_puts(&b, "ADD PRIMARY KEY (");
-			for (size_t k = 0; k < a->pk.n; k++) {
-				if (k)
-					aurmig__buf_puts(&b, ", ");
-				put_id(&b, d, a->pk.v[k]);
-			}
-			aurmig__buf_puts(&b, ")");
 			break;
 		case A_DROP_PK:
 			/* the key's name depends on the table's history: look it up */
@@ -1965,13 +1942,11 @@ static void render_alter_pgsql(sink *o, const aurmig__ddl *op)
 			put_literal(&b, d, table);
 			aurmig__buf_puts(&b, ", n); END IF; END $aurmig$");
 			break;
-		case A_RENAME_TABLE:
-			pg_alter_prefix(&b, table);
-			aurmig__buf_puts(&b, "RENAME TO ");
-			put_id(&b, d, a->new_name);
-			table = a->new_name;
-			break;
 		default:
+			pg_alter_prefix(&b, table);
+			(void)put_common_clause(&b, d, a);
+			if (a->kind == A_RENAME_TABLE)
+				table = a->new_name;
 			break;
 		}
 		emit(o, &b);
