@@ -1655,6 +1655,22 @@ static void put_type(aurmig__buf *b, int dialect, const scol *c)
 		aurmig__buf_printf(b, "(%d)", t->length);
 }
 
+/* CURRENT_TIMESTAMP or CURRENT_TIMESTAMP(n), and nothing more */
+static int is_current_timestamp(const char *d)
+{
+	const char *p = d + 17;
+
+	if (strncmp(d, "CURRENT_TIMESTAMP", 17))
+		return 0;
+	if (!*p)
+		return 1;
+	if (*p++ != '(' || !isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return p[0] == ')' && !p[1];
+}
+
 /* Is the normalised default a literal (no parentheses needed)? */
 static int default_is_literal(const char *d)
 {
@@ -1663,7 +1679,7 @@ static int default_is_literal(const char *d)
 	const char *end = d[0] == '\'' ? literal_end(d, 0) : NULL;
 
 	return (end && end[1] == '\0') || canon_number(num, sizeof(num), d) || !strcmp(d, "TRUE") || !strcmp(d, "FALSE") ||
-		!strncmp(d, "CURRENT_TIMESTAMP", 17) || !strcmp(d, "CURRENT_DATE") || !strcmp(d, "CURRENT_TIME");
+		is_current_timestamp(d) || !strcmp(d, "CURRENT_DATE") || !strcmp(d, "CURRENT_TIME");
 }
 
 static void put_default(aurmig__buf *b, int dialect, const char *d)
