@@ -11,6 +11,7 @@
 #include "fuzz_common.h"
 #include "ddl.h"
 #include "schema.h"
+#include "split.h"
 
 static const char seed_parent[] =
 	"CREATE TABLE p (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, code CHAR(4) NOT NULL UNIQUE)";
@@ -89,19 +90,26 @@ static int one(aurmig_context *ctx, const char *text, size_t len, int check)
 	/* the portable DDL between the two models parses again */
 	if ((rc = aurmig_schema_migration(&gen, after, before)))
 		goto done;
-	for (const char *p = gen; *p && !rc;) {
-		const char *e = strstr(p, ";\n");
-		aurmig__ddl *back = NULL;
-		FZ_CHECK(e != NULL);
-		rc = aurmig__ddl_parse(&back, ctx, p, (size_t)(e - p), "generated.sql", 1);
-		if (check && rc != AURMIG_ENOMEM && rc) {
-			fprintf(stderr, "generated DDL does not parse: %.*s\n%s\n", (int)(e - p), p,
-				aurmig_error_last(ctx)->message);
-			/* types outside the subset are written as they are: not here */
+	{
+		/* split as a script would be (strings may hold ";\n") */
+		aurmig__stmt *st = NULL;
+		size_t nst = 0;
+		rc = aurmig__split(&st, &nst, ctx, gen, strlen(gen), AURMIG_DIALECT_SQLITE, "generated.sql", 1);
+		if (check && rc && rc != AURMIG_ENOMEM) {
+			fprintf(stderr, "generated DDL does not split: %s\n%s\n", gen, aurmig_error_last(ctx)->message);
 			abort();
 		}
-		aurmig__ddl_free(back);
-		p = e + 2;
+		for (size_t i = 0; i < nst && !rc; i++) {
+			aurmig__ddl *back = NULL;
+			rc = aurmig__ddl_parse(&back, ctx, gen + st[i].offset, st[i].len, "generated.sql", st[i].line);
+			if (check && rc != AURMIG_ENOMEM && rc) {
+				fprintf(stderr, "generated DDL does not parse: %.*s\n%s\n", (int)st[i].len, gen + st[i].offset,
+					aurmig_error_last(ctx)->message);
+				abort();
+			}
+			aurmig__ddl_free(back);
+		}
+		free(st);
 	}
 done:
 	(void)rendered;
