@@ -2419,6 +2419,12 @@ int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, in
 		if (!rc)
 			rc = sqlite_fk_check(c, table, file, line);
 	}
+	if (rc && rebuild) {
+		/* a pragma outlives a rollback: switch it back */
+		c->ctx->err_hold++;
+		(void)c->ops->exec(c, "PRAGMA legacy_alter_table = OFF", NULL);
+		c->ctx->err_hold--;
+	}
 	if (savepoint) {
 		if (rc) {
 			c->ctx->err_hold++;
