@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "graph_priv.h"
 
@@ -125,84 +127,120 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int read_file(aurmig_context *ctx, const char *path, char **text, size_t *len)
+/*
+ * Reading works relative to the open directory (openat, fstatat), so no
+ * full path is built per file except the one a migration keeps; each file
+ * costs one open, one fstat, its reads and a close (readdir's d_type saves
+ * a stat for regular files).
+ */
+
+/* dir + "/" + name in a buffer reused from file to file. */
+static const char *join_path(aurmig_context *ctx, char **buf, size_t *cap, const char *dir,
+	size_t dlen, const char *name)
 {
-	FILE *f;
+	size_t n = strlen(name), need = dlen + 1 + n + 1;
+
+	if (need > *cap) {
+		size_t c = *cap ? *cap : 256;
+		char *p;
+		while (c < need)
+			c *= 2;
+		if (!(p = aurmig__realloc(ctx, *buf, c)))
+			return NULL;
+		*buf = p;
+		*cap = c;
+	}
+	memcpy(*buf, dir, dlen);
+	(*buf)[dlen] = '/';
+	memcpy(*buf + dlen + 1, name, n + 1);
+	return *buf;
+}
+
+static int read_file(aurmig_context *ctx, int dfd, const char *name, const char *path, char **text,
+	size_t *len)
+{
 	struct stat st;
 	char *buf;
-	size_t n;
+	size_t n = 0, size;
+	int fd;
 
 	*text = NULL;
-	f = fopen(path, "rb");
-	if (!f)
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
 			"cannot open script: %s", strerror(errno));
-	if (fstat(fileno(f), &st) != 0 || st.st_size < 0) {
-		fclose(f);
+	if (fstat(fd, &st) != 0 || st.st_size < 0) {
+		int e = errno;
+		close(fd);
 		return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
-			"cannot stat script: %s", strerror(errno));
+			"cannot stat script: %s", strerror(e));
 	}
 	if ((unsigned long long)st.st_size > MAX_SCRIPT_SIZE) {
-		fclose(f);
+		close(fd);
 		return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, 0,
 			"script is larger than 64 MiB");
 	}
-	buf = aurmig__malloc(ctx, (size_t)st.st_size + 1);
+	size = (size_t)st.st_size;
+	buf = aurmig__malloc(ctx, size + 1);
 	if (!buf) {
-		fclose(f);
+		close(fd);
 		return AURMIG_ENOMEM;
 	}
-	n = fread(buf, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		int e = errno;
-		fclose(f);
-		free(buf);
-		return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
-			"cannot read script: %s", strerror(e));
+	/* the size fstat gave, as fread did; a file that grew meanwhile is cut there */
+	while (n < size) {
+		ssize_t r = read(fd, buf + n, size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			free(buf);
+			return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
+				"cannot read script: %s", strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
 	}
-	fclose(f);
+	close(fd);
 	buf[n] = '\0';
 	*text = buf;
 	*len = n;
 	return AURMIG_OK;
 }
 
-static int list_scripts(aurmig_context *ctx, const char *dir, aurmig__strv *names)
+static int list_scripts(aurmig_context *ctx, DIR *d, const char *dir, aurmig__strv *names)
 {
-	DIR *d = opendir(dir);
 	struct dirent *de;
+	char *pbuf = NULL;
+	size_t pcap = 0, dlen = strlen(dir);
 	int rc = AURMIG_OK;
 
-	if (!d)
-		return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, dir, 0,
-			"cannot open migrations directory: %s", strerror(errno));
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
 		struct stat st;
-		char *path;
 
 		if (de->d_name[0] == '.' || n < 5 || strcmp(de->d_name + n - 4, ".sql") != 0)
 			continue;
-		path = aurmig__printf(ctx, "%s/%s", dir, de->d_name);
-		if (!path) {
-			rc = AURMIG_ENOMEM;
-			break;
-		}
-		/* stat follows symlinks: a dangling or looping link is an error,
-		 * a directory named *.sql is skipped */
-		if (stat(path, &st) != 0) {
-			rc = aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
-				"cannot stat script: %s", strerror(errno));
-			free(path);
-			break;
-		}
-		free(path);
-		if (!S_ISREG(st.st_mode))
+		if (de->d_type == DT_DIR)
 			continue;
+		/* fstatat follows symlinks: a dangling or looping link is an error,
+		 * a directory named *.sql is skipped */
+		if (de->d_type != DT_REG) {
+			if (fstatat(dirfd(d), de->d_name, &st, 0) != 0) {
+				int e = errno;
+				const char *path = join_path(ctx, &pbuf, &pcap, dir, dlen, de->d_name);
+				rc = path ? aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
+					"cannot stat script: %s", strerror(e)) : AURMIG_ENOMEM;
+				break;
+			}
+			if (!S_ISREG(st.st_mode))
+				continue;
+		}
 		if ((rc = aurmig__strv_push(names, ctx, de->d_name)))
 			break;
 	}
-	closedir(d);
+	free(pbuf);
 	if (rc == AURMIG_OK && names->n)
 		qsort(names->v, names->n, sizeof(*names->v), name_cmp);
 	return rc;
@@ -542,30 +580,35 @@ static int by_id_cmp(const void *a, const void *b)
 	return strcmp((*(aurmig_migration *const *)a)->id, (*(aurmig_migration *const *)b)->id);
 }
 
-static int load_scripts(aurmig_graph *g, aurmig_context *ctx, const aurmig__strv *names)
+static int load_scripts(aurmig_graph *g, aurmig_context *ctx, int dfd, const aurmig__strv *names)
 {
+	char *pbuf = NULL;
+	size_t pcap = 0, dlen = strlen(g->dir);
+	int rc = AURMIG_OK;
+
 	g->migs = aurmig__calloc(ctx, names->n, sizeof(*g->migs));
 	if (!g->migs)
 		return AURMIG_ENOMEM;
 	for (size_t i = 0; i < names->n; i++) {
-		char *path = aurmig__printf(ctx, "%s/%s", g->dir, names->v[i]);
+		const char *path = join_path(ctx, &pbuf, &pcap, g->dir, dlen, names->v[i]);
 		char *text = NULL;
 		size_t len = 0;
-		int rc;
 
-		if (!path)
-			return AURMIG_ENOMEM;
-		rc = read_file(ctx, path, &text, &len);
+		if (!path) {
+			rc = AURMIG_ENOMEM;
+			break;
+		}
+		rc = read_file(ctx, dfd, names->v[i], path, &text, &len);
 		if (!rc)
 			rc = aurmig__script_parse(&g->migs[g->n], ctx, path, names->v[i], text, len);
-		free(path);
 		if (rc)
-			return rc;
+			break;
 		g->migs[g->n]->graph = g;
 		g->migs[g->n]->file_order = i;
 		g->n++;
 	}
-	return AURMIG_OK;
+	free(pbuf);
+	return rc;
 }
 
 static int index_names(aurmig_graph *g, aurmig_context *ctx)
@@ -677,6 +720,7 @@ int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir)
 {
 	aurmig_graph *g;
 	aurmig__strv names = { 0 };
+	DIR *d = NULL;
 	int rc;
 
 	if (!out || !ctx || !dir)
@@ -693,9 +737,17 @@ int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir)
 		rc = AURMIG_ENOMEM;
 		goto fail;
 	}
-	if ((rc = list_scripts(ctx, dir, &names)) ||
-	    (rc = load_scripts(g, ctx, &names)) ||
-	    (rc = index_names(g, ctx)) ||
+	if (!(d = opendir(dir))) {
+		rc = aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, dir, 0,
+			"cannot open migrations directory: %s", strerror(errno));
+		goto fail;
+	}
+	if ((rc = list_scripts(ctx, d, dir, &names)) ||
+	    (rc = load_scripts(g, ctx, dirfd(d), &names)))
+		goto fail;
+	closedir(d);
+	d = NULL;
+	if ((rc = index_names(g, ctx)) ||
 	    (rc = resolve_edges(g, ctx)) ||
 	    (rc = reorder(g, ctx)) ||
 	    (rc = normalize(g, ctx)) ||
@@ -706,6 +758,8 @@ int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir)
 	*out = g;
 	return AURMIG_OK;
 fail:
+	if (d)
+		closedir(d);
 	aurmig__strv_clear(&names);
 	aurmig_graph_free(g);
 	return rc;

@@ -59,7 +59,7 @@ static int insert_row(aurmig_plan *p, long seq, const char *outcome)
 	e.operation = operation(s);
 	e.from = &s->from;
 	e.to = &s->to;
-	e.checksum = s->mig ? s->mig->checksum : NULL;
+	e.checksum = s->mig ? aurmig__script_checksum(s->mig) : NULL;
 	e.total = (long)s->nitems;
 	e.done = 0;
 	e.outcome = outcome;

@@ -184,7 +184,7 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		/* hand the state over to a new row, in one transaction */
 		if ((rc = aurmig__db_begin(c)) ||
 		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED)) ||
-		    (rc = insert_resolution(c, run_id, j, "resume", AURMIG__J_RUNNING, s, j->done, m->checksum, 0)) ||
+		    (rc = insert_resolution(c, run_id, j, "resume", AURMIG__J_RUNNING, s, j->done, aurmig__script_checksum(m), 0)) ||
 		    (rc = aurmig__db_commit(c))) {
 			aurmig__db_rollback(c);
 			goto done;
@@ -231,7 +231,7 @@ resume_failed:
 		    (applied && (rc = rowops(p))) ||
 		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED)) ||
 		    (rc = insert_resolution(c, run_id, j, applied ? "mark-applied" : "mark-rolled-back",
-			    AURMIG__J_SUCCESS, &p->steps[0], applied ? j->total : 0, applied ? m->checksum : NULL, 1)) ||
+			    AURMIG__J_SUCCESS, &p->steps[0], applied ? j->total : 0, applied ? aurmig__script_checksum(m) : NULL, 1)) ||
 		    (rc = aurmig__db_commit(c)))
 			aurmig__db_rollback(c);
 		goto done;
@@ -382,7 +382,7 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 		if (!sum)
 			rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
 				"%s is applied but no checksum was recorded for it (applied by another tool?)", m->id));
-		else if (strcmp(sum, m->checksum) != 0)
+		else if (strcmp(sum, aurmig__script_checksum(m)) != 0)
 			rc = add_issue(r, AURMIG_ISSUE_CHANGED, m->id, aurmig__printf(c->ctx,
 				"%s was edited after it was applied (%s): the database has what the old file said; "
 				"revert the edit, or accept it with 'aurmig validate --accept %s'", m->id, m->path, m->id));
@@ -471,7 +471,7 @@ int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *r
 			continue;
 		found = 1;
 		sum = recorded_checksum(&journal, m->id);
-		if (sum && strcmp(sum, m->checksum) == 0)
+		if (sum && strcmp(sum, aurmig__script_checksum(m)) == 0)
 			continue;
 		if ((rc = aurmig__strv_push(&self, c->ctx, m->id)))
 			break;
@@ -481,7 +481,7 @@ int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *r
 		e.operation = "accept";
 		e.from = &self;
 		e.to = &self;
-		e.checksum = m->checksum;
+		e.checksum = aurmig__script_checksum(m);
 		e.outcome = AURMIG__J_SUCCESS;
 		e.atomic = 1;
 		rc = aurmig__journal_insert(c, &e);

@@ -73,21 +73,42 @@ int aurmig__ident_valid(const char *s, size_t n, const char **why)
  * lines do not count), prefixed with the algorithm version so a future
  * change of normalisation can be told apart from an edit.
  */
-static void checksum_text(char out[AURMIG__CHECKSUM_SIZE], const char *t, size_t len)
+static int is_blank(int c);
+
+/* The byte of the original text at i: the sections' terminating NULs put back. */
+static char orig_at(const aurmig_migration *m, size_t i)
+{
+	char c = m->text[i];
+	if (c == '\0')
+		for (int dir = 0; dir < 2; dir++)
+			for (int d = 0; d < AURMIG__NDIALECTS; d++) {
+				const aurmig__section *s = &m->sections[dir][d];
+				if (s->present && s->offset + s->len == i)
+					return s->cut;
+			}
+	return c;
+}
+
+static void checksum_text(char out[AURMIG__CHECKSUM_SIZE], const aurmig_migration *m)
 {
 	struct sha256_ctx h;
 	uint8_t digest[SHA256_DIGEST_SIZE];
-	size_t pos = 0, blanks = 0;
+	const char *t = m->text;
+	size_t len = m->text_len, pos = 0, blanks = 0;
 	int first = 1;
 
 	sha256_init(&h);
 	while (pos < len) {
+		/* a NUL put at the start of a line never hides a newline: see
+		 * aurmig__script_parse */
 		const char *nl = memchr(t + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - t) : len, e = end;
+		char c0 = orig_at(m, pos);
 
-		while (e > pos && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r' ||
-				   t[e - 1] == '\f' || t[e - 1] == '\v'))
+		while (e > pos + 1 && is_blank(t[e - 1]))
 			e--;
+		if (e == pos + 1 && is_blank(c0))
+			e = pos;
 		if (e == pos) {
 			blanks++;
 		} else {
@@ -95,7 +116,12 @@ static void checksum_text(char out[AURMIG__CHECKSUM_SIZE], const char *t, size_t
 				sha256_update(&h, 1, (const uint8_t *)"\n");
 			for (; blanks; blanks--)
 				sha256_update(&h, 1, (const uint8_t *)"\n");
-			sha256_update(&h, e - pos, (const uint8_t *)t + pos);
+			if (c0 != t[pos]) {
+				sha256_update(&h, 1, (const uint8_t *)&c0);
+				sha256_update(&h, e - pos - 1, (const uint8_t *)t + pos + 1);
+			} else {
+				sha256_update(&h, e - pos, (const uint8_t *)t + pos);
+			}
 			first = 0;
 		}
 		pos = nl ? end + 1 : len;
@@ -103,6 +129,21 @@ static void checksum_text(char out[AURMIG__CHECKSUM_SIZE], const char *t, size_t
 	sha256_digest(&h, sizeof(digest), digest);
 	memcpy(out, "v1:", 3);
 	aurmig__hex(out + 3, digest, sizeof(digest));
+}
+
+const char *aurmig__script_checksum(const aurmig_migration *m)
+{
+	/* the cache is not part of the migration's meaning; objects of a
+	 * context are used by one thread at a time (context.h) */
+	aurmig_migration *w = (aurmig_migration *)m;
+
+	if (!m)
+		return NULL;
+	if (!m->checksum_done) {
+		checksum_text(w->checksum, m);
+		w->checksum_done = 1;
+	}
+	return m->checksum;
 }
 
 /* Cursor over the file, one line at a time. */
@@ -559,13 +600,17 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 		rc = AURMIG_ENOMEM;
 		goto fail;
 	}
-	checksum_text(m->checksum, text, len);
 	/* Terminate every section body in place: from here on the text is only
-	 * read section by section. */
+	 * read section by section. A body ends at the start of a line (of the
+	 * next directive) or at the end of the text; the overwritten bytes are
+	 * kept for the checksum, computed on first use. */
 	for (int dir = 0; dir < 2; dir++)
 		for (int d = 0; d < AURMIG__NDIALECTS; d++)
-			if (m->sections[dir][d].present)
-				text[m->sections[dir][d].offset + m->sections[dir][d].len] = '\0';
+			if (m->sections[dir][d].present) {
+				size_t at = m->sections[dir][d].offset + m->sections[dir][d].len;
+				m->sections[dir][d].cut = text[at];
+				text[at] = '\0';
+			}
 	*out = m;
 	return AURMIG_OK;
 fail:
@@ -674,7 +719,7 @@ int aurmig_migration_is_effective_head(const aurmig_migration *m)
 	return m && m->nchildren == 0 && m->ndependents > 0;
 }
 int aurmig_migration_transactional(const aurmig_migration *m) { return m ? m->transactional : 1; }
-const char *aurmig_migration_checksum(const aurmig_migration *m) { return m ? m->checksum : NULL; }
+const char *aurmig_migration_checksum(const aurmig_migration *m) { return aurmig__script_checksum(m); }
 const char *aurmig_migration_data_loss(const aurmig_migration *m) { return m ? m->data_loss : NULL; }
 
 static const aurmig__section *pick_section(const aurmig_migration *m, int direction, int dialect)

@@ -11,6 +11,7 @@
 
 typedef struct aurmig__section {
 	int present;
+	char cut;        /* the byte of text[offset + len] before the NUL ending the body */
 	size_t offset;   /* body start in text */
 	size_t len;
 	int line;        /* file line of the body's first line */
@@ -28,7 +29,8 @@ struct aurmig_migration {
 	aurmig__strv deps;           /* depends_on, as written (ids or labels) */
 	aurmig__strv labels;         /* branch_labels declared here */
 	int transactional;
-	char checksum[AURMIG__CHECKSUM_SIZE];   /* see checksum_text() in script.c */
+	char checksum[AURMIG__CHECKSUM_SIZE];   /* computed on first use: aurmig__script_checksum() */
+	int checksum_done;
 	int line_revision, line_down, line_deps, line_labels;
 	char *text;                  /* whole file, NUL-terminated */
 	size_t text_len;
@@ -68,6 +70,10 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char *path,
 	const char *basename, char *text, size_t len);
 void aurmig__script_free(aurmig_migration *m);
+
+/* The script's checksum (see checksum_text() in script.c), computed on
+ * first use and kept: loading a graph hashes nothing. */
+const char *aurmig__script_checksum(const aurmig_migration *m);
 
 /* 1 when s is a valid revision id or branch label (see docs/script-format.md). */
 int aurmig__ident_valid(const char *s, size_t n, const char **why);
