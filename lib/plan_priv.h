@@ -43,6 +43,7 @@ struct aurmig_plan {
 	aurmig_plan_options opts;
 	aurmig_step *steps;
 	size_t nsteps;
+	size_t steps_cap;            /* allocated steps (the array grows geometrically) */
 	size_t next;                 /* first step not yet applied */
 	aurmig__strv before, after;  /* version rows before and after the plan */
 	int purge;                   /* stamp --purge: empty the table first */
