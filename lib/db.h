@@ -58,6 +58,12 @@ int aurmig__db_commit(aurmig_conn *c);
 int aurmig__db_rollback(aurmig_conn *c);   /* keeps the error already recorded */
 /* Does a table exist (in the current database/schema)? name must be a plain identifier. */
 int aurmig__db_table_exists(aurmig_conn *c, const char *name, int *exists);
+/* Run sql, a SELECT from `table`, which may not exist: then *exists is 0
+ * and no rows are read (query: first column of each row; _cells: every cell). */
+int aurmig__db_query_table(aurmig_conn *c, const char *table, const char *sql, aurmig__strv *rows,
+	int *exists);
+int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *sql, aurmig__strv *cells,
+	size_t *ncols, int *exists);
 /* Names of the tables of the current database/schema (init.c). */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
 /* Append s as a quoted SQL string literal for the connection's dialect. */

@@ -236,13 +236,11 @@ int aurmig__journal_read(aurmig_conn *c, const char *where, aurmig__jrows *out)
 	char *sql;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = aurmig__journal_exists(c, &exists)) || !exists)
-		return rc;
 	sql = aurmig__printf(c->ctx, "SELECT " JCOLS " FROM %s%s%s ORDER BY id", c->journal_table,
 		where ? " WHERE " : "", where ? where : "");
 	if (!sql)
 		return AURMIG_ENOMEM;
-	rc = c->ops->query_cells(c, sql, &cells, &ncols);
+	rc = aurmig__db_query_table_cells(c, c->journal_table, sql, &cells, &ncols, &exists);
 	free(sql);
 	if (!rc && ncols != NJCOLS && cells.n)
 		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
