@@ -274,6 +274,33 @@ int aurmig__journal_read(aurmig_conn *c, const char *where, aurmig__jrows *out)
 	return rc;
 }
 
+int aurmig__journal_select(aurmig_conn *c, const char *cols, size_t ncols, const char *where,
+	aurmig__strv *cells)
+{
+	size_t got = 0;
+	int exists, rc;
+	char *sql;
+
+	memset(cells, 0, sizeof(*cells));
+	sql = aurmig__printf(c->ctx, "SELECT %s FROM %s%s%s ORDER BY id", cols, c->journal_table,
+		where ? " WHERE " : "", where ? where : "");
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = aurmig__db_query_table_cells(c, c->journal_table, sql, cells, &got, &exists);
+	free(sql);
+	if (!rc && got != ncols && cells->n)
+		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"the journal table %s has an unexpected shape (%zu columns)", c->journal_table, got);
+	if (rc)
+		aurmig__strv_clear(cells);
+	return rc;
+}
+
+int aurmig__journal_read_checksums(aurmig_conn *c, aurmig__strv *pairs)
+{
+	return aurmig__journal_select(c, "revision, checksum", 2, AURMIG__J_CHECKSUM_ROWS, pairs);
+}
+
 void aurmig__journal_rows_clear(aurmig__jrows *rows)
 {
 	for (size_t i = 0; i < rows->n; i++) {

@@ -73,6 +73,21 @@ int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, co
 /* Rows matching an SQL condition (may be NULL), oldest first. A missing table reads as none. */
 int aurmig__journal_read(aurmig_conn *c, const char *where, aurmig__jrows *out);
 void aurmig__journal_rows_clear(aurmig__jrows *rows);
+/* The rows that record the checksum a revision was applied with, and the
+ * rows that block every run until recovered (an SQL condition each). */
+#define AURMIG__J_CHECKSUM_ROWS "(outcome = '" AURMIG__J_SUCCESS "' AND checksum IS NOT NULL AND " \
+	"checksum <> '' AND operation IN ('upgrade', 'resume', 'mark-applied', 'accept', 'init'))"
+#define AURMIG__J_RECOVERY_ROWS "(outcome = '" AURMIG__J_FAILED "' OR (outcome = '" AURMIG__J_RUNNING \
+	"' AND is_atomic = 0))"
+/* Only some columns (cols, ncols of them) of the rows matching where (may be
+ * NULL), oldest first, every cell pushed row by row. Reading few columns
+ * matters: libdbd-sqlite3 looks up the type of each result column with a
+ * PRAGMA of its own. A missing table reads as none. */
+int aurmig__journal_select(aurmig_conn *c, const char *cols, size_t ncols, const char *where,
+	aurmig__strv *cells);
+/* The recorded checksums (AURMIG__J_CHECKSUM_ROWS), oldest first, as
+ * revision/checksum pairs (pairs->v[2i], pairs->v[2i + 1]). */
+int aurmig__journal_read_checksums(aurmig_conn *c, aurmig__strv *pairs);
 
 /* A fresh random run id (32 hex digits). */
 int aurmig__journal_run_id(char out[33]);

@@ -304,19 +304,27 @@ static int add_issue(aurmig_report *r, int kind, const char *rev, char *msg)
 	return AURMIG_OK;
 }
 
-/* Latest recorded checksum of each applied revision: rows oldest first, so later wins. */
-static const char *recorded_checksum(const aurmig__jrows *rows, const char *rev)
+/* Latest recorded checksum of each revision, by graph index (NULL: none),
+ * from rows of ncols cells whose first two are revision and checksum, oldest
+ * first (later wins); rows for which skip is set are left out. Points into
+ * cells. */
+static int recorded_checksums(const aurmig_graph *g, aurmig_context *ctx, const aurmig__strv *cells,
+	size_t ncols, const unsigned char *skip, const char ***out)
 {
-	const char *sum = NULL;
-	for (size_t i = 0; i < rows->n; i++) {
-		const aurmig__jrow *j = &rows->v[i];
-		if (strcmp(j->revision, rev) == 0 && strcmp(j->outcome, AURMIG__J_SUCCESS) == 0 && *j->checksum &&
-		    (!strcmp(j->operation, "upgrade") || !strcmp(j->operation, "resume") ||
-		     !strcmp(j->operation, "mark-applied") || !strcmp(j->operation, "accept") ||
-		     !strcmp(j->operation, "init")))
-			sum = j->checksum;
+	const char **sums = aurmig__calloc(ctx, g->n ? g->n : 1, sizeof(*sums));
+
+	*out = sums;
+	if (!sums)
+		return AURMIG_ENOMEM;
+	for (size_t r = 0, i = 0; i + ncols <= cells->n; r++, i += ncols) {
+		size_t x;
+		if (skip && skip[r])
+			continue;
+		x = aurmig__graph_index(g, cells->v[i]);
+		if (x != AURMIG__NONE)
+			sums[x] = cells->v[i + 1];
 	}
-	return sum;
+	return AURMIG_OK;
 }
 
 /* Applied revisions (ancestors of the known rows) as marks over the graph. */
@@ -343,9 +351,10 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
 int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 {
 	aurmig_report *r;
-	aurmig__strv rows = { 0 };
-	aurmig__jrows journal = { 0 };
-	unsigned char *applied = NULL;
+	aurmig__strv rows = { 0 }, cells = { 0 };
+	unsigned char *applied = NULL, *blocking = NULL;
+	const char **sums = NULL;
+	size_t nrows;
 	int rc;
 
 	if (!out || !c || !g)
@@ -356,20 +365,33 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	if (!(r = aurmig__calloc(c->ctx, 1, sizeof(*r))))
 		return AURMIG_ENOMEM;
 	r->ctx = aurmig__context_ref(c->ctx);
-	if ((rc = aurmig__version_read(c, &rows)) || (rc = aurmig__journal_read(c, NULL, &journal)))
+	/* of the journal, one query: the rows recording checksums and the rows
+	 * awaiting recovery, with only the columns used here */
+	if ((rc = aurmig__version_read(c, &rows)) ||
+	    (rc = aurmig__journal_select(c, "revision, checksum, outcome, operation, statements_done, "
+		    "statements_total", 6, AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS, &cells)))
+		goto done;
+	nrows = cells.n / 6;
+	if (!(blocking = aurmig__calloc(c->ctx, nrows ? nrows : 1, 1))) {
+		rc = AURMIG_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < nrows; i++)
+		blocking[i] = strcmp(cells.v[i * 6 + 2], AURMIG__J_SUCCESS) != 0;
+	if ((rc = recorded_checksums(g, c->ctx, &cells, 6, blocking, &sums)))
 		goto done;
 	for (size_t i = 0; i < rows.n && !rc; i++)
 		if (!aurmig_graph_get(g, rows.v[i]))
 			rc = add_issue(r, AURMIG_ISSUE_UNKNOWN, rows.v[i], aurmig__printf(c->ctx,
 				"the database is at %s, which no migration file knows: the database is newer than "
 				"these migrations; deploy the newer release, or downgrade with it first", rows.v[i]));
-	for (size_t i = 0; i < journal.n && !rc; i++) {
-		const aurmig__jrow *j = &journal.v[i];
-		if (strcmp(j->outcome, AURMIG__J_FAILED) == 0 ||
-		    (strcmp(j->outcome, AURMIG__J_RUNNING) == 0 && !j->atomic))
-			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j->revision, aurmig__printf(c->ctx,
+	for (size_t i = 0; i < nrows && !rc; i++) {
+		char *const *j = cells.v + i * 6;   /* revision, checksum, outcome, operation, done, total */
+		if (blocking[i])
+			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
 				"%s of %s stopped after statement %ld of %ld and awaits recovery "
-				"(aurmig resume, mark-applied or mark-rolled-back)", j->operation, j->revision, j->done, j->total));
+				"(aurmig resume, mark-applied or mark-rolled-back)", j[3], j[0],
+				strtol(j[4], NULL, 10), strtol(j[5], NULL, 10)));
 	}
 	if (!rc)
 		rc = applied_marks(g, c->ctx, &rows, &applied);
@@ -378,7 +400,7 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 		const char *sum;
 		if (!applied[i])
 			continue;
-		sum = recorded_checksum(&journal, m->id);
+		sum = sums[i];
 		if (!sum)
 			rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
 				"%s is applied but no checksum was recorded for it (applied by another tool?)", m->id));
@@ -396,7 +418,8 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 
 		o.flags = AURMIG_PLAN_NO_LOCK;
 		c->ctx->err_hold++;
-		prc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0, NULL);
+		/* from the rows read above: the version table is read once */
+		prc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0, &rows);
 		c->ctx->err_hold--;
 		for (size_t i = 0; prc == AURMIG_OK && i < p->nsteps && !rc; i++)
 			rc = add_issue(r, AURMIG_ISSUE_PENDING, p->steps[i].mig->id, aurmig__printf(c->ctx,
@@ -407,8 +430,10 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	}
 done:
 	free(applied);
+	free(blocking);
+	free(sums);
 	aurmig__strv_clear(&rows);
-	aurmig__journal_rows_clear(&journal);
+	aurmig__strv_clear(&cells);
 	if (rc) {
 		aurmig_report_free(r);
 		return rc;
@@ -441,9 +466,9 @@ void aurmig_report_free(aurmig_report *r)
 
 int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *revision)
 {
-	aurmig__strv rows = { 0 };
-	aurmig__jrows journal = { 0 };
+	aurmig__strv rows = { 0 }, pairs = { 0 };
 	unsigned char *applied = NULL;
+	const char **sums = NULL;
 	char run_id[33];
 	long seq = 0;
 	int rc, locked = 0, found = 0;
@@ -457,7 +482,8 @@ int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *r
 	if ((rc = aurmig__lock_acquire(c, 60000)))
 		return rc;
 	locked = 1;
-	if ((rc = aurmig__version_read(c, &rows)) || (rc = aurmig__journal_read(c, NULL, &journal)) ||
+	if ((rc = aurmig__version_read(c, &rows)) || (rc = aurmig__journal_read_checksums(c, &pairs)) ||
+	    (rc = recorded_checksums(g, c->ctx, &pairs, 2, NULL, &sums)) ||
 	    (rc = applied_marks(g, c->ctx, &rows, &applied)) || (rc = aurmig__journal_ensure(c)) ||
 	    (rc = aurmig__db_begin(c)))
 		goto done;
@@ -470,7 +496,7 @@ int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *r
 		if (!applied[i] || (revision && strcmp(revision, m->id) != 0))
 			continue;
 		found = 1;
-		sum = recorded_checksum(&journal, m->id);
+		sum = sums[i];
 		if (sum && strcmp(sum, aurmig__script_checksum(m)) == 0)
 			continue;
 		if ((rc = aurmig__strv_push(&self, c->ctx, m->id)))
@@ -500,7 +526,8 @@ done:
 	if (locked)
 		aurmig__lock_release(c);
 	free(applied);
+	free(sums);
 	aurmig__strv_clear(&rows);
-	aurmig__journal_rows_clear(&journal);
+	aurmig__strv_clear(&pairs);
 	return rc;
 }
