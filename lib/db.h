@@ -39,6 +39,12 @@ struct aurmig_conn {
 	int lock_fd;                 /* SQLite deploy lock: flock()ed file, -1 when none */
 	int locked;                  /* the deploy lock is held */
 	int offline;                 /* recording connection: CREATE TABLE IF NOT EXISTS */
+	/* who writes the journal rows (host, OS user), looked up on the first row:
+	 * getpwuid_r reads /etc/passwd each time (7 system calls a row) */
+	int ident_done;
+	int ident_has_user;
+	char ident_host[256];
+	char ident_user[256];
 };
 
 /* Open through libdbi from parsed settings (lib/settings.h). */

@@ -139,19 +139,33 @@ static int run_built(aurmig_conn *c, aurmig__buf *b)
 	return rc;
 }
 
+/* Host and OS user for the journal rows, once per connection. */
+static void lookup_ident(aurmig_conn *c)
+{
+	struct passwd pw, *pwp = NULL;
+	char pwbuf[1024];
+
+	if (c->ident_done)
+		return;
+	memset(c->ident_host, 0, sizeof(c->ident_host));
+	if (gethostname(c->ident_host, sizeof(c->ident_host) - 1) != 0)
+		c->ident_host[0] = '\0';
+	c->ident_has_user = getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp &&
+		strlen(pwp->pw_name) < sizeof(c->ident_user);
+	if (c->ident_has_user)
+		strcpy(c->ident_user, pwp->pw_name);
+	c->ident_done = 1;
+}
+
 int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e)
 {
 	aurmig__buf b;
-	char now[64], host[256] = "";
-	struct passwd pw, *pwp = NULL;
-	char pwbuf[1024];
+	char now[64];
+	const char *host = c->ident_host;
 	int final = strcmp(e->outcome, AURMIG__J_RUNNING) != 0;
 
 	utc_now(now);
-	if (gethostname(host, sizeof(host) - 1) != 0)
-		host[0] = '\0';
-	if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) != 0)
-		pwp = NULL;
+	lookup_ident(c);
 	aurmig__buf_init(&b, c->ctx);
 	aurmig__buf_printf(&b, "INSERT INTO %s (" JCOLS ", aurmig_version) VALUES (", c->journal_table);
 	aurmig__db_quote(&b, c->dialect, e->run_id);
@@ -176,7 +190,7 @@ int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e)
 	aurmig__buf_puts(&b, ", ");
 	aurmig__db_quote(&b, c->dialect, host);
 	aurmig__buf_puts(&b, ", ");
-	quote_or_null(&b, c->dialect, pwp ? pwp->pw_name : NULL);
+	quote_or_null(&b, c->dialect, c->ident_has_user ? c->ident_user : NULL);
 	aurmig__buf_printf(&b, ", %ld, ", (long)getpid());
 	aurmig__db_quote(&b, c->dialect, AURMIG_VERSION);
 	aurmig__buf_puts(&b, ")");
