@@ -157,43 +157,65 @@ static void lookup_ident(aurmig_conn *c)
 	c->ident_done = 1;
 }
 
-int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e)
+/* The head of every INSERT of journal rows; VALUES tuples follow. */
+static void insert_head(aurmig__buf *b, aurmig_conn *c)
 {
-	aurmig__buf b;
+	aurmig__buf_printf(b, "INSERT INTO %s (" JCOLS ", aurmig_version) VALUES ", c->journal_table);
+}
+
+void aurmig__journal_values(aurmig__buf *b, aurmig_conn *c, const aurmig__jentry *e)
+{
 	char now[64];
-	const char *host = c->ident_host;
 	int final = strcmp(e->outcome, AURMIG__J_RUNNING) != 0;
 
 	utc_now(now);
 	lookup_ident(c);
+	aurmig__buf_puts(b, "(");
+	aurmig__db_quote(b, c->dialect, e->run_id);
+	aurmig__buf_printf(b, ", %ld, ", e->seq);
+	aurmig__db_quote(b, c->dialect, e->revision);
+	aurmig__buf_puts(b, ", ");
+	aurmig__db_quote(b, c->dialect, e->operation);
+	aurmig__buf_puts(b, ", ");
+	quote_list(b, c->dialect, e->from);
+	aurmig__buf_puts(b, ", ");
+	quote_list(b, c->dialect, e->to);
+	aurmig__buf_puts(b, ", ");
+	quote_or_null(b, c->dialect, e->checksum);
+	aurmig__buf_printf(b, ", %ld, %ld, ", e->total, e->done);
+	aurmig__db_quote(b, c->dialect, e->outcome);
+	aurmig__buf_printf(b, ", %d, ", e->atomic ? 1 : 0);
+	quote_or_null(b, c->dialect, e->error);
+	aurmig__buf_puts(b, ", ");
+	aurmig__db_quote(b, c->dialect, now);
+	aurmig__buf_puts(b, ", ");
+	quote_or_null(b, c->dialect, final ? now : NULL);
+	aurmig__buf_puts(b, ", ");
+	aurmig__db_quote(b, c->dialect, c->ident_host);
+	aurmig__buf_puts(b, ", ");
+	quote_or_null(b, c->dialect, c->ident_has_user ? c->ident_user : NULL);
+	aurmig__buf_printf(b, ", %ld, ", (long)getpid());
+	aurmig__db_quote(b, c->dialect, AURMIG_VERSION);
+	aurmig__buf_puts(b, ")");
+}
+
+int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e)
+{
+	aurmig__buf b;
+
 	aurmig__buf_init(&b, c->ctx);
-	aurmig__buf_printf(&b, "INSERT INTO %s (" JCOLS ", aurmig_version) VALUES (", c->journal_table);
-	aurmig__db_quote(&b, c->dialect, e->run_id);
-	aurmig__buf_printf(&b, ", %ld, ", e->seq);
-	aurmig__db_quote(&b, c->dialect, e->revision);
-	aurmig__buf_puts(&b, ", ");
-	aurmig__db_quote(&b, c->dialect, e->operation);
-	aurmig__buf_puts(&b, ", ");
-	quote_list(&b, c->dialect, e->from);
-	aurmig__buf_puts(&b, ", ");
-	quote_list(&b, c->dialect, e->to);
-	aurmig__buf_puts(&b, ", ");
-	quote_or_null(&b, c->dialect, e->checksum);
-	aurmig__buf_printf(&b, ", %ld, %ld, ", e->total, e->done);
-	aurmig__db_quote(&b, c->dialect, e->outcome);
-	aurmig__buf_printf(&b, ", %d, ", e->atomic ? 1 : 0);
-	quote_or_null(&b, c->dialect, e->error);
-	aurmig__buf_puts(&b, ", ");
-	aurmig__db_quote(&b, c->dialect, now);
-	aurmig__buf_puts(&b, ", ");
-	quote_or_null(&b, c->dialect, final ? now : NULL);
-	aurmig__buf_puts(&b, ", ");
-	aurmig__db_quote(&b, c->dialect, host);
-	aurmig__buf_puts(&b, ", ");
-	quote_or_null(&b, c->dialect, c->ident_has_user ? c->ident_user : NULL);
-	aurmig__buf_printf(&b, ", %ld, ", (long)getpid());
-	aurmig__db_quote(&b, c->dialect, AURMIG_VERSION);
-	aurmig__buf_puts(&b, ")");
+	insert_head(&b, c);
+	aurmig__journal_values(&b, c, e);
+	return run_built(c, &b);
+}
+
+int aurmig__journal_insert_values(aurmig_conn *c, const char *values)
+{
+	aurmig__buf b;
+
+	aurmig__buf_init(&b, c->ctx);
+	insert_head(&b, c);
+	aurmig__buf_puts(&b, values);
 	return run_built(c, &b);
 }
 

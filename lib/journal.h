@@ -65,6 +65,11 @@ typedef struct aurmig__jentry {
 int aurmig__journal_exists(aurmig_conn *c, int *exists);
 int aurmig__journal_ensure(aurmig_conn *c);
 int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e);
+/* The row's VALUES tuple "(...)" appended to b (failures are kept in b), with
+ * the time of this call: rows collected this way are written together by
+ * aurmig__journal_insert_values (values: tuples separated by ", "). */
+void aurmig__journal_values(aurmig__buf *b, aurmig_conn *c, const aurmig__jentry *e);
+int aurmig__journal_insert_values(aurmig_conn *c, const char *values);
 /* Set done (and outcome/error/finished_at when outcome is not NULL) of one row. */
 int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long done,
 	const char *outcome, const char *error);

@@ -733,6 +733,7 @@ void aurmig_plan_free(aurmig_plan *p)
 	free(p->sql);
 	aurmig__ini_free(p->ini);
 	aurmig__strv_clear(&p->heads_now);
+	aurmig__buf_dispose(&p->jrows);                  /* rolled back with the plan's transaction */
 	aurmig_conn_free(p->conn);                       /* drops the plan's reference */
 	aurmig__graph_unref((aurmig_graph *)p->graph);
 	aurmig__context_unref(p->ctx);

@@ -57,6 +57,8 @@ struct aurmig_plan {
 	aurmig__ini *ini;            /* the configuration file, when config steps run */
 	aurmig__strv heads_now;      /* version rows as the steps run (for [aurmig] revision) */
 	size_t cfg_done;             /* steps whose config steps have been applied */
+	aurmig__buf jrows;           /* one-transaction plans: journal rows not yet written */
+	size_t njrows;               /* (VALUES tuples in jrows; see queue_row in migrator.c) */
 };
 
 /* Apply the next step (migrator.c). */
