@@ -5,6 +5,7 @@
  * `-- aurmig:upgrade [dialect]` and `-- aurmig:downgrade [dialect]`.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,7 +54,8 @@ int aurmig__ident_valid(const char *s, size_t n, const char **why)
 			*why = "contains one of the reserved characters @ - + :";
 			return 0;
 		}
-		if (c <= ' ' || c >= 0x7f || strchr(",;()'\"`\\", c)) {
+		if (c <= ' ' || c >= 0x7f || c == ',' || c == ';' || c == '(' || c == ')' || c == '\'' ||
+		    c == '"' || c == '`' || c == '\\') {
 			*why = "contains a character other than printable ASCII letters, digits and punctuation";
 			return 0;
 		}
@@ -274,9 +276,20 @@ static size_t utf8_invalid_at(const unsigned char *t, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned char c = t[i], lo = 0x80, hi = 0xBF;
+		unsigned char c, lo = 0x80, hi = 0xBF;
 		size_t n;
 
+		/* ASCII eight bytes at a time: most scripts are all ASCII */
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, t + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = t[i];
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -624,20 +637,17 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 	const aurmig__stmt *st, size_t n)
 {
 	aurmig__item *items;
-	size_t len = strlen(sql), pos = 0, k = 0, cnt = 0;
+	size_t len = strlen(sql), pos = 0, k = 0, cnt = 0, lines = 1;
 	long open_hook = -1;
 
 	*out = NULL;
 	*nout = 0;
 	/* at most one item per statement plus one per hook line */
-	{
-		size_t lines = 1;
-		for (size_t i = 0; i < len; i++)
-			lines += sql[i] == '\n';
-		items = aurmig__calloc(ctx, n + lines + 1, sizeof(*items));
-		if (!items)
-			return AURMIG_ENOMEM;
-	}
+	for (size_t i = 0; i < len; i++)
+		lines += sql[i] == '\n';
+	items = aurmig__calloc(ctx, n + lines + 1, sizeof(*items));
+	if (!items)
+		return AURMIG_ENOMEM;
 	while (pos <= len) {
 		const char *nl = memchr(sql + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - sql) : len, ks, ke, vs, ve;
@@ -678,6 +688,13 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 		if (open_hook >= 0)
 			items[open_hook].ndefault++;
 		cnt++;
+	}
+	if (cnt + 1 < n + lines + 1) {
+		/* give back the room for lines that were no hook (a plan keeps
+		 * the items of every step) */
+		aurmig__item *fit = realloc(items, (cnt ? cnt : 1) * sizeof(*items));
+		if (fit)
+			items = fit;
 	}
 	*out = items;
 	*nout = cnt;
