@@ -351,10 +351,10 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
 int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 {
 	aurmig_report *r;
-	aurmig__strv rows = { 0 }, cells = { 0 };
+	aurmig__strv rows = { 0 }, cells = { 0 }, details = { 0 };
 	unsigned char *applied = NULL, *blocking = NULL;
 	const char **sums = NULL;
-	size_t nrows;
+	size_t nrows, nblocking = 0;
 	int rc;
 
 	if (!out || !c || !g)
@@ -365,33 +365,36 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	if (!(r = aurmig__calloc(c->ctx, 1, sizeof(*r))))
 		return AURMIG_ENOMEM;
 	r->ctx = aurmig__context_ref(c->ctx);
-	/* of the journal, one query: the rows recording checksums and the rows
-	 * awaiting recovery, with only the columns used here */
+	/* of the journal, one query of three columns: the rows recording
+	 * checksums and the rows awaiting recovery (whose details are read only
+	 * when there are any) */
 	if ((rc = aurmig__version_read(c, &rows)) ||
-	    (rc = aurmig__journal_select(c, "revision, checksum, outcome, operation, statements_done, "
-		    "statements_total", 6, AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS, &cells)))
+	    (rc = aurmig__journal_select(c, "revision, checksum, outcome", 3,
+		    AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS, &cells)))
 		goto done;
-	nrows = cells.n / 6;
+	nrows = cells.n / 3;
 	if (!(blocking = aurmig__calloc(c->ctx, nrows ? nrows : 1, 1))) {
 		rc = AURMIG_ENOMEM;
 		goto done;
 	}
 	for (size_t i = 0; i < nrows; i++)
-		blocking[i] = strcmp(cells.v[i * 6 + 2], AURMIG__J_SUCCESS) != 0;
-	if ((rc = recorded_checksums(g, c->ctx, &cells, 6, blocking, &sums)))
+		nblocking += blocking[i] = strcmp(cells.v[i * 3 + 2], AURMIG__J_SUCCESS) != 0;
+	if ((rc = recorded_checksums(g, c->ctx, &cells, 3, blocking, &sums)))
 		goto done;
 	for (size_t i = 0; i < rows.n && !rc; i++)
 		if (!aurmig_graph_get(g, rows.v[i]))
 			rc = add_issue(r, AURMIG_ISSUE_UNKNOWN, rows.v[i], aurmig__printf(c->ctx,
 				"the database is at %s, which no migration file knows: the database is newer than "
 				"these migrations; deploy the newer release, or downgrade with it first", rows.v[i]));
-	for (size_t i = 0; i < nrows && !rc; i++) {
-		char *const *j = cells.v + i * 6;   /* revision, checksum, outcome, operation, done, total */
-		if (blocking[i])
-			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
-				"%s of %s stopped after statement %ld of %ld and awaits recovery "
-				"(aurmig resume, mark-applied or mark-rolled-back)", j[3], j[0],
-				strtol(j[4], NULL, 10), strtol(j[5], NULL, 10)));
+	if (!rc && nblocking)
+		rc = aurmig__journal_select(c, "revision, operation, statements_done, statements_total", 4,
+			AURMIG__J_RECOVERY_ROWS, &details);
+	for (size_t i = 0; i + 4 <= details.n && !rc; i += 4) {
+		char *const *j = details.v + i;   /* revision, operation, done, total */
+		rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
+			"%s of %s stopped after statement %ld of %ld and awaits recovery "
+			"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0],
+			strtol(j[2], NULL, 10), strtol(j[3], NULL, 10)));
 	}
 	if (!rc)
 		rc = applied_marks(g, c->ctx, &rows, &applied);
@@ -434,6 +437,7 @@ done:
 	free(sums);
 	aurmig__strv_clear(&rows);
 	aurmig__strv_clear(&cells);
+	aurmig__strv_clear(&details);
 	if (rc) {
 		aurmig_report_free(r);
 		return rc;
