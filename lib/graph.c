@@ -106,8 +106,13 @@ void aurmig_graph_free(aurmig_graph *g)
 		g->refs--;
 		return;
 	}
-	for (size_t i = 0; i < g->n; i++)
-		aurmig__script_free(g->migs[i]);
+	for (size_t i = 0; i < g->n; i++) {
+		aurmig_migration *m = g->migs[i];
+		/* the index arrays belong to the pool */
+		m->parents = m->deps_idx = m->norm = m->children = m->dependents = NULL;
+		aurmig__script_free(m);
+	}
+	free(g->pool);
 	free(g->migs);
 	free(g->heads);
 	free(g->rheads);
@@ -209,13 +214,30 @@ static int read_file(aurmig_context *ctx, int dfd, const char *name, const char 
 	return AURMIG_OK;
 }
 
-static int list_scripts(aurmig_context *ctx, DIR *d, const char *dir, aurmig__strv *names)
+/* The scripts' file names: one buffer of NUL-separated names, and pointers
+ * into it sorted by name. */
+typedef struct names_list {
+	char *buf;
+	char **v;
+	size_t n;
+} names_list;
+
+static void names_clear(names_list *l)
+{
+	free(l->buf);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int list_scripts(aurmig_context *ctx, DIR *d, const char *dir, names_list *names)
 {
 	struct dirent *de;
 	char *pbuf = NULL;
-	size_t pcap = 0, dlen = strlen(dir);
+	size_t pcap = 0, dlen = strlen(dir), off = 0;
+	aurmig__buf all;
 	int rc = AURMIG_OK;
 
+	aurmig__buf_init(&all, ctx);
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
 		struct stat st;
@@ -237,13 +259,26 @@ static int list_scripts(aurmig_context *ctx, DIR *d, const char *dir, aurmig__st
 			if (!S_ISREG(st.st_mode))
 				continue;
 		}
-		if ((rc = aurmig__strv_push(names, ctx, de->d_name)))
+		if ((rc = aurmig__buf_add(&all, de->d_name, n + 1)))
 			break;
+		names->n++;
 	}
 	free(pbuf);
-	if (rc == AURMIG_OK && names->n)
-		qsort(names->v, names->n, sizeof(*names->v), name_cmp);
-	return rc;
+	if (rc) {
+		aurmig__buf_dispose(&all);
+		return rc;
+	}
+	if (!names->n)
+		return AURMIG_OK;
+	if (!(names->buf = aurmig__buf_detach(&all)) ||
+	    !(names->v = aurmig__calloc(ctx, names->n, sizeof(*names->v))))
+		return AURMIG_ENOMEM;
+	for (size_t i = 0; i < names->n; i++) {
+		names->v[i] = names->buf + off;
+		off += strlen(names->v[i]) + 1;
+	}
+	qsort(names->v, names->n, sizeof(*names->v), name_cmp);
+	return AURMIG_OK;
 }
 
 /* ---------------------------------------------------------------- traversal */
@@ -316,13 +351,39 @@ int aurmig__graph_shares_lineage(const aurmig_graph *g, aurmig_context *ctx, siz
 
 /* ---------------------------------------------------------------- building */
 
-static int index_array(aurmig_context *ctx, size_t **out, size_t n)
+/* n indices from the graph's pool (NULL for none), zeroed. */
+static int index_array(aurmig_graph *g, size_t **out, size_t n)
 {
 	*out = NULL;
 	if (!n)
 		return AURMIG_OK;
-	*out = aurmig__calloc(ctx, n, sizeof(**out));
-	return *out ? AURMIG_OK : AURMIG_ENOMEM;
+	if (n > g->pool_size - g->pool_used)
+		return aurmig__err(g->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_API, "graph index pool exhausted");
+	*out = g->pool + g->pool_used;
+	g->pool_used += n;
+	return AURMIG_OK;
+}
+
+/* One allocation for every index array the graph makes: parents, children
+ * and the normalised down revisions (each as many as the down revisions in
+ * all), dependencies and dependents (each as many as depends_on entries),
+ * and one more per revision for the normalised list (which has room for
+ * parents plus dependencies). A graph of 100,000 revisions makes 300,000
+ * fewer small allocations (and frees). */
+static int make_pool(aurmig_graph *g, aurmig_context *ctx)
+{
+	size_t down = 0, deps = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		down += g->migs[i]->down.n;
+		deps += g->migs[i]->deps.n;
+	}
+	g->pool_size = 3 * down + 3 * deps + g->n;
+	g->pool_used = 0;
+	if (!g->pool_size)
+		return AURMIG_OK;
+	g->pool = aurmig__calloc(ctx, g->pool_size, sizeof(*g->pool));
+	return g->pool ? AURMIG_OK : AURMIG_ENOMEM;
 }
 
 /* Resolve down_revision and depends_on into indices (file order). */
@@ -331,8 +392,9 @@ static int resolve_edges(aurmig_graph *g, aurmig_context *ctx)
 	for (size_t i = 0; i < g->n; i++) {
 		aurmig_migration *m = g->migs[i];
 
-		if (index_array(ctx, &m->parents, m->down.n) || index_array(ctx, &m->deps_idx, m->deps.n))
-			return AURMIG_ENOMEM;
+		int rc;
+		if ((rc = index_array(g, &m->parents, m->down.n)) || (rc = index_array(g, &m->deps_idx, m->deps.n)))
+			return rc;
 		for (size_t k = 0; k < m->down.n; k++) {
 			size_t p = map_get(&g->ids, m->down.v[k]);
 			if (p == AURMIG__NONE)
@@ -365,9 +427,10 @@ static int resolve_edges(aurmig_graph *g, aurmig_context *ctx)
 	}
 	for (size_t i = 0; i < g->n; i++) {
 		aurmig_migration *m = g->migs[i];
-		if (index_array(ctx, &m->children, m->nchildren) ||
-		    index_array(ctx, &m->dependents, m->ndependents))
-			return AURMIG_ENOMEM;
+		int rc;
+		if ((rc = index_array(g, &m->children, m->nchildren)) ||
+		    (rc = index_array(g, &m->dependents, m->ndependents)))
+			return rc;
 		m->nchildren = m->ndependents = 0;
 	}
 	for (size_t i = 0; i < g->n; i++) {
@@ -496,11 +559,8 @@ static int normalize(aurmig_graph *g, aurmig_context *ctx)
 	for (size_t i = 0; i < g->n; i++) {
 		aurmig_migration *m = g->migs[i];
 
-		m->norm = aurmig__calloc(ctx, m->nparents + m->ndeps + 1, sizeof(*m->norm));
-		if (!m->norm) {
-			rc = AURMIG_ENOMEM;
+		if ((rc = index_array(g, &m->norm, m->nparents + m->ndeps + 1)))
 			break;
-		}
 		for (size_t k = 0; k < m->nparents; k++)
 			m->norm[m->nnorm++] = m->parents[k];
 		if (!m->ndeps)
@@ -580,7 +640,7 @@ static int by_id_cmp(const void *a, const void *b)
 	return strcmp((*(aurmig_migration *const *)a)->id, (*(aurmig_migration *const *)b)->id);
 }
 
-static int load_scripts(aurmig_graph *g, aurmig_context *ctx, int dfd, const aurmig__strv *names)
+static int load_scripts(aurmig_graph *g, aurmig_context *ctx, int dfd, const names_list *names)
 {
 	char *pbuf = NULL;
 	size_t pcap = 0, dlen = strlen(g->dir);
@@ -692,10 +752,19 @@ done:
 	return rc;
 }
 
+static int ends_array(aurmig_context *ctx, size_t **out, size_t n)
+{
+	*out = NULL;
+	if (!n)
+		return AURMIG_OK;
+	*out = aurmig__calloc(ctx, n, sizeof(**out));
+	return *out ? AURMIG_OK : AURMIG_ENOMEM;
+}
+
 static int collect_ends(aurmig_graph *g, aurmig_context *ctx)
 {
-	if (index_array(ctx, &g->heads, g->n) || index_array(ctx, &g->rheads, g->n) ||
-	    index_array(ctx, &g->bases, g->n))
+	if (ends_array(ctx, &g->heads, g->n) || ends_array(ctx, &g->rheads, g->n) ||
+	    ends_array(ctx, &g->bases, g->n))
 		return AURMIG_ENOMEM;
 	for (size_t i = 0; i < g->n; i++) {
 		const aurmig_migration *m = g->migs[i];
@@ -719,7 +788,7 @@ static int collect_ends(aurmig_graph *g, aurmig_context *ctx)
 int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir)
 {
 	aurmig_graph *g;
-	aurmig__strv names = { 0 };
+	names_list names = { 0 };
 	DIR *d = NULL;
 	int rc;
 
@@ -748,19 +817,20 @@ int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir)
 	closedir(d);
 	d = NULL;
 	if ((rc = index_names(g, ctx)) ||
+	    (rc = make_pool(g, ctx)) ||
 	    (rc = resolve_edges(g, ctx)) ||
 	    (rc = reorder(g, ctx)) ||
 	    (rc = normalize(g, ctx)) ||
 	    (rc = propagate_labels(g, ctx)) ||
 	    (rc = collect_ends(g, ctx)))
 		goto fail;
-	aurmig__strv_clear(&names);
+	names_clear(&names);
 	*out = g;
 	return AURMIG_OK;
 fail:
 	if (d)
 		closedir(d);
-	aurmig__strv_clear(&names);
+	names_clear(&names);
 	aurmig_graph_free(g);
 	return rc;
 }

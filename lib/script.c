@@ -20,7 +20,6 @@ void aurmig__script_free(aurmig_migration *m)
 {
 	if (!m)
 		return;
-	free(m->path);
 	free(m->id);
 	free(m->message);
 	free(m->create_date);
@@ -349,7 +348,8 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	const char *why;
 
 	*out = NULL;
-	m = aurmig__calloc(ctx, 1, sizeof(*m));
+	/* the path lives in the same allocation, after the struct */
+	m = aurmig__calloc(ctx, 1, sizeof(*m) + strlen(path) + 1);
 	if (!m) {
 		free(text);
 		return AURMIG_ENOMEM;
@@ -357,11 +357,8 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	m->text = text;
 	m->text_len = len;
 	m->transactional = 1;
-	m->path = aurmig__strdup(ctx, path);
-	if (!m->path) {
-		rc = AURMIG_ENOMEM;
-		goto fail;
-	}
+	m->path = (char *)(m + 1);
+	strcpy(m->path, path);
 	if (memchr(text, '\0', len)) {
 		size_t at = (size_t)((const char *)memchr(text, '\0', len) - text);
 		rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line_of(text, at),

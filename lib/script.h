@@ -20,7 +20,7 @@ typedef struct aurmig__section {
 
 struct aurmig_migration {
 	const aurmig_graph *graph;   /* owner, set by the graph */
-	char *path;
+	char *path;                  /* in the migration's own allocation */
 	char *id;
 	char *message;
 	char *create_date;
@@ -36,7 +36,8 @@ struct aurmig_migration {
 	size_t text_len;
 	aurmig__section sections[2][AURMIG__NDIALECTS];   /* [direction-1][dialect] */
 
-	/* filled in by graph.c (indices into the graph's topological array) */
+	/* filled in by graph.c (indices into the graph's topological array;
+	 * the arrays are carved from the graph's pool and freed with it) */
 	size_t idx;
 	size_t file_order;
 	size_t *parents;   size_t nparents;    /* versioned down revisions */
