@@ -151,8 +151,10 @@ trap 'exit 143' TERM
 case $mariadb in
 auto)
 	if command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; then
-		servers=${TMPDIR:-/tmp}/aurmig-bench-servers
-		say "starting a private MariaDB in $servers"
+		# the port names the directory too: benchmarks of two checkouts at
+		# once (each with its own BENCH_MYSQL_PORT) do not share a server
+		servers=${TMPDIR:-/tmp}/aurmig-bench-servers-${BENCH_MYSQL_PORT:-33091}
+		say "starting a private MariaDB in $servers (port ${BENCH_MYSQL_PORT:-33091})"
 		if AURMIG_TEST_SERVERS=mysql AURMIG_TEST_MYSQL_PORT=${BENCH_MYSQL_PORT:-33091} \
 			"$ROOT/tests/servers/start.sh" "$servers"; then
 			mariadb_env=$servers/env

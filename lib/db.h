@@ -39,6 +39,12 @@ struct aurmig_conn {
 	int lock_fd;                 /* SQLite deploy lock: flock()ed file, -1 when none */
 	int locked;                  /* the deploy lock is held */
 	int offline;                 /* recording connection: CREATE TABLE IF NOT EXISTS */
+	/* who writes the journal rows (host, OS user), looked up on the first row:
+	 * getpwuid_r reads /etc/passwd each time (7 system calls a row) */
+	int ident_done;
+	int ident_has_user;
+	char ident_host[256];
+	char ident_user[256];
 };
 
 /* Open through libdbi from parsed settings (lib/settings.h). */
@@ -58,6 +64,12 @@ int aurmig__db_commit(aurmig_conn *c);
 int aurmig__db_rollback(aurmig_conn *c);   /* keeps the error already recorded */
 /* Does a table exist (in the current database/schema)? name must be a plain identifier. */
 int aurmig__db_table_exists(aurmig_conn *c, const char *name, int *exists);
+/* Run sql, a SELECT from `table`, which may not exist: then *exists is 0
+ * and no rows are read (query: first column of each row; _cells: every cell). */
+int aurmig__db_query_table(aurmig_conn *c, const char *table, const char *sql, aurmig__strv *rows,
+	int *exists);
+int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *sql, aurmig__strv *cells,
+	size_t *ncols, int *exists);
 /* Names of the tables of the current database/schema (init.c). */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
 /* Append s as a quoted SQL string literal for the connection's dialect. */

@@ -429,7 +429,7 @@ static int default_value(parser *p, scol *c, char **out)
 		int depth = 0;
 		aurmig__buf_init(&e, p->ctx);
 		do {
-			if (p->t.type == T_OTHER)
+			if (p->t.type == T_OTHER || is_punct(p, ';'))
 				return drop_buf(&e, fail(p, "an expression made of names, numbers, strings and ( ) , . = - +"));
 			if (is_punct(p, '('))
 				depth++;

@@ -26,6 +26,8 @@ struct aurmig_graph {
 	aurmig__map ids;                  /* id -> index */
 	aurmig__map labels;               /* branch label -> index of the declaring revision */
 	aurmig_migration **by_id;         /* sorted by id (prefix search) */
+	size_t *pool;                     /* every migration's index arrays, one allocation */
+	size_t pool_used, pool_size;
 };
 
 /* Plans and lists keep the graph alive until they are freed (free in any order). */

@@ -221,7 +221,7 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			e.operation = "init";
 			e.from = &tables;   /* empty */
 			e.to = &self;
-			e.checksum = g->migs[i]->checksum;
+			e.checksum = aurmig__script_checksum(g->migs[i]);
 			e.total = e.done = (long)n;
 			e.outcome = AURMIG__J_SUCCESS;
 			e.atomic = c->dialect != AURMIG_DIALECT_MYSQL;

@@ -139,47 +139,83 @@ static int run_built(aurmig_conn *c, aurmig__buf *b)
 	return rc;
 }
 
-int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e)
+/* Host and OS user for the journal rows, once per connection. */
+static void lookup_ident(aurmig_conn *c)
 {
-	aurmig__buf b;
-	char now[64], host[256] = "";
 	struct passwd pw, *pwp = NULL;
 	char pwbuf[1024];
+
+	if (c->ident_done)
+		return;
+	memset(c->ident_host, 0, sizeof(c->ident_host));
+	if (gethostname(c->ident_host, sizeof(c->ident_host) - 1) != 0)
+		c->ident_host[0] = '\0';
+	c->ident_has_user = getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp &&
+		strlen(pwp->pw_name) < sizeof(c->ident_user);
+	if (c->ident_has_user)
+		strcpy(c->ident_user, pwp->pw_name);
+	c->ident_done = 1;
+}
+
+/* The head of every INSERT of journal rows; VALUES tuples follow. */
+static void insert_head(aurmig__buf *b, aurmig_conn *c)
+{
+	aurmig__buf_printf(b, "INSERT INTO %s (" JCOLS ", aurmig_version) VALUES ", c->journal_table);
+}
+
+void aurmig__journal_values(aurmig__buf *b, aurmig_conn *c, const aurmig__jentry *e)
+{
+	char now[64];
 	int final = strcmp(e->outcome, AURMIG__J_RUNNING) != 0;
 
 	utc_now(now);
-	if (gethostname(host, sizeof(host) - 1) != 0)
-		host[0] = '\0';
-	if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) != 0)
-		pwp = NULL;
+	lookup_ident(c);
+	aurmig__buf_puts(b, "(");
+	aurmig__db_quote(b, c->dialect, e->run_id);
+	aurmig__buf_printf(b, ", %ld, ", e->seq);
+	aurmig__db_quote(b, c->dialect, e->revision);
+	aurmig__buf_puts(b, ", ");
+	aurmig__db_quote(b, c->dialect, e->operation);
+	aurmig__buf_puts(b, ", ");
+	quote_list(b, c->dialect, e->from);
+	aurmig__buf_puts(b, ", ");
+	quote_list(b, c->dialect, e->to);
+	aurmig__buf_puts(b, ", ");
+	quote_or_null(b, c->dialect, e->checksum);
+	aurmig__buf_printf(b, ", %ld, %ld, ", e->total, e->done);
+	aurmig__db_quote(b, c->dialect, e->outcome);
+	aurmig__buf_printf(b, ", %d, ", e->atomic ? 1 : 0);
+	quote_or_null(b, c->dialect, e->error);
+	aurmig__buf_puts(b, ", ");
+	aurmig__db_quote(b, c->dialect, now);
+	aurmig__buf_puts(b, ", ");
+	quote_or_null(b, c->dialect, final ? now : NULL);
+	aurmig__buf_puts(b, ", ");
+	aurmig__db_quote(b, c->dialect, c->ident_host);
+	aurmig__buf_puts(b, ", ");
+	quote_or_null(b, c->dialect, c->ident_has_user ? c->ident_user : NULL);
+	aurmig__buf_printf(b, ", %ld, ", (long)getpid());
+	aurmig__db_quote(b, c->dialect, AURMIG_VERSION);
+	aurmig__buf_puts(b, ")");
+}
+
+int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e)
+{
+	aurmig__buf b;
+
 	aurmig__buf_init(&b, c->ctx);
-	aurmig__buf_printf(&b, "INSERT INTO %s (" JCOLS ", aurmig_version) VALUES (", c->journal_table);
-	aurmig__db_quote(&b, c->dialect, e->run_id);
-	aurmig__buf_printf(&b, ", %ld, ", e->seq);
-	aurmig__db_quote(&b, c->dialect, e->revision);
-	aurmig__buf_puts(&b, ", ");
-	aurmig__db_quote(&b, c->dialect, e->operation);
-	aurmig__buf_puts(&b, ", ");
-	quote_list(&b, c->dialect, e->from);
-	aurmig__buf_puts(&b, ", ");
-	quote_list(&b, c->dialect, e->to);
-	aurmig__buf_puts(&b, ", ");
-	quote_or_null(&b, c->dialect, e->checksum);
-	aurmig__buf_printf(&b, ", %ld, %ld, ", e->total, e->done);
-	aurmig__db_quote(&b, c->dialect, e->outcome);
-	aurmig__buf_printf(&b, ", %d, ", e->atomic ? 1 : 0);
-	quote_or_null(&b, c->dialect, e->error);
-	aurmig__buf_puts(&b, ", ");
-	aurmig__db_quote(&b, c->dialect, now);
-	aurmig__buf_puts(&b, ", ");
-	quote_or_null(&b, c->dialect, final ? now : NULL);
-	aurmig__buf_puts(&b, ", ");
-	aurmig__db_quote(&b, c->dialect, host);
-	aurmig__buf_puts(&b, ", ");
-	quote_or_null(&b, c->dialect, pwp ? pwp->pw_name : NULL);
-	aurmig__buf_printf(&b, ", %ld, ", (long)getpid());
-	aurmig__db_quote(&b, c->dialect, AURMIG_VERSION);
-	aurmig__buf_puts(&b, ")");
+	insert_head(&b, c);
+	aurmig__journal_values(&b, c, e);
+	return run_built(c, &b);
+}
+
+int aurmig__journal_insert_values(aurmig_conn *c, const char *values)
+{
+	aurmig__buf b;
+
+	aurmig__buf_init(&b, c->ctx);
+	insert_head(&b, c);
+	aurmig__buf_puts(&b, values);
 	return run_built(c, &b);
 }
 
@@ -236,13 +272,11 @@ int aurmig__journal_read(aurmig_conn *c, const char *where, aurmig__jrows *out)
 	char *sql;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = aurmig__journal_exists(c, &exists)) || !exists)
-		return rc;
 	sql = aurmig__printf(c->ctx, "SELECT " JCOLS " FROM %s%s%s ORDER BY id", c->journal_table,
 		where ? " WHERE " : "", where ? where : "");
 	if (!sql)
 		return AURMIG_ENOMEM;
-	rc = c->ops->query_cells(c, sql, &cells, &ncols);
+	rc = aurmig__db_query_table_cells(c, c->journal_table, sql, &cells, &ncols, &exists);
 	free(sql);
 	if (!rc && ncols != NJCOLS && cells.n)
 		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
@@ -274,6 +308,33 @@ int aurmig__journal_read(aurmig_conn *c, const char *where, aurmig__jrows *out)
 	if (rc)
 		aurmig__journal_rows_clear(out);
 	return rc;
+}
+
+int aurmig__journal_select(aurmig_conn *c, const char *cols, size_t ncols, const char *where,
+	aurmig__strv *cells)
+{
+	size_t got = 0;
+	int exists, rc;
+	char *sql;
+
+	memset(cells, 0, sizeof(*cells));
+	sql = aurmig__printf(c->ctx, "SELECT %s FROM %s%s%s ORDER BY id", cols, c->journal_table,
+		where ? " WHERE " : "", where ? where : "");
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = aurmig__db_query_table_cells(c, c->journal_table, sql, cells, &got, &exists);
+	free(sql);
+	if (!rc && got != ncols && cells->n)
+		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"the journal table %s has an unexpected shape (%zu columns)", c->journal_table, got);
+	if (rc)
+		aurmig__strv_clear(cells);
+	return rc;
+}
+
+int aurmig__journal_read_checksums(aurmig_conn *c, aurmig__strv *pairs)
+{
+	return aurmig__journal_select(c, "revision, checksum", 2, AURMIG__J_CHECKSUM_ROWS, pairs);
 }
 
 void aurmig__journal_rows_clear(aurmig__jrows *rows)

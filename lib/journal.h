@@ -65,6 +65,11 @@ typedef struct aurmig__jentry {
 int aurmig__journal_exists(aurmig_conn *c, int *exists);
 int aurmig__journal_ensure(aurmig_conn *c);
 int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e);
+/* The row's VALUES tuple "(...)" appended to b (failures are kept in b), with
+ * the time of this call: rows collected this way are written together by
+ * aurmig__journal_insert_values (values: tuples separated by ", "). */
+void aurmig__journal_values(aurmig__buf *b, aurmig_conn *c, const aurmig__jentry *e);
+int aurmig__journal_insert_values(aurmig_conn *c, const char *values);
 /* Set done (and outcome/error/finished_at when outcome is not NULL) of one row. */
 int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long done,
 	const char *outcome, const char *error);
@@ -73,6 +78,21 @@ int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, co
 /* Rows matching an SQL condition (may be NULL), oldest first. A missing table reads as none. */
 int aurmig__journal_read(aurmig_conn *c, const char *where, aurmig__jrows *out);
 void aurmig__journal_rows_clear(aurmig__jrows *rows);
+/* The rows that record the checksum a revision was applied with, and the
+ * rows that block every run until recovered (an SQL condition each). */
+#define AURMIG__J_CHECKSUM_ROWS "(outcome = '" AURMIG__J_SUCCESS "' AND checksum IS NOT NULL AND " \
+	"checksum <> '' AND operation IN ('upgrade', 'resume', 'mark-applied', 'accept', 'init'))"
+#define AURMIG__J_RECOVERY_ROWS "(outcome = '" AURMIG__J_FAILED "' OR (outcome = '" AURMIG__J_RUNNING \
+	"' AND is_atomic = 0))"
+/* Only some columns (cols, ncols of them) of the rows matching where (may be
+ * NULL), oldest first, every cell pushed row by row. Reading few columns
+ * matters: libdbd-sqlite3 looks up the type of each result column with a
+ * PRAGMA of its own. A missing table reads as none. */
+int aurmig__journal_select(aurmig_conn *c, const char *cols, size_t ncols, const char *where,
+	aurmig__strv *cells);
+/* The recorded checksums (AURMIG__J_CHECKSUM_ROWS), oldest first, as
+ * revision/checksum pairs (pairs->v[2i], pairs->v[2i + 1]). */
+int aurmig__journal_read_checksums(aurmig_conn *c, aurmig__strv *pairs);
 
 /* A fresh random run id (32 hex digits). */
 int aurmig__journal_run_id(char out[33]);

@@ -60,12 +60,80 @@ static int insert_row(aurmig_plan *p, long seq, const char *outcome)
 	e.operation = operation(s);
 	e.from = &s->from;
 	e.to = &s->to;
-	e.checksum = s->mig ? s->mig->checksum : NULL;
+	e.checksum = s->mig ? aurmig__script_checksum(s->mig) : NULL;
 	e.total = (long)s->nitems;
 	e.done = 0;
 	e.outcome = outcome;
 	e.atomic = aurmig__step_atomic(p, s);
 	return aurmig__journal_insert(p->conn, &e);
+}
+
+/*
+ * In a whole-plan transaction the steps' journal rows ("success") are
+ * collected and written by one INSERT per JBATCH steps instead of one per
+ * step: libdbi, the driver and SQLite parse and plan every statement, and
+ * this one has 18 columns. They are written before the transaction commits
+ * and before anything else could read or add journal rows (a hook, a config
+ * step); a failure rolls the transaction back, and them with it.
+ */
+#define JBATCH 100
+
+static int flush_rows(aurmig_plan *p)
+{
+	char *values;
+	int rc;
+
+	if (!p->njrows)
+		return AURMIG_OK;
+	p->njrows = 0;
+	if (!(values = aurmig__buf_detach(&p->jrows)))
+		return AURMIG_ENOMEM;
+	rc = aurmig__journal_insert_values(p->conn, values);
+	free(values);
+	return rc;
+}
+
+static void drop_rows(aurmig_plan *p)
+{
+	aurmig__buf_dispose(&p->jrows);
+	p->njrows = 0;
+}
+
+static int queue_row(aurmig_plan *p, long seq, const char *outcome)
+{
+	const aurmig_step *s = &p->steps[seq];
+	aurmig__jentry e = { 0 };
+
+	if (!p->njrows)
+		aurmig__buf_init(&p->jrows, p->ctx);
+	else
+		aurmig__buf_puts(&p->jrows, ", ");
+	e.run_id = p->run_id;
+	e.seq = seq;
+	e.revision = step_revision(s);
+	e.operation = operation(s);
+	e.from = &s->from;
+	e.to = &s->to;
+	e.checksum = s->mig ? aurmig__script_checksum(s->mig) : NULL;
+	e.total = (long)s->nitems;
+	e.done = 0;
+	e.outcome = outcome;
+	e.atomic = aurmig__step_atomic(p, s);
+	aurmig__journal_values(&p->jrows, p->conn, &e);
+	p->njrows++;
+	if (p->jrows.failed) {
+		drop_rows(p);
+		return aurmig__oom(p->ctx);
+	}
+	return p->njrows >= JBATCH ? flush_rows(p) : AURMIG_OK;
+}
+
+static int has_hook(const aurmig_step *s)
+{
+	for (size_t i = 0; i < s->nitems; i++)
+		if (s->items[i].hook)
+			return 1;
+	return 0;
 }
 
 static int run_rowops(aurmig_plan *p, const aurmig_step *s)
@@ -111,6 +179,7 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 
 	if (s && s->mig)
 		aurmig__err_set_revision(p->ctx, s->mig->id);
+	drop_rows(p);   /* never written: rolled back with the transaction */
 	if (atomic || p->plan_tx)
 		aurmig__db_rollback(p->conn);
 	p->plan_tx = 0;
@@ -273,18 +342,27 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 			    (rc = aurmig__db_commit(p->conn)))
 				return fail(p, NULL, rc, 1, 0, 0);
 		}
-		if (p->nsteps && (rc = aurmig__journal_ensure(p->conn)))
-			return fail(p, NULL, rc, 1, 0, 0);
-		if (p->nsteps && aurmig__step_atomic(p, &p->steps[0])) {
-			if ((rc = insert_row(p, 0, AURMIG__J_RUNNING)))
+		if (p->nsteps) {
+			/* the journal table (made on first use) and the first step's
+			 * "running" row commit together where DDL is transactional:
+			 * one commit (four fsyncs on SQLite) instead of three */
+			int tx = p->conn->dialect != AURMIG_DIALECT_MYSQL;
+			if ((tx && (rc = aurmig__db_begin(p->conn))) || (rc = aurmig__journal_ensure(p->conn)))
 				return fail(p, NULL, rc, 1, 0, 0);
-			p->marker_seq = 0;
+			if (aurmig__step_atomic(p, &p->steps[0])) {
+				if ((rc = insert_row(p, 0, AURMIG__J_RUNNING)))
+					return fail(p, NULL, rc, 1, 0, 0);
+			}
+			if (tx && (rc = aurmig__db_commit(p->conn)))
+				return fail(p, NULL, rc, 1, 0, 0);
+			if (aurmig__step_atomic(p, &p->steps[0]))
+				p->marker_seq = 0;
 		}
 	}
 	if (p->next >= p->nsteps) {
 		if (p->plan_tx) {
 			p->plan_tx = 0;
-			if ((rc = aurmig__db_commit(p->conn)))
+			if ((rc = flush_rows(p)) || (rc = aurmig__db_commit(p->conn)))
 				return fail(p, NULL, rc, 1, 0, 0);
 		}
 		aurmig__plan_unlock(p);
@@ -305,6 +383,8 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 		p->plan_tx = 1;
 	} else if (one_tx && !atomic && p->plan_tx) {
 		/* a step that cannot run in a transaction ends the open one */
+		if ((rc = flush_rows(p)))
+			return fail(p, s, rc, 1, 0, 0);
 		p->plan_tx = 0;
 		if ((rc = aurmig__db_commit(p->conn)))
 			return fail(p, s, rc, 1, 0, 0);
@@ -317,6 +397,9 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 			return fail(p, s, rc, atomic, 0, 0);
 		p->marker_seq = seq;
 	}
+	/* a hook may read the journal through the connection */
+	if (p->njrows && has_hook(s) && (rc = flush_rows(p)))
+		return fail(p, s, rc, atomic, 0, 0);
 	if (seq == 0 && p->purge && (rc = aurmig__version_delete_all(p->conn)))
 		return fail(p, s, rc, atomic, 0, 0);
 	if (seq == 0 && p->command != AURMIG_CMD_DOWNGRADE && (rc = aurmig__version_ensure(p->conn)))
@@ -327,11 +410,17 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 		return fail(p, s, rc, atomic, done, total);
 	if ((rc = run_rowops(p, s)))
 		return fail(p, s, rc, atomic, done, total);
+	/* config rows keep their place after the earlier steps' rows */
+	if (s->ncfg && (rc = flush_rows(p)))
+		return fail(p, s, rc, atomic, done, total);
 	if ((rc = aurmig__config_announce(p, s)))
 		return fail(p, s, rc, atomic, done, total);
-	/* the step's journal row says success, in the step's own transaction */
+	/* the step's journal row says success, in the step's own transaction
+	 * (in a whole-plan transaction: collected, written before it commits) */
 	if (p->marker_seq == seq)
 		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL);
+	else if (one_tx && p->plan_tx)
+		rc = queue_row(p, seq, AURMIG__J_SUCCESS);
 	else
 		rc = insert_row(p, seq, AURMIG__J_SUCCESS);
 	if (rc)
@@ -352,6 +441,8 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 	s->seconds = now_seconds() - t0;
 	p->next++;
 	if (p->next == p->nsteps && p->plan_tx) {
+		if ((rc = flush_rows(p)))
+			return fail(p, s, rc, 1, done, total);
 		p->plan_tx = 0;
 		if ((rc = aurmig__db_commit(p->conn)))
 			return fail(p, s, rc, 1, done, total);

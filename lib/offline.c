@@ -246,7 +246,7 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 		e.operation = s->kind == AURMIG_STEP_UPGRADE ? "upgrade" : s->kind == AURMIG_STEP_DOWNGRADE ? "downgrade" : "stamp";
 		e.from = &s->from;
 		e.to = &s->to;
-		e.checksum = s->mig ? s->mig->checksum : NULL;
+		e.checksum = s->mig ? aurmig__script_checksum(s->mig) : NULL;
 		e.total = e.done = (long)s->nitems;
 		e.outcome = AURMIG__J_SUCCESS;
 		e.atomic = aurmig__step_atomic(p, s);

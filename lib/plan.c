@@ -227,13 +227,18 @@ static int maintain_stamp(aurmig_step *s, aurmig_context *ctx, aurmig__strv *hea
 
 static aurmig_step *new_step(aurmig_plan *p, int kind, const aurmig_migration *m)
 {
-	aurmig_step *steps = aurmig__reallocarray(p->ctx, p->steps, p->nsteps + 1, sizeof(*steps));
 	aurmig_step *s;
 
-	if (!steps)
-		return NULL;
-	p->steps = steps;
-	s = &steps[p->nsteps++];
+	if (p->nsteps == p->steps_cap) {
+		/* geometric growth: one step at a time made long plans quadratic */
+		size_t cap = p->steps_cap ? p->steps_cap * 2 : 8;
+		aurmig_step *steps = aurmig__reallocarray(p->ctx, p->steps, cap, sizeof(*steps));
+		if (!steps)
+			return NULL;
+		p->steps = steps;
+		p->steps_cap = cap;
+	}
+	s = &p->steps[p->nsteps++];
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
 	s->mig = m;
@@ -744,6 +749,7 @@ void aurmig_plan_free(aurmig_plan *p)
 	aurmig__ini_free(p->ini);
 	free(p->config_file);
 	aurmig__strv_clear(&p->heads_now);
+	aurmig__buf_dispose(&p->jrows);                  /* rolled back with the plan's transaction */
 	aurmig_conn_free(p->conn);                       /* drops the plan's reference */
 	aurmig__graph_unref((aurmig_graph *)p->graph);
 	aurmig__context_unref(p->ctx);

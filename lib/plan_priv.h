@@ -44,6 +44,7 @@ struct aurmig_plan {
 	aurmig_plan_options opts;
 	aurmig_step *steps;
 	size_t nsteps;
+	size_t steps_cap;            /* allocated steps (the array grows geometrically) */
 	size_t next;                 /* first step not yet applied */
 	aurmig__strv before, after;  /* version rows before and after the plan */
 	int purge;                   /* stamp --purge: empty the table first */
@@ -60,6 +61,8 @@ struct aurmig_plan {
 	size_t cfg_done;             /* steps whose config steps have been applied */
 	void (*cfg_test_hook)(void *arg, int point);   /* test only: aurmig__plan_test_config_hook */
 	void *cfg_test_arg;
+	aurmig__buf jrows;           /* one-transaction plans: journal rows not yet written */
+	size_t njrows;               /* (VALUES tuples in jrows; see queue_row in migrator.c) */
 };
 
 /* Apply the next step (migrator.c). */

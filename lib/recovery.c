@@ -184,7 +184,7 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		/* hand the state over to a new row, in one transaction */
 		if ((rc = aurmig__db_begin(c)) ||
 		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED)) ||
-		    (rc = insert_resolution(c, run_id, j, "resume", AURMIG__J_RUNNING, s, j->done, m->checksum, 0)) ||
+		    (rc = insert_resolution(c, run_id, j, "resume", AURMIG__J_RUNNING, s, j->done, aurmig__script_checksum(m), 0)) ||
 		    (rc = aurmig__db_commit(c))) {
 			aurmig__db_rollback(c);
 			goto done;
@@ -231,7 +231,7 @@ resume_failed:
 		    (applied && (rc = rowops(p))) ||
 		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED)) ||
 		    (rc = insert_resolution(c, run_id, j, applied ? "mark-applied" : "mark-rolled-back",
-			    AURMIG__J_SUCCESS, &p->steps[0], applied ? j->total : 0, applied ? m->checksum : NULL, 1)) ||
+			    AURMIG__J_SUCCESS, &p->steps[0], applied ? j->total : 0, applied ? aurmig__script_checksum(m) : NULL, 1)) ||
 		    (rc = aurmig__db_commit(c)))
 			aurmig__db_rollback(c);
 		goto done;
@@ -304,19 +304,27 @@ static int add_issue(aurmig_report *r, int kind, const char *rev, char *msg)
 	return AURMIG_OK;
 }
 
-/* Latest recorded checksum of each applied revision: rows oldest first, so later wins. */
-static const char *recorded_checksum(const aurmig__jrows *rows, const char *rev)
+/* Latest recorded checksum of each revision, by graph index (NULL: none),
+ * from rows of ncols cells whose first two are revision and checksum, oldest
+ * first (later wins); rows for which skip is set are left out. Points into
+ * cells. */
+static int recorded_checksums(const aurmig_graph *g, aurmig_context *ctx, const aurmig__strv *cells,
+	size_t ncols, const unsigned char *skip, const char ***out)
 {
-	const char *sum = NULL;
-	for (size_t i = 0; i < rows->n; i++) {
-		const aurmig__jrow *j = &rows->v[i];
-		if (strcmp(j->revision, rev) == 0 && strcmp(j->outcome, AURMIG__J_SUCCESS) == 0 && *j->checksum &&
-		    (!strcmp(j->operation, "upgrade") || !strcmp(j->operation, "resume") ||
-		     !strcmp(j->operation, "mark-applied") || !strcmp(j->operation, "accept") ||
-		     !strcmp(j->operation, "init")))
-			sum = j->checksum;
+	const char **sums = aurmig__calloc(ctx, g->n ? g->n : 1, sizeof(*sums));
+
+	*out = sums;
+	if (!sums)
+		return AURMIG_ENOMEM;
+	for (size_t r = 0, i = 0; i + ncols <= cells->n; r++, i += ncols) {
+		size_t x;
+		if (skip && skip[r])
+			continue;
+		x = aurmig__graph_index(g, cells->v[i]);
+		if (x != AURMIG__NONE)
+			sums[x] = cells->v[i + 1];
 	}
-	return sum;
+	return AURMIG_OK;
 }
 
 /* Applied revisions (ancestors of the known rows) as marks over the graph. */
@@ -343,9 +351,10 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
 int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 {
 	aurmig_report *r;
-	aurmig__strv rows = { 0 };
-	aurmig__jrows journal = { 0 };
-	unsigned char *applied = NULL;
+	aurmig__strv rows = { 0 }, cells = { 0 }, details = { 0 };
+	unsigned char *applied = NULL, *blocking = NULL;
+	const char **sums = NULL;
+	size_t nrows, nblocking = 0;
 	int rc;
 
 	if (!out || !c || !g)
@@ -356,20 +365,36 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	if (!(r = aurmig__calloc(c->ctx, 1, sizeof(*r))))
 		return AURMIG_ENOMEM;
 	r->ctx = aurmig__context_ref(c->ctx);
-	if ((rc = aurmig__version_read(c, &rows)) || (rc = aurmig__journal_read(c, NULL, &journal)))
+	/* of the journal, one query of three columns: the rows recording
+	 * checksums and the rows awaiting recovery (whose details are read only
+	 * when there are any) */
+	if ((rc = aurmig__version_read(c, &rows)) ||
+	    (rc = aurmig__journal_select(c, "revision, checksum, outcome", 3,
+		    AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS, &cells)))
+		goto done;
+	nrows = cells.n / 3;
+	if (!(blocking = aurmig__calloc(c->ctx, nrows ? nrows : 1, 1))) {
+		rc = AURMIG_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < nrows; i++)
+		nblocking += blocking[i] = strcmp(cells.v[i * 3 + 2], AURMIG__J_SUCCESS) != 0;
+	if ((rc = recorded_checksums(g, c->ctx, &cells, 3, blocking, &sums)))
 		goto done;
 	for (size_t i = 0; i < rows.n && !rc; i++)
 		if (!aurmig_graph_get(g, rows.v[i]))
 			rc = add_issue(r, AURMIG_ISSUE_UNKNOWN, rows.v[i], aurmig__printf(c->ctx,
 				"the database is at %s, which no migration file knows: the database is newer than "
 				"these migrations; deploy the newer release, or downgrade with it first", rows.v[i]));
-	for (size_t i = 0; i < journal.n && !rc; i++) {
-		const aurmig__jrow *j = &journal.v[i];
-		if (strcmp(j->outcome, AURMIG__J_FAILED) == 0 ||
-		    (strcmp(j->outcome, AURMIG__J_RUNNING) == 0 && !j->atomic))
-			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j->revision, aurmig__printf(c->ctx,
-				"%s of %s stopped after statement %ld of %ld and awaits recovery "
-				"(aurmig resume, mark-applied or mark-rolled-back)", j->operation, j->revision, j->done, j->total));
+	if (!rc && nblocking)
+		rc = aurmig__journal_select(c, "revision, operation, statements_done, statements_total", 4,
+			AURMIG__J_RECOVERY_ROWS, &details);
+	for (size_t i = 0; i + 4 <= details.n && !rc; i += 4) {
+		char *const *j = details.v + i;   /* revision, operation, done, total */
+		rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
+			"%s of %s stopped after statement %ld of %ld and awaits recovery "
+			"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0],
+			strtol(j[2], NULL, 10), strtol(j[3], NULL, 10)));
 	}
 	if (!rc)
 		rc = applied_marks(g, c->ctx, &rows, &applied);
@@ -378,11 +403,11 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 		const char *sum;
 		if (!applied[i])
 			continue;
-		sum = recorded_checksum(&journal, m->id);
+		sum = sums[i];
 		if (!sum)
 			rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
 				"%s is applied but no checksum was recorded for it (applied by another tool?)", m->id));
-		else if (strcmp(sum, m->checksum) != 0)
+		else if (strcmp(sum, aurmig__script_checksum(m)) != 0)
 			rc = add_issue(r, AURMIG_ISSUE_CHANGED, m->id, aurmig__printf(c->ctx,
 				"%s was edited after it was applied (%s): the database has what the old file said; "
 				"revert the edit, or accept it with 'aurmig validate --accept %s'", m->id, m->path, m->id));
@@ -396,7 +421,8 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 
 		o.flags = AURMIG_PLAN_NO_LOCK;
 		c->ctx->err_hold++;
-		prc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0, NULL);
+		/* from the rows read above: the version table is read once */
+		prc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0, &rows);
 		c->ctx->err_hold--;
 		for (size_t i = 0; prc == AURMIG_OK && i < p->nsteps && !rc; i++)
 			rc = add_issue(r, AURMIG_ISSUE_PENDING, p->steps[i].mig->id, aurmig__printf(c->ctx,
@@ -407,8 +433,11 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	}
 done:
 	free(applied);
+	free(blocking);
+	free(sums);
 	aurmig__strv_clear(&rows);
-	aurmig__journal_rows_clear(&journal);
+	aurmig__strv_clear(&cells);
+	aurmig__strv_clear(&details);
 	if (rc) {
 		aurmig_report_free(r);
 		return rc;
@@ -441,9 +470,9 @@ void aurmig_report_free(aurmig_report *r)
 
 int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *revision)
 {
-	aurmig__strv rows = { 0 };
-	aurmig__jrows journal = { 0 };
+	aurmig__strv rows = { 0 }, pairs = { 0 };
 	unsigned char *applied = NULL;
+	const char **sums = NULL;
 	char run_id[33];
 	long seq = 0;
 	int rc, locked = 0, found = 0;
@@ -457,7 +486,8 @@ int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *r
 	if ((rc = aurmig__lock_acquire(c, 60000)))
 		return rc;
 	locked = 1;
-	if ((rc = aurmig__version_read(c, &rows)) || (rc = aurmig__journal_read(c, NULL, &journal)) ||
+	if ((rc = aurmig__version_read(c, &rows)) || (rc = aurmig__journal_read_checksums(c, &pairs)) ||
+	    (rc = recorded_checksums(g, c->ctx, &pairs, 2, NULL, &sums)) ||
 	    (rc = applied_marks(g, c->ctx, &rows, &applied)) || (rc = aurmig__journal_ensure(c)) ||
 	    (rc = aurmig__db_begin(c)))
 		goto done;
@@ -470,8 +500,8 @@ int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *r
 		if (!applied[i] || (revision && strcmp(revision, m->id) != 0))
 			continue;
 		found = 1;
-		sum = recorded_checksum(&journal, m->id);
-		if (sum && strcmp(sum, m->checksum) == 0)
+		sum = sums[i];
+		if (sum && strcmp(sum, aurmig__script_checksum(m)) == 0)
 			continue;
 		if ((rc = aurmig__strv_push(&self, c->ctx, m->id)))
 			break;
@@ -481,7 +511,7 @@ int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *r
 		e.operation = "accept";
 		e.from = &self;
 		e.to = &self;
-		e.checksum = m->checksum;
+		e.checksum = aurmig__script_checksum(m);
 		e.outcome = AURMIG__J_SUCCESS;
 		e.atomic = 1;
 		rc = aurmig__journal_insert(c, &e);
@@ -500,7 +530,8 @@ done:
 	if (locked)
 		aurmig__lock_release(c);
 	free(applied);
+	free(sums);
 	aurmig__strv_clear(&rows);
-	aurmig__journal_rows_clear(&journal);
+	aurmig__strv_clear(&pairs);
 	return rc;
 }

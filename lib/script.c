@@ -5,6 +5,7 @@
  * `-- aurmig:upgrade [dialect]` and `-- aurmig:downgrade [dialect]`.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,6 @@ void aurmig__script_free(aurmig_migration *m)
 {
 	if (!m)
 		return;
-	free(m->path);
 	free(m->id);
 	free(m->message);
 	free(m->create_date);
@@ -53,7 +53,8 @@ int aurmig__ident_valid(const char *s, size_t n, const char **why)
 			*why = "contains one of the reserved characters @ - + :";
 			return 0;
 		}
-		if (c <= ' ' || c >= 0x7f || strchr(",;()'\"`\\", c)) {
+		if (c <= ' ' || c >= 0x7f || c == ',' || c == ';' || c == '(' || c == ')' || c == '\'' ||
+		    c == '"' || c == '`' || c == '\\') {
 			*why = "contains a character other than printable ASCII letters, digits and punctuation";
 			return 0;
 		}
@@ -73,36 +74,99 @@ int aurmig__ident_valid(const char *s, size_t n, const char **why)
  * lines do not count), prefixed with the algorithm version so a future
  * change of normalisation can be told apart from an edit.
  */
-static void checksum_text(char out[AURMIG__CHECKSUM_SIZE], const char *t, size_t len)
+static int is_blank(int c);
+
+/* The byte of the original text at i: the sections' terminating NULs put back. */
+static char orig_at(const aurmig_migration *m, size_t i)
+{
+	char c = m->text[i];
+	if (c == '\0')
+		for (int dir = 0; dir < 2; dir++)
+			for (int d = 0; d < AURMIG__NDIALECTS; d++) {
+				const aurmig__section *s = &m->sections[dir][d];
+				if (s->present && s->offset + s->len == i)
+					return s->cut;
+			}
+	return c;
+}
+
+/*
+ * Where the normalised text equals the file (lines without trailing blanks,
+ * blank lines without blanks: the usual case), it is hashed in long runs of
+ * the file, not line by line: one sha256_update per run instead of two per
+ * line (the calls, not the compression, cost most on short lines).
+ */
+static void checksum_text(char out[AURMIG__CHECKSUM_SIZE], const aurmig_migration *m)
 {
 	struct sha256_ctx h;
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	size_t pos = 0, blanks = 0;
+	uint8_t digest[SHA256_DIGEST_SIZE], nls[64];
+	const char *t = m->text;
+	size_t len = m->text_len, pos = 0, blanks = 0;
+	size_t run_s = 0, run_e = 0;   /* text[run_s, run_e) is output not yet hashed */
 	int first = 1;
 
+	memset(nls, '\n', sizeof(nls));
 	sha256_init(&h);
 	while (pos < len) {
+		/* a NUL put at the start of a line never hides a newline: see
+		 * aurmig__script_parse */
 		const char *nl = memchr(t + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - t) : len, e = end;
+		char c0 = orig_at(m, pos);
 
-		while (e > pos && (t[e - 1] == ' ' || t[e - 1] == '\t' || t[e - 1] == '\r' ||
-				   t[e - 1] == '\f' || t[e - 1] == '\v'))
+		while (e > pos + 1 && is_blank(t[e - 1]))
 			e--;
+		if (e == pos + 1 && is_blank(c0))
+			e = pos;
 		if (e == pos) {
 			blanks++;
 		} else {
-			if (!first)
-				sha256_update(&h, 1, (const uint8_t *)"\n");
-			for (; blanks; blanks--)
-				sha256_update(&h, 1, (const uint8_t *)"\n");
-			sha256_update(&h, e - pos, (const uint8_t *)t + pos);
+			/* output: a newline after the previous line, one per blank
+			 * line, then the line without its trailing blanks */
+			size_t sep = (first ? 0 : 1) + blanks;
+			if (pos - run_e == sep && c0 == t[pos]) {
+				/* the file between the runs holds exactly these newlines */
+				run_e = e;
+			} else {
+				if (run_e > run_s)
+					sha256_update(&h, run_e - run_s, (const uint8_t *)t + run_s);
+				for (size_t k = sep; k;) {
+					size_t n = k < sizeof(nls) ? k : sizeof(nls);
+					sha256_update(&h, n, nls);
+					k -= n;
+				}
+				run_s = pos;
+				if (c0 != t[pos]) {
+					sha256_update(&h, 1, (const uint8_t *)&c0);
+					run_s = pos + 1;
+				}
+				run_e = e;
+			}
+			blanks = 0;
 			first = 0;
 		}
 		pos = nl ? end + 1 : len;
 	}
+	if (run_e > run_s)
+		sha256_update(&h, run_e - run_s, (const uint8_t *)t + run_s);
 	sha256_digest(&h, sizeof(digest), digest);
 	memcpy(out, "v1:", 3);
 	aurmig__hex(out + 3, digest, sizeof(digest));
+}
+
+const char *aurmig__script_checksum(const aurmig_migration *m)
+{
+	/* the cache is not part of the migration's meaning; objects of a
+	 * context are used by one thread at a time (context.h) */
+	aurmig_migration *w = (aurmig_migration *)m;
+
+	if (!m)
+		return NULL;
+	if (!m->checksum_done) {
+		checksum_text(w->checksum, m);
+		w->checksum_done = 1;
+	}
+	return m->checksum;
 }
 
 /* Cursor over the file, one line at a time. */
@@ -233,9 +297,20 @@ static size_t utf8_invalid_at(const unsigned char *t, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned char c = t[i], lo = 0x80, hi = 0xBF;
+		unsigned char c, lo = 0x80, hi = 0xBF;
 		size_t n;
 
+		/* ASCII eight bytes at a time: most scripts are all ASCII */
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, t + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = t[i];
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -295,7 +370,8 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	const char *why;
 
 	*out = NULL;
-	m = aurmig__calloc(ctx, 1, sizeof(*m));
+	/* the path lives in the same allocation, after the struct */
+	m = aurmig__calloc(ctx, 1, sizeof(*m) + strlen(path) + 1);
 	if (!m) {
 		free(text);
 		return AURMIG_ENOMEM;
@@ -303,11 +379,8 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	m->text = text;
 	m->text_len = len;
 	m->transactional = 1;
-	m->path = aurmig__strdup(ctx, path);
-	if (!m->path) {
-		rc = AURMIG_ENOMEM;
-		goto fail;
-	}
+	m->path = (char *)(m + 1);
+	strcpy(m->path, path);
 	if (memchr(text, '\0', len)) {
 		size_t at = (size_t)((const char *)memchr(text, '\0', len) - text);
 		rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line_of(text, at),
@@ -565,13 +638,17 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 		rc = AURMIG_ENOMEM;
 		goto fail;
 	}
-	checksum_text(m->checksum, text, len);
 	/* Terminate every section body in place: from here on the text is only
-	 * read section by section. */
+	 * read section by section. A body ends at the start of a line (of the
+	 * next directive) or at the end of the text; the overwritten bytes are
+	 * kept for the checksum, computed on first use. */
 	for (int dir = 0; dir < 2; dir++)
 		for (int d = 0; d < AURMIG__NDIALECTS; d++)
-			if (m->sections[dir][d].present)
-				text[m->sections[dir][d].offset + m->sections[dir][d].len] = '\0';
+			if (m->sections[dir][d].present) {
+				size_t at = m->sections[dir][d].offset + m->sections[dir][d].len;
+				m->sections[dir][d].cut = text[at];
+				text[at] = '\0';
+			}
 	*out = m;
 	return AURMIG_OK;
 fail:
@@ -585,20 +662,17 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 	const aurmig__stmt *st, size_t n)
 {
 	aurmig__item *items;
-	size_t len = strlen(sql), pos = 0, k = 0, cnt = 0;
+	size_t len = strlen(sql), pos = 0, k = 0, cnt = 0, lines = 1;
 	long open_hook = -1;
 
 	*out = NULL;
 	*nout = 0;
 	/* at most one item per statement plus one per hook line */
-	{
-		size_t lines = 1;
-		for (size_t i = 0; i < len; i++)
-			lines += sql[i] == '\n';
-		items = aurmig__calloc(ctx, n + lines + 1, sizeof(*items));
-		if (!items)
-			return AURMIG_ENOMEM;
-	}
+	for (size_t i = 0; i < len; i++)
+		lines += sql[i] == '\n';
+	items = aurmig__calloc(ctx, n + lines + 1, sizeof(*items));
+	if (!items)
+		return AURMIG_ENOMEM;
 	while (pos <= len) {
 		const char *nl = memchr(sql + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - sql) : len, ks, ke, vs, ve;
@@ -640,6 +714,13 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 			items[open_hook].ndefault++;
 		cnt++;
 	}
+	if (cnt + 1 < n + lines + 1) {
+		/* give back the room for lines that were no hook (a plan keeps
+		 * the items of every step) */
+		aurmig__item *fit = realloc(items, (cnt ? cnt : 1) * sizeof(*items));
+		if (fit)
+			items = fit;
+	}
 	*out = items;
 	*nout = cnt;
 	return AURMIG_OK;
@@ -680,7 +761,7 @@ int aurmig_migration_is_effective_head(const aurmig_migration *m)
 	return m && m->nchildren == 0 && m->ndependents > 0;
 }
 int aurmig_migration_transactional(const aurmig_migration *m) { return m ? m->transactional : 1; }
-const char *aurmig_migration_checksum(const aurmig_migration *m) { return m ? m->checksum : NULL; }
+const char *aurmig_migration_checksum(const aurmig_migration *m) { return aurmig__script_checksum(m); }
 const char *aurmig_migration_data_loss(const aurmig_migration *m) { return m ? m->data_loss : NULL; }
 
 static const aurmig__section *pick_section(const aurmig_migration *m, int direction, int dialect)

@@ -11,6 +11,7 @@
 
 typedef struct aurmig__section {
 	int present;
+	char cut;        /* the byte of text[offset + len] before the NUL ending the body */
 	size_t offset;   /* body start in text */
 	size_t len;
 	int line;        /* file line of the body's first line */
@@ -20,7 +21,7 @@ typedef struct aurmig__section {
 
 struct aurmig_migration {
 	const aurmig_graph *graph;   /* owner, set by the graph */
-	char *path;
+	char *path;                  /* in the migration's own allocation */
 	char *id;
 	char *message;
 	char *create_date;
@@ -29,13 +30,15 @@ struct aurmig_migration {
 	aurmig__strv deps;           /* depends_on, as written (ids or labels) */
 	aurmig__strv labels;         /* branch_labels declared here */
 	int transactional;
-	char checksum[AURMIG__CHECKSUM_SIZE];   /* see checksum_text() in script.c */
+	char checksum[AURMIG__CHECKSUM_SIZE];   /* computed on first use: aurmig__script_checksum() */
+	int checksum_done;
 	int line_revision, line_down, line_deps, line_labels;
 	char *text;                  /* whole file, NUL-terminated */
 	size_t text_len;
 	aurmig__section sections[2][AURMIG__NDIALECTS];   /* [direction-1][dialect] */
 
-	/* filled in by graph.c (indices into the graph's topological array) */
+	/* filled in by graph.c (indices into the graph's topological array;
+	 * the arrays are carved from the graph's pool and freed with it) */
 	size_t idx;
 	size_t file_order;
 	size_t *parents;   size_t nparents;    /* versioned down revisions */
@@ -71,6 +74,10 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 void aurmig__script_free(aurmig_migration *m);
 /* 1 when the section that runs on dialect is a portable one. */
 int aurmig__migration_portable(const aurmig_migration *m, int direction, int dialect);
+
+/* The script's checksum (see checksum_text() in script.c), computed on
+ * first use and kept: loading a graph hashes nothing. */
+const char *aurmig__script_checksum(const aurmig_migration *m);
 
 /* 1 when s is a valid revision id or branch label (see docs/script-format.md). */
 int aurmig__ident_valid(const char *s, size_t n, const char **why);

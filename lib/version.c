@@ -10,13 +10,11 @@ int aurmig__version_read(aurmig_conn *c, aurmig__strv *rows)
 	int exists, rc;
 	char *sql;
 
-	if ((rc = aurmig__db_table_exists(c, c->version_table, &exists)) || !exists)
-		return rc;
 	sql = aurmig__printf(c->ctx, "SELECT %s.version_num FROM %s ORDER BY %s.version_num",
 		c->version_table, c->version_table, c->version_table);
 	if (!sql)
 		return AURMIG_ENOMEM;
-	rc = c->ops->query(c, sql, rows);
+	rc = aurmig__db_query_table(c, c->version_table, sql, rows, &exists);
 	free(sql);
 	return rc;
 }
