@@ -429,6 +429,26 @@ int cmd_check(cli *c, int argc, char **argv)
 			json_array_append_new(a, json_string(aurmig_status_pending(st, i)));
 		json_object_set_new(o, "pending", a);
 		aurmig_status_free(st);
+		if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file) {
+			/* the configuration file, as the text output checks it */
+			static const char *const cnames[] = { "in_sync", "behind", "edited", "pending", "missing" };
+			json_t *cfg = json_object();
+			int cs;
+			if ((rc = aurmig_config_check(&cs, c->conn, c->graph, c->config_file))) {
+				json_decref(cfg);
+				json_decref(o);
+				return cli_fail(c, rc);
+			}
+			json_object_set_new(cfg, "file", json_string(c->config_file));
+			json_object_set_new(cfg, "state", json_string(cs >= 0 && cs <= 4 ? cnames[cs] : "unknown"));
+			json_object_set_new(cfg, "message", json_string(cs == AURMIG_CONFIG_IN_SYNC ? "" :
+				aurmig_error_last(c->ctx)->message));
+			json_object_set_new(o, "config", cfg);
+			if (cs != AURMIG_CONFIG_IN_SYNC) {
+				jout_print(o);
+				return EXIT_DRIFT;
+			}
+		}
 		jout_print(o);
 		return codes[state];
 	}

@@ -457,8 +457,12 @@ class OperatorTest(Base):
         rc, _, err = self.aurmig("--config-file", conf, "check", dir=d)
         self.assertEqual(rc, 6)
         self.assertIn("changed since aurmig wrote it", err)
+        doc = self.j("--config-file", conf, "check", dir=d, expect_rc=6)   # --json checks the file too
+        self.assertEqual((doc["state"], doc["config"]["state"]), ("at_head", "edited"))
+        self.assertIn("changed since aurmig wrote it", doc["config"]["message"])
         self.assertEqual(self.aurmig("--config-file", conf, "config-stamp", dir=d)[0], 0)
         self.assertEqual(self.aurmig("--config-file", conf, "check", dir=d)[0], 0)
+        self.assertEqual(self.j("--config-file", conf, "check", dir=d)["config"]["state"], "in_sync")
         rc, _, err = self.aurmig("--config-file", conf, "downgrade", "base", dir=d)
         self.assertEqual(rc, 0, err)
         down = open(conf).read()
