@@ -47,8 +47,9 @@ int aurmig__journal_ensure(aurmig_conn *c)
 		"\tseq INTEGER NOT NULL,\n"
 		"\trevision VARCHAR(32) NOT NULL,\n"
 		"\toperation VARCHAR(20) NOT NULL,\n"
-		"\tsource_revisions VARCHAR(1024) NOT NULL,\n"
-		"\ttarget_revisions VARCHAR(1024) NOT NULL,\n"
+		/* TEXT: a merge of many heads lists them all (1000 ids are 33 kB) */
+		"\tsource_revisions TEXT NOT NULL,\n"
+		"\ttarget_revisions TEXT NOT NULL,\n"
 		"\tchecksum VARCHAR(80),\n"
 		"\tstatements_total INTEGER NOT NULL,\n"
 		"\tstatements_done INTEGER NOT NULL,\n"

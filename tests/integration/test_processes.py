@@ -444,6 +444,26 @@ class ProcessTests:
             offline.drop()
 
     # ---- checksums and unknown revisions ---------------------------------------------------
+    def test_merge_of_a_thousand_heads(self):
+        # the merge step's journal row lists 1000 revisions (33 kB)
+        wide = os.path.join(self.tmp, "wide")
+        os.makedirs(wide)
+        ids = ["w%04d" % i for i in range(1000)]
+        for i in ids:
+            with open(os.path.join(wide, i + "_b.sql"), "w") as f:
+                f.write("-- aurmig:revision %s\n-- aurmig:upgrade\n-- aurmig:downgrade\n" % i)
+        with open(os.path.join(wide, "merge_m.sql"), "w") as f:
+            f.write("-- aurmig:revision merge\n-- aurmig:down_revision %s\n-- aurmig:upgrade\n"
+                    "-- aurmig:downgrade\n" % " ".join(ids))
+        p = subprocess.run([AURMIG, "--dir", wide, "--url", self.db.url, "upgrade", "--one-transaction", "heads"],
+                           capture_output=True, text=True, timeout=300, env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertEqual(self.db.rows(), {"merge"})
+        p = subprocess.run([AURMIG, "--dir", wide, "--url", self.db.url, "downgrade", "w0000"],
+                           capture_output=True, text=True, timeout=300, env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertEqual(len(self.db.rows()), 1000)
+
     def test_edited_migration_and_unknown_revision(self):
         self.assertEqual(self.aurmig("upgrade", "heads")[0], 0)
         self.assertEqual(self.aurmig("validate")[0], 0)
