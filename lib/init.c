@@ -30,8 +30,11 @@ int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out)
 		return AURMIG_ENOMEM;
 	if (access(*out, F_OK) == 0)
 		return AURMIG_OK;
-	if (!(portable = aurmig__printf(g->ctx, "%s/schema/portable.sql", g->dir)))
+	if (!(portable = aurmig__printf(g->ctx, "%s/schema/portable.sql", g->dir))) {
+		free(*out);
+		*out = NULL;
 		return AURMIG_ENOMEM;
+	}
 	if (access(portable, F_OK) == 0) {
 		free(*out);
 		*out = portable;

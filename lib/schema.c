@@ -965,7 +965,8 @@ static int read_sqlite(reader *r)
 	aurmig__strv_clear(&v);
 	if (rc)
 		goto done;
-	qsort(r->s->tables, r->s->ntables, sizeof(stable), cmp_table);
+	if (r->s->ntables)   /* qsort(NULL, 0) is undefined */
+		qsort(r->s->tables, r->s->ntables, sizeof(stable), cmp_table);
 
 	/* columns: table, cid, name, type, notnull, dflt_value, pk */
 	if ((rc = cells(r, "SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk "
@@ -1100,7 +1101,8 @@ static int read_mysql(reader *r)
 		rc = add_table(r, v.v[i]);
 	if (rc)
 		goto done;
-	qsort(r->s->tables, r->s->ntables, sizeof(stable), cmp_table);
+	if (r->s->ntables)   /* qsort(NULL, 0) is undefined */
+		qsort(r->s->tables, r->s->ntables, sizeof(stable), cmp_table);
 	for (size_t i = 0; i + 1 < v.n && !rc; i += 2) {
 		stable *t = find_table(r, v.v[i]);
 		const char *coll = v.v[i + 1], *us;
@@ -1265,7 +1267,8 @@ static int read_pgsql(reader *r)
 	aurmig__strv_clear(&v);
 	if (rc)
 		goto done;
-	qsort(r->s->tables, r->s->ntables, sizeof(stable), cmp_table);
+	if (r->s->ntables)   /* qsort(NULL, 0) is undefined */
+		qsort(r->s->tables, r->s->ntables, sizeof(stable), cmp_table);
 
 	/* columns: table, name, type, notnull, default, identity */
 	if ((rc = cells(r, "SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
