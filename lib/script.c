@@ -362,7 +362,8 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	const char *basename, char *text, size_t len)
 {
 	aurmig_migration *m;
-	line_iter it = { text, len, 0, 0 };
+	/* a UTF-8 byte-order mark (some editors write one) is not part of line 1 */
+	line_iter it = { text, len, len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0, 0 };
 	size_t s, e;
 	aurmig__section *cur = NULL;
 	int seen_message = 0, seen_date = 0, seen_tx = 0, hook_open = 0;

@@ -339,6 +339,34 @@ static void test_sections(void **state)
 	aurmig_graph_free(g);
 }
 
+static void test_byte_order_mark_and_portable_section(void **state)
+{
+	fx *f = *state;
+	aurmig_graph *g;
+	const aurmig_migration *m;
+	int line;
+
+	/* a UTF-8 BOM before line 1 (some editors write one) is not SQL */
+	tu_write(f->dir, "abcd_x.sql",
+		"\xEF\xBB\xBF-- aurmig:revision abcd\n"   /* 1 */
+		"-- aurmig:upgrade portable\n"              /* 2 */
+		"CREATE TABLE t (a INT);\n"                 /* 3 */
+		"-- aurmig:downgrade\n"                     /* 4 */
+		"DROP TABLE t;\n");                         /* 5 */
+	assert_int_equal(aurmig_graph_load(&g, f->ctx, f->dir), AURMIG_OK);
+	m = aurmig_graph_get(g, "abcd");
+	assert_non_null(m);
+	assert_string_equal(aurmig_migration_sql(m, AURMIG_UPGRADE, AURMIG_DIALECT_MYSQL, &line), "CREATE TABLE t (a INT);\n");
+	assert_int_equal(line, 3);
+	aurmig_graph_free(g);
+	/* upgrade and upgrade portable are the same (common) section */
+	tu_write(f->dir, "abcd_x.sql", "-- aurmig:revision abcd\n-- aurmig:upgrade\n-- aurmig:upgrade portable\n");
+	expect_fail(f, AURMIG_EPARSE, "abcd_x.sql", 3, "given twice");
+	/* a BOM anywhere else is still refused as SQL outside a section */
+	tu_write(f->dir, "abcd_x.sql", "-- aurmig:revision abcd\n\xEF\xBB\xBF\n-- aurmig:upgrade\n");
+	expect_fail(f, AURMIG_EPARSE, "abcd_x.sql", 2, "SQL outside a section");
+}
+
 static void test_effective_head_and_lists(void **state)
 {
 	fx *f = *state;
@@ -388,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_dialect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_id_too_long, setup, teardown),
 		cmocka_unit_test(test_id_reserved_chars),
+		cmocka_unit_test_setup_teardown(test_byte_order_mark_and_portable_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_down_revision_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_revision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_name_mismatch, setup, teardown),
