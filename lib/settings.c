@@ -544,6 +544,8 @@ typedef struct config_state {
 	int err_line;
 } config_state;
 
+static int config_fail(config_state *st, int code, const char *fmt, ...) AURMIG__PRINTF(3, 4);
+
 /*
  * fgets-style reader for inih. inih counts one line per call, so a line
  * longer than its buffer would otherwise come back as several lines (the
@@ -557,6 +559,11 @@ static char *config_read_line(char *str, int num, void *stream)
 	size_t len;
 	int c;
 
+	if (st->err)
+		return NULL;   /* a NUL byte stopped the reading */
+	/* fgets cannot tell a NUL byte in the line from its end: fill the
+	 * buffer first, so that the terminator fgets writes is the last NUL */
+	memset(str, 0x7f, (size_t)num);
 	if (!fgets(str, num, st->fp)) {
 		if (ferror(st->fp))
 			st->read_errno = errno ? errno : EIO;
@@ -566,6 +573,15 @@ static char *config_read_line(char *str, int num, void *stream)
 	st->max_line = num;
 	st->truncated = 0;
 	len = strlen(str);
+	{
+		size_t end = (size_t)num - 1;
+		while (end > len && str[end] != '\0')
+			end--;
+		if (end > len) {
+			config_fail(st, AURMIG_EPARSE, "a NUL byte in the line (the file is not text)");
+			return NULL;
+		}
+	}
 	if (len > 0 && str[len - 1] != '\n') {
 		while ((c = getc(st->fp)) != EOF && c != '\n')
 			st->truncated = 1;
@@ -583,8 +599,6 @@ static char *config_read_line(char *str, int num, void *stream)
 		st->saw_section = 1;
 	return str;
 }
-
-static int config_fail(config_state *st, int code, const char *fmt, ...) AURMIG__PRINTF(3, 4);
 
 /* Record the handler's first error at the current line; returns 0 for inih. */
 static int config_fail(config_state *st, int code, const char *fmt, ...)

@@ -533,6 +533,13 @@ static void test_config_inih_inline_comments(void **state)
 		.display_url = "mysql://aur%23ops:***@db.example:3307/aurweb" });
 }
 
+/* A NUL byte: fgets made it look like the end of the line, and the line
+ * after it was read as the rest of the over-long line and dropped. */
+static void test_config_nul_byte(void **state)
+{
+	check_config_error(*state, "nul-byte.ini", 4, "a NUL byte in the line (the file is not text)", NULL);
+}
+
 static void test_config_bom_crlf(void **state)
 {
 	check_config(*state, "bom-crlf.ini", &(expect){
@@ -727,6 +734,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_postgres, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_config_inih_inline_comments, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_config_bom_crlf, setup_ctx, teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_config_nul_byte, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_config_long_line, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_config_long_line_database, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup_ctx, teardown_ctx),
