@@ -30,6 +30,9 @@ final class Migrator
     private \WeakMap $plans;
     private int $lockTimeoutMs;
     private ?string $configFile;
+    /** @var array<string, \Closure> the C side holds these as function pointers: kept alive here */
+    private array $hooks = [];
+    private ?\Throwable $hookError = null;
 
     /**
      * @param string      $directory      the migrations directory
@@ -353,11 +356,64 @@ final class Migrator
         }
     }
 
+    /**
+     * Run $fn($migrator, $hookName, $revision, $direction) where a migration
+     * says `-- aurmig:hook NAME` ($direction is 'upgrade' or 'downgrade').
+     * It runs inside the migration's transaction: use execute($sql) there.
+     * With $ownConnection the step commits before $fn runs ($fn uses a
+     * connection of its own). An exception thrown by $fn fails the step
+     * (rolled back where the database can) and comes back out of
+     * upgrade()/downgrade()/plan runs. $fn = null removes the hook.
+     * (A PHP FFI callback stays allocated until the end of the request.)
+     */
+    public function hook(string $name, ?callable $fn, bool $ownConnection = false): void
+    {
+        $f = $this->ffi;
+        $ctx = $this->ctx;
+        if ($ctx === null) {
+            throw new UsageException('the Migrator is closed', $f->AURMIG_EINVALID);
+        }
+        if ($fn === null) {
+            $this->checkRc($f->aurmig_context_set_hook($ctx, $name, null, null, 0));
+            unset($this->hooks[$name]);
+            return;
+        }
+        $up = $f->AURMIG_UPGRADE;
+        $trampoline = function ($payload, $conn, $hook, $revision, $direction) use ($fn, $up): int {
+            try {
+                $fn($this, is_string($hook) ? $hook : \FFI::string($hook),
+                    is_string($revision) ? $revision : \FFI::string($revision),
+                    $direction === $up ? 'upgrade' : 'downgrade');
+                return 0;
+            } catch (\Throwable $e) {     // reported when the plan stops
+                $this->hookError = $e;
+                return 1;
+            }
+        };
+        $this->checkRc($f->aurmig_context_set_hook($ctx, $name, $trampoline, null,
+            $ownConnection ? $f->AURMIG_HOOK_OWN_CONNECTION : 0));
+        $this->hooks[$name] = $trampoline;
+    }
+
+    /** Run one SQL statement on the migration's connection (for hooks). */
+    public function execute(string $sql): void
+    {
+        $this->checkRc($this->ffi->aurmig_conn_exec($this->liveConn(), $sql));
+    }
+
     /** @return Step[] */
     private function runPlan(Plan $plan, ?callable $onStep): array
     {
+        $this->hookError = null;
         try {
             return $plan->run($onStep);
+        } catch (Exception $e) {
+            if ($this->hookError !== null) {
+                $hook = $this->hookError;
+                $this->hookError = null;
+                throw $hook;          // the hook's own exception, not "hook failed"
+            }
+            throw $e;
         } finally {
             $plan->close();
         }

@@ -344,6 +344,43 @@ $tests['config file: steps, check, stamp'] = static function () use ($work, $sql
     $m->close();
 };
 
+$tests['hooks: a PHP callable where a migration says -- aurmig:hook'] = static function () use ($work, $sqlite) {
+    $dir = "$work/hook-" . bin2hex(random_bytes(4));
+    mkdir("$dir/m", 0755, true);
+    file_put_contents("$dir/m/aaaa_h.sql", "-- aurmig:revision aaaa\n-- aurmig:upgrade\nCREATE TABLE t (x INTEGER);\n"
+        . "-- aurmig:hook fill\n-- aurmig:downgrade\n-- aurmig:hook fill\nDROP TABLE t;\n");
+    // bbbb upgrades only when the hook put 42 into t
+    file_put_contents("$dir/m/bbbb_c.sql", "-- aurmig:revision bbbb\n-- aurmig:down_revision aaaa\n-- aurmig:upgrade\n"
+        . "CREATE TABLE chk (x INTEGER CHECK (x = 42));\nINSERT INTO chk SELECT COALESCE((SELECT MAX(x) FROM t), 0);\n"
+        . "-- aurmig:downgrade\nDROP TABLE chk;\n");
+    $m = new Migrator("$dir/m", url: $sqlite());
+    $e = throws(Aurmig\Exception::class, static fn () => $m->upgrade());
+    check(str_contains($e->getMessage(), "needs the hook 'fill'"), $e->getMessage());
+    same([], $m->currentRows(), 'nothing ran without the hook');
+    $calls = [];
+    $m->hook('fill', static function (Migrator $mm, string $name, string $rev, string $direction) use (&$calls): void {
+        $calls[] = [$name, $rev, $direction];
+        if ($direction === 'upgrade') {
+            $mm->execute('INSERT INTO t (x) VALUES (42)');
+        } else {
+            throw new \RuntimeException('refusing to undo');
+        }
+    });
+    same(['aaaa', 'bbbb'], array_map(static fn ($s) => $s->revision, $m->upgrade()), 'upgrade through the hook');
+    same([['fill', 'aaaa', 'upgrade']], $calls, 'the hook ran once');
+    // the hook's own exception comes back out; the failed step is rolled back
+    $e = throws(\RuntimeException::class, static fn () => $m->downgrade('base'));
+    same('refusing to undo', $e->getMessage(), 'the hook\'s exception');
+    same(['aaaa'], $m->currentRows(), 'bbbb went down, aaaa stayed');
+    $m->hook('fill', null);
+    throws(Aurmig\Exception::class, static fn () => $m->downgrade('base'));
+    $m->hook('fill', static function (): void {}, ownConnection: true);
+    $m->downgrade('base');
+    same([], $m->currentRows(), 'down to base');
+    $m->close();
+    throws(Aurmig\UsageException::class, static fn () => $m->hook('fill', null));
+};
+
 $passed = $failed = 0;
 foreach ($tests as $name => $fn) {
     try {
