@@ -32,7 +32,9 @@ static int secret_only_in_values(const uint8_t *data, size_t size)
 		q = ls;
 		if (q == data && size >= 3 && !memcmp(q, "\xef\xbb\xbf", 3))
 			q += 3;     /* a byte order mark */
-		for (; q < hit && (*q == ' ' || *q == '\t'); q++)
+		/* the parser's blanks: Python's str.strip() (\f, \v, \x1c-\x1f too) */
+		for (; q < hit && (*q == ' ' || *q == '\t' || *q == '\v' || *q == '\f' || *q == '\r' ||
+			(*q >= 0x1c && *q <= 0x1f)); q++)
 			;
 		if (q < end && *q == '[')
 			return 0;
