@@ -49,22 +49,30 @@ static const char *step_revision(const aurmig_step *s)
 	return s->to.n ? s->to.v[0] : s->from.n ? s->from.v[0] : "base";
 }
 
-static int insert_row(aurmig_plan *p, long seq, const char *outcome)
+/* The journal row of step seq, nothing of it done yet. */
+static void step_entry(aurmig__jentry *e, const aurmig_plan *p, long seq, const char *outcome)
 {
 	const aurmig_step *s = &p->steps[seq];
-	aurmig__jentry e = { 0 };
 
-	e.run_id = p->run_id;
-	e.seq = seq;
-	e.revision = step_revision(s);
-	e.operation = operation(s);
-	e.from = &s->from;
-	e.to = &s->to;
-	e.checksum = s->mig ? aurmig__script_checksum(s->mig) : NULL;
-	e.total = (long)s->nitems;
-	e.done = 0;
-	e.outcome = outcome;
-	e.atomic = aurmig__step_atomic(p, s);
+	memset(e, 0, sizeof(*e));
+	e->run_id = p->run_id;
+	e->seq = seq;
+	e->revision = step_revision(s);
+	e->operation = operation(s);
+	e->from = &s->from;
+	e->to = &s->to;
+	e->checksum = s->mig ? aurmig__script_checksum(s->mig) : NULL;
+	e->total = (long)s->nitems;
+	e->done = 0;
+	e->outcome = outcome;
+	e->atomic = aurmig__step_atomic(p, s);
+}
+
+static int insert_row(aurmig_plan *p, long seq, const char *outcome)
+{
+	aurmig__jentry e;
+
+	step_entry(&e, p, seq, outcome);
 	return aurmig__journal_insert(p->conn, &e);
 }
 
@@ -101,24 +109,13 @@ static void drop_rows(aurmig_plan *p)
 
 static int queue_row(aurmig_plan *p, long seq, const char *outcome)
 {
-	const aurmig_step *s = &p->steps[seq];
-	aurmig__jentry e = { 0 };
+	aurmig__jentry e;
 
 	if (!p->njrows)
 		aurmig__buf_init(&p->jrows, p->ctx);
 	else
 		aurmig__buf_puts(&p->jrows, ", ");
-	e.run_id = p->run_id;
-	e.seq = seq;
-	e.revision = step_revision(s);
-	e.operation = operation(s);
-	e.from = &s->from;
-	e.to = &s->to;
-	e.checksum = s->mig ? aurmig__script_checksum(s->mig) : NULL;
-	e.total = (long)s->nitems;
-	e.done = 0;
-	e.outcome = outcome;
-	e.atomic = aurmig__step_atomic(p, s);
+	step_entry(&e, p, seq, outcome);
 	aurmig__journal_values(&p->jrows, p->conn, &e);
 	p->njrows++;
 	if (p->jrows.failed) {
