@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* aurmig schema dump | diff: introspection, DDL, comparison (docs/schema.md). */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -195,14 +196,14 @@ int cli_declared_schema(cli *c, const char *scratch_url, aurmig_schema **out, cl
 	struct stat st;
 
 	*out = NULL;
-	if (!(d->path = malloc(strlen(c->dir) + 32))) {
+	if (!c->graph && (code = cli_load_graph(c)))
+		return code;
+	if (!(d->path = malloc(PATH_MAX))) {
 		fprintf(stderr, "aurmig: out of memory\n");
 		return EXIT_ERROR;
 	}
-	/* a backend's own file wins, as a backend's own section does */
-	sprintf(d->path, "%s/schema/%s.sql", c->dir, dialect_names[dialect]);
-	if (stat(d->path, &st) != 0)
-		sprintf(d->path, "%s/schema/portable.sql", c->dir);
+	if ((rc = aurmig_graph_declared_schema(d->path, PATH_MAX, c->graph, dialect)))
+		return cli_fail(c, rc);
 	if (stat(d->path, &st) != 0) {
 		fprintf(stderr, "aurmig: no declared schema for this database: %s: %s\n", d->path, strerror(errno));
 		if (c->json) {

@@ -1587,35 +1587,6 @@ int aurmig__ddl_is_portable_text(const char *text)
 	return text && !strncmp(text, key, n) && (text[n] == '\n' || text[n] == '\r' || text[n] == ' ' || !text[n]);
 }
 
-int aurmig__ddl_run_declared(aurmig_conn *c, const char *stmt, size_t len, int portable, const char *file, int line,
-	aurmig__strv *later)
-{
-	aurmig__ddl *op = NULL;
-	aurmig__strv v = { 0 };
-	char *one;
-	int rc;
-
-	if (portable && (rc = aurmig__ddl_parse(&op, c->ctx, stmt, len, file, line)))
-		return rc;
-	if (!op) {
-		if (!(one = aurmig__strndup(c->ctx, stmt, len)))
-			return AURMIG_ENOMEM;
-		rc = c->ops->exec(c, one, NULL);
-		free(one);
-		return rc;
-	}
-	if (c->dialect != AURMIG_DIALECT_SQLITE && op->kind == OP_CREATE_TABLE) {
-		rc = aurmig__ddl_render(&v, op, c->dialect, NULL, file, line);
-		for (size_t k = 0; !rc && k < v.n; k++)
-			rc = !strncmp(v.v[k], "ALTER TABLE", 11) ? aurmig__strv_push(later, c->ctx, v.v[k]) :
-				c->ops->exec(c, v.v[k], NULL);
-		aurmig__strv_clear(&v);
-	} else {
-		rc = aurmig__ddl_exec(c, op, file, line);
-	}
-	aurmig__ddl_free(op);
-	return rc;
-}
 
 int aurmig__ddl_model_new(aurmig_schema **out, aurmig_context *ctx, int dialect)
 {
@@ -1637,6 +1608,8 @@ typedef struct out {
 	aurmig_context *ctx;
 	aurmig__strv *v;
 	int rc;
+	int rebuilt;        /* a SQLite table rebuild was rendered */
+	size_t fk_from;     /* CREATE TABLE: the ALTER TABLE ... ADD of its foreign keys start here */
 } sink;
 
 static void emit(sink *o, aurmig__buf *b)
@@ -1716,6 +1689,7 @@ static void render_create_table(sink *o, int d, const stable *t)
 			put_create_index(&b, d, t->name, &t->idx[i]);
 			emit(o, &b);
 		}
+	o->fk_from = o->v->n;
 	if (d != AURMIG_DIALECT_SQLITE)
 		for (size_t i = 0; i < t->nfks; i++) {
 			aurmig__buf_init(&b, o->ctx);
@@ -2114,17 +2088,30 @@ static int no_table(aurmig_context *ctx, const char *file, int line, const char 
 		"(offline SQL knows only the tables made by portable DDL earlier in its output)", table);
 }
 
-/* Offline, a table made by other SQL: only what needs no definition. */
+/* Can SQLite do every action of op without knowing the table's definition? */
+static int sqlite_blind_ok(const aurmig__ddl *op)
+{
+	const stable none = { 0 };
+
+	if (op->kind != OP_ALTER)
+		return 0;
+	for (size_t i = 0; i < op->nacts; i++) {
+		int k = op->acts[i].kind;
+		if (!(k == A_RENAME_COLUMN || k == A_RENAME_TABLE || k == A_ADD_INDEX ||
+		      (k == A_ADD_COLUMN && sqlite_native(&none, &op->acts[i]))))
+			return 0;
+	}
+	return 1;
+}
+
+/* Without the table's definition (offline, a table made by other SQL; or
+ * online, actions that need none): SQLite's own ALTER only. */
 static int render_alter_sqlite_blind(sink *o, const aurmig__ddl *op, const char *file, int line)
 {
 	stable t = { 0 };
 
-	for (size_t i = 0; i < op->nacts; i++) {
-		int k = op->acts[i].kind;
-		if (!(k == A_RENAME_COLUMN || k == A_RENAME_TABLE || k == A_ADD_INDEX ||
-		      (k == A_ADD_COLUMN && sqlite_native(&t, &op->acts[i]))))
-			return no_table(o->ctx, file, line, op->table);
-	}
+	if (!sqlite_blind_ok(op))
+		return no_table(o->ctx, file, line, op->table);
 	t.name = op->table;
 	for (size_t i = 0; i < op->nacts && !o->rc; i++) {
 		render_sqlite_native(o, &t, &op->acts[i]);
@@ -2153,6 +2140,7 @@ static int render_alter_sqlite(sink *o, const aurmig__ddl *op, aurmig_schema *m,
 			/* flush the rebuild */
 			if (!(rc = check_sqlite_table(ctx, &work, file, line))) {
 				render_rebuild(o, &work, &src, old_name, m ? m->dialect : AURMIG_DIALECT_ANY);
+				o->rebuilt = 1;
 				aurmig__schema_free_table(t);
 				*t = work;
 				memset(&work, 0, sizeof(work));
@@ -2192,10 +2180,20 @@ static int render_alter_sqlite(sink *o, const aurmig__ddl *op, aurmig_schema *m,
 	return o->rc == AURMIG_ENOMEM ? o->rc : rc ? rc : o->rc;   /* memory first */
 }
 
+static int render(sink *so, const aurmig__ddl *op, int dialect, aurmig_schema *m, const char *file, int line);
+
 int aurmig__ddl_render(aurmig__strv *v, const aurmig__ddl *op, int dialect, aurmig_schema *m,
 	const char *file, int line)
 {
-	sink o = { op->ctx, v, AURMIG_OK };
+	sink o = { op->ctx, v, AURMIG_OK, 0, 0 };
+
+	return render(&o, op, dialect, m, file, line);
+}
+
+/* Render into so (which also says what was rendered: a rebuild, where the
+ * foreign keys of a CREATE TABLE start). */
+static int render(sink *so, const aurmig__ddl *op, int dialect, aurmig_schema *m, const char *file, int line)
+{
 	aurmig_context *ctx = op->ctx;
 	aurmig__buf b;
 	int rc = AURMIG_OK;
@@ -2206,15 +2204,15 @@ int aurmig__ddl_render(aurmig__strv *v, const aurmig__ddl *op, int dialect, aurm
 			return rc;
 		if (m && model_table(m, op->table))
 			return err_model(ctx, file, line, "there is a table %s already", op->table);
-		render_create_table(&o, dialect, &op->def);
-		if (!o.rc && m)
+		render_create_table(so, dialect, &op->def);
+		if (!so->rc && m)
 			rc = model_add_table(m, &op->def);
 		break;
 	case OP_DROP_TABLE:
 		aurmig__buf_init(&b, ctx);
 		aurmig__buf_puts(&b, op->if_exists ? "DROP TABLE IF EXISTS " : "DROP TABLE ");
 		put_id(&b, dialect, op->table);
-		emit(&o, &b);
+		emit(so, &b);
 		if (m)
 			model_drop_table(m, op->table);
 		break;
@@ -2232,10 +2230,10 @@ int aurmig__ddl_render(aurmig__strv *v, const aurmig__ddl *op, int dialect, aurm
 			aurmig__buf_puts(&b, " RENAME TO ");
 		}
 		put_id(&b, dialect, op->name);
-		emit(&o, &b);
+		emit(so, &b);
 		a.kind = A_RENAME_TABLE;
 		a.new_name = op->name;
-		if (t && !o.rc && !(rc = apply_action(ctx, m, t, NULL, &a, file, line)))
+		if (t && !so->rc && !(rc = apply_action(ctx, m, t, NULL, &a, file, line)))
 			rc = aurmig__schema_finish(m);
 		break;
 	}
@@ -2243,8 +2241,8 @@ int aurmig__ddl_render(aurmig__strv *v, const aurmig__ddl *op, int dialect, aurm
 		stable *t = m ? model_table(m, op->table) : NULL;
 		aurmig__buf_init(&b, ctx);
 		put_create_index(&b, dialect, op->table, &op->idx);
-		emit(&o, &b);
-		if (t && !o.rc) {
+		emit(so, &b);
+		if (t && !so->rc) {
 			action a = { 0 };
 			a.kind = A_ADD_INDEX;
 			a.idx = op->idx;
@@ -2263,18 +2261,18 @@ int aurmig__ddl_render(aurmig__strv *v, const aurmig__ddl *op, int dialect, aurm
 			alter.kind = OP_ALTER;
 			alter.acts = &a;
 			alter.nacts = 1;
-			return render_alter_sqlite(&o, &alter, m, file, line);
+			return render_alter_sqlite(so, &alter, m, file, line);
 		}
-		render_drop_index(&o, dialect, op->table, op->name);
+		render_drop_index(so, dialect, op->table, op->name);
 		break;
 	case OP_ALTER:
 		if (dialect == AURMIG_DIALECT_MYSQL)
-			render_alter_mysql(&o, op);
+			render_alter_mysql(so, op);
 		else if (dialect == AURMIG_DIALECT_PGSQL)
-			render_alter_pgsql(&o, op);
+			render_alter_pgsql(so, op);
 		else
-			return render_alter_sqlite(&o, op, m, file, line);
-		if (m && !o.rc) {
+			return render_alter_sqlite(so, op, m, file, line);
+		if (m && !so->rc) {
 			stable *t = model_table(m, op->table);
 			for (size_t i = 0; t && i < op->nacts && !rc; i++)
 				rc = apply_action(ctx, m, t, NULL, &op->acts[i], file, line);
@@ -2285,7 +2283,7 @@ int aurmig__ddl_render(aurmig__strv *v, const aurmig__ddl *op, int dialect, aurm
 	default:
 		return AURMIG_EINVALID;
 	}
-	return o.rc == AURMIG_ENOMEM ? o.rc : rc ? rc : o.rc;   /* memory first */
+	return so->rc == AURMIG_ENOMEM ? so->rc : rc ? rc : so->rc;   /* memory first */
 }
 
 /* ------------------------------------------------------------------ */
@@ -2349,14 +2347,44 @@ static int sqlite_fk_check(aurmig_conn *c, const char *table, const char *file, 
 	return rc;
 }
 
-static int exec_all(aurmig_conn *c, const aurmig__strv *v, size_t from)
+static int exec_all(aurmig_conn *c, const aurmig__strv *v)
 {
-	for (size_t i = from; i < v->n; i++) {
+	for (size_t i = 0; i < v->n; i++) {
 		int rc = c->ops->exec(c, v->v[i], NULL);
 		if (rc)
 			return rc;
 	}
 	return AURMIG_OK;
+}
+
+int aurmig__ddl_run_declared(aurmig_conn *c, const char *stmt, size_t len, int portable, const char *file, int line,
+	aurmig__strv *later)
+{
+	aurmig__ddl *op = NULL;
+	aurmig__strv v = { 0 };
+	char *one;
+	int rc;
+
+	if (portable && (rc = aurmig__ddl_parse(&op, c->ctx, stmt, len, file, line)))
+		return rc;
+	if (!op) {
+		if (!(one = aurmig__strndup(c->ctx, stmt, len)))
+			return AURMIG_ENOMEM;
+		rc = c->ops->exec(c, one, NULL);
+		free(one);
+		return rc;
+	}
+	if (c->dialect != AURMIG_DIALECT_SQLITE && op->kind == OP_CREATE_TABLE) {
+		sink o = { c->ctx, &v, AURMIG_OK, 0, 0 };
+		rc = render(&o, op, c->dialect, NULL, file, line);
+		for (size_t k = 0; !rc && k < v.n; k++)
+			rc = k >= o.fk_from ? aurmig__strv_push(later, c->ctx, v.v[k]) : c->ops->exec(c, v.v[k], NULL);
+		aurmig__strv_clear(&v);
+	} else {
+		rc = aurmig__ddl_exec(c, op, file, line);
+	}
+	aurmig__ddl_free(op);
+	return rc;
 }
 
 int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, int line)
@@ -2365,20 +2393,25 @@ int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, in
 	aurmig_schema *m = NULL;
 	int rc, rebuild = 0, savepoint = 0;
 
-	if (c->dialect != AURMIG_DIALECT_SQLITE || (op->kind != OP_ALTER && op->kind != OP_DROP_INDEX)) {
+	/* only SQLite's ALTER TABLE (and DROP INDEX: a UNIQUE constraint's
+	 * index needs a rebuild) may need the table's definition */
+	if (c->dialect != AURMIG_DIALECT_SQLITE || (op->kind != OP_ALTER && op->kind != OP_DROP_INDEX) ||
+	    sqlite_blind_ok(op)) {
 		rc = aurmig__ddl_render(&v, op, c->dialect, NULL, file, line);
 		if (!rc)
-			rc = exec_all(c, &v, 0);
+			rc = exec_all(c, &v);
 		aurmig__strv_clear(&v);
 		return rc;
 	}
 	if ((rc = aurmig_schema_read(&m, c)))
 		return rc;
 	sqlite_fkey_names(c, m);
-	if ((rc = aurmig__ddl_render(&v, op, c->dialect, m, file, line)))
-		goto done;
-	for (size_t i = 0; i < v.n; i++)
-		rebuild |= !strncmp(v.v[i], "PRAGMA legacy_alter_table", 25);
+	{
+		sink o = { c->ctx, &v, AURMIG_OK, 0, 0 };
+		if ((rc = render(&o, op, c->dialect, m, file, line)))
+			goto done;
+		rebuild = o.rebuilt;
+	}
 	if (rebuild) {
 		aurmig__strv fk = { 0 }, rows = { 0 };
 		size_t ncols = 0;
@@ -2409,13 +2442,13 @@ int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, in
 			savepoint = 1;
 		}
 	}
-	rc = exec_all(c, &v, 0);
+	rc = exec_all(c, &v);
 	if (!rc && rebuild) {
 		const char *table = op->table;
 		for (size_t i = 0; i < op->nacts; i++)
 			if (op->acts[i].kind == A_RENAME_TABLE)
 				table = op->acts[i].new_name;
-		rc = exec_all(c, &trig, 0);
+		rc = exec_all(c, &trig);
 		if (!rc)
 			rc = sqlite_fk_check(c, table, file, line);
 	}

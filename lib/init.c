@@ -44,6 +44,25 @@ int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out)
 	return AURMIG_OK;
 }
 
+int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *g, int dialect)
+{
+	char *path = NULL;
+	int rc;
+
+	if (!g || !path_out || dialect <= AURMIG_DIALECT_ANY || dialect > AURMIG_DIALECT_PGSQL)
+		return g ? aurmig__err(g->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_graph_declared_schema: NULL argument or unknown dialect") : AURMIG_EINVALID;
+	if ((rc = aurmig__init_schema_path(g, dialect, &path)))
+		return rc;
+	if (strlen(path) >= path_size)
+		rc = aurmig__err(g->ctx, AURMIG_EBUFS, AURMIG_ERRCLASS_API,
+			"aurmig_graph_declared_schema: the path needs %zu bytes", strlen(path) + 1);
+	else
+		memcpy(path_out, path, strlen(path) + 1);
+	free(path);
+	return rc;
+}
+
 /* Names of the tables in the database (the current schema). */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out)
 {

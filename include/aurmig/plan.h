@@ -181,7 +181,17 @@ AURMIG_EXTERN(double) aurmig_step_seconds(const aurmig_step *step);
 /**@}*/
 
 /**
- * Build a fresh database: run the head schema `<migrations>/schema/<dialect>.sql`
+ * The declared head schema of the migrations for a dialect (an
+ * aurmig_dialect): `<migrations>/schema/<dialect>.sql` when it exists, else
+ * `<migrations>/schema/portable.sql` when that exists (one portable
+ * declaration for every backend), else the dialect's file name anyway.
+ * What aurmig_init() runs and `check --schema` compares with.
+ * @return AURMIG_OK, AURMIG_EBUFS (path_size too small), AURMIG_EINVALID.
+ */
+AURMIG_EXTERN(int) aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
+
+/**
+ * Build a fresh database: run the head schema (aurmig_graph_declared_schema())
  * (its line `-- aurmig:schema-revision REV...` says which revision(s) it is),
  * then stamp those revisions, with a journal entry. SQLite and PostgreSQL do
  * it all in one transaction. Takes the deploy lock (opts may be NULL).

@@ -52,7 +52,7 @@ static int one(aurmig_context *ctx, const char *text, size_t len, int check)
 	aurmig_schema *before = NULL, *after = NULL;
 	aurmig__strv v = { 0 };
 	const char *gen = NULL;
-	int rc, rendered = 0;
+	int rc;
 
 	rc = aurmig__ddl_parse(&op, ctx, text, len, "fuzz.sql", 7);
 	if (rc) {
@@ -86,7 +86,6 @@ static int one(aurmig_context *ctx, const char *text, size_t len, int check)
 		fz_check_error(ctx, rc);
 		goto done;
 	}
-	rendered = 1;
 	/* the portable DDL between the two models parses again */
 	if ((rc = aurmig_schema_migration(&gen, after, before)))
 		goto done;
@@ -112,7 +111,6 @@ static int one(aurmig_context *ctx, const char *text, size_t len, int check)
 		free(st);
 	}
 done:
-	(void)rendered;
 	aurmig_schema_free(before);
 	aurmig_schema_free(after);
 	aurmig__ddl_free(op);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Script parser, graph loader and single-revision lookup. */
+#include <sys/stat.h>
+
 #include "testutil.h"
 #include "graph_priv.h"
 
@@ -367,6 +369,35 @@ static void test_byte_order_mark_and_portable_section(void **state)
 	expect_fail(f, AURMIG_EPARSE, "abcd_x.sql", 2, "SQL outside a section");
 }
 
+static void test_declared_schema_path(void **state)
+{
+	fx *f = *state;
+	aurmig_graph *g;
+	char path[4096], want[4096], sub[1024];
+
+	tu_write(f->dir, "abcd_x.sql", "-- aurmig:revision abcd\n-- aurmig:upgrade\n");
+	snprintf(sub, sizeof(sub), "%s/schema", f->dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(aurmig_graph_load(&g, f->ctx, f->dir), AURMIG_OK);
+	/* none there: the dialect's own name */
+	assert_int_equal(aurmig_graph_declared_schema(path, sizeof(path), g, AURMIG_DIALECT_MYSQL), AURMIG_OK);
+	snprintf(want, sizeof(want), "%s/schema/mysql.sql", f->dir);
+	assert_string_equal(path, want);
+	/* one portable declaration serves every backend ... */
+	tu_write(sub, "portable.sql", "-- aurmig:portable\n");
+	assert_int_equal(aurmig_graph_declared_schema(path, sizeof(path), g, AURMIG_DIALECT_PGSQL), AURMIG_OK);
+	snprintf(want, sizeof(want), "%s/schema/portable.sql", f->dir);
+	assert_string_equal(path, want);
+	/* ... and a backend's own file wins */
+	tu_write(sub, "sqlite.sql", "\n");
+	assert_int_equal(aurmig_graph_declared_schema(path, sizeof(path), g, AURMIG_DIALECT_SQLITE), AURMIG_OK);
+	snprintf(want, sizeof(want), "%s/schema/sqlite.sql", f->dir);
+	assert_string_equal(path, want);
+	assert_int_equal(aurmig_graph_declared_schema(path, 8, g, AURMIG_DIALECT_SQLITE), AURMIG_EBUFS);
+	assert_int_equal(aurmig_graph_declared_schema(path, sizeof(path), g, AURMIG_DIALECT_ANY), AURMIG_EINVALID);
+	aurmig_graph_free(g);
+}
+
 static void test_effective_head_and_lists(void **state)
 {
 	fx *f = *state;
@@ -417,6 +448,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_id_too_long, setup, teardown),
 		cmocka_unit_test(test_id_reserved_chars),
 		cmocka_unit_test_setup_teardown(test_byte_order_mark_and_portable_section, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_declared_schema_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_down_revision_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_revision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_name_mismatch, setup, teardown),
