@@ -92,8 +92,8 @@ fuzz_build() {
 	sed -e "s/@VERSION@/$version/" -e "s/@MAJOR@/${version%%.*}/" \
 		-e "s/@MINOR@/$(echo "$version" | cut -d. -f2)/" -e "s/@PATCH@/${version##*.}/" \
 		include/aurmig/version.h.in >"$FUZZ/include/aurmig/version.h"
-	# lib/*.c once (instrumented for coverage), then one binary per harness
-	for f in lib/*.c; do
+	# lib/*/*.c once (instrumented for coverage), then one binary per harness
+	for f in lib/*/*.c; do
 		o="$FUZZ/obj/$(basename "$f" .c).o"
 		clang-14 $CLANG_FLAGS -fsanitize=fuzzer-no-link -std=c11 -D_GNU_SOURCE -DAURMIG_BUILDING \
 			"-DAURMIG_DBI_DRIVER_DIR=\"$driver_dir\"" -Iinclude -I"$FUZZ/include" -Ilib \

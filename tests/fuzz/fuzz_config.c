@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "settings.h"
+#include "ini/settings.h"
 
 /* The value of the first "password = VALUE" line (the key first on its line) if it looks like a secret
  * (8+ letters and digits, with both) and occurs only once in the input. */

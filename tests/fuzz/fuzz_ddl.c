@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fuzz target: portable DDL (lib/ddl.c). The input is one statement (the
+ * Fuzz target: portable DDL (lib/schema/ddl.c). The input is one statement (the
  * splitter's job is fuzzed elsewhere). It is parsed; when it is portable
  * DDL it is rendered for MySQL and PostgreSQL, and for SQLite against a
  * model holding two tables (so ALTER TABLE reaches the rebuild code), and
@@ -9,9 +9,9 @@
  * one allocation failing, which must end in AURMIG_ENOMEM.
  */
 #include "fuzz_common.h"
-#include "ddl.h"
-#include "schema.h"
-#include "split.h"
+#include "schema/ddl.h"
+#include "schema/schema.h"
+#include "base/split.h"
 
 static const char seed_parent[] =
 	"CREATE TABLE p (id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, code CHAR(4) NOT NULL UNIQUE)";

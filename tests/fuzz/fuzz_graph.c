@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "graph_priv.h"
+#include "graph/graph_priv.h"
 
 #define MAX_SCRIPTS 16
 

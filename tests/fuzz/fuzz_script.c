@@ -10,9 +10,9 @@
 #include <nettle/sha2.h>
 
 #include "fuzz_common.h"
-#include "config.h"
-#include "script.h"
-#include "split.h"
+#include "run/config.h"
+#include "graph/script.h"
+#include "base/split.h"
 
 static const char base_config[] = "[options]\naur_location = https://aur.archlinux.org\n\n"
 	"[database]\nbackend = mysql\nname = aurweb\nuser = aur\npassword = x\n";

@@ -5,7 +5,7 @@
  * without a terminating NUL so that any read past its end is caught.
  */
 #include "fuzz_common.h"
-#include "split.h"
+#include "base/split.h"
 
 static int is_blank(char c)
 {

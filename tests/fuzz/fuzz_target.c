@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "graph_priv.h"
-#include "resolve.h"
+#include "graph/graph_priv.h"
+#include "graph/resolve.h"
 
 static char graph_dir[4096];
 static aurmig_context *gctx;

@@ -7,7 +7,7 @@
  * else in the authority part).
  */
 #include "fuzz_common.h"
-#include "settings.h"
+#include "ini/settings.h"
 
 static int parse(aurmig_context *ctx, const char *url, int check)
 {

@@ -20,8 +20,8 @@
 #include <time.h>
 
 #include "../unit/testutil.h"
-#include "db.h"
-#include "graph_priv.h"
+#include "db/db.h"
+#include "graph/graph_priv.h"
 
 typedef struct walk {
 	aurmig_context *ctx;

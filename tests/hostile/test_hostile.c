@@ -23,9 +23,9 @@
 #include <pthread.h>
 
 #include "../unit/testutil.h"
-#include "db.h"
-#include "graph_priv.h"
-#include "split.h"
+#include "db/db.h"
+#include "graph/graph_priv.h"
+#include "base/split.h"
 
 #define DEEP 10000
 #define WIDE 1000

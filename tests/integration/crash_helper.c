@@ -26,7 +26,7 @@
 
 #include <aurmig/aurmig.h>
 
-#include "config.h"
+#include "run/config.h"
 
 static long target, seen;
 static int do_kill;

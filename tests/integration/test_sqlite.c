@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Upgrade, downgrade and stamp on real SQLite files through libdbi. */
 #include "../unit/testutil.h"
-#include "db.h"
-#include "graph_priv.h"
+#include "db/db.h"
+#include "graph/graph_priv.h"
 
 typedef struct fx {
 	aurmig_context *ctx;

@@ -46,7 +46,7 @@ REFERENCE_PYTHON = "/usr/bin/python3"
 
 
 # --------------------------------------------------------------------------
-# aurmig script format (lib/script.c): `-- aurmig:<key> <value>` header lines,
+# aurmig script format (lib/graph/script.c): `-- aurmig:<key> <value>` header lines,
 # then `-- aurmig:upgrade [dialect]` / `-- aurmig:downgrade [dialect]` sections.
 
 _BLANK = " \t\r\f\v"

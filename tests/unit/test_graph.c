@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
-#include "graph_priv.h"
+#include "graph/graph_priv.h"
 
 typedef struct fx {
 	aurmig_context *ctx;

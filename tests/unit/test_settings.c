@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for lib/settings.c: database URLs and aurweb's configuration. */
+/* Unit tests for lib/ini/settings.c: database URLs and aurweb's configuration. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "settings.h"
+#include "ini/settings.h"
 
 /* ---------------------------------------------------------------- helpers */
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for the dialect-aware SQL statement splitter (lib/split.c). */
+/* Unit tests for the dialect-aware SQL statement splitter (lib/base/split.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "split.h"
+#include "base/split.h"
 
 #define ANY AURMIG_DIALECT_ANY
 #define SQLITE AURMIG_DIALECT_SQLITE

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The backend seam. A connection runs SQL through an ops table: the libdbi
+ * implementation (db.c) for real databases, or a fake in unit tests. The
+ * planner and the graph never see it; the executor and the version table
+ * code use only these calls and the per-dialect SQL below.
+ */
+#ifndef AURMIG_DB_H
+#define AURMIG_DB_H
+
+#include "base/internal.h"
+
+typedef struct aurmig__db_ops {
+	/* Run one statement; *affected (may be NULL) gets the row count.
+	 * Errors are recorded on the context with class DB, the driver's code
+	 * and the statement. */
+	int (*exec)(aurmig_conn *c, const char *sql, unsigned long long *affected);
+	/* Run a query; push the first column of every row (NULL as ""). */
+	int (*query)(aurmig_conn *c, const char *sql, aurmig__strv *rows);
+	void (*close)(aurmig_conn *c);
+	/* Run a query; push every cell, row by row (NULL as ""); *ncols gets
+	 * the number of columns. Integers are formatted in decimal. */
+	int (*query_cells)(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols);
+} aurmig__db_ops;
+
+struct aurmig_conn {
+	int refs;                    /* the caller's, plus one per plan using it */
+	aurmig_context *ctx;
+	const aurmig__db_ops *ops;
+	void *impl;
+	int dialect;
+	char *display_url;
+	const char *version_table;   /* "alembic_version", or version_table_buf */
+	char version_table_buf[64];
+	aurmig__strv current;        /* rows of the last aurmig_conn_read_current */
+	int in_tx;
+	char *sqlite_path;           /* SQLite: the database file (for the deploy lock) */
+	const char *journal_table;   /* "aurmig_journal" */
+	int lock_fd;                 /* SQLite deploy lock: flock()ed file, -1 when none */
+	int locked;                  /* the deploy lock is held */
+	int offline;                 /* recording connection: CREATE TABLE IF NOT EXISTS */
+	/* who writes the journal rows (host, OS user), looked up on the first row:
+	 * getpwuid_r reads /etc/passwd each time (7 system calls a row) */
+	int ident_done;
+	int ident_has_user;
+	char ident_host[256];
+	char ident_user[256];
+};
+
+/* Open through libdbi from parsed settings (lib/ini/settings.h). */
+struct aurmig__settings;
+int aurmig__db_open(aurmig_conn *c, const struct aurmig__settings *s);
+
+/* Make a connection object around ops (used by aurmig_conn_open and by tests). */
+int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const char *display_url,
+	const aurmig__db_ops *ops, void *impl);
+
+/* Plans keep their connection alive until they are freed (free in any order). */
+aurmig_conn *aurmig__conn_ref(aurmig_conn *c);
+
+/* Transactions, spelled per dialect. */
+int aurmig__db_begin(aurmig_conn *c);
+int aurmig__db_commit(aurmig_conn *c);
+int aurmig__db_rollback(aurmig_conn *c);   /* keeps the error already recorded */
+/* Does a table exist (in the current database/schema)? name must be a plain identifier. */
+int aurmig__db_table_exists(aurmig_conn *c, const char *name, int *exists);
+/* Run sql, a SELECT from `table`, which may not exist: then *exists is 0
+ * and no rows are read (query: first column of each row; _cells: every cell). */
+int aurmig__db_query_table(aurmig_conn *c, const char *table, const char *sql, aurmig__strv *rows,
+	int *exists);
+int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *sql, aurmig__strv *cells,
+	size_t *ncols, int *exists);
+/* Names of the tables of the current database/schema (init.c). */
+int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
+/* Append s as a quoted SQL string literal for the connection's dialect. */
+int aurmig__db_quote(aurmig__buf *b, int dialect, const char *s);
+
+#endif

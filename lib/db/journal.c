@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The journal table: creation, rows written per step, rows read back. */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/journal.h"
+#include "aurmig/version.h"
+
+/* No column name may contain "from": libdbd-sqlite3 0.9 loops forever parsing
+ * such a SELECT (it searches the text for FROM to find the table). */
+#define JCOLS "run_id, seq, revision, operation, source_revisions, target_revisions, checksum, " \
+	"statements_total, statements_done, outcome, is_atomic, error, started_at, finished_at, " \
+	"host, os_user, pid"
+#define NJCOLS 17
+#define MAX_ERROR_TEXT 4000
+
+int aurmig__journal_run_id(char out[33])
+{
+	return aurmig__random_hex(out, 16);
+}
+
+int aurmig__journal_exists(aurmig_conn *c, int *exists)
+{
+	return aurmig__db_table_exists(c, c->journal_table, exists);
+}
+
+int aurmig__journal_ensure(aurmig_conn *c)
+{
+	int exists, rc;
+	const char *id;
+	char *sql;
+
+	if ((rc = aurmig__journal_exists(c, &exists)) || exists)
+		return rc;
+	switch (c->dialect) {
+	case AURMIG_DIALECT_MYSQL: id = "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"; break;
+	case AURMIG_DIALECT_PGSQL: id = "id BIGSERIAL PRIMARY KEY"; break;
+	default: id = "id INTEGER PRIMARY KEY"; break;
+	}
+	sql = aurmig__printf(c->ctx,
+		"CREATE TABLE %s%s (\n"
+		"\t%s,\n"
+		"\trun_id VARCHAR(32) NOT NULL,\n"
+		"\tseq INTEGER NOT NULL,\n"
+		"\trevision VARCHAR(32) NOT NULL,\n"
+		"\toperation VARCHAR(20) NOT NULL,\n"
+		/* TEXT: a merge of many heads lists them all (1000 ids are 33 kB) */
+		"\tsource_revisions TEXT NOT NULL,\n"
+		"\ttarget_revisions TEXT NOT NULL,\n"
+		"\tchecksum VARCHAR(80),\n"
+		"\tstatements_total INTEGER NOT NULL,\n"
+		"\tstatements_done INTEGER NOT NULL,\n"
+		"\toutcome VARCHAR(16) NOT NULL,\n"
+		"\tis_atomic INTEGER NOT NULL,\n"
+		"\terror TEXT,\n"
+		"\tstarted_at VARCHAR(32) NOT NULL,\n"
+		"\tfinished_at VARCHAR(32),\n"
+		"\thost VARCHAR(255),\n"
+		"\tos_user VARCHAR(255),\n"
+		"\tpid INTEGER,\n"
+		"\taurmig_version VARCHAR(16)%s\n"
+		")", c->offline ? "IF NOT EXISTS " : "", c->journal_table, id,
+		/* steps update their row by (run_id, seq): without an index every
+		 * step would scan the whole journal */
+		c->dialect == AURMIG_DIALECT_MYSQL ? ",\n\tINDEX aurmig_journal_run (run_id, seq)" : "");
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = c->ops->exec(c, sql, NULL);
+	free(sql);
+	if (!rc && c->dialect != AURMIG_DIALECT_MYSQL) {
+		sql = aurmig__printf(c->ctx, "CREATE INDEX %s%s_run ON %s (run_id, seq)",
+			c->offline ? "IF NOT EXISTS " : "", c->journal_table, c->journal_table);
+		if (!sql)
+			return AURMIG_ENOMEM;
+		rc = c->ops->exec(c, sql, NULL);
+		free(sql);
+	}
+	return rc;
+}
+
+static void utc_now(char out[64])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+}
+
+static void quote_or_null(aurmig__buf *b, int dialect, const char *s)
+{
+	if (!s) {
+		aurmig__buf_puts(b, "NULL");
+		return;
+	}
+	if (strlen(s) > MAX_ERROR_TEXT) {
+		char *cut = strndup(s, MAX_ERROR_TEXT);
+		if (!cut) {
+			aurmig__buf_puts(b, "NULL");
+			return;
+		}
+		aurmig__db_quote(b, dialect, cut);
+		free(cut);
+		return;
+	}
+	aurmig__db_quote(b, dialect, s);
+}
+
+static void quote_list(aurmig__buf *b, int dialect, const aurmig__strv *l)
+{
+	aurmig__buf joined;
+	char *s;
+
+	aurmig__buf_init(&joined, b->ctx);
+	for (size_t i = 0; l && i < l->n; i++)
+		aurmig__buf_printf(&joined, "%s%s", i ? " " : "", l->v[i]);
+	s = aurmig__buf_detach(&joined);
+	if (!s) {
+		b->failed = 1;
+		return;
+	}
+	aurmig__db_quote(b, dialect, s);
+	free(s);
+}
+
+static int run_built(aurmig_conn *c, aurmig__buf *b)
+{
+	char *sql = aurmig__buf_detach(b);
+	int rc;
+
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = c->ops->exec(c, sql, NULL);
+	free(sql);
+	return rc;
+}
+
+/* Host and OS user for the journal rows, once per connection. */
+static void lookup_ident(aurmig_conn *c)
+{
+	struct passwd pw, *pwp = NULL;
+	char pwbuf[1024];
+
+	if (c->ident_done)
+		return;
+	memset(c->ident_host, 0, sizeof(c->ident_host));
+	if (gethostname(c->ident_host, sizeof(c->ident_host) - 1) != 0)
+		c->ident_host[0] = '\0';
+	c->ident_has_user = getpwuid_r(geteuid(), &pw, pwbuf, sizeof(pwbuf), &pwp) == 0 && pwp &&
+		strlen(pwp->pw_name) < sizeof(c->ident_user);
+	if (c->ident_has_user)
+		strcpy(c->ident_user, pwp->pw_name);
+	c->ident_done = 1;
+}
+
+/* The head of every INSERT of journal rows; VALUES tuples follow. */
+static void insert_head(aurmig__buf *b, aurmig_conn *c)
+{
+	aurmig__buf_printf(b, "INSERT INTO %s (" JCOLS ", aurmig_version) VALUES ", c->journal_table);
+}
+
+void aurmig__journal_values(aurmig__buf *b, aurmig_conn *c, const aurmig__jentry *e)
+{
+	char now[64];
+	int final = strcmp(e->outcome, AURMIG__J_RUNNING) != 0;
+
+	utc_now(now);
+	lookup_ident(c);
+	aurmig__buf_puts(b, "(");
+	aurmig__db_quote(b, c->dialect, e->run_id);
+	aurmig__buf_printf(b, ", %ld, ", e->seq);
+	aurmig__db_quote(b, c->dialect, e->revision);
+	aurmig__buf_puts(b, ", ");
+	aurmig__db_quote(b, c->dialect, e->operation);
+	aurmig__buf_puts(b, ", ");
+	quote_list(b, c->dialect, e->from);
+	aurmig__buf_puts(b, ", ");
+	quote_list(b, c->dialect, e->to);
+	aurmig__buf_puts(b, ", ");
+	quote_or_null(b, c->dialect, e->checksum);
+	aurmig__buf_printf(b, ", %ld, %ld, ", e->total, e->done);
+	aurmig__db_quote(b, c->dialect, e->outcome);
+	aurmig__buf_printf(b, ", %d, ", e->atomic ? 1 : 0);
+	quote_or_null(b, c->dialect, e->error);
+	aurmig__buf_puts(b, ", ");
+	aurmig__db_quote(b, c->dialect, now);
+	aurmig__buf_puts(b, ", ");
+	quote_or_null(b, c->dialect, final ? now : NULL);
+	aurmig__buf_puts(b, ", ");
+	aurmig__db_quote(b, c->dialect, c->ident_host);
+	aurmig__buf_puts(b, ", ");
+	quote_or_null(b, c->dialect, c->ident_has_user ? c->ident_user : NULL);
+	aurmig__buf_printf(b, ", %ld, ", (long)getpid());
+	aurmig__db_quote(b, c->dialect, AURMIG_VERSION);
+	aurmig__buf_puts(b, ")");
+}
+
+int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e)
+{
+	aurmig__buf b;
+
+	aurmig__buf_init(&b, c->ctx);
+	insert_head(&b, c);
+	aurmig__journal_values(&b, c, e);
+	return run_built(c, &b);
+}
+
+int aurmig__journal_insert_values(aurmig_conn *c, const char *values)
+{
+	aurmig__buf b;
+
+	aurmig__buf_init(&b, c->ctx);
+	insert_head(&b, c);
+	aurmig__buf_puts(&b, values);
+	return run_built(c, &b);
+}
+
+static void where_row(aurmig__buf *b, aurmig_conn *c, const char *run_id, long seq)
+{
+	aurmig__buf_puts(b, " WHERE run_id = ");
+	aurmig__db_quote(b, c->dialect, run_id);
+	aurmig__buf_printf(b, " AND seq = %ld", seq);
+}
+
+int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long done,
+	const char *outcome, const char *error)
+{
+	aurmig__buf b;
+	char now[64];
+
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "UPDATE %s SET statements_done = %ld", c->journal_table, done);
+	if (outcome) {
+		utc_now(now);
+		aurmig__buf_puts(&b, ", outcome = ");
+		aurmig__db_quote(&b, c->dialect, outcome);
+		aurmig__buf_puts(&b, ", finished_at = ");
+		aurmig__db_quote(&b, c->dialect, now);
+		aurmig__buf_puts(&b, ", error = ");
+		quote_or_null(&b, c->dialect, error);
+	}
+	where_row(&b, c, run_id, seq);
+	return run_built(c, &b);
+}
+
+int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome)
+{
+	aurmig__buf b;
+
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "UPDATE %s SET outcome = ", c->journal_table);
+	aurmig__db_quote(&b, c->dialect, outcome);
+	where_row(&b, c, run_id, seq);
+	return run_built(c, &b);
+}
+
+static int take(aurmig_context *ctx, char **dst, const char *src)
+{
+	*dst = aurmig__strdup(ctx, src);
+	return *dst ? AURMIG_OK : AURMIG_ENOMEM;
+}
+
+int aurmig__journal_read(aurmig_conn *c, const char *where, aurmig__jrows *out)
+{
+	aurmig__strv cells = { 0 };
+	size_t ncols = 0;
+	int exists, rc;
+	char *sql;
+
+	memset(out, 0, sizeof(*out));
+	sql = aurmig__printf(c->ctx, "SELECT " JCOLS " FROM %s%s%s ORDER BY id", c->journal_table,
+		where ? " WHERE " : "", where ? where : "");
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = aurmig__db_query_table_cells(c, c->journal_table, sql, &cells, &ncols, &exists);
+	free(sql);
+	if (!rc && ncols != NJCOLS && cells.n)
+		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"the journal table %s has an unexpected shape (%zu columns)", c->journal_table, ncols);
+	if (!rc && cells.n) {
+		size_t nrows = cells.n / NJCOLS;
+		out->v = aurmig__calloc(c->ctx, nrows, sizeof(*out->v));
+		if (!out->v)
+			rc = AURMIG_ENOMEM;
+		for (size_t r = 0; r < nrows && !rc; r++) {
+			char **v = cells.v + r * NJCOLS;
+			aurmig__jrow *j = &out->v[r];
+			out->n++;
+			if ((rc = take(c->ctx, &j->run_id, v[0])) || (rc = take(c->ctx, &j->revision, v[2])) ||
+			    (rc = take(c->ctx, &j->operation, v[3])) || (rc = take(c->ctx, &j->from_revs, v[4])) ||
+			    (rc = take(c->ctx, &j->to_revs, v[5])) || (rc = take(c->ctx, &j->checksum, v[6])) ||
+			    (rc = take(c->ctx, &j->outcome, v[9])) || (rc = take(c->ctx, &j->error, v[11])) ||
+			    (rc = take(c->ctx, &j->started_at, v[12])) || (rc = take(c->ctx, &j->finished_at, v[13])) ||
+			    (rc = take(c->ctx, &j->host, v[14])) || (rc = take(c->ctx, &j->os_user, v[15])))
+				break;
+			j->seq = strtol(v[1], NULL, 10);
+			j->total = strtol(v[7], NULL, 10);
+			j->done = strtol(v[8], NULL, 10);
+			j->atomic = (int)strtol(v[10], NULL, 10);
+			j->pid = strtol(v[16], NULL, 10);
+		}
+	}
+	aurmig__strv_clear(&cells);
+	if (rc)
+		aurmig__journal_rows_clear(out);
+	return rc;
+}
+
+int aurmig__journal_select(aurmig_conn *c, const char *cols, size_t ncols, const char *where,
+	aurmig__strv *cells)
+{
+	size_t got = 0;
+	int exists, rc;
+	char *sql;
+
+	memset(cells, 0, sizeof(*cells));
+	sql = aurmig__printf(c->ctx, "SELECT %s FROM %s%s%s ORDER BY id", cols, c->journal_table,
+		where ? " WHERE " : "", where ? where : "");
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = aurmig__db_query_table_cells(c, c->journal_table, sql, cells, &got, &exists);
+	free(sql);
+	if (!rc && got != ncols && cells->n)
+		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"the journal table %s has an unexpected shape (%zu columns)", c->journal_table, got);
+	if (rc)
+		aurmig__strv_clear(cells);
+	return rc;
+}
+
+int aurmig__journal_read_checksums(aurmig_conn *c, aurmig__strv *pairs)
+{
+	return aurmig__journal_select(c, "revision, checksum", 2, AURMIG__J_CHECKSUM_ROWS, pairs);
+}
+
+void aurmig__journal_rows_clear(aurmig__jrows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++) {
+		aurmig__jrow *j = &rows->v[i];
+		free(j->run_id);
+		free(j->revision);
+		free(j->operation);
+		free(j->from_revs);
+		free(j->to_revs);
+		free(j->checksum);
+		free(j->outcome);
+		free(j->error);
+		free(j->started_at);
+		free(j->finished_at);
+		free(j->host);
+		free(j->os_user);
+	}
+	free(rows->v);
+	rows->v = NULL;
+	rows->n = 0;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The deploy lock: one migrating process per database. Session-scoped on
+ * every backend, so it dies with the process and can never go stale:
+ * PostgreSQL pg_try_advisory_lock, MySQL/MariaDB GET_LOCK, SQLite flock()
+ * on a file beside the database.
+ */
+#ifndef AURMIG_LOCK_H
+#define AURMIG_LOCK_H
+
+#include "db/db.h"
+
+/* Take the lock, waiting up to timeout_ms (< 0: forever). AURMIG_ELOCKED on timeout. */
+int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms);
+/* Release it if held (errors are only logged: the session ends anyway). */
+void aurmig__lock_release(aurmig_conn *c);
+
+#endif

@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Execution of a plan. Each step's statements, its version-row changes and
+ * its journal row commit together when the database can do that
+ * (SQLite, PostgreSQL: "atomic" steps). Otherwise (MySQL/MariaDB, whose DDL
+ * commits at once, or a script with `transaction off`) the journal records
+ * progress after every statement, so a failure or a crash leaves an exact
+ * account of how far the migration got.
+ *
+ * A kill during an atomic step must be detectable afterwards without an
+ * extra commit per step: the journal row announcing step i+1 ("running")
+ * is written in step i's transaction, and only the first step's
+ * announcement costs a commit of its own.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db/journal.h"
+#include "db/lock.h"
+#include "run/plan_priv.h"
+#include "schema/ddl.h"
+#include "base/split.h"
+#include "db/version.h"
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s)
+{
+	if (!s->mig)
+		return 1;     /* stamp steps only change rows: transactional everywhere */
+	return p->conn->dialect != AURMIG_DIALECT_MYSQL && s->mig->transactional && !s->own_conn_hook;
+}
+
+static const char *operation(const aurmig_step *s)
+{
+	return s->kind == AURMIG_STEP_UPGRADE ? "upgrade" : s->kind == AURMIG_STEP_DOWNGRADE ? "downgrade" : "stamp";
+}
+
+static const char *step_revision(const aurmig_step *s)
+{
+	if (s->mig)
+		return s->mig->id;
+	return s->to.n ? s->to.v[0] : s->from.n ? s->from.v[0] : "base";
+}
+
+/* The journal row of step seq, nothing of it done yet. */
+static void step_entry(aurmig__jentry *e, const aurmig_plan *p, long seq, const char *outcome)
+{
+	const aurmig_step *s = &p->steps[seq];
+
+	memset(e, 0, sizeof(*e));
+	e->run_id = p->run_id;
+	e->seq = seq;
+	e->revision = step_revision(s);
+	e->operation = operation(s);
+	e->from = &s->from;
+	e->to = &s->to;
+	e->checksum = s->mig ? aurmig__script_checksum(s->mig) : NULL;
+	e->total = (long)s->nitems;
+	e->done = 0;
+	e->outcome = outcome;
+	e->atomic = aurmig__step_atomic(p, s);
+}
+
+static int insert_row(aurmig_plan *p, long seq, const char *outcome)
+{
+	aurmig__jentry e;
+
+	step_entry(&e, p, seq, outcome);
+	return aurmig__journal_insert(p->conn, &e);
+}
+
+/*
+ * In a whole-plan transaction the steps' journal rows ("success") are
+ * collected and written by one INSERT per JBATCH steps instead of one per
+ * step: libdbi, the driver and SQLite parse and plan every statement, and
+ * this one has 18 columns. They are written before the transaction commits
+ * and before anything else could read or add journal rows (a hook, a config
+ * step); a failure rolls the transaction back, and them with it.
+ */
+#define JBATCH 100
+
+static int flush_rows(aurmig_plan *p)
+{
+	char *values;
+	int rc;
+
+	if (!p->njrows)
+		return AURMIG_OK;
+	p->njrows = 0;
+	if (!(values = aurmig__buf_detach(&p->jrows)))
+		return AURMIG_ENOMEM;
+	rc = aurmig__journal_insert_values(p->conn, values);
+	free(values);
+	return rc;
+}
+
+static void drop_rows(aurmig_plan *p)
+{
+	aurmig__buf_dispose(&p->jrows);
+	p->njrows = 0;
+}
+
+static int queue_row(aurmig_plan *p, long seq, const char *outcome)
+{
+	aurmig__jentry e;
+
+	if (!p->njrows)
+		aurmig__buf_init(&p->jrows, p->ctx);
+	else
+		aurmig__buf_puts(&p->jrows, ", ");
+	step_entry(&e, p, seq, outcome);
+	aurmig__journal_values(&p->jrows, p->conn, &e);
+	p->njrows++;
+	if (p->jrows.failed) {
+		drop_rows(p);
+		return aurmig__oom(p->ctx);
+	}
+	return p->njrows >= JBATCH ? flush_rows(p) : AURMIG_OK;
+}
+
+static int has_hook(const aurmig_step *s)
+{
+	for (size_t i = 0; i < s->nitems; i++)
+		if (s->items[i].hook)
+			return 1;
+	return 0;
+}
+
+static int run_rowops(aurmig_plan *p, const aurmig_step *s)
+{
+	int rc = AURMIG_OK;
+
+	for (size_t k = 0; k < s->nops && !rc; k++) {
+		const aurmig__rowop *o = &s->ops[k];
+		switch (o->op) {
+		case AURMIG__OP_INSERT: rc = aurmig__version_insert(p->conn, o->a); break;
+		case AURMIG__OP_UPDATE: rc = aurmig__version_update(p->conn, o->a, o->b); break;
+		default: rc = aurmig__version_delete(p->conn, o->a); break;
+		}
+	}
+	return rc;
+}
+
+void aurmig__plan_unlock(aurmig_plan *p)
+{
+	if (p->own_lock) {
+		aurmig__lock_release(p->conn);
+		p->own_lock = 0;
+	}
+}
+
+void aurmig__plan_cancel_marker(aurmig_plan *p)
+{
+	if (p->marker_seq < 0 || (size_t)p->marker_seq < p->next || p->failed)
+		return;
+	p->ctx->err_hold++;
+	aurmig__journal_update(p->conn, p->run_id, p->marker_seq, 0, AURMIG__J_CANCELLED, NULL);
+	p->ctx->err_hold--;
+	p->marker_seq = -1;
+}
+
+/* Record a failure after the error is on the context; returns rc. */
+static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done, size_t total)
+{
+	const char *full = aurmig_error_last(p->ctx)->message;
+	/* the journal keeps the first line (the cause), not the advice after it */
+	char *msg = strndup(full, strcspn(full, "\n"));
+	long seq = s ? (long)(s - p->steps) : -1;
+
+	if (s && s->mig)
+		aurmig__err_set_revision(p->ctx, s->mig->id);
+	drop_rows(p);   /* never written: rolled back with the transaction */
+	if (atomic || p->plan_tx)
+		aurmig__db_rollback(p->conn);
+	p->plan_tx = 0;
+	p->failed = 1;
+	p->ctx->err_hold++;
+	if (s) {
+		/* the step's row survived only if it was committed before the
+		 * failing transaction began (marker_seq); else write it anew */
+		if (p->marker_seq != seq)
+			insert_row(p, seq, AURMIG__J_RUNNING);
+		/* nothing remains when the database rolled back, or when the first
+		 * statement failed (a failing statement changes nothing) */
+		aurmig__journal_update(p->conn, p->run_id, seq, (long)done,
+			atomic || done == 0 ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED, msg ? msg : "");
+		if (atomic && (p->opts.flags & AURMIG_PLAN_ONE_TRANSACTION) && seq > 0)
+			aurmig__journal_update(p->conn, p->run_id, 0, 0, AURMIG__J_ROLLED_BACK,
+				"rolled back with the whole plan");
+		p->marker_seq = -1;
+	}
+	p->ctx->err_hold--;
+	free(msg);
+	aurmig__plan_unlock(p);
+	if (!atomic && s && s->mig && done > 0)
+		return AURMIG_ERECOVERY;   /* partial changes stay: the message says how to recover */
+	return rc;
+}
+
+static int progress(aurmig_plan *p, const aurmig_step *s, int phase)
+{
+	if (p->opts.progress && p->opts.progress(p->opts.progress_payload, s, phase))
+		return aurmig__err(p->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK,
+			"stopped by the progress callback");
+	return AURMIG_OK;
+}
+
+/* Describe a failed statement; the record names file:line, revision, statement. */
+static int statement_error(aurmig_plan *p, const aurmig_step *s, const aurmig__stmt *st, size_t i,
+	size_t n, const char *text, int atomic)
+{
+	const aurmig_error *e = aurmig_error_last(p->ctx);
+	char *dbmsg = strdup(e->message);
+	int code = e->db_code, rc = e->code;
+
+	if (atomic || i == 0)
+		aurmig__err_at(p->ctx, rc, AURMIG_ERRCLASS_DB, s->mig->path, st->line,
+			"%s of revision %s failed at statement %zu of %zu: %s; nothing of it remains",
+			operation(s), s->mig->id, i + 1, n, dbmsg ? dbmsg : "database error");
+	else
+		aurmig__err_at(p->ctx, rc, AURMIG_ERRCLASS_DB, s->mig->path, st->line,
+			"%s of revision %s failed at statement %zu of %zu: %s\n"
+			"Statements 1..%zu of it were applied and stay applied (%s); the version table was not "
+			"changed. Fix the cause, then run one of:\n"
+			"  aurmig resume\n      run statements %zu..%zu of the current file, then record %s as done\n"
+			"  aurmig mark-applied %s\n      you completed the migration by hand\n"
+			"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
+			operation(s), s->mig->id, i + 1, n, dbmsg ? dbmsg : "database error", i,
+			p->conn->dialect == AURMIG_DIALECT_MYSQL ? "MySQL/MariaDB commits DDL at once" :
+			"the script runs with 'transaction off'",
+			i + 1, n, s->mig->id, s->mig->id, s->mig->id, i);
+	free(dbmsg);
+	aurmig__err_set_db_code(p->ctx, code);
+	aurmig__err_set_statement(p->ctx, text);
+	return rc;
+}
+
+/* Call a hook item. */
+static int run_hook(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, const aurmig__hook *h, size_t i,
+	size_t n, int atomic)
+{
+	int dir = s->kind == AURMIG_STEP_UPGRADE ? AURMIG_UPGRADE : AURMIG_DOWNGRADE;
+	int r;
+
+	aurmig__err_clear(p->ctx);
+	r = h->fn(h->payload, p->conn, it->name, s->mig->id, dir);
+	if (!r)
+		return AURMIG_OK;
+	{
+		const char *why = aurmig_error_last(p->ctx)->message;
+		char *copy = strdup(why && *why ? why : "");
+		aurmig__err_at(p->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK, s->mig->path, 0,
+			"%s of revision %s failed at step %zu of %zu: hook '%s' failed (returned %d)%s%s%s",
+			operation(s), s->mig->id, i + 1, n, it->name, r, copy && *copy ? ": " : "",
+			copy ? copy : "", atomic || i == 0 ? "; nothing of it remains" : "");
+		free(copy);
+	}
+	return AURMIG_EUSER;
+}
+
+int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *done, size_t *total,
+	int atomic)
+{
+	const char *sql = s->sql;
+	const aurmig__stmt *st = s->stmts;
+	size_t n = s->nitems;
+	int rc = AURMIG_OK;
+
+	*done = from;
+	*total = n;
+	for (size_t i = from; i < n && !rc; i++) {
+		const aurmig__item *it = &s->items[i];
+		char *one;
+
+		if (it->hook) {
+			const aurmig__hook *h = aurmig__context_hook(p->ctx, it->name);
+			if (h) {
+				rc = run_hook(p, s, it, h, i, n, atomic);
+				if (!rc)
+					i += it->ndefault;   /* the SQL default is not needed */
+			}
+			/* without a callback the default's statements follow */
+		} else {
+			if (p->opts.progress &&
+			    p->opts.progress(p->opts.progress_payload, s, AURMIG_PROGRESS_STATEMENT)) {
+				rc = aurmig__err(p->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK,
+					"stopped by the progress callback before statement %zu", i + 1);
+				break;
+			}
+			one = aurmig__strndup(p->ctx, sql + st[it->stmt].offset, st[it->stmt].len);
+			if (!one) {
+				rc = AURMIG_ENOMEM;
+				break;
+			}
+			if (s->ddl && s->ddl[it->stmt])
+				rc = aurmig__ddl_exec(p->conn, s->ddl[it->stmt], s->mig->path, st[it->stmt].line);
+			else
+				rc = p->conn->ops->exec(p->conn, one, NULL);
+			if (rc)
+				rc = statement_error(p, s, &st[it->stmt], i, n, one, atomic);
+			else
+				s->statements++;
+			free(one);
+		}
+		if (!rc) {
+			*done = i + 1;
+			if (!atomic)
+				rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps), (long)*done, NULL, NULL);
+		}
+	}
+	return rc;
+}
+
+int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
+{
+	int one_tx = (p->opts.flags & AURMIG_PLAN_ONE_TRANSACTION) != 0;
+	aurmig_step *s;
+	long seq;
+	size_t done = 0, total = 0;
+	int atomic, rc;
+	double t0;
+
+	aurmig__err_clear(p->ctx);
+	if (p->failed)
+		return aurmig__err(p->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"the plan stopped after a failure; make a new plan");
+	if (!p->started) {
+		p->started = 1;
+		if (p->nsteps == 0 && p->purge && p->before.n) {
+			/* stamp --purge to base: only the purge */
+			if ((rc = aurmig__db_begin(p->conn)) || (rc = aurmig__version_delete_all(p->conn)) ||
+			    (rc = aurmig__db_commit(p->conn)))
+				return fail(p, NULL, rc, 1, 0, 0);
+		}
+		if (p->nsteps) {
+			/* the journal table (made on first use) and the first step's
+			 * "running" row commit together where DDL is transactional:
+			 * one commit (four fsyncs on SQLite) instead of three */
+			int tx = p->conn->dialect != AURMIG_DIALECT_MYSQL;
+			if ((tx && (rc = aurmig__db_begin(p->conn))) || (rc = aurmig__journal_ensure(p->conn)))
+				return fail(p, NULL, rc, 1, 0, 0);
+			if (aurmig__step_atomic(p, &p->steps[0])) {
+				if ((rc = insert_row(p, 0, AURMIG__J_RUNNING)))
+					return fail(p, NULL, rc, 1, 0, 0);
+			}
+			if (tx && (rc = aurmig__db_commit(p->conn)))
+				return fail(p, NULL, rc, 1, 0, 0);
+			if (aurmig__step_atomic(p, &p->steps[0]))
+				p->marker_seq = 0;
+		}
+	}
+	if (p->next >= p->nsteps) {
+		if (p->plan_tx) {
+			p->plan_tx = 0;
+			if ((rc = flush_rows(p)) || (rc = aurmig__db_commit(p->conn)))
+				return fail(p, NULL, rc, 1, 0, 0);
+		}
+		aurmig__plan_unlock(p);
+		return AURMIG_ITEROVER;
+	}
+	s = &p->steps[p->next];
+	seq = (long)p->next;
+	atomic = aurmig__step_atomic(p, s);
+	if ((rc = progress(p, s, AURMIG_PROGRESS_START))) {
+		aurmig__plan_cancel_marker(p);
+		return fail(p, NULL, rc, 1, 0, 0);
+	}
+	t0 = now_seconds();
+
+	if (one_tx && atomic && !p->plan_tx) {
+		if ((rc = aurmig__db_begin(p->conn)))
+			return fail(p, s, rc, atomic, 0, 0);
+		p->plan_tx = 1;
+	} else if (one_tx && !atomic && p->plan_tx) {
+		/* a step that cannot run in a transaction ends the open one */
+		if ((rc = flush_rows(p)))
+			return fail(p, s, rc, 1, 0, 0);
+		p->plan_tx = 0;
+		if ((rc = aurmig__db_commit(p->conn)))
+			return fail(p, s, rc, 1, 0, 0);
+	} else if (!one_tx && atomic) {
+		if ((rc = aurmig__db_begin(p->conn)))
+			return fail(p, s, rc, atomic, 0, 0);
+	}
+	if (!atomic && p->marker_seq != seq) {
+		if ((rc = insert_row(p, seq, AURMIG__J_RUNNING)))
+			return fail(p, s, rc, atomic, 0, 0);
+		p->marker_seq = seq;
+	}
+	/* a hook may read the journal through the connection */
+	if (p->njrows && has_hook(s) && (rc = flush_rows(p)))
+		return fail(p, s, rc, atomic, 0, 0);
+	if (seq == 0 && p->purge && (rc = aurmig__version_delete_all(p->conn)))
+		return fail(p, s, rc, atomic, 0, 0);
+	if (seq == 0 && p->command != AURMIG_CMD_DOWNGRADE && (rc = aurmig__version_ensure(p->conn)))
+		return fail(p, s, rc, atomic, 0, 0);
+	if ((rc = aurmig__run_statements(p, s, 0, &done, &total, atomic)))
+		return fail(p, s, rc, atomic, done, total);
+	if (!atomic && (rc = aurmig__db_begin(p->conn)))
+		return fail(p, s, rc, atomic, done, total);
+	if ((rc = run_rowops(p, s)))
+		return fail(p, s, rc, atomic, done, total);
+	/* config rows keep their place after the earlier steps' rows */
+	if (s->ncfg && (rc = flush_rows(p)))
+		return fail(p, s, rc, atomic, done, total);
+	if ((rc = aurmig__config_announce(p, s)))
+		return fail(p, s, rc, atomic, done, total);
+	/* the step's journal row says success, in the step's own transaction
+	 * (in a whole-plan transaction: collected, written before it commits) */
+	if (p->marker_seq == seq)
+		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL);
+	else if (one_tx && p->plan_tx)
+		rc = queue_row(p, seq, AURMIG__J_SUCCESS);
+	else
+		rc = insert_row(p, seq, AURMIG__J_SUCCESS);
+	if (rc)
+		return fail(p, s, rc, atomic, done, total);
+	p->marker_seq = -1;
+	/* announce the next step in this transaction, so a crash in it is seen */
+	if (!one_tx && seq + 1 < (long)p->nsteps && aurmig__step_atomic(p, &p->steps[seq + 1])) {
+		if ((rc = insert_row(p, seq + 1, AURMIG__J_RUNNING)))
+			return fail(p, s, rc, 1, done, total);
+		p->marker_seq = seq + 1;
+	}
+	if (!one_tx || !atomic) {
+		if ((rc = aurmig__db_commit(p->conn))) {
+			p->marker_seq = seq;
+			return fail(p, s, rc, atomic, done, total);
+		}
+	}
+	s->seconds = now_seconds() - t0;
+	p->next++;
+	if (p->next == p->nsteps && p->plan_tx) {
+		if ((rc = flush_rows(p)))
+			return fail(p, s, rc, 1, done, total);
+		p->plan_tx = 0;
+		if ((rc = aurmig__db_commit(p->conn)))
+			return fail(p, s, rc, 1, done, total);
+	}
+	/* config steps follow what is committed: now, or at the end of a
+	 * whole-plan transaction */
+	if (!p->plan_tx) {
+		for (; p->cfg_done < p->next; p->cfg_done++)
+			if ((rc = aurmig__config_after_step(p, &p->steps[p->cfg_done]))) {
+				p->failed = 1;
+				aurmig__plan_unlock(p);
+				return rc;
+			}
+	}
+	if (p->next == p->nsteps) {
+		if ((rc = aurmig__config_final(p))) {
+			p->failed = 1;
+			aurmig__plan_unlock(p);
+			return rc;
+		}
+		aurmig__plan_unlock(p);
+	}
+	if (out)
+		*out = s;
+	if ((rc = progress(p, s, AURMIG_PROGRESS_DONE))) {
+		aurmig__plan_cancel_marker(p);
+		aurmig__plan_unlock(p);
+		p->failed = 1;
+		return rc;
+	}
+	return AURMIG_OK;
+}

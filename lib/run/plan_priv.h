@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Plans and steps (private layout, shared by plan.c and migrator.c). */
+#ifndef AURMIG_PLAN_PRIV_H
+#define AURMIG_PLAN_PRIV_H
+
+#include "graph/resolve.h"
+#include "db/db.h"
+#include "run/config.h"
+
+enum { AURMIG__OP_INSERT = 1, AURMIG__OP_UPDATE = 2, AURMIG__OP_DELETE = 3 };
+
+/* One change to the version table: INSERT a, UPDATE a -> b, DELETE a. */
+typedef struct aurmig__rowop {
+	int op;
+	char *a;
+	char *b;
+} aurmig__rowop;
+
+struct aurmig_step {
+	int kind;                    /* aurmig_step_kind */
+	const aurmig_migration *mig; /* NULL for stamp steps */
+	aurmig__strv from, to;       /* Alembic's from_revisions / to_revisions */
+	aurmig__rowop *ops;          /* version-table changes, decided at plan time */
+	size_t nops;
+	const char *sql;             /* the section that runs (NULL for stamp steps) */
+	struct aurmig__stmt *stmts;  /* its statements, split at plan time */
+	size_t nstmts;
+	aurmig__item *items;         /* statements and hook calls, in order */
+	size_t nitems;
+	struct aurmig__ddl **ddl;    /* portable section: statement k parsed, or NULL (passes through); else NULL */
+	int own_conn_hook;           /* a hook with its own connection: not atomic */
+	aurmig__cfgop *cfg;          /* config steps, applied after the step commits */
+	size_t ncfg;
+	char cfg_run_id[33];         /* its "pending" journal row, written before the commit */
+	size_t statements;           /* run so far */
+	double seconds;              /* -1 until run */
+};
+
+struct aurmig_plan {
+	aurmig_context *ctx;
+	aurmig_conn *conn;
+	const aurmig_graph *graph;
+	int command;
+	aurmig_plan_options opts;
+	aurmig_step *steps;
+	size_t nsteps;
+	size_t steps_cap;            /* allocated steps (the array grows geometrically) */
+	size_t next;                 /* first step not yet applied */
+	aurmig__strv before, after;  /* version rows before and after the plan */
+	int purge;                   /* stamp --purge: empty the table first */
+	int failed;                  /* a step failed: the plan cannot continue */
+	int plan_tx;                 /* the whole-plan transaction is open */
+	int started;                 /* the first step was begun */
+	int own_lock;                /* this plan took the deploy lock */
+	char run_id[33];             /* journal rows of this run */
+	long marker_seq;             /* step whose journal row exists ("running"), or -1 */
+	char *sql;                   /* aurmig_plan_sql() result */
+	aurmig__ini *ini;            /* the configuration file, when config steps run */
+	char *config_file;           /* the plan's copy of opts.config_file (owned) */
+	aurmig__strv heads_now;      /* version rows as the steps run (for [aurmig] revision) */
+	size_t cfg_done;             /* steps whose config steps have been applied */
+	void (*cfg_test_hook)(void *arg, int point);   /* test only: aurmig__plan_test_config_hook */
+	void *cfg_test_arg;
+	aurmig__buf jrows;           /* one-transaction plans: journal rows not yet written */
+	size_t njrows;               /* (VALUES tuples in jrows; see queue_row in migrator.c) */
+};
+
+/* Apply the next step (migrator.c). */
+int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out);
+/* Run statements [from, n) of the step's script; *done counts the ones that
+ * succeeded (from + successes), *total the script's statements. Non-atomic
+ * steps record progress in the journal after each statement. */
+int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *done, size_t *total,
+	int atomic);
+/* 1 when a crash during the step leaves nothing behind. */
+int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s);
+/* Journal row of a step the plan announced but did not run: "cancelled". */
+void aurmig__plan_cancel_marker(aurmig_plan *p);
+/* Release the deploy lock if this plan holds it. */
+void aurmig__plan_unlock(aurmig_plan *p);
+
+/* aurmig_plan_new, with the recovery gate optional (read-only callers). */
+int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,
+	int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts, int gate,
+	const aurmig__strv *start);
+/* A one-step plan for migration m from the given heads (no lock, no gate). */
+int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int kind,
+	const aurmig_migration *m, const aurmig__strv *heads_now);
+
+/* init.c: the head schema file of a dialect, <dir>/schema/<dialect>.sql. */
+int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out);
+
+/* recovery.c: before planning (lock held): mark interrupted atomic runs,
+ * refuse with AURMIG_ERECOVERY while a failed migration awaits recovery. */
+int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock);
+
+#endif

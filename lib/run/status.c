@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The one-call start-up check: graph, connection, report, all read-only. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph/graph_priv.h"
+#include "db/db.h"
+
+struct aurmig_status {
+	aurmig_context *ctx;
+	int state;
+	char *message;
+	aurmig__strv current;
+	aurmig__strv heads;
+	aurmig__strv pending;
+};
+
+void aurmig_status_free(aurmig_status *s)
+{
+	if (!s)
+		return;
+	free(s->message);
+	aurmig__strv_clear(&s->current);
+	aurmig__strv_clear(&s->heads);
+	aurmig__strv_clear(&s->pending);
+	aurmig__context_unref(s->ctx);
+	free(s);
+}
+
+static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
+{
+	aurmig_report *r = NULL;
+	const char *first[6] = { 0 };
+	size_t n;
+	int rc;
+
+	if ((rc = aurmig_conn_read_current(c, &n)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = aurmig__strv_push(&s->current, s->ctx, aurmig_conn_current_head(c, i))))
+			return rc;
+	for (size_t i = 0; i < g->nrheads; i++)
+		if ((rc = aurmig__strv_push(&s->heads, s->ctx, g->migs[g->rheads[i]]->id)))
+			return rc;
+	if ((rc = aurmig_validate(&r, c, g)))
+		return rc;
+	for (size_t i = 0; i < aurmig_report_count(r) && !rc; i++) {
+		int k = aurmig_report_kind(r, i);
+		if (k > 0 && k < 6 && !first[k])
+			first[k] = aurmig_report_message(r, i);
+		if (k == AURMIG_ISSUE_PENDING)
+			rc = aurmig__strv_push(&s->pending, s->ctx, aurmig_report_revision(r, i));
+	}
+	if (!rc) {
+		if (first[AURMIG_ISSUE_UNKNOWN])
+			s->state = AURMIG_STATE_UNKNOWN;
+		else if (first[AURMIG_ISSUE_RECOVERY])
+			s->state = AURMIG_STATE_RECOVERY;
+		else if (first[AURMIG_ISSUE_CHANGED])
+			s->state = AURMIG_STATE_DRIFT;
+		else if (s->pending.n)
+			s->state = AURMIG_STATE_BEHIND;
+		else
+			s->state = AURMIG_STATE_AT_HEAD;
+		s->message = s->state == AURMIG_STATE_UNKNOWN ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_UNKNOWN]) :
+			s->state == AURMIG_STATE_RECOVERY ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_RECOVERY]) :
+			s->state == AURMIG_STATE_DRIFT ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_CHANGED]) :
+			s->state == AURMIG_STATE_BEHIND ? aurmig__printf(s->ctx,
+				"the database is behind: %zu migration%s pending", s->pending.n, s->pending.n == 1 ? "" : "s") :
+			aurmig__strdup(s->ctx, "the database is at head");
+		if (!s->message)
+			rc = AURMIG_ENOMEM;
+	}
+	aurmig_report_free(r);
+	return rc;
+}
+
+int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
+	const char *aurweb_config, const char *dir)
+{
+	aurmig_status *s;
+	aurmig_graph *g = NULL;
+	aurmig_conn *c = NULL;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !ctx || !dir || (!url == !aurweb_config))
+		return ctx ? aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_status_new: give a directory and exactly one of url and aurweb_config") : AURMIG_EINVALID;
+	*out = NULL;
+	if (!(s = aurmig__calloc(ctx, 1, sizeof(*s))))
+		return AURMIG_ENOMEM;
+	s->ctx = aurmig__context_ref(ctx);
+	if (!(rc = aurmig_graph_load(&g, ctx, dir)))
+		rc = url ? aurmig_conn_open(&c, ctx, url) : aurmig_conn_open_aurweb_config(&c, ctx, aurweb_config);
+	if (!rc)
+		rc = fill(s, c, g);
+	aurmig_conn_free(c);
+	aurmig_graph_free(g);
+	if (rc) {
+		aurmig_status_free(s);
+		return rc;
+	}
+	*out = s;
+	return AURMIG_OK;
+}
+
+int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph)
+{
+	aurmig_status *s;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !conn || !graph)
+		return conn ? aurmig__err(conn->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_status_from: NULL argument") : AURMIG_EINVALID;
+	aurmig__err_clear(conn->ctx);
+	if (!(s = aurmig__calloc(conn->ctx, 1, sizeof(*s))))
+		return AURMIG_ENOMEM;
+	s->ctx = aurmig__context_ref(conn->ctx);
+	if ((rc = fill(s, conn, graph))) {
+		aurmig_status_free(s);
+		return rc;
+	}
+	*out = s;
+	return AURMIG_OK;
+}
+
+int aurmig_status_state(const aurmig_status *s) { return s ? s->state : AURMIG_STATE_UNKNOWN; }
+const char *aurmig_status_message(const aurmig_status *s) { return s ? s->message : NULL; }
+size_t aurmig_status_current_count(const aurmig_status *s) { return s ? s->current.n : 0; }
+const char *aurmig_status_current(const aurmig_status *s, size_t i)
+{
+	return s && i < s->current.n ? s->current.v[i] : NULL;
+}
+size_t aurmig_status_head_count(const aurmig_status *s) { return s ? s->heads.n : 0; }
+const char *aurmig_status_head(const aurmig_status *s, size_t i)
+{
+	return s && i < s->heads.n ? s->heads.v[i] : NULL;
+}
+size_t aurmig_status_pending_count(const aurmig_status *s) { return s ? s->pending.n : 0; }
+const char *aurmig_status_pending(const aurmig_status *s, size_t i)
+{
+	return s && i < s->pending.n ? s->pending.v[i] : NULL;
+}
