@@ -125,6 +125,7 @@ int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const
 void aurmig_conn_free(aurmig_conn *conn);
 int aurmig_conn_set_version_table(aurmig_conn *conn, const char *name);
 const char *aurmig_conn_version_table(const aurmig_conn *conn);
+const char *aurmig_conn_journal_table(const aurmig_conn *conn);
 int aurmig_conn_exec(aurmig_conn *conn, const char *sql);
 int aurmig_conn_dialect(const aurmig_conn *conn);
 const char *aurmig_conn_display_url(const aurmig_conn *conn);

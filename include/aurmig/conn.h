@@ -38,12 +38,20 @@ AURMIG_EXTERN(void) aurmig_conn_free(aurmig_conn *conn);
 /**
  * Use another version table than `alembic_version` (Alembic's
  * `version_table` setting). The name must be a plain identifier: 1 to 48
- * letters, digits or '_', not starting with a digit; anything else is
+ * letters, digits or '_', not starting with a digit, nor with
+ * `aurmig_journal` (the journals' names); anything else is
  * AURMIG_EINVALID (it is spliced into SQL as an identifier).
  */
 AURMIG_EXTERN(int) aurmig_conn_set_version_table(aurmig_conn *conn, const char *name);
 /** The version table's name. Borrowed. */
 AURMIG_EXTERN(const char *) aurmig_conn_version_table(const aurmig_conn *conn);
+/**
+ * The journal table that goes with the version table: `aurmig_journal` for
+ * `alembic_version`, else `aurmig_journal_<version table>` (one journal per
+ * version table, as the deploy lock is per version table: two projects in
+ * one database never see each other's runs). Borrowed.
+ */
+AURMIG_EXTERN(const char *) aurmig_conn_journal_table(const aurmig_conn *conn);
 
 /**
  * Run one SQL statement on the connection (for hooks, inside the

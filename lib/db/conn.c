@@ -2,6 +2,7 @@
 /* Public connection API: open from a URL or aurweb's config, read current heads. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "db/db.h"
 #include "ini/settings.h"
@@ -117,13 +118,27 @@ int aurmig_conn_set_version_table(aurmig_conn *c, const char *name)
 			return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 				"version table name must be 1 to 48 letters, digits or '_', starting with a letter or '_'");
 	}
+	/* aurmig_journal_* are the journals of the version tables: none may be one */
+	if (strncasecmp(name, "aurmig_journal", 14) == 0)
+		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"version table name must not start with 'aurmig_journal' (the journals' names)");
 	if (c->locked)
 		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"cannot change the version table while the deploy lock is held");
 	memcpy(c->version_table_buf, name, n + 1);
 	c->version_table = c->version_table_buf;
+	/* one journal per version table, as the deploy lock is per version
+	 * table (db/lock.c): the default keeps the journal's old name */
+	if (strcasecmp(name, "alembic_version") == 0) {
+		c->journal_table = "aurmig_journal";
+	} else {
+		snprintf(c->journal_table_buf, sizeof(c->journal_table_buf), "aurmig_journal_%s", name);
+		c->journal_table = c->journal_table_buf;
+	}
 	return AURMIG_OK;
 }
+
+const char *aurmig_conn_journal_table(const aurmig_conn *c) { return c ? c->journal_table : NULL; }
 
 const char *aurmig_conn_version_table(const aurmig_conn *c) { return c ? c->version_table : NULL; }
 

@@ -35,7 +35,8 @@ struct aurmig_conn {
 	aurmig__strv current;        /* rows of the last aurmig_conn_read_current */
 	int in_tx;
 	char *sqlite_path;           /* SQLite: the database file (for the deploy lock) */
-	const char *journal_table;   /* "aurmig_journal" */
+	const char *journal_table;   /* the version table's journal: "aurmig_journal", or journal_table_buf */
+	char journal_table_buf[64];  /* "aurmig_journal_<version table>" */
 	int lock_fd;                 /* SQLite deploy lock: flock()ed file, -1 when none */
 	int locked;                  /* the deploy lock is held */
 	int offline;                 /* recording connection: CREATE TABLE IF NOT EXISTS */

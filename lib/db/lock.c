@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The deploy lock, per dialect. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +34,22 @@ static long long lock_key(const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
 	return (long long)(h & 0x7fffffffffffffffull);
+}
+
+/*
+ * The lock's name: "aurmig:" and the version table, lower-cased. The
+ * journal goes with the version table (aurmig_journal, or
+ * aurmig_journal_<table>: db/conn.c), so one name covers one journal; names
+ * that differ only in case (one table on PostgreSQL, and on MySQL with
+ * lower_case_table_names) take one lock, which covers more, never less.
+ */
+static void lock_name(const aurmig_conn *c, char name[96])
+{
+	size_t i;
+
+	snprintf(name, 96, "aurmig:%s", c->version_table);
+	for (i = 7; name[i]; i++)
+		name[i] = (char)tolower((unsigned char)name[i]);
 }
 
 /* One non-blocking attempt: *got = 1 when the lock is ours. */
@@ -72,25 +90,86 @@ static int try_once(aurmig_conn *c, int *got, const char *name)
 	return rc;
 }
 
+/*
+ * The lock file: "<database>.lock" beside the database file with every
+ * symbolic link of the path resolved, so that the database reached through a
+ * symlink and through its real path takes one lock (SQLite names its own
+ * journal files the same way). A database file that does not exist yet:
+ * its resolved directory and its name.
+ */
+static int lock_file_path(aurmig_conn *c, char **out)
+{
+	const char *p = c->sqlite_path, *slash = strrchr(p, '/');
+	char *real = realpath(p, NULL), *dir;
+	int err = errno;
+
+	*out = NULL;
+	if (!real && err == ENOENT) {
+		dir = slash ? aurmig__strndup(c->ctx, p, slash == p ? 1 : (size_t)(slash - p)) : aurmig__strdup(c->ctx, ".");
+		if (!dir)
+			return AURMIG_ENOMEM;
+		real = realpath(dir, NULL);
+		err = errno;
+		free(dir);
+		if (real) {
+			*out = aurmig__printf(c->ctx, "%s/%s.lock", strcmp(real, "/") ? real : "", slash ? slash + 1 : p);
+			free(real);
+			return *out ? AURMIG_OK : AURMIG_ENOMEM;
+		}
+	} else if (real) {
+		*out = aurmig__printf(c->ctx, "%s.lock", real);
+		free(real);
+		return *out ? AURMIG_OK : AURMIG_ENOMEM;
+	}
+	return aurmig__err(c->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, "cannot resolve the path of %s for its lock file: %s",
+		p, strerror(err));
+}
+
+/*
+ * Open (or create) the lock file. Whoever may write the database's directory
+ * (a web server's user, by design) could plant a symlink or a hard link
+ * there: the last component is never followed (O_NOFOLLOW), and a file that
+ * is not a regular file with one link, owned by this user or root, is
+ * refused before it is used (SECURITY.md).
+ */
 static int open_lock_file(aurmig_conn *c)
 {
+	struct stat st;
+	const char *why = NULL;
 	char *path;
+	int fd, rc;
 
 	if (c->lock_fd >= 0)
 		return AURMIG_OK;
 	if (!c->sqlite_path)
 		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"SQLite connection without a file path: cannot lock");
-	path = aurmig__printf(c->ctx, "%s.lock", c->sqlite_path);
-	if (!path)
-		return AURMIG_ENOMEM;
-	c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (c->lock_fd < 0) {
-		int rc = aurmig__err(c->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, "cannot open lock file %s: %s",
-			path, strerror(errno));
+	if ((rc = lock_file_path(c, &path)))
+		return rc;
+	/* O_NONBLOCK: opening a planted FIFO must not hang; flock() ignores it */
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0644);
+	if (fd < 0) {
+		rc = aurmig__err(c->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, "cannot open lock file %s: %s", path,
+			errno == ELOOP ? "it is a symbolic link (refused: remove it)" :
+			errno == ENXIO ? "not a regular file (refused: remove it)" : strerror(errno));
 		free(path);
 		return rc;
 	}
+	if (fstat(fd, &st) != 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file (refused: remove it)";
+	else if (st.st_uid != geteuid() && st.st_uid != 0)
+		why = "owned by another user (refused: remove it, or deploy as its owner)";
+	else if (st.st_nlink != 1)
+		why = "it has other hard links (refused: remove it)";
+	if (why) {
+		close(fd);
+		rc = aurmig__err(c->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, "cannot use lock file %s: %s", path, why);
+		free(path);
+		return rc;
+	}
+	c->lock_fd = fd;
 	free(path);
 	return AURMIG_OK;
 }
@@ -103,7 +182,7 @@ int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms)
 
 	if (c->locked)
 		return AURMIG_OK;
-	snprintf(name, sizeof(name), "aurmig:%s", c->version_table);
+	lock_name(c, name);
 	if (c->dialect == AURMIG_DIALECT_SQLITE && (rc = open_lock_file(c)))
 		return rc;
 	for (;;) {
@@ -139,7 +218,7 @@ void aurmig__lock_release(aurmig_conn *c)
 	if (!c->locked)
 		return;
 	c->locked = 0;
-	snprintf(name, sizeof(name), "aurmig:%s", c->version_table);
+	lock_name(c, name);
 	if (c->dialect == AURMIG_DIALECT_SQLITE) {
 		if (c->lock_fd >= 0)
 			flock(c->lock_fd, LOCK_UN);

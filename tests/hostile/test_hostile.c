@@ -722,6 +722,7 @@ static void test_version_table_names(void **state)
 	static const char *const bad[] = {
 		"", "alembic_version\"; DROP TABLE t; --", "a'b", "a`b", "a b", "a.b", "a-b", "1abc", "t\xc3\xa9",
 		"x;", "[x]", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" /* 49 */, "a\nb",
+		"aurmig_journal", "AURMIG_JOURNAL_x" /* the journals' names */,
 	};
 	aurmig_graph *g;
 
@@ -743,7 +744,16 @@ static void test_version_table_names(void **state)
 		assert_true(e);
 		assert_int_equal(aurmig__db_table_exists(conn(f), "alembic_version", &e), AURMIG_OK);
 		assert_false(e);
+		/* its own journal (63 characters: PostgreSQL's longest identifier) */
+		assert_string_equal(aurmig_conn_journal_table(conn(f)),
+			"aurmig_journal__aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa9");
+		assert_int_equal(aurmig__db_table_exists(conn(f), aurmig_conn_journal_table(conn(f)), &e), AURMIG_OK);
+		assert_true(e);
+		assert_int_equal(aurmig__db_table_exists(conn(f), "aurmig_journal", &e), AURMIG_OK);
+		assert_false(e);
 	}
+	assert_int_equal(aurmig_conn_set_version_table(conn(f), "Alembic_Version"), AURMIG_OK);
+	assert_string_equal(aurmig_conn_journal_table(conn(f)), "aurmig_journal");
 	aurmig_graph_free(g);
 }
 

@@ -319,7 +319,8 @@ class SchemaTests:
             p = aurmig("--url", d.url, *args, "schema", "dump", "--all")
             names = [line.split()[2] for line in p.stdout.splitlines() if line.startswith("CREATE TABLE")]
             self.assertIn(vt or "alembic_version", names)
-            self.assertIn("aurmig_journal", names)
+            # one journal per version table (issue 19.3)
+            self.assertIn("aurmig_journal_" + vt if vt else "aurmig_journal", names)
 
 
 def masked(url):
