@@ -86,6 +86,11 @@ int jout_print(json_t *o);   /* prints, frees, returns an exit code */
 void jout_error(cli *c, int rc, int exit_code);
 
 /* Output helpers (output.c). */
+/* text with its control characters escaped (\x1b, \r, ...; newlines kept
+ * when lines): for anything that came from the database, directly or in a
+ * library message. out_line: prefix, the escaped text, a newline. */
+void out_text(FILE *f, const char *text, int lines);
+void out_line(FILE *f, const char *prefix, const char *text, int lines);
 /* "rev (labels) (head) ..." with optional parents prefix and message suffix. */
 void out_rev_line(FILE *f, const aurmig_migration *m, int parents, int branches, int indicators,
 	int doc, int is_current);

@@ -187,10 +187,13 @@ int cmd_show(cli *c, int argc, char **argv)
 		}
 		for (size_t i = 0; i < n; i++) {
 			const aurmig_migration *m = aurmig_graph_get(c->graph, aurmig_conn_current_head(c->conn, i));
-			if (m)
+			if (m) {
 				out_rev_verbose(stdout, m, 1);
-			else
-				printf("Rev: %s (unknown revision: not in %s)\n", aurmig_conn_current_head(c->conn, i), c->dir);
+			} else {
+				fputs("Rev: ", stdout);
+				out_text(stdout, aurmig_conn_current_head(c->conn, i), 0);
+				printf(" (unknown revision: not in %s)\n", c->dir);
+			}
 		}
 		return EXIT_OK;
 	}

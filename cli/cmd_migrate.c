@@ -288,8 +288,10 @@ int cmd_current(cli *c, int argc, char **argv)
 			return EXIT_ERROR;
 		for (size_t i = 0; i < n; i++) {
 			rows[i] = aurmig_conn_current_head(c->conn, i);
-			if (!aurmig_graph_get(c->graph, rows[i]) && !c->json)
-				printf("%s (unknown revision: not in %s)\n", rows[i], c->dir);
+			if (!aurmig_graph_get(c->graph, rows[i]) && !c->json) {
+				out_text(stdout, rows[i], 0);
+				printf(" (unknown revision: not in %s)\n", c->dir);
+			}
 		}
 		/* Alembic's current: rows plus revisions applied only as dependencies */
 		rc = aurmig_graph_current(&list, c->graph, rows, n);
@@ -465,7 +467,7 @@ int cmd_check(cli *c, int argc, char **argv)
 			if (state == AURMIG_STATE_BEHIND && !c->quiet)
 				printf("Database is not at head: %zu migration%s pending (run 'aurmig upgrade heads').\n",
 					pending, pending == 1 ? "" : "s");
-			fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
+			out_line(stderr, "aurmig: ", aurmig_error_last(c->ctx)->message, 1);
 			return EXIT_DRIFT;
 		}
 	}
@@ -482,13 +484,14 @@ int cmd_check(cli *c, int argc, char **argv)
 				pending, pending == 1 ? "" : "s");
 		return EXIT_NOT_AT_HEAD;
 	case AURMIG_STATE_RECOVERY:
-		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
+		out_line(stderr, "aurmig: ", aurmig_error_last(c->ctx)->message, 1);
 		return EXIT_NEEDS_RECOVERY;
 	case AURMIG_STATE_DRIFT:
-		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
+		out_line(stderr, "aurmig: ", aurmig_error_last(c->ctx)->message, 1);
 		return EXIT_DRIFT;
 	default:
-		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
+		/* one sentence naming the unknown revision(s): no newline of theirs either */
+		out_line(stderr, "aurmig: ", aurmig_error_last(c->ctx)->message, 0);
 		return EXIT_UNKNOWN_REVISION;
 	}
 }
@@ -512,7 +515,9 @@ int cmd_validate(cli *c, int argc, char **argv)
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
 	if (accept) {
-		if ((rc = aurmig_accept_checksums(c->conn, c->graph, rev)))
+		aurmig_plan_options opts = AURMIG_PLAN_OPTIONS_INIT;
+		opts.lock_timeout_ms = c->lock_timeout_ms;
+		if ((rc = aurmig_accept_checksums_opts(c->conn, c->graph, rev, &opts)))
 			return cli_fail(c, rc);
 		if (!c->quiet)
 			printf("Recorded the current checksum of %s.\n", rev ? rev : "every applied migration");
@@ -531,7 +536,8 @@ int cmd_validate(cli *c, int argc, char **argv)
 			json_object_set_new(it, "message", json_string(aurmig_report_message(r, i)));
 			json_array_append_new(ji, it);
 		} else if (k != AURMIG_ISSUE_UNRECORDED || c->verbose) {
-			printf("%-10s %s\n", tag[k], aurmig_report_message(r, i));
+			printf("%-10s ", tag[k]);
+			out_line(stdout, "", aurmig_report_message(r, i), 0);
 		}
 		e = k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION : k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
 		    k == AURMIG_ISSUE_CHANGED ? EXIT_DRIFT : k == AURMIG_ISSUE_PENDING ? EXIT_NOT_AT_HEAD : EXIT_OK;
@@ -579,8 +585,10 @@ int cmd_init(cli *c, int argc, char **argv)
 	}
 	if (!c->quiet) {
 		printf("Created the head schema; stamped");
-		for (size_t i = 0; i < n; i++)
-			printf(" %s", aurmig_conn_current_head(c->conn, i));
+		for (size_t i = 0; i < n; i++) {
+			fputc(' ', stdout);
+			out_text(stdout, aurmig_conn_current_head(c->conn, i), 0);
+		}
 		printf("\n");
 	}
 	return EXIT_OK;
@@ -588,13 +596,15 @@ int cmd_init(cli *c, int argc, char **argv)
 
 int cmd_config_stamp(cli *c, int argc, char **argv)
 {
+	aurmig_plan_options opts = AURMIG_PLAN_OPTIONS_INIT;
 	int code, rc;
 
 	if (argc > 1 || !c->config_file)
 		return bad_usage(argv[0], "takes no arguments and needs --config-file FILE");
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
-	if ((rc = aurmig_config_stamp(c->conn, c->graph, c->config_file)))
+	opts.lock_timeout_ms = c->lock_timeout_ms;
+	if ((rc = aurmig_config_stamp_opts(c->conn, c->graph, c->config_file, &opts)))
 		return cli_fail(c, rc);
 	if (!c->quiet)
 		printf("%s now matches the database.\n", c->config_file);

@@ -283,7 +283,7 @@ int cli_print_diff(cli *c, const aurmig_schema *a, const aurmig_schema *b, const
 	} else if (!c->quiet) {
 		for (size_t i = 0; i < aurmig_schema_diff_count(d); i++)
 			if (!(skip_order && aurmig_schema_diff_kind(d, i) == AURMIG_SCHEMA_COLUMN_ORDER))
-				printf("%s\n", aurmig_schema_diff_message(d, i));
+				out_line(stdout, "", aurmig_schema_diff_message(d, i), 1);
 		if (!n)
 			printf("The schemas are equal.\n");
 	}

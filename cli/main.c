@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cli.h"
 
@@ -49,10 +52,10 @@ int cli_fail(cli *c, int rc)
 	case AURMIG_EDRIFT: code = EXIT_DRIFT; break;
 	default: code = EXIT_ERROR; break;
 	}
-	fprintf(stderr, "aurmig: %serror:%s %s\n", c->color ? "\033[1;31m" : "", c->color ? "\033[0m" : "",
-		e && e->message && *e->message ? e->message : aurmig_error_str(rc));
+	fprintf(stderr, "aurmig: %serror:%s ", c->color ? "\033[1;31m" : "", c->color ? "\033[0m" : "");
+	out_line(stderr, "", e && e->message && *e->message ? e->message : aurmig_error_str(rc), 1);
 	if (e && e->statement)
-		fprintf(stderr, "  statement: %s\n", e->statement);
+		out_line(stderr, "  statement: ", e->statement, 1);
 	if (c->json)
 		jout_error(c, rc, code);
 	return code;
@@ -124,8 +127,9 @@ static void log_to_stderr(void *payload, int level, const char *message)
 	const cli *c = payload;
 	int warn = level <= AURMIG_LOG_WARNING;
 
-	fprintf(stderr, "aurmig: %s%s%s%s\n", warn && c->color ? "\033[1;33m" : "", warn ? "warning:" : "",
-		warn && c->color ? "\033[0m " : warn ? " " : "", message);
+	fprintf(stderr, "aurmig: %s%s%s", warn && c->color ? "\033[1;33m" : "", warn ? "warning:" : "",
+		warn && c->color ? "\033[0m " : warn ? " " : "");
+	out_line(stderr, "", message, 1);
 }
 
 int main(int argc, char **argv)
@@ -189,6 +193,13 @@ int main(int argc, char **argv)
 		out_help(stderr, NULL);
 		return EXIT_USAGE;
 	}
+#ifdef __linux__
+	/* The password is in this process from here on (--url, AURMIG_URL, the
+	 * aurweb configuration file, the client libraries' copies): no core
+	 * dump, and no ptrace or /proc/PID/{environ,mem} for other processes of
+	 * the same user. Hooks are unaffected (exec makes them dumpable again). */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
 	if (strcmp(argv[i], "help") == 0) {
 		if (i + 1 < argc && out_help(stdout, argv[i + 1]) != 0) {
 			fprintf(stderr, "aurmig: unknown command '%s'\n", argv[i + 1]);

@@ -195,6 +195,7 @@ typedef enum aurmig_config_state {
 } aurmig_config_state;
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path, const aurmig_plan_options *opts);
 typedef enum aurmig_state {
   AURMIG_STATE_AT_HEAD = 0,
   AURMIG_STATE_BEHIND = 1,
@@ -224,6 +225,7 @@ const char *aurmig_report_revision(const aurmig_report *report, size_t i);
 const char *aurmig_report_message(const aurmig_report *report, size_t i);
 void aurmig_report_free(aurmig_report *report);
 int aurmig_accept_checksums(aurmig_conn *conn, const aurmig_graph *graph, const char *revision);
+int aurmig_accept_checksums_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *revision, const aurmig_plan_options *opts);
 typedef struct aurmig_status aurmig_status;
 int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url, const char *aurweb_config, const char *dir);
 int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);

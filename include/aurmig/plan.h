@@ -222,6 +222,13 @@ AURMIG_EXTERN(int) aurmig_config_check(int *state_out, aurmig_conn *conn, const 
  * `[aurmig] revision` and record its checksum in the journal.
  */
 AURMIG_EXTERN(int) aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+/**
+ * aurmig_config_stamp() with options: of @p opts only lock_timeout_ms is
+ * read (NULL: the default, 60 s); AURMIG_ELOCKED when the deploy lock was
+ * not free in time.
+ */
+AURMIG_EXTERN(int) aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path,
+	const aurmig_plan_options *opts);
 
 /** Result of aurmig_check(). */
 typedef enum aurmig_state {

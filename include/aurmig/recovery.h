@@ -76,6 +76,13 @@ AURMIG_EXTERN(void) aurmig_report_free(aurmig_report *report);
  * revision; NULL accepts every changed or unrecorded one.
  */
 AURMIG_EXTERN(int) aurmig_accept_checksums(aurmig_conn *conn, const aurmig_graph *graph, const char *revision);
+/**
+ * aurmig_accept_checksums() with options: of @p opts only lock_timeout_ms
+ * is read (NULL: the default, 60 s). @return as aurmig_accept_checksums(),
+ * or AURMIG_ELOCKED when the deploy lock was not free in time.
+ */
+AURMIG_EXTERN(int) aurmig_accept_checksums_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *revision,
+	const aurmig_plan_options *opts);
 
 AURMIG_END_DECL
 

@@ -474,6 +474,12 @@ done:
 
 int aurmig_config_stamp(aurmig_conn *c, const aurmig_graph *g, const char *path)
 {
+	return aurmig_config_stamp_opts(c, g, path, NULL);
+}
+
+int aurmig_config_stamp_opts(aurmig_conn *c, const aurmig_graph *g, const char *path,
+	const aurmig_plan_options *opts)
+{
 	aurmig_plan p;
 	int rc;
 
@@ -486,7 +492,7 @@ int aurmig_config_stamp(aurmig_conn *c, const aurmig_graph *g, const char *path)
 	p.conn = c;
 	p.graph = g;
 	p.opts.config_file = path;
-	if ((rc = aurmig__lock_acquire(c, 60000)))
+	if ((rc = aurmig__lock_acquire(c, opts ? opts->lock_timeout_ms : 60000)))
 		return rc;
 	if (!(rc = aurmig__ini_load(&p.ini, c->ctx, path)) && !(rc = aurmig__version_read(c, &p.heads_now)) &&
 	    !(rc = aurmig__journal_ensure(c)) && !(rc = aurmig__config_mark(p.ini, c->ctx, &p.heads_now))) {

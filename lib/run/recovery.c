@@ -470,6 +470,12 @@ void aurmig_report_free(aurmig_report *r)
 
 int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *revision)
 {
+	return aurmig_accept_checksums_opts(c, g, revision, NULL);
+}
+
+int aurmig_accept_checksums_opts(aurmig_conn *c, const aurmig_graph *g, const char *revision,
+	const aurmig_plan_options *opts)
+{
 	aurmig__strv rows = { 0 }, pairs = { 0 };
 	unsigned char *applied = NULL;
 	const char **sums = NULL;
@@ -483,7 +489,7 @@ int aurmig_accept_checksums(aurmig_conn *c, const aurmig_graph *g, const char *r
 	aurmig__err_clear(c->ctx);
 	if (aurmig__journal_run_id(run_id))
 		return aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_OS, "no random numbers for the run id");
-	if ((rc = aurmig__lock_acquire(c, 60000)))
+	if ((rc = aurmig__lock_acquire(c, opts ? opts->lock_timeout_ms : 60000)))
 		return rc;
 	locked = 1;
 	if ((rc = aurmig__version_read(c, &rows)) || (rc = aurmig__journal_read_checksums(c, &pairs)) ||

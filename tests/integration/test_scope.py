@@ -258,6 +258,46 @@ class SQLiteScopeTests(ScopeTests, unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertTrue(os.path.isfile(self.db.path + ".lock") and not os.path.islink(self.db.path + ".lock"))
 
+    # ---- 19.8: the password does not land in a core dump -------------------------
+    def test_cli_is_not_dumpable(self):
+        """aurmig turns PR_SET_DUMPABLE off: while it waits for its aurweb
+        configuration (a FIFO nobody writes yet), a process of the same user
+        may not read its /proc/PID/environ (readable for a dumpable process),
+        and the kernel would write no core dump."""
+        if not sys.platform.startswith("linux"):
+            self.skipTest("Linux only")
+        uid = os.getuid()
+
+        def same_user():
+            if uid == 0:     # root may read anything: both sides run as nobody
+                os.setgid(65534)
+                os.setuid(65534)
+
+        os.chmod(self.tmp, 0o755)
+        fifo = os.path.join(self.tmp, "config.fifo")
+        os.mkfifo(fifo, 0o666)
+        p = subprocess.Popen([AURMIG, "--dir", self.mig, "--aurweb-config", fifo, "current"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(self.env, AURMIG_SECRET="x"),
+                             preexec_fn=same_user)
+        try:
+            # wait until it sleeps (blocked opening the FIFO, after option parsing)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                with open("/proc/%d/stat" % p.pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "S":
+                        break
+                time.sleep(0.05)
+            time.sleep(0.5)
+            self.assertIsNone(p.poll())
+            r = subprocess.run([sys.executable, "-c", "import sys\ntry:\n open('/proc/%d/environ' % int(sys.argv[1]))"
+                                ".read()\nexcept PermissionError:\n print('refused')\nelse:\n print('read')",
+                                str(p.pid)], capture_output=True, text=True, timeout=30, preexec_fn=same_user)
+            self.assertEqual(r.stdout.strip(), "refused", r.stderr)
+        finally:
+            with open(fifo, "w") as f:
+                f.write("[database]\nbackend = sqlite\nname = %s\n" % self.db.path)
+            p.communicate(timeout=30)
+
 
 @unittest.skipUnless(os.environ.get("AURMIG_TEST_MYSQL_URL"), "no MariaDB test server (AURMIG_TEST_MYSQL_URL)")
 class MySQLScopeTests(ScopeTests, unittest.TestCase):

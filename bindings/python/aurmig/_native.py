@@ -182,6 +182,7 @@ int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path, const aurmig_plan_options *opts);
 int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_recover(aurmig_conn *conn, const aurmig_graph *graph, int action, const char *revision, const aurmig_plan_options *opts);
 int aurmig_validate(aurmig_report **out, aurmig_conn *conn, const aurmig_graph *graph);
@@ -191,6 +192,7 @@ const char *aurmig_report_revision(const aurmig_report *report, size_t i);
 const char *aurmig_report_message(const aurmig_report *report, size_t i);
 void aurmig_report_free(aurmig_report *report);
 int aurmig_accept_checksums(aurmig_conn *conn, const aurmig_graph *graph, const char *revision);
+int aurmig_accept_checksums_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *revision, const aurmig_plan_options *opts);
 int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url, const char *aurweb_config, const char *dir);
 int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_status_state(const aurmig_status *status);
