@@ -229,7 +229,7 @@ static const struct help {
 	  "<dir>/schema/<dialect>.sql loaded into a scratch database (SQLite: a temporary\n"
 	  "file; MySQL/PostgreSQL: --scratch-url of an empty database). Exit 0 when equal,\n"
 	  "6 when different, printing the differences. --all includes the version table\n"
-	  "and aurmig_journal. See docs/schema.md for the type mapping.\n" },
+	  "and its journal. See docs/schema.md for the type mapping.\n" },
 	{ "branches",
 	  "usage: aurmig [global options] branches [-v]\n\n"
 	  "Print the branch points and the revisions they branch into.\n" },

@@ -3,8 +3,8 @@
  * @file aurmig/recovery.h
  * @brief Failed-migration recovery, validation and checksums.
  *
- * libaurmig keeps a journal table (`aurmig_journal`) beside
- * `alembic_version`: one row per step with its progress, outcome, the
+ * libaurmig keeps a journal table (`aurmig_journal`; one per version table:
+ * aurmig_conn_journal_table()) beside `alembic_version`: one row per step with its progress, outcome, the
  * script's checksum and who ran it. On SQLite and PostgreSQL a failed or
  * killed migration is rolled back by the database and only recorded. On
  * MySQL/MariaDB (DDL commits at once) and for `transaction off` scripts, a
