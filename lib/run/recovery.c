@@ -244,18 +244,29 @@ static int contradicted(aurmig_conn *c, const aurmig_graph *g, const aurmig_migr
 		return AURMIG_OK;   /* as the failed step left it */
 	if (action == AURMIG_RECOVER_MARK_APPLIED) {
 		*journal_only = 1;
+		if (down)
+			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "the version table %s no longer records %s: its "
+				"downgrade counts as done; resolving only the journal row, the version table stays as it is",
+				c->version_table, m->id);
+		else
+			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "the version table %s already records %s (%s or a "
+				"descendant of it): %s counts as applied; resolving only the journal row, the "
+				"version table stays as it is", c->version_table, at, m->id, m->id);
 		return AURMIG_OK;
 	}
 	if (down)
 		return aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
 			"the version table %s no longer records %s (nor a descendant of it): its downgrade counts as "
-			"done. If it is, run 'aurmig mark-applied %s' (it resolves only the journal row); else "
-			"correct the version table first", c->version_table, m->id, m->id);
+			"done, and %s. If it is done, run 'aurmig mark-applied %s' (it resolves only the journal "
+			"row); else correct the version table first", c->version_table, m->id,
+			action == AURMIG_RECOVER_RESUME ? "resuming would record it again" :
+			"marking it rolled back would contradict that", m->id);
 	return aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
 		"the version table %s already records %s (%s or a descendant of it): %s counts as applied, and "
-		"%s would record it again. If it is applied, run 'aurmig mark-applied %s' (it resolves only "
-		"the journal row); else correct the version table first", c->version_table, at, m->id, m->id,
-		action == AURMIG_RECOVER_RESUME ? "resuming" : "marking it rolled back", m->id);
+		"%s. If it is applied, run 'aurmig mark-applied %s' (it resolves only the journal row); else "
+		"correct the version table first", c->version_table, at, m->id, m->id,
+		action == AURMIG_RECOVER_RESUME ? "resuming would record it again" :
+		"marking it rolled back would contradict that", m->id);
 }
 
 static int rowops(aurmig_plan *p)
@@ -310,9 +321,6 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		/* the version table says the step is done: record the operator's
 		 * word in the journal only */
 		aurmig_step none = { 0 };
-		aurmig__log(c->ctx, AURMIG_LOG_WARNING, "the version table %s already records the %s of %s: "
-			"only the journal row was resolved, the version table is unchanged", c->version_table,
-			down ? "downgrade" : "upgrade", m->id);
 		if (aurmig__journal_run_id(run_id)) {
 			rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_OS, "no random numbers for the run id");
 			goto done;

@@ -122,7 +122,7 @@ class RecoveryTests:
             self.assertEqual(self.db.rows(), {"r3"})
         rc, out, err = self.aurmig("mark-applied")
         self.assertEqual(rc, 0, err)
-        self.assertIn("only the journal row", err)
+        self.assertIn("resolving only the journal row", err)
         self.assertEqual(self.db.rows(), {"r3"})
         rc, out, err = self.aurmig("check")
         self.assertEqual(rc, 0, out + err)
