@@ -210,17 +210,42 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	return rc;
 }
 
+/* The statement and driver code of the error being wrapped, put back. */
+typedef struct cause {
+	char *message;
+	char *statement;
+	int db_code;
+} cause;
+
+static void cause_take(cause *k, aurmig_context *ctx)
+{
+	const aurmig_error *e = aurmig_error_last(ctx);
+
+	k->message = strdup(e->message);
+	k->statement = e->statement ? strdup(e->statement) : NULL;
+	k->db_code = e->db_code;
+}
+
+static void cause_restore(cause *k, aurmig_context *ctx)
+{
+	aurmig__err_set_db_code(ctx, k->db_code);
+	if (k->statement)
+		aurmig__err_set_statement(ctx, k->statement);
+	free(k->message);
+	free(k->statement);
+}
+
 /* A failure of a non-atomic step after its statements ran (the version
  * change, the journal's success record, the commit): recorded, then said as
  * such, with the ways out. */
 static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done, size_t total)
 {
-	char *cause;
+	cause k;
 
 	rc = fail(p, s, rc, atomic, done, total);
 	if (rc != AURMIG_ERECOVERY || done < total)
 		return rc;
-	cause = strdup(aurmig_error_last(p->ctx)->message);
+	cause_take(&k, p->ctx);
 	aurmig__err_at(p->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, s->mig->path, 0,
 		"%s of revision %s failed after its last statement (%zu of %zu), before the version change: %s\n"
 		"Statements 1..%zu of it are applied and stay applied; the version table was not changed. "
@@ -228,9 +253,9 @@ static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t
 		"  aurmig resume\n      record %s as done (no statement is left to run)\n"
 		"  aurmig mark-applied %s\n      the same, if you completed it by hand\n"
 		"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
-		operation(s), s->mig->id, done, total, cause ? cause : "database error", done, s->mig->id,
+		operation(s), s->mig->id, done, total, k.message ? k.message : "database error", done, s->mig->id,
 		s->mig->id, s->mig->id, done);
-	free(cause);
+	cause_restore(&k, p->ctx);
 	aurmig__err_set_revision(p->ctx, s->mig->id);
 	return AURMIG_ERECOVERY;
 }
@@ -239,19 +264,21 @@ static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t
  * how far the step got (fail() writes the row again). */
 static int journal_lost(aurmig_plan *p, const aurmig_step *s, size_t done, size_t n)
 {
-	char *cause = strdup(aurmig_error_last(p->ctx)->message);
+	cause k;
 
-	aurmig__err_at(p->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB, s->mig->path, 0,
-		"%s of revision %s stopped after statement %zu of %zu: %s\n"
+	cause_take(&k, p->ctx);
+	aurmig__err(p->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+		/* the cause first: the journal keeps the first line */
+		"%s\n%s of revision %s stopped after statement %zu of %zu. "
 		"Statements 1..%zu of it are applied; the version table was not changed. The failure is "
 		"recorded in the journal again, so every run refuses until it is resolved. Find out who "
 		"changed the journal, then run one of:\n"
 		"  aurmig resume\n      run statements %zu..%zu of the current file, then record %s as done\n"
 		"  aurmig mark-applied %s\n      you completed the migration by hand\n"
 		"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
-		operation(s), s->mig->id, done, n, cause ? cause : "the journal row vanished", done,
+		k.message ? k.message : "the journal row vanished", operation(s), s->mig->id, done, n, done,
 		done + 1, n, s->mig->id, s->mig->id, s->mig->id, done);
-	free(cause);
+	cause_restore(&k, p->ctx);
 	return AURMIG_ECONFLICT;
 }
 
