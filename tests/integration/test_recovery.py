@@ -138,6 +138,29 @@ class RecoveryTests:
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.db.rows(), {"r2"})
 
+    def test_recovery_of_a_downgrade_the_version_table_contradicts(self):
+        self.assertEqual(self.aurmig("upgrade", "heads")[0], 0)
+        self.failing_downgrade()
+        self.assertEqual(self.aurmig("downgrade", "r1")[0], 5)
+        # a descendant recorded again: no recovery of the downgrade goes on
+        self.db.query("UPDATE alembic_version SET version_num = 'r3'")
+        for verb in ("resume", "mark-applied", "mark-rolled-back"):
+            rc, out, err = self.aurmig(verb)
+            self.assertEqual(rc, 1, verb + ": " + out + err)
+            self.assertIn("records r3, a descendant of r2", err)
+            self.assertEqual(self.db.rows(), {"r3"})
+        # the version change of the downgrade made by hand: only mark-applied
+        self.db.query("UPDATE alembic_version SET version_num = 'r1'")
+        for verb in ("resume", "mark-rolled-back"):
+            rc, out, err = self.aurmig(verb)
+            self.assertEqual(rc, 1, verb + ": " + out + err)
+            self.assertIn("no longer records r2", err)
+        rc, out, err = self.aurmig("mark-applied")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("resolving only the journal row", err)
+        self.assertEqual(self.db.rows(), {"r1"})
+        self.assertEqual(self.aurmig("check")[0], 3)
+
     def test_ancestor_and_descendant_recorded_is_broken(self):
         self.assertEqual(self.aurmig("upgrade", "heads")[0], 0)
         self.db.query("INSERT INTO alembic_version (version_num) VALUES ('r1')")
