@@ -244,22 +244,26 @@ static const struct help {
 	  "usage: aurmig [global options] validate [--accept [REV]]\n\n"
 	  "Compare the database with the migrations: pending migrations (exit 3),\n"
 	  "applied migrations whose file changed since they ran (exit 6), a failed\n"
-	  "migration awaiting recovery (exit 5), revisions no file knows (exit 7).\n"
+	  "migration awaiting recovery (exit 5), revisions no file knows (exit 7);\n"
+	  "a version table recording a revision and its descendant is an error (1).\n"
 	  "-v also lists applied migrations without a recorded checksum. --accept\n"
 	  "records the current files' checksums (of REV, or every changed one).\n" },
 	{ "resume",
 	  "usage: aurmig [global options] resume [REV]\n\n"
 	  "Run the rest of the migration that failed half-way (MySQL/MariaDB, or a\n"
 	  "script with 'transaction off'), from the statement that failed, using the\n"
-	  "current file; then record it as done.\n" },
+	  "current file; then record it as done. Refuses when the version table\n"
+	  "already records it (or, for a downgrade, no longer does).\n" },
 	{ "mark-applied",
 	  "usage: aurmig [global options] mark-applied [REV]\n\n"
 	  "Record the migration that failed half-way as applied: you completed it by\n"
-	  "hand. Updates the version table.\n" },
+	  "hand. Updates the version table; when that already records it, resolves\n"
+	  "only the journal row and says so.\n" },
 	{ "mark-rolled-back",
 	  "usage: aurmig [global options] mark-rolled-back [REV]\n\n"
 	  "Record that the partial changes of the migration that failed half-way were\n"
-	  "undone by hand. The version table stays as it is.\n" },
+	  "undone by hand. The version table stays as it is. Refuses when the version\n"
+	  "table already records the migration as done.\n" },
 };
 
 int out_help(FILE *f, const char *verb)

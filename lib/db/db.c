@@ -407,6 +407,29 @@ int aurmig__db_rollback(aurmig_conn *c)
 	return rc;
 }
 
+/* The guard's advisory key, in the two-key space (the deploy locks use the
+ * one-key space, which never overlaps it): "aurm", 1. */
+#define CREATE_GUARD "1635087725, 1"
+
+int aurmig__db_create_guard(aurmig_conn *c, int take)
+{
+	aurmig__strv rows = { 0 };
+	int rc;
+
+	if (c->dialect != AURMIG_DIALECT_PGSQL || c->offline || (!take && c->in_tx))
+		return AURMIG_OK;   /* a transaction's lock ends with it */
+	if (take) {
+		rc = c->ops->query(c, c->in_tx ? "SELECT CAST(pg_advisory_xact_lock(" CREATE_GUARD ") AS TEXT)" :
+			"SELECT CAST(pg_advisory_lock(" CREATE_GUARD ") AS TEXT)", &rows);
+	} else {
+		c->ctx->err_hold++;
+		rc = c->ops->query(c, "SELECT CAST(pg_advisory_unlock(" CREATE_GUARD ") AS TEXT)", &rows);
+		c->ctx->err_hold--;
+	}
+	aurmig__strv_clear(&rows);
+	return rc;
+}
+
 int aurmig__db_quote(aurmig__buf *b, int dialect, const char *s)
 {
 	aurmig__buf_add(b, "'", 1);

@@ -71,6 +71,14 @@ int aurmig__db_query_table(aurmig_conn *c, const char *table, const char *sql, a
 	int *exists);
 int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *sql, aurmig__strv *cells,
 	size_t *ncols, int *exists);
+/* Around the creation of a bookkeeping table (take 1 before, 0 after; the
+ * caller looks again for the table once it holds it): on PostgreSQL, where
+ * concurrent CREATE TABLE IF NOT EXISTS of one name can still fail, an
+ * advisory lock: for the transaction when one is open (so it is released
+ * only once the table is visible), else for the session until take 0.
+ * Nothing elsewhere: MariaDB's and SQLite's IF NOT EXISTS suffice. The
+ * release keeps the error already recorded. */
+int aurmig__db_create_guard(aurmig_conn *c, int take);
 /* Names of the tables of the current database/schema (init.c). */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
 /* Append s as a quoted SQL string literal for the connection's dialect. */

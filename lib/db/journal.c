@@ -27,14 +27,13 @@ int aurmig__journal_exists(aurmig_conn *c, int *exists)
 	return aurmig__db_table_exists(c, c->journal_table, exists);
 }
 
-int aurmig__journal_ensure(aurmig_conn *c)
+/* The journal table and its index; the caller holds the creation guard. */
+static int create_journal(aurmig_conn *c)
 {
-	int exists, rc;
+	int rc;
 	const char *id;
 	char *sql;
 
-	if ((rc = aurmig__journal_exists(c, &exists)) || exists)
-		return rc;
 	switch (c->dialect) {
 	case AURMIG_DIALECT_MYSQL: id = "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"; break;
 	case AURMIG_DIALECT_PGSQL: id = "id BIGSERIAL PRIMARY KEY"; break;
@@ -62,7 +61,7 @@ int aurmig__journal_ensure(aurmig_conn *c)
 		"\tos_user VARCHAR(255),\n"
 		"\tpid INTEGER,\n"
 		"\taurmig_version VARCHAR(16)%s\n"
-		")", c->offline ? "IF NOT EXISTS " : "", c->journal_table, id,
+		")", "IF NOT EXISTS ", c->journal_table, id,
 		/* steps update their row by (run_id, seq): without an index every
 		 * step would scan the whole journal */
 		c->dialect == AURMIG_DIALECT_MYSQL ? ",\n\tINDEX aurmig_journal_run (run_id, seq)" : "");
@@ -71,13 +70,31 @@ int aurmig__journal_ensure(aurmig_conn *c)
 	rc = c->ops->exec(c, sql, NULL);
 	free(sql);
 	if (!rc && c->dialect != AURMIG_DIALECT_MYSQL) {
-		sql = aurmig__printf(c->ctx, "CREATE INDEX %s%s_run ON %s (run_id, seq)",
-			c->offline ? "IF NOT EXISTS " : "", c->journal_table, c->journal_table);
+		sql = aurmig__printf(c->ctx, "CREATE INDEX IF NOT EXISTS %s_run ON %s (run_id, seq)",
+			c->journal_table, c->journal_table);
 		if (!sql)
 			return AURMIG_ENOMEM;
 		rc = c->ops->exec(c, sql, NULL);
 		free(sql);
 	}
+	return rc;
+}
+
+int aurmig__journal_ensure(aurmig_conn *c)
+{
+	int exists, rc;
+
+	if ((rc = aurmig__journal_exists(c, &exists)) || exists)
+		return rc;
+	/* concurrent first runs (of projects with other version tables, whose
+	 * deploy locks differ) create it at the same moment: IF NOT EXISTS, and
+	 * on PostgreSQL, where that is not enough, one creator at a time, each
+	 * looking again once it is its turn */
+	if ((rc = aurmig__db_create_guard(c, 1)))
+		return rc;
+	if (!(rc = aurmig__journal_exists(c, &exists)) && !exists)
+		rc = create_journal(c);
+	aurmig__db_create_guard(c, 0);
 	return rc;
 }
 
@@ -227,8 +244,42 @@ static void where_row(aurmig__buf *b, aurmig_conn *c, const char *run_id, long s
 	aurmig__buf_printf(b, " AND seq = %ld", seq);
 }
 
+/* Run an UPDATE of one journal row (run_id, seq) whose outcome was expect:
+ * anything but one row changed is an error that says what vanished. */
+static int run_row_update(aurmig_conn *c, aurmig__buf *b, const char *run_id, long seq, const char *expect)
+{
+	unsigned long long n = 0;
+	char *sql;
+	int exists = 1, rc;
+
+	where_row(b, c, run_id, seq);
+	aurmig__buf_puts(b, " AND outcome = ");
+	aurmig__db_quote(b, c->dialect, expect);
+	if (!(sql = aurmig__buf_detach(b)))
+		return AURMIG_ENOMEM;
+	rc = c->ops->exec(c, sql, &n);
+	if (rc) {
+		/* a missing table is the journal dropped under the run */
+		c->ctx->err_hold++;
+		if (aurmig__journal_exists(c, &exists))
+			exists = 1;
+		c->ctx->err_hold--;
+	}
+	if (!exists)
+		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"the journal vanished: the table %s was dropped while this run used it", c->journal_table);
+	else if (!rc && n != 1)
+		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"the journal row vanished: the row of run %s step %ld in %s was deleted, or is no longer "
+			"'%s', while this run used it", run_id, seq, c->journal_table, expect);
+	if (rc == AURMIG_ECONFLICT)
+		aurmig__err_set_statement(c->ctx, sql);
+	free(sql);
+	return rc;
+}
+
 int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long done,
-	const char *outcome, const char *error)
+	const char *outcome, const char *error, const char *expect)
 {
 	aurmig__buf b;
 	char now[64];
@@ -244,19 +295,33 @@ int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long do
 		aurmig__buf_puts(&b, ", error = ");
 		quote_or_null(&b, c->dialect, error);
 	}
-	where_row(&b, c, run_id, seq);
-	return run_built(c, &b);
+	return run_row_update(c, &b, run_id, seq, expect);
 }
 
-int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome)
+int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome,
+	const char *expect)
 {
 	aurmig__buf b;
 
 	aurmig__buf_init(&b, c->ctx);
 	aurmig__buf_printf(&b, "UPDATE %s SET outcome = ", c->journal_table);
 	aurmig__db_quote(&b, c->dialect, outcome);
-	where_row(&b, c, run_id, seq);
-	return run_built(c, &b);
+	return run_row_update(c, &b, run_id, seq, expect);
+}
+
+int aurmig__journal_finish(aurmig_conn *c, const aurmig__jentry *e, const char *expect)
+{
+	int rc = aurmig__journal_update(c, e->run_id, e->seq, e->done, e->outcome, e->error, expect);
+
+	if (rc != AURMIG_ECONFLICT)
+		return rc;
+	/* the row or the table vanished: write it again, the update's error stays */
+	c->ctx->err_hold++;
+	if (aurmig__journal_ensure(c) || aurmig__journal_insert(c, e))
+		aurmig__log(c->ctx, AURMIG_LOG_ERROR, "the journal could not record the outcome of %s either",
+			e->revision);
+	c->ctx->err_hold--;
+	return rc;
 }
 
 static int take(aurmig_context *ctx, char **dst, const char *src)

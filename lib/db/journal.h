@@ -70,11 +70,19 @@ int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e);
  * aurmig__journal_insert_values (values: tuples separated by ", "). */
 void aurmig__journal_values(aurmig__buf *b, aurmig_conn *c, const aurmig__jentry *e);
 int aurmig__journal_insert_values(aurmig_conn *c, const char *values);
-/* Set done (and outcome/error/finished_at when outcome is not NULL) of one row. */
+/* Set done (and outcome/error/finished_at when outcome is not NULL) of one
+ * row, which must have the outcome expect. Anything but exactly one row
+ * changed is AURMIG_ECONFLICT, with a message that says the row or the whole
+ * journal table vanished (dropped, deleted or changed by someone else). */
 int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long done,
-	const char *outcome, const char *error);
-/* Set the outcome of rows whose outcome is `from` (all runs) for a revision or any (NULL). */
-int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome);
+	const char *outcome, const char *error, const char *expect);
+/* Set the outcome of one row whose outcome is expect (errors as above). */
+int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome,
+	const char *expect);
+/* Record a row's end (e's done, outcome and error) where it was expect; if the
+ * row or the table vanished, the journal is made again and e inserted anew so
+ * the outcome is not lost, and the AURMIG_ECONFLICT is returned all the same. */
+int aurmig__journal_finish(aurmig_conn *c, const aurmig__jentry *e, const char *expect);
 /* Rows matching an SQL condition (may be NULL), oldest first. A missing table reads as none. */
 int aurmig__journal_read(aurmig_conn *c, const char *where, aurmig__jrows *out);
 void aurmig__journal_rows_clear(aurmig__jrows *rows);

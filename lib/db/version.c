@@ -27,13 +27,18 @@ int aurmig__version_ensure(aurmig_conn *c)
 	if ((rc = aurmig__db_table_exists(c, c->version_table, &exists)) || exists)
 		return rc;
 	/* The same text SQLAlchemy emits for Alembic, so even SQLite's stored
-	 * schema (sqlite_master.sql) is identical. */
-	sql = aurmig__printf(c->ctx, "CREATE TABLE %s%s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
-		"CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)", c->offline ? "IF NOT EXISTS " : "",
-		c->version_table, c->version_table);
+	 * schema (sqlite_master.sql, which drops IF NOT EXISTS) is identical.
+	 * IF NOT EXISTS and the guard (looking again once held): a concurrent
+	 * first run, or another tool, may create it at the same moment. */
+	sql = aurmig__printf(c->ctx, "CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
+		"CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)", c->version_table, c->version_table);
 	if (!sql)
 		return AURMIG_ENOMEM;
-	rc = c->ops->exec(c, sql, NULL);
+	if (!(rc = aurmig__db_create_guard(c, 1))) {
+		if (!(rc = aurmig__db_table_exists(c, c->version_table, &exists)) && !exists)
+			rc = c->ops->exec(c, sql, NULL);
+		aurmig__db_create_guard(c, 0);
+	}
 	free(sql);
 	return rc;
 }

@@ -312,7 +312,7 @@ static int save(aurmig_plan *p, const char *revision, const char *op, const char
 		char *why = strdup(aurmig_error_last(p->ctx)->message);
 		p->ctx->err_hold++;
 		if (announced && *announced)
-			aurmig__journal_update(p->conn, announced, 0, 0, "pending", why);
+			aurmig__journal_update(p->conn, announced, 0, 0, "pending", why, "pending");
 		else
 			config_journal(p, revision, op, "pending", why);
 		p->ctx->err_hold--;
@@ -323,7 +323,8 @@ static int save(aurmig_plan *p, const char *revision, const char *op, const char
 		free(why);
 		return rc;
 	}
-	if (announced && *announced && (rc = aurmig__journal_set_outcome(p->conn, announced, 0, AURMIG__J_RESOLVED)))
+	if (announced && *announced && (rc = aurmig__journal_set_outcome(p->conn, announced, 0, AURMIG__J_RESOLVED,
+	    "pending")))
 		return rc;
 	return config_journal(p, revision, op, AURMIG__J_SUCCESS, NULL);
 }

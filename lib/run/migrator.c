@@ -161,7 +161,7 @@ void aurmig__plan_cancel_marker(aurmig_plan *p)
 	if (p->marker_seq < 0 || (size_t)p->marker_seq < p->next || p->failed)
 		return;
 	p->ctx->err_hold++;
-	aurmig__journal_update(p->conn, p->run_id, p->marker_seq, 0, AURMIG__J_CANCELLED, NULL);
+	aurmig__journal_update(p->conn, p->run_id, p->marker_seq, 0, AURMIG__J_CANCELLED, NULL, AURMIG__J_RUNNING);
 	p->ctx->err_hold--;
 	p->marker_seq = -1;
 }
@@ -177,23 +177,29 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	if (s && s->mig)
 		aurmig__err_set_revision(p->ctx, s->mig->id);
 	drop_rows(p);   /* never written: rolled back with the transaction */
-	if (atomic || p->plan_tx)
+	/* also the transaction a non-atomic step opens for its version change:
+	 * left open, it would swallow the failure record below */
+	if (atomic || p->plan_tx || p->conn->in_tx)
 		aurmig__db_rollback(p->conn);
 	p->plan_tx = 0;
 	p->failed = 1;
 	p->ctx->err_hold++;
 	if (s) {
+		aurmig__jentry e;
+		/* nothing remains when the database rolled back, or when the first
+		 * statement failed (a failing statement changes nothing) */
+		step_entry(&e, p, seq, atomic || done == 0 ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED);
+		e.done = (long)done;
+		e.error = msg ? msg : "";
 		/* the step's row survived only if it was committed before the
 		 * failing transaction began (marker_seq); else write it anew */
 		if (p->marker_seq != seq)
-			insert_row(p, seq, AURMIG__J_RUNNING);
-		/* nothing remains when the database rolled back, or when the first
-		 * statement failed (a failing statement changes nothing) */
-		aurmig__journal_update(p->conn, p->run_id, seq, (long)done,
-			atomic || done == 0 ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED, msg ? msg : "");
+			aurmig__journal_insert(p->conn, &e);
+		else
+			aurmig__journal_finish(p->conn, &e, AURMIG__J_RUNNING);
 		if (atomic && (p->opts.flags & AURMIG_PLAN_ONE_TRANSACTION) && seq > 0)
 			aurmig__journal_update(p->conn, p->run_id, 0, 0, AURMIG__J_ROLLED_BACK,
-				"rolled back with the whole plan");
+				"rolled back with the whole plan", AURMIG__J_RUNNING);
 		p->marker_seq = -1;
 	}
 	p->ctx->err_hold--;
@@ -202,6 +208,78 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	if (!atomic && s && s->mig && done > 0)
 		return AURMIG_ERECOVERY;   /* partial changes stay: the message says how to recover */
 	return rc;
+}
+
+/* The statement and driver code of the error being wrapped, put back. */
+typedef struct cause {
+	char *message;
+	char *statement;
+	int db_code;
+} cause;
+
+static void cause_take(cause *k, aurmig_context *ctx)
+{
+	const aurmig_error *e = aurmig_error_last(ctx);
+
+	k->message = strdup(e->message);
+	k->statement = e->statement ? strdup(e->statement) : NULL;
+	k->db_code = e->db_code;
+}
+
+static void cause_restore(cause *k, aurmig_context *ctx)
+{
+	aurmig__err_set_db_code(ctx, k->db_code);
+	if (k->statement)
+		aurmig__err_set_statement(ctx, k->statement);
+	free(k->message);
+	free(k->statement);
+}
+
+/* A failure of a non-atomic step after its statements ran (the version
+ * change, the journal's success record, the commit): recorded, then said as
+ * such, with the ways out. */
+static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done, size_t total)
+{
+	cause k;
+
+	rc = fail(p, s, rc, atomic, done, total);
+	if (rc != AURMIG_ERECOVERY || done < total)
+		return rc;
+	cause_take(&k, p->ctx);
+	aurmig__err_at(p->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, s->mig->path, 0,
+		"%s of revision %s failed after its last statement (%zu of %zu), before the version change: %s\n"
+		"Statements 1..%zu of it are applied and stay applied; the version table was not changed. "
+		"Fix the cause, then run one of:\n"
+		"  aurmig resume\n      record %s as done (no statement is left to run)\n"
+		"  aurmig mark-applied %s\n      the same, if you completed it by hand\n"
+		"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
+		operation(s), s->mig->id, done, total, k.message ? k.message : "database error", done, s->mig->id,
+		s->mig->id, s->mig->id, done);
+	cause_restore(&k, p->ctx);
+	aurmig__err_set_revision(p->ctx, s->mig->id);
+	return AURMIG_ERECOVERY;
+}
+
+/* The journal lost this run's row while a non-atomic step ran: stop, and say
+ * how far the step got (fail() writes the row again). */
+static int journal_lost(aurmig_plan *p, const aurmig_step *s, size_t done, size_t n)
+{
+	cause k;
+
+	cause_take(&k, p->ctx);
+	aurmig__err(p->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+		/* the cause first: the journal keeps the first line */
+		"%s\n%s of revision %s stopped after statement %zu of %zu. "
+		"Statements 1..%zu of it are applied; the version table was not changed. The failure is "
+		"recorded in the journal again, so every run refuses until it is resolved. Find out who "
+		"changed the journal, then run one of:\n"
+		"  aurmig resume\n      run statements %zu..%zu of the current file, then record %s as done\n"
+		"  aurmig mark-applied %s\n      you completed the migration by hand\n"
+		"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
+		k.message ? k.message : "the journal row vanished", operation(s), s->mig->id, done, n, done,
+		done + 1, n, s->mig->id, s->mig->id, s->mig->id, done);
+	cause_restore(&k, p->ctx);
+	return AURMIG_ECONFLICT;
 }
 
 static int progress(aurmig_plan *p, const aurmig_step *s, int phase)
@@ -311,8 +389,9 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 		}
 		if (!rc) {
 			*done = i + 1;
-			if (!atomic)
-				rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps), (long)*done, NULL, NULL);
+			if (!atomic && (rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps),
+				    (long)*done, NULL, NULL, AURMIG__J_RUNNING)) == AURMIG_ECONFLICT)
+				rc = journal_lost(p, s, *done, n);
 		}
 	}
 	return rc;
@@ -404,35 +483,36 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 	if ((rc = aurmig__run_statements(p, s, 0, &done, &total, atomic)))
 		return fail(p, s, rc, atomic, done, total);
 	if (!atomic && (rc = aurmig__db_begin(p->conn)))
-		return fail(p, s, rc, atomic, done, total);
+		return fail_after(p, s, rc, atomic, done, total);
 	if ((rc = run_rowops(p, s)))
-		return fail(p, s, rc, atomic, done, total);
+		return fail_after(p, s, rc, atomic, done, total);
 	/* config rows keep their place after the earlier steps' rows */
 	if (s->ncfg && (rc = flush_rows(p)))
-		return fail(p, s, rc, atomic, done, total);
+		return fail_after(p, s, rc, atomic, done, total);
 	if ((rc = aurmig__config_announce(p, s)))
-		return fail(p, s, rc, atomic, done, total);
+		return fail_after(p, s, rc, atomic, done, total);
 	/* the step's journal row says success, in the step's own transaction
 	 * (in a whole-plan transaction: collected, written before it commits) */
 	if (p->marker_seq == seq)
-		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL);
+		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL,
+			AURMIG__J_RUNNING);
 	else if (one_tx && p->plan_tx)
 		rc = queue_row(p, seq, AURMIG__J_SUCCESS);
 	else
 		rc = insert_row(p, seq, AURMIG__J_SUCCESS);
 	if (rc)
-		return fail(p, s, rc, atomic, done, total);
+		return fail_after(p, s, rc, atomic, done, total);
 	p->marker_seq = -1;
 	/* announce the next step in this transaction, so a crash in it is seen */
 	if (!one_tx && seq + 1 < (long)p->nsteps && aurmig__step_atomic(p, &p->steps[seq + 1])) {
 		if ((rc = insert_row(p, seq + 1, AURMIG__J_RUNNING)))
-			return fail(p, s, rc, 1, done, total);
+			return fail_after(p, s, rc, atomic, done, total);
 		p->marker_seq = seq + 1;
 	}
 	if (!one_tx || !atomic) {
 		if ((rc = aurmig__db_commit(p->conn))) {
 			p->marker_seq = seq;
-			return fail(p, s, rc, atomic, done, total);
+			return fail_after(p, s, rc, atomic, done, total);
 		}
 	}
 	s->seconds = now_seconds() - t0;

@@ -16,10 +16,32 @@
 
 #define BLOCKING "(outcome = 'failed' OR (outcome = 'running' AND is_atomic = 0))"
 
-/* The file line of statement k (0-based) of the row's migration, or 0. */
-static int statement_line(aurmig_conn *c, const aurmig_migration *m, const char *op, long k)
+/* Does a space-separated list hold id? */
+static int list_has(const char *list, const char *id)
 {
-	int dir = strcmp(op, "downgrade") == 0 ? AURMIG_DOWNGRADE : AURMIG_UPGRADE;
+	size_t n = strlen(id);
+
+	for (const char *p = list; (p = strstr(p, id)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Is the migration a row records a downgrade? A step row says so in its
+ * operation; a recovery row (resume, mark-*) by where its revision goes: a
+ * downgrade's target revisions lack it. So the direction survives any number
+ * of failed resumes. */
+static int row_downgrade(const aurmig__jrow *j)
+{
+	if (strcmp(j->operation, "downgrade") == 0 || strcmp(j->operation, "upgrade") == 0)
+		return strcmp(j->operation, "downgrade") == 0;
+	return !list_has(j->to_revs, j->revision) && list_has(j->from_revs, j->revision);
+}
+
+/* The file line of statement k (0-based) of the row's migration, or 0. */
+static int statement_line(aurmig_conn *c, const aurmig_migration *m, int downgrade, long k)
+{
+	int dir = downgrade ? AURMIG_DOWNGRADE : AURMIG_UPGRADE;
 	int line = 0, first;
 	const char *sql = m ? aurmig_migration_sql(m, dir, c->dialect, &first) : NULL;
 	aurmig__stmt *st = NULL;
@@ -41,14 +63,26 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 {
 	const aurmig_migration *m = aurmig_graph_get(g, j->revision);
 	int died = strcmp(j->outcome, AURMIG__J_RUNNING) == 0;
-	int line = statement_line(c, m, j->operation, j->done);
+	int down = row_downgrade(j);
+	/* all statements ran: what failed (or died) is the version change */
+	int after = j->total > 0 && j->done >= j->total;
+	int line = after ? 0 : statement_line(c, m, down, j->done);
+	const char *dir = down ? "downgrade" : "upgrade";
 	aurmig__buf b;
 	char *msg;
 	int rc;
 
 	aurmig__buf_init(&b, c->ctx);
-	aurmig__buf_printf(&b, "%s of revision %s %s at statement %ld of %ld", j->operation, j->revision,
-		died ? "was interrupted (the process died)" : "failed", j->done + 1, j->total);
+	if (strcmp(j->operation, dir) == 0)
+		aurmig__buf_printf(&b, "%s of revision %s ", dir, j->revision);
+	else
+		aurmig__buf_printf(&b, "%s (%s) of revision %s ", dir, j->operation, j->revision);
+	if (after)
+		aurmig__buf_printf(&b, "%s after its last statement (%ld of %ld), before the version change",
+			died ? "was interrupted (the process died)" : "failed", j->done, j->total);
+	else
+		aurmig__buf_printf(&b, "%s at statement %ld of %ld",
+			died ? "was interrupted (the process died)" : "failed", j->done + 1, j->total);
 	if (line)
 		aurmig__buf_printf(&b, " (%s:%d)", m->path, line);
 	aurmig__buf_printf(&b, ", run by pid %ld on %s as %s, started %s", j->pid, j->host,
@@ -56,14 +90,19 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	if (*j->error)
 		aurmig__buf_printf(&b, ": %s", j->error);
 	aurmig__buf_printf(&b, ".\nStatements 1..%ld of it are applied", j->done);
-	if (died)
+	if (died && !after)
 		aurmig__buf_printf(&b, ", and statement %ld may be partly applied (check it by hand)", j->done + 1);
 	aurmig__buf_printf(&b, "; the version table was not changed for it. Every run refuses until this "
-		"is resolved. Fix the cause, then run one of:\n"
-		"  aurmig resume\n      run the rest of %s (from statement %ld of the current file)\n"
-		"  aurmig mark-applied %s\n      you completed it by hand\n"
+		"is resolved. Fix the cause, then run one of:\n");
+	if (after)
+		aurmig__buf_printf(&b, "  aurmig resume\n      record %s as done (no statement is left to run)\n",
+			j->revision);
+	else
+		aurmig__buf_printf(&b, "  aurmig resume\n      run the rest of %s (from statement %ld of the current "
+			"file)\n", j->revision, j->done + 1);
+	aurmig__buf_printf(&b, "  aurmig mark-applied %s\n      you completed it by hand\n"
 		"  aurmig mark-rolled-back %s\n      you undid statements 1..%ld by hand",
-		j->revision, j->done + 1, j->revision, j->revision, j->done);
+		j->revision, j->revision, j->done);
 	if (!(msg = aurmig__buf_detach(&b)))
 		return AURMIG_ENOMEM;
 	rc = aurmig__err_at(c->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, NULL, 0, "%s", msg);
@@ -91,7 +130,7 @@ int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
 			aurmig__log(c->ctx, AURMIG_LOG_WARNING,
 				"an earlier run (pid %ld on %s, started %s) was interrupted during %s of %s; "
 				"the database rolled it back", j->pid, j->host, j->started_at, j->operation, j->revision);
-			rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_INTERRUPTED);
+			rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_INTERRUPTED, AURMIG__J_RUNNING);
 			continue;
 		}
 		rc = blocked(c, g, j);
@@ -102,23 +141,132 @@ int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
 
 /* ---------------------------------------------------------------- recover */
 
+static void resolution_entry(aurmig__jentry *e, const char *run_id, const aurmig__jrow *j, const char *op,
+	const char *outcome, const aurmig_step *s, long done, const char *checksum, int atomic)
+{
+	memset(e, 0, sizeof(*e));
+	e->run_id = run_id;
+	e->seq = 0;
+	e->revision = j->revision;
+	e->operation = op;
+	e->from = &s->from;
+	e->to = &s->to;
+	e->checksum = checksum;
+	e->total = j->total;
+	e->done = done;
+	e->outcome = outcome;
+	e->atomic = atomic;
+}
+
 static int insert_resolution(aurmig_conn *c, const char *run_id, const aurmig__jrow *j, const char *op,
 	const char *outcome, const aurmig_step *s, long done, const char *checksum, int atomic)
 {
-	aurmig__jentry e = { 0 };
+	aurmig__jentry e;
 
-	e.run_id = run_id;
-	e.seq = 0;
-	e.revision = j->revision;
-	e.operation = op;
-	e.from = &s->from;
-	e.to = &s->to;
-	e.checksum = checksum;
-	e.total = j->total;
-	e.done = done;
-	e.outcome = outcome;
-	e.atomic = atomic;
+	resolution_entry(&e, run_id, j, op, outcome, s, done, checksum, atomic);
 	return aurmig__journal_insert(c, &e);
+}
+
+/* A revision and one of its descendants recorded together (issue 14.4). */
+static int broken_rows(aurmig_conn *c, const aurmig_graph *g, const aurmig__strv *rows)
+{
+	unsigned char *mark;
+	int rc = AURMIG_OK;
+
+	if (rows->n < 2)
+		return AURMIG_OK;
+	if (!(mark = aurmig__calloc(c->ctx, g->n ? g->n : 1, 1)))
+		return AURMIG_ENOMEM;
+	for (size_t i = 0; i < rows->n && !rc; i++) {
+		size_t x = aurmig__graph_index(g, rows->v[i]);
+		if (x == AURMIG__NONE)
+			continue;
+		/* the down-revision lineage only: a dependency (depends_on) may
+		 * stay recorded beside its dependent */
+		memset(mark, 0, g->n);
+		if ((rc = aurmig__graph_mark_descendants(g, c->ctx, &x, 1, mark, 0)))
+			break;
+		for (size_t k = 0; k < rows->n; k++) {
+			size_t y = aurmig__graph_index(g, rows->v[k]);
+			if (k == i || y == AURMIG__NONE || !mark[y])
+				continue;
+			rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+				"the version table %s is broken: it records both %s and its descendant %s, which no "
+				"migration writes (a revision's row replaces its ancestors'); find out which is true, "
+				"then delete the other row by hand (DELETE FROM %s WHERE version_num = '%s' if %s is)",
+				c->version_table, rows->v[i], rows->v[k], c->version_table, rows->v[i], rows->v[k]);
+			break;
+		}
+	}
+	free(mark);
+	return rc;
+}
+
+/* Where the version table stands for the migration a row recovers: the
+ * recorded row that is its revision or a descendant of it (NULL: none). */
+static const char *recorded_at(aurmig_conn *c, const aurmig_graph *g, const aurmig_migration *m,
+	const aurmig__strv *heads, int *rc)
+{
+	unsigned char *mark = aurmig__calloc(c->ctx, g->n ? g->n : 1, 1);
+	size_t x = m->idx;
+	const char *at = NULL;
+
+	*rc = mark ? aurmig__graph_mark_descendants(g, c->ctx, &x, 1, mark, 0) : AURMIG_ENOMEM;
+	for (size_t i = 0; i < heads->n && !*rc && !at; i++) {
+		size_t y = aurmig__graph_index(g, heads->v[i]);
+		if (y != AURMIG__NONE && mark[y])
+			at = heads->v[i];
+	}
+	free(mark);
+	return at;
+}
+
+/* Refuse a recovery that the version table contradicts (issue 14.4): an
+ * upgrade whose revision, or a descendant, is recorded already; a downgrade
+ * with a descendant recorded, or whose revision is no longer recorded. Only
+ * mark-applied goes on then, when the version change is the one already made:
+ * *journal_only is set, and it resolves the journal row alone. */
+static int contradicted(aurmig_conn *c, const aurmig_graph *g, const aurmig_migration *m, int down,
+	int action, const aurmig__strv *heads, int *journal_only)
+{
+	int rc;
+	const char *at = recorded_at(c, g, m, heads, &rc);
+
+	*journal_only = 0;
+	if (rc)
+		return rc;
+	if (down && at && strcmp(at, m->id) != 0)
+		return aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"the version table %s records %s, a descendant of %s: the downgrade of %s cannot be "
+			"recovered while %s is applied; correct the version table first", c->version_table, at,
+			m->id, m->id, at);
+	if (down ? at != NULL : at == NULL)
+		return AURMIG_OK;   /* as the failed step left it */
+	if (action == AURMIG_RECOVER_MARK_APPLIED) {
+		*journal_only = 1;
+		if (down)
+			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "the version table %s no longer records %s: its "
+				"downgrade counts as done; resolving only the journal row, the version table stays as it is",
+				c->version_table, m->id);
+		else
+			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "the version table %s already records %s (%s or a "
+				"descendant of it): %s counts as applied; resolving only the journal row, the "
+				"version table stays as it is", c->version_table, at, m->id, m->id);
+		return AURMIG_OK;
+	}
+	if (down)
+		return aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"the version table %s no longer records %s (nor a descendant of it): its downgrade counts as "
+			"done, and %s. If it is done, run 'aurmig mark-applied %s' (it resolves only the journal "
+			"row); else correct the version table first", c->version_table, m->id,
+			action == AURMIG_RECOVER_RESUME ? "resuming would record it again" :
+			"marking it rolled back would contradict that", m->id);
+	return aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+		"the version table %s already records %s (%s or a descendant of it): %s counts as applied, and "
+		"%s. If it is applied, run 'aurmig mark-applied %s' (it resolves only the journal row); else "
+		"correct the version table first", c->version_table, at, m->id, m->id,
+		action == AURMIG_RECOVER_RESUME ? "resuming would record it again" :
+		"marking it rolled back would contradict that", m->id);
 }
 
 static int rowops(aurmig_plan *p)
@@ -144,7 +292,7 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 	aurmig__strv heads = { 0 };
 	aurmig_plan *p = NULL;
 	char run_id[33];
-	int rc, kind;
+	int rc, kind, down, journal_only = 0;
 
 	if ((rc = aurmig__journal_read(c, BLOCKING, &rows)))
 		return rc;
@@ -164,9 +312,28 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 			"the failed migration %s is not in the migrations directory", j->revision);
 		goto done;
 	}
-	kind = strcmp(j->operation, "downgrade") == 0 ? AURMIG_STEP_DOWNGRADE : AURMIG_STEP_UPGRADE;
-	if ((rc = aurmig__version_read(c, &heads)) ||
-	    (rc = aurmig__plan_single(&p, c, g, kind, m, &heads)))
+	down = row_downgrade(j);
+	kind = down ? AURMIG_STEP_DOWNGRADE : AURMIG_STEP_UPGRADE;
+	if ((rc = aurmig__version_read(c, &heads)) || (rc = broken_rows(c, g, &heads)) ||
+	    (rc = contradicted(c, g, m, down, action, &heads, &journal_only)))
+		goto done;
+	if (journal_only) {
+		/* the version table says the step is done: record the operator's
+		 * word in the journal only */
+		aurmig_step none = { 0 };
+		if (aurmig__journal_run_id(run_id)) {
+			rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_OS, "no random numbers for the run id");
+			goto done;
+		}
+		if ((rc = aurmig__db_begin(c)) ||
+		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED, j->outcome)) ||
+		    (rc = insert_resolution(c, run_id, j, "mark-applied", AURMIG__J_SUCCESS, &none, j->total,
+			    down ? NULL : aurmig__script_checksum(m), 1)) ||
+		    (rc = aurmig__db_commit(c)))
+			aurmig__db_rollback(c);
+		goto done;
+	}
+	if ((rc = aurmig__plan_single(&p, c, g, kind, m, &heads)))
 		goto done;
 	*pp = p;
 	if (opts)
@@ -183,7 +350,7 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 
 		/* hand the state over to a new row, in one transaction */
 		if ((rc = aurmig__db_begin(c)) ||
-		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED)) ||
+		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED, j->outcome)) ||
 		    (rc = insert_resolution(c, run_id, j, "resume", AURMIG__J_RUNNING, s, j->done, aurmig__script_checksum(m), 0)) ||
 		    (rc = aurmig__db_commit(c))) {
 			aurmig__db_rollback(c);
@@ -203,7 +370,7 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 			s->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		}
 		if ((rc = aurmig__db_begin(c)) || (rc = rowops(p)) ||
-		    (rc = aurmig__journal_update(c, run_id, 0, (long)done, AURMIG__J_SUCCESS, NULL)) ||
+		    (rc = aurmig__journal_update(c, run_id, 0, (long)done, AURMIG__J_SUCCESS, NULL, AURMIG__J_RUNNING)) ||
 		    (rc = aurmig__db_commit(c))) {
 			aurmig__db_rollback(c);
 			goto resume_failed;
@@ -216,8 +383,14 @@ resume_failed:
 		{
 			const char *full = aurmig_error_last(c->ctx)->message;
 			char *msg = strndup(full, strcspn(full, "\n"));
+			aurmig__jentry e;
+			/* the version change's transaction, if open, goes first */
+			aurmig__db_rollback(c);
+			resolution_entry(&e, run_id, j, "resume", AURMIG__J_FAILED, s, (long)done,
+				aurmig__script_checksum(m), 0);
+			e.error = msg ? msg : "";
 			c->ctx->err_hold++;
-			aurmig__journal_update(c, run_id, 0, (long)done, AURMIG__J_FAILED, msg ? msg : "");
+			aurmig__journal_finish(c, &e, AURMIG__J_RUNNING);
 			c->ctx->err_hold--;
 			free(msg);
 			if (rc != AURMIG_EUSER && rc != AURMIG_ENOMEM)
@@ -229,7 +402,7 @@ resume_failed:
 		int applied = action == AURMIG_RECOVER_MARK_APPLIED;
 		if ((rc = aurmig__db_begin(c)) ||
 		    (applied && (rc = rowops(p))) ||
-		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED)) ||
+		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED, j->outcome)) ||
 		    (rc = insert_resolution(c, run_id, j, applied ? "mark-applied" : "mark-rolled-back",
 			    AURMIG__J_SUCCESS, &p->steps[0], applied ? j->total : 0, applied ? aurmig__script_checksum(m) : NULL, 1)) ||
 		    (rc = aurmig__db_commit(c)))
@@ -368,7 +541,7 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	/* of the journal, one query of three columns: the rows recording
 	 * checksums and the rows awaiting recovery (whose details are read only
 	 * when there are any) */
-	if ((rc = aurmig__version_read(c, &rows)) ||
+	if ((rc = aurmig__version_read(c, &rows)) || (rc = broken_rows(c, g, &rows)) ||
 	    (rc = aurmig__journal_select(c, "revision, checksum, outcome", 3,
 		    AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS, &cells)))
 		goto done;
