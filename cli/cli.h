@@ -33,6 +33,7 @@ typedef struct cli {
 	int config_read;  /* --config given */
 	int json;         /* --json: one JSON document on stdout (docs/json.md) */
 	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */
+	int open_existing; /* a read-only verb: an SQLite file must exist (AURMIG_OPEN_EXISTING) */
 	aurmig_context *ctx;
 	aurmig_graph *graph;
 	aurmig_conn *conn;

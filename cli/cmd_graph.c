@@ -105,6 +105,8 @@ int cmd_history(cli *c, int argc, char **argv)
 	size_t ncur = 0;
 	const char **cur = NULL;
 
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
+
 	for (int i = 1; i < argc; i++) {
 		if (opt_value(argc, argv, &i, "-r", "--rev-range", &range))
 			continue;
@@ -164,6 +166,8 @@ int cmd_history(cli *c, int argc, char **argv)
 int cmd_show(cli *c, int argc, char **argv)
 {
 	int code, rc;
+
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
 
 	if (argc != 2)
 		return usage(argv[0], "takes one revision (or 'current')");

@@ -269,6 +269,8 @@ int cmd_current(cli *c, int argc, char **argv)
 	int rc, code;
 	int verbose = c->verbose;
 
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
+
 	for (int i = 1; i < argc; i++) {
 		if (opt_flag(argc, argv, &i, "-v", "--verbose"))
 			verbose = 1;
@@ -373,6 +375,8 @@ int cmd_check(cli *c, int argc, char **argv)
 	int state, rc, code, schema = 0;
 	size_t pending = 0;
 	const char *scratch_url = NULL;
+
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
 
 	for (int i = 1; i < argc; i++) {
 		if (opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))

@@ -82,9 +82,10 @@ int cli_connect(cli *c)
 			c->aurweb_config = env;
 	}
 	if (c->url)
-		rc = aurmig_conn_open(&c->conn, c->ctx, c->url);
+		rc = aurmig_conn_open_flags(&c->conn, c->ctx, c->url, c->open_existing ? AURMIG_OPEN_EXISTING : 0);
 	else if (c->aurweb_config)
-		rc = aurmig_conn_open_aurweb_config(&c->conn, c->ctx, c->aurweb_config);
+		rc = aurmig_conn_open_aurweb_config_flags(&c->conn, c->ctx, c->aurweb_config,
+			c->open_existing ? AURMIG_OPEN_EXISTING : 0);
 	else {
 		fprintf(stderr, "aurmig: no database given: use --url, --aurweb-config, "
 			"or set AURMIG_URL or AUR_CONFIG\n");

