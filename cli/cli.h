@@ -42,6 +42,8 @@ typedef struct cli {
 /* Loading on demand; each prints its own error and returns an exit code. */
 int cli_load_graph(cli *c);
 int cli_connect(cli *c);
+/* --config-file defaults to aurweb's config (--aurweb-config or AUR_CONFIG). */
+void cli_default_config_file(cli *c);
 /* Print the context's last error to stderr; returns the exit code for it. */
 int cli_fail(cli *c, int rc);
 

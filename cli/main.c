@@ -68,6 +68,14 @@ int cli_load_graph(cli *c)
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
 
+/* aurweb's config is also the file config steps edit, unless --config-file
+ * names another one. */
+void cli_default_config_file(cli *c)
+{
+	if (!c->config_file && c->aurweb_config)
+		c->config_file = c->aurweb_config;
+}
+
 int cli_connect(cli *c)
 {
 	int rc;
@@ -81,6 +89,7 @@ int cli_connect(cli *c)
 		else if ((env = getenv("AUR_CONFIG")) && *env)
 			c->aurweb_config = env;
 	}
+	cli_default_config_file(c);
 	if (c->url)
 		rc = aurmig_conn_open_flags(&c->conn, c->ctx, c->url, c->open_existing ? AURMIG_OPEN_EXISTING : 0);
 	else if (c->aurweb_config)
@@ -190,6 +199,7 @@ int main(int argc, char **argv)
 		out_help(stderr, NULL);
 		return EXIT_USAGE;
 	}
+	cli_default_config_file(&c);
 	if (strcmp(argv[i], "help") == 0) {
 		if (i + 1 < argc && out_help(stdout, argv[i + 1]) != 0) {
 			fprintf(stderr, "aurmig: unknown command '%s'\n", argv[i + 1]);
