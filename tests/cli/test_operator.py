@@ -114,6 +114,61 @@ class ReadOnlyVerbs(Base):
                       + ": Permission denied", err)
 
 
+class AurwebConfig(Base):
+    """One option for aurweb's config: the connection (defaults file read
+    first, as aurweb does) and the file config steps edit."""
+
+    def write_migration(self):
+        d = os.path.join(self.tmp, "mig")
+        os.mkdir(d)
+        with open(os.path.join(d, "aaaa_sso.sql"), "w") as f:
+            f.write("-- aurmig:revision aaaa\n-- aurmig:message SSO\n-- aurmig:upgrade\n"
+                    "CREATE TABLE users (id INTEGER);\n"
+                    "-- aurmig:config set if-unset sso openid = https://example.org/oidc\n"
+                    "-- aurmig:downgrade\nDROP TABLE users;\n"
+                    "-- aurmig:config remove sso openid\n")
+        return d
+
+    def test_overrides_only_and_config_steps(self):
+        d = self.write_migration()
+        cfg = os.path.join(self.tmp, "config")
+        with open(cfg + ".defaults", "w") as f:
+            f.write("[database]\nbackend = sqlite\nname = %s\n\n[options]\ncache = none\n" % self.db)
+        # only the override, with a ';' and '#' configparser keeps
+        with open(cfg, "w") as f:
+            f.write("[options]\ncache = redis ;fast #1\n")
+        rc, out, err = self.aurmig("--aurweb-config", cfg, "upgrade", "heads", dir=d, url=False)
+        self.assertEqual(rc, 0, err)
+        text = open(cfg).read()
+        self.assertIn("openid = https://example.org/oidc", text)
+        self.assertIn("cache = redis ;fast #1", text)
+        self.assertNotIn("openid", open(cfg + ".defaults").read())
+        rc, out, err = self.aurmig("--aurweb-config", cfg, "check", dir=d, url=False)
+        self.assertEqual(rc, 0, out + err)
+        # --config-file still names another file
+        other = os.path.join(self.tmp, "other.ini")
+        with open(other, "w") as f:
+            f.write("[aurmig]\nrevision = aaaa\n")
+        rc, out, err = self.aurmig("--aurweb-config", cfg, "--config-file", other, "downgrade", "base",
+                                   dir=d, url=False)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("openid = https://example.org/oidc", open(cfg).read())
+
+    def test_defaults_from_environment(self):
+        cfg = os.path.join(self.tmp, "config")
+        defaults = os.path.join(self.tmp, "elsewhere.defaults")
+        with open(defaults, "w") as f:
+            f.write("[database]\nbackend = sqlite\nname = %s\n" % self.db)
+        with open(cfg, "w") as f:
+            f.write("[options]\nx = 1\n")
+        env = dict(self.env, AUR_CONFIG_DEFAULTS=defaults)
+        rc, out, err = self.aurmig("--aurweb-config", cfg, "upgrade", "heads", url=False, env=env)
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.aurmig("--aurweb-config", cfg, "current", url=False)
+        self.assertEqual(rc, 1)
+        self.assertIn("no [database] section", err)
+
+
 if __name__ == "__main__":
     AURMIG = os.path.abspath(sys.argv.pop(1))
     ROOT = os.path.abspath(sys.argv.pop(1))
