@@ -34,6 +34,7 @@ typedef struct cli {
 	int json;         /* --json: one JSON document on stdout (docs/json.md) */
 	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */
 	int open_existing; /* a read-only verb: an SQLite file must exist (AURMIG_OPEN_EXISTING) */
+	int config_file_default; /* config_file is aurweb's config, not --config-file */
 	aurmig_context *ctx;
 	aurmig_graph *graph;
 	aurmig_conn *conn;

@@ -72,8 +72,10 @@ int cli_load_graph(cli *c)
  * names another one. */
 void cli_default_config_file(cli *c)
 {
-	if (!c->config_file && c->aurweb_config)
+	if (!c->config_file && c->aurweb_config) {
 		c->config_file = c->aurweb_config;
+		c->config_file_default = 1;
+	}
 }
 
 int cli_connect(cli *c)

@@ -169,6 +169,95 @@ class AurwebConfig(Base):
         self.assertIn("no [database] section", err)
 
 
+class FirstDeploy(Base):
+    """upgrade on an empty database: built from the declared schema when the
+    migrations ship one (as init), the chain otherwise; check says which."""
+
+    def aurweb(self):
+        return os.path.join(ROOT, "migrations")
+
+    def rows(self):
+        con = sqlite3.connect(self.db)
+        try:
+            return sorted(r[0] for r in con.execute("SELECT version_num FROM alembic_version"))
+        finally:
+            con.close()
+
+    def test_upgrade_builds_a_new_file_from_the_schema(self):
+        rc, heads, _ = self.aurmig("heads", dir=self.aurweb(), url=False)
+        head = heads.split()[0]
+        rc, out, err = self.aurmig("upgrade", dir=self.aurweb())
+        self.assertEqual(rc, 0, err)
+        self.assertIn("building it at head from the declared schema "
+                      + os.path.join(self.aurweb(), "schema", "sqlite.sql"), out)
+        self.assertIn("stamped " + head, out)
+        self.assertEqual(self.rows(), [head])
+        self.assertEqual(self.aurmig("check", dir=self.aurweb())[0], 0)
+        self.assertEqual(self.aurmig("validate", dir=self.aurweb())[0], 0)
+        # a second upgrade has nothing to do
+        rc, out, err = self.aurmig("upgrade", dir=self.aurweb())
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("declared schema", out)
+
+    def test_check_says_what_upgrade_does(self):
+        sqlite3.connect(self.db).close()
+        rc, out, err = self.aurmig("check", dir=self.aurweb())
+        self.assertEqual(rc, 3, err)
+        self.assertIn("Database is empty: 'aurmig upgrade heads' builds it at head from the declared schema", out)
+        rc, out, err = self.aurmig("--json", "check", dir=self.aurweb())
+        self.assertEqual(rc, 3, err)
+        self.assertIn('"init": "' + os.path.join(self.aurweb(), "schema", "sqlite.sql"), out)
+        rc, out, err = self.aurmig("--json", "upgrade", dir=self.aurweb())
+        self.assertEqual(rc, 0, err)
+        self.assertIn('"changed": true', out)
+        # without a declared schema: the usual message, and upgrade runs the chain
+        os.unlink(self.db)
+        sqlite3.connect(self.db).close()
+        rc, out, err = self.aurmig("check")
+        self.assertEqual(rc, 3)
+        self.assertIn("7 migrations pending", out)
+        rc, out, err = self.aurmig("upgrade")
+        self.assertEqual(rc, 0, err)
+        self.assertNotIn("declared schema", out)
+        self.assertEqual(self.rows(), ["5000eeee0001"])
+
+    def test_other_targets_refused(self):
+        rc, out, err = self.aurmig("upgrade", "be7adae47ac3", dir=self.aurweb())
+        self.assertEqual(rc, 1, err)
+        self.assertIn("'aurmig upgrade heads' (or 'aurmig init') builds it", err)
+
+    def test_schema_behind_heads_runs_the_rest(self):
+        d = os.path.join(self.tmp, "mig")
+        os.makedirs(os.path.join(d, "schema"))
+        with open(os.path.join(d, "aaaa_a.sql"), "w") as f:
+            f.write("-- aurmig:revision aaaa\n-- aurmig:message A\n-- aurmig:upgrade\n"
+                    "CREATE TABLE a (id INTEGER);\n-- aurmig:downgrade\nDROP TABLE a;\n")
+        with open(os.path.join(d, "bbbb_b.sql"), "w") as f:
+            f.write("-- aurmig:revision bbbb\n-- aurmig:down_revision aaaa\n-- aurmig:message B\n"
+                    "-- aurmig:upgrade\nCREATE TABLE b (id INTEGER);\n-- aurmig:downgrade\nDROP TABLE b;\n")
+        with open(os.path.join(d, "schema", "sqlite.sql"), "w") as f:
+            f.write("-- aurmig:schema-revision aaaa\nCREATE TABLE a (id INTEGER);\n")
+        rc, out, err = self.aurmig("upgrade", dir=d)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("declared schema", out)
+        self.assertEqual(self.rows(), ["bbbb"])
+        con = sqlite3.connect(self.db)
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        con.close()
+        self.assertTrue({"a", "b"} <= tables, tables)
+
+    def test_aurweb_config_untouched_without_config_steps(self):
+        cfg = os.path.join(self.tmp, "config")
+        text = "[database]\nbackend = sqlite\nname = %s\n" % self.db
+        with open(cfg, "w") as f:
+            f.write(text)
+        rc, out, err = self.aurmig("--aurweb-config", cfg, "upgrade", dir=self.aurweb(), url=False)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(open(cfg).read(), text)
+        rc, out, err = self.aurmig("--aurweb-config", cfg, "check", dir=self.aurweb(), url=False)
+        self.assertEqual(rc, 0, out + err)
+
+
 if __name__ == "__main__":
     AURMIG = os.path.abspath(sys.argv.pop(1))
     ROOT = os.path.abspath(sys.argv.pop(1))
