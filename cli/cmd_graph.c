@@ -33,6 +33,11 @@ int cmd_heads(cli *c, int argc, char **argv)
 	}
 	if ((code = cli_load_graph(c)))
 		return code;
+	if (aurmig_graph_count(c->graph) == 0) {
+		fprintf(stderr, "aurmig: no migrations in %s (no .sql scripts): nothing has heads "
+			"(create the first one with 'aurmig revision -m MESSAGE')\n", c->dir);
+		code = EXIT_ERROR;
+	}
 	if (single && aurmig_graph_real_head_count(c->graph) > 1) {
 		/* the CI guard: one head, or a merge is missing */
 		fprintf(stderr, "aurmig: the migrations have %zu heads:", aurmig_graph_real_head_count(c->graph));

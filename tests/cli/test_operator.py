@@ -258,6 +258,42 @@ class FirstDeploy(Base):
         self.assertEqual(rc, 0, out + err)
 
 
+class ScriptDirectories(Base):
+    def test_alembic_directory_named(self):
+        d = os.path.join(self.tmp, "alembic")
+        os.makedirs(os.path.join(d, "versions"))
+        open(os.path.join(d, "env.py"), "w").close()
+        open(os.path.join(d, "script.py.mako"), "w").close()
+        with open(os.path.join(d, "versions", "9e3158957fd7_x.py"), "w") as f:
+            f.write('revision = "9e3158957fd7"\ndown_revision = None\n')
+        con = sqlite3.connect(self.db)
+        con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        con.execute("INSERT INTO alembic_version VALUES ('9e3158957fd7')")
+        con.commit()
+        con.close()
+        for verb in (["upgrade"], ["check"], ["heads"]):
+            rc, out, err = self.aurmig(*verb, dir=d)
+            self.assertEqual(rc, 1, (verb, out, err))
+            self.assertIn("this is an Alembic scripts directory", err)
+            self.assertIn("not aurmig SQL scripts", err)
+            self.assertNotIn("newer than", err)
+
+    def test_heads_of_an_empty_directory(self):
+        d = os.path.join(self.tmp, "empty")
+        os.mkdir(d)
+        rc, out, err = self.aurmig("heads", dir=d, url=False)
+        self.assertEqual((rc, out), (1, ""))
+        self.assertIn("no migrations in " + d, err)
+        rc, out, err = self.aurmig("--json", "heads", dir=d, url=False)
+        self.assertEqual(rc, 1)
+        # the first revision can still be written there
+        rc, out, err = self.aurmig("revision", "-m", "first", dir=d, url=False)
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.aurmig("heads", dir=d, url=False)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("(head)", out)
+
+
 if __name__ == "__main__":
     AURMIG = os.path.abspath(sys.argv.pop(1))
     ROOT = os.path.abspath(sys.argv.pop(1))
