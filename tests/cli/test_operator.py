@@ -221,6 +221,12 @@ class FirstDeploy(Base):
         self.assertNotIn("declared schema", out)
         self.assertEqual(self.rows(), ["5000eeee0001"])
 
+    def test_sql_of_an_init_plan_refused(self):
+        sqlite3.connect(self.db).close()
+        rc, out, err = self.aurmig("upgrade", "--sql", "heads", dir=self.aurweb())
+        self.assertEqual((rc, out), (1, ""), err)
+        self.assertIn("builds it from " + os.path.join(self.aurweb(), "schema", "sqlite.sql"), err)
+
     def test_other_targets_refused(self):
         rc, out, err = self.aurmig("upgrade", "be7adae47ac3", dir=self.aurweb())
         self.assertEqual(rc, 1, err)
