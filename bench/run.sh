@@ -119,7 +119,7 @@ say "compiling bench/micro.c"
 # shellcheck disable=SC2046
 gcc -std=c11 -O2 -g -Wall -Wextra -o "$OUT/micro" "$HERE/micro.c" \
 	-I"$src/include" -I"$build/include" -I"$src/lib" $(pkg-config --cflags dbi) \
-	"$build/lib/libaurmig_internal.a" $(pkg-config --libs dbi inih nettle) -lpthread ||
+	"$build/lib/libaurmig_internal.a" $(pkg-config --libs dbi nettle) -lpthread ||
 	die "compiling micro.c failed"
 
 # --- corpora ----------------------------------------------------------------------

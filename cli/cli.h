@@ -33,6 +33,8 @@ typedef struct cli {
 	int config_read;  /* --config given */
 	int json;         /* --json: one JSON document on stdout (docs/json.md) */
 	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */
+	int open_existing; /* a read-only verb: an SQLite file must exist (AURMIG_OPEN_EXISTING) */
+	int config_file_default; /* config_file is aurweb's config, not --config-file */
 	aurmig_context *ctx;
 	aurmig_graph *graph;
 	aurmig_conn *conn;
@@ -41,6 +43,8 @@ typedef struct cli {
 /* Loading on demand; each prints its own error and returns an exit code. */
 int cli_load_graph(cli *c);
 int cli_connect(cli *c);
+/* --config-file defaults to aurweb's config (--aurweb-config or AUR_CONFIG). */
+void cli_default_config_file(cli *c);
 /* Print the context's last error to stderr; returns the exit code for it. */
 int cli_fail(cli *c, int rc);
 

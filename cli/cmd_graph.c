@@ -33,6 +33,11 @@ int cmd_heads(cli *c, int argc, char **argv)
 	}
 	if ((code = cli_load_graph(c)))
 		return code;
+	if (aurmig_graph_count(c->graph) == 0) {
+		fprintf(stderr, "aurmig: no migrations in %s (no .sql scripts): nothing has heads "
+			"(create the first one with 'aurmig revision -m MESSAGE')\n", c->dir);
+		code = EXIT_ERROR;
+	}
 	if (single && aurmig_graph_real_head_count(c->graph) > 1) {
 		/* the CI guard: one head, or a merge is missing */
 		fprintf(stderr, "aurmig: the migrations have %zu heads:", aurmig_graph_real_head_count(c->graph));
@@ -105,6 +110,8 @@ int cmd_history(cli *c, int argc, char **argv)
 	size_t ncur = 0;
 	const char **cur = NULL;
 
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
+
 	for (int i = 1; i < argc; i++) {
 		if (opt_value(argc, argv, &i, "-r", "--rev-range", &range))
 			continue;
@@ -164,6 +171,8 @@ int cmd_history(cli *c, int argc, char **argv)
 int cmd_show(cli *c, int argc, char **argv)
 {
 	int code, rc;
+
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
 
 	if (argc != 2)
 		return usage(argv[0], "takes one revision (or 'current')");

@@ -91,7 +91,7 @@ static int print_sql(cli *c, int command, const char *const *targets, size_t nta
 	if (!t)
 		return EXIT_ERROR;
 	memcpy(t, targets, ntargets * sizeof(*t));
-	opts.flags = flags | AURMIG_PLAN_NO_LOCK;
+	opts.flags = flags | AURMIG_PLAN_NO_LOCK | (c->config_file_default ? AURMIG_PLAN_CONFIG_WHEN_NEEDED : 0);
 	opts.config_file = c->config_file;
 	if ((code = cli_load_graph(c))) {
 		free(t);
@@ -140,7 +140,7 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
-	opts.flags = flags;
+	opts.flags = flags | (c->config_file_default ? AURMIG_PLAN_CONFIG_WHEN_NEEDED : 0);
 	opts.lock_timeout_ms = c->lock_timeout_ms;
 	opts.config_file = c->config_file;
 	opts.progress = progress_cb;
@@ -148,7 +148,16 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 	rc = aurmig_plan_new(&plan, c->conn, c->graph, command, targets, ntargets, &opts);
 	if (rc)
 		return cli_fail(c, rc);
+	if (aurmig_plan_init_schema(plan) && !c->quiet && !c->json)
+		printf("The database is empty: building it at head from the declared schema %s "
+			"(as 'aurmig init' does).\n", aurmig_plan_init_schema(plan));
 	rc = aurmig_plan_run(plan);
+	if (!rc && aurmig_plan_init_schema(plan) && !c->quiet && !c->json) {
+		printf("Created the head schema; stamped");
+		for (size_t i = 0; i < aurmig_plan_after_count(plan); i++)
+			printf(" %s", aurmig_plan_after(plan, i));
+		printf("\n");
+	}
 	if (!rc && c->json) {
 		/* {"changed", "from", "to", "steps": [{"revision", "direction", "seconds", "statements"}]} */
 		json_t *o = json_object(), *from = json_array(), *to = json_array(), *steps = json_array();
@@ -170,7 +179,10 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 			json_object_set_new(st, "statements", json_integer((json_int_t)aurmig_step_statements(s)));
 			json_array_append_new(steps, st);
 		}
-		json_object_set_new(o, "changed", json_boolean(aurmig_plan_count(plan) > 0));
+		json_object_set_new(o, "changed", json_boolean(aurmig_plan_count(plan) > 0 ||
+			aurmig_plan_init_schema(plan)));
+		if (aurmig_plan_init_schema(plan))
+			json_object_set_new(o, "init", json_string(aurmig_plan_init_schema(plan)));
 		json_object_set_new(o, "from", from);
 		json_object_set_new(o, "to", to);
 		json_object_set_new(o, "steps", steps);
@@ -268,6 +280,8 @@ int cmd_current(cli *c, int argc, char **argv)
 	size_t n;
 	int rc, code;
 	int verbose = c->verbose;
+
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
 
 	for (int i = 1; i < argc; i++) {
 		if (opt_flag(argc, argv, &i, "-v", "--verbose"))
@@ -376,6 +390,8 @@ int cmd_check(cli *c, int argc, char **argv)
 	size_t pending = 0;
 	const char *scratch_url = NULL;
 
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
+
 	for (int i = 1; i < argc; i++) {
 		if (opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
 			continue;
@@ -431,7 +447,21 @@ int cmd_check(cli *c, int argc, char **argv)
 			json_array_append_new(a, json_string(aurmig_status_pending(st, i)));
 		json_object_set_new(o, "pending", a);
 		aurmig_status_free(st);
-		if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file) {
+		if (state == AURMIG_STATE_BEHIND) {
+			/* an empty database that upgrade builds from the declared schema */
+			char path[4096];
+			int init = 0;
+			if ((rc = aurmig_upgrade_builds_from_schema(&init, c->conn, c->graph)) ||
+			    (init && (rc = aurmig_graph_declared_schema(path, sizeof(path), c->graph,
+					aurmig_conn_dialect(c->conn))))) {
+				json_decref(o);
+				return cli_fail(c, rc);
+			}
+			if (init)
+				json_object_set_new(o, "init", json_string(path));
+		}
+		if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file &&
+		    !c->config_file_default) {
 			/* the configuration file, as the text output checks it */
 			static const char *const cnames[] = { "in_sync", "behind", "edited", "pending", "missing" };
 			json_t *cfg = json_object();
@@ -456,7 +486,8 @@ int cmd_check(cli *c, int argc, char **argv)
 	}
 	if ((rc = aurmig_check(&state, &pending, c->conn, c->graph)))
 		return cli_fail(c, rc);
-	if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file) {
+	if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file &&
+	    !c->config_file_default) {
 		/* the configuration file must agree with the database too (also
 		 * behind head: a run killed between a step's commit and the file
 		 * write leaves both a pending config step and migrations to run) */
@@ -478,11 +509,21 @@ int cmd_check(cli *c, int argc, char **argv)
 		if (!c->quiet)
 			printf("Database is up to date.\n");
 		return EXIT_OK;
-	case AURMIG_STATE_BEHIND:
-		if (!c->quiet)
+	case AURMIG_STATE_BEHIND: {
+		char path[4096];
+		int init = 0;
+		if ((rc = aurmig_upgrade_builds_from_schema(&init, c->conn, c->graph)) ||
+		    (init && (rc = aurmig_graph_declared_schema(path, sizeof(path), c->graph,
+				aurmig_conn_dialect(c->conn)))))
+			return cli_fail(c, rc);
+		if (!c->quiet && init)
+			printf("Database is empty: 'aurmig upgrade heads' builds it at head from the declared "
+				"schema %s (as 'aurmig init' does).\n", path);
+		else if (!c->quiet)
 			printf("Database is not at head: %zu migration%s pending (run 'aurmig upgrade heads').\n",
 				pending, pending == 1 ? "" : "s");
 		return EXIT_NOT_AT_HEAD;
+	}
 	case AURMIG_STATE_RECOVERY:
 		out_line(stderr, "aurmig: ", aurmig_error_last(c->ctx)->message, 1);
 		return EXIT_NEEDS_RECOVERY;

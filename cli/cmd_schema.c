@@ -97,6 +97,8 @@ static int schema_dump(cli *c, int argc, char **argv)
 	aurmig_schema *s = NULL;
 	int dialect = AURMIG_DIALECT_ANY, code, rc;
 
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
+
 	for (int i = 1; i < argc; i++) {
 		if (opt_value(argc, argv, &i, NULL, "--dialect", &dname))
 			continue;
@@ -300,6 +302,8 @@ static int schema_diff(cli *c, int argc, char **argv)
 	aurmig_conn *other = NULL;
 	cli_declared decl = { 0 };
 
+	c->open_existing = 1;   /* read-only: never create an SQLite file */
+
 	for (int i = 1; i < argc; i++) {
 		if (opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
 			continue;
@@ -326,7 +330,7 @@ static int schema_diff(cli *c, int argc, char **argv)
 		goto done;
 	}
 	if (other_url) {
-		if ((rc = aurmig_conn_open(&other, c->ctx, other_url)) ||
+		if ((rc = aurmig_conn_open_flags(&other, c->ctx, other_url, AURMIG_OPEN_EXISTING)) ||
 		    (c->version_table && (rc = aurmig_conn_set_version_table(other, c->version_table))) ||
 		    (rc = aurmig_schema_read_flags(&b, other, flags)) ||
 		    (rc = aurmig_schema_set_label(b, aurmig_conn_display_url(other)))) {

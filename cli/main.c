@@ -71,6 +71,16 @@ int cli_load_graph(cli *c)
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
 
+/* aurweb's config is also the file config steps edit, unless --config-file
+ * names another one. */
+void cli_default_config_file(cli *c)
+{
+	if (!c->config_file && c->aurweb_config) {
+		c->config_file = c->aurweb_config;
+		c->config_file_default = 1;
+	}
+}
+
 int cli_connect(cli *c)
 {
 	int rc;
@@ -84,10 +94,12 @@ int cli_connect(cli *c)
 		else if ((env = getenv("AUR_CONFIG")) && *env)
 			c->aurweb_config = env;
 	}
+	cli_default_config_file(c);
 	if (c->url)
-		rc = aurmig_conn_open(&c->conn, c->ctx, c->url);
+		rc = aurmig_conn_open_flags(&c->conn, c->ctx, c->url, c->open_existing ? AURMIG_OPEN_EXISTING : 0);
 	else if (c->aurweb_config)
-		rc = aurmig_conn_open_aurweb_config(&c->conn, c->ctx, c->aurweb_config);
+		rc = aurmig_conn_open_aurweb_config_flags(&c->conn, c->ctx, c->aurweb_config,
+			c->open_existing ? AURMIG_OPEN_EXISTING : 0);
 	else {
 		fprintf(stderr, "aurmig: no database given: use --url, --aurweb-config, "
 			"or set AURMIG_URL or AUR_CONFIG\n");
@@ -200,6 +212,7 @@ int main(int argc, char **argv)
 	 * the same user. Hooks are unaffected (exec makes them dumpable again). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
+	cli_default_config_file(&c);
 	if (strcmp(argv[i], "help") == 0) {
 		if (i + 1 < argc && out_help(stdout, argv[i + 1]) != 0) {
 			fprintf(stderr, "aurmig: unknown command '%s'\n", argv[i + 1]);

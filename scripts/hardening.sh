@@ -97,7 +97,7 @@ fuzz_build() {
 		o="$FUZZ/obj/$(basename "$f" .c).o"
 		clang-14 $CLANG_FLAGS -fsanitize=fuzzer-no-link -std=c11 -D_GNU_SOURCE -DAURMIG_BUILDING \
 			"-DAURMIG_DBI_DRIVER_DIR=\"$driver_dir\"" -Iinclude -I"$FUZZ/include" -Ilib \
-			$(pkg-config --cflags dbi inih nettle) \
+			$(pkg-config --cflags dbi nettle) \
 			-c "$f" -o "$o" &
 		pids="$pids $!"
 		if [ "$(echo $pids | wc -w)" -ge "$JOBS" ]; then
@@ -110,7 +110,7 @@ fuzz_build() {
 	for h in $HARNESSES; do
 		clang-14 $CLANG_FLAGS -fsanitize=fuzzer -std=c11 -D_GNU_SOURCE -Iinclude -I"$FUZZ/include" -Ilib \
 			"$FUZZ"/obj/*.o "tests/fuzz/fuzz_$h.c" -o "$FUZZ/bin/fuzz_$h" \
-			$(pkg-config --libs dbi inih nettle) -lpthread || return 1
+			$(pkg-config --libs dbi nettle) -lpthread || return 1
 	done
 }
 

@@ -122,6 +122,11 @@ int aurmig_migration_has_section(const aurmig_migration *m, int direction, int d
 const char *aurmig_migration_sql(const aurmig_migration *m, int direction, int dialect, int *line_out);
 int aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url);
 int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const char *path);
+typedef enum aurmig_open_flag {
+  AURMIG_OPEN_EXISTING = 1
+} aurmig_open_flag;
+int aurmig_conn_open_flags(aurmig_conn **out, aurmig_context *ctx, const char *url, unsigned int flags);
+int aurmig_conn_open_aurweb_config_flags(aurmig_conn **out, aurmig_context *ctx, const char *path, unsigned int flags);
 void aurmig_conn_free(aurmig_conn *conn);
 int aurmig_conn_set_version_table(aurmig_conn *conn, const char *name);
 const char *aurmig_conn_version_table(const aurmig_conn *conn);
@@ -139,7 +144,8 @@ typedef enum aurmig_command {
 typedef enum aurmig_plan_flag {
   AURMIG_PLAN_ONE_TRANSACTION = 1,
   AURMIG_PLAN_PURGE = 2,
-  AURMIG_PLAN_NO_LOCK = 4
+  AURMIG_PLAN_NO_LOCK = 4,
+  AURMIG_PLAN_CONFIG_WHEN_NEEDED = 8
 } aurmig_plan_flag;
 typedef enum aurmig_step_kind {
   AURMIG_STEP_UPGRADE = 1,
@@ -196,6 +202,8 @@ typedef enum aurmig_config_state {
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path, const aurmig_plan_options *opts);
+const char *aurmig_plan_init_schema(const aurmig_plan *plan);
+int aurmig_upgrade_builds_from_schema(int *out, aurmig_conn *conn, const aurmig_graph *graph);
 typedef enum aurmig_state {
   AURMIG_STATE_AT_HEAD = 0,
   AURMIG_STATE_BEHIND = 1,

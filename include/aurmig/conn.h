@@ -26,11 +26,30 @@ AURMIG_BEGIN_DECL
 AURMIG_EXTERN(int) aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url);
 
 /**
- * Open a connection described by aurweb's configuration file (INI, section
- * `[database]` with backend, host, socket, port, name, user, password).
+ * Open a connection described by aurweb's configuration, read as aurweb's
+ * config.py reads it: the defaults file (`$AUR_CONFIG_DEFAULTS`, else
+ * `PATH.defaults`) when it is a regular file, then the file at @p path on
+ * top, with Python's RawConfigParser rules (no inline comments, values
+ * literal). Section `[database]`: backend, host, socket, port, name, user,
+ * password.
  * @return as aurmig_conn_open(), or AURMIG_EPARSE / AURMIG_EIO for the file.
  */
 AURMIG_EXTERN(int) aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const char *path);
+
+/** Flags for aurmig_conn_open_flags() and aurmig_conn_open_aurweb_config_flags(). */
+typedef enum aurmig_open_flag {
+	/** SQLite: the database file must exist: AURMIG_ENOTFOUND ("no such
+	 *  database file: PATH") instead of creating an empty one. For
+	 *  read-only work (status, current, check, schema diff). */
+	AURMIG_OPEN_EXISTING = 1
+} aurmig_open_flag;
+
+/** aurmig_conn_open() with flags (aurmig_open_flag values or'ed). */
+AURMIG_EXTERN(int) aurmig_conn_open_flags(aurmig_conn **out, aurmig_context *ctx, const char *url,
+	unsigned int flags);
+/** aurmig_conn_open_aurweb_config() with flags. */
+AURMIG_EXTERN(int) aurmig_conn_open_aurweb_config_flags(aurmig_conn **out, aurmig_context *ctx,
+	const char *path, unsigned int flags);
 
 /** Close and free. NULL is a no-op. */
 AURMIG_EXTERN(void) aurmig_conn_free(aurmig_conn *conn);

@@ -35,7 +35,12 @@ typedef enum aurmig_plan_flag {
 	/** Stamp only: empty the version table before stamping (the way out of unknown rows). */
 	AURMIG_PLAN_PURGE = 2,
 	/** Do not take the deploy lock (for callers that serialise runs themselves). */
-	AURMIG_PLAN_NO_LOCK = 4
+	AURMIG_PLAN_NO_LOCK = 4,
+	/** Use aurmig_plan_options.config_file only when the plan has config
+	 *  steps or a config step of an earlier run is pending: a file given by
+	 *  default (aurweb's config) is then neither written nor required to be
+	 *  writable when no migration edits it. */
+	AURMIG_PLAN_CONFIG_WHEN_NEEDED = 8
 } aurmig_plan_flag;
 
 /** Kinds of step. */
@@ -229,6 +234,22 @@ AURMIG_EXTERN(int) aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *gr
  */
 AURMIG_EXTERN(int) aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path,
 	const aurmig_plan_options *opts);
+
+/**
+ * The declared schema an upgrade plan builds the empty database from before
+ * its steps (as aurmig_init() does), or NULL. aurmig_plan_new() makes such a
+ * plan for `upgrade heads` on a database with no version rows and no
+ * tables when the migrations ship a declared schema
+ * (aurmig_graph_declared_schema()); its steps are those after the schema's
+ * revision (usually none), its "after" the heads. Borrowed.
+ */
+AURMIG_EXTERN(const char *) aurmig_plan_init_schema(const aurmig_plan *plan);
+
+/**
+ * Read-only: whether `upgrade heads` would build the database from the
+ * declared schema (see aurmig_plan_init_schema()). @param[out] out 1 or 0.
+ */
+AURMIG_EXTERN(int) aurmig_upgrade_builds_from_schema(int *out, aurmig_conn *conn, const aurmig_graph *graph);
 
 /** Result of aurmig_check(). */
 typedef enum aurmig_state {

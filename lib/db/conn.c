@@ -8,9 +8,76 @@
 #include "ini/settings.h"
 #include "db/version.h"
 #include "db/lock.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-static int open_from(aurmig_conn **out, aurmig_context *ctx, aurmig__settings *s)
+/*
+ * Before libdbd-sqlite3 opens (and, for a missing file, creates) the
+ * database: name the file and the cause of what would fail, which the
+ * driver reports as "libdbi could not establish a connection". With
+ * AURMIG_OPEN_EXISTING a missing file is AURMIG_ENOTFOUND and nothing is
+ * created.
+ */
+static int sqlite_precheck(aurmig_context *ctx, const char *file, const char *dir, unsigned int flags,
+	const char *path)
+{
+	struct stat st;
+	int e;
+
+	if (stat(file, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return aurmig__err(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
+				"cannot open SQLite database %s: it is a directory", path);
+		if (access(file, R_OK) != 0) {
+			e = errno;
+			return aurmig__err(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
+				"cannot open SQLite database %s: %s", path, strerror(e));
+		}
+		return AURMIG_OK;
+	}
+	e = errno;
+	if (e != ENOENT)
+		return aurmig__err(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
+			"cannot open SQLite database %s: %s", path, strerror(e));
+	if (stat(dir, &st) != 0) {
+		e = errno;
+		return aurmig__err(ctx, e == ENOENT ? AURMIG_ENOTFOUND : AURMIG_EIO, AURMIG_ERRCLASS_OS,
+			"cannot open SQLite database %s: directory %s: %s", path, dir, strerror(e));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return aurmig__err(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
+			"cannot open SQLite database %s: %s is not a directory", path, dir);
+	if (flags & AURMIG_OPEN_EXISTING)
+		return aurmig__err(ctx, AURMIG_ENOTFOUND, AURMIG_ERRCLASS_OS, "no such database file: %s", path);
+	if (access(dir, W_OK | X_OK) != 0) {
+		e = errno;
+		return aurmig__err(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
+			"cannot create SQLite database %s: directory %s: %s", path, dir, strerror(e));
+	}
+	return AURMIG_OK;
+}
+
+/* A file that is not empty must start with SQLite's header. */
+static int sqlite_check_header(aurmig_context *ctx, const char *file, const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	ssize_t got;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return AURMIG_OK;   /* the driver opened it: leave the verdict to it */
+	got = read(fd, head, sizeof(head));
+	close(fd);
+	if (got > 0 && (got < (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(magic)) != 0))
+		return aurmig__err(ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB,
+			"%s is not an SQLite database (it does not start with SQLite's header)", path);
+	return AURMIG_OK;
+}
+
+static int open_from(aurmig_conn **out, aurmig_context *ctx, aurmig__settings *s, unsigned int flags)
 {
 	aurmig_conn *c;
 	int rc = aurmig__conn_new(&c, ctx, s->dialect, s->display_url, NULL, NULL);
@@ -22,6 +89,15 @@ static int open_from(aurmig_conn **out, aurmig_context *ctx, aurmig__settings *s
 		aurmig_conn_free(c);
 		return AURMIG_ENOMEM;
 	}
+	/* messages name the file as the URL or the config did */
+	if (s->dialect == AURMIG_DIALECT_SQLITE &&
+	    ((rc = sqlite_precheck(ctx, c->sqlite_path, s->sqlite_dir ? s->sqlite_dir : ".", flags,
+			!s->sqlite_dir || strcmp(s->sqlite_dir, ".") == 0 ? s->dbname : c->sqlite_path)) ||
+	     (rc = sqlite_check_header(ctx, c->sqlite_path,
+			!s->sqlite_dir || strcmp(s->sqlite_dir, ".") == 0 ? s->dbname : c->sqlite_path)))) {
+		aurmig_conn_free(c);
+		return rc;
+	}
 	if ((rc = aurmig__db_open(c, s))) {
 		aurmig_conn_free(c);
 		return rc;
@@ -30,7 +106,7 @@ static int open_from(aurmig_conn **out, aurmig_context *ctx, aurmig__settings *s
 	return AURMIG_OK;
 }
 
-int aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url)
+int aurmig_conn_open_flags(aurmig_conn **out, aurmig_context *ctx, const char *url, unsigned int flags)
 {
 	aurmig__settings s = { 0 };
 	int rc;
@@ -40,13 +116,21 @@ int aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url)
 			"aurmig_conn_open: NULL argument") : AURMIG_EINVALID;
 	*out = NULL;
 	aurmig__err_clear(ctx);
+	if (flags & ~(unsigned int)AURMIG_OPEN_EXISTING)
+		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "aurmig_conn_open: unknown flags");
 	if (!(rc = aurmig__settings_from_url(&s, ctx, url)))
-		rc = open_from(out, ctx, &s);
+		rc = open_from(out, ctx, &s, flags);
 	aurmig__settings_clear(&s);
 	return rc;
 }
 
-int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const char *path)
+int aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url)
+{
+	return aurmig_conn_open_flags(out, ctx, url, 0);
+}
+
+int aurmig_conn_open_aurweb_config_flags(aurmig_conn **out, aurmig_context *ctx, const char *path,
+	unsigned int flags)
 {
 	aurmig__settings s = { 0 };
 	int rc;
@@ -56,10 +140,19 @@ int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const
 			"aurmig_conn_open_aurweb_config: NULL argument") : AURMIG_EINVALID;
 	*out = NULL;
 	aurmig__err_clear(ctx);
-	if (!(rc = aurmig__settings_from_aurweb_config(&s, ctx, path)))
-		rc = open_from(out, ctx, &s);
+	if (flags & ~(unsigned int)AURMIG_OPEN_EXISTING)
+		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_conn_open_aurweb_config: unknown flags");
+	/* aurweb's config.py: AUR_CONFIG_DEFAULTS, else "<config>.defaults" */
+	if (!(rc = aurmig__settings_from_aurweb_config_layered(&s, ctx, path, getenv("AUR_CONFIG_DEFAULTS"))))
+		rc = open_from(out, ctx, &s, flags);
 	aurmig__settings_clear(&s);
 	return rc;
+}
+
+int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const char *path)
+{
+	return aurmig_conn_open_aurweb_config_flags(out, ctx, path, 0);
 }
 
 aurmig_conn *aurmig__conn_ref(aurmig_conn *c)

@@ -149,7 +149,16 @@ static int record_dbi_error(aurmig_conn *c, const char *sql, const char *what)
 	pthread_mutex_lock(&dbi_error_lock);
 	code = dbi_conn_error(d->conn, &msg);
 	tidy_message(tidy, sizeof(tidy), msg && *msg ? msg : "unknown database error", code, c->dialect);
-	rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, "%s: %s", what, tidy);
+	if (c->dialect == AURMIG_DIALECT_SQLITE && c->sqlite_path && msg && strstr(msg, "readonly database")) {
+		/* the file (or its directory, for the journal) is not writable:
+		 * name it rather than the internal statement that tried */
+		rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB,
+			"the SQLite database %s is read-only (check the permissions of the file and of "
+			"its directory): %s", c->sqlite_path, tidy);
+		sql = NULL;
+	} else {
+		rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, "%s: %s", what, tidy);
+	}
 	pthread_mutex_unlock(&dbi_error_lock);
 	aurmig__err_set_db_code(c->ctx, code);
 	if (sql)

@@ -785,6 +785,21 @@ static int collect_ends(aurmig_graph *g, aurmig_context *ctx)
 	return AURMIG_OK;
 }
 
+/*
+ * A directory without SQL scripts that holds Alembic's env.py or a
+ * versions/ directory is Alembic's, not ours: say so (else it loads as an
+ * empty graph and every database looks newer than "these migrations").
+ */
+static int alembic_dir(int dfd)
+{
+	struct stat st;
+
+	return fstatat(dfd, "env.py", &st, 0) == 0 ||
+	       (fstatat(dfd, "versions", &st, 0) == 0 && S_ISDIR(st.st_mode) &&
+		fstatat(dfd, "script.py.mako", &st, 0) == 0) ||
+	       (fstatat(dfd, "alembic.ini", &st, 0) == 0);
+}
+
 int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir)
 {
 	aurmig_graph *g;
@@ -811,8 +826,15 @@ int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir)
 			"cannot open migrations directory: %s", strerror(errno));
 		goto fail;
 	}
-	if ((rc = list_scripts(ctx, d, dir, &names)) ||
-	    (rc = load_scripts(g, ctx, dirfd(d), &names)))
+	if ((rc = list_scripts(ctx, d, dir, &names)))
+		goto fail;
+	if (names.n == 0 && alembic_dir(dirfd(d))) {
+		rc = aurmig__err_at(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_SCRIPT, dir, 0,
+			"this is an Alembic scripts directory (env.py, versions/*.py), not aurmig SQL scripts: "
+			"give the directory of aurmig's .sql migrations (aurweb's are in migrations/)");
+		goto fail;
+	}
+	if ((rc = load_scripts(g, ctx, dirfd(d), &names)))
 		goto fail;
 	closedir(d);
 	d = NULL;

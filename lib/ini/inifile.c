@@ -58,6 +58,7 @@ struct aurmig__ini {
 	size_t nlines;
 	size_t nkeys, nsections;
 	char *values;        /* storage for the joined values */
+	size_t values_size;  /* its size in bytes */
 	int modified;
 	int save_fail_step;  /* test only: see aurmig__ini_test_fail_save_step */
 	void (*save_hook)(void *arg, int step);   /* test only: see aurmig__ini_test_save_hook */
@@ -245,6 +246,7 @@ static int index_text(aurmig__ini *ini)
 	ini->values = aurmig__malloc(ini->ctx, ini->len + n + 1);
 	if (!ini->values)
 		return AURMIG_ENOMEM;
+	ini->values_size = ini->len + n + 1;
 	store = ini->values;
 
 	/* lines */
@@ -394,13 +396,24 @@ static int index_text(aurmig__ini *ini)
 
 static void ini_clear(aurmig__ini *ini)
 {
+	/* the text and the values may hold a password: zero them before free */
+	if (ini->text) {
+		volatile char *p = ini->text;
+		for (size_t i = 0; i < ini->len; i++)
+			p[i] = '\0';
+	}
+	if (ini->values) {
+		volatile char *p = ini->values;
+		for (size_t i = 0; i < ini->values_size; i++)
+			p[i] = '\0';
+	}
 	free(ini->text);
 	free(ini->lines);
 	free(ini->values);
 	ini->text = NULL;
 	ini->lines = NULL;
 	ini->values = NULL;
-	ini->len = ini->nlines = ini->nkeys = ini->nsections = 0;
+	ini->len = ini->nlines = ini->nkeys = ini->nsections = ini->values_size = 0;
 }
 
 void aurmig__ini_free(aurmig__ini *ini)
@@ -974,6 +987,7 @@ static int commit(aurmig__ini *ini, aurmig__buf *b, const expect *x, int *applie
 	ini->nkeys = n->nkeys;
 	ini->nsections = n->nsections;
 	ini->values = n->values;
+	ini->values_size = n->values_size;
 	n->text = NULL;
 	n->lines = NULL;
 	n->values = NULL;

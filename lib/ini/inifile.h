@@ -14,8 +14,8 @@
  *  - Lines end at LF; a CR right before the LF belongs to the line ending.
  *    A CR anywhere else is an error (Python would split the line there).
  *    A NUL byte is an error.
- *  - A UTF-8 byte order mark is kept and skipped (libinih and settings.c
- *    accept it; Python's default UTF-8 decoding would not).
+ *  - A UTF-8 byte order mark is kept and skipped (Python's default UTF-8
+ *    decoding would not: there a BOM makes the first line no section header).
  *  - "Blanks" are what Python's str.strip() removes in ASCII: space, \t,
  *    \v, \f and \x1c-\x1f. Non-ASCII spaces (U+00A0...), which Python also
  *    strips, are kept as part of keys and values here.

@@ -14,10 +14,13 @@
  * password: a stray '@' after the user information makes the URL invalid
  * instead of being guessed at.
  *
- * aurweb's configuration is read with libinih. The section [database] gives
- * backend, host, socket, port, name, user and password; every other section
- * is skipped unread (aurweb uses RawConfigParser, so values are taken
- * literally, and %(name)s in other sections is none of our business).
+ * aurweb's configuration is read as aurweb's config.py reads it: the
+ * defaults file (AUR_CONFIG_DEFAULTS, else "<config>.defaults") when it is
+ * a regular file, then the config file on top, both with inifile.c, which
+ * follows Python's RawConfigParser exactly (no inline comments, values taken
+ * literally, '%' included, continuation lines). The section [database]
+ * gives backend, host, socket, port, name, user and password; other
+ * sections are parsed but not looked at.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,8 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
+#include <sys/stat.h>
 
+#include "ini/inifile.h"
 #include "ini/settings.h"
 
 #define URL_SCHEMES "sqlite, mysql, mariadb, pgsql, postgresql"
@@ -527,171 +531,176 @@ static const struct {
 	{ "pgsql", AURMIG_DIALECT_PGSQL },
 };
 
+/*
+ * aurweb's config.py reads AUR_CONFIG_DEFAULTS (else "<config>.defaults")
+ * when it is a regular file, then the config file on top: one
+ * RawConfigParser, so a key of [database] in the config file overrides the
+ * defaults' and [DEFAULT] of either file fills in what [database] lacks.
+ * Both files are read with inifile.c (configparser's exact rules).
+ */
+enum { LAYER_DEFAULTS, LAYER_CONFIG, LAYER_COUNT };
+
 typedef struct config_state {
 	aurmig_context *ctx;
-	const char *path;
-	FILE *fp;
-	int lineno;         /* physical line last handed to inih */
-	int max_line;       /* inih's line buffer size */
-	int indented;       /* that line starts with a blank: a continuation */
-	int truncated;      /* that line did not fit inih's buffer */
-	int read_errno;     /* a read error, 0 if none */
-	int saw_section;    /* a "[database]" header was seen */
+	const char *path;                  /* the config file */
+	const char *lpath[LAYER_COUNT];    /* path of each layer, NULL when not read */
+	aurmig__ini *ini[LAYER_COUNT];
 	int dialect;
-	char *value[KEY_COUNT];  /* NULL when absent or empty */
-	int line[KEY_COUNT];     /* line the key was given on, 0 when absent */
-	int err;            /* first error recorded by the handler */
-	int err_line;
+	const char *value[KEY_COUNT];      /* borrowed from ini; NULL when absent or empty */
+	const char *file[KEY_COUNT];       /* the file the key was given in, NULL when absent */
+	int line[KEY_COUNT];               /* its line */
 } config_state;
 
-static int config_fail(config_state *st, int code, const char *fmt, ...) AURMIG__PRINTF(3, 4);
+static int config_err_in(config_state *st, const char *file, int line, const char *fmt, ...)
+	AURMIG__PRINTF(4, 5);
 
-/*
- * fgets-style reader for inih. inih counts one line per call, so a line
- * longer than its buffer would otherwise come back as several lines (the
- * tail parsed as a line of its own): the tail is dropped here and the
- * handler refuses a truncated [database] entry.
- */
-static char *config_read_line(char *str, int num, void *stream)
-{
-	config_state *st = stream;
-	const char *p;
-	size_t len;
-	int c;
-
-	if (st->err)
-		return NULL;   /* a NUL byte stopped the reading */
-	/* fgets cannot tell a NUL byte in the line from its end: fill the
-	 * buffer first, so that the terminator fgets writes is the last NUL */
-	memset(str, 0x7f, (size_t)num);
-	if (!fgets(str, num, st->fp)) {
-		if (ferror(st->fp))
-			st->read_errno = errno ? errno : EIO;
-		return NULL;
-	}
-	st->lineno++;
-	st->max_line = num;
-	st->truncated = 0;
-	len = strlen(str);
-	{
-		size_t end = (size_t)num - 1;
-		while (end > len && str[end] != '\0')
-			end--;
-		if (end > len) {
-			config_fail(st, AURMIG_EPARSE, "a NUL byte in the line (the file is not text)");
-			return NULL;
-		}
-	}
-	if (len > 0 && str[len - 1] != '\n') {
-		while ((c = getc(st->fp)) != EOF && c != '\n')
-			st->truncated = 1;
-		if (ferror(st->fp))
-			st->read_errno = errno ? errno : EIO;
-	}
-	p = str;
-	if (st->lineno == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB
-		&& (unsigned char)p[2] == 0xBF)
-		p += 3;
-	st->indented = *p != '\0' && isspace((unsigned char)*p);
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	if (strncmp(p, "[database]", 10) == 0)
-		st->saw_section = 1;
-	return str;
-}
-
-/* Record the handler's first error at the current line; returns 0 for inih. */
-static int config_fail(config_state *st, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (code != AURMIG_ENOMEM) {
-		va_start(ap, fmt);
-		aurmig__verr_at(st->ctx, code, AURMIG_ERRCLASS_CONFIG, st->path, st->lineno, fmt, ap);
-		va_end(ap);
-	}
-	st->err = code;
-	st->err_line = st->lineno;
-	return 0;
-}
-
-static int config_handler(void *user, const char *section, const char *name, const char *value)
-{
-	config_state *st = user;
-	int k;
-
-	if (st->err || strcmp(section, "database") != 0)
-		return 1;
-	for (k = 0; k < KEY_COUNT; k++)
-		if (strcmp(name, config_keys[k]) == 0)
-			break;
-	if (k == KEY_COUNT)
-		return 1;
-	if (st->truncated)
-		return config_fail(st, AURMIG_EPARSE, "line too long for '%s' (at most %d characters)",
-			name, st->max_line - 2);
-	if (st->line[k]) {
-		if (st->indented)
-			return config_fail(st, AURMIG_EPARSE,
-				"multi-line value for '%s' in [database] is not supported", name);
-		return config_fail(st, AURMIG_EPARSE, "'%s' given twice in [database] (first on line %d)",
-			name, st->line[k]);
-	}
-	st->line[k] = st->lineno;
-	if (k == KEY_BACKEND) {
-		size_t i;
-		for (i = 0; i < sizeof(config_backends) / sizeof(config_backends[0]); i++)
-			if (strcmp(value, config_backends[i].name) == 0)
-				break;
-		if (i == sizeof(config_backends) / sizeof(config_backends[0]))
-			return config_fail(st, AURMIG_EPARSE,
-				"unknown database backend '%s' (expected mysql, sqlite or postgres)", value);
-		st->dialect = config_backends[i].dialect;
-	}
-	if (k == KEY_PORT && *value && !parse_port(value, strlen(value)))
-		return config_fail(st, AURMIG_EPARSE, "invalid port '%s'", value);
-	if (*value) {
-		st->value[k] = aurmig__strdup(st->ctx, value);
-		if (!st->value[k])
-			return config_fail(st, AURMIG_ENOMEM, "out of memory");
-	}
-	return 1;
-}
-
-static int config_err(config_state *st, int line, const char *fmt, ...) AURMIG__PRINTF(3, 4);
-
-static int config_err(config_state *st, int line, const char *fmt, ...)
+static int config_err_in(config_state *st, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	aurmig__verr_at(st->ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_CONFIG, st->path, line, fmt, ap);
+	aurmig__verr_at(st->ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_CONFIG, file, line, fmt, ap);
 	va_end(ap);
 	return AURMIG_EPARSE;
+}
+
+#define config_err(st, line, ...) config_err_in((st), (st)->path, (line), __VA_ARGS__)
+
+/* Zero a buffer that held a configuration file (it holds the password). */
+static void wipe(char *p, size_t n)
+{
+	volatile char *v = p;
+
+	while (n--)
+		*v++ = '\0';
+}
+
+/* Read the file at path and parse it into *out. AURMIG_EIO naming the file. */
+static int read_layer(config_state *st, const char *path, aurmig__ini **out)
+{
+	aurmig__buf b;
+	char chunk[8192];
+	FILE *fp;
+	size_t got;
+	int rc, saved;
+
+	fp = fopen(path, "r");
+	if (!fp) {
+		saved = errno;
+		return aurmig__err(st->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
+			"cannot read aurweb config '%s': %s", path, strerror(saved));
+	}
+	aurmig__buf_init(&b, st->ctx);
+	errno = 0;
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		if (aurmig__buf_add(&b, chunk, got))
+			break;
+	saved = ferror(fp) ? (errno ? errno : EIO) : 0;
+	fclose(fp);
+	wipe(chunk, sizeof(chunk));
+	if (b.failed) {
+		rc = AURMIG_ENOMEM;
+	} else if (saved) {
+		rc = aurmig__err(st->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
+			"cannot read aurweb config '%s': %s", path, strerror(saved));
+	} else {
+		rc = aurmig__ini_parse(out, st->ctx, b.p ? b.p : "", b.len, path);
+	}
+	if (b.p)
+		wipe(b.p, b.len);
+	aurmig__buf_dispose(&b);
+	return rc;
+}
+
+/*
+ * Where configparser finds section/key: [database] of the later file first,
+ * then [database] of the earlier one, then [DEFAULT] in the same order.
+ */
+static void config_lookup(config_state *st, int k)
+{
+	static const char *const sections[] = { "database", "DEFAULT" };
+
+	for (int s = 0; s < 2; s++) {
+		for (int l = LAYER_COUNT; l-- > 0;) {
+			int line = st->ini[l] ? aurmig__ini_line_of(st->ini[l], sections[s], config_keys[k]) : 0;
+
+			if (!line)
+				continue;
+			st->value[k] = aurmig__ini_get(st->ini[l], sections[s], config_keys[k]);
+			st->file[k] = st->lpath[l];
+			st->line[k] = line;
+			return;
+		}
+	}
+}
+
+/* Look the [database] keys up and check them. */
+static int config_collect(config_state *st)
+{
+	int k;
+
+	for (k = 0; k < KEY_COUNT; k++) {
+		config_lookup(st, k);
+		if (!st->file[k])
+			continue;
+		if (strchr(st->value[k], '\n'))
+			return config_err_in(st, st->file[k], st->line[k],
+				"multi-line value for '%s' in [database] is not supported", config_keys[k]);
+		if (k == KEY_BACKEND) {
+			size_t i;
+			for (i = 0; i < sizeof(config_backends) / sizeof(config_backends[0]); i++)
+				if (strcmp(st->value[k], config_backends[i].name) == 0)
+					break;
+			if (i == sizeof(config_backends) / sizeof(config_backends[0]))
+				return config_err_in(st, st->file[k], st->line[k],
+					"unknown database backend '%s' (expected mysql, sqlite or postgres)",
+					st->value[k]);
+			st->dialect = config_backends[i].dialect;
+		}
+		if (k == KEY_PORT && *st->value[k] && !parse_port(st->value[k], strlen(st->value[k])))
+			return config_err_in(st, st->file[k], st->line[k], "invalid port '%s'", st->value[k]);
+		if (!*st->value[k])
+			st->value[k] = NULL;
+	}
+	return AURMIG_OK;
+}
+
+/* Copy a value (NULL stays NULL). */
+static int dup_value(aurmig_context *ctx, const char *v, char **out)
+{
+	*out = NULL;
+	if (v && !(*out = aurmig__strdup(ctx, v)))
+		return AURMIG_ENOMEM;
+	return AURMIG_OK;
 }
 
 /* Move the [database] values into s. */
 static int config_apply(aurmig__settings *s, config_state *st)
 {
 	aurmig_context *ctx = st->ctx;
-	char **v = st->value;
-	int rc;
+	const char *const *v = st->value;
+	const char *also = st->ini[LAYER_DEFAULTS] ? " (nor in " : "";
+	const char *dpath = st->ini[LAYER_DEFAULTS] ? st->lpath[LAYER_DEFAULTS] : "";
+	const char *close = st->ini[LAYER_DEFAULTS] ? ")" : "";
+	int rc, has_section = 0;
 
-	if (!st->line[KEY_BACKEND] && !st->line[KEY_NAME] && !st->saw_section)
-		return config_err(st, 0, "no [database] section");
-	if (!st->line[KEY_BACKEND])
-		return config_err(st, 0, "missing 'backend' in [database]");
-	if (!st->line[KEY_NAME])
-		return config_err(st, 0, "missing 'name' in [database]");
+	for (int l = 0; l < LAYER_COUNT; l++)
+		has_section |= st->ini[l] && aurmig__ini_has_section(st->ini[l], "database");
+	if (!has_section)
+		return config_err(st, 0, "no [database] section%s%s%s", also, dpath, close);
+	if (!st->file[KEY_BACKEND])
+		return config_err(st, 0, "missing 'backend' in [database]%s%s%s", also, dpath, close);
+	if (!st->file[KEY_NAME])
+		return config_err(st, 0, "missing 'name' in [database]%s%s%s", also, dpath, close);
 	if (!v[KEY_NAME])
-		return config_err(st, st->line[KEY_NAME], "empty 'name' in [database]");
+		return config_err_in(st, st->file[KEY_NAME], st->line[KEY_NAME], "empty 'name' in [database]");
 
 	s->dialect = st->dialect;
 	if (st->dialect == AURMIG_DIALECT_SQLITE) {
 		s->driver = "sqlite3";
 		rc = sqlite_split(s, ctx, v[KEY_NAME]);
 		if (rc == AURMIG_EINVALID)
-			return config_err(st, st->line[KEY_NAME],
+			return config_err_in(st, st->file[KEY_NAME], st->line[KEY_NAME],
 				"'name' = '%s' names a directory, not an SQLite database file", v[KEY_NAME]);
 		if (rc)
 			return rc;
@@ -699,61 +708,59 @@ static int config_apply(aurmig__settings *s, config_state *st)
 	}
 
 	s->driver = st->dialect == AURMIG_DIALECT_MYSQL ? "mysql" : "pgsql";
-	s->dbname = v[KEY_NAME];
-	v[KEY_NAME] = NULL;
-	s->host = v[KEY_HOST];
-	v[KEY_HOST] = NULL;
-	s->user = v[KEY_USER];
-	v[KEY_USER] = NULL;
-	s->password = v[KEY_PASSWORD];
-	v[KEY_PASSWORD] = NULL;
+	if ((rc = dup_value(ctx, v[KEY_NAME], &s->dbname)) ||
+	    (rc = dup_value(ctx, v[KEY_HOST], &s->host)) ||
+	    (rc = dup_value(ctx, v[KEY_USER], &s->user)) ||
+	    (rc = dup_value(ctx, v[KEY_PASSWORD], &s->password)))
+		return rc;
 	if (v[KEY_PORT])
 		s->port = parse_port(v[KEY_PORT], strlen(v[KEY_PORT]));
 	/* aurweb connects to MySQL through the socket only when no port is
 	 * set; PostgreSQL uses the port to name the socket in the directory */
-	if (st->dialect == AURMIG_DIALECT_PGSQL || !s->port) {
-		s->socket = v[KEY_SOCKET];
-		v[KEY_SOCKET] = NULL;
-	}
+	if ((st->dialect == AURMIG_DIALECT_PGSQL || !s->port) &&
+	    (rc = dup_value(ctx, v[KEY_SOCKET], &s->socket)))
+		return rc;
 	if (st->dialect == AURMIG_DIALECT_MYSQL)
 		return make_display_url(s, ctx, "mysql", NULL, "unix_socket");
 	return make_display_url(s, ctx, "postgresql", NULL, "host");
 }
 
-static int read_aurweb_config(aurmig__settings *s, config_state *st)
+/* Whether path names a regular file (aurweb's os.path.isfile). */
+static int is_regular_file(const char *path)
 {
-	int rc, saved;
+	struct stat sb;
 
-	st->fp = fopen(st->path, "r");
-	if (!st->fp) {
-		saved = errno;
-		return aurmig__err(st->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
-			"cannot read aurweb config '%s': %s", st->path, strerror(saved));
-	}
-	errno = 0;
-	rc = ini_parse_stream(config_read_line, st, config_handler, st);
-	fclose(st->fp);
-	st->fp = NULL;
-
-	if (st->err == AURMIG_ENOMEM)
-		return AURMIG_ENOMEM;
-	if (rc == -2)
-		return aurmig__oom(st->ctx);
-	if (st->read_errno)
-		return aurmig__err(st->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
-			"cannot read aurweb config '%s': %s", st->path, strerror(st->read_errno));
-	if (rc > 0 && (!st->err || rc < st->err_line))
-		return config_err(st, rc, "syntax error (expected [section], key = value, "
-			"an indented continuation or a comment)");
-	if (st->err)
-		return st->err;
-	if (rc < 0)
-		return aurmig__err(st->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
-			"cannot read aurweb config '%s'", st->path);
-	return config_apply(s, st);
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-int aurmig__settings_from_aurweb_config(aurmig__settings *out, aurmig_context *ctx, const char *path)
+static int read_aurweb_config(aurmig__settings *s, config_state *st, const char *defaults)
+{
+	char *dpath = NULL;
+	int rc;
+
+	if (!defaults || !*defaults) {
+		if (!(dpath = aurmig__printf(st->ctx, "%s.defaults", st->path)))
+			return AURMIG_ENOMEM;
+		defaults = dpath;
+	}
+	rc = AURMIG_OK;
+	if (is_regular_file(defaults)) {
+		st->lpath[LAYER_DEFAULTS] = defaults;
+		rc = read_layer(st, defaults, &st->ini[LAYER_DEFAULTS]);
+	}
+	st->lpath[LAYER_CONFIG] = st->path;
+	if (!rc)
+		rc = read_layer(st, st->path, &st->ini[LAYER_CONFIG]);
+	if (!rc)
+		rc = config_collect(st);
+	if (!rc)
+		rc = config_apply(s, st);
+	aurmig__free(dpath);
+	return rc;
+}
+
+int aurmig__settings_from_aurweb_config_layered(aurmig__settings *out, aurmig_context *ctx,
+	const char *path, const char *defaults)
 {
 	config_state st;
 	int rc;
@@ -768,16 +775,15 @@ int aurmig__settings_from_aurweb_config(aurmig__settings *out, aurmig_context *c
 	memset(&st, 0, sizeof(st));
 	st.ctx = ctx;
 	st.path = path;
-	rc = read_aurweb_config(out, &st);
-	for (int k = 0; k < KEY_COUNT; k++) {
-		if (k == KEY_PASSWORD && st.value[k]) {
-			volatile char *p = st.value[k];
-			while (*p)
-				*p++ = '\0';
-		}
-		aurmig__free(st.value[k]);
-	}
+	rc = read_aurweb_config(out, &st, defaults);
+	for (int l = 0; l < LAYER_COUNT; l++)
+		aurmig__ini_free(st.ini[l]);
 	if (rc)
 		aurmig__settings_clear(out);
 	return rc;
+}
+
+int aurmig__settings_from_aurweb_config(aurmig__settings *out, aurmig_context *ctx, const char *path)
+{
+	return aurmig__settings_from_aurweb_config_layered(out, ctx, path, NULL);
 }

@@ -22,9 +22,15 @@ typedef struct aurmig__settings {
  * a message naming the problem (never the password) on bad input. */
 int aurmig__settings_from_url(aurmig__settings *out, aurmig_context *ctx, const char *url);
 
-/* Read aurweb's configuration file: section [database] with backend
- * (mysql or sqlite), host, socket, port, name, user, password. AURMIG_EIO when
+/* Read aurweb's configuration as aurweb's config.py does: the defaults file
+ * (defaults; NULL or "" means "<path>.defaults"), when it is a regular file,
+ * then the file at path on top, with Python's RawConfigParser rules
+ * (inifile.c). Section [database]: backend (mysql, sqlite or postgres),
+ * host, socket, port, name, user, password. AURMIG_EIO when a file is
  * unreadable, AURMIG_EPARSE (file:line) when malformed or missing keys. */
+int aurmig__settings_from_aurweb_config_layered(aurmig__settings *out, aurmig_context *ctx,
+	const char *path, const char *defaults);
+/* The same with defaults "<path>.defaults". */
 int aurmig__settings_from_aurweb_config(aurmig__settings *out, aurmig_context *ctx, const char *path);
 
 void aurmig__settings_clear(aurmig__settings *s);

@@ -271,3 +271,15 @@ done:
 	aurmig__strv_clear(&later);
 	return rc;
 }
+
+int aurmig__init_schema_revisions(aurmig_context *ctx, const aurmig_graph *g, const char *path,
+	aurmig__strv *out)
+{
+	char *text = NULL;
+	int rc = read_schema(ctx, path, &text);
+
+	if (!rc)
+		rc = schema_revisions(ctx, g, path, text, out);
+	free(text);
+	return rc;
+}

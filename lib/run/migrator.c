@@ -412,6 +412,23 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 			"the plan stopped after a failure; make a new plan");
 	if (!p->started) {
 		p->started = 1;
+		if (p->init_schema) {
+			/* an empty database: build it from the declared schema first
+			 * (the plan holds the deploy lock, or runs without one) */
+			aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
+			o.flags = AURMIG_PLAN_NO_LOCK;
+			rc = aurmig_init(p->conn, p->graph, &o);
+			if (!rc && p->ini) {
+				/* config steps follow the rows init stamped */
+				aurmig__strv_clear(&p->heads_now);
+				rc = aurmig__version_read(p->conn, &p->heads_now);
+			}
+			if (rc) {
+				p->failed = 1;
+				aurmig__plan_unlock(p);
+				return rc;
+			}
+		}
 		if (p->nsteps == 0 && p->purge && p->before.n) {
 			/* stamp --purge to base: only the purge */
 			if ((rc = aurmig__db_begin(p->conn)) || (rc = aurmig__version_delete_all(p->conn)) ||

@@ -161,6 +161,10 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 	if (!out || !p)
 		return AURMIG_EINVALID;
 	aurmig__err_clear(p->ctx);
+	if (p->init_schema)
+		return aurmig__err(p->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"the database is empty: this upgrade builds it from %s (as 'aurmig init'), which is "
+			"no script of steps; for the SQL, give the start: 'upgrade --sql base:heads'", p->init_schema);
 	if ((rc = recorder_new(&c, p->ctx, p->conn->dialect)))
 		return rc;
 	r = c->impl;

@@ -748,6 +748,7 @@ void aurmig_plan_free(aurmig_plan *p)
 	free(p->sql);
 	aurmig__ini_free(p->ini);
 	free(p->config_file);
+	free(p->init_schema);
 	aurmig__strv_clear(&p->heads_now);
 	aurmig__buf_dispose(&p->jrows);                  /* rolled back with the plan's transaction */
 	aurmig_conn_free(p->conn);                       /* drops the plan's reference */
@@ -844,22 +845,30 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 			goto fail;
 	}
 	if (command == AURMIG_CMD_UPGRADE && gate && !start && !p->before.n) {
-		/* an empty database, and the migrations ship a head schema: build it
-		 * with init instead of replaying history */
+		/* an empty database, and the migrations ship a head schema: an
+		 * upgrade to the heads builds it from that schema, as init does,
+		 * then runs what comes after the schema's revision (usually
+		 * nothing); other targets are refused (history is for existing
+		 * databases) */
 		char *path = NULL;
-		aurmig__strv tables = { 0 };
-		if ((rc = aurmig__init_schema_path(graph, conn->dialect, &path)))
+		if ((rc = aurmig__plan_would_init(conn, graph, &p->before, &path)))
 			goto fail;
-		if (access(path, R_OK) == 0) {
-			if (!(rc = aurmig__db_list_tables(conn, &tables)) && tables.n == 0)
-				rc = aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
-					"the database is empty: build it with 'aurmig init' (%s) and it is stamped at "
-					"head; migrations run on existing databases", path);
+		if (path && strcmp(targets[0], "heads") != 0 && strcmp(targets[0], "head") != 0) {
+			rc = aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+				"the database is empty: 'aurmig upgrade heads' (or 'aurmig init') builds it from "
+				"%s and stamps it at head; migrations to '%s' run on existing databases",
+				path, targets[0]);
+			free(path);
+			goto fail;
 		}
-		free(path);
-		aurmig__strv_clear(&tables);
-		if (rc)
-			goto fail;
+		if (path) {
+			p->init_schema = path;
+			aurmig__strv_clear(&heads);
+			aurmig__idxv_clear(&cur);
+			if ((rc = aurmig__init_schema_revisions(ctx, graph, path, &heads)) ||
+			    (rc = to_idxv(&cur, graph, ctx, &heads)))
+				goto fail;
+		}
 	}
 	switch (command) {
 	case AURMIG_CMD_UPGRADE:
@@ -883,6 +892,15 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 		size_t ncfg = 0;
 		for (size_t i = 0; i < p->nsteps; i++)
 			ncfg += p->steps[i].ncfg;
+		if (!ncfg && p->opts.config_file && (p->opts.flags & AURMIG_PLAN_CONFIG_WHEN_NEEDED)) {
+			aurmig__jrows pend = { 0 };
+			if (!conn->offline &&
+			    (rc = aurmig__journal_read(conn, "operation LIKE 'config-%' AND outcome = 'pending'", &pend)))
+				goto fail;
+			if (conn->offline || pend.n == 0)
+				p->opts.config_file = NULL;   /* no migration here edits it */
+			aurmig__journal_rows_clear(&pend);
+		}
 		if (ncfg && !p->opts.config_file && !conn->offline) {
 			for (size_t i = 0; i < p->nsteps; i++)
 				if (p->steps[i].ncfg) {
@@ -900,7 +918,7 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 		if (gate && p->ini && (rc = aurmig__config_finish_pending(p)))
 			goto fail;
 	}
-	if (p->nsteps == 0 && !(p->purge && p->before.n))
+	if (p->nsteps == 0 && !(p->purge && p->before.n) && !p->init_schema)
 		aurmig__plan_unlock(p);   /* nothing to do: let the next deployer in */
 	*out = p;
 	return AURMIG_OK;
@@ -952,6 +970,49 @@ int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 	p->after = heads;
 	*out = p;
 	return AURMIG_OK;
+}
+
+int aurmig__plan_would_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig__strv *rows,
+	char **path_out)
+{
+	aurmig__strv tables = { 0 };
+	char *path = NULL;
+	int rc;
+
+	*path_out = NULL;
+	if (rows->n)
+		return AURMIG_OK;
+	if ((rc = aurmig__init_schema_path(graph, conn->dialect, &path)))
+		return rc;
+	if (access(path, R_OK) == 0 && !(rc = aurmig__db_list_tables(conn, &tables)) && tables.n == 0) {
+		*path_out = path;
+		path = NULL;
+	}
+	free(path);
+	aurmig__strv_clear(&tables);
+	return rc;
+}
+
+const char *aurmig_plan_init_schema(const aurmig_plan *p) { return p ? p->init_schema : NULL; }
+
+int aurmig_upgrade_builds_from_schema(int *out, aurmig_conn *conn, const aurmig_graph *graph)
+{
+	aurmig__strv rows = { 0 };
+	char *path = NULL;
+	int rc;
+
+	if (out)
+		*out = 0;
+	if (!out || !conn || !graph)
+		return conn ? aurmig__err(conn->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_upgrade_builds_from_schema: NULL argument") : AURMIG_EINVALID;
+	aurmig__err_clear(conn->ctx);
+	if (!(rc = aurmig__version_read(conn, &rows)))
+		rc = aurmig__plan_would_init(conn, graph, &rows, &path);
+	*out = path != NULL;
+	free(path);
+	aurmig__strv_clear(&rows);
+	return rc;
 }
 
 size_t aurmig_plan_count(const aurmig_plan *p) { return p ? p->nsteps : 0; }

@@ -63,6 +63,8 @@ struct aurmig_plan {
 	void *cfg_test_arg;
 	aurmig__buf jrows;           /* one-transaction plans: journal rows not yet written */
 	size_t njrows;               /* (VALUES tuples in jrows; see queue_row in migrator.c) */
+	char *init_schema;           /* an empty database: built from this declared schema
+	                              * (aurmig_init) before the first step; NULL otherwise */
 };
 
 /* Apply the next step (migrator.c). */
@@ -89,6 +91,14 @@ int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 
 /* init.c: the head schema file of a dialect, <dir>/schema/<dialect>.sql. */
 int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out);
+/* init.c: the revisions the declared schema at path says it is. */
+int aurmig__init_schema_revisions(aurmig_context *ctx, const aurmig_graph *g, const char *path,
+	aurmig__strv *out);
+/* plan.c: whether an upgrade to heads would build the database from the
+ * declared schema (no version rows, no tables, the schema file exists);
+ * *path_out gets the schema's path then (owned), else NULL. */
+int aurmig__plan_would_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig__strv *rows,
+	char **path_out);
 
 /* recovery.c: before planning (lock held): mark interrupted atomic runs,
  * refuse with AURMIG_ERECOVERY while a failed migration awaits recovery. */

@@ -93,7 +93,8 @@ int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 		return AURMIG_ENOMEM;
 	s->ctx = aurmig__context_ref(ctx);
 	if (!(rc = aurmig_graph_load(&g, ctx, dir)))
-		rc = url ? aurmig_conn_open(&c, ctx, url) : aurmig_conn_open_aurweb_config(&c, ctx, aurweb_config);
+		rc = url ? aurmig_conn_open_flags(&c, ctx, url, AURMIG_OPEN_EXISTING)
+			: aurmig_conn_open_aurweb_config_flags(&c, ctx, aurweb_config, AURMIG_OPEN_EXISTING);
 	if (!rc)
 		rc = fill(s, c, g);
 	aurmig_conn_free(c);

@@ -668,15 +668,26 @@ class AurwebTest(unittest.TestCase):
             self.assertIn("the database is not empty", r.stderr)
             self.assertEqual(db.tables(), before)
 
-    def test_upgrade_on_empty_database_points_at_init(self):
+    def test_upgrade_on_empty_database_builds_it_as_init(self):
+        """The first deploy is one command: upgrade (to the heads) on an empty
+        database builds it from the declared schema, as init does (issue 17)."""
+        schema = os.path.join("schema", "%s.sql" % BACKEND)
+        built = self.new_db("built")
+        r = aurmig(built, "upgrade", check=False)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("building it at head from the declared schema", r.stdout)
+        self.assertIn(schema, r.stdout)
+        init = self.new_db("init")
+        self.assertEqual(aurmig(init, "init").returncode, 0)
+        self.assertEqual(built.tables(), init.tables())
+        self.assertEqual(aurmig(built, "current").stdout, aurmig(init, "current").stdout)
+        # another target than the heads: history is for existing databases
         db = self.new_db("empty")
-        for args in (["upgrade"], ["upgrade", "head"], ["upgrade", "heads"]):
-            r = aurmig(db, *args, check=False)
-            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
-            self.assertIn("aurmig init", r.stderr)
-            self.assertIn(os.path.join("schema", "%s.sql" % BACKEND), r.stderr)
-            self.assertEqual(db.tables(), [], "a refused upgrade writes nothing")
-        self.assertEqual(aurmig(db, "init").returncode, 0)
+        r = aurmig(db, "upgrade", "be7adae47ac3", check=False)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("aurmig init", r.stderr)
+        self.assertIn(schema, r.stderr)
+        self.assertEqual(db.tables(), [], "a refused upgrade writes nothing")
 
     def test_alembic_stamped_intermediate_revision(self):
         """A database Alembic stamped at 9e3158957fd7, holding that revision's schema and data."""

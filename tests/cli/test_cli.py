@@ -93,6 +93,12 @@ class CliTest(Base):
         self.assertEqual((rc, out, err), (0, "", ""))
 
     def test_current_check_and_read_only(self):
+        # a missing file is an error and stays missing; an empty one is a database
+        rc, out, err = self.aurmig("current")
+        self.assertEqual((rc, out), (1, ""))
+        self.assertIn("no such database file", err)
+        self.assertFalse(os.path.exists(self.db))
+        sqlite3.connect(self.db).close()
         rc, out, _ = self.aurmig("current")
         self.assertEqual((rc, out), (0, ""))
         rc, out, _ = self.aurmig("check")
@@ -243,6 +249,7 @@ class OperatorTest(Base):
         return json.loads(out)
 
     def test_json_of_every_verb(self):
+        sqlite3.connect(self.db).close()   # an empty database: check does not create one
         doc = self.j("check", expect_rc=3)
         self.assertEqual(doc["state"], "behind")
         self.assertEqual(doc["pending"][0], "1000aaaa0001")

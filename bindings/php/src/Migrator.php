@@ -285,6 +285,23 @@ final class Migrator
         return $this->runPlan($this->plan('stamp', $targets, false, $purge), null);
     }
 
+    /**
+     * Build an empty database from the migrations' declared schema
+     * (aurmig_init: schema/<dialect>.sql or schema/portable.sql) and stamp it
+     * at the schema's revision. Takes the deploy lock. upgrade() on an empty
+     * database does the same when the migrations ship a declared schema.
+     * @return string[] the version rows
+     */
+    public function init(): array
+    {
+        $f = $this->ffi;
+        $opts = $f->new('aurmig_plan_options');
+        $this->checkRc($f->aurmig_plan_options_init(\FFI::addr($opts), $f->AURMIG_PLAN_OPTIONS_VERSION));
+        $opts->lock_timeout_ms = $this->lockTimeoutMs;
+        $this->checkRc($f->aurmig_init($this->liveConn(), $this->graph, \FFI::addr($opts)));
+        return $this->currentRows();
+    }
+
     /** The connection URL with the password masked. */
     public function displayUrl(): string
     {

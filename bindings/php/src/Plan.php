@@ -76,6 +76,15 @@ final class Plan implements \IteratorAggregate, \Countable
         return $this->rows('aurmig_plan_before_count', 'aurmig_plan_before');
     }
 
+    /**
+     * The declared schema this plan builds the empty database from before
+     * its steps (upgrade to the heads on an empty database), or null.
+     */
+    public function initSchema(): ?string
+    {
+        return $this->ffi->aurmig_plan_init_schema($this->live());
+    }
+
     /** @return string[] the version rows once every step has run */
     public function after(): array
     {

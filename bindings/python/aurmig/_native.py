@@ -148,6 +148,8 @@ int aurmig_migration_has_section(const aurmig_migration *m, int direction, int d
 const char *aurmig_migration_sql(const aurmig_migration *m, int direction, int dialect, int *line_out);
 int aurmig_conn_open(aurmig_conn **out, aurmig_context *ctx, const char *url);
 int aurmig_conn_open_aurweb_config(aurmig_conn **out, aurmig_context *ctx, const char *path);
+int aurmig_conn_open_flags(aurmig_conn **out, aurmig_context *ctx, const char *url, unsigned int flags);
+int aurmig_conn_open_aurweb_config_flags(aurmig_conn **out, aurmig_context *ctx, const char *path, unsigned int flags);
 void aurmig_conn_free(aurmig_conn *conn);
 int aurmig_conn_set_version_table(aurmig_conn *conn, const char *name);
 const char *aurmig_conn_version_table(const aurmig_conn *conn);
@@ -183,6 +185,8 @@ int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path, const aurmig_plan_options *opts);
+const char *aurmig_plan_init_schema(const aurmig_plan *plan);
+int aurmig_upgrade_builds_from_schema(int *out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_recover(aurmig_conn *conn, const aurmig_graph *graph, int action, const char *revision, const aurmig_plan_options *opts);
 int aurmig_validate(aurmig_report **out, aurmig_conn *conn, const aurmig_graph *graph);

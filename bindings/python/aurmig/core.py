@@ -413,6 +413,20 @@ class Migrator:
         with self.plan("stamp", targets, purge=purge) as p:
             return p.run()
 
+    def init(self):
+        """Build an empty database from the migrations' declared schema
+        (aurmig_init: schema/<dialect>.sql or schema/portable.sql) and stamp
+        it at the schema's revision; returns the version rows. Takes the
+        deploy lock. upgrade() on an empty database does the same when the
+        migrations ship a declared schema."""
+        lib = self._lib
+        conn = self._live_conn()
+        opts = n.aurmig_plan_options()
+        self._check(lib.aurmig_plan_options_init(ctypes.byref(opts), n.AURMIG_PLAN_OPTIONS_VERSION))
+        opts.lock_timeout_ms = -1 if self.lock_timeout is None else int(self.lock_timeout * 1000)
+        self._check(lib.aurmig_init(conn, self._graph, ctypes.byref(opts)))
+        return self.current_rows()
+
     # -- misc --------------------------------------------------------------
 
     @property
@@ -543,6 +557,13 @@ class Plan:
         """The version rows before the plan."""
         p = self._live()
         return [_s(self._lib.aurmig_plan_before(p, i)) for i in range(self._lib.aurmig_plan_before_count(p))]
+
+    @property
+    def init_schema(self):
+        """The declared schema this plan builds the empty database from
+        before its steps (upgrade to the heads on an empty database), or None."""
+        v = self._lib.aurmig_plan_init_schema(self._live())
+        return _s(v) if v is not None else None
 
     @property
     def after(self):

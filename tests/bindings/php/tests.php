@@ -120,6 +120,13 @@ $tests['ffi: the public structs are usable'] = static function () use ($mode) {
 foreach ($backends as $backend => [$mkurl, $graph]) {
     $tests["$backend: status, plan, upgrade, current, history, downgrade"] = static function () use ($graph, $mkurl) {
         $url = $mkurl();
+        if (str_starts_with($url, 'sqlite:///')) {
+            // the read-only check never creates the file: a missing one is an error
+            $e = throws(Aurmig\NotFoundException::class, static fn () => Migrator::status($graph, url: $url));
+            check(str_contains($e->getMessage(), 'no such database file: '), 'names the missing file');
+            check(!file_exists(substr($url, 10)), 'the check created no file');
+            touch(substr($url, 10));
+        }
         $st = Migrator::status($graph, url: $url);
         same('behind', $st->state, 'state of an empty database');
         same([A, B1, B2, C1, C2, M, D], $st->pending, 'pending');
@@ -379,6 +386,32 @@ $tests['hooks: a PHP callable where a migration says -- aurmig:hook'] = static f
     same([], $m->currentRows(), 'down to base');
     $m->close();
     throws(Aurmig\UsageException::class, static fn () => $m->hook('fill', null));
+};
+
+$tests['first deploy: init(), and upgrade() on an empty database builds the declared schema'] =
+    static function () use ($work, $sqlite) {
+    $dir = "$work/init-" . bin2hex(random_bytes(4));
+    mkdir("$dir/schema", 0755, true);
+    file_put_contents("$dir/aaaa_a.sql", "-- aurmig:revision aaaa\n-- aurmig:upgrade\nCREATE TABLE a (x INTEGER);\n"
+        . "-- aurmig:downgrade\nDROP TABLE a;\n");
+    file_put_contents("$dir/bbbb_b.sql", "-- aurmig:revision bbbb\n-- aurmig:down_revision aaaa\n"
+        . "-- aurmig:upgrade\nCREATE TABLE b (x INTEGER);\n-- aurmig:downgrade\nDROP TABLE b;\n");
+    file_put_contents("$dir/schema/sqlite.sql",
+        "-- aurmig:schema-revision bbbb\nCREATE TABLE a (x INTEGER);\nCREATE TABLE b (x INTEGER);\n");
+    $m = new Migrator($dir, url: $sqlite());
+    same(['bbbb'], $m->init(), 'init stamps the schema\'s revision');
+    throws(Aurmig\UsageException::class, static fn () => $m->init());
+    $m->close();
+    $m = new Migrator($dir, url: $sqlite());
+    $plan = $m->plan('upgrade', 'heads');
+    same("$dir/schema/sqlite.sql", $plan->initSchema(), 'the plan builds from the declared schema');
+    same([], iterator_to_array($plan), 'no step after the schema\'s revision');
+    $plan->close();
+    same(['bbbb'], $m->currentRows(), 'built at head');
+    $plan = $m->plan('upgrade', 'heads');
+    same(null, $plan->initSchema(), 'not on a database at head');
+    $plan->close();
+    $m->close();
 };
 
 $passed = $failed = 0;
