@@ -610,8 +610,9 @@ static int heads_for_spec(aurmig__idxv *out, aurmig_plan *p, const aurmig__idxv 
 	}
 	if (!rc && strcmp(id, "base") != 0 && *id) {
 		if (strcmp(id, "heads") == 0 || strcmp(id, "head") == 0) {
+			/* label@head: the head of that branch (Alembic resolves it with the label) */
 			aurmig__idxv hs = { 0 };
-			rc = aurmig__resolve_set(&hs, g, ctx, id);
+			rc = aurmig__resolve_set(&hs, g, ctx, spec);
 			for (size_t i = 0; i < hs.n && !rc; i++)
 				rc = aurmig__idxv_push(&shares, ctx, hs.v[i]);
 			aurmig__idxv_clear(&hs);

@@ -435,6 +435,19 @@ static void test_stamp(void **state)
 	fails(f, STAMP, "", "nope", AURMIG_ENOTFOUND, "No such revision or branch 'nope'");
 }
 
+/* label@head names the head of that branch when the heads of the current
+ * rows are filtered too (Alembic's filter_for_lineage resolves 'head' with
+ * the label): it used to fail with "Multiple head revisions". */
+static void test_stamp_label_head(void **state)
+{
+	fx *f = *state;
+	branches(f, 0);
+	ok(f, STAMP, "dd1x", "right@head", "stamp ->dd2x +dd2x = dd1x,dd2x");
+	ok(f, STAMP, "dd1x cc2x", "right@head", "stamp cc2x->dd2x cc2x>dd2x = dd1x,dd2x");
+	ok(f, STAMP, "dd1x cc2x", "left@heads", "= dd1x,cc2x");
+	ok(f, STAMP, "cc1x cc2x", "left@heads", "stamp cc1x->dd1x cc1x>dd1x = cc2x,dd1x");
+}
+
 /* A one-step plan (recovery's resume path), from given rows. */
 static void test_single_step(void **state)
 {
@@ -507,6 +520,7 @@ int main(void)
 		T(test_merge),
 		T(test_dependencies),
 		T(test_stamp),
+		T(test_stamp_label_head),
 		T(test_single_step),
 		T(test_irreversible),
 		T(test_alloc_failures),
