@@ -70,7 +70,7 @@ int aurmig__db_query_table(aurmig_conn *c, const char *table, const char *sql, a
 	int *exists);
 int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *sql, aurmig__strv *cells,
 	size_t *ncols, int *exists);
-/* Names of the tables of the current database/schema (init.c). */
+/* Names of the tables of the current database/schema. */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
 /* Append s as a quoted SQL string literal for the connection's dialect. */
 int aurmig__db_quote(aurmig__buf *b, int dialect, const char *s);

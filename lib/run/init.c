@@ -63,17 +63,6 @@ int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_
 	return rc;
 }
 
-/* Names of the tables in the database (the current schema). */
-int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out)
-{
-	const char *sql = c->dialect == AURMIG_DIALECT_MYSQL ?
-		"SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()" :
-		c->dialect == AURMIG_DIALECT_PGSQL ?
-		"SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()" :
-		"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
-	return c->ops->query(c, sql, out);
-}
-
 static int read_schema(aurmig_context *ctx, const char *path, char **text)
 {
 	FILE *f = fopen(path, "rb");
