@@ -14,79 +14,9 @@
 #include "run/plan_priv.h"
 #include "graph/resolve.h"
 #include "schema/ddl.h"
+#include "schema/declared.h"
 #include "base/split.h"
 #include "db/version.h"
-
-static const char *const schema_names[] = { "", "sqlite", "mysql", "pgsql" };
-
-/* <dir>/schema/<dialect>.sql, else <dir>/schema/portable.sql when that
- * exists (a backend's own file wins, as a backend's own section does). */
-int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out)
-{
-	char *portable;
-
-	*out = aurmig__printf(g->ctx, "%s/schema/%s.sql", g->dir, schema_names[dialect]);
-	if (!*out)
-		return AURMIG_ENOMEM;
-	if (access(*out, F_OK) == 0)
-		return AURMIG_OK;
-	if (!(portable = aurmig__printf(g->ctx, "%s/schema/portable.sql", g->dir))) {
-		free(*out);
-		*out = NULL;
-		return AURMIG_ENOMEM;
-	}
-	if (access(portable, F_OK) == 0) {
-		free(*out);
-		*out = portable;
-	} else {
-		free(portable);
-	}
-	return AURMIG_OK;
-}
-
-int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *g, int dialect)
-{
-	char *path = NULL;
-	int rc;
-
-	if (!g || !path_out || dialect <= AURMIG_DIALECT_ANY || dialect > AURMIG_DIALECT_PGSQL)
-		return g ? aurmig__err(g->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
-			"aurmig_graph_declared_schema: NULL argument or unknown dialect") : AURMIG_EINVALID;
-	if ((rc = aurmig__init_schema_path(g, dialect, &path)))
-		return rc;
-	if (strlen(path) >= path_size)
-		rc = aurmig__err(g->ctx, AURMIG_EBUFS, AURMIG_ERRCLASS_API,
-			"aurmig_graph_declared_schema: the path needs %zu bytes", strlen(path) + 1);
-	else
-		memcpy(path_out, path, strlen(path) + 1);
-	free(path);
-	return rc;
-}
-
-static int read_schema(aurmig_context *ctx, const char *path, char **text)
-{
-	FILE *f = fopen(path, "rb");
-	aurmig__buf b;
-	char chunk[8192];
-	size_t n;
-
-	*text = NULL;
-	if (!f)
-		return aurmig__err_at(ctx, errno == ENOENT ? AURMIG_ENOTFOUND : AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
-			"cannot read the head schema: %s", strerror(errno));
-	aurmig__buf_init(&b, ctx);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		aurmig__buf_add(&b, chunk, n);
-	fclose(f);
-	if (!(*text = aurmig__buf_detach(&b)))
-		return AURMIG_ENOMEM;
-	if (memchr(*text, '\0', b.len)) {
-		free(*text);
-		*text = NULL;
-		return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, 0, "NUL byte in the schema file");
-	}
-	return AURMIG_OK;
-}
 
 /* "-- aurmig:schema-revision A [B ...]" at the top of the file. */
 static int schema_revisions(aurmig_context *ctx, const aurmig_graph *g, const char *path, const char *text,
@@ -129,6 +59,7 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	size_t n = 0;
 	int portable = 0;
 	char *path = NULL, *text = NULL;
+	size_t textlen = 0;
 	aurmig_plan *p = NULL;
 	int rc, locked = 0, tx = 0;
 
@@ -149,7 +80,8 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			"use 'aurmig upgrade' on existing ones", tables.n, tables.n == 1 ? "" : "s", tables.v[0]);
 		goto done;
 	}
-	if ((rc = aurmig__init_schema_path(g, c->dialect, &path)) || (rc = read_schema(c->ctx, path, &text)) ||
+	if ((rc = aurmig__declared_path(g, c->dialect, &path)) ||
+	    (rc = aurmig__declared_read(c->ctx, path, "the head schema", &text, &textlen)) ||
 	    (rc = schema_revisions(c->ctx, g, path, text, &revs)) ||
 	    (rc = aurmig__split(&st, &n, c->ctx, text, strlen(text), c->dialect, path, 1)))
 		goto done;

@@ -13,6 +13,7 @@
 #include "db/lock.h"
 #include "run/plan_priv.h"
 #include "schema/ddl.h"
+#include "schema/declared.h"
 #include "base/split.h"
 #include "db/version.h"
 
@@ -849,7 +850,7 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 		 * with init instead of replaying history */
 		char *path = NULL;
 		aurmig__strv tables = { 0 };
-		if ((rc = aurmig__init_schema_path(graph, conn->dialect, &path)))
+		if ((rc = aurmig__declared_path(graph, conn->dialect, &path)))
 			goto fail;
 		if (access(path, R_OK) == 0) {
 			if (!(rc = aurmig__db_list_tables(conn, &tables)) && tables.n == 0)

@@ -87,9 +87,6 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int kind,
 	const aurmig_migration *m, const aurmig__strv *heads_now);
 
-/* init.c: the head schema file of a dialect, <dir>/schema/<dialect>.sql. */
-int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out);
-
 /* recovery.c: before planning (lock held): mark interrupted atomic runs,
  * refuse with AURMIG_ERECOVERY while a failed migration awaits recovery. */
 int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock);
