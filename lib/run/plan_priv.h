@@ -87,7 +87,7 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int kind,
 	const aurmig_migration *m, const aurmig__strv *heads_now);
 
-/* recovery.c: before planning (lock held): mark interrupted atomic runs,
+/* gate.c: before planning (lock held): mark interrupted atomic runs,
  * refuse with AURMIG_ERECOVERY while a failed migration awaits recovery. */
 int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock);
 
