@@ -5,7 +5,7 @@
  *
  * Written by hand: no Debian library parses MySQL-flavoured DDL into a
  * model we could render for three backends. Definitions reuse the schema
- * model of schema.c (tables, columns, indexes, foreign keys), so a table
+ * model of schema.h (tables, columns, indexes, foreign keys), so a table
  * created from portable DDL is rendered by the same code as `schema dump`
  * and reads back through introspection as what was declared.
  *

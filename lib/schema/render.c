@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A schema model rendered as DDL for a dialect (aurmig_schema_dump), and
- * the renderer's pieces the portable DDL module (ddl.c) and the differ use.
+ * the renderer's pieces the portable DDL module (ddl_*.c) and the differ use.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -416,7 +416,7 @@ int aurmig_schema_dump(const char **out, aurmig_schema *s, int dialect)
 
 
 /* ------------------------------------------------------------------ */
-/* shared with the portable DDL module (ddl.c)                         */
+/* shared with the portable DDL module (ddl_*.c)                      */
 
 /* For SQLite, models of portable DDL and of SQLite databases are SQLite's
  * own: declared types kept (raw_type), AUTOINCREMENT as the column says. */

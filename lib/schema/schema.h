@@ -114,7 +114,7 @@ void aurmig__schema_put_column_def_from(aurmig__buf *b, int dialect, int src_dia
 void aurmig__schema_put_fkey_from(aurmig__buf *b, int dialect, int src_dialect, const struct aurmig_schema_fkey *fk);
 void aurmig__schema_put_ident_list(aurmig__buf *b, int dialect, const aurmig__strv *v);
 
-/* For the portable DDL module (ddl.c): the renderer's pieces and the
+/* For the portable DDL module (ddl_*.c): the renderer's pieces and the
  * model's life. Rendering appends to b; src dialect is "portable". */
 void aurmig__schema_put_ident(aurmig__buf *b, int dialect, const char *name);
 void aurmig__schema_put_column_def(aurmig__buf *b, int dialect, const struct aurmig_schema_table *t,
