@@ -3,18 +3,9 @@
 #ifndef AURMIG_PLAN_PRIV_H
 #define AURMIG_PLAN_PRIV_H
 
-#include "graph/resolve.h"
+#include "graph/planner.h"
 #include "db/db.h"
 #include "run/config.h"
-
-enum { AURMIG__OP_INSERT = 1, AURMIG__OP_UPDATE = 2, AURMIG__OP_DELETE = 3 };
-
-/* One change to the version table: INSERT a, UPDATE a -> b, DELETE a. */
-typedef struct aurmig__rowop {
-	int op;
-	char *a;
-	char *b;
-} aurmig__rowop;
 
 struct aurmig_step {
 	int kind;                    /* aurmig_step_kind */
