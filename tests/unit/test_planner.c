@@ -181,6 +181,7 @@ static void test_downgrade_dialect_sections(void **state)
 	pl.dialect = AURMIG_DIALECT_SQLITE;
 	assert_int_equal(aurmig__planner_run(&pl, AURMIG_CMD_DOWNGRADE, t, 1, &rows, &after), AURMIG_OK);
 	assert_int_equal(after.n, 0);
+	aurmig__strv_clear(&after);
 	aurmig__strv_clear(&rows);
 	aurmig_graph_free(g);
 }
