@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Hardening suite (issue 10):
+# Hardening suite:
 #   - every parser's libFuzzer harness (tests/fuzz/), built with clang-14
 #     -fsanitize=fuzzer,address,undefined, run for a bounded time each;
-#   - the C and CLI test suites built with -Db_sanitize=address,undefined;
-#   - the C test executables under valgrind (leaks, invalid accesses).
+#   - the C and CLI test suites built with -Db_sanitize=address,undefined,
+#     run with meson's test setup 'asan' (tests/meson.build);
+#   - the C test executables under valgrind (leaks, invalid accesses), with
+#     the test setup 'valgrind'.
 # One line per step, then 'N passed, N failed' last; exits non-zero on any
 # failure. A failing step's log is printed (tail) and kept under
 # build-hardening/logs/.
@@ -139,10 +141,11 @@ fuzz_all() {
 # ------------------------------------------------------------------ sanitizers
 
 ASAN=$WORK/asan
-SHIM=$WORK/keep_modules.so
 
+# The environment of the sanitizer and valgrind runs lives in meson's test
+# setups 'asan' and 'valgrind' (tests/meson.build); this script only builds
+# and drives them.
 asan_build() {
-	gcc -shared -fPIC -O2 -o "$SHIM" tests/hostile/keep_modules.c || return 1
 	if [ ! -f "$ASAN/build.ninja" ]; then
 		meson setup "$ASAN" -Db_sanitize=address,undefined -Db_lundef=false || return 1
 	fi
@@ -150,15 +153,8 @@ asan_build() {
 }
 
 asan_suite() {
-	# keep_modules.so: libdbi's drivers stay loaded so that LeakSanitizer can
-	# name them (tests/hostile/lsan.supp). verify_asan_link_order=0: the shim
-	# is preloaded before the ASan runtime, which only the executables link.
-	LD_PRELOAD="$SHIM" \
-	ASAN_OPTIONS=detect_leaks=1:verify_asan_link_order=0:detect_stack_use_after_return=0 \
-	LSAN_OPTIONS="suppressions=$ROOT/tests/hostile/lsan.supp:print_suppressions=0" \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C "$ASAN" --print-errorlogs --no-rebuild --num-processes 1 \
-			--timeout-multiplier 4 --logbase "asan-$1" --suite "$1"
+	meson test -C "$ASAN" --setup=asan --print-errorlogs --no-rebuild --num-processes 1 \
+		--logbase "asan-$1" --suite "$1"
 }
 
 # c_tests BUILDDIR SUITE: the C test executables (not the Python/PHP-driven tests) of a suite
@@ -182,11 +178,8 @@ valgrind_build() {
 }
 
 valgrind_suite() {
-	# --keep-debuginfo: libdbi dlclose()s its drivers; tests/valgrind.supp names their frames
-	meson test -C "$VG" --print-errorlogs --no-rebuild --num-processes 1 --timeout-multiplier 10 \
-		--logbase "valgrind-$1" \
-		--wrap="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible --keep-debuginfo=yes --error-exitcode=1 --suppressions=$ROOT/tests/valgrind.supp" \
-		"$@"
+	meson test -C "$VG" --setup=valgrind --print-errorlogs --no-rebuild --num-processes 1 \
+		--logbase "valgrind-$1" "${@:2}"
 }
 
 sanitizers_all() {

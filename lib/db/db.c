@@ -547,3 +547,14 @@ int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *
 {
 	return query_maybe_missing(c, table, sql, cells, ncols, exists);
 }
+
+/* Names of the tables in the database (the current schema). */
+int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out)
+{
+	const char *sql = c->dialect == AURMIG_DIALECT_MYSQL ?
+		"SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()" :
+		c->dialect == AURMIG_DIALECT_PGSQL ?
+		"SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()" :
+		"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+	return c->ops->query(c, sql, out);
+}

@@ -79,7 +79,7 @@ int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *
  * Nothing elsewhere: MariaDB's and SQLite's IF NOT EXISTS suffice. The
  * release keeps the error already recorded. */
 int aurmig__db_create_guard(aurmig_conn *c, int take);
-/* Names of the tables of the current database/schema (init.c). */
+/* Names of the tables of the current database/schema. */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
 /* Append s as a quoted SQL string literal for the connection's dialect. */
 int aurmig__db_quote(aurmig__buf *b, int dialect, const char *s);

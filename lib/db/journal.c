@@ -424,3 +424,25 @@ void aurmig__journal_rows_clear(aurmig__jrows *rows)
 	rows->v = NULL;
 	rows->n = 0;
 }
+
+/* Does a space-separated list hold id? */
+static int list_has(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = list; (p = strstr(p, id)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Is the migration a row records a downgrade? A step row says so in its
+ * operation; a recovery row (resume, mark-*) by where its revision goes: a
+ * downgrade's target revisions lack it. So the direction survives any number
+ * of failed resumes. */
+int aurmig__journal_row_downgrade(const aurmig__jrow *j)
+{
+	if (strcmp(j->operation, "downgrade") == 0 || strcmp(j->operation, "upgrade") == 0)
+		return strcmp(j->operation, "downgrade") == 0;
+	return !list_has(j->to_revs, j->revision) && list_has(j->from_revs, j->revision);
+}

@@ -105,4 +105,9 @@ int aurmig__journal_read_checksums(aurmig_conn *c, aurmig__strv *pairs);
 /* A fresh random run id (32 hex digits). */
 int aurmig__journal_run_id(char out[33]);
 
+/* Does the row record a downgrade? A step row says so in its operation; a
+ * recovery row (resume, mark-*) by where its revision goes, so the direction
+ * survives any number of failed resumes. */
+int aurmig__journal_row_downgrade(const aurmig__jrow *j);
+
 #endif

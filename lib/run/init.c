@@ -10,94 +10,14 @@
 #include <unistd.h>
 
 #include "db/journal.h"
+#include "graph/planner.h"
 #include "db/lock.h"
 #include "run/plan_priv.h"
 #include "graph/resolve.h"
 #include "schema/ddl.h"
+#include "schema/declared.h"
 #include "base/split.h"
 #include "db/version.h"
-
-static const char *const schema_names[] = { "", "sqlite", "mysql", "pgsql" };
-
-/* <dir>/schema/<dialect>.sql, else <dir>/schema/portable.sql when that
- * exists (a backend's own file wins, as a backend's own section does). */
-int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out)
-{
-	char *portable;
-
-	*out = aurmig__printf(g->ctx, "%s/schema/%s.sql", g->dir, schema_names[dialect]);
-	if (!*out)
-		return AURMIG_ENOMEM;
-	if (access(*out, F_OK) == 0)
-		return AURMIG_OK;
-	if (!(portable = aurmig__printf(g->ctx, "%s/schema/portable.sql", g->dir))) {
-		free(*out);
-		*out = NULL;
-		return AURMIG_ENOMEM;
-	}
-	if (access(portable, F_OK) == 0) {
-		free(*out);
-		*out = portable;
-	} else {
-		free(portable);
-	}
-	return AURMIG_OK;
-}
-
-int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *g, int dialect)
-{
-	char *path = NULL;
-	int rc;
-
-	if (!g || !path_out || dialect <= AURMIG_DIALECT_ANY || dialect > AURMIG_DIALECT_PGSQL)
-		return g ? aurmig__err(g->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
-			"aurmig_graph_declared_schema: NULL argument or unknown dialect") : AURMIG_EINVALID;
-	if ((rc = aurmig__init_schema_path(g, dialect, &path)))
-		return rc;
-	if (strlen(path) >= path_size)
-		rc = aurmig__err(g->ctx, AURMIG_EBUFS, AURMIG_ERRCLASS_API,
-			"aurmig_graph_declared_schema: the path needs %zu bytes", strlen(path) + 1);
-	else
-		memcpy(path_out, path, strlen(path) + 1);
-	free(path);
-	return rc;
-}
-
-/* Names of the tables in the database (the current schema). */
-int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out)
-{
-	const char *sql = c->dialect == AURMIG_DIALECT_MYSQL ?
-		"SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()" :
-		c->dialect == AURMIG_DIALECT_PGSQL ?
-		"SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()" :
-		"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
-	return c->ops->query(c, sql, out);
-}
-
-static int read_schema(aurmig_context *ctx, const char *path, char **text)
-{
-	FILE *f = fopen(path, "rb");
-	aurmig__buf b;
-	char chunk[8192];
-	size_t n;
-
-	*text = NULL;
-	if (!f)
-		return aurmig__err_at(ctx, errno == ENOENT ? AURMIG_ENOTFOUND : AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0,
-			"cannot read the head schema: %s", strerror(errno));
-	aurmig__buf_init(&b, ctx);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		aurmig__buf_add(&b, chunk, n);
-	fclose(f);
-	if (!(*text = aurmig__buf_detach(&b)))
-		return AURMIG_ENOMEM;
-	if (memchr(*text, '\0', b.len)) {
-		free(*text);
-		*text = NULL;
-		return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, 0, "NUL byte in the schema file");
-	}
-	return AURMIG_OK;
-}
 
 /* "-- aurmig:schema-revision A [B ...]" at the top of the file. */
 static int schema_revisions(aurmig_context *ctx, const aurmig_graph *g, const char *path, const char *text,
@@ -140,7 +60,8 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	size_t n = 0;
 	int portable = 0;
 	char *path = NULL, *text = NULL;
-	aurmig_plan *p = NULL;
+	size_t textlen = 0;
+	aurmig__strv stamp = { 0 };   /* the version rows the stamp leaves */
 	int rc, locked = 0, tx = 0;
 
 	if (!c || !g)
@@ -160,7 +81,8 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			"use 'aurmig upgrade' on existing ones", tables.n, tables.n == 1 ? "" : "s", tables.v[0]);
 		goto done;
 	}
-	if ((rc = aurmig__init_schema_path(g, c->dialect, &path)) || (rc = read_schema(c->ctx, path, &text)) ||
+	if ((rc = aurmig__declared_path(g, c->dialect, &path)) ||
+	    (rc = aurmig__declared_read(c->ctx, path, "the head schema", &text, &textlen)) ||
 	    (rc = schema_revisions(c->ctx, g, path, text, &revs)) ||
 	    (rc = aurmig__split(&st, &n, c->ctx, text, strlen(text), c->dialect, path, 1)))
 		goto done;
@@ -175,10 +97,10 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 		goto done;
 	/* the stamp is planned first, so a bad schema-revision fails before anything runs */
 	{
-		aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
+		aurmig__planner pl = { g, c->ctx, c->dialect, NULL, NULL };
 		aurmig__strv none = { 0 };
-		o.flags = AURMIG_PLAN_NO_LOCK;
-		if ((rc = aurmig__plan_create(&p, c, g, AURMIG_CMD_STAMP, (const char *const *)revs.v, revs.n, &o, 0, &none)))
+		if ((rc = aurmig__planner_run(&pl, AURMIG_CMD_STAMP, (const char *const *)revs.v, revs.n, &none,
+			&stamp)))
 			goto done;
 	}
 	if (c->dialect != AURMIG_DIALECT_MYSQL) {
@@ -210,10 +132,8 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 		tx = 1;
 	if (!rc)
 		rc = aurmig__version_ensure(c);
-	for (size_t k = 0; !rc && k < p->nsteps; k++)
-		for (size_t j = 0; !rc && j < p->steps[k].nops; j++)
-			rc = aurmig__version_insert(c, p->steps[k].ops[j].op == AURMIG__OP_INSERT ? p->steps[k].ops[j].a :
-				p->steps[k].ops[j].b);
+	for (size_t k = 0; !rc && k < stamp.n; k++)
+		rc = aurmig__version_insert(c, stamp.v[k]);
 	if (!rc)
 		rc = aurmig__journal_ensure(c);
 	if (!rc) {
@@ -260,7 +180,7 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 done:
 	if (tx)
 		aurmig__db_rollback(c);
-	aurmig_plan_free(p);
+	aurmig__strv_clear(&stamp);
 	if (locked)
 		aurmig__lock_release(c);
 	free(st);
@@ -276,7 +196,8 @@ int aurmig__init_schema_revisions(aurmig_context *ctx, const aurmig_graph *g, co
 	aurmig__strv *out)
 {
 	char *text = NULL;
-	int rc = read_schema(ctx, path, &text);
+	size_t len;
+	int rc = aurmig__declared_read(ctx, path, "the head schema", &text, &len);
 
 	if (!rc)
 		rc = schema_revisions(ctx, g, path, text, out);

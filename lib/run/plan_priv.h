@@ -3,18 +3,9 @@
 #ifndef AURMIG_PLAN_PRIV_H
 #define AURMIG_PLAN_PRIV_H
 
-#include "graph/resolve.h"
+#include "graph/planner.h"
 #include "db/db.h"
 #include "run/config.h"
-
-enum { AURMIG__OP_INSERT = 1, AURMIG__OP_UPDATE = 2, AURMIG__OP_DELETE = 3 };
-
-/* One change to the version table: INSERT a, UPDATE a -> b, DELETE a. */
-typedef struct aurmig__rowop {
-	int op;
-	char *a;
-	char *b;
-} aurmig__rowop;
 
 struct aurmig_step {
 	int kind;                    /* aurmig_step_kind */
@@ -89,8 +80,6 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int kind,
 	const aurmig_migration *m, const aurmig__strv *heads_now);
 
-/* init.c: the head schema file of a dialect, <dir>/schema/<dialect>.sql. */
-int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out);
 /* init.c: the revisions the declared schema at path says it is. */
 int aurmig__init_schema_revisions(aurmig_context *ctx, const aurmig_graph *g, const char *path,
 	aurmig__strv *out);
@@ -100,7 +89,7 @@ int aurmig__init_schema_revisions(aurmig_context *ctx, const aurmig_graph *g, co
 int aurmig__plan_would_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig__strv *rows,
 	char **path_out);
 
-/* recovery.c: before planning (lock held): mark interrupted atomic runs,
+/* gate.c: before planning (lock held): mark interrupted atomic runs,
  * refuse with AURMIG_ERECOVERY while a failed migration awaits recovery. */
 int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock);
 

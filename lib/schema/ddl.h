@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Portable DDL (ddl.c): a documented, MySQL-flavoured subset of CREATE
- * TABLE / ALTER TABLE / CREATE INDEX / DROP ... parsed from a script's
+ * Portable DDL (ddl_*.c, private layout in ddl_priv.h): a documented,
+ * MySQL-flavoured subset of CREATE TABLE / ALTER TABLE / CREATE INDEX /
+ * DROP ... parsed from a script's
  * `-- aurmig:upgrade portable` section and rendered for SQLite, MySQL and
  * PostgreSQL; SQLite gets the 12-step table rebuild for what its ALTER
  * TABLE cannot do. The subset is described in docs/portable-ddl.md.

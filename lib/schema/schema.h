@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Schema introspection (schema.c): the model behind the opaque handles of
- * aurmig/schema.h, and the normalisers the introspection, the DDL renderer
- * and the differ share. See docs/schema.md for the mapping per backend.
+ * The schema model behind the opaque handles of aurmig/schema.h, shared by
+ * the files of lib/schema/: model.c (life, normalisers, accessors), read.c
+ * (introspection), render.c (DDL), diff.c (comparison), declared.c (the
+ * declared schema file) and the portable DDL module (ddl*.c). See
+ * docs/schema.md for the mapping per backend.
  */
 #ifndef AURMIG_SCHEMA_PRIV_H
 #define AURMIG_SCHEMA_PRIV_H
@@ -93,7 +95,26 @@ int aurmig__schema_norm_default(char **out, aurmig_context *ctx, int dialect,
 	const aurmig__ctype *type, const char *text);
 
 
-/* For the portable DDL module (ddl.c): the renderer's pieces and the
+/* model.c: small helpers shared by the readers, the renderer and the differ. */
+int aurmig__schema_ieq(const char *a, const char *b);                 /* ASCII case-insensitive equality */
+int aurmig__schema_name_eq(const char *a, const char *b, int ci);     /* names equal (ci: case-insensitive) */
+int aurmig__schema_starts_ci(const char *s, const char *prefix);
+int aurmig__schema_is_numeric_kind(int k);
+const char *aurmig__schema_kind_word(int k);
+/* A quoted literal starting at s: its end, and its value (unescaped). */
+const char *aurmig__schema_literal_end(const char *s, int backslash);
+char *aurmig__schema_literal_value(aurmig_context *ctx, const char *s, const char *end, int backslash);
+int aurmig__schema_canon_number(char *out, size_t size, const char *s);
+struct aurmig_schema_column *aurmig__schema_find_column(struct aurmig_schema_table *t, const char *name);
+
+/* render.c: pieces of the renderer for the differ; src_dialect is the
+ * dialect the model was read from (AURMIG_DIALECT_ANY: portable). */
+void aurmig__schema_put_column_def_from(aurmig__buf *b, int dialect, int src_dialect,
+	const struct aurmig_schema_table *t, const struct aurmig_schema_column *c);
+void aurmig__schema_put_fkey_from(aurmig__buf *b, int dialect, int src_dialect, const struct aurmig_schema_fkey *fk);
+void aurmig__schema_put_ident_list(aurmig__buf *b, int dialect, const aurmig__strv *v);
+
+/* For the portable DDL module (ddl_*.c): the renderer's pieces and the
  * model's life. Rendering appends to b; src dialect is "portable". */
 void aurmig__schema_put_ident(aurmig__buf *b, int dialect, const char *name);
 void aurmig__schema_put_column_def(aurmig__buf *b, int dialect, const struct aurmig_schema_table *t,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fuzz target: portable DDL (lib/schema/ddl.c). The input is one statement (the
+ * Fuzz target: portable DDL (lib/schema/ddl_*.c). The input is one statement (the
  * splitter's job is fuzzed elsewhere). It is parsed; when it is portable
  * DDL it is rendered for MySQL and PostgreSQL, and for SQLite against a
  * model holding two tables (so ALTER TABLE reaches the rebuild code), and

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Fuzz target: the format-preserving INI editor (lib/ini/inifile.c) that
+ * Fuzz target: the format-preserving INI editor (lib/ini/inifile_*.c) that
  * config-file migrations use on aurweb's configuration. The first byte
  * holds the flags (bit 0: fold key case) and picks edits (bits 1-7); the
  * rest is the file. Checked: an unedited file renders byte for byte; every

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for lib/ini/inifile.c: the format-preserving editor of aurweb's INI configuration. */
+/* Unit tests for lib/ini/inifile_*.c: the format-preserving editor of aurweb's INI configuration. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

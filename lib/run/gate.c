@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The recovery gate every run passes before planning: interrupted atomic
+ * runs are marked, a half-applied migration blocks with the commands that
+ * resolve it (recovery.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/journal.h"
+#include "run/plan_priv.h"
+#include "base/split.h"
+
+/* The file line of statement k (0-based) of the row's migration, or 0. */
+static int statement_line(aurmig_conn *c, const aurmig_migration *m, int downgrade, long k)
+{
+	int dir = downgrade ? AURMIG_DOWNGRADE : AURMIG_UPGRADE;
+	int line = 0, first;
+	const char *sql = m ? aurmig_migration_sql(m, dir, c->dialect, &first) : NULL;
+	aurmig__stmt *st = NULL;
+	size_t n = 0;
+
+	if (!sql)
+		return 0;
+	c->ctx->err_hold++;
+	if (aurmig__split(&st, &n, c->ctx, sql, strlen(sql), c->dialect, m->path, first) == AURMIG_OK &&
+	    k >= 0 && (size_t)k < n)
+		line = st[k].line;
+	c->ctx->err_hold--;
+	free(st);
+	return line;
+}
+
+/* The refusal that names what was applied and the commands to recover. */
+static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
+{
+	const aurmig_migration *m = aurmig_graph_get(g, j->revision);
+	int died = strcmp(j->outcome, AURMIG__J_RUNNING) == 0;
+	int down = aurmig__journal_row_downgrade(j);
+	/* all statements ran: what failed (or died) is the version change */
+	int after = j->total > 0 && j->done >= j->total;
+	int line = after ? 0 : statement_line(c, m, down, j->done);
+	const char *dir = down ? "downgrade" : "upgrade";
+	aurmig__buf b;
+	char *msg;
+	int rc;
+
+	aurmig__buf_init(&b, c->ctx);
+	if (strcmp(j->operation, dir) == 0)
+		aurmig__buf_printf(&b, "%s of revision %s ", dir, j->revision);
+	else
+		aurmig__buf_printf(&b, "%s (%s) of revision %s ", dir, j->operation, j->revision);
+	if (after)
+		aurmig__buf_printf(&b, "%s after its last statement (%ld of %ld), before the version change",
+			died ? "was interrupted (the process died)" : "failed", j->done, j->total);
+	else
+		aurmig__buf_printf(&b, "%s at statement %ld of %ld",
+			died ? "was interrupted (the process died)" : "failed", j->done + 1, j->total);
+	if (line)
+		aurmig__buf_printf(&b, " (%s:%d)", m->path, line);
+	aurmig__buf_printf(&b, ", run by pid %ld on %s as %s, started %s", j->pid, j->host,
+		*j->os_user ? j->os_user : "?", j->started_at);
+	if (*j->error)
+		aurmig__buf_printf(&b, ": %s", j->error);
+	aurmig__buf_printf(&b, ".\nStatements 1..%ld of it are applied", j->done);
+	if (died && !after)
+		aurmig__buf_printf(&b, ", and statement %ld may be partly applied (check it by hand)", j->done + 1);
+	aurmig__buf_printf(&b, "; the version table was not changed for it. Every run refuses until this "
+		"is resolved. Fix the cause, then run one of:\n");
+	if (after)
+		aurmig__buf_printf(&b, "  aurmig resume\n      record %s as done (no statement is left to run)\n",
+			j->revision);
+	else
+		aurmig__buf_printf(&b, "  aurmig resume\n      run the rest of %s (from statement %ld of the current "
+			"file)\n", j->revision, j->done + 1);
+	aurmig__buf_printf(&b, "  aurmig mark-applied %s\n      you completed it by hand\n"
+		"  aurmig mark-rolled-back %s\n      you undid statements 1..%ld by hand",
+		j->revision, j->revision, j->done);
+	if (!(msg = aurmig__buf_detach(&b)))
+		return AURMIG_ENOMEM;
+	rc = aurmig__err_at(c->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, NULL, 0, "%s", msg);
+	free(msg);
+	if (m) {
+		free(c->ctx->err_file);
+		c->ctx->err_file = strdup(m->path);
+		c->ctx->err.file = c->ctx->err_file;
+		c->ctx->err.line = line;
+	}
+	aurmig__err_set_revision(c->ctx, j->revision);
+	return rc;
+}
+
+int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
+{
+	aurmig__jrows rows;
+	int rc = aurmig__journal_read(c, "outcome IN ('running', 'failed')", &rows);
+
+	for (size_t i = 0; i < rows.n && !rc; i++) {
+		aurmig__jrow *j = &rows.v[i];
+		if (strcmp(j->outcome, AURMIG__J_RUNNING) == 0 && j->atomic) {
+			if (!have_lock)
+				continue;   /* may be another run, live */
+			aurmig__log(c->ctx, AURMIG_LOG_WARNING,
+				"an earlier run (pid %ld on %s, started %s) was interrupted during %s of %s; "
+				"the database rolled it back", j->pid, j->host, j->started_at, j->operation, j->revision);
+			rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_INTERRUPTED, AURMIG__J_RUNNING);
+			continue;
+		}
+		rc = blocked(c, g, j);
+	}
+	aurmig__journal_rows_clear(&rows);
+	return rc;
+}
+

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Portable DDL run on a live connection, and the statements of a declared
+ * schema file (declared.c, run/init.c). */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "schema/ddl.h"
+#include "schema/ddl_priv.h"
+#include "schema/schema.h"
+
+/* ------------------------------------------------------------------ */
+/* running on a live connection                                        */
+
+/* SQLite keeps no foreign-key names in its catalogue; read them from the
+ * table's CREATE TABLE text when it parses as portable DDL. */
+static void sqlite_fkey_names(aurmig_conn *c, aurmig_schema *m)
+{
+	aurmig__strv v = { 0 };
+	size_t ncols = 0;
+
+	c->ctx->err_hold++;
+	if (c->ops->query_cells(c, "SELECT name, sql FROM sqlite_master WHERE type = 'table'", &v, &ncols) ||
+	    ncols != 2)
+		goto done;
+	for (size_t i = 0; i + 1 < v.n; i += 2) {
+		stable *t = aurmig__ddl_model_table(m, v.v[i]);
+		aurmig__ddl *op = NULL;
+		if (!t || !t->nfks)
+			continue;
+		if (aurmig__ddl_parse_names(&op, c->ctx, v.v[i + 1], strlen(v.v[i + 1]), NULL, 1, 1) || !op ||
+		    op->kind != OP_CREATE_TABLE) {
+			aurmig__ddl_free(op);
+			continue;
+		}
+		for (size_t f = 0; f < t->nfks; f++) {
+			for (size_t g = 0; g < op->def.nfks; g++) {
+				const sfkey *x = &op->def.fks[g];
+				int same = x->columns.n == t->fks[f].columns.n && !strcmp(x->ref_table, t->fks[f].ref_table);
+				for (size_t k = 0; same && k < x->columns.n; k++)
+					same = !strcmp(x->columns.v[k], t->fks[f].columns.v[k]);
+				if (same && x->name && !t->fks[f].name) {
+					t->fks[f].name = aurmig__strdup(c->ctx, x->name);
+					break;
+				}
+			}
+		}
+		aurmig__ddl_free(op);
+	}
+done:
+	c->ctx->err_hold--;
+	aurmig__strv_clear(&v);
+}
+
+/* Foreign-key violations involving table (as child or parent). */
+static int sqlite_fk_check(aurmig_conn *c, const char *table, const char *file, int line)
+{
+	aurmig__strv v = { 0 };
+	size_t ncols = 0;
+	int rc = c->ops->query_cells(c, "SELECT \"table\", parent FROM pragma_foreign_key_check", &v, &ncols);
+
+	for (size_t i = 0; !rc && ncols == 2 && i + 1 < v.n; i += 2)
+		if (!strcmp(v.v[i], table) || !strcmp(v.v[i + 1], table)) {
+			rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, file, line,
+				"portable DDL: after rebuilding table %s, rows of %s break a foreign key to %s "
+				"(PRAGMA foreign_key_check)", table, v.v[i], v.v[i + 1]);
+			break;
+		}
+	aurmig__strv_clear(&v);
+	return rc;
+}
+
+static int exec_all(aurmig_conn *c, const aurmig__strv *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		int rc = c->ops->exec(c, v->v[i], NULL);
+		if (rc)
+			return rc;
+	}
+	return AURMIG_OK;
+}
+
+int aurmig__ddl_run_declared(aurmig_conn *c, const char *stmt, size_t len, int portable, const char *file, int line,
+	aurmig__strv *later)
+{
+	aurmig__ddl *op = NULL;
+	aurmig__strv v = { 0 };
+	char *one;
+	int rc;
+
+	if (portable && (rc = aurmig__ddl_parse(&op, c->ctx, stmt, len, file, line)))
+		return rc;
+	if (!op) {
+		if (!(one = aurmig__strndup(c->ctx, stmt, len)))
+			return AURMIG_ENOMEM;
+		rc = c->ops->exec(c, one, NULL);
+		free(one);
+		return rc;
+	}
+	if (c->dialect != AURMIG_DIALECT_SQLITE && op->kind == OP_CREATE_TABLE) {
+		sink o = { c->ctx, &v, AURMIG_OK, 0, 0 };
+		rc = aurmig__ddl_render_sink(&o, op, c->dialect, NULL, file, line);
+		for (size_t k = 0; !rc && k < v.n; k++)
+			rc = k >= o.fk_from ? aurmig__strv_push(later, c->ctx, v.v[k]) : c->ops->exec(c, v.v[k], NULL);
+		aurmig__strv_clear(&v);
+	} else {
+		rc = aurmig__ddl_exec(c, op, file, line);
+	}
+	aurmig__ddl_free(op);
+	return rc;
+}
+
+int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, int line)
+{
+	aurmig__strv v = { 0 }, trig = { 0 };
+	aurmig_schema *m = NULL;
+	int rc, rebuild = 0, savepoint = 0;
+
+	/* only SQLite's ALTER TABLE (and DROP INDEX: a UNIQUE constraint's
+	 * index needs a rebuild) may need the table's definition */
+	if (c->dialect != AURMIG_DIALECT_SQLITE || (op->kind != OP_ALTER && op->kind != OP_DROP_INDEX) ||
+	    aurmig__ddl_sqlite_blind_ok(op)) {
+		rc = aurmig__ddl_render(&v, op, c->dialect, NULL, file, line);
+		if (!rc)
+			rc = exec_all(c, &v);
+		aurmig__strv_clear(&v);
+		return rc;
+	}
+	if ((rc = aurmig_schema_read(&m, c)))
+		return rc;
+	sqlite_fkey_names(c, m);
+	{
+		sink o = { c->ctx, &v, AURMIG_OK, 0, 0 };
+		if ((rc = aurmig__ddl_render_sink(&o, op, c->dialect, m, file, line)))
+			goto done;
+		rebuild = o.rebuilt;
+	}
+	if (rebuild) {
+		aurmig__strv fk = { 0 }, rows = { 0 };
+		size_t ncols = 0;
+		/* foreign keys ON would delete or refuse rows on DROP TABLE */
+		if ((rc = c->ops->query(c, "SELECT foreign_keys FROM pragma_foreign_keys", &fk)))
+			goto done;
+		if (fk.n && !strcmp(fk.v[0], "1")) {
+			aurmig__strv_clear(&fk);
+			rc = aurmig__err_at(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_SCRIPT, file, line,
+				"portable DDL: rebuilding table %s needs PRAGMA foreign_keys = OFF on this connection",
+				op->table);
+			goto done;
+		}
+		aurmig__strv_clear(&fk);
+		/* the table's triggers go with DROP TABLE: keep their SQL */
+		if ((rc = c->ops->query_cells(c, "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'trigger'",
+			&rows, &ncols)))
+			goto done;
+		for (size_t i = 0; !rc && ncols == 2 && i + 1 < rows.n; i += 2)
+			if (!strcmp(rows.v[i], op->table) && *rows.v[i + 1])
+				rc = aurmig__strv_push(&trig, c->ctx, rows.v[i + 1]);
+		aurmig__strv_clear(&rows);
+		if (rc)
+			goto done;
+		if (!c->in_tx) {
+			if ((rc = c->ops->exec(c, "SAVEPOINT aurmig_rebuild", NULL)))
+				goto done;
+			savepoint = 1;
+		}
+	}
+	rc = exec_all(c, &v);
+	if (!rc && rebuild) {
+		const char *table = op->table;
+		for (size_t i = 0; i < op->nacts; i++)
+			if (op->acts[i].kind == A_RENAME_TABLE)
+				table = op->acts[i].new_name;
+		rc = exec_all(c, &trig);
+		if (!rc)
+			rc = sqlite_fk_check(c, table, file, line);
+	}
+	if (rc && rebuild) {
+		/* a pragma outlives a rollback: switch it back */
+		c->ctx->err_hold++;
+		(void)c->ops->exec(c, "PRAGMA legacy_alter_table = OFF", NULL);
+		c->ctx->err_hold--;
+	}
+	if (savepoint) {
+		if (rc) {
+			c->ctx->err_hold++;
+			(void)c->ops->exec(c, "ROLLBACK TO aurmig_rebuild", NULL);
+			(void)c->ops->exec(c, "RELEASE aurmig_rebuild", NULL);
+			c->ctx->err_hold--;
+		} else {
+			rc = c->ops->exec(c, "RELEASE aurmig_rebuild", NULL);
+		}
+	}
+done:
+	aurmig__strv_clear(&v);
+	aurmig__strv_clear(&trig);
+	aurmig_schema_free(m);
+	return rc;
+}
