@@ -114,7 +114,11 @@ static int config_entry(void *user, const char *section, const char *name, const
 		rc = aurmig_lint_options_set_severity(lc->opts, value, sev);
 	else if (!strncmp(name, "ignore.", 7) && name[7]) {
 		const char *dash = strstr(value, "--");
-		char *codes = strndup(value, dash ? (size_t)(dash - value) : strlen(value));
+		size_t cn = dash ? (size_t)(dash - value) : strlen(value);
+		char *codes;
+		while (cn && (value[cn - 1] == ' ' || value[cn - 1] == '\t'))
+			cn--;
+		codes = strndup(value, cn);
 		const char *reason = dash ? dash + 2 + strspn(dash + 2, " \t") : NULL;
 		if (!codes)
 			return 0;

@@ -77,6 +77,7 @@ typedef struct aurmig__lint_scope {
 	aurmig__strv replaced;   /* tables of `rebuilt` already dropped */
 	aurmig__strv altered;    /* existing tables altered so far (L105) */
 	aurmig__strv added;      /* "table.column" added */
+	aurmig__strv added_null; /* "table.column" added nullable, without default: NULL in every row */
 	aurmig__strv backfilled; /* "table.column" set where NULL */
 	aurmig__strv made;       /* names the section creates (T106); made_line beside */
 	aurmig__idxv made_line;

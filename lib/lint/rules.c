@@ -212,6 +212,29 @@ static void made(aurmig__lint_scope *s, const char *name)
 		s->rc = AURMIG_ENOMEM;
 }
 
+/* The columns of the first parenthesised list at or after i all were added
+ * nullable without default earlier in the section: every row holds NULL
+ * there, which a UNIQUE key allows. */
+static int only_new_null_columns(const aurmig__lint_scope *s, const stmt *st, size_t i, size_t end, const char *tb)
+{
+	char key[260], col[128];
+	int any = 0;
+
+	while (i < end && !punct(st, i, '('))
+		i++;
+	if (i >= end)
+		return 0;
+	for (size_t j = i + 1; j < end && st->t[j].depth > st->t[i].depth; j++) {
+		if (st->t[j].depth != st->t[i].depth + 1 || !is_name(st, j) || !(punct(st, j - 1, '(') || punct(st, j - 1, ',')))
+			continue;
+		snprintf(key, sizeof(key), "%s.%s", tb, lower(col, sizeof(col), &st->t[j]));
+		if (!aurmig__strv_contains(&s->added_null, key))
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
 /* A table that existed before the section (not created earlier in it). */
 static int existing(const aurmig__lint_scope *s, const char *table)
 {
@@ -333,6 +356,8 @@ static void add_column(aurmig__lint_scope *s, const stmt *st, size_t i, size_t e
 	generated = word_in(st, i, end, "GENERATED", -1) || word_in(st, i, end, "AS", st->t[i - 1].depth);
 	ai = word_in(st, i, end, "AUTO_INCREMENT", -1) || word_in(st, i, end, "SERIAL", -1) ||
 		word_in(st, i, end, "BIGSERIAL", -1) || word_in(st, i, end, "SMALLSERIAL", -1);
+	if (!notnull && !deflt && !generated && !ai)
+		push(s, &s->added_null, key);
 	if (!exist)
 		return;
 	if (notnull && !deflt && !generated && !ai)
@@ -427,7 +452,7 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 			if (is(st, k + 1, "INDEX") || is(st, k + 1, "KEY"))
 				if (is_name(st, k + 2) && !punct(st, k + 2, '('))
 					made_on(s, exist, lower(col, sizeof(col), &st->t[k + 2]));
-			if (exist)
+			if (exist && !only_new_null_columns(s, st, k, end, tb))
 				aurmig__lint_emit(s, R_M101, -1, "a UNIQUE key is added to existing table %.*s", (int)table->n, table->s);
 			if (exist && s->dialect == AURMIG_DIALECT_PGSQL && !word_in(st, k, end, "USING", -1))
 				aurmig__lint_emit(s, R_L109, -1, "ADD UNIQUE builds its index under a lock that blocks writes to %.*s",
@@ -675,7 +700,7 @@ static void create_index(aurmig__lint_scope *s, const stmt *st, size_t i, int un
 		aurmig__lint_emit(s, R_L107, -1, "CREATE INDEX CONCURRENTLY in a transactional revision fails");
 	if (!existing(s, tb))
 		return;
-	if (unique)
+	if (unique && !only_new_null_columns(s, st, k, st->n, tb))
 		aurmig__lint_emit(s, R_M101, -1, "a UNIQUE index is added to existing table %.*s", (int)table->n, table->s);
 	if (s->dialect == AURMIG_DIALECT_PGSQL && !conc)
 		aurmig__lint_emit(s, R_L106, -1, "CREATE INDEX on %.*s without CONCURRENTLY blocks its writes", (int)table->n,
@@ -838,7 +863,9 @@ void aurmig__lint_statement(aurmig__lint_scope *s, const char *sql, size_t len, 
 			k++;
 			if (!(to = name_at(st, &k)))
 				break;
-			aurmig__lint_emit(s, R_C101, -1, "table %.*s is renamed to %.*s", (int)from->n, from->s, (int)to->n, to->s);
+			if (existing(s, lower(nb, sizeof(nb), from)))
+				aurmig__lint_emit(s, R_C101, -1, "table %.*s is renamed to %.*s", (int)from->n, from->s,
+					(int)to->n, to->s);
 			made(s, lower(nb, sizeof(nb), to));
 			push(s, &s->created, nb);
 			if (!punct(st, k, ','))
@@ -929,6 +956,7 @@ void aurmig__lint_scope_clear(aurmig__lint_scope *s)
 	aurmig__strv_clear(&s->replaced);
 	aurmig__strv_clear(&s->altered);
 	aurmig__strv_clear(&s->added);
+	aurmig__strv_clear(&s->added_null);
 	aurmig__strv_clear(&s->backfilled);
 	aurmig__strv_clear(&s->made);
 	aurmig__idxv_clear(&s->made_line);
