@@ -237,6 +237,25 @@ static void check_hooks(aurmig__lint_scope *s, const char *sql, size_t len, int 
 	}
 }
 
+/* A `-- aurmig:hook` line after file line `after` and before `before`? */
+static int hook_between(const char *sql, size_t len, int first_line, int after, int before)
+{
+	size_t pos = 0, vs, ve;
+	int line = first_line - 1;
+
+	while (pos < len) {
+		const char *nl = memchr(sql + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - sql) : len;
+		line++;
+		if (line >= before)
+			break;
+		if (line > after && directive(sql, pos, end, "hook", &vs, &ve))
+			return 1;
+		pos = nl ? end + 1 : len;
+	}
+	return 0;
+}
+
 static int column_of(const char *sql, size_t off)
 {
 	int col = 1;
@@ -285,6 +304,9 @@ static int lint_section(run *r, aurmig__lint_scope *s, const aurmig__section *se
 		int col = column_of(sql, st[k].offset);
 		aurmig__ddl *op = NULL;
 		aurmig__strv v = { 0 };
+
+		if (hook_between(sql, sec->len, sec->line, k ? st[k - 1].line : 0, st[k].line))
+			aurmig__strv_clear(&s->added_null);   /* a hook may write anything */
 
 		if (!sec->portable) {
 			aurmig__lint_statement(s, q, st[k].len, st[k].line, col);

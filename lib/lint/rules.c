@@ -759,6 +759,20 @@ static void dml(aurmig__lint_scope *s, const stmt *st, int update)
 	if (!where && !join && table)
 		aurmig__lint_emit(s, R_D106, -1, "%s %.*s without WHERE touches every row", update ? "UPDATE" : "DELETE",
 			(int)table->n, table->s);
+	if (update && table) {
+		/* SET c = ...: c no longer holds NULL in every row */
+		char tb[128], col[128], key[260];
+		lower(tb, sizeof(tb), table);
+		for (size_t i = k; i + 1 < st->n && !(st->t[i].depth == 0 && is(st, i, "WHERE")); i++)
+			if (st->t[i].depth == 0 && is_name(st, i) && punct(st, i + 1, '=')) {
+				snprintf(key, sizeof(key), "%s.%s", tb, lower(col, sizeof(col), &st->t[i]));
+				for (size_t a = 0; a < s->added_null.n; a++)
+					if (!strcmp(s->added_null.v[a], key)) {
+						aurmig__strv_remove_at(&s->added_null, a);
+						break;
+					}
+			}
+	}
 	if (update && where && table) {
 		/* WHERE c IS NULL: c is backfilled */
 		char tb[128], col[128], key[260];
