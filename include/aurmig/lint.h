@@ -119,7 +119,7 @@ AURMIG_EXTERN(size_t) aurmig_lint_rule_count(void);
 AURMIG_EXTERN(const char *) aurmig_lint_rule_code(size_t i);
 /** Default severity of rule @p i (an aurmig_lint_severity), -1 when out of range. */
 AURMIG_EXTERN(int) aurmig_lint_rule_severity(size_t i);
-/** Dialects rule @p i applies to ("all", "mysql", "pgsql sqlite", ...), or NULL. */
+/** Dialects rule @p i applies to ("all", "mysql", "mysql,pgsql", ...), or NULL. */
 AURMIG_EXTERN(const char *) aurmig_lint_rule_dialects(size_t i);
 /** One line: what rule @p i flags, or NULL. */
 AURMIG_EXTERN(const char *) aurmig_lint_rule_summary(size_t i);
