@@ -323,6 +323,8 @@ static void create_table(aurmig__lint_scope *s, const stmt *st, size_t i)
 /* The column definition from i (type and attributes) up to the action's end. */
 static int has_not_null(const stmt *st, size_t from, size_t to)
 {
+	if (from >= st->n)
+		return 0;
 	for (size_t i = from; i + 1 < to; i++)
 		if (is(st, i, "NOT") && is(st, i + 1, "NULL") && st->t[i].depth == st->t[from].depth)
 			return 1;
