@@ -70,6 +70,7 @@ int cmd_config_stamp(cli *c, int argc, char **argv);
 int cmd_schema(cli *c, int argc, char **argv);
 int cmd_lint(cli *c, int argc, char **argv);       /* cmd_lint.c */
 extern const char cmd_lint_help[];
+void cli_lint_written(cli *c, const char *id);   /* revision --autogenerate: lint what it wrote */
 
 /* The declared head schema, loaded into a scratch database (cmd_schema.c). */
 typedef struct cli_declared {

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <ini.h>
@@ -577,4 +578,46 @@ out:
 	aurmig_lint_report_free(rep);
 	aurmig_lint_options_free(lc.opts);
 	return code;
+}
+
+/* revision --autogenerate: lint the script it wrote (DIR/<id>_*.sql) and
+ * print the findings on stderr, gcc-style; never changes the exit code. */
+void cli_lint_written(cli *c, const char *id)
+{
+	lint_cfg lc = { 0 };
+	aurmig_lint_report *rep = NULL;
+	DIR *dir = opendir(c->dir);
+	struct dirent *e;
+	char *path = NULL;
+	size_t n = strlen(id);
+
+	if (!dir)
+		return;
+	while (!path && (e = readdir(dir)))
+		if (!strncmp(e->d_name, id, n) && e->d_name[n] == '_' && (path = malloc(strlen(c->dir) + strlen(e->d_name) + 2)))
+			sprintf(path, "%s/%s", c->dir, e->d_name);
+	closedir(dir);
+	lc.c = c;
+	if (path && !aurmig_lint_options_new(&lc.opts, c->ctx) && !aurmig_lint_report_new(&rep, c->ctx)) {
+		char *ini = malloc(strlen(c->dir) + 16);
+		if (ini) {
+			sprintf(ini, "%s/lint.ini", c->dir);
+			read_config(&lc, ini, 0);
+			free(ini);
+		}
+		if (lc.dialects)
+			add_dialects(&lc, lc.dialects, "[lint] dialects");
+		if (!aurmig_lint_file(rep, path, lc.opts)) {
+			for (size_t i = 0; i < aurmig_lint_report_count(rep); i++)
+				if (!aurmig_lint_finding_suppressed(aurmig_lint_report_at(rep, i)))
+					print_finding(stderr, F_GCC, aurmig_lint_report_at(rep, i), 0);
+			if (aurmig_lint_report_count(rep))
+				fprintf(stderr, "aurmig: review the findings above (aurmig lint %s; docs/lint.md)\n", id);
+		}
+	}
+	free(path);
+	free(lc.baseline);
+	free(lc.dialects);
+	aurmig_lint_report_free(rep);
+	aurmig_lint_options_free(lc.opts);
 }

@@ -202,6 +202,23 @@ class LintTest(unittest.TestCase):
         # only the pending revision, for the database's dialect
         self.assertEqual({(f["revision"], tuple(f["dialects"])) for f in doc["findings"]}, {("cc03", ("sqlite",))})
 
+    def test_autogenerate_prints_findings(self):
+        self.write("aa01_first.sql", R1)
+        db = os.path.join(self.tmp, "t.db")
+        url = "sqlite:///" + db
+        p = subprocess.run([AURMIG, "--dir", self.dir, "--url", url, "upgrade", "head"], capture_output=True,
+                           text=True, env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        os.mkdir(os.path.join(self.dir, "schema"))
+        self.write(os.path.join("schema", "portable.sql"),
+                   "-- aurmig:portable\nCREATE TABLE Users (\n  ID int NOT NULL PRIMARY KEY\n);\n")
+        p = subprocess.run([AURMIG, "--dir", self.dir, "--url", url, "revision", "--autogenerate", "-m", "no nick"],
+                           capture_output=True, text=True, env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr)          # findings do not fail the command
+        self.assertRegex(p.stderr, r"_no_nick\.sql:\d+:1: error: .*Users\.Nick is dropped .*\[aurmig:D102\]")
+        self.assertIn("review the findings above", p.stderr)
+        self.assertIn("Generated revision", p.stdout)
+
     # ---- aurweb's history ------------------------------------------------------
     # The codes per revision lint reports on migrations/ (all suppressed in
     # migrations/lint.ini, each with its reason). A change of rules shows here.
