@@ -393,8 +393,10 @@ static int check_downgrade(run *r, aurmig__lint_scope *up, const aurmig__section
 			return s.rc;
 		}
 	}
-	if ((rc = aurmig__lint_idents(&ids, r->ctx, r->m->text + dsec->offset, dsec->len)))
+	if ((rc = aurmig__lint_idents(&ids, r->ctx, r->m->text + dsec->offset, dsec->len))) {
+		aurmig__strv_clear(&ids);
 		return rc;
+	}
 	for (size_t i = 0; i < up->made.n && !s.rc; i++)
 		if (!aurmig__strv_contains(&ids, up->made.v[i])) {
 			s.line = (int)up->made_line.v[i];
