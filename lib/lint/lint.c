@@ -432,6 +432,14 @@ static int lint_run(run *r)
 			continue;
 		}
 		rc = lint_section(r, &s, usec);
+		if (!rc && s.destroys && !m->data_loss) {
+			s.line = s.destroys;
+			s.col = 0;
+			s.stmt = NULL;
+			aurmig__lint_emit(&s, R_X106, -1, "the upgrade deletes data (line %d), but the script has no "
+				"'-- aurmig:irreversible' saying what a downgrade cannot restore", s.destroys);
+			rc = s.rc;
+		}
 		if (!rc)
 			rc = check_downgrade(r, &s, usec, d);
 		aurmig__lint_scope_clear(&s);

@@ -20,7 +20,7 @@ enum {
 	R_L101, R_L102, R_L104, R_L105, R_L106, R_L107, R_L108, R_L109, R_L110,
 	R_T101, R_T104, R_T105, R_T106,
 	R_P101, R_P102, R_P103, R_P104, R_P109,
-	R_X101, R_X103, R_X104,
+	R_X101, R_X103, R_X104, R_X106,
 	R__COUNT
 };
 
@@ -82,6 +82,7 @@ typedef struct aurmig__lint_scope {
 	aurmig__strv made;       /* names the section creates (T106); made_line beside */
 	aurmig__idxv made_line;
 	int ddl_line, dml_line, mixed;
+	int destroys;            /* line of the first statement that deletes rows or columns (X106) */
 	/* the statement being checked */
 	int line, col;
 	const char *stmt;

@@ -113,6 +113,9 @@ const aurmig__lint_rule aurmig__lint_rules[R__COUNT] = {
 		"give the hook an SQL default, or document how to map it" },
 	[R_X104] = { "X104", W, "all", "nolint naming an unknown code, or suppressing nothing",
 		"a stale suppression hides the next real finding", "remove it or fix its codes" },
+	[R_X106] = { "X106", W, "all", "the upgrade deletes rows or columns, but the script has no '-- aurmig:irreversible'",
+		"the downgrade cannot bring the data back, and without the marker nothing warns before it runs",
+		"add '-- aurmig:irreversible <what a downgrade cannot restore>' to the header" },
 };
 
 int aurmig__lint_rule_find(const char *code, size_t n)

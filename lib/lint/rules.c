@@ -235,6 +235,13 @@ static int only_new_null_columns(const aurmig__lint_scope *s, const stmt *st, si
 	return any;
 }
 
+/* The statement deletes data a downgrade cannot restore (X106). */
+static void destroys(aurmig__lint_scope *s)
+{
+	if (!s->destroys)
+		s->destroys = s->line;
+}
+
 /* A table that existed before the section (not created earlier in it). */
 static int existing(const aurmig__lint_scope *s, const char *table)
 {
@@ -514,6 +521,7 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 		}
 		if (is(st, k, "PARTITION")) {
 			aurmig__lint_emit(s, R_D107, -1, "a partition of %.*s is dropped with its rows", (int)table->n, table->s);
+			destroys(s);
 			return;
 		}
 		if (is(st, k, "INDEX") || is(st, k, "KEY") || is(st, k, "CONSTRAINT") || is(st, k, "CHECK") ||
@@ -529,6 +537,7 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 			if (exist && !aurmig__strv_contains(&s->added, key)) {
 				aurmig__lint_emit(s, R_D102, -1, "column %.*s.%.*s is dropped with its values", (int)table->n,
 					table->s, (int)st->t[k].n, st->t[k].s);
+				destroys(s);
 				for (size_t a = 0; a < s->added.n; a++)
 					if (strncmp(s->added.v[a], tb, strlen(tb)) == 0 && s->added.v[a][strlen(tb)] == '.') {
 						aurmig__lint_emit(s, R_C103, -1, "%.*s drops column %.*s and adds %s in the same revision",
@@ -726,6 +735,7 @@ static void drop_table(aurmig__lint_scope *s, const stmt *st, size_t i)
 					(int)t->n, t->s);
 		} else if (existing(s, tb)) {
 			aurmig__lint_emit(s, R_D101, -1, "table %.*s is dropped with its rows", (int)t->n, t->s);
+			destroys(s);
 		}
 		if (!punct(st, k, ','))
 			break;
@@ -895,8 +905,10 @@ void aurmig__lint_statement(aurmig__lint_scope *s, const char *sql, size_t len, 
 		const tok *t = name_at(st, &k);
 		char tb[128];
 		mixed(s, 0);
-		if (t && existing(s, lower(tb, sizeof(tb), t)))
+		if (t && existing(s, lower(tb, sizeof(tb), t))) {
 			aurmig__lint_emit(s, R_D104, -1, "TRUNCATE %.*s deletes every row", (int)t->n, t->s);
+			destroys(s);
+		}
 		goto done;
 	}
 	if (is(st, 0, "REINDEX")) {
@@ -906,6 +918,17 @@ void aurmig__lint_statement(aurmig__lint_scope *s, const char *sql, size_t len, 
 	}
 	if (is(st, 0, "UPDATE") || is(st, 0, "DELETE")) {
 		mixed(s, 0);
+		if (is(st, 0, "DELETE")) {
+			/* rows of a work table the section created are no loss */
+			size_t k = 1;
+			const tok *t;
+			char tb[128];
+			while (k < st->n && !is(st, k, "FROM"))
+				k++;
+			k++;
+			if (!(t = name_at(st, &k)) || existing(s, lower(tb, sizeof(tb), t)))
+				destroys(s);
+		}
 		dml(s, st, is(st, 0, "UPDATE"));
 		goto done;
 	}
@@ -976,5 +999,5 @@ void aurmig__lint_scope_clear(aurmig__lint_scope *s)
 	aurmig__strv_clear(&s->backfilled);
 	aurmig__strv_clear(&s->made);
 	aurmig__idxv_clear(&s->made_line);
-	s->ddl_line = s->dml_line = s->mixed = 0;
+	s->ddl_line = s->dml_line = s->mixed = s->destroys = 0;
 }

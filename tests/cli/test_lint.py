@@ -38,6 +38,7 @@ ALTER TABLE Users RENAME COLUMN Name TO Nick;
 # an error (D102 drop column), suppressed or not
 R3 = """-- aurmig:revision cc03
 -- aurmig:down_revision bb02
+-- aurmig:irreversible the Name values are not restored
 -- aurmig:upgrade
 {nolint}ALTER TABLE Users DROP COLUMN Name;
 -- aurmig:downgrade
@@ -114,16 +115,16 @@ class LintTest(unittest.TestCase):
         path = self.scripts()
         rc, out, err = self.lint("cc03")
         self.assertEqual(rc, 10)
-        self.assertIn("%s:4: error: D102 [sqlite,mysql,pgsql] column Users.Name is dropped with its values" % path, out)
+        self.assertIn("%s:5: error: D102 [sqlite,mysql,pgsql] column Users.Name is dropped with its values" % path, out)
         self.assertIn("  statement: ALTER TABLE Users DROP COLUMN Name", out)
         self.assertIn("  good: ", out)
         rc, out, err = self.lint("cc03", "--format", "gcc")
         self.assertEqual(out.splitlines()[0],
-                         "%s:4:1: error: [sqlite,mysql,pgsql] column Users.Name is dropped with its values [aurmig:D102]"
+                         "%s:5:1: error: [sqlite,mysql,pgsql] column Users.Name is dropped with its values [aurmig:D102]"
                          % path)
         rc, out, err = self.lint("cc03", "--format", "github")
         line = out.splitlines()[0]
-        self.assertTrue(line.startswith("::error file=%s,line=4,col=1,title=aurmig D102::" % path.replace(":", "%3A")),
+        self.assertTrue(line.startswith("::error file=%s,line=5,col=1,title=aurmig D102::" % path.replace(":", "%3A")),
                         line)
         rc, doc = self.json("cc03")
         self.assertEqual(rc, 10)
@@ -133,7 +134,7 @@ class LintTest(unittest.TestCase):
         self.assertEqual({k: f[k] for k in ("code", "class", "severity", "revision", "file", "line", "column",
                                             "dialects", "suppressed", "reason")},
                          {"code": "D102", "class": "D", "severity": "error", "revision": "cc03", "file": path,
-                          "line": 4, "column": 1, "dialects": ["sqlite", "mysql", "pgsql"], "suppressed": False,
+                          "line": 5, "column": 1, "dialects": ["sqlite", "mysql", "pgsql"], "suppressed": False,
                           "reason": None})
         for k in ("statement", "message", "why", "good"):
             self.assertTrue(f[k], k)

@@ -185,6 +185,10 @@ static const rule_case cases[] = {
 	{ "X104", MY, UP_MY "-- aurmig:nolint D101 -- not needed\nCREATE TABLE t (a INT PRIMARY KEY);\n",
 	  UP_MY "-- aurmig:nolint D101 -- dropped on purpose\nDROP TABLE Users;\n" },
 	{ "X104", MY, "-- aurmig:nolint Z999\n" UP_MY "SELECT 1;\n", "-- aurmig:nolint P\n" UP_MY "CREATE TABLE t (a INT);\n" },
+	{ "X106", MY, UP_MY "DELETE FROM Sessions WHERE LastUpdateTS < 5;\n",
+	  "-- aurmig:irreversible expired sessions are not restored\n" UP_MY "DELETE FROM Sessions WHERE LastUpdateTS < 5;\n" },
+	{ "X106", SQ, UP_SQ "ALTER TABLE t DROP COLUMN c;\n",
+	  UP_SQ "CREATE TEMP TABLE w (id INTEGER PRIMARY KEY);\nDELETE FROM w WHERE id > 1;\nDROP TABLE w;\n" },
 };
 
 static void test_each_rule_fires_and_stays_silent(void **state)
