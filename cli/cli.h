@@ -18,7 +18,8 @@ enum {
 	EXIT_NEEDS_RECOVERY = 5,  /* a failed migration awaits recovery */
 	EXIT_DRIFT = 6,           /* an applied migration was edited */
 	EXIT_UNKNOWN_REVISION = 7,
-	EXIT_SCHEMA_DIFFERS = 8   /* check --schema: the database is not the declared schema */
+	EXIT_SCHEMA_DIFFERS = 8,  /* check --schema: the database is not the declared schema */
+	EXIT_LINT = 10            /* lint: an error-level finding (or a warning with --werror) */
 };
 
 typedef struct cli {
@@ -31,6 +32,7 @@ typedef struct cli {
 	int verbose;
 	long lock_timeout_ms;
 	int config_read;  /* --config given */
+	const char *config_path;   /* --config or AURMIG_CONFIG: aurmig's configuration file */
 	int json;         /* --json: one JSON document on stdout (docs/json.md) */
 	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */
 	int open_existing; /* a read-only verb: an SQLite file must exist (AURMIG_OPEN_EXISTING) */
@@ -70,6 +72,9 @@ int cmd_revision(cli *c, int argc, char **argv);  /* revision, merge */
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_config_stamp(cli *c, int argc, char **argv);
 int cmd_schema(cli *c, int argc, char **argv);
+int cmd_lint(cli *c, int argc, char **argv);       /* cmd_lint.c */
+extern const char cmd_lint_help[];
+void cli_lint_written(cli *c, const char *id);   /* revision --autogenerate: lint what it wrote */
 
 /* The declared head schema, loaded into a scratch database (cmd_schema.c). */
 typedef struct cli_declared {

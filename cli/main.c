@@ -132,6 +132,7 @@ static const struct verb {
 	{ "revision", cmd_revision },
 	{ "merge", cmd_revision },
 	{ "schema", cmd_schema },
+	{ "lint", cmd_lint },
 };
 
 static void log_to_stderr(void *payload, int level, const char *message)
@@ -164,6 +165,7 @@ int main(int argc, char **argv)
 			if (e)
 				return e;
 			c.config_read = 1;
+			c.config_path = cfg;
 			continue;
 		}
 		if (opt_value(argc, argv, &i, NULL, "--lock-timeout", &lt)) {
@@ -243,6 +245,8 @@ int main(int argc, char **argv)
 		if (!c.config_read && getenv("AURMIG_CONFIG") && *getenv("AURMIG_CONFIG") &&
 		    (code = cli_read_config(&c, getenv("AURMIG_CONFIG"))))
 			return code;
+		if (!c.config_read && getenv("AURMIG_CONFIG") && *getenv("AURMIG_CONFIG"))
+			c.config_path = getenv("AURMIG_CONFIG");
 		if ((code = cli_register_hooks(&c))) {
 			aurmig_context_free(c.ctx);
 			cli_free_hooks();

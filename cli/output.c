@@ -287,6 +287,7 @@ int out_help(FILE *f, const char *verb)
 			"  revision -m MSG      write a new migration script\n"
 			"  merge -m MSG heads   write a merge script\n"
 			"  schema dump|diff     print the schema as DDL, or compare it with another\n"
+			"  lint [REV|FILE]...   check scripts for data loss, locks, failing changes\n"
 			"  resume               finish a migration that failed half-way\n"
 			"  mark-applied         record a half-failed migration as completed by hand\n"
 			"  mark-rolled-back     record a half-failed migration as undone by hand\n\n"
@@ -310,8 +311,13 @@ int out_help(FILE *f, const char *verb)
 			"  -h, --help           this help; 'aurmig COMMAND --help' for a command\n\n"
 			"Exit codes: 0 ok, 1 error, 2 usage, 3 not at head, 4 lock timeout,\n"
 			"5 a failed migration awaits recovery, 6 an applied migration was edited,\n"
-			"7 the database holds a revision these migrations do not know.\n",
+			"7 the database holds a revision these migrations do not know, 8 check --schema:\n"
+			"the schema differs, 10 lint found an error.\n",
 			aurmig_version_string());
+		return 0;
+	}
+	if (strcmp(verb, "lint") == 0) {
+		fputs(cmd_lint_help, f);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)

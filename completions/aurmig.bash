@@ -3,7 +3,7 @@ _aurmig()
 {
     local cur prev words cword
     _init_completion || return
-    local verbs="init upgrade downgrade stamp current check config-stamp validate resume mark-applied mark-rolled-back heads branches history show revision merge schema help"
+    local verbs="init upgrade downgrade stamp current check config-stamp validate resume mark-applied mark-rolled-back heads branches history show revision merge schema lint help"
     local globals="--url --aurweb-config --config-file --dir --lock-timeout --json --no-color --quiet --verbose --version --help"
     local verb="" dir="migrations" i
     for ((i = 1; i < cword; i++)); do
@@ -17,6 +17,8 @@ _aurmig()
         --dir|-d|--aurweb-config|--config-file) _filedir; return ;;
         --url|--lock-timeout|-m|--message|--rev-id|--branch-label) return ;;
         --dialect) COMPREPLY=($(compgen -W "sqlite mysql pgsql" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "text json gcc github" -- "$cur")); return ;;
+        --error|--warning|--info|--ignore) return ;;
     esac
     if [[ -z "$verb" ]]; then
         if [[ "$cur" == -* ]]; then
@@ -38,6 +40,7 @@ _aurmig()
         check) opts="--schema --scratch-url" ;;
         merge) opts="-m --branch-label --rev-id" ;;
         schema) opts="dump diff --dialect --all --declared --scratch-url" ;;
+        lint) opts="--all --pending --since --dialect --check-down --error --warning --info --ignore --werror --format --list-rules" ;;
     esac
     if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))

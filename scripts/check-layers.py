@@ -20,7 +20,7 @@ import re
 import subprocess
 import sys
 
-LAYERS = ["base", "ini", "graph", "db", "schema", "run"]
+LAYERS = ["base", "ini", "graph", "db", "schema", "lint", "run"]
 MAX_LINES = 1200
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIB = os.path.join(ROOT, "lib")

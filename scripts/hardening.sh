@@ -27,7 +27,7 @@ FUZZ_SECONDS=${HARDENING_FUZZ_SECONDS:-60}
 PARTS=${HARDENING_PARTS:-fuzz asan valgrind}
 WORK=${HARDENING_DIR:-build-hardening}
 case "$WORK" in /*) ;; *) WORK=$ROOT/$WORK ;; esac
-HARNESSES="script split url config target graph ini ddl"
+HARNESSES="script split url config target graph ini ddl lint"
 # suites run under the sanitizers; "bindings" loads the library into PHP and
 # Python, which would need the sanitizer runtime preloaded into them
 ASAN_SUITES="unit integration hostile fuzz cli"

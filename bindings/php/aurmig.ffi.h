@@ -368,3 +368,44 @@ const char *aurmig_schema_diff_object(const aurmig_schema_diff *diff, size_t i);
 const char *aurmig_schema_diff_a(const aurmig_schema_diff *diff, size_t i);
 const char *aurmig_schema_diff_b(const aurmig_schema_diff *diff, size_t i);
 const char *aurmig_schema_diff_message(const aurmig_schema_diff *diff, size_t i);
+typedef enum aurmig_lint_severity {
+  AURMIG_LINT_IGNORE = 0,
+  AURMIG_LINT_INFO = 1,
+  AURMIG_LINT_WARNING = 2,
+  AURMIG_LINT_ERROR = 3
+} aurmig_lint_severity;
+typedef struct aurmig_lint_options aurmig_lint_options;
+typedef struct aurmig_lint_report aurmig_lint_report;
+typedef struct aurmig_lint_finding aurmig_lint_finding;
+int aurmig_lint_options_new(aurmig_lint_options **out, aurmig_context *ctx);
+void aurmig_lint_options_free(aurmig_lint_options *opts);
+int aurmig_lint_options_add_dialect(aurmig_lint_options *opts, int dialect);
+int aurmig_lint_options_set_severity(aurmig_lint_options *opts, const char *codes, int severity);
+int aurmig_lint_options_set_check_down(aurmig_lint_options *opts, int on);
+int aurmig_lint_options_ignore(aurmig_lint_options *opts, const char *revision, const char *codes, const char *reason);
+int aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx);
+void aurmig_lint_report_free(aurmig_lint_report *report);
+int aurmig_lint_migration(aurmig_lint_report *report, const aurmig_migration *m, const aurmig_lint_options *opts);
+int aurmig_lint_file(aurmig_lint_report *report, const char *path, const aurmig_lint_options *opts);
+size_t aurmig_lint_report_count(const aurmig_lint_report *report);
+const aurmig_lint_finding *aurmig_lint_report_at(const aurmig_lint_report *report, size_t i);
+size_t aurmig_lint_report_severity_count(const aurmig_lint_report *report, int severity);
+size_t aurmig_lint_report_suppressed_count(const aurmig_lint_report *report);
+const char *aurmig_lint_finding_code(const aurmig_lint_finding *f);
+int aurmig_lint_finding_severity(const aurmig_lint_finding *f);
+const char *aurmig_lint_finding_file(const aurmig_lint_finding *f);
+const char *aurmig_lint_finding_revision(const aurmig_lint_finding *f);
+int aurmig_lint_finding_line(const aurmig_lint_finding *f);
+int aurmig_lint_finding_column(const aurmig_lint_finding *f);
+const char *aurmig_lint_finding_dialects(const aurmig_lint_finding *f);
+const char *aurmig_lint_finding_message(const aurmig_lint_finding *f);
+const char *aurmig_lint_finding_why(const aurmig_lint_finding *f);
+const char *aurmig_lint_finding_hint(const aurmig_lint_finding *f);
+const char *aurmig_lint_finding_statement(const aurmig_lint_finding *f);
+int aurmig_lint_finding_suppressed(const aurmig_lint_finding *f);
+const char *aurmig_lint_finding_reason(const aurmig_lint_finding *f);
+size_t aurmig_lint_rule_count(void);
+const char *aurmig_lint_rule_code(size_t i);
+int aurmig_lint_rule_severity(size_t i);
+const char *aurmig_lint_rule_dialects(size_t i);
+const char *aurmig_lint_rule_summary(size_t i);

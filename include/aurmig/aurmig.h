@@ -12,4 +12,5 @@
 #include "status.h"
 #include "scaffold.h"
 #include "schema.h"
+#include "lint.h"
 #endif

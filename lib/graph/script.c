@@ -460,6 +460,13 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 			continue;
 		}
 
+		if (key_is(text, ks, ke, "nolint")) {
+			/* a lint suppression (docs/lint.md): a comment to the parser, in
+			 * the header or in a section, read only by lib/lint */
+			if (cur)
+				cur->len = it.pos - cur->offset;
+			continue;
+		}
 		if (key_is(text, ks, ke, "config")) {
 			/* config steps stay in the section text; lib/run/config.c reads them */
 			if (!cur) {

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * aurmig lint (docs/lint.md): the rule table and report (report.c), the
+ * statement rules (rules.c) and the driver over a script's sections
+ * (lint.c). Above schema (portable sections are rendered with ddl.c),
+ * below run.
+ */
+#ifndef AURMIG_LINT_PRIV_H
+#define AURMIG_LINT_PRIV_H
+
+#include "base/internal.h"
+#include "graph/script.h"
+#include <aurmig/lint.h>
+
+/* Rule ids: indices into aurmig__lint_rules (report.c), in that order. */
+enum {
+	R_D101, R_D102, R_D103, R_D104, R_D105, R_D106, R_D107,
+	R_C101, R_C102, R_C103, R_C104,
+	R_M101, R_M102, R_M103, R_M104, R_M105, R_M106,
+	R_L101, R_L102, R_L104, R_L105, R_L106, R_L107, R_L108, R_L109, R_L110,
+	R_T101, R_T104, R_T105, R_T106,
+	R_P101, R_P102, R_P103, R_P104, R_P109,
+	R_X101, R_X103, R_X104, R_X106,
+	R__COUNT
+};
+
+typedef struct aurmig__lint_rule {
+	const char *code;
+	int severity;          /* default */
+	const char *dialects;  /* "all" or dialect names */
+	const char *summary;   /* what it flags */
+	const char *why;
+	const char *good;      /* what to do instead */
+} aurmig__lint_rule;
+
+extern const aurmig__lint_rule aurmig__lint_rules[R__COUNT];
+
+struct aurmig_lint_options {
+	aurmig_context *ctx;
+	unsigned dialects;          /* bit 1 << dialect; 0: the script's own */
+	int check_down;
+	signed char severity[R__COUNT];   /* -1: the rule's default */
+	struct aurmig__lint_ignore {
+		char *revision;         /* NULL: every revision */
+		char *codes;            /* "" : every rule */
+		char *reason;
+	} *ignores;
+	size_t nignores;
+};
+
+/* A suppression in force while a section is linted. */
+typedef struct aurmig__nolint {
+	int line;          /* directive line (0 for a configured one) */
+	int target;        /* statement line it covers; 0: the whole file */
+	const char *codes; /* borrowed; "" every rule */
+	size_t codes_len;
+	const char *reason;   /* borrowed, may be NULL */
+	size_t reason_len;
+	int used;
+	int seen;          /* its section was linted */
+	int config;        /* from aurmig_lint_options_ignore() */
+} aurmig__nolint;
+
+/* One section being linted for one dialect, with what earlier statements
+ * of it did (tables created, columns added, ...). */
+typedef struct aurmig__lint_scope {
+	aurmig_lint_report *rep;
+	const aurmig_lint_options *opts;
+	aurmig_context *ctx;
+	const char *file, *revision;
+	int dialect, direction, transactional;
+	aurmig__nolint *nl;
+	size_t nnl;
+	aurmig__strv created;    /* tables created earlier in the section (lower case) */
+	aurmig__strv rebuilt;    /* tables a later ALTER ... RENAME TO replaces (hand-written rebuild) */
+	aurmig__strv renamed_from; /* rebuild copies renamed onto a dropped table */
+	aurmig__strv replaced;   /* tables of `rebuilt` already dropped */
+	aurmig__strv altered;    /* existing tables altered so far (L105) */
+	aurmig__strv added;      /* "table.column" added */
+	aurmig__strv added_null; /* "table.column" added nullable, without default: NULL in every row */
+	aurmig__strv backfilled; /* "table.column" set where NULL */
+	aurmig__strv made;       /* names the section creates (T106); made_line beside */
+	aurmig__idxv made_line;
+	int ddl_line, dml_line, mixed;
+	int destroys;            /* line of the first statement that deletes rows or columns (X106) */
+	/* the statement being checked */
+	int line, col;
+	const char *stmt;
+	size_t stmt_len;
+	int l101_line;           /* L101 reported for this statement */
+	const char *l101_stmt;
+	int rc;                  /* first failure (out of memory) */
+} aurmig__lint_scope;
+
+struct aurmig_lint_finding {
+	int rule, severity, line, col, suppressed;
+	unsigned dialects;
+	char *file, *revision, *message, *statement, *reason;
+	char dialect_names[24];
+};
+
+struct aurmig_lint_report {
+	aurmig_context *ctx;
+	aurmig_lint_finding *v;
+	size_t n, cap;
+};
+
+/* report.c */
+int aurmig__lint_rule_find(const char *code, size_t n);
+/* Record a finding of rule at the scope's statement; severity -1 for the
+ * rule's default. Applies the options' severity and the suppressions. */
+void aurmig__lint_emit(aurmig__lint_scope *s, int rule, int severity, const char *fmt, ...) AURMIG__PRINTF(4, 5);
+/* 1 when a code list (codes and classes) names rule. */
+int aurmig__lint_codes_match(const char *codes, size_t n, int rule);
+/* The first word of a code list that names no rule or class, or NULL. */
+const char *aurmig__lint_codes_unknown(const char *codes, size_t n, size_t *len);
+
+/* rules.c */
+/* Check one statement (sql[0..len), file line/column of its start). */
+void aurmig__lint_statement(aurmig__lint_scope *s, const char *sql, size_t len, int line, int col);
+/* Before the statements of a section: tables a later `ALTER TABLE x RENAME
+ * TO t` replaces (the hand-written rebuild). */
+void aurmig__lint_prescan(aurmig__lint_scope *s, const char *sql, size_t len);
+/* Identifiers of sql (lower case) pushed on out (for T106). */
+int aurmig__lint_idents(aurmig__strv *out, aurmig_context *ctx, const char *sql, size_t len);
+void aurmig__lint_scope_clear(aurmig__lint_scope *s);
+
+#endif

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Lint: the rules, the options, the report and its findings (docs/lint.md). */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <aurmig/lint.h>
+#include "lint/lint_priv.h"
+
+#define E AURMIG_LINT_ERROR
+#define W AURMIG_LINT_WARNING
+#define I AURMIG_LINT_INFO
+
+const aurmig__lint_rule aurmig__lint_rules[R__COUNT] = {
+	[R_D101] = { "D101", E, "all", "DROP TABLE of a table the revision did not create",
+		"the table's rows are gone; a downgrade cannot bring them back",
+		"stop using the table in one release, drop it in a later one (and keep a backup)" },
+	[R_D102] = { "D102", E, "all", "DROP COLUMN of an existing column",
+		"the column's values are gone, and code of the running release that reads it fails",
+		"stop reading the column in one release, drop it in a later one" },
+	[R_D103] = { "D103", E, "all", "DROP DATABASE / DROP SCHEMA",
+		"everything in it is gone", "never from a migration" },
+	[R_D104] = { "D104", E, "all", "TRUNCATE",
+		"every row of the table is gone", "DELETE with a WHERE clause, or say so with a nolint and a reason" },
+	[R_D105] = { "D105", W, "all", "column type change (MODIFY, CHANGE, ALTER COLUMN TYPE) of an existing column",
+		"a narrower type (shorter string, smaller integer, other charset) truncates or rejects values",
+		"check the old definition; widen only, or copy into a new column and verify first" },
+	[R_D106] = { "D106", W, "all", "UPDATE or DELETE without WHERE",
+		"it touches every row of the table", "add a WHERE clause, or a nolint saying every row is meant" },
+	[R_D107] = { "D107", E, "mysql,pgsql", "DROP PARTITION / TRUNCATE PARTITION",
+		"the partition's rows are gone", "archive the partition first" },
+	[R_C101] = { "C101", W, "all", "table rename",
+		"code of the running release still uses the old name until the deploy ends",
+		"create the new table (or a view) and move the code over in steps" },
+	[R_C102] = { "C102", W, "all", "column rename (RENAME COLUMN, CHANGE with a new name)",
+		"code of the running release still uses the old name until the deploy ends",
+		"add the new column, write both, backfill, switch reads, drop the old one later" },
+	[R_C103] = { "C103", W, "all", "DROP COLUMN and ADD COLUMN on the same table in one revision",
+		"probably a rename written as drop + add: the old values are lost",
+		"use RENAME COLUMN / CHANGE, or copy the values before the drop" },
+	[R_C104] = { "C104", I, "all", "DROP FOREIGN KEY",
+		"rows that break the relation can be written from now on", "make sure the application keeps the relation" },
+	[R_M101] = { "M101", W, "all", "UNIQUE index or constraint added to an existing table",
+		"it fails when the table already holds duplicate values",
+		"remove (or merge) duplicates first in the same revision, and check none exist" },
+	[R_M102] = { "M102", W, "all", "ADD COLUMN ... NOT NULL without DEFAULT on an existing table",
+		"PostgreSQL fails when rows exist, SQLite always; MariaDB fills an implicit 0, '' or zero date; "
+		"code of the running release inserts without the column",
+		"add the column with a DEFAULT (or nullable), backfill, then make it NOT NULL" },
+	[R_M103] = { "M103", W, "all", "column made NOT NULL (MODIFY/CHANGE ... NOT NULL, SET NOT NULL)",
+		"it fails (or on MariaDB without strict mode silently converts) where the column holds NULLs",
+		"backfill first in the same revision: UPDATE t SET c = ... WHERE c IS NULL" },
+	[R_M104] = { "M104", W, "all", "foreign key added to an existing table",
+		"it fails when existing rows break it (orphans)",
+		"delete or fix orphans first; on PostgreSQL add it NOT VALID and VALIDATE later" },
+	[R_M105] = { "M105", W, "all", "primary key added or redefined on an existing table",
+		"it fails on duplicate or NULL key values",
+		"remove duplicates first in the same revision, and check none exist" },
+	[R_M106] = { "M106", W, "all", "CHECK constraint added to an existing table",
+		"MariaDB and PostgreSQL check the existing rows: it fails where one breaks it",
+		"fix the rows first; on PostgreSQL add it NOT VALID and VALIDATE later" },
+	[R_L101] = { "L101", W, "mysql", "ALTER that MariaDB runs as a table copy (ALGORITHM=COPY)",
+		"writes to the table wait until the copy ends: minutes or hours on a big table",
+		"run it off-peak, or with pt-online-schema-change; split out what can run INPLACE/INSTANT" },
+	[R_L102] = { "L102", W, "mysql", "explicit ALGORITHM=COPY or LOCK=SHARED/EXCLUSIVE",
+		"it blocks writes (or reads) for the length of the ALTER",
+		"ask for ALGORITHM=INPLACE/INSTANT, LOCK=NONE, so MariaDB refuses instead of blocking" },
+	[R_L104] = { "L104", I, "mysql", "ADD COLUMN ... FIRST / AFTER",
+		"column reordering needs a table rebuild on older MariaDB versions", "add the column at the end" },
+	[R_L105] = { "L105", I, "mysql", "several ALTER TABLE statements on the same table in one revision",
+		"each one may copy the table again", "combine them into one ALTER TABLE" },
+	[R_L106] = { "L106", W, "pgsql", "CREATE INDEX / DROP INDEX without CONCURRENTLY on an existing table",
+		"it blocks writes to the table until the index is built",
+		"CREATE INDEX CONCURRENTLY in a 'transaction off' revision" },
+	[R_L107] = { "L107", E, "pgsql", "CONCURRENTLY inside a transactional revision",
+		"PostgreSQL refuses CONCURRENTLY inside a transaction block: the revision fails",
+		"put it in its own revision with '-- aurmig:transaction off'" },
+	[R_L108] = { "L108", W, "pgsql", "foreign key or CHECK added without NOT VALID on an existing table",
+		"validating every row holds a lock that blocks writes",
+		"ADD ... NOT VALID, then ALTER TABLE ... VALIDATE CONSTRAINT in a later statement" },
+	[R_L109] = { "L109", W, "pgsql", "PostgreSQL ALTER that rewrites or scans the table under an exclusive lock",
+		"ALTER COLUMN TYPE and volatile defaults rewrite the table; SET NOT NULL and ADD PRIMARY KEY/UNIQUE scan it",
+		"for NOT NULL: a CHECK (c IS NOT NULL) NOT VALID, VALIDATE, then SET NOT NULL; for keys: "
+		"CREATE UNIQUE INDEX CONCURRENTLY, then ADD ... USING INDEX" },
+	[R_L110] = { "L110", I, "sqlite", "SQLite table rebuild (new table, copy, drop, rename)",
+		"the whole table is copied inside the step's transaction", "expected on SQLite; mind the time on a big table" },
+	[R_T101] = { "T101", E, "all", "BEGIN, COMMIT, ROLLBACK, SAVEPOINT inside a section",
+		"aurmig owns the transaction of a step: this commits or ends it early",
+		"remove it; use '-- aurmig:transaction off' for statements that cannot run in a transaction" },
+	[R_T104] = { "T104", W, "all", "DDL and DML mixed in a non-atomic step (any MySQL step, or 'transaction off')",
+		"MariaDB commits at each DDL: a failure in between leaves the step half done (resume needed)",
+		"put the data change in its own revision, or make each statement safe to re-run" },
+	[R_T105] = { "T105", W, "all", "no downgrade section for a dialect the upgrade runs on",
+		"the revision cannot be downgraded there",
+		"write the downgrade, or '-- aurmig:irreversible' plus a downgrade that refuses" },
+	[R_T106] = { "T106", W, "all", "the downgrade does not mention something the upgrade creates",
+		"a downgrade that does not undo the upgrade leaves it behind", "drop (or rename back) what the upgrade made" },
+	[R_P101] = { "P101", W, "all", "CREATE TABLE without a primary key",
+		"replication, row-based tools and ORMs need one; InnoDB makes a hidden one", "declare a PRIMARY KEY" },
+	[R_P102] = { "P102", W, "mysql", "utf8 / utf8mb3 character set or collation",
+		"utf8mb3 holds no 4-byte characters (emoji) and is deprecated", "use utf8mb4" },
+	[R_P103] = { "P103", W, "mysql", "storage engine other than InnoDB",
+		"no transactions, no crash safety, no foreign keys", "ENGINE=InnoDB" },
+	[R_P104] = { "P104", W, "mysql", "zero-date default ('0000-00-00')",
+		"strict SQL modes refuse zero dates", "a real default, or NULL" },
+	[R_P109] = { "P109", E, "mysql,pgsql", "identifier too long (more than 64 on MySQL, 63 on PostgreSQL)",
+		"MySQL refuses it; PostgreSQL silently truncates it", "a shorter name" },
+	[R_X101] = { "X101", E, "all", "a configured dialect has no section (own or common)",
+		"the revision does nothing there, which is rarely meant", "add the section (an empty one says it is meant)" },
+	[R_X103] = { "X103", I, "all", "hook without an SQL default",
+		"without a registered callback the hook fails the step; CI cannot replay it",
+		"give the hook an SQL default, or document how to map it" },
+	[R_X104] = { "X104", W, "all", "nolint naming an unknown code, or suppressing nothing",
+		"a stale suppression hides the next real finding", "remove it or fix its codes" },
+	[R_X106] = { "X106", W, "all", "the upgrade deletes rows or columns, but the script has no '-- aurmig:irreversible'",
+		"the downgrade cannot bring the data back, and without the marker nothing warns before it runs",
+		"add '-- aurmig:irreversible <what a downgrade cannot restore>' to the header" },
+};
+
+int aurmig__lint_rule_find(const char *code, size_t n)
+{
+	for (int i = 0; i < R__COUNT; i++)
+		if (strlen(aurmig__lint_rules[i].code) == n && strncasecmp(aurmig__lint_rules[i].code, code, n) == 0)
+			return i;
+	return -1;
+}
+
+/* Each word of codes[0..n): calls back with its span; stops when fn returns nonzero. */
+static int each_code(const char *codes, size_t n, int (*fn)(const char *, size_t, void *), void *p)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t s;
+		while (i < n && (codes[i] == ' ' || codes[i] == '\t' || codes[i] == ','))
+			i++;
+		s = i;
+		while (i < n && codes[i] != ' ' && codes[i] != '\t' && codes[i] != ',')
+			i++;
+		if (i > s && fn(codes + s, i - s, p))
+			return 1;
+	}
+	return 0;
+}
+
+static int word_names(const char *w, size_t n, int rule)
+{
+	if (n == 1)
+		return toupper((unsigned char)w[0]) == aurmig__lint_rules[rule].code[0];
+	return aurmig__lint_rule_find(w, n) == rule;
+}
+
+static int match_cb(const char *w, size_t n, void *p)
+{
+	return word_names(w, n, *(int *)p);
+}
+
+int aurmig__lint_codes_match(const char *codes, size_t n, int rule)
+{
+	size_t i = 0;
+
+	while (i < n && (codes[i] == ' ' || codes[i] == '\t' || codes[i] == ','))
+		i++;
+	if (i == n)
+		return 1;   /* no codes: every rule */
+	return each_code(codes, n, match_cb, &rule);
+}
+
+typedef struct unknown_at { const char *w; size_t n; } unknown_at;
+
+static int unknown_cb(const char *w, size_t n, void *p)
+{
+	unknown_at *u = p;
+
+	if (n == 1 && strchr("DCMLTPXdcmltpx", w[0]))
+		return 0;
+	if (aurmig__lint_rule_find(w, n) >= 0)
+		return 0;
+	u->w = w;
+	u->n = n;
+	return 1;
+}
+
+const char *aurmig__lint_codes_unknown(const char *codes, size_t n, size_t *len)
+{
+	unknown_at u = { NULL, 0 };
+
+	each_code(codes, n, unknown_cb, &u);
+	*len = u.n;
+	return u.w;
+}
+
+/* ---------------------------------------------------------------- options */
+
+int aurmig_lint_options_new(aurmig_lint_options **out, aurmig_context *ctx)
+{
+	aurmig_lint_options *o;
+
+	if (!out || !ctx)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(ctx);
+	*out = NULL;
+	if (!(o = aurmig__calloc(ctx, 1, sizeof(*o))))
+		return AURMIG_ENOMEM;
+	o->ctx = aurmig__context_ref(ctx);
+	memset(o->severity, -1, sizeof(o->severity));
+	*out = o;
+	return AURMIG_OK;
+}
+
+void aurmig_lint_options_free(aurmig_lint_options *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->nignores; i++) {
+		free(o->ignores[i].revision);
+		free(o->ignores[i].codes);
+		free(o->ignores[i].reason);
+	}
+	free(o->ignores);
+	aurmig__context_unref(o->ctx);
+	free(o);
+}
+
+int aurmig_lint_options_add_dialect(aurmig_lint_options *o, int dialect)
+{
+	if (!o)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(o->ctx);
+	if (dialect < AURMIG_DIALECT_SQLITE || dialect > AURMIG_DIALECT_PGSQL)
+		return aurmig__err(o->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"lint: dialect %d is not sqlite, mysql or pgsql", dialect);
+	o->dialects |= 1u << dialect;
+	return AURMIG_OK;
+}
+
+static int check_codes(aurmig_context *ctx, const char *codes)
+{
+	size_t n;
+	const char *bad = codes ? aurmig__lint_codes_unknown(codes, strlen(codes), &n) : NULL;
+
+	if (bad)
+		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"lint: unknown rule code '%.*s' (see docs/lint.md)", (int)(n > 32 ? 32 : n), bad);
+	return AURMIG_OK;
+}
+
+int aurmig_lint_options_set_severity(aurmig_lint_options *o, const char *codes, int severity)
+{
+	int rc;
+
+	if (!o || !codes)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(o->ctx);
+	if (severity < AURMIG_LINT_IGNORE || severity > AURMIG_LINT_ERROR)
+		return aurmig__err(o->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "lint: severity %d out of range", severity);
+	if ((rc = check_codes(o->ctx, codes)))
+		return rc;
+	for (int r = 0; r < R__COUNT; r++)
+		if (strspn(codes, " \t,") < strlen(codes) && aurmig__lint_codes_match(codes, strlen(codes), r))
+			o->severity[r] = (signed char)severity;
+	return AURMIG_OK;
+}
+
+int aurmig_lint_options_set_check_down(aurmig_lint_options *o, int on)
+{
+	if (!o)
+		return AURMIG_EINVALID;
+	o->check_down = on != 0;
+	return AURMIG_OK;
+}
+
+int aurmig_lint_options_ignore(aurmig_lint_options *o, const char *revision, const char *codes, const char *reason)
+{
+	struct aurmig__lint_ignore *v, *ig;
+	int rc;
+
+	if (!o)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(o->ctx);
+	if ((rc = check_codes(o->ctx, codes)))
+		return rc;
+	v = aurmig__reallocarray(o->ctx, o->ignores, o->nignores + 1, sizeof(*v));
+	if (!v)
+		return AURMIG_ENOMEM;
+	o->ignores = v;
+	ig = &v[o->nignores];
+	memset(ig, 0, sizeof(*ig));
+	if ((revision && *revision && !(ig->revision = aurmig__strdup(o->ctx, revision))) ||
+	    !(ig->codes = aurmig__strdup(o->ctx, codes ? codes : "")) ||
+	    (reason && *reason && !(ig->reason = aurmig__strdup(o->ctx, reason)))) {
+		free(ig->revision);
+		free(ig->codes);
+		return AURMIG_ENOMEM;
+	}
+	o->nignores++;
+	return AURMIG_OK;
+}
+
+/* ---------------------------------------------------------------- report */
+
+int aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx)
+{
+	aurmig_lint_report *r;
+
+	if (!out || !ctx)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(ctx);
+	*out = NULL;
+	if (!(r = aurmig__calloc(ctx, 1, sizeof(*r))))
+		return AURMIG_ENOMEM;
+	r->ctx = aurmig__context_ref(ctx);
+	*out = r;
+	return AURMIG_OK;
+}
+
+static void finding_clear(aurmig_lint_finding *f)
+{
+	free(f->file);
+	free(f->revision);
+	free(f->message);
+	free(f->statement);
+	free(f->reason);
+}
+
+void aurmig_lint_report_free(aurmig_lint_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		finding_clear(&r->v[i]);
+	free(r->v);
+	aurmig__context_unref(r->ctx);
+	free(r);
+}
+
+static void set_dialect_names(aurmig_lint_finding *f)
+{
+	static const char *const names[] = { "", "sqlite", "mysql", "pgsql" };
+	size_t k = 0;
+
+	f->dialect_names[0] = '\0';
+	for (int d = 1; d <= 3; d++)
+		if (f->dialects & (1u << d)) {
+			size_t n = strlen(names[d]);
+			if (k)
+				f->dialect_names[k++] = ',';
+			memcpy(f->dialect_names + k, names[d], n + 1);
+			k += n;
+		}
+}
+
+/* The statement's first line(s) folded onto one line, at most 100 bytes. */
+static char *one_line(aurmig_context *ctx, const char *s, size_t n)
+{
+	char *o = aurmig__malloc(ctx, 104);
+	size_t k = 0;
+	int blank = 0;
+
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < n && k < 100; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+			blank = 1;
+			continue;
+		}
+		if (blank && k)
+			o[k++] = ' ';
+		blank = 0;
+		if (k < 100)
+			o[k++] = (char)c;
+	}
+	if (k >= 100) {
+		/* do not cut a UTF-8 sequence */
+		while (k > 0 && ((unsigned char)o[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k > 0 && ((unsigned char)o[k - 1] & 0xC0) == 0xC0)
+			k--;
+		memcpy(o + k, "...", 3);
+		k += 3;
+	}
+	o[k] = '\0';
+	return o;
+}
+
+static aurmig__nolint *suppression(aurmig__lint_scope *s, int rule)
+{
+	for (size_t i = 0; i < s->nnl; i++) {
+		aurmig__nolint *n = &s->nl[i];
+		if ((n->target == 0 || n->target == s->line) && aurmig__lint_codes_match(n->codes, n->codes_len, rule))
+			return n;
+	}
+	return NULL;
+}
+
+void aurmig__lint_emit(aurmig__lint_scope *s, int rule, int severity, const char *fmt, ...)
+{
+	aurmig_lint_report *r = s->rep;
+	aurmig_lint_finding *f;
+	aurmig__nolint *sup;
+	char *msg;
+	va_list ap;
+
+	if (s->rc)
+		return;
+	if (s->opts && s->opts->severity[rule] >= 0)
+		severity = s->opts->severity[rule];
+	else if (severity < 0)
+		severity = aurmig__lint_rules[rule].severity;
+	if (severity == AURMIG_LINT_IGNORE)
+		return;
+	if (rule == R_L101) {
+		/* once per statement: the table is copied once */
+		if (s->l101_line == s->line && s->l101_stmt == s->stmt)
+			return;
+		s->l101_line = s->line;
+		s->l101_stmt = s->stmt;
+	}
+	{
+		aurmig__buf b;
+		aurmig__buf_init(&b, s->ctx);
+		va_start(ap, fmt);
+		{
+			char tmp[512];
+			vsnprintf(tmp, sizeof(tmp), fmt, ap);
+			aurmig__buf_puts(&b, tmp);
+		}
+		va_end(ap);
+		if (!(msg = aurmig__buf_detach(&b))) {
+			s->rc = AURMIG_ENOMEM;
+			return;
+		}
+	}
+	sup = rule == R_X104 ? NULL : suppression(s, rule);
+	/* the same finding from the common section linted for another dialect */
+	for (size_t i = r->n; i-- > 0;) {
+		f = &r->v[i];
+		if (strcmp(f->file, s->file) != 0)
+			break;
+		if (f->rule == rule && f->line == s->line && f->col == s->col && strcmp(f->message, msg) == 0) {
+			free(msg);
+			f->dialects |= 1u << s->dialect;
+			set_dialect_names(f);
+			if (sup)
+				sup->used = 1;
+			return;
+		}
+	}
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		aurmig_lint_finding *v = aurmig__reallocarray(s->ctx, r->v, cap, sizeof(*v));
+		if (!v) {
+			free(msg);
+			s->rc = AURMIG_ENOMEM;
+			return;
+		}
+		r->v = v;
+		r->cap = cap;
+	}
+	f = &r->v[r->n];
+	memset(f, 0, sizeof(*f));
+	f->rule = rule;
+	f->severity = severity;
+	f->line = s->line;
+	f->col = s->col;
+	f->message = msg;
+	f->dialects = s->dialect > 0 ? 1u << s->dialect : 0;
+	set_dialect_names(f);
+	if (!(f->file = aurmig__strdup(s->ctx, s->file)) || !(f->revision = aurmig__strdup(s->ctx, s->revision ? s->revision : "")) ||
+	    !(f->statement = s->stmt ? one_line(s->ctx, s->stmt, s->stmt_len) : aurmig__strdup(s->ctx, ""))) {
+		finding_clear(f);
+		s->rc = AURMIG_ENOMEM;
+		return;
+	}
+	if (sup) {
+		sup->used = 1;
+		f->suppressed = 1;
+		if (sup->reason && sup->reason_len && !(f->reason = aurmig__strndup(s->ctx, sup->reason, sup->reason_len))) {
+			finding_clear(f);
+			s->rc = AURMIG_ENOMEM;
+			return;
+		}
+	}
+	r->n++;
+}
+
+size_t aurmig_lint_report_count(const aurmig_lint_report *r) { return r ? r->n : 0; }
+const aurmig_lint_finding *aurmig_lint_report_at(const aurmig_lint_report *r, size_t i)
+{
+	return r && i < r->n ? &r->v[i] : NULL;
+}
+
+size_t aurmig_lint_report_severity_count(const aurmig_lint_report *r, int severity)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; r && i < r->n; i++)
+		n += !r->v[i].suppressed && r->v[i].severity == severity;
+	return n;
+}
+
+size_t aurmig_lint_report_suppressed_count(const aurmig_lint_report *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; r && i < r->n; i++)
+		n += r->v[i].suppressed != 0;
+	return n;
+}
+
+const char *aurmig_lint_finding_code(const aurmig_lint_finding *f) { return f ? aurmig__lint_rules[f->rule].code : NULL; }
+int aurmig_lint_finding_severity(const aurmig_lint_finding *f) { return f ? f->severity : -1; }
+const char *aurmig_lint_finding_file(const aurmig_lint_finding *f) { return f ? f->file : NULL; }
+const char *aurmig_lint_finding_revision(const aurmig_lint_finding *f) { return f ? f->revision : NULL; }
+int aurmig_lint_finding_line(const aurmig_lint_finding *f) { return f ? f->line : 0; }
+int aurmig_lint_finding_column(const aurmig_lint_finding *f) { return f ? f->col : 0; }
+const char *aurmig_lint_finding_dialects(const aurmig_lint_finding *f) { return f ? f->dialect_names : NULL; }
+const char *aurmig_lint_finding_message(const aurmig_lint_finding *f) { return f ? f->message : NULL; }
+const char *aurmig_lint_finding_why(const aurmig_lint_finding *f) { return f ? aurmig__lint_rules[f->rule].why : NULL; }
+const char *aurmig_lint_finding_hint(const aurmig_lint_finding *f) { return f ? aurmig__lint_rules[f->rule].good : NULL; }
+const char *aurmig_lint_finding_statement(const aurmig_lint_finding *f) { return f ? f->statement : NULL; }
+int aurmig_lint_finding_suppressed(const aurmig_lint_finding *f) { return f ? f->suppressed : 0; }
+const char *aurmig_lint_finding_reason(const aurmig_lint_finding *f) { return f ? f->reason : NULL; }
+
+size_t aurmig_lint_rule_count(void) { return R__COUNT; }
+const char *aurmig_lint_rule_code(size_t i) { return i < R__COUNT ? aurmig__lint_rules[i].code : NULL; }
+int aurmig_lint_rule_severity(size_t i) { return i < R__COUNT ? aurmig__lint_rules[i].severity : -1; }
+const char *aurmig_lint_rule_dialects(size_t i) { return i < R__COUNT ? aurmig__lint_rules[i].dialects : NULL; }
+const char *aurmig_lint_rule_summary(size_t i) { return i < R__COUNT ? aurmig__lint_rules[i].summary : NULL; }

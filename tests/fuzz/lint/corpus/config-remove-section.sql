@@ -1,0 +1,12 @@
+-- aurmig:revision cf2
+-- aurmig:upgrade
+SELECT 1;
+-- aurmig:config remove-section options
+-- aurmig:config remove-section if-empty database
+-- aurmig:config remove-section if-empty
+-- aurmig:config remove-section a b
+-- aurmig:config add-section empty
+-- aurmig:config remove-section if-empty empty
+-- aurmig:downgrade
+-- aurmig:config add-section options
+-- aurmig:config set if-unset options aur_location = https://aur.archlinux.org

@@ -1,0 +1,12 @@
+-- aurmig:revision cf1
+-- aurmig:upgrade
+SELECT 1;
+-- aurmig:config set options new_key = some value
+-- aurmig:config set [options] bad = 1
+-- aurmig:config set if-unset options other = 1
+-- aurmig:config remove if-equal=aur database user
+-- aurmig:config rename-key database name dbname
+-- aurmig:config rename-section options opts
+-- aurmig:config add-section extra
+-- aurmig:downgrade
+-- aurmig:config rename-section opts options

@@ -1,0 +1,3 @@
+-- aurmig:revision e1
+-- aurmig:upgrade
+-- aurmig:downgrade

@@ -1,0 +1,3 @@
+-- aurmig:revision n1
+-- aurmig:upgrade
+SELECT 'x'

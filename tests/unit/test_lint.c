@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * lint rules (docs/lint.md): each rule fires on a statement it is about
+ * and stays silent on a close one that is safe; suppressions (nolint in a
+ * section and in the header, configured ignores), severities, the
+ * portable section rendered per dialect, and the reverse check of a
+ * downgrade. Scripts are parsed from memory by the real script parser.
+ */
+#include "testutil.h"
+
+#include <aurmig/aurmig.h>
+#include "graph/script.h"
+
+static aurmig_context *ctx;
+
+static int setup(void **state)
+{
+	(void)state;
+	return aurmig_context_new(&ctx);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	aurmig_context_free(ctx);
+	return 0;
+}
+
+/* Lint "-- aurmig:revision r1" + text; dialect 0: the script's own
+ * dialects; opts may be NULL (fresh options). */
+static aurmig_lint_report *lint_with(const char *text, int dialect, aurmig_lint_options *opts)
+{
+	aurmig_migration *m = NULL;
+	aurmig_lint_report *rep = NULL;
+	aurmig_lint_options *o = opts;
+	size_t n = strlen(text) + 64;
+	char *t = malloc(n);
+
+	assert_non_null(t);
+	snprintf(t, n, "-- aurmig:revision r1\n%s", text);
+	if (aurmig__script_parse(&m, ctx, "r1_t.sql", "r1_t.sql", t, strlen(t)) != AURMIG_OK)
+		fail_msg("parse: %s", aurmig_error_last(ctx)->message);
+	if (!o)
+		assert_int_equal(aurmig_lint_options_new(&o, ctx), AURMIG_OK);
+	if (dialect)
+		assert_int_equal(aurmig_lint_options_add_dialect(o, dialect), AURMIG_OK);
+	assert_int_equal(aurmig_lint_report_new(&rep, ctx), AURMIG_OK);
+	if (aurmig_lint_migration(rep, m, o) != AURMIG_OK)
+		fail_msg("lint: %s", aurmig_error_last(ctx)->message);
+	if (!opts)
+		aurmig_lint_options_free(o);
+	aurmig__script_free(m);
+	return rep;
+}
+
+/* Unsuppressed findings of code. */
+static size_t count(const aurmig_lint_report *rep, const char *code)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < aurmig_lint_report_count(rep); i++) {
+		const aurmig_lint_finding *f = aurmig_lint_report_at(rep, i);
+		n += !aurmig_lint_finding_suppressed(f) && strcmp(aurmig_lint_finding_code(f), code) == 0;
+	}
+	return n;
+}
+
+static const aurmig_lint_finding *find(const aurmig_lint_report *rep, const char *code)
+{
+	for (size_t i = 0; i < aurmig_lint_report_count(rep); i++)
+		if (!strcmp(aurmig_lint_finding_code(aurmig_lint_report_at(rep, i)), code))
+			return aurmig_lint_report_at(rep, i);
+	return NULL;
+}
+
+typedef struct rule_case {
+	const char *code;
+	int dialect;
+	const char *fires;    /* script body where the rule fires */
+	const char *silent;   /* a close one where it does not */
+} rule_case;
+
+#define UP_MY "-- aurmig:upgrade mysql\n"
+#define UP_SQ "-- aurmig:upgrade sqlite\n"
+#define UP_PG "-- aurmig:upgrade pgsql\n"
+#define UP "-- aurmig:upgrade\n"
+#define TXOFF "-- aurmig:transaction off\n"
+#define MY AURMIG_DIALECT_MYSQL
+#define SQ AURMIG_DIALECT_SQLITE
+#define PG AURMIG_DIALECT_PGSQL
+
+static const rule_case cases[] = {
+	{ "D101", MY, UP_MY "DROP TABLE Users;\n",
+	  UP_MY "CREATE TABLE t (id INT PRIMARY KEY);\nDROP TABLE t;\n" },
+	{ "D101", SQ, UP_SQ "DROP TABLE IF EXISTS a, Users;\n",
+	  UP_SQ "CREATE TEMP TABLE w (id INTEGER PRIMARY KEY);\nDROP TABLE w;\n" },
+	{ "D102", MY, UP_MY "ALTER TABLE Users DROP COLUMN Nick;\n", UP_MY "ALTER TABLE Users DROP INDEX Nick;\n" },
+	{ "D102", SQ, UP_SQ "ALTER TABLE Users DROP Nick;\n",
+	  UP_SQ "ALTER TABLE Users ADD COLUMN N INT NULL;\nALTER TABLE Users DROP COLUMN N;\n" },
+	{ "D103", MY, UP_MY "DROP DATABASE aur;\n", UP_MY "DROP INDEX x ON t;\n" },
+	{ "D104", MY, UP_MY "TRUNCATE TABLE Sessions;\n", UP_MY "CREATE TABLE s (id INT PRIMARY KEY);\nTRUNCATE s;\n" },
+	{ "D105", MY, UP_MY "ALTER TABLE t MODIFY c VARCHAR(10) NULL;\n", UP_MY "ALTER TABLE t ALTER COLUMN c SET DEFAULT 1;\n" },
+	{ "D105", PG, UP_PG "ALTER TABLE t ALTER COLUMN c TYPE smallint;\n", UP_PG "ALTER TABLE t ALTER COLUMN c DROP NOT NULL;\n" },
+	{ "D106", MY, UP_MY "DELETE FROM Sessions;\n", UP_MY "DELETE FROM Sessions WHERE LastUpdateTS < 5;\n" },
+	{ "D106", SQ, UP_SQ "UPDATE t SET a = (SELECT 1 FROM u WHERE u.x = t.x);\n",
+	  UP_SQ "UPDATE t SET a = (SELECT 1 FROM u) WHERE a IS NULL;\n" },
+	{ "D107", MY, UP_MY "ALTER TABLE t DROP PARTITION p0;\n", UP_MY "ALTER TABLE t ADD INDEX i (c);\n" },
+	{ "C101", MY, UP_MY "RENAME TABLE a TO b;\n", UP_MY "CREATE TABLE a (id INT PRIMARY KEY);\nRENAME TABLE a TO b;\n" },
+	{ "C101", SQ, UP_SQ "ALTER TABLE a RENAME TO b;\n",
+	  UP_SQ "CREATE TABLE t_new (id INTEGER PRIMARY KEY);\nINSERT INTO t_new SELECT * FROM t;\nDROP TABLE t;\n"
+	  "ALTER TABLE t_new RENAME TO t;\n" },
+	{ "C102", SQ, UP_SQ "ALTER TABLE t RENAME COLUMN a TO b;\n", UP_SQ "ALTER TABLE t RENAME TO t;\n" },
+	{ "C102", MY, UP_MY "ALTER TABLE t CHANGE a b INT;\n", UP_MY "ALTER TABLE t CHANGE a a BIGINT;\n" },
+	{ "C103", MY, UP_MY "ALTER TABLE t ADD COLUMN nn INT NULL;\nALTER TABLE t DROP COLUMN n;\n",
+	  UP_MY "ALTER TABLE u ADD COLUMN nn INT NULL;\nALTER TABLE t DROP COLUMN n;\n" },
+	{ "C104", MY, UP_MY "ALTER TABLE t DROP FOREIGN KEY fk1;\n", UP_MY "ALTER TABLE t DROP INDEX i1;\n" },
+	{ "M101", SQ, UP_SQ "CREATE UNIQUE INDEX u ON Users (Email);\n",
+	  UP_SQ "ALTER TABLE Users ADD COLUMN S VARCHAR(9) NULL;\nCREATE UNIQUE INDEX u ON Users (S);\n" },
+	{ "M101", SQ, UP_SQ "ALTER TABLE Users ADD COLUMN S VARCHAR(9) NULL;\nUPDATE Users SET S = Email;\n"
+	  "CREATE UNIQUE INDEX u ON Users (S);\n",
+	  UP_SQ "ALTER TABLE Users ADD COLUMN S VARCHAR(9) NULL;\nUPDATE Users SET T = Email;\nCREATE UNIQUE INDEX u ON Users (S);\n" },
+	{ "M101", SQ, UP_SQ "ALTER TABLE Users ADD COLUMN S VARCHAR(9) NULL;\n-- aurmig:hook fill\nCREATE UNIQUE INDEX u ON Users (S);\n",
+	  UP_SQ "ALTER TABLE Users ADD COLUMN S VARCHAR(9) NULL;\nCREATE UNIQUE INDEX u ON Users (S);\n-- aurmig:hook fill\n" },
+	{ "M101", MY, UP_MY "ALTER TABLE Users ADD COLUMN S VARCHAR(9) NOT NULL DEFAULT '', ADD UNIQUE KEY S (S);\n",
+	  UP_MY "ALTER TABLE Users ADD COLUMN S VARCHAR(9) NULL, ADD UNIQUE KEY S (S);\n" },
+	{ "M102", PG, UP_PG "ALTER TABLE t ADD COLUMN c INT NOT NULL;\n", UP_PG "ALTER TABLE t ADD COLUMN c INT NOT NULL DEFAULT 0;\n" },
+	{ "M102", SQ, UP_SQ "ALTER TABLE t ADD c INT NOT NULL;\n",
+	  UP_SQ "CREATE TABLE t (id INTEGER PRIMARY KEY);\nALTER TABLE t ADD c INT NOT NULL;\n" },
+	{ "M103", MY, UP_MY "ALTER TABLE t MODIFY c INT NOT NULL;\n",
+	  UP_MY "UPDATE t SET c = 0 WHERE c IS NULL;\nALTER TABLE t MODIFY c INT NOT NULL;\n" },
+	{ "M103", PG, UP_PG "ALTER TABLE t ALTER COLUMN c SET NOT NULL;\n", UP_PG "ALTER TABLE t ALTER COLUMN c DROP NOT NULL;\n" },
+	{ "M104", MY, UP_MY "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES Users(ID);\n",
+	  UP_MY "CREATE TABLE t (id INT PRIMARY KEY, u INT);\nALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES Users(ID);\n" },
+	{ "M104", PG, UP_PG "ALTER TABLE t ADD FOREIGN KEY (u) REFERENCES users(id);\n",
+	  UP_PG "ALTER TABLE t ADD FOREIGN KEY (u) REFERENCES users(id) NOT VALID;\n" },
+	{ "M105", MY, UP_MY "ALTER TABLE t DROP KEY u, ADD PRIMARY KEY (u);\n",
+	  UP_MY "CREATE TABLE t (id INT);\nALTER TABLE t ADD PRIMARY KEY (id);\n" },
+	{ "M106", MY, UP_MY "ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0);\n", UP_MY "ALTER TABLE t DROP CONSTRAINT c;\n" },
+	{ "M106", PG, UP_PG "ALTER TABLE t ADD CHECK (x > 0);\n", UP_PG "ALTER TABLE t ADD CHECK (x > 0) NOT VALID;\n" },
+	{ "L101", MY, UP_MY "ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci;\n",
+	  UP_MY "ALTER TABLE t ADD COLUMN c INT NULL;\n" },
+	{ "L101", MY, UP_MY "ALTER TABLE t ENGINE=InnoDB;\n", UP_MY "ALTER TABLE t DEFAULT CHARSET=utf8mb4;\n" },
+	{ "L102", MY, UP_MY "ALTER TABLE t ADD COLUMN c INT NULL, ALGORITHM=COPY;\n",
+	  UP_MY "ALTER TABLE t ADD COLUMN c INT NULL, ALGORITHM=INSTANT, LOCK=NONE;\n" },
+	{ "L104", MY, UP_MY "ALTER TABLE t ADD COLUMN c INT NULL AFTER b;\n", UP_MY "ALTER TABLE t ADD COLUMN c INT NULL;\n" },
+	{ "L105", MY, UP_MY "ALTER TABLE t ADD COLUMN a INT NULL;\nALTER TABLE t ADD COLUMN b INT NULL;\n",
+	  UP_MY "ALTER TABLE t ADD COLUMN a INT NULL, ADD COLUMN b INT NULL;\n" },
+	{ "L106", PG, UP_PG "CREATE INDEX i ON t (c);\n", TXOFF UP_PG "CREATE INDEX CONCURRENTLY i ON t (c);\n" },
+	{ "L106", PG, UP_PG "DROP INDEX i;\n", TXOFF UP_PG "DROP INDEX CONCURRENTLY i;\n" },
+	{ "L107", PG, UP_PG "CREATE INDEX CONCURRENTLY i ON t (c);\n", TXOFF UP_PG "CREATE INDEX CONCURRENTLY i ON t (c);\n" },
+	{ "L107", PG, UP_PG "REINDEX INDEX CONCURRENTLY i;\n", UP_PG "REINDEX INDEX i;\n" },
+	{ "L108", PG, UP_PG "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users(id);\n",
+	  UP_PG "ALTER TABLE t ADD CONSTRAINT f FOREIGN KEY (u) REFERENCES users(id) NOT VALID;\n" },
+	{ "L109", PG, UP_PG "ALTER TABLE t ALTER COLUMN c TYPE bigint;\n", UP_PG "ALTER TABLE t ALTER COLUMN c SET DEFAULT 0;\n" },
+	{ "L109", PG, UP_PG "ALTER TABLE t ADD COLUMN u uuid DEFAULT gen_random_uuid();\n",
+	  UP_PG "ALTER TABLE t ADD COLUMN at timestamptz DEFAULT now();\n" },
+	{ "L109", PG, UP_PG "ALTER TABLE t ADD PRIMARY KEY (id);\n", UP_PG "ALTER TABLE t ADD PRIMARY KEY USING INDEX t_pk;\n" },
+	{ "L110", SQ, UP_SQ "CREATE TABLE t_new (id INTEGER PRIMARY KEY);\nINSERT INTO t_new SELECT * FROM t;\nDROP TABLE t;\n"
+	  "ALTER TABLE t_new RENAME TO t;\n", UP_SQ "ALTER TABLE t ADD COLUMN c INT NULL;\n" },
+	{ "L110", SQ, "-- aurmig:upgrade portable\nALTER TABLE t MODIFY COLUMN c BIGINT NOT NULL;\n",
+	  "-- aurmig:upgrade portable\nALTER TABLE t ADD COLUMN c BIGINT NULL;\n" },
+	{ "T101", SQ, UP_SQ "BEGIN;\nUPDATE t SET a = 1 WHERE b = 2;\nCOMMIT;\n", UP_SQ "UPDATE t SET a = 1 WHERE b = 2;\n" },
+	{ "T104", MY, UP_MY "ALTER TABLE t ADD COLUMN c INT NULL;\nUPDATE t SET c = 1 WHERE c IS NULL;\n",
+	  UP_SQ "ALTER TABLE t ADD COLUMN c INT NULL;\nUPDATE t SET c = 1 WHERE c IS NULL;\n" },
+	{ "T104", PG, TXOFF UP_PG "ALTER TABLE t ADD COLUMN c INT NULL;\nUPDATE t SET c = 1 WHERE c IS NULL;\n",
+	  UP_PG "ALTER TABLE t ADD COLUMN c INT NULL;\nUPDATE t SET c = 1 WHERE c IS NULL;\n" },
+	{ "T105", MY, UP_MY "ALTER TABLE t ADD COLUMN c INT NULL;\n",
+	  UP_MY "ALTER TABLE t ADD COLUMN c INT NULL;\n-- aurmig:downgrade\nALTER TABLE t DROP COLUMN c;\n" },
+	{ "T106", MY, UP_MY "ALTER TABLE t ADD COLUMN c INT NULL;\n-- aurmig:downgrade\nALTER TABLE t DROP COLUMN d;\n",
+	  UP_MY "ALTER TABLE t ADD COLUMN c INT NULL;\n-- aurmig:downgrade\nALTER TABLE t DROP COLUMN c;\n" },
+	{ "T106", SQ, UP_SQ "CREATE TABLE n (id INTEGER PRIMARY KEY);\n-- aurmig:downgrade\n-- nothing\n",
+	  UP_SQ "CREATE TABLE n (id INTEGER PRIMARY KEY);\n-- aurmig:downgrade\nDROP TABLE n;\n" },
+	{ "P101", MY, UP_MY "CREATE TABLE t (a INT, b INT);\n", UP_MY "CREATE TABLE t (a INT, b INT, PRIMARY KEY (a));\n" },
+	{ "P102", MY, UP_MY "CREATE TABLE t (a INT PRIMARY KEY) DEFAULT CHARSET=utf8;\n",
+	  UP_MY "CREATE TABLE t (a INT PRIMARY KEY) DEFAULT CHARSET=utf8mb4;\n" },
+	{ "P103", MY, UP_MY "CREATE TABLE t (a INT PRIMARY KEY) ENGINE=MyISAM;\n",
+	  UP_MY "CREATE TABLE t (a INT PRIMARY KEY) ENGINE=InnoDB;\n" },
+	{ "P104", MY, UP_MY "CREATE TABLE t (a INT PRIMARY KEY, d DATETIME NOT NULL DEFAULT '0000-00-00 00:00:00');\n",
+	  UP_MY "CREATE TABLE t (a INT PRIMARY KEY, d DATETIME NOT NULL DEFAULT '1970-01-01 00:00:01');\n" },
+	{ "P109", MY, UP_MY "CREATE TABLE a234567890123456789012345678901234567890123456789012345678901234567890 (a INT PRIMARY KEY);\n",
+	  UP_MY "CREATE TABLE a2345678901234567890123456789012345678901234567890123456789012 (a INT PRIMARY KEY);\n" },
+	{ "X101", PG, UP_MY "SELECT 1;\n", UP "SELECT 1;\n" },
+	{ "X103", MY, UP_MY "-- aurmig:hook h\n",
+	  UP_MY "-- aurmig:hook h default\nUPDATE t SET a = 1 WHERE b = 1;\n-- aurmig:end-hook\n" },
+	{ "X104", MY, UP_MY "-- aurmig:nolint D101 -- not needed\nCREATE TABLE t (a INT PRIMARY KEY);\n",
+	  UP_MY "-- aurmig:nolint D101 -- dropped on purpose\nDROP TABLE Users;\n" },
+	{ "X104", MY, "-- aurmig:nolint Z999\n" UP_MY "SELECT 1;\n", "-- aurmig:nolint P\n" UP_MY "CREATE TABLE t (a INT);\n" },
+	{ "X106", MY, UP_MY "DELETE FROM Sessions WHERE LastUpdateTS < 5;\n",
+	  "-- aurmig:irreversible expired sessions are not restored\n" UP_MY "DELETE FROM Sessions WHERE LastUpdateTS < 5;\n" },
+	{ "X106", SQ, UP_SQ "ALTER TABLE t DROP COLUMN c;\n",
+	  UP_SQ "CREATE TEMP TABLE w (id INTEGER PRIMARY KEY);\nDELETE FROM w WHERE id > 1;\nDROP TABLE w;\n" },
+};
+
+static void test_each_rule_fires_and_stays_silent(void **state)
+{
+	size_t seen[64] = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const rule_case *c = &cases[i];
+		aurmig_lint_report *rep = lint_with(c->fires, c->dialect, NULL);
+		if (count(rep, c->code) == 0)
+			fail_msg("%s does not fire on:\n%s", c->code, c->fires);
+		aurmig_lint_report_free(rep);
+		rep = lint_with(c->silent, c->dialect, NULL);
+		if (count(rep, c->code) != 0)
+			fail_msg("%s fires on:\n%s", c->code, c->silent);
+		aurmig_lint_report_free(rep);
+		for (size_t r = 0; r < aurmig_lint_rule_count(); r++)
+			if (!strcmp(aurmig_lint_rule_code(r), c->code))
+				seen[r] = 1;
+	}
+	/* every rule has a case */
+	for (size_t r = 0; r < aurmig_lint_rule_count(); r++)
+		if (!seen[r])
+			fail_msg("rule %s has no test case", aurmig_lint_rule_code(r));
+}
+
+static void test_finding_fields(void **state)
+{
+	aurmig_lint_report *rep = lint_with("-- aurmig:upgrade mysql\n-- a comment\n  DROP TABLE Users;\n", MY, NULL);
+	const aurmig_lint_finding *f = find(rep, "D101");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(aurmig_lint_finding_severity(f), AURMIG_LINT_ERROR);
+	assert_string_equal(aurmig_lint_finding_file(f), "r1_t.sql");
+	assert_string_equal(aurmig_lint_finding_revision(f), "r1");
+	assert_int_equal(aurmig_lint_finding_line(f), 4);
+	assert_int_equal(aurmig_lint_finding_column(f), 3);
+	assert_string_equal(aurmig_lint_finding_dialects(f), "mysql");
+	assert_string_equal(aurmig_lint_finding_statement(f), "DROP TABLE Users");
+	assert_non_null(strstr(aurmig_lint_finding_message(f), "Users"));
+	assert_true(*aurmig_lint_finding_why(f) && *aurmig_lint_finding_hint(f));
+	assert_false(aurmig_lint_finding_suppressed(f));
+	assert_null(aurmig_lint_finding_reason(f));
+	assert_int_equal(aurmig_lint_report_severity_count(rep, AURMIG_LINT_ERROR), 1);
+	aurmig_lint_report_free(rep);
+}
+
+static void test_common_section_per_dialect(void **state)
+{
+	/* one finding for both dialects the common section runs on */
+	aurmig_lint_options *o = NULL;
+	aurmig_lint_report *rep;
+	const aurmig_lint_finding *f;
+
+	(void)state;
+	assert_int_equal(aurmig_lint_options_new(&o, ctx), AURMIG_OK);
+	assert_int_equal(aurmig_lint_options_add_dialect(o, SQ), AURMIG_OK);
+	rep = lint_with(UP "DROP TABLE Users;\nCREATE INDEX i ON t (c);\n", MY, o);
+	f = find(rep, "D101");
+	assert_non_null(f);
+	assert_string_equal(aurmig_lint_finding_dialects(f), "sqlite,mysql");
+	assert_int_equal(count(rep, "D101"), 1);
+	assert_int_equal(count(rep, "L106"), 0);   /* pgsql only, not linted */
+	aurmig_lint_report_free(rep);
+	aurmig_lint_options_free(o);
+	/* without dialects: the common section runs on all three */
+	rep = lint_with(UP "CREATE INDEX i ON t (c);\n", 0, NULL);
+	assert_int_equal(count(rep, "L106"), 1);
+	aurmig_lint_report_free(rep);
+	/* the own section of a dialect replaces the common one there */
+	rep = lint_with(UP_PG "SELECT 1;\n" UP "CREATE INDEX i ON t (c);\n", 0, NULL);
+	assert_int_equal(count(rep, "L106"), 0);
+	aurmig_lint_report_free(rep);
+}
+
+static void test_nolint_statement_and_file(void **state)
+{
+	aurmig_lint_report *rep;
+	const aurmig_lint_finding *f;
+
+	(void)state;
+	/* statement: covers the next statement only */
+	rep = lint_with(UP_MY "-- aurmig:nolint D101, D106 -- Nick was never read\n-- more words\nDROP TABLE Nick;\n"
+		"DROP TABLE Users;\n", MY, NULL);
+	assert_int_equal(count(rep, "D101"), 1);
+	f = find(rep, "D101");
+	assert_true(aurmig_lint_finding_suppressed(f));
+	assert_string_equal(aurmig_lint_finding_reason(f), "Nick was never read");
+	assert_int_equal(aurmig_lint_report_suppressed_count(rep), 1);
+	assert_int_equal(count(rep, "X104"), 0);
+	aurmig_lint_report_free(rep);
+	/* the brief form: CODE[,CODE] reason */
+	rep = lint_with(UP_MY "-- aurmig:nolint D101,D104 old data, archived\nDROP TABLE Nick;\n", MY, NULL);
+	f = find(rep, "D101");
+	assert_true(aurmig_lint_finding_suppressed(f));
+	assert_string_equal(aurmig_lint_finding_reason(f), "old data, archived");
+	aurmig_lint_report_free(rep);
+	/* a class, in the header: the whole file */
+	rep = lint_with("-- aurmig:nolint D -- a cleanup revision\n" UP_MY "DROP TABLE a;\nTRUNCATE b;\n", MY, NULL);
+	assert_int_equal(count(rep, "D101") + count(rep, "D104"), 0);
+	assert_int_equal(aurmig_lint_report_suppressed_count(rep), 2);
+	aurmig_lint_report_free(rep);
+	/* no codes: every rule */
+	rep = lint_with(UP_MY "-- aurmig:nolint\nDROP TABLE a;\n", MY, NULL);
+	assert_int_equal(count(rep, "D101"), 0);
+	aurmig_lint_report_free(rep);
+	/* a nolint in a section that is not linted is not "unused" */
+	rep = lint_with(UP_MY "SELECT 1;\n" UP_PG "-- aurmig:nolint D101\nDROP TABLE a;\n", MY, NULL);
+	assert_int_equal(count(rep, "X104"), 0);
+	aurmig_lint_report_free(rep);
+}
+
+static void test_options(void **state)
+{
+	aurmig_lint_options *o = NULL;
+	aurmig_lint_report *rep;
+
+	(void)state;
+	assert_int_equal(aurmig_lint_options_new(&o, ctx), AURMIG_OK);
+	assert_int_equal(aurmig_lint_options_set_severity(o, "D9x9", AURMIG_LINT_ERROR), AURMIG_EINVALID);
+	assert_non_null(strstr(aurmig_error_last(ctx)->message, "D9x9"));
+	assert_int_equal(aurmig_lint_options_set_severity(o, "C, M101", AURMIG_LINT_ERROR), AURMIG_OK);
+	assert_int_equal(aurmig_lint_options_set_severity(o, "D106", AURMIG_LINT_IGNORE), AURMIG_OK);
+	assert_int_equal(aurmig_lint_options_ignore(o, "r1", "D101", "archived in 2020"), AURMIG_OK);
+	assert_int_equal(aurmig_lint_options_ignore(o, "other", "D104", NULL), AURMIG_OK);
+	rep = lint_with(UP_MY "RENAME TABLE a TO b;\nDELETE FROM s;\nDROP TABLE c;\nTRUNCATE d;\n", MY, o);
+	assert_int_equal(aurmig_lint_finding_severity(find(rep, "C101")), AURMIG_LINT_ERROR);
+	assert_null(find(rep, "D106"));
+	assert_true(aurmig_lint_finding_suppressed(find(rep, "D101")));
+	assert_string_equal(aurmig_lint_finding_reason(find(rep, "D101")), "archived in 2020");
+	assert_false(aurmig_lint_finding_suppressed(find(rep, "D104")));
+	aurmig_lint_report_free(rep);
+	/* a configured ignore that suppresses nothing is reported */
+	rep = lint_with(UP_MY "SELECT 1;\n", MY, o);
+	assert_int_equal(count(rep, "X104"), 1);
+	aurmig_lint_report_free(rep);
+	/* check_down lints the downgrade's statements */
+	rep = lint_with(UP_MY "SELECT 1;\n-- aurmig:downgrade\nDROP TABLE x;\n", MY, NULL);
+	assert_int_equal(count(rep, "D101"), 0);
+	aurmig_lint_report_free(rep);
+	assert_int_equal(aurmig_lint_options_set_check_down(o, 1), AURMIG_OK);
+	rep = lint_with(UP_MY "SELECT 1;\n-- aurmig:downgrade\nTRUNCATE x;\n", MY, o);
+	assert_int_equal(count(rep, "D104"), 1);
+	aurmig_lint_report_free(rep);
+	assert_int_equal(aurmig_lint_options_add_dialect(o, 7), AURMIG_EINVALID);
+	aurmig_lint_options_free(o);
+}
+
+static void test_portable_rendered_per_dialect(void **state)
+{
+	aurmig_lint_report *rep;
+
+	(void)state;
+	/* portable MODIFY: MySQL copies, PostgreSQL rewrites, SQLite rebuilds */
+	rep = lint_with("-- aurmig:upgrade portable\nALTER TABLE t MODIFY COLUMN c BIGINT NOT NULL;\n", 0, NULL);
+	assert_int_equal(count(rep, "L101"), 1);
+	assert_int_equal(count(rep, "L109"), 1 + 1);   /* TYPE, SET NOT NULL */
+	assert_int_equal(count(rep, "L110"), 1);
+	aurmig_lint_report_free(rep);
+	/* portable CREATE INDEX rendered for PostgreSQL */
+	rep = lint_with("-- aurmig:upgrade portable\nCREATE INDEX i ON t (c);\n", PG, NULL);
+	assert_int_equal(count(rep, "L106"), 1);
+	aurmig_lint_report_free(rep);
+}
+
+static void test_lint_file(void **state)
+{
+	char *dir = tu_mkdtemp(), path[4200];
+	aurmig_lint_report *rep = NULL;
+
+	(void)state;
+	assert_int_equal(aurmig_lint_report_new(&rep, ctx), AURMIG_OK);
+	tu_write(dir, "ab12_x.sql", "-- aurmig:revision ab12\n-- aurmig:upgrade\nTRUNCATE t;\n");
+	snprintf(path, sizeof(path), "%s/ab12_x.sql", dir);
+	assert_int_equal(aurmig_lint_file(rep, path, NULL), AURMIG_OK);
+	assert_int_equal(count(rep, "D104"), 1);
+	assert_string_equal(aurmig_lint_finding_revision(find(rep, "D104")), "ab12");
+	snprintf(path, sizeof(path), "%s/missing.sql", dir);
+	assert_int_equal(aurmig_lint_file(rep, path, NULL), AURMIG_EIO);
+	tu_write(dir, "cd34_x.sql", "-- aurmig:revision cd34\nSELECT 1;\n");
+	snprintf(path, sizeof(path), "%s/cd34_x.sql", dir);
+	assert_int_equal(aurmig_lint_file(rep, path, NULL), AURMIG_EPARSE);
+	aurmig_lint_report_free(rep);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_each_rule_fires_and_stays_silent),
+		cmocka_unit_test(test_finding_fields),
+		cmocka_unit_test(test_common_section_per_dialect),
+		cmocka_unit_test(test_nolint_statement_and_file),
+		cmocka_unit_test(test_options),
+		cmocka_unit_test(test_portable_rendered_per_dialect),
+		cmocka_unit_test(test_lint_file),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
