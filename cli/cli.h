@@ -18,7 +18,8 @@ enum {
 	EXIT_NEEDS_RECOVERY = 5,  /* a failed migration awaits recovery */
 	EXIT_DRIFT = 6,           /* an applied migration was edited */
 	EXIT_UNKNOWN_REVISION = 7,
-	EXIT_SCHEMA_DIFFERS = 8   /* check --schema: the database is not the declared schema */
+	EXIT_SCHEMA_DIFFERS = 8,  /* check --schema: the database is not the declared schema */
+	EXIT_IN_PROGRESS = 9      /* a migration is running now (its run holds the deploy lock) */
 };
 
 typedef struct cli {

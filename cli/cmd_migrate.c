@@ -163,8 +163,7 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 			json_t *st = json_object();
 			json_object_set_new(st, "revision", json_string(m ? aurmig_migration_id(m) :
 				aurmig_step_to_count(s) ? aurmig_step_to(s, 0) : "base"));
-			json_object_set_new(st, "direction", json_string(k == AURMIG_STEP_UPGRADE ? "upgrade" :
-				k == AURMIG_STEP_DOWNGRADE ? "downgrade" : "stamp"));
+			json_object_set_new(st, "direction", json_string(aurmig_step_kind_name(k)));
 			json_object_set_new(st, "message", json_string(m ? aurmig_migration_message(m) : ""));
 			json_object_set_new(st, "seconds", json_real(aurmig_step_seconds(s)));
 			json_object_set_new(st, "statements", json_integer((json_int_t)aurmig_step_statements(s)));
@@ -368,6 +367,19 @@ done:
 	return code;
 }
 
+/* check's exit code for an aurmig_state */
+static int state_exit_code(int state)
+{
+	switch (state) {
+	case AURMIG_STATE_AT_HEAD: return EXIT_OK;
+	case AURMIG_STATE_BEHIND: return EXIT_NOT_AT_HEAD;
+	case AURMIG_STATE_RECOVERY: return EXIT_NEEDS_RECOVERY;
+	case AURMIG_STATE_DRIFT: return EXIT_DRIFT;
+	case AURMIG_STATE_IN_PROGRESS: return EXIT_IN_PROGRESS;
+	default: return EXIT_UNKNOWN_REVISION;
+	}
+}
+
 int cmd_check(cli *c, int argc, char **argv)
 {
 	int state, rc, code, schema = 0;
@@ -392,13 +404,12 @@ int cmd_check(cli *c, int argc, char **argv)
 			return cli_fail(c, rc);
 		if (state != AURMIG_STATE_AT_HEAD) {
 			json_t *o = json_object();
-			json_object_set_new(o, "state", json_string(state == AURMIG_STATE_BEHIND ? "behind" : "not_at_head"));
+			json_object_set_new(o, "state", json_string(aurmig_state_name(state)));
 			json_object_set_new(o, "at_head", json_false());
 			json_object_set_new(o, "message", json_string(state == AURMIG_STATE_BEHIND ?
 				"the database is not at head" : aurmig_error_last(c->ctx)->message));
 			jout_print(o);
-			return state == AURMIG_STATE_BEHIND ? EXIT_NOT_AT_HEAD : state == AURMIG_STATE_RECOVERY ?
-				EXIT_NEEDS_RECOVERY : state == AURMIG_STATE_DRIFT ? EXIT_DRIFT : EXIT_UNKNOWN_REVISION;
+			return state_exit_code(state);
 		}
 		return check_schema(c, scratch_url);
 	}
@@ -406,14 +417,12 @@ int cmd_check(cli *c, int argc, char **argv)
 		return code;
 	if (c->json) {
 		aurmig_status *st = NULL;
-		static const char *const names[] = { "at_head", "behind", "unknown_revision", "needs_recovery", "drift" };
-		static const int codes[] = { EXIT_OK, EXIT_NOT_AT_HEAD, EXIT_UNKNOWN_REVISION, EXIT_NEEDS_RECOVERY, EXIT_DRIFT };
 		json_t *o, *a;
 		if ((rc = aurmig_status_from(&st, c->conn, c->graph)))
 			return cli_fail(c, rc);
 		state = aurmig_status_state(st);
 		o = json_object();
-		json_object_set_new(o, "state", json_string(names[state]));
+		json_object_set_new(o, "state", json_string(aurmig_state_name(state)));
 		json_object_set_new(o, "at_head", json_boolean(state == AURMIG_STATE_AT_HEAD));
 		json_object_set_new(o, "message", json_string(aurmig_status_message(st)));
 		a = json_array();
@@ -431,7 +440,6 @@ int cmd_check(cli *c, int argc, char **argv)
 		aurmig_status_free(st);
 		if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file) {
 			/* the configuration file, as the text output checks it */
-			static const char *const cnames[] = { "in_sync", "behind", "edited", "pending", "missing" };
 			json_t *cfg = json_object();
 			int cs;
 			if ((rc = aurmig_config_check(&cs, c->conn, c->graph, c->config_file))) {
@@ -440,7 +448,7 @@ int cmd_check(cli *c, int argc, char **argv)
 				return cli_fail(c, rc);
 			}
 			json_object_set_new(cfg, "file", json_string(c->config_file));
-			json_object_set_new(cfg, "state", json_string(cs >= 0 && cs <= 4 ? cnames[cs] : "unknown"));
+			json_object_set_new(cfg, "state", json_string(aurmig_config_state_name(cs) ? aurmig_config_state_name(cs) : "unknown"));
 			json_object_set_new(cfg, "message", json_string(cs == AURMIG_CONFIG_IN_SYNC ? "" :
 				aurmig_error_last(c->ctx)->message));
 			json_object_set_new(o, "config", cfg);
@@ -450,7 +458,7 @@ int cmd_check(cli *c, int argc, char **argv)
 			}
 		}
 		jout_print(o);
-		return codes[state];
+		return state_exit_code(state);
 	}
 	if ((rc = aurmig_check(&state, &pending, c->conn, c->graph)))
 		return cli_fail(c, rc);
@@ -487,6 +495,9 @@ int cmd_check(cli *c, int argc, char **argv)
 	case AURMIG_STATE_DRIFT:
 		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
 		return EXIT_DRIFT;
+	case AURMIG_STATE_IN_PROGRESS:
+		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
+		return EXIT_IN_PROGRESS;
 	default:
 		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
 		return EXIT_UNKNOWN_REVISION;
@@ -523,7 +534,7 @@ int cmd_validate(cli *c, int argc, char **argv)
 	json_t *jo = c->json ? json_object() : NULL, *ji = c->json ? json_array() : NULL;
 	for (size_t i = 0; i < aurmig_report_count(r); i++) {
 		int k = aurmig_report_kind(r, i), e;
-		static const char *const tag[] = { "", "pending", "changed", "unknown", "recovery", "unrecorded" };
+		static const char *const tag[] = { "", "pending", "changed", "unknown", "recovery", "unrecorded", "in_progress" };
 		if (ji) {
 			json_t *it = json_object();
 			json_object_set_new(it, "kind", json_string(tag[k]));
@@ -533,10 +544,12 @@ int cmd_validate(cli *c, int argc, char **argv)
 		} else if (k != AURMIG_ISSUE_UNRECORDED || c->verbose) {
 			printf("%-10s %s\n", tag[k], aurmig_report_message(r, i));
 		}
-		e = k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION : k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
+		e = k == AURMIG_ISSUE_IN_PROGRESS ? EXIT_IN_PROGRESS : k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION : k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
 		    k == AURMIG_ISSUE_CHANGED ? EXIT_DRIFT : k == AURMIG_ISSUE_PENDING ? EXIT_NOT_AT_HEAD : EXIT_OK;
-		/* most severe first: unknown 7, recovery 5, drift 6, pending 3 */
-		if (e == EXIT_UNKNOWN_REVISION || (e == EXIT_NEEDS_RECOVERY && worst != EXIT_UNKNOWN_REVISION) ||
+		/* most severe first: in progress 9, unknown 7, recovery 5, drift 6, pending 3 */
+		if (worst == EXIT_IN_PROGRESS)
+			continue;
+		if (e == EXIT_IN_PROGRESS || e == EXIT_UNKNOWN_REVISION || (e == EXIT_NEEDS_RECOVERY && worst != EXIT_UNKNOWN_REVISION) ||
 		    (e == EXIT_DRIFT && (worst == EXIT_OK || worst == EXIT_NOT_AT_HEAD)) ||
 		    (e == EXIT_NOT_AT_HEAD && worst == EXIT_OK))
 			worst = e;

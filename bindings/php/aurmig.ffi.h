@@ -27,6 +27,7 @@ typedef enum aurmig_error_code {
   AURMIG_EUNSUPPORTED = -16,
   AURMIG_ERECOVERY = -17,
   AURMIG_EDRIFT = -18,
+  AURMIG_EINPROGRESS = -19,
   AURMIG_ITEROVER = -31
 } aurmig_error_code;
 typedef enum aurmig_error_class {
@@ -199,8 +200,12 @@ typedef enum aurmig_state {
   AURMIG_STATE_BEHIND = 1,
   AURMIG_STATE_UNKNOWN = 2,
   AURMIG_STATE_RECOVERY = 3,
-  AURMIG_STATE_DRIFT = 4
+  AURMIG_STATE_DRIFT = 4,
+  AURMIG_STATE_IN_PROGRESS = 5
 } aurmig_state;
+const char *aurmig_state_name(int state);
+const char *aurmig_config_state_name(int state);
+const char *aurmig_step_kind_name(int kind);
 int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph);
 typedef enum aurmig_recovery_action {
   AURMIG_RECOVER_RESUME = 1,
@@ -213,7 +218,8 @@ typedef enum aurmig_issue_kind {
   AURMIG_ISSUE_CHANGED = 2,
   AURMIG_ISSUE_UNKNOWN = 3,
   AURMIG_ISSUE_RECOVERY = 4,
-  AURMIG_ISSUE_UNRECORDED = 5
+  AURMIG_ISSUE_UNRECORDED = 5,
+  AURMIG_ISSUE_IN_PROGRESS = 6
 } aurmig_issue_kind;
 typedef struct aurmig_report aurmig_report;
 int aurmig_validate(aurmig_report **out, aurmig_conn *conn, const aurmig_graph *graph);

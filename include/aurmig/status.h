@@ -37,7 +37,7 @@ AURMIG_EXTERN(int) aurmig_status_new(aurmig_status **out, aurmig_context *ctx, c
  */
 AURMIG_EXTERN(int) aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 
-/** An aurmig_state: at head, behind, unknown revision (database ahead), awaiting recovery, drift. */
+/** An aurmig_state: at head, behind, unknown revision (database ahead), awaiting recovery, drift, in progress. */
 AURMIG_EXTERN(int) aurmig_status_state(const aurmig_status *status);
 /** A sentence describing the state. Borrowed. */
 AURMIG_EXTERN(const char *) aurmig_status_message(const aurmig_status *status);

@@ -78,11 +78,49 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	return rc;
 }
 
+/* A running step whose run still holds the deploy lock, as a sentence. */
+static char *in_progress_msg(aurmig_context *ctx, const char *op, const char *rev, long done, long total,
+	const char *run_id, long pid, const char *host, const char *since)
+{
+	return aurmig__printf(ctx, "a migration is in progress: %s of %s, at statement %ld of %ld, run %s by "
+		"pid %ld on %s, started %s (its process holds the deploy lock); wait for it to end",
+		op, rev, done + 1 < total ? done + 1 : total, total, run_id, pid, *host ? host : "?", since);
+}
+
+/* Refuse when one of rows is 'running' and its run is alive (holds the
+ * deploy lock, which the caller does not): one probe, only when a running
+ * row exists. AURMIG_EINPROGRESS naming the run, else AURMIG_OK. */
+static int refuse_if_live(aurmig_conn *c, const aurmig__jrows *rows)
+{
+	const aurmig__jrow *j = NULL;
+	char *msg;
+	int held, rc;
+
+	for (size_t i = 0; i < rows->n; i++)
+		if (strcmp(rows->v[i].outcome, AURMIG__J_RUNNING) == 0)
+			j = &rows->v[i];
+	if (!j)
+		return AURMIG_OK;
+	if ((rc = aurmig__lock_probe(c, &held)) || !held)
+		return rc;
+	if (!(msg = in_progress_msg(c->ctx, j->operation, j->revision, j->done, j->total, j->run_id, j->pid,
+		      j->host, j->started_at)))
+		return AURMIG_ENOMEM;
+	rc = aurmig__err(c->ctx, AURMIG_EINPROGRESS, AURMIG_ERRCLASS_DB, "%s", msg);
+	free(msg);
+	aurmig__err_set_revision(c->ctx, j->revision);
+	return rc;
+}
+
 int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
 {
 	aurmig__jrows rows;
 	int rc = aurmig__journal_read(c, "outcome IN ('running', 'failed')", &rows);
 
+	/* with the lock held (by us), a running row's run is dead; without it
+	 * (AURMIG_PLAN_NO_LOCK), ask whether it is alive */
+	if (!rc && !have_lock)
+		rc = refuse_if_live(c, &rows);
 	for (size_t i = 0; i < rows.n && !rc; i++) {
 		aurmig__jrow *j = &rows.v[i];
 		if (strcmp(j->outcome, AURMIG__J_RUNNING) == 0 && j->atomic) {
@@ -256,6 +294,16 @@ int aurmig_recover(aurmig_conn *c, const aurmig_graph *g, int action, const char
 	if (opts && (opts->version == 0 || opts->version > AURMIG_PLAN_OPTIONS_VERSION))
 		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"aurmig_plan_options version %u is not supported", opts->version);
+	{
+		/* recovery is for a run that died: never wait for (or, without
+		 * the lock, run beside) one that is alive */
+		aurmig__jrows live = { 0 };
+		if (!(rc = aurmig__journal_read(c, "outcome = '" AURMIG__J_RUNNING "'", &live)))
+			rc = refuse_if_live(c, &live);
+		aurmig__journal_rows_clear(&live);
+		if (rc)
+			return rc;
+	}
 	if (!opts || !(opts->flags & AURMIG_PLAN_NO_LOCK)) {
 		if ((rc = aurmig__lock_acquire(c, opts ? opts->lock_timeout_ms : 60000)))
 			return rc;
@@ -348,6 +396,70 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
 	return rc;
 }
 
+/* Running rows: an atomic step's (rolled back by the database if its run
+ * died) as well as the others (which then await recovery). */
+#define LIVE_ROWS "outcome = '" AURMIG__J_RUNNING "'"
+#define DETAIL_COLS "revision, operation, statements_done, statements_total, outcome, is_atomic, run_id, " \
+	"host, pid, started_at"
+#define DETAIL_NCOLS 10
+
+/* Whether the details (cells of DETAIL_COLS) have a running row of run_id. */
+static int runs_in(const aurmig__strv *details, const char *run_id)
+{
+	for (size_t i = 0; i + DETAIL_NCOLS <= details->n; i += DETAIL_NCOLS)
+		if (strcmp(details->v[i + 4], AURMIG__J_RUNNING) == 0 && strcmp(details->v[i + 6], run_id) == 0)
+			return 1;
+	return 0;
+}
+
+/* The findings of the failed and running rows (cells of DETAIL_COLS, read
+ * before): a running row whose run holds the deploy lock is a migration in
+ * progress (one probe of the lock, only when there is a running row). When
+ * none holds it, the run died, or ended between the read and the probe:
+ * the rows are read again, and a row still running that ran before the
+ * lock was seen free belongs to a dead run: a non-atomic one awaits
+ * recovery, an atomic one was rolled back by the database (the next run
+ * marks it). */
+static int recovery_issues(aurmig_report *r, aurmig_conn *c, aurmig__strv *details)
+{
+	aurmig__strv before = { 0 };
+	int running = 0, held = 0, rc = AURMIG_OK;
+
+	for (size_t i = 0; i + DETAIL_NCOLS <= details->n; i += DETAIL_NCOLS)
+		running |= strcmp(details->v[i + 4], AURMIG__J_RUNNING) == 0;
+	if (running && (rc = aurmig__lock_probe(c, &held)))
+		return rc;
+	if (running && !held) {
+		before = *details;
+		memset(details, 0, sizeof(*details));
+		if ((rc = aurmig__journal_select(c, DETAIL_COLS, DETAIL_NCOLS, AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS,
+			     details))) {
+			aurmig__strv_clear(&before);
+			return rc;
+		}
+	}
+	for (size_t i = 0; i + DETAIL_NCOLS <= details->n && !rc; i += DETAIL_NCOLS) {
+		/* revision, operation, done, total, outcome, atomic, run id, host, pid, since */
+		char *const *j = details->v + i;
+		long done = strtol(j[2], NULL, 10), total = strtol(j[3], NULL, 10);
+		int live = strcmp(j[4], AURMIG__J_RUNNING) == 0;
+
+		/* read again after the probe: a run the first read did not see
+		 * started since, and holds the lock */
+		int alive = held || (before.n && !runs_in(&before, j[6]));
+
+		if (live && alive)
+			rc = add_issue(r, AURMIG_ISSUE_IN_PROGRESS, j[0], in_progress_msg(c->ctx, j[1], j[0], done,
+				total, j[6], strtol(j[8], NULL, 10), j[7], j[9]));
+		else if (!live || strcmp(j[5], "0") == 0)
+			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
+				"%s of %s stopped after statement %ld of %ld and awaits recovery "
+				"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0], done, total));
+	}
+	aurmig__strv_clear(&before);
+	return rc;
+}
+
 int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 {
 	aurmig_report *r;
@@ -370,7 +482,7 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	 * when there are any) */
 	if ((rc = aurmig__version_read(c, &rows)) ||
 	    (rc = aurmig__journal_select(c, "revision, checksum, outcome", 3,
-		    AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS, &cells)))
+		    AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS, &cells)))
 		goto done;
 	nrows = cells.n / 3;
 	if (!(blocking = aurmig__calloc(c->ctx, nrows ? nrows : 1, 1))) {
@@ -387,15 +499,10 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 				"the database is at %s, which no migration file knows: the database is newer than "
 				"these migrations; deploy the newer release, or downgrade with it first", rows.v[i]));
 	if (!rc && nblocking)
-		rc = aurmig__journal_select(c, "revision, operation, statements_done, statements_total", 4,
-			AURMIG__J_RECOVERY_ROWS, &details);
-	for (size_t i = 0; i + 4 <= details.n && !rc; i += 4) {
-		char *const *j = details.v + i;   /* revision, operation, done, total */
-		rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
-			"%s of %s stopped after statement %ld of %ld and awaits recovery "
-			"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0],
-			strtol(j[2], NULL, 10), strtol(j[3], NULL, 10)));
-	}
+		rc = aurmig__journal_select(c, DETAIL_COLS, DETAIL_NCOLS, AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS,
+			&details);
+	if (!rc)
+		rc = recovery_issues(r, c, &details);
 	if (!rc)
 		rc = applied_marks(g, c->ctx, &rows, &applied);
 	for (size_t i = 0; i < g->n && !rc; i++) {

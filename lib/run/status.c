@@ -30,7 +30,7 @@ void aurmig_status_free(aurmig_status *s)
 static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 {
 	aurmig_report *r = NULL;
-	const char *first[6] = { 0 };
+	const char *first[7] = { 0 };
 	size_t n;
 	int rc;
 
@@ -46,13 +46,15 @@ static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 		return rc;
 	for (size_t i = 0; i < aurmig_report_count(r) && !rc; i++) {
 		int k = aurmig_report_kind(r, i);
-		if (k > 0 && k < 6 && !first[k])
+		if (k > 0 && k < 7 && !first[k])
 			first[k] = aurmig_report_message(r, i);
 		if (k == AURMIG_ISSUE_PENDING)
 			rc = aurmig__strv_push(&s->pending, s->ctx, aurmig_report_revision(r, i));
 	}
 	if (!rc) {
-		if (first[AURMIG_ISSUE_UNKNOWN])
+		if (first[AURMIG_ISSUE_IN_PROGRESS])
+			s->state = AURMIG_STATE_IN_PROGRESS;
+		else if (first[AURMIG_ISSUE_UNKNOWN])
 			s->state = AURMIG_STATE_UNKNOWN;
 		else if (first[AURMIG_ISSUE_RECOVERY])
 			s->state = AURMIG_STATE_RECOVERY;
@@ -62,7 +64,8 @@ static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 			s->state = AURMIG_STATE_BEHIND;
 		else
 			s->state = AURMIG_STATE_AT_HEAD;
-		s->message = s->state == AURMIG_STATE_UNKNOWN ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_UNKNOWN]) :
+		s->message = s->state == AURMIG_STATE_IN_PROGRESS ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_IN_PROGRESS]) :
+			s->state == AURMIG_STATE_UNKNOWN ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_UNKNOWN]) :
 			s->state == AURMIG_STATE_RECOVERY ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_RECOVERY]) :
 			s->state == AURMIG_STATE_DRIFT ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_CHANGED]) :
 			s->state == AURMIG_STATE_BEHIND ? aurmig__printf(s->ctx,

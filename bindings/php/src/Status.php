@@ -10,15 +10,19 @@ namespace Aurmig;
  */
 final class Status
 {
-    public const AT_HEAD = 'at-head';
+    // the library's names (aurmig_state_name()), which $state carries;
+    // the constants are for comparing with, and tested to match
+    public const AT_HEAD = 'at_head';
     public const BEHIND = 'behind';
-    public const UNKNOWN = 'unknown-revision';
-    public const RECOVERY = 'awaiting-recovery';
+    public const UNKNOWN = 'unknown_revision';
+    public const RECOVERY = 'needs_recovery';
     public const DRIFT = 'drift';
+    /** a migration is running now (the message names its run): wait, do not recover */
+    public const IN_PROGRESS = 'in_progress';
 
     /**
      * @param int      $code    the aurmig_state (AURMIG_STATE_* on the FFI object)
-     * @param string   $state   one of the constants above
+     * @param string   $state   its name from the library (aurmig_state_name()): one of the constants above
      * @param string[] $current the database's version rows
      * @param string[] $heads   the migrations' heads
      * @param string[] $pending what `upgrade heads` would run, in order
@@ -42,14 +46,7 @@ final class Status
     public static function fromNative(\FFI $ffi, $s): self
     {
         $code = $ffi->aurmig_status_state($s);
-        $state = match ($code) {
-            $ffi->AURMIG_STATE_AT_HEAD => self::AT_HEAD,
-            $ffi->AURMIG_STATE_BEHIND => self::BEHIND,
-            $ffi->AURMIG_STATE_UNKNOWN => self::UNKNOWN,
-            $ffi->AURMIG_STATE_RECOVERY => self::RECOVERY,
-            $ffi->AURMIG_STATE_DRIFT => self::DRIFT,
-            default => 'state-' . $code,
-        };
+        $state = $ffi->aurmig_state_name($code) ?? 'state-' . $code;
         $lists = [];
         foreach (['current', 'head', 'pending'] as $what) {
             $count = "aurmig_status_{$what}_count";

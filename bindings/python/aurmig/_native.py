@@ -181,6 +181,9 @@ int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+const char *aurmig_state_name(int state);
+const char *aurmig_config_state_name(int state);
+const char *aurmig_step_kind_name(int kind);
 int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_recover(aurmig_conn *conn, const aurmig_graph *graph, int action, const char *revision, const aurmig_plan_options *opts);
 int aurmig_validate(aurmig_report **out, aurmig_conn *conn, const aurmig_graph *graph);
@@ -272,7 +275,8 @@ CONSTANTS = {
     "AURMIG_EPARSE": -4, "AURMIG_EGRAPH": -5, "AURMIG_ENOTFOUND": -6, "AURMIG_EAMBIGUOUS": -7,
     "AURMIG_EIO": -8, "AURMIG_EDB": -9, "AURMIG_ECONFLICT": -10, "AURMIG_EUNKNOWNREV": -11,
     "AURMIG_EIRREVERSIBLE": -12, "AURMIG_ELOCKED": -13, "AURMIG_EUSER": -14, "AURMIG_EBUFS": -15,
-    "AURMIG_EUNSUPPORTED": -16, "AURMIG_ERECOVERY": -17, "AURMIG_EDRIFT": -18, "AURMIG_ITEROVER": -31,
+    "AURMIG_EUNSUPPORTED": -16, "AURMIG_ERECOVERY": -17, "AURMIG_EDRIFT": -18, "AURMIG_EINPROGRESS": -19,
+    "AURMIG_ITEROVER": -31,
     "AURMIG_DIALECT_SQLITE": 1, "AURMIG_DIALECT_MYSQL": 2, "AURMIG_DIALECT_PGSQL": 3,
     "AURMIG_LOG_ERROR": 1, "AURMIG_LOG_WARNING": 2, "AURMIG_LOG_INFO": 3, "AURMIG_LOG_DEBUG": 4,
     "AURMIG_CMD_UPGRADE": 1, "AURMIG_CMD_DOWNGRADE": 2, "AURMIG_CMD_STAMP": 3,
@@ -281,7 +285,7 @@ CONSTANTS = {
     "AURMIG_PROGRESS_START": 1, "AURMIG_PROGRESS_DONE": 2, "AURMIG_PROGRESS_STATEMENT": 3,
     "AURMIG_PLAN_OPTIONS_VERSION": 1,
     "AURMIG_STATE_AT_HEAD": 0, "AURMIG_STATE_BEHIND": 1, "AURMIG_STATE_UNKNOWN": 2,
-    "AURMIG_STATE_RECOVERY": 3, "AURMIG_STATE_DRIFT": 4,
+    "AURMIG_STATE_RECOVERY": 3, "AURMIG_STATE_DRIFT": 4, "AURMIG_STATE_IN_PROGRESS": 5,
     "AURMIG_UPGRADE": 1, "AURMIG_DOWNGRADE": 2, "AURMIG_HOOK_OWN_CONNECTION": 1,
     "AURMIG_CONFIG_IN_SYNC": 0, "AURMIG_CONFIG_BEHIND": 1, "AURMIG_CONFIG_EDITED": 2,
     "AURMIG_CONFIG_PENDING": 3, "AURMIG_CONFIG_MISSING": 4,
