@@ -460,6 +460,14 @@ static int recovery_issues(aurmig_report *r, aurmig_conn *c, aurmig__strv *detai
 	return rc;
 }
 
+static int has_unknown(const aurmig_report *r)
+{
+	for (size_t i = 0; i < r->revs.n; i++)
+		if (r->kinds[i] == AURMIG_ISSUE_UNKNOWN)
+			return 1;
+	return 0;
+}
+
 int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 {
 	aurmig_report *r;
@@ -519,24 +527,23 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 				"%s was edited after it was applied (%s): the database has what the old file said; "
 				"revert the edit, or accept it with 'aurmig validate --accept %s'", m->id, m->path, m->id));
 	}
-	if (!rc) {
-		/* pending: what upgrade heads would run (read-only planning) */
+	if (!rc && !has_unknown(r)) {
+		/* pending: what upgrade heads would run (read-only planning). A
+		 * pending script that cannot be planned for this database (no
+		 * section for its dialect, a parse error) is an error: the check
+		 * cannot tell, so it must not say "at head". (With a revision no
+		 * file knows there is nothing to plan from: that is the finding.) */
 		const char *heads = "heads";
 		aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
 		aurmig_plan *p = NULL;
-		int prc;
 
 		o.flags = AURMIG_PLAN_NO_LOCK;
-		c->ctx->err_hold++;
 		/* from the rows read above: the version table is read once */
-		prc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0, &rows);
-		c->ctx->err_hold--;
-		for (size_t i = 0; prc == AURMIG_OK && i < p->nsteps && !rc; i++)
+		rc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0, &rows);
+		for (size_t i = 0; !rc && i < p->nsteps; i++)
 			rc = add_issue(r, AURMIG_ISSUE_PENDING, p->steps[i].mig->id, aurmig__printf(c->ctx,
 				"%s is pending: %s", p->steps[i].mig->id, p->steps[i].mig->message));
 		aurmig_plan_free(p);
-		if (prc == AURMIG_ENOMEM)
-			rc = aurmig__oom(c->ctx);   /* not recorded while held */
 	}
 done:
 	free(applied);
