@@ -29,12 +29,12 @@ from test_processes import Backend  # noqa: E402
 
 AURMIG = BUILD = SOURCE = None
 
-# about a second each, without holding a write lock (SQLite: a read)
+# a second or more each, without holding a write lock (SQLite: a read)
 SLOW = {
     "sqlite": "SELECT COUNT(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c "
               "WHERE x < 2500000) SELECT x FROM c);",
-    "mysql": "DO SLEEP(1);",
-    "pgsql": "SELECT pg_sleep(1);",
+    "mysql": "DO SLEEP(1.5);",
+    "pgsql": "SELECT pg_sleep(1.5);",
 }
 # exit codes of `aurmig check` and the names every interface gives them
 CODES = {"at_head": 0, "behind": 3, "needs_recovery": 5, "in_progress": 9}
@@ -200,7 +200,7 @@ class LiveTests:
                 with lock:
                     answers.append(a)
                 time.sleep(0.02)
-        workers = [threading.Thread(target=cli_worker) for _ in range(3)]
+        workers = [threading.Thread(target=cli_worker) for _ in range(5)]
         for t in workers:
             t.start()
         try:
@@ -212,6 +212,10 @@ class LiveTests:
         answers += self.collect(loops)
         self.assertEqual(deployer.returncode, 0, err)
         self.assertEqual(self.db.rows(), {"r3"})
+        counts = {}
+        for a in answers:
+            counts[(a[0], a[2])] = counts.get((a[0], a[2]), 0) + 1
+        sys.stderr.write("%s: %d answers during the deploy: %s\n" % (self.kind, len(answers), sorted(counts.items())))
         self.assertGreaterEqual(len(answers), 50)
         bad = [a for a in answers if a[2] not in ("in_progress", "behind", "at_head")]
         self.assertEqual(bad, [], "answers during a live deploy (%d in all)" % len(answers))
