@@ -403,11 +403,10 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
 	"host, pid, started_at"
 #define DETAIL_NCOLS 10
 
-/* Whether the details (cells of DETAIL_COLS) have a running row of run_id. */
-static int runs_in(const aurmig__strv *details, const char *run_id)
+static int in_strv(const aurmig__strv *v, const char *s)
 {
-	for (size_t i = 0; i + DETAIL_NCOLS <= details->n; i += DETAIL_NCOLS)
-		if (strcmp(details->v[i + 4], AURMIG__J_RUNNING) == 0 && strcmp(details->v[i + 6], run_id) == 0)
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
 			return 1;
 	return 0;
 }
@@ -416,37 +415,27 @@ static int runs_in(const aurmig__strv *details, const char *run_id)
  * before): a running row whose run holds the deploy lock is a migration in
  * progress (one probe of the lock, only when there is a running row). When
  * none holds it, the run died, or ended between the read and the probe:
- * the rows are read again, and a row still running that ran before the
- * lock was seen free belongs to a dead run: a non-atomic one awaits
+ * the running rows' run ids are read again, and a row still running after
+ * the lock was seen free belongs to a dead run: a non-atomic one awaits
  * recovery, an atomic one was rolled back by the database (the next run
- * marks it). */
-static int recovery_issues(aurmig_report *r, aurmig_conn *c, aurmig__strv *details)
+ * marks it). One that ended meanwhile was in progress when read. */
+static int recovery_issues(aurmig_report *r, aurmig_conn *c, const aurmig__strv *details)
 {
-	aurmig__strv before = { 0 };
+	aurmig__strv still = { 0 };
 	int running = 0, held = 0, rc = AURMIG_OK;
 
 	for (size_t i = 0; i + DETAIL_NCOLS <= details->n; i += DETAIL_NCOLS)
 		running |= strcmp(details->v[i + 4], AURMIG__J_RUNNING) == 0;
 	if (running && (rc = aurmig__lock_probe(c, &held)))
 		return rc;
-	if (running && !held) {
-		before = *details;
-		memset(details, 0, sizeof(*details));
-		if ((rc = aurmig__journal_select(c, DETAIL_COLS, DETAIL_NCOLS, AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS,
-			     details))) {
-			aurmig__strv_clear(&before);
-			return rc;
-		}
-	}
+	if (running && !held && (rc = aurmig__journal_select(c, "run_id", 1, LIVE_ROWS, &still)))
+		return rc;
 	for (size_t i = 0; i + DETAIL_NCOLS <= details->n && !rc; i += DETAIL_NCOLS) {
 		/* revision, operation, done, total, outcome, atomic, run id, host, pid, since */
 		char *const *j = details->v + i;
 		long done = strtol(j[2], NULL, 10), total = strtol(j[3], NULL, 10);
 		int live = strcmp(j[4], AURMIG__J_RUNNING) == 0;
-
-		/* read again after the probe: a run the first read did not see
-		 * started since, and holds the lock */
-		int alive = held || (before.n && !runs_in(&before, j[6]));
+		int alive = held || !in_strv(&still, j[6]);
 
 		if (live && alive)
 			rc = add_issue(r, AURMIG_ISSUE_IN_PROGRESS, j[0], in_progress_msg(c->ctx, j[1], j[0], done,
@@ -456,7 +445,7 @@ static int recovery_issues(aurmig_report *r, aurmig_conn *c, aurmig__strv *detai
 				"%s of %s stopped after statement %ld of %ld and awaits recovery "
 				"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0], done, total));
 	}
-	aurmig__strv_clear(&before);
+	aurmig__strv_clear(&still);
 	return rc;
 }
 
