@@ -437,6 +437,22 @@ int cmd_check(cli *c, int argc, char **argv)
 		for (size_t i = 0; i < aurmig_status_pending_count(st); i++)
 			json_array_append_new(a, json_string(aurmig_status_pending(st, i)));
 		json_object_set_new(o, "pending", a);
+		if (state == AURMIG_STATE_IN_PROGRESS) {
+			/* who runs it, from its journal row */
+			static const struct { int field; const char *key; int num; } run[] = {
+				{ AURMIG_RUN_ID, "run_id", 0 }, { AURMIG_RUN_HOST, "host", 0 }, { AURMIG_RUN_PID, "pid", 1 },
+				{ AURMIG_RUN_SINCE, "since", 0 }, { AURMIG_RUN_REVISION, "revision", 0 },
+				{ AURMIG_RUN_OPERATION, "operation", 0 }, { AURMIG_RUN_STATEMENT, "statement", 1 },
+				{ AURMIG_RUN_STATEMENTS, "statements", 1 },
+			};
+			json_t *r = json_object();
+			for (size_t i = 0; i < sizeof(run) / sizeof(run[0]); i++) {
+				const char *v = aurmig_status_run(st, run[i].field);
+				json_object_set_new(r, run[i].key, !v ? json_null() : run[i].num ?
+					json_integer((json_int_t)strtoll(v, NULL, 10)) : json_string(v));
+			}
+			json_object_set_new(o, "in_progress", r);
+		}
 		aurmig_status_free(st);
 		if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file) {
 			/* the configuration file, as the text output checks it */

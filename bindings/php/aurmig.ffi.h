@@ -234,6 +234,17 @@ int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_status_state(const aurmig_status *status);
 const char *aurmig_status_message(const aurmig_status *status);
+typedef enum aurmig_run_field {
+  AURMIG_RUN_ID = 1,
+  AURMIG_RUN_HOST = 2,
+  AURMIG_RUN_PID = 3,
+  AURMIG_RUN_SINCE = 4,
+  AURMIG_RUN_REVISION = 5,
+  AURMIG_RUN_OPERATION = 6,
+  AURMIG_RUN_STATEMENT = 7,
+  AURMIG_RUN_STATEMENTS = 8
+} aurmig_run_field;
+const char *aurmig_status_run(const aurmig_status *status, int field);
 size_t aurmig_status_current_count(const aurmig_status *status);
 const char *aurmig_status_current(const aurmig_status *status, size_t i);
 size_t aurmig_status_head_count(const aurmig_status *status);

@@ -93,5 +93,9 @@ int aurmig__init_schema_path(const aurmig_graph *g, int dialect, char **out);
 /* recovery.c: before planning (lock held): mark interrupted atomic runs,
  * refuse with AURMIG_ERECOVERY while a failed migration awaits recovery. */
 int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock);
+/* recovery.c: a field (aurmig_run_field) of the report's first migration in
+ * progress, or NULL. Borrowed. */
+#define AURMIG__RUN_FIELDS 9
+const char *aurmig__report_run(const aurmig_report *r, int field);
 
 #endif

@@ -325,7 +325,37 @@ struct aurmig_report {
 	int *kinds;
 	aurmig__strv revs;
 	aurmig__strv msgs;
+	char *run[AURMIG__RUN_FIELDS];   /* the first in-progress row, by aurmig_run_field */
 };
+
+/* Keep the fields of the first in-progress row (cells of DETAIL_COLS). */
+static int keep_run(aurmig_report *r, char *const *j, long done, long total)
+{
+	char k[32], n[32];
+	const char *v[AURMIG__RUN_FIELDS] = { 0 };
+
+	if (r->run[AURMIG_RUN_ID])
+		return AURMIG_OK;
+	snprintf(k, sizeof(k), "%ld", done + 1 < total ? done + 1 : total);
+	snprintf(n, sizeof(n), "%ld", total);
+	v[AURMIG_RUN_ID] = j[6];
+	v[AURMIG_RUN_HOST] = j[7];
+	v[AURMIG_RUN_PID] = j[8];
+	v[AURMIG_RUN_SINCE] = j[9];
+	v[AURMIG_RUN_REVISION] = j[0];
+	v[AURMIG_RUN_OPERATION] = j[1];
+	v[AURMIG_RUN_STATEMENT] = k;
+	v[AURMIG_RUN_STATEMENTS] = n;
+	for (int i = 1; i < AURMIG__RUN_FIELDS; i++)
+		if (!(r->run[i] = aurmig__strdup(r->ctx, v[i])))
+			return AURMIG_ENOMEM;
+	return AURMIG_OK;
+}
+
+const char *aurmig__report_run(const aurmig_report *r, int field)
+{
+	return r && field > 0 && field < AURMIG__RUN_FIELDS ? r->run[field] : NULL;
+}
 
 static int add_issue(aurmig_report *r, int kind, const char *rev, char *msg)
 {
@@ -437,9 +467,12 @@ static int recovery_issues(aurmig_report *r, aurmig_conn *c, const aurmig__strv 
 		int live = strcmp(j[4], AURMIG__J_RUNNING) == 0;
 		int alive = held || !in_strv(&still, j[6]);
 
-		if (live && alive)
+		if (live && alive) {
 			rc = add_issue(r, AURMIG_ISSUE_IN_PROGRESS, j[0], in_progress_msg(c->ctx, j[1], j[0], done,
 				total, j[6], strtol(j[8], NULL, 10), j[7], j[9]));
+			if (!rc)
+				rc = keep_run(r, j, done, total);
+		}
 		else if (!live || strcmp(j[5], "0") == 0)
 			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
 				"%s of %s stopped after statement %ld of %ld and awaits recovery "
@@ -565,6 +598,8 @@ void aurmig_report_free(aurmig_report *r)
 	if (!r)
 		return;
 	free(r->kinds);
+	for (int i = 0; i < AURMIG__RUN_FIELDS; i++)
+		free(r->run[i]);
 	aurmig__strv_clear(&r->revs);
 	aurmig__strv_clear(&r->msgs);
 	aurmig__context_unref(r->ctx);

@@ -5,6 +5,7 @@
 
 #include "graph/graph_priv.h"
 #include "db/db.h"
+#include "run/plan_priv.h"
 
 struct aurmig_status {
 	aurmig_context *ctx;
@@ -13,6 +14,7 @@ struct aurmig_status {
 	aurmig__strv current;
 	aurmig__strv heads;
 	aurmig__strv pending;
+	char *run[AURMIG__RUN_FIELDS];
 };
 
 void aurmig_status_free(aurmig_status *s)
@@ -20,6 +22,8 @@ void aurmig_status_free(aurmig_status *s)
 	if (!s)
 		return;
 	free(s->message);
+	for (int i = 0; i < AURMIG__RUN_FIELDS; i++)
+		free(s->run[i]);
 	aurmig__strv_clear(&s->current);
 	aurmig__strv_clear(&s->heads);
 	aurmig__strv_clear(&s->pending);
@@ -73,6 +77,9 @@ static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 			aurmig__strdup(s->ctx, "the database is at head");
 		if (!s->message)
 			rc = AURMIG_ENOMEM;
+		for (int i = 1; i < AURMIG__RUN_FIELDS && !rc && s->state == AURMIG_STATE_IN_PROGRESS; i++)
+			if (aurmig__report_run(r, i) && !(s->run[i] = aurmig__strdup(s->ctx, aurmig__report_run(r, i))))
+				rc = AURMIG_ENOMEM;
 	}
 	aurmig_report_free(r);
 	return rc;
@@ -132,6 +139,10 @@ int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_grap
 }
 
 int aurmig_status_state(const aurmig_status *s) { return s ? s->state : AURMIG_STATE_UNKNOWN; }
+const char *aurmig_status_run(const aurmig_status *s, int field)
+{
+	return s && field > 0 && field < AURMIG__RUN_FIELDS ? s->run[field] : NULL;
+}
 const char *aurmig_status_message(const aurmig_status *s) { return s ? s->message : NULL; }
 size_t aurmig_status_current_count(const aurmig_status *s) { return s ? s->current.n : 0; }
 const char *aurmig_status_current(const aurmig_status *s, size_t i)

@@ -48,7 +48,8 @@ while True:
     t0 = time.monotonic()
     try:
         st = aurmig.status(d, url)
-        print("%d %s %.2f" % (st.code, st.state, time.monotonic() - t0), flush=True)
+        print("%d %s %.2f %s" % (st.code, st.state, time.monotonic() - t0, st.run["revision"] if st.run else "-"),
+              flush=True)
     except aurmig.Error as e:
         print("error %s" % str(e).replace("\n", " "), flush=True)
     if os.path.exists(stop):
@@ -63,7 +64,7 @@ while (true) {
     $t0 = microtime(true);
     try {
         $s = Aurmig\Migrator::status($d, url: $url);
-        printf("%d %s %.2f\n", $s->code, $s->state, microtime(true) - $t0);
+        printf("%d %s %.2f %s\n", $s->code, $s->state, microtime(true) - $t0, $s->run['revision'] ?? '-');
     } catch (Aurmig\Exception $e) {
         echo 'error ', str_replace("\n", ' ', $e->getMessage()), "\n";
     }
@@ -154,11 +155,14 @@ class LiveTests:
         for src, p in procs:
             out, err = p.communicate(timeout=60)
             for line in out.splitlines():
-                parts = line.split(" ", 2)
+                parts = line.split(" ")
                 if parts[0] == "error":
                     answers.append((src, None, line, 0.0, err))
-                else:
-                    answers.append((src, int(parts[0]), parts[1], float(parts[2]), err))
+                    continue
+                # the run of a migration in progress names its revision, else "-"
+                if (parts[1] == "in_progress") != (parts[3] in ("r2", "r3")):
+                    parts[1] = "bad run %r" % line
+                answers.append((src, int(parts[0]), parts[1], float(parts[2]), err))
             if p.returncode:
                 answers.append((src, None, "exit %d" % p.returncode, 0.0, err))
         return answers
@@ -244,8 +248,24 @@ class LiveTests:
                     break
                 time.sleep(0.05)
             self.assertTrue(running, self.db.journal())
-            a = self.cli_check()
-            self.assertEqual((a[1], a[2]), (9, "in_progress"), a)
+            rc, out, err = self.aurmig("--json", "check")
+            self.assertEqual(rc, 9, out + err)
+            doc = json.loads(out)
+            self.assertEqual(doc["state"], "in_progress")
+            run = doc["in_progress"]
+            self.assertEqual((run["revision"], run["operation"], run["pid"], run["statements"]),
+                             ("r3", "upgrade", deployer.pid, 5), run)
+            self.assertIn(run["statement"], (2, 3, 4, 5), run)
+            self.assertRegex(run["run_id"], "^[0-9a-f]{32}$")
+            self.assertTrue(run["host"] and run["since"], run)
+            self.assertIn("run %s by pid %d" % (run["run_id"], deployer.pid), doc["message"])
+            rc, out, err = self.aurmig("check")
+            self.assertEqual(rc, 9, out + err)
+            self.assertIn("a migration is in progress: upgrade of r3, at statement", err)
+            p = subprocess.run([sys.executable, "-c", "import aurmig, sys; st = aurmig.status(sys.argv[1], "
+                                "sys.argv[2]); print(st.state, st.run['revision'], st.run['pid'])",
+                                self.mig, self.db.url], capture_output=True, text=True, timeout=60, env=self.env)
+            self.assertEqual(p.stdout.split(), ["in_progress", "r3", str(deployer.pid)], p.stderr)
             rc, out, err = self.aurmig("resume")
             self.assertNotEqual(rc, 0, "resume while the deployer lives")
             self.assertIn("in progress", err)

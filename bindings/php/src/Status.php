@@ -26,6 +26,8 @@ final class Status
      * @param string[] $current the database's version rows
      * @param string[] $heads   the migrations' heads
      * @param string[] $pending what `upgrade heads` would run, in order
+     * @param array|null $run     in progress: its run's journal row (run_id, host, pid, since,
+     *                            revision, operation, statement, statements; the numbers as int)
      */
     public function __construct(
         public readonly int $code,
@@ -34,6 +36,7 @@ final class Status
         public readonly array $current,
         public readonly array $heads,
         public readonly array $pending,
+        public readonly ?array $run = null,
     ) {
     }
 
@@ -57,6 +60,17 @@ final class Status
             }
             $lists[] = $l;
         }
-        return new self($code, $state, $ffi->aurmig_status_message($s) ?? '', ...$lists);
+        $run = null;
+        if ($code === $ffi->AURMIG_STATE_IN_PROGRESS) {
+            $run = [];
+            foreach (['run_id' => 'AURMIG_RUN_ID', 'host' => 'AURMIG_RUN_HOST', 'pid' => 'AURMIG_RUN_PID',
+                'since' => 'AURMIG_RUN_SINCE', 'revision' => 'AURMIG_RUN_REVISION',
+                'operation' => 'AURMIG_RUN_OPERATION', 'statement' => 'AURMIG_RUN_STATEMENT',
+                'statements' => 'AURMIG_RUN_STATEMENTS'] as $key => $const) {
+                $v = $ffi->aurmig_status_run($s, $ffi->$const);
+                $run[$key] = $v !== null && in_array($key, ['pid', 'statement', 'statements'], true) ? (int)$v : $v;
+            }
+        }
+        return new self($code, $state, $ffi->aurmig_status_message($s) ?? '', ...[...$lists, $run]);
     }
 }

@@ -197,6 +197,7 @@ int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_status_state(const aurmig_status *status);
 const char *aurmig_status_message(const aurmig_status *status);
+const char *aurmig_status_run(const aurmig_status *status, int field);
 size_t aurmig_status_current_count(const aurmig_status *status);
 const char *aurmig_status_current(const aurmig_status *status, size_t i);
 size_t aurmig_status_head_count(const aurmig_status *status);
@@ -286,6 +287,8 @@ CONSTANTS = {
     "AURMIG_PLAN_OPTIONS_VERSION": 1,
     "AURMIG_STATE_AT_HEAD": 0, "AURMIG_STATE_BEHIND": 1, "AURMIG_STATE_UNKNOWN": 2,
     "AURMIG_STATE_RECOVERY": 3, "AURMIG_STATE_DRIFT": 4, "AURMIG_STATE_IN_PROGRESS": 5,
+    "AURMIG_RUN_ID": 1, "AURMIG_RUN_HOST": 2, "AURMIG_RUN_PID": 3, "AURMIG_RUN_SINCE": 4,
+    "AURMIG_RUN_REVISION": 5, "AURMIG_RUN_OPERATION": 6, "AURMIG_RUN_STATEMENT": 7, "AURMIG_RUN_STATEMENTS": 8,
     "AURMIG_UPGRADE": 1, "AURMIG_DOWNGRADE": 2, "AURMIG_HOOK_OWN_CONNECTION": 1,
     "AURMIG_CONFIG_IN_SYNC": 0, "AURMIG_CONFIG_BEHIND": 1, "AURMIG_CONFIG_EDITED": 2,
     "AURMIG_CONFIG_PENDING": 3, "AURMIG_CONFIG_MISSING": 4,

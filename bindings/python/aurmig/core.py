@@ -108,14 +108,22 @@ def _step(lib, s):
         lib.aurmig_step_seconds(s))
 
 
-class Status(namedtuple("Status", "code state message current heads pending")):
+_RUN_FIELDS = (("run_id", n.AURMIG_RUN_ID), ("host", n.AURMIG_RUN_HOST), ("pid", n.AURMIG_RUN_PID),
+               ("since", n.AURMIG_RUN_SINCE), ("revision", n.AURMIG_RUN_REVISION),
+               ("operation", n.AURMIG_RUN_OPERATION), ("statement", n.AURMIG_RUN_STATEMENT),
+               ("statements", n.AURMIG_RUN_STATEMENTS))
+
+
+class Status(namedtuple("Status", "code state message current heads pending run")):
     """The start-up check, copied out of the library: code is the
     aurmig_state, state its name from the library's one vocabulary
     (aurmig_state_name(): 'at_head', 'behind', 'unknown_revision',
     'needs_recovery', 'drift', 'in_progress'; the CLI's JSON says the
     same), current the version rows, heads the migrations' heads, pending
     what `upgrade heads` would run. 'in_progress': a migration is running
-    now (message names its run); wait, do not recover."""
+    now (message names its run; run is a dict of its journal row: run_id,
+    host, pid, since, revision, operation, statement, statements, the
+    numbers as int; None in every other state): wait, do not recover."""
 
     @property
     def at_head(self):
@@ -132,8 +140,14 @@ def _status(lib, s):
         count = getattr(lib, "aurmig_status_%s_count" % what)
         at = getattr(lib, "aurmig_status_%s" % what)
         return tuple(_s(at(s, i)) for i in range(count(s)))
+    run = None
+    if code == n.AURMIG_STATE_IN_PROGRESS:
+        run = {}
+        for key, field in _RUN_FIELDS:
+            v = _s(lib.aurmig_status_run(s, field))
+            run[key] = int(v) if v is not None and key in ("pid", "statement", "statements") else v
     return Status(code, _name("states", code, "state"), _s(lib.aurmig_status_message(s)) or "",
-                  lst("current"), lst("head"), lst("pending"))
+                  lst("current"), lst("head"), lst("pending"), run)
 
 
 class ConfigStatus(namedtuple("ConfigStatus", "code state message")):
