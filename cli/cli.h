@@ -19,6 +19,7 @@ enum {
 	EXIT_DRIFT = 6,           /* an applied migration was edited */
 	EXIT_UNKNOWN_REVISION = 7,
 	EXIT_SCHEMA_DIFFERS = 8,  /* check --schema: the database is not the declared schema */
+	EXIT_IN_PROGRESS = 9,     /* a migration is running now (its run holds the deploy lock) */
 	EXIT_LINT = 10            /* lint: an error-level finding (or a warning with --werror) */
 };
 

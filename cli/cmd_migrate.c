@@ -172,8 +172,7 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 			json_t *st = json_object();
 			json_object_set_new(st, "revision", json_string(m ? aurmig_migration_id(m) :
 				aurmig_step_to_count(s) ? aurmig_step_to(s, 0) : "base"));
-			json_object_set_new(st, "direction", json_string(k == AURMIG_STEP_UPGRADE ? "upgrade" :
-				k == AURMIG_STEP_DOWNGRADE ? "downgrade" : "stamp"));
+			json_object_set_new(st, "direction", json_string(aurmig_step_kind_name(k)));
 			json_object_set_new(st, "message", json_string(m ? aurmig_migration_message(m) : ""));
 			json_object_set_new(st, "seconds", json_real(aurmig_step_seconds(s)));
 			json_object_set_new(st, "statements", json_integer((json_int_t)aurmig_step_statements(s)));
@@ -384,6 +383,19 @@ done:
 	return code;
 }
 
+/* check's exit code for an aurmig_state */
+static int state_exit_code(int state)
+{
+	switch (state) {
+	case AURMIG_STATE_AT_HEAD: return EXIT_OK;
+	case AURMIG_STATE_BEHIND: return EXIT_NOT_AT_HEAD;
+	case AURMIG_STATE_RECOVERY: return EXIT_NEEDS_RECOVERY;
+	case AURMIG_STATE_DRIFT: return EXIT_DRIFT;
+	case AURMIG_STATE_IN_PROGRESS: return EXIT_IN_PROGRESS;
+	default: return EXIT_UNKNOWN_REVISION;
+	}
+}
+
 int cmd_check(cli *c, int argc, char **argv)
 {
 	int state, rc, code, schema = 0;
@@ -410,13 +422,12 @@ int cmd_check(cli *c, int argc, char **argv)
 			return cli_fail(c, rc);
 		if (state != AURMIG_STATE_AT_HEAD) {
 			json_t *o = json_object();
-			json_object_set_new(o, "state", json_string(state == AURMIG_STATE_BEHIND ? "behind" : "not_at_head"));
+			json_object_set_new(o, "state", json_string(aurmig_state_name(state)));
 			json_object_set_new(o, "at_head", json_false());
 			json_object_set_new(o, "message", json_string(state == AURMIG_STATE_BEHIND ?
 				"the database is not at head" : aurmig_error_last(c->ctx)->message));
 			jout_print(o);
-			return state == AURMIG_STATE_BEHIND ? EXIT_NOT_AT_HEAD : state == AURMIG_STATE_RECOVERY ?
-				EXIT_NEEDS_RECOVERY : state == AURMIG_STATE_DRIFT ? EXIT_DRIFT : EXIT_UNKNOWN_REVISION;
+			return state_exit_code(state);
 		}
 		return check_schema(c, scratch_url);
 	}
@@ -424,14 +435,12 @@ int cmd_check(cli *c, int argc, char **argv)
 		return code;
 	if (c->json) {
 		aurmig_status *st = NULL;
-		static const char *const names[] = { "at_head", "behind", "unknown_revision", "needs_recovery", "drift" };
-		static const int codes[] = { EXIT_OK, EXIT_NOT_AT_HEAD, EXIT_UNKNOWN_REVISION, EXIT_NEEDS_RECOVERY, EXIT_DRIFT };
 		json_t *o, *a;
 		if ((rc = aurmig_status_from(&st, c->conn, c->graph)))
 			return cli_fail(c, rc);
 		state = aurmig_status_state(st);
 		o = json_object();
-		json_object_set_new(o, "state", json_string(names[state]));
+		json_object_set_new(o, "state", json_string(aurmig_state_name(state)));
 		json_object_set_new(o, "at_head", json_boolean(state == AURMIG_STATE_AT_HEAD));
 		json_object_set_new(o, "message", json_string(aurmig_status_message(st)));
 		a = json_array();
@@ -446,6 +455,22 @@ int cmd_check(cli *c, int argc, char **argv)
 		for (size_t i = 0; i < aurmig_status_pending_count(st); i++)
 			json_array_append_new(a, json_string(aurmig_status_pending(st, i)));
 		json_object_set_new(o, "pending", a);
+		if (state == AURMIG_STATE_IN_PROGRESS) {
+			/* who runs it, from its journal row */
+			static const struct { int field; const char *key; int num; } run[] = {
+				{ AURMIG_RUN_ID, "run_id", 0 }, { AURMIG_RUN_HOST, "host", 0 }, { AURMIG_RUN_PID, "pid", 1 },
+				{ AURMIG_RUN_SINCE, "since", 0 }, { AURMIG_RUN_REVISION, "revision", 0 },
+				{ AURMIG_RUN_OPERATION, "operation", 0 }, { AURMIG_RUN_STATEMENT, "statement", 1 },
+				{ AURMIG_RUN_STATEMENTS, "statements", 1 },
+			};
+			json_t *r = json_object();
+			for (size_t i = 0; i < sizeof(run) / sizeof(run[0]); i++) {
+				const char *v = aurmig_status_run(st, run[i].field);
+				json_object_set_new(r, run[i].key, !v ? json_null() : run[i].num ?
+					json_integer((json_int_t)strtoll(v, NULL, 10)) : json_string(v));
+			}
+			json_object_set_new(o, "in_progress", r);
+		}
 		aurmig_status_free(st);
 		if (state == AURMIG_STATE_BEHIND) {
 			/* an empty database that upgrade builds from the declared schema */
@@ -463,7 +488,6 @@ int cmd_check(cli *c, int argc, char **argv)
 		if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file &&
 		    !c->config_file_default) {
 			/* the configuration file, as the text output checks it */
-			static const char *const cnames[] = { "in_sync", "behind", "edited", "pending", "missing" };
 			json_t *cfg = json_object();
 			int cs;
 			if ((rc = aurmig_config_check(&cs, c->conn, c->graph, c->config_file))) {
@@ -472,7 +496,7 @@ int cmd_check(cli *c, int argc, char **argv)
 				return cli_fail(c, rc);
 			}
 			json_object_set_new(cfg, "file", json_string(c->config_file));
-			json_object_set_new(cfg, "state", json_string(cs >= 0 && cs <= 4 ? cnames[cs] : "unknown"));
+			json_object_set_new(cfg, "state", json_string(aurmig_config_state_name(cs) ? aurmig_config_state_name(cs) : "unknown"));
 			json_object_set_new(cfg, "message", json_string(cs == AURMIG_CONFIG_IN_SYNC ? "" :
 				aurmig_error_last(c->ctx)->message));
 			json_object_set_new(o, "config", cfg);
@@ -482,7 +506,7 @@ int cmd_check(cli *c, int argc, char **argv)
 			}
 		}
 		jout_print(o);
-		return codes[state];
+		return state_exit_code(state);
 	}
 	if ((rc = aurmig_check(&state, &pending, c->conn, c->graph)))
 		return cli_fail(c, rc);
@@ -530,6 +554,9 @@ int cmd_check(cli *c, int argc, char **argv)
 	case AURMIG_STATE_DRIFT:
 		out_line(stderr, "aurmig: ", aurmig_error_last(c->ctx)->message, 1);
 		return EXIT_DRIFT;
+	case AURMIG_STATE_IN_PROGRESS:
+		fprintf(stderr, "aurmig: %s\n", aurmig_error_last(c->ctx)->message);
+		return EXIT_IN_PROGRESS;
 	default:
 		/* one sentence naming the unknown revision(s): no newline of theirs either */
 		out_line(stderr, "aurmig: ", aurmig_error_last(c->ctx)->message, 0);
@@ -569,7 +596,7 @@ int cmd_validate(cli *c, int argc, char **argv)
 	json_t *jo = c->json ? json_object() : NULL, *ji = c->json ? json_array() : NULL;
 	for (size_t i = 0; i < aurmig_report_count(r); i++) {
 		int k = aurmig_report_kind(r, i), e;
-		static const char *const tag[] = { "", "pending", "changed", "unknown", "recovery", "unrecorded" };
+		static const char *const tag[] = { "", "pending", "changed", "unknown", "recovery", "unrecorded", "in_progress" };
 		if (ji) {
 			json_t *it = json_object();
 			json_object_set_new(it, "kind", json_string(tag[k]));
@@ -580,10 +607,12 @@ int cmd_validate(cli *c, int argc, char **argv)
 			printf("%-10s ", tag[k]);
 			out_line(stdout, "", aurmig_report_message(r, i), 0);
 		}
-		e = k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION : k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
+		e = k == AURMIG_ISSUE_IN_PROGRESS ? EXIT_IN_PROGRESS : k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION : k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
 		    k == AURMIG_ISSUE_CHANGED ? EXIT_DRIFT : k == AURMIG_ISSUE_PENDING ? EXIT_NOT_AT_HEAD : EXIT_OK;
-		/* most severe first: unknown 7, recovery 5, drift 6, pending 3 */
-		if (e == EXIT_UNKNOWN_REVISION || (e == EXIT_NEEDS_RECOVERY && worst != EXIT_UNKNOWN_REVISION) ||
+		/* most severe first: in progress 9, unknown 7, recovery 5, drift 6, pending 3 */
+		if (worst == EXIT_IN_PROGRESS)
+			continue;
+		if (e == EXIT_IN_PROGRESS || e == EXIT_UNKNOWN_REVISION || (e == EXIT_NEEDS_RECOVERY && worst != EXIT_UNKNOWN_REVISION) ||
 		    (e == EXIT_DRIFT && (worst == EXIT_OK || worst == EXIT_NOT_AT_HEAD)) ||
 		    (e == EXIT_NOT_AT_HEAD && worst == EXIT_OK))
 			worst = e;

@@ -196,7 +196,10 @@ static const struct help {
 	  "Read-only: exit 0 when the database is at the heads, 3 when migrations are\n"
 	  "pending, 5 when a failed migration awaits recovery, 6 when an applied\n"
 	  "migration's file changed since it ran, 7 when the database holds a revision\n"
-	  "these migrations do not know. --schema: also compare the schema with the\n"
+	  "these migrations do not know, 9 when a migration is in progress (its run\n"
+	  "holds the deploy lock; the message names it: wait, do not recover), 1 when\n"
+	  "it cannot tell (a pending script that cannot be planned: file:line).\n"
+	  "--schema: also compare the schema with the\n"
 	  "declared one (schema/portable.sql, else schema/<dialect>.sql; MySQL and\n"
 	  "PostgreSQL load it into the empty --scratch-url database): exit 8 when\n"
 	  "they differ.\n" },
@@ -244,8 +247,9 @@ static const struct help {
 	  "usage: aurmig [global options] validate [--accept [REV]]\n\n"
 	  "Compare the database with the migrations: pending migrations (exit 3),\n"
 	  "applied migrations whose file changed since they ran (exit 6), a failed\n"
-	  "migration awaiting recovery (exit 5), revisions no file knows (exit 7);\n"
-	  "a version table recording a revision and its descendant is an error (1).\n"
+	  "migration awaiting recovery (exit 5), revisions no file knows (exit 7), a\n"
+	  "migration in progress now (exit 9); a version table recording a revision\n"
+	  "and its descendant is an error (1).\n"
 	  "-v also lists applied migrations without a recorded checksum. --accept\n"
 	  "records the current files' checksums (of REV, or every changed one).\n" },
 	{ "resume",
@@ -253,17 +257,19 @@ static const struct help {
 	  "Run the rest of the migration that failed half-way (MySQL/MariaDB, or a\n"
 	  "script with 'transaction off'), from the statement that failed, using the\n"
 	  "current file; then record it as done. Refuses when the version table\n"
-	  "already records it (or, for a downgrade, no longer does).\n" },
+	  "already records it (or, for a downgrade, no longer does), and (exit 9)\n"
+	  "while the run that failed is alive (a migration in progress).\n" },
 	{ "mark-applied",
 	  "usage: aurmig [global options] mark-applied [REV]\n\n"
 	  "Record the migration that failed half-way as applied: you completed it by\n"
 	  "hand. Updates the version table; when that already records it, resolves\n"
-	  "only the journal row and says so.\n" },
+	  "only the journal row and says so. Refuses (exit 9) while the run is alive.\n" },
 	{ "mark-rolled-back",
 	  "usage: aurmig [global options] mark-rolled-back [REV]\n\n"
 	  "Record that the partial changes of the migration that failed half-way were\n"
 	  "undone by hand. The version table stays as it is. Refuses when the version\n"
-	  "table already records the migration as done.\n" },
+	  "table already records the migration as done, and (exit 9) while the run\n"
+	  "is alive.\n" },
 };
 
 int out_help(FILE *f, const char *verb)
@@ -311,8 +317,10 @@ int out_help(FILE *f, const char *verb)
 			"  -h, --help           this help; 'aurmig COMMAND --help' for a command\n\n"
 			"Exit codes: 0 ok, 1 error, 2 usage, 3 not at head, 4 lock timeout,\n"
 			"5 a failed migration awaits recovery, 6 an applied migration was edited,\n"
-			"7 the database holds a revision these migrations do not know, 8 check --schema:\n"
-			"the schema differs, 10 lint found an error.\n",
+			"7 the database holds a revision these migrations do not know,\n"
+			"8 check --schema: the schema is not the declared one,\n"
+			"9 a migration is in progress (another run holds the deploy lock),\n"
+			"10 lint found an error.\n",
 			aurmig_version_string());
 		return 0;
 	}

@@ -27,6 +27,7 @@ typedef enum aurmig_error_code {
   AURMIG_EUNSUPPORTED = -16,
   AURMIG_ERECOVERY = -17,
   AURMIG_EDRIFT = -18,
+  AURMIG_EINPROGRESS = -19,
   AURMIG_ITEROVER = -31
 } aurmig_error_code;
 typedef enum aurmig_error_class {
@@ -209,8 +210,12 @@ typedef enum aurmig_state {
   AURMIG_STATE_BEHIND = 1,
   AURMIG_STATE_UNKNOWN = 2,
   AURMIG_STATE_RECOVERY = 3,
-  AURMIG_STATE_DRIFT = 4
+  AURMIG_STATE_DRIFT = 4,
+  AURMIG_STATE_IN_PROGRESS = 5
 } aurmig_state;
+const char *aurmig_state_name(int state);
+const char *aurmig_config_state_name(int state);
+const char *aurmig_step_kind_name(int kind);
 int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph);
 typedef enum aurmig_recovery_action {
   AURMIG_RECOVER_RESUME = 1,
@@ -223,7 +228,8 @@ typedef enum aurmig_issue_kind {
   AURMIG_ISSUE_CHANGED = 2,
   AURMIG_ISSUE_UNKNOWN = 3,
   AURMIG_ISSUE_RECOVERY = 4,
-  AURMIG_ISSUE_UNRECORDED = 5
+  AURMIG_ISSUE_UNRECORDED = 5,
+  AURMIG_ISSUE_IN_PROGRESS = 6
 } aurmig_issue_kind;
 typedef struct aurmig_report aurmig_report;
 int aurmig_validate(aurmig_report **out, aurmig_conn *conn, const aurmig_graph *graph);
@@ -239,6 +245,17 @@ int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_status_state(const aurmig_status *status);
 const char *aurmig_status_message(const aurmig_status *status);
+typedef enum aurmig_run_field {
+  AURMIG_RUN_ID = 1,
+  AURMIG_RUN_HOST = 2,
+  AURMIG_RUN_PID = 3,
+  AURMIG_RUN_SINCE = 4,
+  AURMIG_RUN_REVISION = 5,
+  AURMIG_RUN_OPERATION = 6,
+  AURMIG_RUN_STATEMENT = 7,
+  AURMIG_RUN_STATEMENTS = 8
+} aurmig_run_field;
+const char *aurmig_status_run(const aurmig_status *status, int field);
 size_t aurmig_status_current_count(const aurmig_status *status);
 const char *aurmig_status_current(const aurmig_status *status, size_t i);
 size_t aurmig_status_head_count(const aurmig_status *status);

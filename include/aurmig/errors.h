@@ -36,6 +36,7 @@ typedef enum aurmig_error_code {
 	AURMIG_EUNSUPPORTED = -16, /**< the backend or build does not support this */
 	AURMIG_ERECOVERY = -17,   /**< a migration failed half-way earlier and awaits recovery (see aurmig_recover()) */
 	AURMIG_EDRIFT = -18,      /**< an applied migration's file changed since it ran */
+	AURMIG_EINPROGRESS = -19, /**< a migration is in progress: its run is alive and holds the deploy lock */
 	AURMIG_ITEROVER = -31     /**< end of an iteration; not a failure */
 } aurmig_error_code;
 

@@ -257,13 +257,31 @@ typedef enum aurmig_state {
 	AURMIG_STATE_BEHIND = 1,   /**< migrations are pending */
 	AURMIG_STATE_UNKNOWN = 2,  /**< the database holds a revision the graph lacks (newer than the code?) */
 	AURMIG_STATE_RECOVERY = 3, /**< a migration failed half-way and awaits recovery (see aurmig_recover()) */
-	AURMIG_STATE_DRIFT = 4     /**< an applied migration's file changed since it ran */
+	AURMIG_STATE_DRIFT = 4,    /**< an applied migration's file changed since it ran */
+	AURMIG_STATE_IN_PROGRESS = 5 /**< a migration is running now (its run holds the deploy lock): wait, do not recover */
 } aurmig_state;
+
+/**
+ * The one name of each state, config state and step kind, as the CLI's
+ * JSON and text and the bindings spell them (docs/json.md): "at_head",
+ * "behind", "unknown_revision", "needs_recovery", "drift", "in_progress";
+ * "in_sync", "behind", "edited", "pending", "missing"; "upgrade",
+ * "downgrade", "stamp". Static strings; NULL for a number that is none
+ * (states and config states count up from 0, step kinds from 1, without
+ * gaps: iterate until NULL).
+ */
+AURMIG_EXTERN(const char *) aurmig_state_name(int state);
+AURMIG_EXTERN(const char *) aurmig_config_state_name(int state);
+AURMIG_EXTERN(const char *) aurmig_step_kind_name(int kind);
 
 /**
  * Read-only check: is the database at the graph's heads? Never writes and
  * never creates the version table. When several things are wrong, the
- * state is the first of: unknown revision, awaiting recovery, drift, behind.
+ * state is the first of: in progress, unknown revision, awaiting recovery,
+ * drift, behind. In progress: the journal shows a running step and its run
+ * holds the deploy lock (probed only when there is a running row); the
+ * record (AURMIG_EINPROGRESS) names the run: host, pid, run id, start,
+ * revision, statement k of n.
  * @param[out] state_out an aurmig_state.
  * @param[out] pending_out number of migrations `upgrade heads` would run (0 when unknown); may be NULL.
  * @return AURMIG_OK (whatever the state) or an error reading the database.

@@ -35,6 +35,9 @@ typedef enum aurmig_recovery_action {
  *        journal), or NULL for "the one that failed".
  * @param opts lock timeout, progress callback, AURMIG_PLAN_NO_LOCK; NULL for defaults.
  * @return AURMIG_OK; AURMIG_ENOTFOUND when nothing awaits recovery;
+ *         AURMIG_EINPROGRESS when the journal's running step belongs to a
+ *         run that is alive (holds the deploy lock): recovery is for a run
+ *         that died, and is refused at once, without waiting for the lock;
  *         AURMIG_EINVALID when @p revision is not the failed one;
  *         AURMIG_ERECOVERY when a resumed statement fails again (the
  *         journal then points at it); AURMIG_ELOCKED; AURMIG_EDB.
@@ -48,7 +51,8 @@ typedef enum aurmig_issue_kind {
 	AURMIG_ISSUE_CHANGED = 2,    /**< an applied migration's file changed since it ran */
 	AURMIG_ISSUE_UNKNOWN = 3,    /**< the database holds a revision no file knows */
 	AURMIG_ISSUE_RECOVERY = 4,   /**< a migration failed half-way and awaits recovery */
-	AURMIG_ISSUE_UNRECORDED = 5  /**< applied, but no checksum was recorded (e.g. applied by Alembic); informational */
+	AURMIG_ISSUE_UNRECORDED = 5, /**< applied, but no checksum was recorded (e.g. applied by Alembic); informational */
+	AURMIG_ISSUE_IN_PROGRESS = 6 /**< a migration is running now: its run holds the deploy lock (who, where in the message) */
 } aurmig_issue_kind;
 
 /** A validation report. */

@@ -37,10 +37,27 @@ AURMIG_EXTERN(int) aurmig_status_new(aurmig_status **out, aurmig_context *ctx, c
  */
 AURMIG_EXTERN(int) aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 
-/** An aurmig_state: at head, behind, unknown revision (database ahead), awaiting recovery, drift. */
+/** An aurmig_state: at head, behind, unknown revision (database ahead), awaiting recovery, drift, in progress. */
 AURMIG_EXTERN(int) aurmig_status_state(const aurmig_status *status);
 /** A sentence describing the state. Borrowed. */
 AURMIG_EXTERN(const char *) aurmig_status_message(const aurmig_status *status);
+/** Fields of aurmig_status_run(): the running step's journal row. */
+typedef enum aurmig_run_field {
+	AURMIG_RUN_ID = 1,          /**< the run's id (32 hex digits) */
+	AURMIG_RUN_HOST = 2,        /**< host name of its process */
+	AURMIG_RUN_PID = 3,         /**< its process id (decimal) */
+	AURMIG_RUN_SINCE = 4,       /**< when the step started (UTC, ISO 8601) */
+	AURMIG_RUN_REVISION = 5,    /**< the revision it runs */
+	AURMIG_RUN_OPERATION = 6,   /**< upgrade, downgrade, resume, ... */
+	AURMIG_RUN_STATEMENT = 7,   /**< the statement it is at, k of n (decimal, from 1) */
+	AURMIG_RUN_STATEMENTS = 8   /**< n, the step's statements (decimal) */
+} aurmig_run_field;
+
+/**
+ * Who runs the migration in progress (state AURMIG_STATE_IN_PROGRESS): one
+ * aurmig_run_field of its journal row, borrowed; NULL in any other state.
+ */
+AURMIG_EXTERN(const char *) aurmig_status_run(const aurmig_status *status, int field);
 /** The database's version rows. */
 AURMIG_EXTERN(size_t) aurmig_status_current_count(const aurmig_status *status);
 AURMIG_EXTERN(const char *) aurmig_status_current(const aurmig_status *status, size_t i);

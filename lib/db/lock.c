@@ -243,3 +243,74 @@ void aurmig__lock_release(aurmig_conn *c)
 	aurmig__strv_clear(&rows);
 	free(sql);
 }
+
+int aurmig__lock_probe(aurmig_conn *c, int *held)
+{
+	aurmig__strv rows = { 0 };
+	char name[96];
+	char *sql = NULL;
+	int rc;
+
+	*held = 0;
+	if (c->locked) {
+		*held = 1;
+		return AURMIG_OK;
+	}
+	lock_name(c, name);   /* the name and the file the deployer takes */
+	if (c->dialect == AURMIG_DIALECT_SQLITE) {
+		char *path;
+		int fd;
+
+		if (!c->sqlite_path)
+			return AURMIG_OK;   /* nobody else can lock a database without a file */
+		if ((rc = lock_file_path(c, &path)))
+			return rc;
+		/* read-only, never created, never followed: no lock file, no
+		 * holder. A shared lock, so that probes never see each other as
+		 * the holder. */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+		if (fd < 0) {
+			rc = errno == ENOENT ? AURMIG_OK : aurmig__err(c->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS,
+				"cannot open lock file %s: %s", path, strerror(errno));
+			free(path);
+			return rc;
+		}
+		rc = AURMIG_OK;
+		if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+			flock(fd, LOCK_UN);
+		else if (errno == EWOULDBLOCK)
+			*held = 1;
+		else
+			rc = aurmig__err(c->ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, "cannot probe lock file %s: %s",
+				path, strerror(errno));
+		close(fd);
+		free(path);
+		return rc;
+	}
+	if (c->dialect == AURMIG_DIALECT_PGSQL) {
+		/* a one-key advisory lock shows as classid (high half), objid (low half), objsubid 1 */
+		unsigned long long key = (unsigned long long)lock_key(name);
+		sql = aurmig__printf(c->ctx, "SELECT CAST(COUNT(*) AS INTEGER) FROM pg_locks WHERE locktype = 'advisory' "
+			"AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+			"AND classid = CAST(%llu AS oid) AND objid = CAST(%llu AS oid) AND objsubid = 1",
+			key >> 32, key & 0xffffffffull);
+	} else {
+		aurmig__buf b;
+		aurmig__buf_init(&b, c->ctx);
+		aurmig__buf_puts(&b, "SELECT CAST(IS_FREE_LOCK(CONCAT(");
+		aurmig__db_quote(&b, c->dialect, name);
+		aurmig__buf_puts(&b, ", '@', DATABASE())) AS CHAR)");
+		sql = aurmig__buf_detach(&b);
+	}
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = c->ops->query(c, sql, &rows);
+	free(sql);
+	if (!rc && rows.n == 1)
+		*held = c->dialect == AURMIG_DIALECT_PGSQL ? strcmp(rows.v[0], "0") != 0 : strcmp(rows.v[0], "1") != 0;
+	else if (!rc)
+		rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, "probing the migration lock returned %zu rows",
+			rows.n);
+	aurmig__strv_clear(&rows);
+	return rc;
+}

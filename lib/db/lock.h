@@ -14,5 +14,11 @@
 int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms);
 /* Release it if held (errors are only logged: the session ends anyway). */
 void aurmig__lock_release(aurmig_conn *c);
+/* Whether a session (this one, or another, in any process) holds the lock
+ * now, without taking it: one query on MySQL/MariaDB (IS_FREE_LOCK) and
+ * PostgreSQL (pg_locks), a shared non-blocking flock() of the lock file on
+ * SQLite (no file: not held). For read-only callers that found a 'running'
+ * journal row: held means its run is alive. */
+int aurmig__lock_probe(aurmig_conn *c, int *held);
 
 #endif

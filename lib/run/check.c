@@ -5,8 +5,8 @@
 int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph)
 {
 	aurmig_report *r = NULL;
-	int has[6] = { 0 };
-	const char *first[6] = { 0 };
+	int has[7] = { 0 };
+	const char *first[7] = { 0 };
 	size_t pending = 0;
 	int rc;
 
@@ -20,14 +20,17 @@ int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const a
 		return rc;
 	for (size_t i = 0; i < aurmig_report_count(r); i++) {
 		int k = aurmig_report_kind(r, i);
-		if (k > 0 && k < 6) {
+		if (k > 0 && k < 7) {
 			has[k] = 1;
 			if (!first[k])
 				first[k] = aurmig_report_message(r, i);
 		}
 		pending += k == AURMIG_ISSUE_PENDING;
 	}
-	if (has[AURMIG_ISSUE_UNKNOWN]) {
+	if (has[AURMIG_ISSUE_IN_PROGRESS]) {
+		*state_out = AURMIG_STATE_IN_PROGRESS;
+		aurmig__err(conn->ctx, AURMIG_EINPROGRESS, AURMIG_ERRCLASS_DB, "%s", first[AURMIG_ISSUE_IN_PROGRESS]);
+	} else if (has[AURMIG_ISSUE_UNKNOWN]) {
 		*state_out = AURMIG_STATE_UNKNOWN;
 		aurmig__err(conn->ctx, AURMIG_EUNKNOWNREV, AURMIG_ERRCLASS_TARGET, "%s", first[AURMIG_ISSUE_UNKNOWN]);
 	} else if (has[AURMIG_ISSUE_RECOVERY]) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db/journal.h"
+#include "db/lock.h"
 #include "run/plan_priv.h"
 #include "base/split.h"
 
@@ -90,11 +91,49 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	return rc;
 }
 
+/* A running step whose run still holds the deploy lock, as a sentence. */
+char *aurmig__in_progress_msg(aurmig_context *ctx, const char *op, const char *rev, long done, long total,
+	const char *run_id, long pid, const char *host, const char *since)
+{
+	return aurmig__printf(ctx, "a migration is in progress: %s of %s, at statement %ld of %ld, run %s by "
+		"pid %ld on %s, started %s (its process holds the deploy lock); wait for it to end",
+		op, rev, done + 1 < total ? done + 1 : total, total, run_id, pid, *host ? host : "?", since);
+}
+
+/* Refuse when one of rows is 'running' and its run is alive (holds the
+ * deploy lock, which the caller does not): one probe, only when a running
+ * row exists. AURMIG_EINPROGRESS naming the run, else AURMIG_OK. */
+int aurmig__refuse_if_live(aurmig_conn *c, const aurmig__jrows *rows)
+{
+	const aurmig__jrow *j = NULL;
+	char *msg;
+	int held, rc;
+
+	for (size_t i = 0; i < rows->n; i++)
+		if (strcmp(rows->v[i].outcome, AURMIG__J_RUNNING) == 0)
+			j = &rows->v[i];
+	if (!j)
+		return AURMIG_OK;
+	if ((rc = aurmig__lock_probe(c, &held)) || !held)
+		return rc;
+	if (!(msg = aurmig__in_progress_msg(c->ctx, j->operation, j->revision, j->done, j->total, j->run_id, j->pid,
+		      j->host, j->started_at)))
+		return AURMIG_ENOMEM;
+	rc = aurmig__err(c->ctx, AURMIG_EINPROGRESS, AURMIG_ERRCLASS_DB, "%s", msg);
+	free(msg);
+	aurmig__err_set_revision(c->ctx, j->revision);
+	return rc;
+}
+
 int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
 {
 	aurmig__jrows rows;
 	int rc = aurmig__journal_read(c, "outcome IN ('running', 'failed')", &rows);
 
+	/* with the lock held (by us), a running row's run is dead; without it
+	 * (AURMIG_PLAN_NO_LOCK), ask whether it is alive */
+	if (!rc && !have_lock)
+		rc = aurmig__refuse_if_live(c, &rows);
 	for (size_t i = 0; i < rows.n && !rc; i++) {
 		aurmig__jrow *j = &rows.v[i];
 		if (strcmp(j->outcome, AURMIG__J_RUNNING) == 0 && j->atomic) {

@@ -304,7 +304,8 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 				p->opts.config_file = NULL;   /* no migration here edits it */
 			aurmig__journal_rows_clear(&pend);
 		}
-		if (ncfg && !p->opts.config_file && !conn->offline) {
+		/* (read-only planning, validate's pending list, needs no file) */
+		if (ncfg && !p->opts.config_file && !conn->offline && gate) {
 			for (size_t i = 0; i < p->nsteps; i++)
 				if (p->steps[i].ncfg) {
 					rc = aurmig__err_at(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, p->steps[i].mig->path,

@@ -5,6 +5,7 @@
 
 #include "graph/planner.h"
 #include "db/db.h"
+#include "db/journal.h"
 #include "run/config.h"
 
 struct aurmig_step {
@@ -92,5 +93,17 @@ int aurmig__plan_would_init(aurmig_conn *conn, const aurmig_graph *graph, const 
 /* gate.c: before planning (lock held): mark interrupted atomic runs,
  * refuse with AURMIG_ERECOVERY while a failed migration awaits recovery. */
 int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock);
+/* gate.c: a running step whose run still holds the deploy lock, as a
+ * sentence (owned by the caller; NULL when out of memory). */
+char *aurmig__in_progress_msg(aurmig_context *ctx, const char *op, const char *rev, long done, long total,
+	const char *run_id, long pid, const char *host, const char *since);
+/* gate.c: refuse when one of rows is 'running' and its run is alive (holds
+ * the deploy lock, which the caller does not): one probe, only when a
+ * running row exists. AURMIG_EINPROGRESS naming the run, else AURMIG_OK. */
+int aurmig__refuse_if_live(aurmig_conn *c, const aurmig__jrows *rows);
+/* recovery.c: a field (aurmig_run_field) of the report's first migration in
+ * progress, or NULL. Borrowed. */
+#define AURMIG__RUN_FIELDS 9
+const char *aurmig__report_run(const aurmig_report *r, int field);
 
 #endif

@@ -306,6 +306,16 @@ int aurmig_recover(aurmig_conn *c, const aurmig_graph *g, int action, const char
 	if (opts && (opts->version == 0 || opts->version > AURMIG_PLAN_OPTIONS_VERSION))
 		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"aurmig_plan_options version %u is not supported", opts->version);
+	{
+		/* recovery is for a run that died: never wait for (or, without
+		 * the lock, run beside) one that is alive */
+		aurmig__jrows live = { 0 };
+		if (!(rc = aurmig__journal_read(c, "outcome = '" AURMIG__J_RUNNING "'", &live)))
+			rc = aurmig__refuse_if_live(c, &live);
+		aurmig__journal_rows_clear(&live);
+		if (rc)
+			return rc;
+	}
 	if (!opts || !(opts->flags & AURMIG_PLAN_NO_LOCK)) {
 		if ((rc = aurmig__lock_acquire(c, opts ? opts->lock_timeout_ms : 60000)))
 			return rc;
@@ -327,7 +337,37 @@ struct aurmig_report {
 	int *kinds;
 	aurmig__strv revs;
 	aurmig__strv msgs;
+	char *run[AURMIG__RUN_FIELDS];   /* the first in-progress row, by aurmig_run_field */
 };
+
+/* Keep the fields of the first in-progress row (cells of DETAIL_COLS). */
+static int keep_run(aurmig_report *r, char *const *j, long done, long total)
+{
+	char k[32], n[32];
+	const char *v[AURMIG__RUN_FIELDS] = { 0 };
+
+	if (r->run[AURMIG_RUN_ID])
+		return AURMIG_OK;
+	snprintf(k, sizeof(k), "%ld", done + 1 < total ? done + 1 : total);
+	snprintf(n, sizeof(n), "%ld", total);
+	v[AURMIG_RUN_ID] = j[6];
+	v[AURMIG_RUN_HOST] = j[7];
+	v[AURMIG_RUN_PID] = j[8];
+	v[AURMIG_RUN_SINCE] = j[9];
+	v[AURMIG_RUN_REVISION] = j[0];
+	v[AURMIG_RUN_OPERATION] = j[1];
+	v[AURMIG_RUN_STATEMENT] = k;
+	v[AURMIG_RUN_STATEMENTS] = n;
+	for (int i = 1; i < AURMIG__RUN_FIELDS; i++)
+		if (!(r->run[i] = aurmig__strdup(r->ctx, v[i])))
+			return AURMIG_ENOMEM;
+	return AURMIG_OK;
+}
+
+const char *aurmig__report_run(const aurmig_report *r, int field)
+{
+	return r && field > 0 && field < AURMIG__RUN_FIELDS ? r->run[field] : NULL;
+}
 
 static int add_issue(aurmig_report *r, int kind, const char *rev, char *msg)
 {
@@ -398,6 +438,70 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
 	return rc;
 }
 
+/* Running rows: an atomic step's (rolled back by the database if its run
+ * died) as well as the others (which then await recovery). */
+#define LIVE_ROWS "outcome = '" AURMIG__J_RUNNING "'"
+#define DETAIL_COLS "revision, operation, statements_done, statements_total, outcome, is_atomic, run_id, " \
+	"host, pid, started_at"
+#define DETAIL_NCOLS 10
+
+static int in_strv(const aurmig__strv *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The findings of the failed and running rows (cells of DETAIL_COLS, read
+ * before): a running row whose run holds the deploy lock is a migration in
+ * progress (one probe of the lock, only when there is a running row). When
+ * none holds it, the run died, or ended between the read and the probe:
+ * the running rows' run ids are read again, and a row still running after
+ * the lock was seen free belongs to a dead run: a non-atomic one awaits
+ * recovery, an atomic one was rolled back by the database (the next run
+ * marks it). One that ended meanwhile was in progress when read. */
+static int recovery_issues(aurmig_report *r, aurmig_conn *c, const aurmig__strv *details)
+{
+	aurmig__strv still = { 0 };
+	int running = 0, held = 0, rc = AURMIG_OK;
+
+	for (size_t i = 0; i + DETAIL_NCOLS <= details->n; i += DETAIL_NCOLS)
+		running |= strcmp(details->v[i + 4], AURMIG__J_RUNNING) == 0;
+	if (running && (rc = aurmig__lock_probe(c, &held)))
+		return rc;
+	if (running && !held && (rc = aurmig__journal_select(c, "run_id", 1, LIVE_ROWS, &still)))
+		return rc;
+	for (size_t i = 0; i + DETAIL_NCOLS <= details->n && !rc; i += DETAIL_NCOLS) {
+		/* revision, operation, done, total, outcome, atomic, run id, host, pid, since */
+		char *const *j = details->v + i;
+		long done = strtol(j[2], NULL, 10), total = strtol(j[3], NULL, 10);
+		int live = strcmp(j[4], AURMIG__J_RUNNING) == 0;
+		int alive = held || !in_strv(&still, j[6]);
+
+		if (live && alive) {
+			rc = add_issue(r, AURMIG_ISSUE_IN_PROGRESS, j[0], aurmig__in_progress_msg(c->ctx, j[1], j[0], done,
+				total, j[6], strtol(j[8], NULL, 10), j[7], j[9]));
+			if (!rc)
+				rc = keep_run(r, j, done, total);
+		}
+		else if (!live || strcmp(j[5], "0") == 0)
+			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
+				"%s of %s stopped after statement %ld of %ld and awaits recovery "
+				"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0], done, total));
+	}
+	aurmig__strv_clear(&still);
+	return rc;
+}
+
+static int has_unknown(const aurmig_report *r)
+{
+	for (size_t i = 0; i < r->revs.n; i++)
+		if (r->kinds[i] == AURMIG_ISSUE_UNKNOWN)
+			return 1;
+	return 0;
+}
+
 int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 {
 	aurmig_report *r;
@@ -420,7 +524,7 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	 * when there are any) */
 	if ((rc = aurmig__version_read(c, &rows)) || (rc = broken_rows(c, g, &rows)) ||
 	    (rc = aurmig__journal_select(c, "revision, checksum, outcome", 3,
-		    AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS, &cells)))
+		    AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS, &cells)))
 		goto done;
 	nrows = cells.n / 3;
 	if (!(blocking = aurmig__calloc(c->ctx, nrows ? nrows : 1, 1))) {
@@ -437,15 +541,10 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 				"the database is at %s, which no migration file knows: the database is newer than "
 				"these migrations; deploy the newer release, or downgrade with it first", rows.v[i]));
 	if (!rc && nblocking)
-		rc = aurmig__journal_select(c, "revision, operation, statements_done, statements_total", 4,
-			AURMIG__J_RECOVERY_ROWS, &details);
-	for (size_t i = 0; i + 4 <= details.n && !rc; i += 4) {
-		char *const *j = details.v + i;   /* revision, operation, done, total */
-		rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
-			"%s of %s stopped after statement %ld of %ld and awaits recovery "
-			"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0],
-			strtol(j[2], NULL, 10), strtol(j[3], NULL, 10)));
-	}
+		rc = aurmig__journal_select(c, DETAIL_COLS, DETAIL_NCOLS, AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS,
+			&details);
+	if (!rc)
+		rc = recovery_issues(r, c, &details);
 	if (!rc)
 		rc = applied_marks(g, c->ctx, &rows, &applied);
 	for (size_t i = 0; i < g->n && !rc; i++) {
@@ -462,24 +561,23 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 				"%s was edited after it was applied (%s): the database has what the old file said; "
 				"revert the edit, or accept it with 'aurmig validate --accept %s'", m->id, m->path, m->id));
 	}
-	if (!rc) {
-		/* pending: what upgrade heads would run (read-only planning) */
+	if (!rc && !has_unknown(r)) {
+		/* pending: what upgrade heads would run (read-only planning). A
+		 * pending script that cannot be planned for this database (no
+		 * section for its dialect, a parse error) is an error: the check
+		 * cannot tell, so it must not say "at head". (With a revision no
+		 * file knows there is nothing to plan from: that is the finding.) */
 		const char *heads = "heads";
 		aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
 		aurmig_plan *p = NULL;
-		int prc;
 
 		o.flags = AURMIG_PLAN_NO_LOCK;
-		c->ctx->err_hold++;
 		/* from the rows read above: the version table is read once */
-		prc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0, &rows);
-		c->ctx->err_hold--;
-		for (size_t i = 0; prc == AURMIG_OK && i < p->nsteps && !rc; i++)
+		rc = aurmig__plan_create(&p, c, g, AURMIG_CMD_UPGRADE, &heads, 1, &o, 0, &rows);
+		for (size_t i = 0; !rc && i < p->nsteps; i++)
 			rc = add_issue(r, AURMIG_ISSUE_PENDING, p->steps[i].mig->id, aurmig__printf(c->ctx,
 				"%s is pending: %s", p->steps[i].mig->id, p->steps[i].mig->message));
 		aurmig_plan_free(p);
-		if (prc == AURMIG_ENOMEM)
-			rc = aurmig__oom(c->ctx);   /* not recorded while held */
 	}
 done:
 	free(applied);
@@ -512,6 +610,8 @@ void aurmig_report_free(aurmig_report *r)
 	if (!r)
 		return;
 	free(r->kinds);
+	for (int i = 0; i < AURMIG__RUN_FIELDS; i++)
+		free(r->run[i]);
 	aurmig__strv_clear(&r->revs);
 	aurmig__strv_clear(&r->msgs);
 	aurmig__context_unref(r->ctx);

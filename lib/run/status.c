@@ -5,6 +5,7 @@
 
 #include "graph/graph_priv.h"
 #include "db/db.h"
+#include "run/plan_priv.h"
 
 struct aurmig_status {
 	aurmig_context *ctx;
@@ -13,6 +14,7 @@ struct aurmig_status {
 	aurmig__strv current;
 	aurmig__strv heads;
 	aurmig__strv pending;
+	char *run[AURMIG__RUN_FIELDS];
 };
 
 void aurmig_status_free(aurmig_status *s)
@@ -20,6 +22,8 @@ void aurmig_status_free(aurmig_status *s)
 	if (!s)
 		return;
 	free(s->message);
+	for (int i = 0; i < AURMIG__RUN_FIELDS; i++)
+		free(s->run[i]);
 	aurmig__strv_clear(&s->current);
 	aurmig__strv_clear(&s->heads);
 	aurmig__strv_clear(&s->pending);
@@ -30,7 +34,7 @@ void aurmig_status_free(aurmig_status *s)
 static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 {
 	aurmig_report *r = NULL;
-	const char *first[6] = { 0 };
+	const char *first[7] = { 0 };
 	size_t n;
 	int rc;
 
@@ -46,13 +50,15 @@ static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 		return rc;
 	for (size_t i = 0; i < aurmig_report_count(r) && !rc; i++) {
 		int k = aurmig_report_kind(r, i);
-		if (k > 0 && k < 6 && !first[k])
+		if (k > 0 && k < 7 && !first[k])
 			first[k] = aurmig_report_message(r, i);
 		if (k == AURMIG_ISSUE_PENDING)
 			rc = aurmig__strv_push(&s->pending, s->ctx, aurmig_report_revision(r, i));
 	}
 	if (!rc) {
-		if (first[AURMIG_ISSUE_UNKNOWN])
+		if (first[AURMIG_ISSUE_IN_PROGRESS])
+			s->state = AURMIG_STATE_IN_PROGRESS;
+		else if (first[AURMIG_ISSUE_UNKNOWN])
 			s->state = AURMIG_STATE_UNKNOWN;
 		else if (first[AURMIG_ISSUE_RECOVERY])
 			s->state = AURMIG_STATE_RECOVERY;
@@ -62,7 +68,8 @@ static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 			s->state = AURMIG_STATE_BEHIND;
 		else
 			s->state = AURMIG_STATE_AT_HEAD;
-		s->message = s->state == AURMIG_STATE_UNKNOWN ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_UNKNOWN]) :
+		s->message = s->state == AURMIG_STATE_IN_PROGRESS ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_IN_PROGRESS]) :
+			s->state == AURMIG_STATE_UNKNOWN ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_UNKNOWN]) :
 			s->state == AURMIG_STATE_RECOVERY ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_RECOVERY]) :
 			s->state == AURMIG_STATE_DRIFT ? aurmig__strdup(s->ctx, first[AURMIG_ISSUE_CHANGED]) :
 			s->state == AURMIG_STATE_BEHIND ? aurmig__printf(s->ctx,
@@ -70,6 +77,9 @@ static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 			aurmig__strdup(s->ctx, "the database is at head");
 		if (!s->message)
 			rc = AURMIG_ENOMEM;
+		for (int i = 1; i < AURMIG__RUN_FIELDS && !rc && s->state == AURMIG_STATE_IN_PROGRESS; i++)
+			if (aurmig__report_run(r, i) && !(s->run[i] = aurmig__strdup(s->ctx, aurmig__report_run(r, i))))
+				rc = AURMIG_ENOMEM;
 	}
 	aurmig_report_free(r);
 	return rc;
@@ -130,6 +140,10 @@ int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_grap
 }
 
 int aurmig_status_state(const aurmig_status *s) { return s ? s->state : AURMIG_STATE_UNKNOWN; }
+const char *aurmig_status_run(const aurmig_status *s, int field)
+{
+	return s && field > 0 && field < AURMIG__RUN_FIELDS ? s->run[field] : NULL;
+}
 const char *aurmig_status_message(const aurmig_status *s) { return s ? s->message : NULL; }
 size_t aurmig_status_current_count(const aurmig_status *s) { return s ? s->current.n : 0; }
 const char *aurmig_status_current(const aurmig_status *s, size_t i)

@@ -11,12 +11,15 @@
  * Covered: graph loading, connecting, upgrade (per step and in one
  * transaction), downgrade, stamp (into an empty table, moving down, with
  * purge), offline SQL for every dialect and command, the read-only checks
- * (check and validate, status, history, current), validate --accept and
- * the recovery actions.
+ * (check and validate, status, history, current), validate --accept,
+ * the recovery actions, and the checks of a running journal row (the
+ * deploy-lock probe: its run alive, or dead).
  *
  * The databases are copies of template files, made before the failure is
  * armed, in /dev/shm when there is one (no fsync cost).
  */
+#include <fcntl.h>
+#include <sys/file.h>
 #include <time.h>
 
 #include "../unit/testutil.h"
@@ -521,10 +524,71 @@ static void test_recovery(void **state)
 	walk_op(w, "mark-rolled-back", w->broken_db, op_mark_rolled_back, still_recoverable, resolved_rolled_back);
 }
 
+/* ------------------------------------------- a running row: alive or dead */
+
+static char running_db[4200];
+
+static int op_check_dead(walk *w, aurmig_conn *c)
+{
+	size_t pending;
+	int st, rc = aurmig_check(&st, &pending, c, w->broken);
+
+	if (!rc)
+		assert_int_equal(st, AURMIG_STATE_RECOVERY);
+	return rc;
+}
+
+/* the deploy lock held (as by a live run) while checking and recovering */
+static int op_check_live(walk *w, aurmig_conn *c)
+{
+	char lock[4300];
+	size_t pending;
+	int st, fd, rc;
+
+	snprintf(lock, sizeof(lock), "%s.lock", w->db);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	rc = aurmig_check(&st, &pending, c, w->broken);
+	if (!rc)
+		assert_int_equal(st, AURMIG_STATE_IN_PROGRESS);
+	if (!rc) {
+		aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
+		o.lock_timeout_ms = 0;
+		rc = aurmig_recover(c, w->fixed, AURMIG_RECOVER_RESUME, NULL, &o);
+		if (rc == AURMIG_EINPROGRESS)
+			rc = AURMIG_OK;
+		else if (rc != AURMIG_ENOMEM)
+			fail_msg("resume while the run lives: %d (%s)", rc, aurmig_error_last(w->ctx)->message);
+	}
+	close(fd);
+	return rc;
+}
+
+static void test_in_progress(void **state)
+{
+	walk *w = *state;
+	aurmig_conn *c;
+	unsigned long long n = 0;
+
+	/* the half-failed migration's row as a killed or a live run leaves it */
+	snprintf(running_db, sizeof(running_db), "%s/running.db", w->dir);
+	copy_file(w->broken_db, running_db);
+	c = open_db(w, running_db);
+	assert_int_equal(c->ops->exec(c, "UPDATE aurmig_journal SET outcome = 'running', error = NULL "
+		"WHERE outcome = 'failed'", &n), AURMIG_OK);
+	assert_int_equal(n, 1);
+	aurmig_conn_free(c);
+	walk_op(w, "check, a dead run's running row", running_db, op_check_dead, NULL, NULL);
+	walk_op(w, "check and resume, a live run's running row", running_db, op_check_live, NULL, NULL);
+	remove_db(running_db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_load_and_connect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_in_progress, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_downgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stamp, setup, teardown),

@@ -10,7 +10,8 @@ namespace Aurmig;
  */
 final class ConfigStatus
 {
-    public const IN_SYNC = 'in-sync';
+    // the library's names (aurmig_config_state_name()), tested to match
+    public const IN_SYNC = 'in_sync';
     public const BEHIND = 'behind';
     public const EDITED = 'edited';
     public const PENDING = 'pending';
@@ -36,14 +37,7 @@ final class ConfigStatus
     /** @internal */
     public static function fromCode(\FFI $ffi, int $code, string $message): self
     {
-        $state = match ($code) {
-            $ffi->AURMIG_CONFIG_IN_SYNC => self::IN_SYNC,
-            $ffi->AURMIG_CONFIG_BEHIND => self::BEHIND,
-            $ffi->AURMIG_CONFIG_EDITED => self::EDITED,
-            $ffi->AURMIG_CONFIG_PENDING => self::PENDING,
-            $ffi->AURMIG_CONFIG_MISSING => self::MISSING,
-            default => 'state-' . $code,
-        };
+        $state = $ffi->aurmig_config_state_name($code) ?? 'state-' . $code;
         return new self($code, $state, $state === self::IN_SYNC ? '' : $message);
     }
 }

@@ -69,6 +69,7 @@ class Exception extends \RuntimeException
             $ffi->AURMIG_EUNKNOWNREV => UnknownRevisionException::class,
             $ffi->AURMIG_ERECOVERY => RecoveryNeededException::class,
             $ffi->AURMIG_EDRIFT => DriftException::class,
+            $ffi->AURMIG_EINPROGRESS => InProgressException::class,
             $ffi->AURMIG_EIRREVERSIBLE => IrreversibleException::class,
             $ffi->AURMIG_EUSER => AbortedException::class,
             default => self::class,
@@ -102,6 +103,8 @@ class StateException extends Exception {}
 class UnknownRevisionException extends StateException {}
 /** A migration failed half-way earlier and awaits recovery (AURMIG_ERECOVERY). */
 class RecoveryNeededException extends StateException {}
+/** A migration is in progress: its run is alive and holds the deploy lock (AURMIG_EINPROGRESS). */
+class InProgressException extends StateException {}
 /** An applied migration's file changed since it ran (AURMIG_EDRIFT). */
 class DriftException extends StateException {}
 /** A downgrade crosses a script without a downgrade section (AURMIG_EIRREVERSIBLE). */

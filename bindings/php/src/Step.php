@@ -34,11 +34,7 @@ final class Step
     public static function fromNative(\FFI $ffi, $s): self
     {
         $k = $ffi->aurmig_step_kind_of($s);
-        $kind = match ($k) {
-            $ffi->AURMIG_STEP_UPGRADE => self::UPGRADE,
-            $ffi->AURMIG_STEP_DOWNGRADE => self::DOWNGRADE,
-            default => self::STAMP,
-        };
+        $kind = $ffi->aurmig_step_kind_name($k) ?? 'kind-' . $k;
         $m = $ffi->aurmig_step_migration($s);
         $from = $to = [];
         for ($i = 0, $n = $ffi->aurmig_step_from_count($s); $i < $n; $i++) {

@@ -13,9 +13,10 @@ The shared library is found through $AURMIG_LIBRARY, the build tree, the
 installed path, then the dynamic loader (see aurmig._native). Hooks
 (callbacks around each migration) are not in the C API yet, so not here.
 """
-from .core import ConfigStatus, Migrator, Plan, Revision, Status, Step, status
+from .core import (ConfigStatus, Migrator, Plan, Revision, Status, Step, config_state_names, state_names, status,
+                   step_kind_names)
 from .errors import (AbortedError, AmbiguousError, DatabaseError, DriftError, Error, FileError, GraphError,
-                     IrreversibleError, LockTimeoutError, NotFoundError, OutOfMemoryError, RecoveryNeededError,
+                     InProgressError, IrreversibleError, LockTimeoutError, NotFoundError, OutOfMemoryError, RecoveryNeededError,
                      ScriptError, StateError, TargetError, UnknownRevisionError, UsageError)
 from . import _native
 
@@ -26,8 +27,9 @@ def version():
 
 
 __all__ = [
-    "ConfigStatus", "Migrator", "Plan", "Revision", "Status", "Step", "status", "version",
+    "state_names", "config_state_names", "step_kind_names", "ConfigStatus", "Migrator", "Plan", "Revision", "Status", "Step", "status", "version",
     "Error", "OutOfMemoryError", "UsageError", "ScriptError", "GraphError", "FileError", "TargetError",
     "NotFoundError", "AmbiguousError", "DatabaseError", "LockTimeoutError", "StateError",
     "UnknownRevisionError", "RecoveryNeededError", "DriftError", "IrreversibleError", "AbortedError",
+    "InProgressError",
 ]

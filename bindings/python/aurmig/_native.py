@@ -187,6 +187,9 @@ int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char
 int aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path, const aurmig_plan_options *opts);
 const char *aurmig_plan_init_schema(const aurmig_plan *plan);
 int aurmig_upgrade_builds_from_schema(int *out, aurmig_conn *conn, const aurmig_graph *graph);
+const char *aurmig_state_name(int state);
+const char *aurmig_config_state_name(int state);
+const char *aurmig_step_kind_name(int kind);
 int aurmig_check(int *state_out, size_t *pending_out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_recover(aurmig_conn *conn, const aurmig_graph *graph, int action, const char *revision, const aurmig_plan_options *opts);
 int aurmig_validate(aurmig_report **out, aurmig_conn *conn, const aurmig_graph *graph);
@@ -201,6 +204,7 @@ int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_status_state(const aurmig_status *status);
 const char *aurmig_status_message(const aurmig_status *status);
+const char *aurmig_status_run(const aurmig_status *status, int field);
 size_t aurmig_status_current_count(const aurmig_status *status);
 const char *aurmig_status_current(const aurmig_status *status, size_t i);
 size_t aurmig_status_head_count(const aurmig_status *status);
@@ -311,7 +315,8 @@ CONSTANTS = {
     "AURMIG_EPARSE": -4, "AURMIG_EGRAPH": -5, "AURMIG_ENOTFOUND": -6, "AURMIG_EAMBIGUOUS": -7,
     "AURMIG_EIO": -8, "AURMIG_EDB": -9, "AURMIG_ECONFLICT": -10, "AURMIG_EUNKNOWNREV": -11,
     "AURMIG_EIRREVERSIBLE": -12, "AURMIG_ELOCKED": -13, "AURMIG_EUSER": -14, "AURMIG_EBUFS": -15,
-    "AURMIG_EUNSUPPORTED": -16, "AURMIG_ERECOVERY": -17, "AURMIG_EDRIFT": -18, "AURMIG_ITEROVER": -31,
+    "AURMIG_EUNSUPPORTED": -16, "AURMIG_ERECOVERY": -17, "AURMIG_EDRIFT": -18, "AURMIG_EINPROGRESS": -19,
+    "AURMIG_ITEROVER": -31,
     "AURMIG_DIALECT_SQLITE": 1, "AURMIG_DIALECT_MYSQL": 2, "AURMIG_DIALECT_PGSQL": 3,
     "AURMIG_LOG_ERROR": 1, "AURMIG_LOG_WARNING": 2, "AURMIG_LOG_INFO": 3, "AURMIG_LOG_DEBUG": 4,
     "AURMIG_CMD_UPGRADE": 1, "AURMIG_CMD_DOWNGRADE": 2, "AURMIG_CMD_STAMP": 3,
@@ -320,7 +325,9 @@ CONSTANTS = {
     "AURMIG_PROGRESS_START": 1, "AURMIG_PROGRESS_DONE": 2, "AURMIG_PROGRESS_STATEMENT": 3,
     "AURMIG_PLAN_OPTIONS_VERSION": 1,
     "AURMIG_STATE_AT_HEAD": 0, "AURMIG_STATE_BEHIND": 1, "AURMIG_STATE_UNKNOWN": 2,
-    "AURMIG_STATE_RECOVERY": 3, "AURMIG_STATE_DRIFT": 4,
+    "AURMIG_STATE_RECOVERY": 3, "AURMIG_STATE_DRIFT": 4, "AURMIG_STATE_IN_PROGRESS": 5,
+    "AURMIG_RUN_ID": 1, "AURMIG_RUN_HOST": 2, "AURMIG_RUN_PID": 3, "AURMIG_RUN_SINCE": 4,
+    "AURMIG_RUN_REVISION": 5, "AURMIG_RUN_OPERATION": 6, "AURMIG_RUN_STATEMENT": 7, "AURMIG_RUN_STATEMENTS": 8,
     "AURMIG_UPGRADE": 1, "AURMIG_DOWNGRADE": 2, "AURMIG_HOOK_OWN_CONNECTION": 1,
     "AURMIG_CONFIG_IN_SYNC": 0, "AURMIG_CONFIG_BEHIND": 1, "AURMIG_CONFIG_EDITED": 2,
     "AURMIG_CONFIG_PENDING": 3, "AURMIG_CONFIG_MISSING": 4,

@@ -68,13 +68,38 @@ class Step(namedtuple("Step", "kind revision message from_revs to_revs statement
                                   ", " + self.message if self.message else "")
 
 
-_KINDS = {n.AURMIG_STEP_UPGRADE: "upgrade", n.AURMIG_STEP_DOWNGRADE: "downgrade", n.AURMIG_STEP_STAMP: "stamp"}
+def _names(fn, first):
+    """{number: name} of one of the library's vocabularies (aurmig_state_name()
+    and its siblings), read once: the numbers count up from first until NULL."""
+    out, i = {}, first
+    while True:
+        name = fn(i)
+        if name is None:
+            return out
+        out[i] = _s(name)
+        i += 1
+
+
+_VOCABULARY = {}
+
+
+def _vocabulary(which):
+    if not _VOCABULARY:
+        lib = n.lib()
+        _VOCABULARY.update(states=_names(lib.aurmig_state_name, 0),
+                           config=_names(lib.aurmig_config_state_name, 0),
+                           kinds=_names(lib.aurmig_step_kind_name, 1))
+    return _VOCABULARY[which]
+
+
+def _name(which, code, prefix):
+    return _vocabulary(which).get(code, "%s-%d" % (prefix, code))
 
 
 def _step(lib, s):
     m = lib.aurmig_step_migration(s)
     return Step(
-        _KINDS.get(lib.aurmig_step_kind_of(s), "stamp"),
+        _name("kinds", lib.aurmig_step_kind_of(s), "kind"),
         _s(lib.aurmig_migration_id(m)) if m else None,
         _s(lib.aurmig_migration_message(m)) if m else "",
         tuple(_s(lib.aurmig_step_from(s, i)) for i in range(lib.aurmig_step_from_count(s))),
@@ -83,20 +108,22 @@ def _step(lib, s):
         lib.aurmig_step_seconds(s))
 
 
-_STATES = {
-    n.AURMIG_STATE_AT_HEAD: "at-head",
-    n.AURMIG_STATE_BEHIND: "behind",
-    n.AURMIG_STATE_UNKNOWN: "unknown-revision",
-    n.AURMIG_STATE_RECOVERY: "awaiting-recovery",
-    n.AURMIG_STATE_DRIFT: "drift",
-}
+_RUN_FIELDS = (("run_id", n.AURMIG_RUN_ID), ("host", n.AURMIG_RUN_HOST), ("pid", n.AURMIG_RUN_PID),
+               ("since", n.AURMIG_RUN_SINCE), ("revision", n.AURMIG_RUN_REVISION),
+               ("operation", n.AURMIG_RUN_OPERATION), ("statement", n.AURMIG_RUN_STATEMENT),
+               ("statements", n.AURMIG_RUN_STATEMENTS))
 
 
-class Status(namedtuple("Status", "code state message current heads pending")):
+class Status(namedtuple("Status", "code state message current heads pending run")):
     """The start-up check, copied out of the library: code is the
-    aurmig_state, state its name ('at-head', 'behind', 'unknown-revision',
-    'awaiting-recovery', 'drift'), current the version rows, heads the
-    migrations' heads, pending what `upgrade heads` would run."""
+    aurmig_state, state its name from the library's one vocabulary
+    (aurmig_state_name(): 'at_head', 'behind', 'unknown_revision',
+    'needs_recovery', 'drift', 'in_progress'; the CLI's JSON says the
+    same), current the version rows, heads the migrations' heads, pending
+    what `upgrade heads` would run. 'in_progress': a migration is running
+    now (message names its run; run is a dict of its journal row: run_id,
+    host, pid, since, revision, operation, statement, statements, the
+    numbers as int; None in every other state): wait, do not recover."""
 
     @property
     def at_head(self):
@@ -113,22 +140,19 @@ def _status(lib, s):
         count = getattr(lib, "aurmig_status_%s_count" % what)
         at = getattr(lib, "aurmig_status_%s" % what)
         return tuple(_s(at(s, i)) for i in range(count(s)))
-    return Status(code, _STATES.get(code, "state-%d" % code), _s(lib.aurmig_status_message(s)) or "",
-                  lst("current"), lst("head"), lst("pending"))
-
-
-_CONFIG_STATES = {
-    n.AURMIG_CONFIG_IN_SYNC: "in-sync",
-    n.AURMIG_CONFIG_BEHIND: "behind",
-    n.AURMIG_CONFIG_EDITED: "edited",
-    n.AURMIG_CONFIG_PENDING: "pending",
-    n.AURMIG_CONFIG_MISSING: "missing",
-}
+    run = None
+    if code == n.AURMIG_STATE_IN_PROGRESS:
+        run = {}
+        for key, field in _RUN_FIELDS:
+            v = _s(lib.aurmig_status_run(s, field))
+            run[key] = int(v) if v is not None and key in ("pid", "statement", "statements") else v
+    return Status(code, _name("states", code, "state"), _s(lib.aurmig_status_message(s)) or "",
+                  lst("current"), lst("head"), lst("pending"), run)
 
 
 class ConfigStatus(namedtuple("ConfigStatus", "code state message")):
     """The configuration file against the database (aurmig_config_check):
-    code is the aurmig_config_state, state its name ('in-sync', 'behind',
+    code is the aurmig_config_state, state its name (aurmig_config_state_name(): 'in_sync', 'behind',
     'edited', 'pending', 'missing'), message what differs and how to
     reconcile ('' when in sync)."""
 
@@ -301,7 +325,7 @@ class Migrator:
         if state.value != n.AURMIG_CONFIG_IN_SYNC:
             e = self._lib.aurmig_error_last(self._ctx)
             message = _s(e.contents.message) if e and e.contents.message is not None else ""
-        return ConfigStatus(state.value, _CONFIG_STATES.get(state.value, "state-%d" % state.value), message)
+        return ConfigStatus(state.value, _name("config", state.value, "state"), message)
 
     def config_stamp(self, config_file=None):
         """Accept the configuration file as it is (aurmig_config_stamp):
@@ -609,3 +633,18 @@ class Plan:
         if self._ptr is None:
             raise errors.closed("plan")
         return self._ptr
+
+
+def state_names():
+    """The library's state names, by aurmig_state number."""
+    return dict(_vocabulary("states"))
+
+
+def config_state_names():
+    """The library's config state names, by aurmig_config_state number."""
+    return dict(_vocabulary("config"))
+
+
+def step_kind_names():
+    """The library's step kind names, by aurmig_step_kind number."""
+    return dict(_vocabulary("kinds"))

@@ -86,6 +86,10 @@ class RecoveryNeededError(StateError):
     """A migration failed half-way earlier and awaits recovery (AURMIG_ERECOVERY)."""
 
 
+class InProgressError(StateError):
+    """A migration is in progress: its run is alive and holds the deploy lock (AURMIG_EINPROGRESS)."""
+
+
 class DriftError(StateError):
     """An applied migration's file changed since it ran (AURMIG_EDRIFT)."""
 
@@ -114,6 +118,7 @@ CLASSES = {
     n.AURMIG_EUNKNOWNREV: UnknownRevisionError,
     n.AURMIG_ERECOVERY: RecoveryNeededError,
     n.AURMIG_EDRIFT: DriftError,
+    n.AURMIG_EINPROGRESS: InProgressError,
     n.AURMIG_EIRREVERSIBLE: IrreversibleError,
     n.AURMIG_EUSER: AbortedError,
 }

@@ -93,6 +93,27 @@ $tests['ffi: enum constants reach PHP'] = static function () use ($mode) {
     }
 };
 
+$tests['the state names are the library\'s'] = static function () {
+    $f = Library::ffi();
+    $want = [
+        [Aurmig\Status::AT_HEAD, $f->AURMIG_STATE_AT_HEAD], [Aurmig\Status::BEHIND, $f->AURMIG_STATE_BEHIND],
+        [Aurmig\Status::UNKNOWN, $f->AURMIG_STATE_UNKNOWN], [Aurmig\Status::RECOVERY, $f->AURMIG_STATE_RECOVERY],
+        [Aurmig\Status::DRIFT, $f->AURMIG_STATE_DRIFT], [Aurmig\Status::IN_PROGRESS, $f->AURMIG_STATE_IN_PROGRESS],
+    ];
+    foreach ($want as [$name, $code]) {
+        same($name, $f->aurmig_state_name($code), "state $code");
+    }
+    same(null, $f->aurmig_state_name(count($want)), 'no state after the last');
+    $cwant = [Aurmig\ConfigStatus::IN_SYNC, Aurmig\ConfigStatus::BEHIND, Aurmig\ConfigStatus::EDITED,
+        Aurmig\ConfigStatus::PENDING, Aurmig\ConfigStatus::MISSING];
+    foreach ($cwant as $code => $name) {
+        same($name, $f->aurmig_config_state_name($code), "config state $code");
+    }
+    same(Aurmig\Step::UPGRADE, $f->aurmig_step_kind_name($f->AURMIG_STEP_UPGRADE), 'upgrade');
+    same(Aurmig\Step::DOWNGRADE, $f->aurmig_step_kind_name($f->AURMIG_STEP_DOWNGRADE), 'downgrade');
+    same(Aurmig\Step::STAMP, $f->aurmig_step_kind_name($f->AURMIG_STEP_STAMP), 'stamp');
+};
+
 $tests['ffi: the public structs are usable'] = static function () use ($mode) {
     if ($mode === 'server') {
         // this test file is not preloaded, so with ffi.enable=preload it may
@@ -157,7 +178,7 @@ foreach ($backends as $backend => [$mkurl, $graph]) {
             same([B1, B2, C2, M, D], $calls, 'callback per step');
             same([], $m->upgrade(), 'nothing to do at head');
             same(true, $m->check()->isAtHead(), 'at head');
-            same('at-head', Migrator::status($graph, url: $url)->state, 'one-call status at head');
+            same('at_head', Migrator::status($graph, url: $url)->state, 'one-call status at head');
             same([D, M, C2, C1, B2, B1, A], ids($m->history()), 'history');
             same([B2, B1], ids($m->history(B1 . ':' . B2)), 'history range');
             same([D], ids($m->history('current:')), 'history current:');
@@ -230,7 +251,7 @@ foreach ($backends as $backend => [$mkurl, $graph]) {
         try {
             same(8, count($new->upgrade()), 'newer release upgrades');
             $st = $old->check();
-            same('unknown-revision', $st->state, 'old code sees an unknown revision');
+            same('unknown_revision', $st->state, 'old code sees an unknown revision');
             $e = throws(Aurmig\UnknownRevisionException::class, static fn () => $old->upgrade());
             same($f->AURMIG_EUNKNOWNREV, $e->getCode(), 'EUNKNOWNREV');
             check($e instanceof Aurmig\StateException, 'family');
@@ -240,7 +261,7 @@ foreach ($backends as $backend => [$mkurl, $graph]) {
             same($f->AURMIG_ELOCKED, $e->getCode(), 'ELOCKED');
             same(1, count($plan->run()), 'downgrade one');
             $plan->close();
-            same('at-head', $old->check()->state, 'old code at head again');
+            same('at_head', $old->check()->state, 'old code at head again');
             $new->downgrade('base');
         } finally {
             $old->close();

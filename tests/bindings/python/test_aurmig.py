@@ -17,6 +17,16 @@ def ids(revs):
     return [r.id for r in revs]
 
 
+def test_state_names_are_the_librarys():
+    assert aurmig.state_names() == {n.AURMIG_STATE_AT_HEAD: "at_head", n.AURMIG_STATE_BEHIND: "behind",
+                                    n.AURMIG_STATE_UNKNOWN: "unknown_revision",
+                                    n.AURMIG_STATE_RECOVERY: "needs_recovery", n.AURMIG_STATE_DRIFT: "drift",
+                                    n.AURMIG_STATE_IN_PROGRESS: "in_progress"}
+    assert aurmig.config_state_names() == {0: "in_sync", 1: "behind", 2: "edited", 3: "pending", 4: "missing"}
+    assert aurmig.step_kind_names() == {n.AURMIG_STEP_UPGRADE: "upgrade", n.AURMIG_STEP_DOWNGRADE: "downgrade",
+                                        n.AURMIG_STEP_STAMP: "stamp"}
+
+
 def test_version():
     assert aurmig.version().count(".") == 2
 
@@ -55,7 +65,7 @@ def test_status_plan_upgrade_current_history_downgrade(db):
         assert [s.revision for s in done] == [B1, B2, C2, M, D]
         assert str(done[-1]) == "Running upgrade %s -> %s, After the merge" % (M, D)
         assert m.upgrade() == []
-        assert m.check().at_head and aurmig.status(graph, url).state == "at-head"
+        assert m.check().at_head and aurmig.status(graph, url).state == "at_head"
         h = m.history()
         assert next(h).id == D                      # an iterator, read as it goes
         assert ids(h) == [M, C2, C1, B2, B1, A]
@@ -116,7 +126,7 @@ def test_unknown_revision_and_deploy_lock(db, tmp_path):
     with aurmig.Migrator(str(newer), url) as new, aurmig.Migrator(graph, url, lock_timeout=0) as old:
         assert len(new.upgrade()) == 8
         st = old.check()
-        assert st.state == "unknown-revision" and "6000ffff0001" in st.message
+        assert st.state == "unknown_revision" and "6000ffff0001" in st.message
         with pytest.raises(aurmig.UnknownRevisionError) as ei:
             old.upgrade()
         assert ei.value.code == n.AURMIG_EUNKNOWNREV and isinstance(ei.value, aurmig.StateError)
@@ -305,7 +315,7 @@ def test_config_file_steps_check_and_stamp(tmp_path):
                     b"[aurmig]\nrevision = aaaa\n")
         assert conf.read_bytes() == upgraded
         st = m.config_check()
-        assert (st.state, st.in_sync, bool(st), st.message) == ("in-sync", True, True, "")
+        assert (st.state, st.in_sync, bool(st), st.message) == ("in_sync", True, True, "")
         # a hand edit is reported; config_stamp accepts it
         conf.write_bytes(upgraded + b"extra = 1\n")
         st = m.config_check()
