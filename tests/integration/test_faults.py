@@ -125,6 +125,103 @@ class FaultTests:
         self.assertIn("statement 2 is a data statement (DML)", advice)
         self.assertNotIn("may be partly applied", advice)
 
+    # ---- 19.2: hand edits of the configuration file during a deploy ----------------------
+    SLOW = {
+        "sqlite": "CREATE TABLE slow AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c "
+                  "WHERE x < 5000000) SELECT x FROM c;",
+        "mysql": "DO SLEEP(2);",
+        "pgsql": "SELECT pg_sleep(2);",
+    }
+    CONF = b"; aurweb\n[database]\nbackend = x\n\n[options]\ncache = none\n"
+
+    def config_deploy(self, edit):
+        """r1 sets a key, r2 is slow SQL, r3 sets another key; while r2 runs
+        the test edits the file with edit(bytes) -> bytes. Returns
+        (rc, stderr, the file, the version the test wrote)."""
+        write(self.mig, "r1_c.sql", "-- aurmig:revision r1\n-- aurmig:upgrade\nCREATE TABLE c1 (x INTEGER);\n"
+              "-- aurmig:config set options cache = redis\n-- aurmig:downgrade\nDROP TABLE c1;\n")
+        write(self.mig, "r2_slow.sql", "-- aurmig:revision r2\n-- aurmig:down_revision r1\n-- aurmig:upgrade\n" +
+              self.SLOW[self.kind] + "\n-- aurmig:downgrade\n")
+        write(self.mig, "r3_c.sql", "-- aurmig:revision r3\n-- aurmig:down_revision r2\n-- aurmig:upgrade\n"
+              "CREATE TABLE c3 (x INTEGER);\n-- aurmig:config set options theme = dark\n"
+              "-- aurmig:downgrade\nDROP TABLE c3;\n")
+        self.etc = os.path.join(self.tmp, "etc")
+        os.makedirs(self.etc)
+        self.conf = os.path.join(self.etc, "config")
+        with open(self.conf, "wb") as f:
+            f.write(self.CONF)
+        p = self.popen("--config-file", self.conf, "upgrade", "heads")
+        try:
+            def r1_written():
+                with open(self.conf, "rb") as f:
+                    return b"cache = redis" in f.read()
+            self.wait_for(r1_written, "r1's config step", timeout=60)
+            with open(self.conf, "rb") as f:
+                edited = edit(f.read())
+            with open(self.conf, "wb") as f:   # in place, as an editor may
+                f.write(edited)
+            out, err = p.communicate(timeout=120)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        # the edit really happened while r2 ran, before r3
+        self.assertNotIn(b"theme = dark", edited)
+        with open(self.conf, "rb") as f:
+            return p.returncode, err, f.read(), edited
+
+    def backups(self):
+        out = {}
+        for f in sorted(os.listdir(self.etc)):
+            if f.startswith("config.aurmig-"):
+                with open(os.path.join(self.etc, f), "rb") as fh:
+                    out[f] = fh.read()
+        return out
+
+    def test_hand_edit_during_deploy_survives(self):
+        rc, err, now, edited = self.config_deploy(
+            lambda t: t.replace(b"backend = x", b"backend = y") + b"# tuned by hand\n")
+        # the edit and every step's edit are in the file
+        self.assertIn(b"backend = y", now)
+        self.assertIn(b"# tuned by hand", now)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("changed during the deploy", err)
+        self.assertIn(b"cache = redis", now)
+        self.assertIn(b"theme = dark", now)
+        self.assertIn(b"revision = r3", now)
+        # the backups: the file before the run, and the version the operator made
+        bak = self.backups()
+        self.assertIn(self.CONF, bak.values(), bak)
+        self.assertIn(edited, bak.values(), bak)
+        self.assertTrue(all(re.match(r"^config\.aurmig-bak(\.\d{8}T\d{6}Z\.[0-9a-f]{8}(\.\d+)?)?$", f)
+                            for f in bak), bak)
+        rc, out, err = self.aurmig("--config-file", self.conf, "check")
+        self.assertEqual(rc, 0, out + err)
+
+    def test_conflicting_hand_edit_is_refused(self):
+        rc, err, now, edited = self.config_deploy(
+            lambda t: t.replace(b"cache = redis\n", b"cache = redis\ntheme = light\n"))
+        self.assertEqual(rc, 6, err)
+        self.assertIn("changed during the deploy", err)
+        self.assertIn("pending", err)
+        # the operator's version stays in place, aurmig's is beside it
+        self.assertEqual(now, edited)
+        ours = [v for f, v in self.backups().items() if ".aurmig-new." in f]
+        self.assertEqual(len(ours), 1)
+        self.assertIn(b"theme = dark", ours[0])
+        self.assertIn(b"revision = r3", ours[0])
+        self.assertEqual(self.db.rows(), {"r3"})
+        rc, out, err = self.aurmig("--config-file", self.conf, "check")
+        self.assertEqual(rc, 6, out + err)
+        self.assertIn("pending", err)
+        # the operator keeps their value and accepts the file
+        rc, out, err = self.aurmig("--config-file", self.conf, "config-stamp")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.aurmig("--config-file", self.conf, "check")
+        self.assertEqual(rc, 0, out + err)
+        with open(self.conf, "rb") as f:
+            self.assertIn(b"theme = light", f.read())
+
     # ---- the fault matrix ----------------------------------------------------------------
     def matrix_migrations(self):
         """r1 (transaction off): DDL and DML mixed, 7 statements; r2 (the
