@@ -11,6 +11,7 @@
 
 #include "db/journal.h"
 #include "db/lock.h"
+#include "run/init_priv.h"
 #include "run/plan_priv.h"
 #include "graph/resolve.h"
 #include "schema/ddl.h"
@@ -141,7 +142,8 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	int portable = 0;
 	char *path = NULL, *text = NULL;
 	aurmig_plan *p = NULL;
-	int rc, locked = 0, tx = 0;
+	int rc, locked = 0, tx = 0, journalled = 0;
+	char run_id[33];
 
 	if (!c || !g)
 		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "aurmig_init: NULL argument") :
@@ -155,10 +157,24 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	if ((rc = aurmig__db_list_tables(c, &tables)))
 		goto done;
 	if (tables.n) {
-		rc = aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
-			"the database is not empty (%zu table%s, e.g. %s): init only builds empty databases; "
-			"use 'aurmig upgrade' on existing ones", tables.n, tables.n == 1 ? "" : "s", tables.v[0]);
-		goto done;
+		/* what an interrupted init left (its journal row says so) is cleared */
+		int recovered = 0;
+		if ((rc = aurmig__init_schema_path(g, c->dialect, &path)) || (rc = read_schema(c->ctx, path, &text)) ||
+		    (rc = aurmig__split(&st, &n, c->ctx, text, strlen(text), c->dialect, path, 1)) ||
+		    (rc = aurmig__init_leftovers(c, path, text, st, n, &tables, &recovered)))
+			goto done;
+		if (!recovered) {
+			rc = aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+				"the database is not empty (%zu table%s, e.g. %s): init only builds empty databases; "
+				"use 'aurmig upgrade' on existing ones", tables.n, tables.n == 1 ? "" : "s", tables.v[0]);
+			goto done;
+		}
+		free(st);
+		st = NULL;
+		free(path);
+		path = NULL;
+		free(text);
+		text = NULL;
 	}
 	if ((rc = aurmig__init_schema_path(g, c->dialect, &path)) || (rc = read_schema(c->ctx, path, &text)) ||
 	    (rc = schema_revisions(c->ctx, g, path, text, &revs)) ||
@@ -181,10 +197,17 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 		if ((rc = aurmig__plan_create(&p, c, g, AURMIG_CMD_STAMP, (const char *const *)revs.v, revs.n, &o, 0, &none)))
 			goto done;
 	}
+	if (aurmig__journal_run_id(run_id))
+		memcpy(run_id, "00000000000000000000000000000000", 33);
 	if (c->dialect != AURMIG_DIALECT_MYSQL) {
 		if ((rc = aurmig__db_begin(c)))
 			goto done;
 		tx = 1;
+	} else {
+		/* DDL commits at once: journal the init like a non-atomic step */
+		if ((rc = aurmig__init_journal_begin(c, run_id, revs.v[0], &revs, (long)n)))
+			goto done;
+		journalled = 1;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *one = aurmig__strndup(c->ctx, text + st[i].offset, st[i].len);
@@ -200,9 +223,17 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			char *why = strdup(aurmig_error_last(c->ctx)->message);
 			aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
 				"init failed at statement %zu of %zu: %s%s", i + 1, n, why ? why : "",
-				tx ? "; nothing of it remains" : "; drop what it created before trying again");
+				tx ? "; nothing of it remains" : "; fix the cause, then run 'aurmig init' again: it drops "
+				"the empty tables this one created and starts over");
+			if (journalled) {
+				c->ctx->err_hold++;
+				aurmig__journal_update(c, run_id, 0, (long)i, AURMIG__J_FAILED, why ? why : "");
+				c->ctx->err_hold--;
+			}
 			free(why);
 			aurmig__err_set_statement(c->ctx, one);
+		} else if (journalled) {
+			rc = aurmig__journal_update(c, run_id, 0, (long)i + 1, NULL, NULL);
 		}
 		free(one);
 	}
@@ -219,12 +250,9 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	if (!rc) {
 		/* one journal row per revision the schema stands for, with the
 		 * script's checksum, so validate knows them as applied by us */
-		char run_id[33];
 		unsigned char *mark = aurmig__calloc(c->ctx, g->n ? g->n : 1, 1);
 		aurmig__idxv idx = { 0 };
-		long seq = 0;
-		if (aurmig__journal_run_id(run_id))
-			memcpy(run_id, "00000000000000000000000000000000", 33);
+		long seq = journalled;   /* after init's own row */
 		rc = mark ? AURMIG_OK : AURMIG_ENOMEM;
 		for (size_t i = 0; !rc && i < revs.n; i++)
 			rc = aurmig__idxv_push(&idx, c->ctx, aurmig__graph_index(g, revs.v[i]));
@@ -253,6 +281,8 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 		free(mark);
 		aurmig__idxv_clear(&idx);
 	}
+	if (!rc && journalled)
+		rc = aurmig__journal_update(c, run_id, 0, (long)n, AURMIG__J_SUCCESS, NULL);
 	if (!rc && tx) {
 		rc = aurmig__db_commit(c);
 		tx = 0;

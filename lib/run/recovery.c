@@ -10,6 +10,7 @@
 
 #include "db/journal.h"
 #include "db/lock.h"
+#include "run/init_priv.h"
 #include "run/plan_priv.h"
 #include "base/split.h"
 #include "db/version.h"
@@ -68,6 +69,8 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	char *msg;
 	int rc;
 
+	if (!strcmp(j->operation, "init"))
+		return aurmig__init_blocked(c, j);
 	aurmig__buf_init(&b, c->ctx);
 	aurmig__buf_printf(&b, "%s of revision %s %s at statement %ld of %ld", j->operation, j->revision,
 		died ? "was interrupted (the process died)" : "failed", j->done + 1, j->total);
@@ -181,6 +184,10 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		goto done;
 	}
 	j = &rows.v[rows.n - 1];
+	if (!strcmp(j->operation, "init")) {
+		rc = aurmig__init_blocked(c, j);   /* the head schema is no migration to resume */
+		goto done;
+	}
 	if (revision && strcmp(revision, j->revision) != 0) {
 		rc = aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"the migration awaiting recovery is %s, not %s", j->revision, revision);
@@ -418,6 +425,14 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 			AURMIG__J_RECOVERY_ROWS, &details);
 	for (size_t i = 0; i + 4 <= details.n && !rc; i += 4) {
 		char *const *j = details.v + i;   /* revision, operation, done, total */
+		if (!strcmp(j[1], "init")) {
+			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
+				"aurmig init stopped after statement %ld of %ld of the head schema: the database holds "
+				"part of it and no version row; run 'aurmig init' again (it drops the empty tables the "
+				"stopped init created), or drop the tables by hand and retry",
+				strtol(j[2], NULL, 10), strtol(j[3], NULL, 10)));
+			continue;
+		}
 		rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
 			"%s of %s stopped after statement %ld of %ld and awaits recovery "
 			"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0],

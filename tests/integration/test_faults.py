@@ -84,7 +84,7 @@ class FaultTests:
             q = "SELECT info FROM information_schema.processlist WHERE info IS NOT NULL"
         else:
             q = "SELECT query FROM pg_stat_activity WHERE state = 'active'"
-        return any(r[0] and pattern in r[0] for r in self.db.query(q))
+        return any(r[0] and pattern.lower() in r[0].lower() for r in self.db.query(q))
 
     # ---- 19.5: exactly-once for data statements ------------------------------------------
     def test_kill_during_slow_update_applies_it_once(self):
@@ -124,6 +124,74 @@ class FaultTests:
         # and the advice said which kind of statement was interrupted
         self.assertIn("statement 2 is a data statement (DML)", advice)
         self.assertNotIn("may be partly applied", advice)
+
+    # ---- 19.6: a killed init -------------------------------------------------------------
+    INIT_SLOW = {"mysql": "DO SLEEP(3);", "pgsql": "SELECT pg_sleep(3);"}
+
+    def init_migrations(self):
+        write(self.mig, "r1_a.sql", "-- aurmig:revision r1\n-- aurmig:upgrade\n"
+              "CREATE TABLE IF NOT EXISTS ia (x INTEGER);\n-- aurmig:downgrade\nDROP TABLE ia;\n")
+        write(self.mig, "r2_b.sql", "-- aurmig:revision r2\n-- aurmig:down_revision r1\n-- aurmig:upgrade\n"
+              "CREATE TABLE IF NOT EXISTS ib (x INTEGER);\n-- aurmig:downgrade\nDROP TABLE ib;\n")
+        write(os.path.join(self.mig, "schema"), "%s.sql" % self.kind,
+              "-- aurmig:schema-revision r2\nCREATE TABLE ia (x INTEGER);\n" + self.INIT_SLOW[self.kind] +
+              "\nCREATE TABLE ib (x INTEGER);\n")
+
+    def kill_init(self):
+        p = self.popen("init")
+        try:
+            self.wait_for(lambda: self.statement_running("sleep(3)"), "init's slow statement")
+            p.send_signal(signal.SIGKILL)
+            p.communicate()
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertEqual(p.returncode, -signal.SIGKILL)
+        self.wait_for(lambda: not self.statement_running("sleep(3)"), "the server to end init's statement")
+
+    def test_killed_init(self):
+        if self.kind == "sqlite":
+            self.skipTest("a killed SQLite process commits nothing of the running statement")
+        self.init_migrations()
+        self.kill_init()
+        if self.kind == "pgsql":
+            # one transaction: nothing of it remains, init runs again
+            self.assertEqual(self.db.tables(), set())
+        else:
+            self.assertIn("ia", self.db.tables())
+            self.assertEqual(self.db.rows(), set())
+            # every run says what happened and how to finish
+            rc, out, err = self.aurmig("check")
+            self.assertEqual(rc, 5, out + err)
+            self.assertIn("aurmig init stopped after statement 1 of 3", err)
+            rc, out, err = self.aurmig("upgrade", "heads")
+            self.assertEqual(rc, 5, err)
+            self.assertIn("aurmig init was interrupted (the process died) at statement 2 of 3", err)
+            self.assertIn("Run one of:\n  aurmig init\n", err)
+            self.assertNotIn("ib", self.db.tables())   # no history replayed over the half-built schema
+            self.assertEqual(self.db.rows(), set())
+            self.assertEqual(self.aurmig("resume")[0], 5)
+            self.assertEqual(self.aurmig("mark-applied")[0], 5)
+            # init does not drop data, nor tables that are not its own
+            self.db.query("INSERT INTO ia VALUES (1)")
+            rc, out, err = self.aurmig("init")
+            self.assertEqual(rc, 5, err)
+            self.assertIn("now holds rows", err)
+            self.db.query("DELETE FROM ia")
+            self.db.query("CREATE TABLE foreign_t (x INTEGER)")
+            rc, out, err = self.aurmig("init")
+            self.assertEqual(rc, 5, err)
+            self.assertIn("foreign_t", err)
+            self.db.query("DROP TABLE foreign_t")
+        rc, out, err = self.aurmig("init")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.db.rows(), {"r2"})
+        self.assertLessEqual({"ia", "ib"}, self.db.tables())
+        rc, out, err = self.aurmig("check")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(self.aurmig("upgrade", "heads")[0], 0)
+        self.assertEqual(self.aurmig("validate")[0], 0)
 
     # ---- 19.2: hand edits of the configuration file during a deploy ----------------------
     SLOW = {
