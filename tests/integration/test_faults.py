@@ -38,6 +38,76 @@ def write(d, name, text):
         f.write(text)
 
 
+def free_port():
+    import socket
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+class DedicatedMariaDB:
+    """A MariaDB server of the test's own (durable: it is killed with -9 and
+    restarted, which the shared test servers, tuned for speed and serving
+    every other test, cannot be)."""
+
+    def __init__(self, base):
+        self.base = base
+        self.data = os.path.join(base, "data")
+        self.sock = os.path.join(base, "s.sock")
+        self.port = free_port()
+        self.proc = None
+        os.makedirs(os.path.join(base, "tmp"))
+        self.user = "mysql" if os.getuid() == 0 else None
+        self.admin = "root" if os.getuid() == 0 else __import__("pwd").getpwuid(os.getuid()).pw_name
+        if self.user:
+            os.chmod(os.path.dirname(base), 0o711)   # the server's user reaches its directory
+            shutil.chown(base, self.user)
+            shutil.chown(os.path.join(base, "tmp"), self.user)
+        p = subprocess.run(["mariadb-install-db", "--no-defaults", "--user=" + (self.user or self.admin),
+                            "--datadir=" + self.data, "--auth-root-authentication-method=socket",
+                            "--skip-test-db", "--skip-name-resolve"], capture_output=True, text=True,
+                           env=dict(os.environ, TMPDIR=os.path.join(base, "tmp")), timeout=120)
+        if p.returncode:
+            raise AssertionError("mariadb-install-db failed: " + p.stderr[-2000:])
+        self.start()
+        self.admin_sql("CREATE DATABASE aurmig_test; CREATE USER 'aurmig'@'127.0.0.1' IDENTIFIED BY 'pw'; "
+                       "GRANT ALL PRIVILEGES ON `aurmig\\_%`.* TO 'aurmig'@'127.0.0.1';")
+        self.url = "mysql://aurmig:pw@127.0.0.1:%d/aurmig_test" % self.port
+
+    def admin_sql(self, sql):
+        p = subprocess.run(["mariadb", "--no-defaults", "--socket=" + self.sock, "-u", self.admin, "-e", sql],
+                           capture_output=True, text=True, timeout=60)
+        if p.returncode:
+            raise AssertionError("mariadb: " + p.stderr)
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["/usr/sbin/mariadbd", "--no-defaults", "--user=" + (self.user or self.admin), "--datadir=" + self.data,
+             "--socket=" + self.sock, "--port=%d" % self.port, "--bind-address=127.0.0.1", "--skip-name-resolve",
+             "--pid-file=" + os.path.join(self.base, "pid"), "--log-error=" + os.path.join(self.base, "error.log"),
+             "--tmpdir=" + os.path.join(self.base, "tmp"), "--innodb-flush-log-at-trx-commit=1",
+             "--innodb-buffer-pool-size=32M", "--skip-log-bin"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        t0 = time.monotonic()
+        while subprocess.run(["mariadb-admin", "--no-defaults", "--socket=" + self.sock, "-u", self.admin,
+                              "--connect-timeout=2", "ping"], capture_output=True).returncode:
+            if self.proc.poll() is not None or time.monotonic() - t0 > 60:
+                raise AssertionError("the dedicated mariadbd did not start")
+            time.sleep(0.1)
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
 class FaultTests:
     kind = None
 
@@ -400,6 +470,62 @@ class FaultTests:
         self.assertEqual(twice_total, 0)
         self.assertEqual(unrecoverable, 0)
         self.assertEqual(recovered, faults)
+
+    def test_server_kill_matrix(self):
+        """kill -9 of the *server* (a dedicated MariaDB, durable) at every
+        statement boundary and inside every data statement of the matrix
+        migration, restart, then the documented recovery."""
+        if self.kind != "mysql":
+            self.skipTest("the server kill runs on a dedicated MariaDB")
+        srv = DedicatedMariaDB(os.path.join(self.tmp, "srv"))
+        shared = self.db
+        try:
+            os.environ["AURMIG_TEST_MYSQL_URL"], saved = srv.url, os.environ["AURMIG_TEST_MYSQL_URL"]
+            try:
+                self.db = Backend("mysql", self.tmp)
+            finally:
+                os.environ["AURMIG_TEST_MYSQL_URL"] = saved
+            n, dml = self.matrix_migrations()
+            faults = recovered = twice_total = unrecoverable = 0
+            t0 = time.monotonic()
+            for where, what in [("before", k) for k in range(1, n + 1)] + [("inside", m) for m in dml]:
+                with self.subTest(server_kill=where, at=what):
+                    self.db._admin("DROP DATABASE IF EXISTS " + self.db.name)
+                    self.db._admin("CREATE DATABASE " + self.db.name)
+                    if where == "before":
+                        p = subprocess.Popen([CRASH, self.db.url, self.mig, "pause-before", str(what), "2"],
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+                        self.assertEqual(p.stdout.readline().strip(), "paused")
+                    else:
+                        p = self.popen("upgrade", "heads")
+                        self.wait_for(lambda: self.statement_running(what), "statement '%s'" % what)
+                    srv.kill()
+                    srv.start()
+                    p.communicate(timeout=120)
+                    faults += 1
+                    try:
+                        self.recover()
+                    except AssertionError as e:
+                        unrecoverable += 1
+                        print("unrecoverable after server kill %s %s: %s" % (where, what, e), file=sys.stderr)
+                        continue
+                    twice, ok = self.matrix_state()
+                    twice_total += twice
+                    if ok:
+                        recovered += 1
+                    elif not twice:
+                        unrecoverable += 1
+                        print("wrong state after server kill %s %s" % (where, what), file=sys.stderr)
+            print("\nserver-kill matrix (mysql): faults injected %d, states recovered %d, rows applied twice %d, "
+                  "unrecoverable %d (%.1f s)" % (faults, recovered, twice_total, unrecoverable,
+                                                time.monotonic() - t0), file=sys.stderr)
+            self.assertEqual(twice_total, 0)
+            self.assertEqual(unrecoverable, 0)
+            self.assertEqual(recovered, faults)
+        finally:
+            self.db.drop()
+            self.db = shared
+            srv.stop()
 
 
 class SQLiteFaultTests(FaultTests, unittest.TestCase):
