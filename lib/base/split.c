@@ -822,3 +822,42 @@ int aurmig__split(aurmig__stmt **out, size_t *count, aurmig_context *ctx,
 	*count = sp.count;
 	return AURMIG_OK;
 }
+
+/* ---------------------------------------------------------------- kinds */
+
+int aurmig__stmt_is_dml(const char *text, size_t len, int dialect)
+{
+	size_t i = 0, w;
+
+	/* leading blanks and comments; an executable comment (MySQL's
+	 * "/\*!...*\/", MariaDB's "/\*M!...*\/") may hold anything: unsure */
+	for (;;) {
+		while (i < len && is_blank((unsigned char)text[i]))
+			i++;
+		if (i + 1 < len && text[i] == '-' && text[i + 1] == '-') {
+			while (i < len && text[i] != '\n')
+				i++;
+		} else if (i < len && text[i] == '#' && dialect == AURMIG_DIALECT_MYSQL) {
+			while (i < len && text[i] != '\n')
+				i++;
+		} else if (i + 1 < len && text[i] == '/' && text[i + 1] == '*') {
+			if (i + 2 < len && (text[i + 2] == '!' || text[i + 2] == 'M'))
+				return 0;
+			for (i += 2; i + 1 < len && !(text[i] == '*' && text[i + 1] == '/'); i++)
+				;
+			if (i + 1 >= len)
+				return 0;
+			i += 2;
+		} else {
+			break;
+		}
+	}
+	for (w = i; w < len && is_word_char((unsigned char)text[w]); w++)
+		;
+	if (w == i || (w < len && !is_blank((unsigned char)text[w]) && text[w] != '(' && text[w] != '/' &&
+	    text[w] != '-'))
+		return 0;
+	return word_is(text + i, w - i, "INSERT") || word_is(text + i, w - i, "UPDATE") ||
+		word_is(text + i, w - i, "DELETE") ||
+		(dialect == AURMIG_DIALECT_MYSQL && word_is(text + i, w - i, "REPLACE"));
+}

@@ -28,4 +28,14 @@ typedef struct aurmig__stmt {
 int aurmig__split(aurmig__stmt **out, size_t *count, aurmig_context *ctx,
 	const char *text, size_t len, int dialect, const char *file, int first_line);
 
+/*
+ * Whether a statement (text[0..len), one statement as aurmig__split gives
+ * it) is a data statement whose effect a transaction can hold: INSERT,
+ * UPDATE, DELETE (and MySQL's REPLACE) as the first word after blanks and
+ * comments. Everything else, and whatever this cannot tell (an executable
+ * comment first, WITH ..., a CALL), is 0: treated as DDL, which may commit
+ * by itself.
+ */
+int aurmig__stmt_is_dml(const char *text, size_t len, int dialect);
+
 #endif

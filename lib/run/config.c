@@ -229,6 +229,11 @@ int aurmig__config_mark(aurmig__ini *ini, aurmig_context *ctx, const aurmig__str
 
 /* ---------------------------------------------------------------- running */
 
+#include <fcntl.h>
+#include <limits.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "db/journal.h"
 #include "db/lock.h"
 #include "run/plan_priv.h"
@@ -304,10 +309,167 @@ static int track_heads(aurmig_plan *p, const aurmig_step *s)
 	return rc;
 }
 
-static int save(aurmig_plan *p, const char *revision, const char *op, const char *announced)
-{
-	int rc = aurmig__ini_save_atomic(p->ini, p->ctx, p->opts.config_file, BACKUP_SUFFIX);
+/*
+ * The file may change while a deploy runs (an operator's hand edit): every
+ * write compares the file on disk with what aurmig last read or wrote
+ * (snapshot taken before the edits of the write, cfg_snap). When they
+ * differ, the edits are applied again on top of the file as it is now, if
+ * nothing they read or write changed (the "signature": the values of the
+ * keys they touch, whether their sections exist, [aurmig] revision;
+ * section-wide edits such as rename-section take the whole file); else
+ * the write is refused: the file stays as the operator left it, aurmig's
+ * version is kept beside it (FILE.aurmig-new.RUN) and the config step stays
+ * pending (AURMIG_EDRIFT, exit 6).
+ */
+typedef struct cfg_snap {
+	char sum[AURMIG__INI_CHECKSUM_SIZE];
+	char *sig;
+} cfg_snap;
 
+static void sig_key(aurmig__buf *b, const aurmig__ini *ini, const char *section, const char *key)
+{
+	const char *v = key ? aurmig__ini_get(ini, section, key) : NULL;
+
+	aurmig__buf_printf(b, "%zu:%s %d", strlen(section), section, aurmig__ini_has_section(ini, section));
+	if (key)
+		aurmig__buf_printf(b, " %zu:%s %s%zu:%s", strlen(key), key, v ? "=" : "-", v ? strlen(v) : 0, v ? v : "");
+	aurmig__buf_puts(b, "\n");
+}
+
+static char *signature(const aurmig__ini *ini, aurmig_context *ctx, const aurmig__cfgop *ops, size_t n)
+{
+	aurmig__buf b;
+	char sum[AURMIG__INI_CHECKSUM_SIZE];
+
+	aurmig__buf_init(&b, ctx);
+	sig_key(&b, ini, "aurmig", "revision");
+	for (size_t i = 0; i < n; i++) {
+		const aurmig__cfgop *o = &ops[i];
+		switch (o->kind) {
+		case AURMIG__CFG_SET:
+		case AURMIG__CFG_REMOVE:
+			sig_key(&b, ini, o->section, o->key);
+			break;
+		case AURMIG__CFG_RENAME_KEY:
+			sig_key(&b, ini, o->section, o->key);
+			sig_key(&b, ini, o->section, o->arg);
+			break;
+		case AURMIG__CFG_ADD_SECTION:
+			sig_key(&b, ini, o->section, NULL);
+			break;
+		default:   /* section-wide: any change of the file counts */
+			aurmig__ini_checksum(ini, sum);
+			aurmig__buf_printf(&b, "file %s\n", sum);
+			break;
+		}
+	}
+	return aurmig__buf_detach(&b);
+}
+
+/* Before the edits of a write: what the file says (p->ini is what aurmig
+ * last read or wrote, unedited). */
+static int snap_take(aurmig_plan *p, const aurmig__cfgop *ops, size_t n, cfg_snap *snap)
+{
+	aurmig__ini_checksum(p->ini, snap->sum);
+	snap->sig = signature(p->ini, p->ctx, ops, n);
+	return snap->sig ? AURMIG_OK : AURMIG_ENOMEM;
+}
+
+static void snap_clear(cfg_snap *snap)
+{
+	free(snap->sig);
+	snap->sig = NULL;
+}
+
+/* The run part of backup names, once per plan: sortable UTC time, run id. */
+static const char *run_stamp(aurmig_plan *p)
+{
+	if (!p->cfg_stamp[0]) {
+		char rnd[17];
+		time_t t = time(NULL);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		if (!p->run_id[0] && aurmig__random_hex(rnd, 8))
+			strcpy(rnd, "0000000000000000");
+		snprintf(p->cfg_stamp, sizeof(p->cfg_stamp), "%04d%02d%02dT%02d%02d%02dZ.%.8s", tm.tm_year + 1900,
+			tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, p->run_id[0] ? p->run_id : rnd);
+	}
+	return p->cfg_stamp;
+}
+
+/* Keep aurmig's version beside the file the operator changed: PATH.aurmig-new.RUN
+ * (mode 0600: the file holds the database password). */
+static char *keep_ours(aurmig_plan *p, const aurmig__ini *ours)
+{
+	size_t len;
+	const char *text = aurmig__ini_text(ours, &len);
+	char *path = aurmig__printf(p->ctx, "%s.aurmig-new.%s", p->opts.config_file, run_stamp(p));
+	int fd, ok;
+
+	if (!path)
+		return NULL;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	ok = fd >= 0 && write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+	if (fd >= 0 && close(fd) != 0)
+		ok = 0;
+	if (!ok) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* The run's own backup, PATH.aurmig-bak.RUN[.N]: the file as it was before
+ * the run's first write (and before each write after an operator changed
+ * it), kept when later runs replace PATH.aurmig-bak. A hard link to the
+ * backup the save just made, else a copy (mode 0600). A failure only warns:
+ * the file itself is written. */
+static void keep_run_backup(aurmig_plan *p)
+{
+	char *real = realpath(p->opts.config_file, NULL), *from = NULL, *to = NULL;
+	int ok = 0;
+
+	if (real) {
+		from = aurmig__printf(p->ctx, "%s%s", real, BACKUP_SUFFIX);
+		to = p->cfg_backups ? aurmig__printf(p->ctx, "%s%s.%s.%d", real, BACKUP_SUFFIX, run_stamp(p), p->cfg_backups + 1) :
+			aurmig__printf(p->ctx, "%s%s.%s", real, BACKUP_SUFFIX, run_stamp(p));
+	}
+	if (from && to) {
+		ok = link(from, to) == 0;
+		if (!ok) {
+			aurmig__ini *copy = NULL;
+			p->ctx->err_hold++;
+			if (aurmig__ini_load(&copy, p->ctx, from) == AURMIG_OK) {
+				size_t len;
+				const char *text = aurmig__ini_text(copy, &len);
+				int fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+				ok = fd >= 0 && write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+				if (fd >= 0 && close(fd) != 0)
+					ok = 0;
+			}
+			p->ctx->err_hold--;
+			aurmig__ini_free(copy);
+		}
+	}
+	if (ok)
+		p->cfg_backups++;
+	else
+		aurmig__log(p->ctx, AURMIG_LOG_WARNING, "could not keep this run's backup of %s (%s only)",
+			p->opts.config_file, BACKUP_SUFFIX);
+	free(real);
+	free(from);
+	free(to);
+}
+
+static int save_plain(aurmig_plan *p, const char *revision, const char *op, const char *announced, int backup)
+{
+	int rc;
+
+	/* PATH.aurmig-bak: the file before this run's first write (later steps
+	 * of the run do not replace it), and the run's own copy of it */
+	rc = aurmig__ini_save_atomic(p->ini, p->ctx, p->opts.config_file, backup ? BACKUP_SUFFIX : NULL);
+	if (!rc && backup)
+		keep_run_backup(p);
 	if (rc) {
 		char *why = strdup(aurmig_error_last(p->ctx)->message);
 		p->ctx->err_hold++;
@@ -323,10 +485,91 @@ static int save(aurmig_plan *p, const char *revision, const char *op, const char
 		free(why);
 		return rc;
 	}
+	p->cfg_saved = 1;
 	if (announced && *announced && (rc = aurmig__journal_set_outcome(p->conn, announced, 0, AURMIG__J_RESOLVED,
 	    "pending")))
 		return rc;
 	return config_journal(p, revision, op, AURMIG__J_SUCCESS, NULL);
+}
+
+/* The file changed under the deploy and the edits cannot go on top of it:
+ * nothing is written, the step stays pending. */
+static int refuse(aurmig_plan *p, const char *revision, const char *op, const char *announced, const char *why)
+{
+	char *ours = keep_ours(p, p->ini);
+	char *msg = aurmig__printf(p->ctx, "%s changed during the deploy (%s): it was left as it is", 
+		p->opts.config_file, why);
+
+	p->ctx->err_hold++;
+	if (announced && *announced)
+		aurmig__journal_update(p->conn, announced, 0, 0, "pending", msg ? msg : why, "pending");
+	else
+		config_journal(p, revision, op, "pending", msg ? msg : why);
+	p->ctx->err_hold--;
+	aurmig__err(p->ctx, AURMIG_EDRIFT, AURMIG_ERRCLASS_CONFIG,
+		"the database part of %s is applied, but %s changed during the deploy (%s): it was left as it is, "
+		"%s%s%sand the config step of %s is pending. Merge by hand, then accept the file with "
+		"'aurmig --config-file %s config-stamp', or run 'aurmig --config-file %s upgrade' to apply the "
+		"step's edits onto the file as it is now", revision, p->opts.config_file, why,
+		ours ? "aurmig's version is in " : "", ours ? ours : "", ours ? ", " : "", revision,
+		p->opts.config_file, p->opts.config_file);
+	free(ours);
+	free(msg);
+	return AURMIG_EDRIFT;
+}
+
+static int save(aurmig_plan *p, const cfg_snap *snap, const aurmig__cfgop *ops, size_t n, const char *revision,
+	const char *op, const char *announced)
+{
+	aurmig__ini *disk = NULL;
+	char sum[AURMIG__INI_CHECKSUM_SIZE], *sig;
+	int rc, changed, same;
+
+	/* read the file again right before writing it */
+	p->ctx->err_hold++;
+	rc = aurmig__ini_load(&disk, p->ctx, p->opts.config_file);
+	p->ctx->err_hold--;
+	if (rc == AURMIG_ENOMEM)
+		return aurmig__oom(p->ctx);
+	if (rc)
+		return refuse(p, revision, op, announced, rc == AURMIG_ENOTFOUND ? "it was removed" :
+			rc == AURMIG_EPARSE ? "it no longer parses" : "it cannot be read");
+	aurmig__ini_checksum(disk, sum);
+	if (!strcmp(sum, snap->sum)) {
+		aurmig__ini_free(disk);
+		return save_plain(p, revision, op, announced, !p->cfg_saved);
+	}
+	/* a hand edit: the edits again, on top of it, when nothing they touch changed */
+	if (!(sig = signature(disk, p->ctx, ops, n))) {
+		aurmig__ini_free(disk);
+		return AURMIG_ENOMEM;
+	}
+	same = !strcmp(sig, snap->sig);
+	free(sig);
+	if (!same) {
+		aurmig__ini_free(disk);
+		return refuse(p, revision, op, announced, "the change touches what the config step edits");
+	}
+	p->ctx->err_hold++;
+	rc = aurmig__config_apply(disk, ops, n, &changed);
+	if (!rc)
+		rc = aurmig__config_mark(disk, p->ctx, &p->heads_now);
+	p->ctx->err_hold--;
+	if (rc == AURMIG_ENOMEM) {
+		aurmig__ini_free(disk);
+		return aurmig__oom(p->ctx);
+	}
+	if (rc) {
+		aurmig__ini_free(disk);
+		return refuse(p, revision, op, announced, "the config step's edits do not apply to it");
+	}
+	aurmig__log(p->ctx, AURMIG_LOG_WARNING, "%s changed during the deploy (a hand edit?): the config "
+		"step of %s is applied on top of the change, which stays", p->opts.config_file, revision);
+	aurmig__ini_free(p->ini);
+	p->ini = disk;
+	if (p->cfg_test_hook)
+		aurmig__ini_test_save_hook(p->ini, p->cfg_test_hook, p->cfg_test_arg);
+	return save_plain(p, revision, op, announced, 1);
 }
 
 void aurmig__plan_test_config_hook(aurmig_plan *p, void (*fn)(void *arg, int point), void *arg)
@@ -340,6 +583,7 @@ void aurmig__plan_test_config_hook(aurmig_plan *p, void (*fn)(void *arg, int poi
 
 int aurmig__config_after_step(aurmig_plan *p, aurmig_step *s)
 {
+	cfg_snap snap;
 	int changed = 0, rc;
 	const char *rev = s->mig ? s->mig->id : s->to.n ? s->to.v[0] : "base";
 
@@ -349,14 +593,18 @@ int aurmig__config_after_step(aurmig_plan *p, aurmig_step *s)
 		return rc;
 	if (p->cfg_test_hook)
 		p->cfg_test_hook(p->cfg_test_arg, AURMIG__CFG_TEST_COMMITTED);
-	if ((rc = aurmig__config_apply(p->ini, s->cfg, s->ncfg, &changed)) ||
-	    (rc = aurmig__config_mark(p->ini, p->ctx, &p->heads_now)))
+	if ((rc = snap_take(p, s->cfg, s->ncfg, &snap)))
 		return rc;
-	return save(p, rev, step_op(s), s->cfg_run_id);
+	if (!(rc = aurmig__config_apply(p->ini, s->cfg, s->ncfg, &changed)) &&
+	    !(rc = aurmig__config_mark(p->ini, p->ctx, &p->heads_now)))
+		rc = save(p, &snap, s->cfg, s->ncfg, rev, step_op(s), s->cfg_run_id);
+	snap_clear(&snap);
+	return rc;
 }
 
 int aurmig__config_final(aurmig_plan *p)
 {
+	cfg_snap snap;
 	int rc;
 	const char *marker;
 
@@ -364,11 +612,12 @@ int aurmig__config_final(aurmig_plan *p)
 		return AURMIG_OK;
 	marker = aurmig__ini_get(p->ini, "aurmig", "revision");
 	(void)marker;
-	if ((rc = aurmig__config_mark(p->ini, p->ctx, &p->heads_now)))
+	if ((rc = snap_take(p, NULL, 0, &snap)))
 		return rc;
-	if (!aurmig__ini_modified(p->ini))
-		return AURMIG_OK;
-	return save(p, p->heads_now.n ? p->heads_now.v[0] : "base", "config-mark", NULL);
+	if (!(rc = aurmig__config_mark(p->ini, p->ctx, &p->heads_now)) && aurmig__ini_modified(p->ini))
+		rc = save(p, &snap, NULL, 0, p->heads_now.n ? p->heads_now.v[0] : "base", "config-mark", NULL);
+	snap_clear(&snap);
+	return rc;
 }
 
 int aurmig__config_finish_pending(aurmig_plan *p)
@@ -383,18 +632,22 @@ int aurmig__config_finish_pending(aurmig_plan *p)
 		const char *sql = m ? aurmig_migration_sql(m, down ? AURMIG_DOWNGRADE : AURMIG_UPGRADE,
 			p->conn->dialect, &line) : NULL;
 		aurmig__cfgop *ops = NULL;
+		cfg_snap snap = { .sig = NULL };
 		size_t n = 0;
 
 		if (sql && (rc = aurmig__config_ops(&ops, &n, p->ctx, sql, m->path, line)))
 			break;
 		aurmig__log(p->ctx, AURMIG_LOG_WARNING, "finishing the pending config step of %s in %s",
 			j->revision, p->opts.config_file);
-		rc = aurmig__config_apply(p->ini, ops, n, &changed);
-		aurmig__config_ops_free(ops, n);
+		rc = snap_take(p, ops, n, &snap);
+		if (!rc)
+			rc = aurmig__config_apply(p->ini, ops, n, &changed);
 		if (!rc)
 			rc = aurmig__config_mark(p->ini, p->ctx, &p->heads_now);
 		if (!rc)
-			rc = save(p, j->revision, j->operation, j->run_id);
+			rc = save(p, &snap, ops, n, j->revision, j->operation, j->run_id);
+		snap_clear(&snap);
+		aurmig__config_ops_free(ops, n);
 	}
 	aurmig__journal_rows_clear(&rows);
 	return rc;
@@ -482,6 +735,7 @@ int aurmig_config_stamp_opts(aurmig_conn *c, const aurmig_graph *g, const char *
 	const aurmig_plan_options *opts)
 {
 	aurmig_plan p;
+	cfg_snap snap = { .sig = NULL };
 	int rc;
 
 	if (!c || !g || !path)
@@ -496,8 +750,10 @@ int aurmig_config_stamp_opts(aurmig_conn *c, const aurmig_graph *g, const char *
 	if ((rc = aurmig__lock_acquire(c, opts ? opts->lock_timeout_ms : 60000)))
 		return rc;
 	if (!(rc = aurmig__ini_load(&p.ini, c->ctx, path)) && !(rc = aurmig__version_read(c, &p.heads_now)) &&
-	    !(rc = aurmig__journal_ensure(c)) && !(rc = aurmig__config_mark(p.ini, c->ctx, &p.heads_now))) {
-		rc = aurmig__ini_modified(p.ini) ? save(&p, p.heads_now.n ? p.heads_now.v[0] : "base", "config-stamp", NULL) :
+	    !(rc = aurmig__journal_ensure(c)) && !(rc = snap_take(&p, NULL, 0, &snap)) &&
+	    !(rc = aurmig__config_mark(p.ini, c->ctx, &p.heads_now))) {
+		rc = aurmig__ini_modified(p.ini) ? save(&p, &snap, NULL, 0, p.heads_now.n ? p.heads_now.v[0] : "base",
+			"config-stamp", NULL) :
 			config_journal(&p, p.heads_now.n ? p.heads_now.v[0] : "base", "config-stamp", AURMIG__J_SUCCESS, NULL);
 		/* resolve what was pending: the operator accepted the file */
 		if (!rc) {
@@ -507,6 +763,7 @@ int aurmig_config_stamp_opts(aurmig_conn *c, const aurmig_graph *g, const char *
 			free(sql);
 		}
 	}
+	snap_clear(&snap);
 	aurmig__ini_free(p.ini);
 	aurmig__strv_clear(&p.heads_now);
 	aurmig__lock_release(c);

@@ -10,6 +10,7 @@
 #include "db/journal.h"
 #include "db/lock.h"
 #include "run/plan_priv.h"
+#include "run/init_priv.h"
 #include "base/split.h"
 
 /* The file line of statement k (0-based) of the row's migration, or 0. */
@@ -32,9 +33,33 @@ static int statement_line(aurmig_conn *c, const aurmig_migration *m, int downgra
 	return line;
 }
 
+/* Whether statement k (0-based) of the row's migration is a data statement
+ * (run in one transaction with its journal update: kept whole or not at
+ * all): 1; DDL or unsure (may be partly applied): 0. */
+static int statement_is_dml(aurmig_conn *c, const aurmig_migration *m, int downgrade, long k)
+{
+	int dir = downgrade ? AURMIG_DOWNGRADE : AURMIG_UPGRADE;
+	int first, dml = 0;
+	const char *sql = m ? aurmig_migration_sql(m, dir, c->dialect, &first) : NULL;
+	aurmig__stmt *st = NULL;
+	size_t n = 0;
+
+	if (!sql)
+		return 0;
+	c->ctx->err_hold++;
+	if (aurmig__split(&st, &n, c->ctx, sql, strlen(sql), c->dialect, m->path, first) == AURMIG_OK &&
+	    k >= 0 && (size_t)k < n)
+		dml = aurmig__stmt_is_dml(sql + st[k].offset, st[k].len, c->dialect);
+	c->ctx->err_hold--;
+	free(st);
+	return dml;
+}
+
 /* The refusal that names what was applied and the commands to recover. */
 static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 {
+	if (!strcmp(j->operation, "init"))
+		return aurmig__init_blocked(c, j);   /* a stopped init: its own account */
 	const aurmig_migration *m = aurmig_graph_get(g, j->revision);
 	int died = strcmp(j->outcome, AURMIG__J_RUNNING) == 0;
 	int down = aurmig__journal_row_downgrade(j);
@@ -64,8 +89,13 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	if (*j->error)
 		aurmig__buf_printf(&b, ": %s", j->error);
 	aurmig__buf_printf(&b, ".\nStatements 1..%ld of it are applied", j->done);
-	if (died && !after)
-		aurmig__buf_printf(&b, ", and statement %ld may be partly applied (check it by hand)", j->done + 1);
+	if (died && !after && statement_is_dml(c, m, down, j->done))
+		aurmig__buf_printf(&b, "; statement %ld is a data statement (DML), which ran in one transaction "
+			"with its journal record: it is not applied (on a transactional table such as InnoDB's), "
+			"and resume runs it once", j->done + 1);
+	else if (died && !after)
+		aurmig__buf_printf(&b, ", and statement %ld (DDL, or not known to be a data statement) may be "
+			"partly applied (check it by hand)", j->done + 1);
 	aurmig__buf_printf(&b, "; the version table was not changed for it. Every run refuses until this "
 		"is resolved. Fix the cause, then run one of:\n");
 	if (after)

@@ -12,6 +12,7 @@
 #include "db/journal.h"
 #include "graph/planner.h"
 #include "db/lock.h"
+#include "run/init_priv.h"
 #include "run/plan_priv.h"
 #include "graph/resolve.h"
 #include "schema/ddl.h"
@@ -62,7 +63,9 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	char *path = NULL, *text = NULL;
 	size_t textlen = 0;
 	aurmig__strv stamp = { 0 };   /* the version rows the stamp leaves */
-	int rc, locked = 0, tx = 0;
+	aurmig__strv none_from = { 0 };
+	int rc, locked = 0, tx = 0, journalled = 0;
+	char run_id[33];
 
 	if (!c || !g)
 		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "aurmig_init: NULL argument") :
@@ -76,10 +79,25 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	if ((rc = aurmig__db_list_tables(c, &tables)))
 		goto done;
 	if (tables.n) {
-		rc = aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
-			"the database is not empty (%zu table%s, e.g. %s): init only builds empty databases; "
-			"use 'aurmig upgrade' on existing ones", tables.n, tables.n == 1 ? "" : "s", tables.v[0]);
-		goto done;
+		/* what an interrupted init left (its journal row says so) is cleared */
+		int recovered = 0;
+		if ((rc = aurmig__declared_path(g, c->dialect, &path)) ||
+		    (rc = aurmig__declared_read(c->ctx, path, "the head schema", &text, &textlen)) ||
+		    (rc = aurmig__split(&st, &n, c->ctx, text, strlen(text), c->dialect, path, 1)) ||
+		    (rc = aurmig__init_leftovers(c, path, text, st, n, &tables, &recovered)))
+			goto done;
+		if (!recovered) {
+			rc = aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+				"the database is not empty (%zu table%s, e.g. %s): init only builds empty databases; "
+				"use 'aurmig upgrade' on existing ones", tables.n, tables.n == 1 ? "" : "s", tables.v[0]);
+			goto done;
+		}
+		free(st);
+		st = NULL;
+		free(path);
+		path = NULL;
+		free(text);
+		text = NULL;
 	}
 	if ((rc = aurmig__declared_path(g, c->dialect, &path)) ||
 	    (rc = aurmig__declared_read(c->ctx, path, "the head schema", &text, &textlen)) ||
@@ -103,10 +121,17 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			&stamp)))
 			goto done;
 	}
+	if (aurmig__journal_run_id(run_id))
+		memcpy(run_id, "00000000000000000000000000000000", 33);
 	if (c->dialect != AURMIG_DIALECT_MYSQL) {
 		if ((rc = aurmig__db_begin(c)))
 			goto done;
 		tx = 1;
+	} else {
+		/* DDL commits at once: journal the init like a non-atomic step */
+		if ((rc = aurmig__init_journal_begin(c, run_id, revs.v[0], &revs, (long)n)))
+			goto done;
+		journalled = 1;
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		char *one = aurmig__strndup(c->ctx, text + st[i].offset, st[i].len);
@@ -122,9 +147,17 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			char *why = strdup(aurmig_error_last(c->ctx)->message);
 			aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
 				"init failed at statement %zu of %zu: %s%s", i + 1, n, why ? why : "",
-				tx ? "; nothing of it remains" : "; drop what it created before trying again");
+				tx ? "; nothing of it remains" : "; fix the cause, then run 'aurmig init' again: it drops "
+				"the empty tables this one created and starts over");
+			if (journalled) {
+				c->ctx->err_hold++;
+				aurmig__journal_update(c, run_id, 0, (long)i, AURMIG__J_FAILED, why ? why : "", AURMIG__J_RUNNING);
+				c->ctx->err_hold--;
+			}
 			free(why);
 			aurmig__err_set_statement(c->ctx, one);
+		} else if (journalled) {
+			rc = aurmig__journal_update(c, run_id, 0, (long)i + 1, NULL, NULL, AURMIG__J_RUNNING);
 		}
 		free(one);
 	}
@@ -139,12 +172,9 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	if (!rc) {
 		/* one journal row per revision the schema stands for, with the
 		 * script's checksum, so validate knows them as applied by us */
-		char run_id[33];
 		unsigned char *mark = aurmig__calloc(c->ctx, g->n ? g->n : 1, 1);
 		aurmig__idxv idx = { 0 };
-		long seq = 0;
-		if (aurmig__journal_run_id(run_id))
-			memcpy(run_id, "00000000000000000000000000000000", 33);
+		long seq = journalled;   /* after init's own row */
 		rc = mark ? AURMIG_OK : AURMIG_ENOMEM;
 		for (size_t i = 0; !rc && i < revs.n; i++)
 			rc = aurmig__idxv_push(&idx, c->ctx, aurmig__graph_index(g, revs.v[i]));
@@ -161,7 +191,7 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			e.seq = seq++;
 			e.revision = g->migs[i]->id;
 			e.operation = "init";
-			e.from = &tables;   /* empty */
+			e.from = &none_from;   /* empty */
 			e.to = &self;
 			e.checksum = aurmig__script_checksum(g->migs[i]);
 			e.total = e.done = (long)n;
@@ -173,6 +203,8 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 		free(mark);
 		aurmig__idxv_clear(&idx);
 	}
+	if (!rc && journalled)
+		rc = aurmig__journal_update(c, run_id, 0, (long)n, AURMIG__J_SUCCESS, NULL, AURMIG__J_RUNNING);
 	if (!rc && tx) {
 		rc = aurmig__db_commit(c);
 		tx = 0;

@@ -343,6 +343,48 @@ static int run_hook(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, cons
 	return AURMIG_EUSER;
 }
 
+/*
+ * Exactly-once for data statements outside a step transaction (MySQL/MariaDB,
+ * `transaction off`): a DML statement runs in a transaction of its own
+ * together with the journal's progress update, so a kill (of the deployer,
+ * of the connection, of the server) keeps both or neither, and the journal
+ * never says "not run" of a committed UPDATE. DDL (which MySQL commits at
+ * once) and whatever aurmig__stmt_is_dml cannot tell keep the old rule: the
+ * journal's update follows the statement, and a kill in between leaves the
+ * statement "maybe partly applied".
+ */
+static int dml_in_own_tx(const aurmig_plan *p, const aurmig_step *s, const aurmig__item *it, int atomic)
+{
+	const aurmig__stmt *st = &s->stmts[it->stmt];
+
+	if (atomic || p->conn->in_tx || (s->ddl && s->ddl[it->stmt]))
+		return 0;
+	return aurmig__stmt_is_dml(s->sql + st->offset, st->len, p->conn->dialect);
+}
+
+/* Run one DML statement and record it as done (done_after) in one transaction.
+ * On failure nothing of either remains; *stmt_failed says whether the
+ * statement itself failed (its error is then on the context). */
+static int exec_dml_journalled(aurmig_plan *p, aurmig_step *s, const char *one, long done_after,
+	int *stmt_failed)
+{
+	int rc;
+
+	*stmt_failed = 0;
+	if ((rc = aurmig__db_begin(p->conn)))
+		return rc;
+	if ((rc = p->conn->ops->exec(p->conn, one, NULL)))
+		*stmt_failed = 1;
+	else
+		rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps), done_after, NULL, NULL,
+			AURMIG__J_RUNNING);
+	if (!rc)
+		rc = aurmig__db_commit(p->conn);
+	if (rc)
+		aurmig__db_rollback(p->conn);   /* keeps the error */
+	return rc;
+}
+
 int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *done, size_t *total,
 	int atomic)
 {
@@ -355,6 +397,7 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 	*total = n;
 	for (size_t i = from; i < n && !rc; i++) {
 		const aurmig__item *it = &s->items[i];
+		int journalled = 0;
 		char *one;
 
 		if (it->hook) {
@@ -377,7 +420,17 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 				rc = AURMIG_ENOMEM;
 				break;
 			}
-			if (s->ddl && s->ddl[it->stmt])
+			if (dml_in_own_tx(p, s, it, atomic)) {
+				int stmt_failed;
+				rc = exec_dml_journalled(p, s, one, (long)i + 1, &stmt_failed);
+				journalled = !rc;
+				if (rc && !stmt_failed) {
+					free(one);
+					if (rc == AURMIG_ECONFLICT)   /* the journal row vanished: rolled back with it */
+						rc = journal_lost(p, s, i, n);
+					break;   /* the journal or the commit failed: reported as it is */
+				}
+			} else if (s->ddl && s->ddl[it->stmt])
 				rc = aurmig__ddl_exec(p->conn, s->ddl[it->stmt], s->mig->path, st[it->stmt].line);
 			else
 				rc = p->conn->ops->exec(p->conn, one, NULL);
@@ -389,7 +442,7 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 		}
 		if (!rc) {
 			*done = i + 1;
-			if (!atomic && (rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps),
+			if (!atomic && !journalled && (rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps),
 				    (long)*done, NULL, NULL, AURMIG__J_RUNNING)) == AURMIG_ECONFLICT)
 				rc = journal_lost(p, s, *done, n);
 		}

@@ -53,6 +53,9 @@ struct aurmig_plan {
 	size_t cfg_done;             /* steps whose config steps have been applied */
 	void (*cfg_test_hook)(void *arg, int point);   /* test only: aurmig__plan_test_config_hook */
 	void *cfg_test_arg;
+	int cfg_saved;               /* this run wrote the file (config.c) */
+	int cfg_backups;             /* the run's own backups of it, PATH.aurmig-bak.RUN[.N] */
+	char cfg_stamp[48];          /* their name's run part: "<UTC time>.<run id>" */
 	aurmig__buf jrows;           /* one-transaction plans: journal rows not yet written */
 	size_t njrows;               /* (VALUES tuples in jrows; see queue_row in migrator.c) */
 	char *init_schema;           /* an empty database: built from this declared schema

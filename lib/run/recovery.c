@@ -10,6 +10,7 @@
 
 #include "db/journal.h"
 #include "db/lock.h"
+#include "run/init_priv.h"
 #include "run/plan_priv.h"
 #include "base/split.h"
 #include "db/version.h"
@@ -179,6 +180,10 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		goto done;
 	}
 	j = &rows.v[rows.n - 1];
+	if (!strcmp(j->operation, "init")) {
+		rc = aurmig__init_blocked(c, j);   /* the head schema is no migration to resume */
+		goto done;
+	}
 	if (revision && strcmp(revision, j->revision) != 0) {
 		rc = aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"the migration awaiting recovery is %s, not %s", j->revision, revision);
@@ -485,6 +490,11 @@ static int recovery_issues(aurmig_report *r, aurmig_conn *c, const aurmig__strv 
 			if (!rc)
 				rc = keep_run(r, j, done, total);
 		}
+		else if ((!live || strcmp(j[5], "0") == 0) && !strcmp(j[1], "init"))
+			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
+				"aurmig init stopped after statement %ld of %ld of the head schema: the database holds "
+				"part of it and no version row; run 'aurmig init' again (it drops the empty tables the "
+				"stopped init created), or drop the tables by hand and retry", done, total));
 		else if (!live || strcmp(j[5], "0") == 0)
 			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
 				"%s of %s stopped after statement %ld of %ld and awaits recovery "
