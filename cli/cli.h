@@ -14,7 +14,7 @@ enum {
 	EXIT_ERROR = 1,
 	EXIT_USAGE = 2,
 	EXIT_NOT_AT_HEAD = 3,
-	EXIT_LOCKED = 4,          /* lock timeout */
+	EXIT_LOCKED = 4,          /* lock timeout, or timed out waiting for the database */
 	EXIT_NEEDS_RECOVERY = 5,  /* a failed migration awaits recovery */
 	EXIT_DRIFT = 6,           /* an applied migration was edited */
 	EXIT_UNKNOWN_REVISION = 7,
@@ -30,6 +30,10 @@ typedef struct cli {
 	int quiet;
 	int verbose;
 	long lock_timeout_ms;
+	long timeout_ms;          /* --timeout: wait bound of read-only verbs (0: none) */
+	long ddl_lock_wait_ms;    /* --ddl-lock-wait: lock-wait bound of migration statements */
+	int lock_retries;         /* --lock-retries */
+	int read_only;            /* the verb only reads: cli_connect applies timeout_ms */
 	int config_read;  /* --config given */
 	int json;         /* --json: one JSON document on stdout (docs/json.md) */
 	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */
@@ -41,6 +45,8 @@ typedef struct cli {
 /* Loading on demand; each prints its own error and returns an exit code. */
 int cli_load_graph(cli *c);
 int cli_connect(cli *c);
+/* Parse SECONDS (0 to a week) into milliseconds; prints and returns -1 when bad. */
+int cli_seconds(const char *opt, const char *v, long *ms_out);
 /* Print the context's last error to stderr; returns the exit code for it. */
 int cli_fail(cli *c, int rc);
 

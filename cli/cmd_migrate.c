@@ -117,6 +117,7 @@ static int print_sql(cli *c, int command, const char *const *targets, size_t nta
 		rc = aurmig_plan_new_offline(&plan, c->ctx, c->graph, d, start, command, t, ntargets, &opts);
 		free(start);
 	} else {
+		c->read_only = 1;
 		if ((code = cli_connect(c))) {
 			free(t);
 			return code;
@@ -275,6 +276,7 @@ int cmd_current(cli *c, int argc, char **argv)
 		else
 			return bad_usage(argv[0], "takes no arguments");
 	}
+	c->read_only = 1;
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
 	if ((rc = aurmig_conn_read_current(c->conn, &n)))
@@ -384,6 +386,7 @@ int cmd_check(cli *c, int argc, char **argv)
 	}
 	if (scratch_url && !schema)
 		return bad_usage(argv[0], "--scratch-url goes with --schema");
+	c->read_only = 1;
 	if (schema && c->json) {
 		/* one JSON document: the state first, then the schema */
 		if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
@@ -509,6 +512,7 @@ int cmd_validate(cli *c, int argc, char **argv)
 		else
 			return bad_usage(argv[0], "takes --accept [REVISION]");
 	}
+	c->read_only = !accept;
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
 	if (accept) {

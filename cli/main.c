@@ -37,6 +37,19 @@ int opt_value(int argc, char **argv, int *i, const char *shortf, const char *lon
 	return 0;
 }
 
+int cli_seconds(const char *opt, const char *v, long *ms_out)
+{
+	char *end;
+	double secs = strtod(v, &end);
+
+	if (*v == '\0' || *end != '\0' || !(secs >= 0) || secs > 86400 * 7) {
+		fprintf(stderr, "aurmig: %s takes seconds (0 to 604800), not '%s'\n", opt, v);
+		return -1;
+	}
+	*ms_out = (long)(secs * 1000 + 0.5);
+	return 0;
+}
+
 int cli_fail(cli *c, int rc)
 {
 	const aurmig_error *e = aurmig_error_last(c->ctx);
@@ -92,6 +105,8 @@ int cli_connect(cli *c)
 	}
 	if (!rc && c->version_table)
 		rc = aurmig_conn_set_version_table(c->conn, c->version_table);
+	if (!rc && c->read_only && c->timeout_ms > 0)
+		rc = aurmig_conn_set_timeout(c->conn, c->timeout_ms);
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
 
@@ -135,6 +150,9 @@ int main(int argc, char **argv)
 
 	c.dir = "migrations";
 	c.lock_timeout_ms = 60000;
+	c.timeout_ms = 5000;
+	c.ddl_lock_wait_ms = 10000;
+	c.lock_retries = 3;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *lt = NULL, *hk = NULL, *cfg = NULL;
 		if (opt_value(argc, argv, &i, NULL, "--hook", &hk)) {
@@ -148,6 +166,26 @@ int main(int argc, char **argv)
 			if (e)
 				return e;
 			c.config_read = 1;
+			continue;
+		}
+		if (opt_value(argc, argv, &i, NULL, "--timeout", &lt)) {
+			if (cli_seconds("--timeout", lt, &c.timeout_ms))
+				return EXIT_USAGE;
+			continue;
+		}
+		if (opt_value(argc, argv, &i, NULL, "--ddl-lock-wait", &lt)) {
+			if (cli_seconds("--ddl-lock-wait", lt, &c.ddl_lock_wait_ms))
+				return EXIT_USAGE;
+			continue;
+		}
+		if (opt_value(argc, argv, &i, NULL, "--lock-retries", &lt)) {
+			char *end;
+			long n = strtol(lt, &end, 10);
+			if (*lt == '\0' || *end != '\0' || n < 0 || n > 100) {
+				fprintf(stderr, "aurmig: --lock-retries takes a count (0 to 100), not '%s'\n", lt);
+				return EXIT_USAGE;
+			}
+			c.lock_retries = (int)n;
 			continue;
 		}
 		if (opt_value(argc, argv, &i, NULL, "--lock-timeout", &lt)) {

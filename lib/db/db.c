@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include <dbi/dbi.h>
+#include <dbi/dbi-dev.h>   /* dbi_conn_t: the driver's own handle, for the SQLite busy timeout */
 
 #include "db/db.h"
+#include "db/waits.h"
 #include "ini/settings.h"
 
 /*
@@ -144,12 +146,24 @@ static int record_dbi_error(aurmig_conn *c, const char *sql, const char *what)
 	dbi_impl *d = c->impl;
 	const char *msg = NULL;
 	char tidy[1024];
-	int code, rc;
+	int code, rc, wait;
 
 	pthread_mutex_lock(&dbi_error_lock);
 	code = dbi_conn_error(d->conn, &msg);
 	tidy_message(tidy, sizeof(tidy), msg && *msg ? msg : "unknown database error", code, c->dialect);
-	rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, "%s: %s", what, tidy);
+	wait = sql ? aurmig__db_wait_kind(c->dialect, code, tidy) : AURMIG__WAIT_NONE;
+	if (wait == AURMIG__WAIT_DEADLOCK)
+		rc = aurmig__err(c->ctx, AURMIG_ELOCKED, AURMIG_ERRCLASS_DB,
+			"deadlock waiting for the database (chosen as the victim): %s", tidy);
+	else if (wait != AURMIG__WAIT_NONE && c->timeout_ms > 0)
+		rc = aurmig__err(c->ctx, AURMIG_ELOCKED, AURMIG_ERRCLASS_DB,
+			"timed out after %.1f s waiting for the database: %s (another session holds a lock on "
+			"what the statement reads; --timeout sets the bound)", (double)c->timeout_ms / 1000.0, tidy);
+	else if (wait != AURMIG__WAIT_NONE)
+		rc = aurmig__err(c->ctx, AURMIG_ELOCKED, AURMIG_ERRCLASS_DB,
+			"timed out waiting for the database: %s", tidy);
+	else
+		rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, "%s: %s", what, tidy);
 	pthread_mutex_unlock(&dbi_error_lock);
 	aurmig__err_set_db_code(c->ctx, code);
 	if (sql)
@@ -345,6 +359,31 @@ int aurmig__db_open(aurmig_conn *c, const aurmig__settings *s)
 		rc = c->ops->exec(c, "SET client_min_messages = error", NULL);
 	}
 	return rc;
+}
+
+int aurmig__db_sqlite_busy_timeout(aurmig_conn *c, long ms)
+{
+	/* "PRAGMA busy_timeout = N" returns a row, and libdbd-sqlite3 prints
+	 * "no tables in statement !" on stdout for it: call SQLite's own
+	 * sqlite3_busy_timeout(), which the driver hands out as a
+	 * driver-specific function, on the driver's handle */
+	dbi_impl *d = c->impl;
+	int (*busy)(void *, int) = NULL;
+	void *handle;
+
+	if (c->ops != &dbi_ops || c->dialect != AURMIG_DIALECT_SQLITE)
+		return AURMIG_OK;
+	void *fn = dbi_driver_specific_function(dbi_conn_get_driver(d->conn), "sqlite3_busy_timeout");
+
+	memcpy(&busy, &fn, sizeof(busy));   /* an object pointer to a function pointer, without -Wpedantic */
+	handle = ((dbi_conn_t *)d->conn)->connection;
+	if (!busy || !handle)
+		return aurmig__err(c->ctx, AURMIG_EUNSUPPORTED, AURMIG_ERRCLASS_DB,
+			"this libdbd-sqlite3 cannot set the busy timeout");
+	if (ms > 0x7fffffffL)
+		ms = 0x7fffffffL;
+	busy(handle, (int)(ms < 0 ? 0 : ms));
+	return AURMIG_OK;
 }
 
 int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const char *display_url,
