@@ -34,6 +34,10 @@ typedef struct cli {
 	long ddl_lock_wait_ms;    /* --ddl-lock-wait: lock-wait bound of migration statements */
 	int lock_retries;         /* --lock-retries */
 	int read_only;            /* the verb only reads: cli_connect applies timeout_ms */
+	int stdout_tty;           /* progress: stdout is a terminal */
+	int step_open;            /* progress: a step's line is printed, its time not yet */
+	int step_redrawn;         /* progress: the line was redrawn with statement counts */
+	double step_t0;           /* progress: when the step began (monotonic seconds) */
 	int config_read;  /* --config given */
 	int json;         /* --json: one JSON document on stdout (docs/json.md) */
 	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */

@@ -116,10 +116,18 @@ char *aurmig__db_blockers(aurmig_conn *c)
 		"WHERE l.locktype = 'relation' AND l.granted AND a.pid <> pg_backend_pid() "
 		"AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) "
 		"ORDER BY a.pid";
+	static const char *const mysql_db =
+		/* else every other session on this database (a plain SELECT in an
+		 * open transaction holds its metadata lock but is not in
+		 * INNODB_TRX): one of them holds the lock */
+		"SELECT p.ID, p.USER, p.HOST, CASE WHEN p.COMMAND = 'Sleep' THEN 'idle' "
+		"ELSE COALESCE(p.STATE, p.COMMAND) END, p.TIME, COALESCE(LEFT(p.INFO, 80), '') "
+		"FROM information_schema.PROCESSLIST p WHERE p.ID <> CONNECTION_ID() AND p.DB = DATABASE() "
+		"ORDER BY p.ID";
 	aurmig__strv v = { 0 };
 	aurmig__buf b;
 	size_t ncols = 0;
-	int rc = AURMIG_ERROR;
+	int rc = AURMIG_ERROR, maybe = 0;
 
 	if (c->dialect == AURMIG_DIALECT_SQLITE)
 		return aurmig__strdup(c->ctx, "; another process holds the database's write lock");
@@ -130,6 +138,11 @@ char *aurmig__db_blockers(aurmig_conn *c)
 			aurmig__strv_clear(&v);
 			rc = c->ops->query_cells(c, mysql_trx, &v, &ncols);
 		}
+		if (rc || !v.n) {
+			aurmig__strv_clear(&v);
+			rc = c->ops->query_cells(c, mysql_db, &v, &ncols);
+			maybe = 1;
+		}
 	} else {
 		rc = c->ops->query_cells(c, pgsql, &v, &ncols);
 	}
@@ -137,7 +150,8 @@ char *aurmig__db_blockers(aurmig_conn *c)
 	aurmig__buf_init(&b, c->ctx);
 	if (!rc && ncols == BCOLS) {
 		for (size_t i = 0; i + BCOLS <= v.n && i < 5 * BCOLS; i += BCOLS)
-			aurmig__buf_printf(&b, "%s session %s (%s@%s, %s for %s s%s%s)", i ? "," : "; blocked by",
+			aurmig__buf_printf(&b, "%s session %s (%s@%s, %s for %s s%s%s)", i ? "," :
+				maybe ? "; blocked by one of the sessions on this database:" : "; blocked by",
 				v.v[i], v.v[i + 1], v.v[i + 2], *v.v[i + 3] ? v.v[i + 3] : "running", v.v[i + 4],
 				*v.v[i + 5] ? ": " : "", v.v[i + 5]);
 		if (v.n > 5 * BCOLS)

@@ -113,9 +113,8 @@ int aurmig_plan_new_offline(aurmig_plan **out, aurmig_context *ctx, const aurmig
 	if (!rc)
 		rc = recorder_new(&c, ctx, dialect);
 	if (!rc) {
-		aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
-		if (opts)
-			memcpy(&o, opts, sizeof(o));
+		aurmig_plan_options o;
+		aurmig__plan_options_copy(&o, opts);
 		o.flags |= AURMIG_PLAN_NO_LOCK;
 		rc = aurmig__plan_create(out, c, graph, command, targets, ntargets, &o, 0, &before);
 	}
