@@ -51,6 +51,10 @@ int cli_load_graph(cli *c);
 int cli_connect(cli *c);
 /* Parse SECONDS (0 to a week) into milliseconds; prints and returns -1 when bad. */
 int cli_seconds(const char *opt, const char *v, long *ms_out);
+/* --timeout (reads), --ddl-lock-wait and --lock-retries (writes), as global
+ * or verb options: 1 when argv[*i] was one (advanced), 0 when not, -1 when
+ * its value is bad (printed). */
+int cli_wait_option(cli *c, int argc, char **argv, int *i, int reads, int writes);
 /* Print the context's last error to stderr; returns the exit code for it. */
 int cli_fail(cli *c, int rc);
 

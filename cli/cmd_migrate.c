@@ -262,7 +262,10 @@ int cmd_upgrade(cli *c, int argc, char **argv)
 	int sql = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
+		int w = cli_wait_option(c, argc, argv, &i, 0, 1);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w || opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
 			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--one-transaction"))
 			flags |= AURMIG_PLAN_ONE_TRANSACTION;
@@ -309,7 +312,12 @@ int cmd_stamp(cli *c, int argc, char **argv)
 	if (!targets)
 		return EXIT_ERROR;
 	for (int i = 1; i < argc; i++) {
-		if (opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
+		int w = cli_wait_option(c, argc, argv, &i, 0, 1);
+		if (w < 0) {
+			free(targets);
+			return EXIT_USAGE;
+		}
+		if (w || opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
 			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--purge"))
 			flags |= AURMIG_PLAN_PURGE;
@@ -338,6 +346,11 @@ int cmd_current(cli *c, int argc, char **argv)
 	int verbose = c->verbose;
 
 	for (int i = 1; i < argc; i++) {
+		int w = cli_wait_option(c, argc, argv, &i, 1, 0);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w)
+			continue;
 		if (opt_flag(argc, argv, &i, "-v", "--verbose"))
 			verbose = 1;
 		else
@@ -444,12 +457,15 @@ int cmd_check(cli *c, int argc, char **argv)
 	const char *scratch_url = NULL;
 
 	for (int i = 1; i < argc; i++) {
-		if (opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
+		int w = cli_wait_option(c, argc, argv, &i, 1, 0);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w || opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
 			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--schema"))
 			schema = 1;
 		else
-			return bad_usage(argv[0], "takes --schema [--scratch-url URL]");
+			return bad_usage(argv[0], "takes --schema [--scratch-url URL] [--timeout SECONDS]");
 	}
 	if (scratch_url && !schema)
 		return bad_usage(argv[0], "--scratch-url goes with --schema");
@@ -570,6 +586,11 @@ int cmd_validate(cli *c, int argc, char **argv)
 	const char *rev = NULL;
 
 	for (int i = 1; i < argc; i++) {
+		int w = cli_wait_option(c, argc, argv, &i, 1, 0);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w)
+			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--accept"))
 			accept = 1;
 		else if (opt_flag(argc, argv, &i, "-v", "--verbose"))
@@ -681,6 +702,11 @@ int cmd_recover(cli *c, int argc, char **argv)
 	int code, rc;
 
 	for (int i = 1; i < argc; i++) {
+		int w = cli_wait_option(c, argc, argv, &i, 0, action == AURMIG_RECOVER_RESUME);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w)
+			continue;
 		if (argv[i][0] == '-' || rev)
 			return bad_usage(argv[0], "takes at most one revision");
 		rev = argv[i];

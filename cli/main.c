@@ -50,6 +50,27 @@ int cli_seconds(const char *opt, const char *v, long *ms_out)
 	return 0;
 }
 
+int cli_wait_option(cli *c, int argc, char **argv, int *i, int reads, int writes)
+{
+	const char *v = NULL;
+
+	if (reads && opt_value(argc, argv, i, NULL, "--timeout", &v))
+		return cli_seconds("--timeout", v, &c->timeout_ms) ? -1 : 1;
+	if (writes && opt_value(argc, argv, i, NULL, "--ddl-lock-wait", &v))
+		return cli_seconds("--ddl-lock-wait", v, &c->ddl_lock_wait_ms) ? -1 : 1;
+	if (writes && opt_value(argc, argv, i, NULL, "--lock-retries", &v)) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 0 || n > 100) {
+			fprintf(stderr, "aurmig: --lock-retries takes a count (0 to 100), not '%s'\n", v);
+			return -1;
+		}
+		c->lock_retries = (int)n;
+		return 1;
+	}
+	return 0;
+}
+
 int cli_fail(cli *c, int rc)
 {
 	const aurmig_error *e = aurmig_error_last(c->ctx);
@@ -168,25 +189,12 @@ int main(int argc, char **argv)
 			c.config_read = 1;
 			continue;
 		}
-		if (opt_value(argc, argv, &i, NULL, "--timeout", &lt)) {
-			if (cli_seconds("--timeout", lt, &c.timeout_ms))
+		{
+			int w = cli_wait_option(&c, argc, argv, &i, 1, 1);
+			if (w < 0)
 				return EXIT_USAGE;
-			continue;
-		}
-		if (opt_value(argc, argv, &i, NULL, "--ddl-lock-wait", &lt)) {
-			if (cli_seconds("--ddl-lock-wait", lt, &c.ddl_lock_wait_ms))
-				return EXIT_USAGE;
-			continue;
-		}
-		if (opt_value(argc, argv, &i, NULL, "--lock-retries", &lt)) {
-			char *end;
-			long n = strtol(lt, &end, 10);
-			if (*lt == '\0' || *end != '\0' || n < 0 || n > 100) {
-				fprintf(stderr, "aurmig: --lock-retries takes a count (0 to 100), not '%s'\n", lt);
-				return EXIT_USAGE;
-			}
-			c.lock_retries = (int)n;
-			continue;
+			if (w)
+				continue;
 		}
 		if (opt_value(argc, argv, &i, NULL, "--lock-timeout", &lt)) {
 			char *end;
