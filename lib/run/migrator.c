@@ -366,7 +366,9 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 			 * "running" row commit together where DDL is transactional:
 			 * one commit (four fsyncs on SQLite) instead of three */
 			int tx = p->conn->dialect != AURMIG_DIALECT_MYSQL;
-			if ((tx && (rc = aurmig__db_begin(p->conn))) || (rc = aurmig__journal_ensure(p->conn)))
+			if (tx && (rc = aurmig__plan_first_begin(p)))
+				return fail(p, NULL, rc, 1, 0, 0);
+			if ((rc = aurmig__journal_ensure(p->conn)))
 				return fail(p, NULL, rc, 1, 0, 0);
 			if (aurmig__step_atomic(p, &p->steps[0])) {
 				if ((rc = insert_row(p, 0, AURMIG__J_RUNNING)))
@@ -417,7 +419,7 @@ again:
 		if ((rc = aurmig__db_begin(p->conn))) {
 			if (aurmig__step_wait_retry(p, s, 0, 0) == 1)
 				goto again;   /* SQLite: another writer held the database */
-			return fail(p, s, rc, atomic, 0, 0);
+			return fail(p, s, aurmig__step_wait_failed(p, s, rc), atomic, 0, 0);
 		}
 	}
 	if (!atomic && p->marker_seq != seq) {

@@ -98,6 +98,11 @@ void aurmig__plan_reset_lock_wait(aurmig_plan *p);
  * up; 1: run the statement again now (non-atomic); 2: the atomic step was
  * rolled back, run it again (p->retry_step is set). */
 int aurmig__step_wait_retry(aurmig_plan *p, aurmig_step *s, size_t i, int atomic);
+/* The first transaction of a plan (the journal, the first step's row),
+ * under the first step's lock-wait bound, retried like a step's BEGIN. */
+int aurmig__plan_first_begin(aurmig_plan *p);
+/* The step's transaction could not begin (out of retries): say so, with the attempts. */
+int aurmig__step_wait_failed(aurmig_plan *p, const aurmig_step *s, int rc);
 
 /* aurmig_plan_new, with the recovery gate optional (read-only callers). */
 int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,

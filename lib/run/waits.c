@@ -138,3 +138,33 @@ int aurmig__step_wait_retry(aurmig_plan *p, aurmig_step *s, size_t i, int atomic
 	}
 	return 1;
 }
+
+int aurmig__step_wait_failed(aurmig_plan *p, const aurmig_step *s, int rc)
+{
+	const aurmig_error *e = aurmig_error_last(p->ctx);
+	char *msg;
+
+	if (!p->wait_note || !s->mig)
+		return rc;
+	if (!(msg = aurmig__strdup(p->ctx, e->message)))
+		return AURMIG_ENOMEM;
+	rc = aurmig__err_at(p->ctx, rc, AURMIG_ERRCLASS_DB, s->mig->path, 0,
+		"%s of revision %s could not begin: %s%s; nothing of it remains",
+		s->kind == AURMIG_STEP_DOWNGRADE ? "downgrade" : "upgrade", s->mig->id, msg, p->wait_note);
+	free(msg);
+	return rc;
+}
+
+int aurmig__plan_first_begin(aurmig_plan *p)
+{
+	aurmig_step *s = &p->steps[0];
+	int rc;
+
+	/* SQLite: BEGIN IMMEDIATE waits (the busy timeout) for another writer */
+	if (p->conn->dialect != AURMIG_DIALECT_PGSQL && (rc = aurmig__step_set_lock_wait(p, s, 0)))
+		return rc;
+	while ((rc = aurmig__db_begin(p->conn)))
+		if (aurmig__step_wait_retry(p, s, 0, 0) != 1)
+			return aurmig__step_wait_failed(p, s, rc);
+	return AURMIG_OK;
+}
