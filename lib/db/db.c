@@ -10,7 +10,6 @@
 #include <dbi/dbi-dev.h>   /* dbi_conn_t: the driver's own handle, for the SQLite busy timeout */
 
 #include "db/db.h"
-#include "db/waits.h"
 #include "ini/settings.h"
 
 /*
@@ -138,6 +137,41 @@ static void tidy_message(char *out, size_t size, const char *msg, int code, int 
 		snprintf(out, size, "%d: %.*s", code, (int)n, msg);
 	} else {
 		snprintf(out, size, "%.*s", (int)n, msg);
+	}
+}
+
+/* libdbd-pgsql reports the SQLSTATE as a base-36 number. */
+static int sqlstate(const char *s)
+{
+	int v = 0;
+
+	for (; *s; s++)
+		v = v * 36 + (*s >= '0' && *s <= '9' ? *s - '0' : *s - 'A' + 10);
+	return v;
+}
+
+int aurmig__db_wait_kind(int dialect, int code, const char *msg)
+{
+	switch (dialect) {
+	case AURMIG_DIALECT_MYSQL:
+		/* ER_LOCK_WAIT_TIMEOUT (also lock_wait_timeout on a metadata
+		 * lock), ER_LOCK_DEADLOCK, ER_STATEMENT_TIMEOUT (MariaDB
+		 * max_statement_time), ER_QUERY_TIMEOUT (MySQL max_execution_time) */
+		return code == 1205 ? AURMIG__WAIT_LOCK : code == 1213 ? AURMIG__WAIT_DEADLOCK :
+			code == 1969 || code == 3024 ? AURMIG__WAIT_STATEMENT : AURMIG__WAIT_NONE;
+	case AURMIG_DIALECT_PGSQL:
+		/* lock_not_available, deadlock_detected, query_canceled */
+		if (code == sqlstate("55P03"))
+			return AURMIG__WAIT_LOCK;
+		if (code == sqlstate("40P01"))
+			return AURMIG__WAIT_DEADLOCK;
+		if (code == sqlstate("57014"))
+			return AURMIG__WAIT_STATEMENT;
+		return AURMIG__WAIT_NONE;
+	default:
+		/* SQLITE_BUSY, SQLITE_LOCKED: libdbd-sqlite3 passes the message */
+		return msg && (strstr(msg, "database is locked") || strstr(msg, "database table is locked")) ?
+			AURMIG__WAIT_BUSY : AURMIG__WAIT_NONE;
 	}
 }
 

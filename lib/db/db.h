@@ -52,6 +52,15 @@ struct aurmig_conn {
 struct aurmig__settings;
 int aurmig__db_open(aurmig_conn *c, const struct aurmig__settings *s);
 
+/* Kinds of wait failure, from the driver's code and message (0: none). */
+enum {
+	AURMIG__WAIT_NONE = 0,
+	AURMIG__WAIT_LOCK = 1,       /* a lock wait timed out (retryable) */
+	AURMIG__WAIT_DEADLOCK = 2,   /* chosen as a deadlock victim (retryable) */
+	AURMIG__WAIT_STATEMENT = 3,  /* the statement ran past its timeout (not retried) */
+	AURMIG__WAIT_BUSY = 4        /* SQLite: the database is locked (retryable) */
+};
+int aurmig__db_wait_kind(int dialect, int db_code, const char *msg);
 /* SQLite through libdbi: set the busy timeout (a no-op elsewhere). */
 int aurmig__db_sqlite_busy_timeout(aurmig_conn *c, long ms);
 

@@ -11,15 +11,7 @@
 
 #include "db/db.h"
 
-/* Kinds of wait failure, from the driver's code and message (0: none). */
-enum {
-	AURMIG__WAIT_NONE = 0,
-	AURMIG__WAIT_LOCK = 1,       /* a lock wait timed out (retryable) */
-	AURMIG__WAIT_DEADLOCK = 2,   /* chosen as a deadlock victim (retryable) */
-	AURMIG__WAIT_STATEMENT = 3,  /* the statement ran past its timeout (not retried) */
-	AURMIG__WAIT_BUSY = 4        /* SQLite: the database is locked (retryable) */
-};
-int aurmig__db_wait_kind(int dialect, int db_code, const char *msg);
+/* (kinds: AURMIG__WAIT_*, aurmig__db_wait_kind() in db/db.h) */
 /* 1 when a failure of that kind may be retried: it changed nothing. */
 int aurmig__db_wait_retryable(int kind);
 
