@@ -119,6 +119,30 @@ $tests['ffi: the public structs are usable'] = static function () use ($mode) {
     $f->aurmig_context_free($ctx);
 };
 
+$tests['sqlite: the one-call status is bounded behind a lock'] = static function () use ($sqlite, $graph) {
+    $url = $sqlite();
+    $path = substr($url, strlen('sqlite:///'));
+    // another process holds the database's exclusive lock (PHP here has no SQLite extension)
+    $holder = proc_open(['/usr/bin/python3', '-c', 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("CREATE TABLE held (x INTEGER)")
+c.execute("BEGIN EXCLUSIVE")
+print("ready", flush=True)
+time.sleep(20)', $path], [1 => ['pipe', 'w']], $pipes);
+    check(is_resource($holder), 'lock holder started');
+    try {
+        same("ready\n", fgets($pipes[1]), 'lock held');
+        $t0 = microtime(true);
+        $e = throws(Aurmig\LockTimeoutException::class, static fn () => Migrator::status($graph, url: $url, timeout: 1.0));
+        check(microtime(true) - $t0 < 4.0, 'status returned within its timeout');
+        check(str_contains($e->getMessage(), 'timed out'), 'timed out waiting for the database');
+    } finally {
+        proc_terminate($holder);
+        proc_close($holder);
+    }
+    same('behind', Migrator::status($graph, url: $url, timeout: 2.0)->state, 'status once the lock is gone');
+};
+
 foreach ($backends as $backend => [$mkurl, $graph]) {
     $tests["$backend: status, plan, upgrade, current, history, downgrade"] = static function () use ($graph, $mkurl) {
         $url = $mkurl();
