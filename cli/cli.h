@@ -14,7 +14,7 @@ enum {
 	EXIT_ERROR = 1,
 	EXIT_USAGE = 2,
 	EXIT_NOT_AT_HEAD = 3,
-	EXIT_LOCKED = 4,          /* lock timeout */
+	EXIT_LOCKED = 4,          /* lock timeout, or timed out waiting for the database */
 	EXIT_NEEDS_RECOVERY = 5,  /* a failed migration awaits recovery */
 	EXIT_DRIFT = 6,           /* an applied migration was edited */
 	EXIT_UNKNOWN_REVISION = 7,
@@ -32,6 +32,14 @@ typedef struct cli {
 	int quiet;
 	int verbose;
 	long lock_timeout_ms;
+	long timeout_ms;          /* --timeout: wait bound of read-only verbs (0: none) */
+	long ddl_lock_wait_ms;    /* --ddl-lock-wait: lock-wait bound of migration statements */
+	int lock_retries;         /* --lock-retries */
+	int read_only;            /* the verb only reads: cli_connect applies timeout_ms */
+	int stdout_tty;           /* progress: stdout is a terminal */
+	int step_open;            /* progress: a step's line is printed, its time not yet */
+	int step_redrawn;         /* progress: the line was redrawn with statement counts */
+	double step_t0;           /* progress: when the step began (monotonic seconds) */
 	int config_read;  /* --config given */
 	const char *config_path;   /* --config or AURMIG_CONFIG: aurmig's configuration file */
 	int json;         /* --json: one JSON document on stdout (docs/json.md) */
@@ -48,6 +56,12 @@ int cli_load_graph(cli *c);
 int cli_connect(cli *c);
 /* --config-file defaults to aurweb's config (--aurweb-config or AUR_CONFIG). */
 void cli_default_config_file(cli *c);
+/* Parse SECONDS (0 to a week) into milliseconds; prints and returns -1 when bad. */
+int cli_seconds(const char *opt, const char *v, long *ms_out);
+/* --timeout (reads), --ddl-lock-wait and --lock-retries (writes), as global
+ * or verb options: 1 when argv[*i] was one (advanced), 0 when not, -1 when
+ * its value is bad (printed). */
+int cli_wait_option(cli *c, int argc, char **argv, int *i, int reads, int writes);
 /* Print the context's last error to stderr; returns the exit code for it. */
 int cli_fail(cli *c, int rc);
 

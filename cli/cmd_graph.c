@@ -127,6 +127,7 @@ int cmd_history(cli *c, int argc, char **argv)
 	if (indicate || (c->json && (c->url || c->aurweb_config || getenv("AURMIG_URL") || getenv("AUR_CONFIG"))) ||
 	    (range && strstr(range, "current")) ||
 	    (range && (range[0] == '-' || range[0] == '+'))) {
+		c->read_only = 1;
 		if ((code = cli_connect(c)))
 			return code;
 		if ((rc = aurmig_conn_read_current(c->conn, &ncur)))
@@ -180,6 +181,7 @@ int cmd_show(cli *c, int argc, char **argv)
 		return code;
 	if (strcmp(argv[1], "current") == 0) {
 		size_t n;
+		c->read_only = 1;
 		if ((code = cli_connect(c)))
 			return code;
 		if ((rc = aurmig_conn_read_current(c->conn, &n)))

@@ -2,6 +2,8 @@
 /* upgrade, downgrade, stamp, current, check. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -24,30 +26,89 @@ static void join_step_side(char *buf, size_t n, const aurmig_step *s, int to)
 	}
 }
 
-static int progress_cb(void *payload, const aurmig_step *s, int phase)
+static double mono_seconds(void)
 {
-	cli *c = payload;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "Running upgrade A -> B, message ..." */
+static void step_line(FILE *f, const aurmig_step *s)
+{
 	char from[512], to[512];
 	const aurmig_migration *m = aurmig_step_migration(s);
 	int kind = aurmig_step_kind_of(s);
 
-	if (c->quiet || c->json || phase == AURMIG_PROGRESS_STATEMENT)
-		return 0;
 	join_step_side(from, sizeof(from), s, 0);
 	join_step_side(to, sizeof(to), s, 1);
-	if (phase == AURMIG_PROGRESS_START) {
-		if (c->verbose)
-			fprintf(stderr, "Running %s %s -> %s ...\n",
-				kind == AURMIG_STEP_UPGRADE ? "upgrade" : kind == AURMIG_STEP_DOWNGRADE ? "downgrade" : "stamp",
-				from, to);
-		return 0;
-	}
-	printf("Running %s %s -> %s%s%s ... %.3f s\n",
+	fprintf(f, "Running %s %s -> %s%s%s ...",
 		kind == AURMIG_STEP_UPGRADE ? "upgrade" : kind == AURMIG_STEP_DOWNGRADE ? "downgrade" : "stamp",
-		from, to, m && *aurmig_migration_message(m) ? ", " : "", m ? aurmig_migration_message(m) : "",
-		aurmig_step_seconds(s));
-	fflush(stdout);
+		from, to, m && *aurmig_migration_message(m) ? ", " : "", m ? aurmig_migration_message(m) : "");
+}
+
+/*
+ * Progress on stdout: the step's line before it runs (as Alembic prints
+ * it), its time once it is done; on a terminal, steps running longer than
+ * a second also show "statement k/n, T s" as they go. --json prints
+ * nothing here: the final document has the steps.
+ */
+static int progress_cb(void *payload, const aurmig_step *s, int phase)
+{
+	cli *c = payload;
+	double now = mono_seconds();
+
+	if (c->quiet || c->json)
+		return 0;
+	switch (phase) {
+	case AURMIG_PROGRESS_START:
+		step_line(stdout, s);
+		fflush(stdout);
+		c->step_t0 = now;
+		c->step_open = 1;
+		c->step_redrawn = 0;
+		break;
+	case AURMIG_PROGRESS_STATEMENT:
+	case AURMIG_PROGRESS_LOCK_WAIT:
+		if (!c->step_open || !c->stdout_tty || now - c->step_t0 < 1.0)
+			break;
+		fputs("\r\033[K", stdout);
+		step_line(stdout, s);
+		printf(" statement %zu/%zu, %.0f s%s", aurmig_step_statements(s) + 1, aurmig_step_statement_count(s),
+			now - c->step_t0, phase == AURMIG_PROGRESS_LOCK_WAIT ? ", waiting for a lock" : "");
+		fflush(stdout);
+		c->step_redrawn = 1;
+		break;
+	case AURMIG_PROGRESS_DONE:
+		if (c->step_redrawn) {
+			fputs("\r\033[K", stdout);
+			step_line(stdout, s);
+		}
+		printf(" %.3f s%s\n", aurmig_step_seconds(s), aurmig_step_retries(s) ? " (after lock-wait retries)" : "");
+		fflush(stdout);
+		c->step_open = 0;
+		break;
+	default:
+		break;
+	}
 	return 0;
+}
+
+/* A step failed with its line open: end the line. */
+static void progress_failed(cli *c)
+{
+	if (c->step_open) {
+		printf(" failed\n");
+		fflush(stdout);
+		c->step_open = 0;
+	}
+}
+
+/* The lock-wait options of a plan. */
+static void wait_options(const cli *c, aurmig_plan_options *opts)
+{
+	opts->ddl_lock_wait_ms = c->ddl_lock_wait_ms;
+	opts->lock_retries = c->lock_retries;
 }
 
 static int dialect_of(const char *name)
@@ -93,6 +154,7 @@ static int print_sql(cli *c, int command, const char *const *targets, size_t nta
 	memcpy(t, targets, ntargets * sizeof(*t));
 	opts.flags = flags | AURMIG_PLAN_NO_LOCK | (c->config_file_default ? AURMIG_PLAN_CONFIG_WHEN_NEEDED : 0);
 	opts.config_file = c->config_file;
+	wait_options(c, &opts);
 	if ((code = cli_load_graph(c))) {
 		free(t);
 		return code;
@@ -117,6 +179,7 @@ static int print_sql(cli *c, int command, const char *const *targets, size_t nta
 		rc = aurmig_plan_new_offline(&plan, c->ctx, c->graph, d, start, command, t, ntargets, &opts);
 		free(start);
 	} else {
+		c->read_only = 1;
 		if ((code = cli_connect(c))) {
 			free(t);
 			return code;
@@ -145,6 +208,8 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 	opts.config_file = c->config_file;
 	opts.progress = progress_cb;
 	opts.progress_payload = c;
+	wait_options(c, &opts);
+	c->stdout_tty = isatty(STDOUT_FILENO);
 	rc = aurmig_plan_new(&plan, c->conn, c->graph, command, targets, ntargets, &opts);
 	if (rc)
 		return cli_fail(c, rc);
@@ -152,6 +217,8 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 		printf("The database is empty: building it at head from the declared schema %s "
 			"(as 'aurmig init' does).\n", aurmig_plan_init_schema(plan));
 	rc = aurmig_plan_run(plan);
+	if (rc)
+		progress_failed(c);
 	if (!rc && aurmig_plan_init_schema(plan) && !c->quiet && !c->json) {
 		printf("Created the head schema; stamped");
 		for (size_t i = 0; i < aurmig_plan_after_count(plan); i++)
@@ -176,6 +243,7 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 			json_object_set_new(st, "message", json_string(m ? aurmig_migration_message(m) : ""));
 			json_object_set_new(st, "seconds", json_real(aurmig_step_seconds(s)));
 			json_object_set_new(st, "statements", json_integer((json_int_t)aurmig_step_statements(s)));
+			json_object_set_new(st, "retries", json_integer((json_int_t)aurmig_step_retries(s)));
 			json_array_append_new(steps, st);
 		}
 		json_object_set_new(o, "changed", json_boolean(aurmig_plan_count(plan) > 0 ||
@@ -205,7 +273,10 @@ int cmd_upgrade(cli *c, int argc, char **argv)
 	int sql = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
+		int w = cli_wait_option(c, argc, argv, &i, 0, 1);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w || opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
 			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--one-transaction"))
 			flags |= AURMIG_PLAN_ONE_TRANSACTION;
@@ -252,7 +323,12 @@ int cmd_stamp(cli *c, int argc, char **argv)
 	if (!targets)
 		return EXIT_ERROR;
 	for (int i = 1; i < argc; i++) {
-		if (opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
+		int w = cli_wait_option(c, argc, argv, &i, 0, 1);
+		if (w < 0) {
+			free(targets);
+			return EXIT_USAGE;
+		}
+		if (w || opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
 			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--purge"))
 			flags |= AURMIG_PLAN_PURGE;
@@ -283,11 +359,17 @@ int cmd_current(cli *c, int argc, char **argv)
 	c->open_existing = 1;   /* read-only: never create an SQLite file */
 
 	for (int i = 1; i < argc; i++) {
+		int w = cli_wait_option(c, argc, argv, &i, 1, 0);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w)
+			continue;
 		if (opt_flag(argc, argv, &i, "-v", "--verbose"))
 			verbose = 1;
 		else
 			return bad_usage(argv[0], "takes no arguments");
 	}
+	c->read_only = 1;
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
 	if ((rc = aurmig_conn_read_current(c->conn, &n)))
@@ -405,15 +487,19 @@ int cmd_check(cli *c, int argc, char **argv)
 	c->open_existing = 1;   /* read-only: never create an SQLite file */
 
 	for (int i = 1; i < argc; i++) {
-		if (opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
+		int w = cli_wait_option(c, argc, argv, &i, 1, 0);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w || opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
 			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--schema"))
 			schema = 1;
 		else
-			return bad_usage(argv[0], "takes --schema [--scratch-url URL]");
+			return bad_usage(argv[0], "takes --schema [--scratch-url URL] [--timeout SECONDS]");
 	}
 	if (scratch_url && !schema)
 		return bad_usage(argv[0], "--scratch-url goes with --schema");
+	c->read_only = 1;
 	if (schema && c->json) {
 		/* one JSON document: the state first, then the schema */
 		if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
@@ -571,6 +657,11 @@ int cmd_validate(cli *c, int argc, char **argv)
 	const char *rev = NULL;
 
 	for (int i = 1; i < argc; i++) {
+		int w = cli_wait_option(c, argc, argv, &i, 1, 0);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w)
+			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--accept"))
 			accept = 1;
 		else if (opt_flag(argc, argv, &i, "-v", "--verbose"))
@@ -580,6 +671,7 @@ int cmd_validate(cli *c, int argc, char **argv)
 		else
 			return bad_usage(argv[0], "takes --accept [REVISION]");
 	}
+	c->read_only = !accept;
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
 	if (accept) {
@@ -690,6 +782,11 @@ int cmd_recover(cli *c, int argc, char **argv)
 	int code, rc;
 
 	for (int i = 1; i < argc; i++) {
+		int w = cli_wait_option(c, argc, argv, &i, 0, action == AURMIG_RECOVER_RESUME);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w)
+			continue;
 		if (argv[i][0] == '-' || rev)
 			return bad_usage(argv[0], "takes at most one revision");
 		rev = argv[i];
@@ -699,8 +796,12 @@ int cmd_recover(cli *c, int argc, char **argv)
 	opts.lock_timeout_ms = c->lock_timeout_ms;
 	opts.progress = progress_cb;
 	opts.progress_payload = c;
-	if ((rc = aurmig_recover(c->conn, c->graph, action, rev, &opts)))
+	wait_options(c, &opts);
+	c->stdout_tty = isatty(STDOUT_FILENO);
+	if ((rc = aurmig_recover(c->conn, c->graph, action, rev, &opts))) {
+		progress_failed(c);
 		return cli_fail(c, rc);
+	}
 	if (!c->quiet)
 		printf("%s\n", action == AURMIG_RECOVER_RESUME ? "Resumed and completed the failed migration." :
 			action == AURMIG_RECOVER_MARK_APPLIED ? "Recorded the failed migration as applied." :

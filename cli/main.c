@@ -40,6 +40,40 @@ int opt_value(int argc, char **argv, int *i, const char *shortf, const char *lon
 	return 0;
 }
 
+int cli_seconds(const char *opt, const char *v, long *ms_out)
+{
+	char *end;
+	double secs = strtod(v, &end);
+
+	if (*v == '\0' || *end != '\0' || !(secs >= 0) || secs > 86400 * 7) {
+		fprintf(stderr, "aurmig: %s takes seconds (0 to 604800), not '%s'\n", opt, v);
+		return -1;
+	}
+	*ms_out = (long)(secs * 1000 + 0.5);
+	return 0;
+}
+
+int cli_wait_option(cli *c, int argc, char **argv, int *i, int reads, int writes)
+{
+	const char *v = NULL;
+
+	if (reads && opt_value(argc, argv, i, NULL, "--timeout", &v))
+		return cli_seconds("--timeout", v, &c->timeout_ms) ? -1 : 1;
+	if (writes && opt_value(argc, argv, i, NULL, "--ddl-lock-wait", &v))
+		return cli_seconds("--ddl-lock-wait", v, &c->ddl_lock_wait_ms) ? -1 : 1;
+	if (writes && opt_value(argc, argv, i, NULL, "--lock-retries", &v)) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 0 || n > 100) {
+			fprintf(stderr, "aurmig: --lock-retries takes a count (0 to 100), not '%s'\n", v);
+			return -1;
+		}
+		c->lock_retries = (int)n;
+		return 1;
+	}
+	return 0;
+}
+
 int cli_fail(cli *c, int rc)
 {
 	const aurmig_error *e = aurmig_error_last(c->ctx);
@@ -108,6 +142,8 @@ int cli_connect(cli *c)
 	}
 	if (!rc && c->version_table)
 		rc = aurmig_conn_set_version_table(c->conn, c->version_table);
+	if (!rc && c->read_only && c->timeout_ms > 0)
+		rc = aurmig_conn_set_timeout(c->conn, c->timeout_ms);
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
 
@@ -153,6 +189,9 @@ int main(int argc, char **argv)
 
 	c.dir = "migrations";
 	c.lock_timeout_ms = 60000;
+	c.timeout_ms = 5000;
+	c.ddl_lock_wait_ms = 10000;
+	c.lock_retries = 3;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *lt = NULL, *hk = NULL, *cfg = NULL;
 		if (opt_value(argc, argv, &i, NULL, "--hook", &hk)) {
@@ -168,6 +207,13 @@ int main(int argc, char **argv)
 			c.config_read = 1;
 			c.config_path = cfg;
 			continue;
+		}
+		{
+			int w = cli_wait_option(&c, argc, argv, &i, 1, 1);
+			if (w < 0)
+				return EXIT_USAGE;
+			if (w)
+				continue;
 		}
 		if (opt_value(argc, argv, &i, NULL, "--lock-timeout", &lt)) {
 			char *end;

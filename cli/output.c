@@ -156,15 +156,23 @@ static const struct help {
 	const char *text;
 } helps[] = {
 	{ "upgrade",
-	  "usage: aurmig [global options] upgrade [--one-transaction] [TARGET]\n"
+	  "usage: aurmig [global options] upgrade [--one-transaction] [--ddl-lock-wait SECS]\n"
+	  "                                       [--lock-retries N] [TARGET]\n"
 	  "       aurmig [global options] upgrade --sql [START:]TARGET [--dialect D]\n\n"
 	  "Run the migrations from the current revision(s) up to TARGET (default: heads).\n"
 	  "TARGET: a revision id or unique prefix, head, heads, LABEL@head, REV@head, +N,\n"
 	  "LABEL@+N, REV+N. Each migration runs in its own transaction together with its\n"
 	  "version-row change; --one-transaction runs the whole plan in one (SQLite,\n"
-	  "PostgreSQL). Prints one line per migration; nothing when already there.\n"
+	  "PostgreSQL). Prints 'Running upgrade A -> B, message ...' before each migration\n"
+	  "and its time after (on a terminal also 'statement k/n' while a step runs);\n"
+	  "nothing when already there. Each statement waits at most --ddl-lock-wait\n"
+	  "seconds for a lock (default 10; a script's '-- aurmig:lock_wait' overrides it);\n"
+	  "one that times out is retried --lock-retries times (default 3), naming the\n"
+	  "sessions that blocked it; then exit 4 if nothing of the step remains, else 5.\n"
+	  "Refuses a read-only server (replica, hot standby) before taking the lock.\n"
 	  "--sql prints the SQL script instead (statements, version-table and journal\n"
-	  "changes); with START it works offline, for --dialect sqlite|mysql|pgsql.\n" },
+	  "changes, the lock-wait settings); with START it works offline, for --dialect\n"
+	  "sqlite|mysql|pgsql.\n" },
 	{ "downgrade",
 	  "usage: aurmig [global options] downgrade TARGET\n"
 	  "       aurmig [global options] downgrade --sql [START:]TARGET [--dialect D]\n\n"
@@ -188,18 +196,20 @@ static const struct help {
 	  "its [aurmig] revision key and record its checksum (after a hand edit was\n"
 	  "checked, or a restore from a backup).\n" },
 	{ "current",
-	  "usage: aurmig [global options] current [-v]\n\n"
+	  "usage: aurmig [global options] current [-v] [--timeout SECS]\n\n"
 	  "Print the database's current revision(s). Read-only: never creates the\n"
-	  "version table.\n" },
+	  "version table. --timeout: how long a statement may wait (default 5; exit 4).\n" },
 	{ "check",
-	  "usage: aurmig [global options] check [--schema [--scratch-url URL]]\n\n"
+	  "usage: aurmig [global options] check [--timeout SECS] [--schema [--scratch-url URL]]\n\n"
 	  "Read-only: exit 0 when the database is at the heads, 3 when migrations are\n"
 	  "pending, 5 when a failed migration awaits recovery, 6 when an applied\n"
 	  "migration's file changed since it ran, 7 when the database holds a revision\n"
 	  "these migrations do not know, 9 when a migration is in progress (its run\n"
-	  "holds the deploy lock; the message names it: wait, do not recover), 1 when\n"
-	  "it cannot tell (a pending script that cannot be planned: file:line).\n"
-	  "--schema: also compare the schema with the\n"
+	  "holds the deploy lock; the message names it: wait, do not recover), 4 when\n"
+	  "a statement waited longer than --timeout SECS (default 5) for a lock or an\n"
+	  "answer (timed out waiting for the database), 1 when it cannot tell (a\n"
+	  "pending script that cannot be planned: file:line). Works on read-only\n"
+	  "replicas. --schema: also compare the schema with the\n"
 	  "declared one (schema/portable.sql, else schema/<dialect>.sql; MySQL and\n"
 	  "PostgreSQL load it into the empty --scratch-url database): exit 8 when\n"
 	  "they differ.\n" },
@@ -244,7 +254,7 @@ static const struct help {
 	  "usage: aurmig [global options] show REV|current\n\n"
 	  "Describe one revision.\n" },
 	{ "validate",
-	  "usage: aurmig [global options] validate [--accept [REV]]\n\n"
+	  "usage: aurmig [global options] validate [--timeout SECS] [--accept [REV]]\n\n"
 	  "Compare the database with the migrations: pending migrations (exit 3),\n"
 	  "applied migrations whose file changed since they ran (exit 6), a failed\n"
 	  "migration awaiting recovery (exit 5), revisions no file knows (exit 7), a\n"
@@ -253,7 +263,7 @@ static const struct help {
 	  "-v also lists applied migrations without a recorded checksum. --accept\n"
 	  "records the current files' checksums (of REV, or every changed one).\n" },
 	{ "resume",
-	  "usage: aurmig [global options] resume [REV]\n\n"
+	  "usage: aurmig [global options] resume [--ddl-lock-wait SECS] [--lock-retries N] [REV]\n\n"
 	  "Run the rest of the migration that failed half-way (MySQL/MariaDB, or a\n"
 	  "script with 'transaction off'), from the statement that failed, using the\n"
 	  "current file; then record it as done. Refuses when the version table\n"
@@ -305,6 +315,11 @@ int out_help(FILE *f, const char *verb)
 			"                       first, as aurweb does), and the file config steps edit\n"
 			"  -d, --dir DIR        migrations directory (default: migrations)\n"
 			"  --lock-timeout SECS  wait at most SECS for the deploy lock (default 60)\n"
+			"  --timeout SECS       read-only commands: any statement waits at most SECS\n"
+			"                       for a lock or an answer (default 5; 0: no bound)\n"
+			"  --ddl-lock-wait SECS migrations: each statement waits at most SECS for a\n"
+			"                       lock (default 10; 0: the server's own bound)\n"
+			"  --lock-retries N     retry a statement that timed out on a lock (default 3)\n"
 			"  --version-table NAME the version table (default alembic_version)\n"
 			"  --json               print one JSON document (docs/json.md)\n"
 			"  --hook NAME=COMMAND  run COMMAND for the migrations' hook NAME (repeatable)\n"
@@ -315,7 +330,8 @@ int out_help(FILE *f, const char *verb)
 			"  -v, --verbose        print more\n"
 			"  --version            print the version\n"
 			"  -h, --help           this help; 'aurmig COMMAND --help' for a command\n\n"
-			"Exit codes: 0 ok, 1 error, 2 usage, 3 not at head, 4 lock timeout,\n"
+			"Exit codes: 0 ok, 1 error, 2 usage, 3 not at head, 4 timed out waiting (lock,\n"
+			"database; nothing of the step applied),\n"
 			"5 a failed migration awaits recovery, 6 an applied migration was edited,\n"
 			"7 the database holds a revision these migrations do not know,\n"
 			"8 check --schema: the schema is not the declared one,\n"

@@ -4,7 +4,7 @@ _aurmig()
     local cur prev words cword
     _init_completion || return
     local verbs="init upgrade downgrade stamp current check config-stamp validate resume mark-applied mark-rolled-back heads branches history show revision merge schema lint help"
-    local globals="--url --aurweb-config --config-file --dir --lock-timeout --json --no-color --quiet --verbose --version --help"
+    local globals="--url --aurweb-config --config-file --dir --lock-timeout --timeout --ddl-lock-wait --lock-retries --json --no-color --quiet --verbose --version --help"
     local verb="" dir="migrations" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -15,7 +15,7 @@ _aurmig()
     done
     case "$prev" in
         --dir|-d|--aurweb-config|--config-file) _filedir; return ;;
-        --url|--lock-timeout|-m|--message|--rev-id|--branch-label) return ;;
+        --url|--lock-timeout|--timeout|--ddl-lock-wait|--lock-retries|-m|--message|--rev-id|--branch-label) return ;;
         --dialect) COMPREPLY=($(compgen -W "sqlite mysql pgsql" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "text json gcc github" -- "$cur")); return ;;
         --error|--warning|--info|--ignore) return ;;
@@ -30,14 +30,16 @@ _aurmig()
     fi
     local opts=""
     case "$verb" in
-        upgrade) opts="--one-transaction --sql --dialect" ;;
-        downgrade) opts="--sql --dialect" ;;
-        stamp) opts="--purge --sql --dialect" ;;
-        validate) opts="--accept -v" ;;
+        upgrade) opts="--one-transaction --sql --dialect --ddl-lock-wait --lock-retries" ;;
+        downgrade) opts="--sql --dialect --ddl-lock-wait --lock-retries" ;;
+        stamp) opts="--purge --sql --dialect --ddl-lock-wait --lock-retries" ;;
+        resume) opts="--ddl-lock-wait --lock-retries" ;;
+        current) opts="-v --timeout" ;;
+        validate) opts="--accept -v --timeout" ;;
         heads) opts="--single -v" ;;
         history) opts="-r -v -i" ;;
         revision) opts="-m --head --branch-label --depends-on --rev-id --autogenerate --scratch-url" ;;
-        check) opts="--schema --scratch-url" ;;
+        check) opts="--schema --scratch-url --timeout" ;;
         merge) opts="-m --branch-label --rev-id" ;;
         schema) opts="dump diff --dialect --all --declared --scratch-url" ;;
         lint) opts="--all --pending --since --dialect --check-down --error --warning --info --ignore --werror --format --list-rules" ;;

@@ -133,6 +133,7 @@ int aurmig_conn_set_version_table(aurmig_conn *conn, const char *name);
 const char *aurmig_conn_version_table(const aurmig_conn *conn);
 const char *aurmig_conn_journal_table(const aurmig_conn *conn);
 int aurmig_conn_exec(aurmig_conn *conn, const char *sql);
+int aurmig_conn_set_timeout(aurmig_conn *conn, long timeout_ms);
 int aurmig_conn_dialect(const aurmig_conn *conn);
 const char *aurmig_conn_display_url(const aurmig_conn *conn);
 int aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);
@@ -156,11 +157,12 @@ typedef enum aurmig_step_kind {
 typedef enum aurmig_progress_phase {
   AURMIG_PROGRESS_START = 1,
   AURMIG_PROGRESS_DONE = 2,
-  AURMIG_PROGRESS_STATEMENT = 3
+  AURMIG_PROGRESS_STATEMENT = 3,
+  AURMIG_PROGRESS_LOCK_WAIT = 4
 } aurmig_progress_phase;
 typedef int (*aurmig_progress_fn)(void *payload, const aurmig_step *step, int phase);
 typedef enum aurmig_plan_options_version {
-  AURMIG_PLAN_OPTIONS_VERSION = 1
+  AURMIG_PLAN_OPTIONS_VERSION = 2
 } aurmig_plan_options_version;
 typedef struct aurmig_plan_options {
   unsigned int version;
@@ -169,6 +171,9 @@ typedef struct aurmig_plan_options {
   void *progress_payload;
   long lock_timeout_ms;
   const char *config_file;
+  long ddl_lock_wait_ms;
+  int lock_retries;
+  long lock_retry_delay_ms;
 } aurmig_plan_options;
 int aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version);
 int aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts);
@@ -191,6 +196,8 @@ size_t aurmig_step_to_count(const aurmig_step *step);
 const char *aurmig_step_to(const aurmig_step *step, size_t i);
 size_t aurmig_step_statements(const aurmig_step *step);
 double aurmig_step_seconds(const aurmig_step *step);
+size_t aurmig_step_statement_count(const aurmig_step *step);
+size_t aurmig_step_retries(const aurmig_step *step);
 int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 typedef enum aurmig_config_state {
@@ -242,6 +249,10 @@ int aurmig_accept_checksums(aurmig_conn *conn, const aurmig_graph *graph, const 
 int aurmig_accept_checksums_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *revision, const aurmig_plan_options *opts);
 typedef struct aurmig_status aurmig_status;
 int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url, const char *aurweb_config, const char *dir);
+typedef enum aurmig_status_defaults {
+  AURMIG_STATUS_TIMEOUT_MS = 5000
+} aurmig_status_defaults;
+int aurmig_status_new_timeout(aurmig_status **out, aurmig_context *ctx, const char *url, const char *aurweb_config, const char *dir, long timeout_ms);
 int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_status_state(const aurmig_status *status);
 const char *aurmig_status_message(const aurmig_status *status);

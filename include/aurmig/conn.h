@@ -79,6 +79,21 @@ AURMIG_EXTERN(const char *) aurmig_conn_journal_table(const aurmig_conn *conn);
  */
 AURMIG_EXTERN(int) aurmig_conn_exec(aurmig_conn *conn, const char *sql);
 
+/**
+ * Bound every wait of the statements that follow on this connection to
+ * @p timeout_ms milliseconds (for read-only work: a start-up check, a
+ * status call), as session settings: MariaDB `max_statement_time` and
+ * `lock_wait_timeout` / `innodb_lock_wait_timeout` (MySQL:
+ * `max_execution_time`), PostgreSQL `statement_timeout` and `lock_timeout`,
+ * SQLite the busy timeout. A statement that waits longer fails with
+ * AURMIG_ELOCKED, "timed out waiting for the database", naming the
+ * statement. @p timeout_ms <= 0 removes the bound (SQLite: back to the
+ * 5 s busy timeout every connection starts with). Migrations set their own
+ * lock-wait bound per step (aurmig_plan_options.ddl_lock_wait_ms).
+ * @return AURMIG_OK, AURMIG_EINVALID, AURMIG_EDB.
+ */
+AURMIG_EXTERN(int) aurmig_conn_set_timeout(aurmig_conn *conn, long timeout_ms);
+
 /** The connection's aurmig_dialect. */
 AURMIG_EXTERN(int) aurmig_conn_dialect(const aurmig_conn *conn);
 

@@ -54,7 +54,14 @@ typedef enum aurmig_step_kind {
 typedef enum aurmig_progress_phase {
 	AURMIG_PROGRESS_START = 1,    /**< before the step */
 	AURMIG_PROGRESS_DONE = 2,     /**< after the step committed */
-	AURMIG_PROGRESS_STATEMENT = 3 /**< before each statement; aurmig_step_statements() says how many ran */
+	AURMIG_PROGRESS_STATEMENT = 3, /**< before each statement; aurmig_step_statements() says how many ran */
+	/**
+	 * A statement timed out waiting for a lock (or lost a deadlock) and will
+	 * be retried after a pause: aurmig_step_retries() counts the retries,
+	 * the context's error record says what timed out and who blocked it.
+	 * A non-zero return gives up (the step fails as if out of retries).
+	 */
+	AURMIG_PROGRESS_LOCK_WAIT = 4
 } aurmig_progress_phase;
 
 /**
@@ -67,7 +74,7 @@ typedef int (*aurmig_progress_fn)(void *payload, const aurmig_step *step, int ph
 
 /** Version of aurmig_plan_options this header describes. */
 typedef enum aurmig_plan_options_version {
-	AURMIG_PLAN_OPTIONS_VERSION = 1
+	AURMIG_PLAN_OPTIONS_VERSION = 2   /**< 1: up to config_file; 2: the lock-wait fields */
 } aurmig_plan_options_version;
 
 /** Options for aurmig_plan_new(). Fields are only ever appended. */
@@ -88,9 +95,28 @@ typedef struct aurmig_plan_options {
 	 * aurmig_plan_new() copies the string.
 	 */
 	const char *config_file;
+	/* version 2 */
+	/**
+	 * How long each statement of a migration waits for a lock (MariaDB
+	 * `lock_wait_timeout` and `innodb_lock_wait_timeout`, PostgreSQL
+	 * `lock_timeout`, SQLite the busy timeout), in milliseconds; a script's
+	 * `-- aurmig:lock_wait SECONDS` header overrides it. 0 leaves the
+	 * server's value (MariaDB: a day). Default 10000.
+	 */
+	long ddl_lock_wait_ms;
+	/**
+	 * How often a statement that timed out waiting for a lock (or lost a
+	 * deadlock) is retried: an atomic step as a whole, after a rollback; a
+	 * non-atomic step from the failed statement. Default 3; 0 never retries.
+	 * Then the step fails with AURMIG_ELOCKED when nothing of it remains,
+	 * AURMIG_ERECOVERY otherwise.
+	 */
+	int lock_retries;
+	/** The pause before the first retry, doubled for each further one (at most 30 s), in milliseconds. Default 1000. */
+	long lock_retry_delay_ms;
 } aurmig_plan_options;
 
-#define AURMIG_PLAN_OPTIONS_INIT { AURMIG_PLAN_OPTIONS_VERSION, 0, NULL, NULL, 60000, NULL }
+#define AURMIG_PLAN_OPTIONS_INIT { AURMIG_PLAN_OPTIONS_VERSION, 0, NULL, NULL, 60000, NULL, 10000, 3, 1000 }
 
 /** Fill @p opts with defaults for @p version. @return AURMIG_OK or AURMIG_EINVALID. */
 AURMIG_EXTERN(int) aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version);
@@ -183,6 +209,10 @@ AURMIG_EXTERN(const char *) aurmig_step_to(const aurmig_step *step, size_t i);
 AURMIG_EXTERN(size_t) aurmig_step_statements(const aurmig_step *step);
 /** Wall-clock seconds the step took, or -1 before it ran. */
 AURMIG_EXTERN(double) aurmig_step_seconds(const aurmig_step *step);
+/** Number of statements and hook calls in the step's script (the n of "statement k of n"). */
+AURMIG_EXTERN(size_t) aurmig_step_statement_count(const aurmig_step *step);
+/** How often a statement of the step was retried after a lock-wait timeout or a deadlock. */
+AURMIG_EXTERN(size_t) aurmig_step_retries(const aurmig_step *step);
 /**@}*/
 
 /**

@@ -25,15 +25,34 @@ typedef struct aurmig_status aurmig_status;
  *        @p aurweb_config is given.
  * @param aurweb_config aurweb's configuration file, or NULL.
  * @param dir the migrations directory.
+ * Every statement waits at most AURMIG_STATUS_TIMEOUT_MS (5 s): see
+ * aurmig_status_new_timeout().
  * @return AURMIG_OK when the check ran, whatever the state; an error when
  *         it could not (bad migrations, no connection): then *out is NULL.
  */
 AURMIG_EXTERN(int) aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 	const char *aurweb_config, const char *dir);
 
+/** The wait bound of aurmig_status_new(), in milliseconds. */
+typedef enum aurmig_status_defaults {
+	AURMIG_STATUS_TIMEOUT_MS = 5000
+} aurmig_status_defaults;
+
+/**
+ * aurmig_status_new() with its wait bound: every statement of the check
+ * waits at most @p timeout_ms milliseconds for a lock or an answer
+ * (aurmig_conn_set_timeout()); <= 0 sets no bound. aurmig_status_new()
+ * uses AURMIG_STATUS_TIMEOUT_MS. A check that times out fails with
+ * AURMIG_ELOCKED ("timed out waiting for the database"): an application
+ * start never hangs behind a lock.
+ */
+AURMIG_EXTERN(int) aurmig_status_new_timeout(aurmig_status **out, aurmig_context *ctx, const char *url,
+	const char *aurweb_config, const char *dir, long timeout_ms);
+
 /**
  * The same check on a connection and a graph the caller already has (the
  * fast path for a long-lived process: no file is read, no connection made).
+ * The connection's own wait bound applies (aurmig_conn_set_timeout()).
  */
 AURMIG_EXTERN(int) aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 

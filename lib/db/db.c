@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <dbi/dbi.h>
+#include <dbi/dbi-dev.h>   /* dbi_conn_t: the driver's own handle, for the SQLite busy timeout */
 
 #include "db/db.h"
 #include "ini/settings.h"
@@ -139,26 +140,71 @@ static void tidy_message(char *out, size_t size, const char *msg, int code, int 
 	}
 }
 
+/* libdbd-pgsql reports the SQLSTATE as a base-36 number. */
+static int sqlstate(const char *s)
+{
+	int v = 0;
+
+	for (; *s; s++)
+		v = v * 36 + (*s >= '0' && *s <= '9' ? *s - '0' : *s - 'A' + 10);
+	return v;
+}
+
+int aurmig__db_wait_kind(int dialect, int code, const char *msg)
+{
+	switch (dialect) {
+	case AURMIG_DIALECT_MYSQL:
+		/* ER_LOCK_WAIT_TIMEOUT (also lock_wait_timeout on a metadata
+		 * lock), ER_LOCK_DEADLOCK, ER_STATEMENT_TIMEOUT (MariaDB
+		 * max_statement_time), ER_QUERY_TIMEOUT (MySQL max_execution_time) */
+		return code == 1205 ? AURMIG__WAIT_LOCK : code == 1213 ? AURMIG__WAIT_DEADLOCK :
+			code == 1969 || code == 3024 ? AURMIG__WAIT_STATEMENT : AURMIG__WAIT_NONE;
+	case AURMIG_DIALECT_PGSQL:
+		/* lock_not_available, deadlock_detected, query_canceled */
+		if (code == sqlstate("55P03"))
+			return AURMIG__WAIT_LOCK;
+		if (code == sqlstate("40P01"))
+			return AURMIG__WAIT_DEADLOCK;
+		if (code == sqlstate("57014"))
+			return AURMIG__WAIT_STATEMENT;
+		return AURMIG__WAIT_NONE;
+	default:
+		/* SQLITE_BUSY, SQLITE_LOCKED: libdbd-sqlite3 passes the message */
+		return msg && (strstr(msg, "database is locked") || strstr(msg, "database table is locked")) ?
+			AURMIG__WAIT_BUSY : AURMIG__WAIT_NONE;
+	}
+}
+
 static int record_dbi_error(aurmig_conn *c, const char *sql, const char *what)
 {
 	dbi_impl *d = c->impl;
 	const char *msg = NULL;
 	char tidy[1024];
-	int code, rc;
+	int code, rc, wait;
 
 	pthread_mutex_lock(&dbi_error_lock);
 	code = dbi_conn_error(d->conn, &msg);
 	tidy_message(tidy, sizeof(tidy), msg && *msg ? msg : "unknown database error", code, c->dialect);
-	if (c->dialect == AURMIG_DIALECT_SQLITE && c->sqlite_path && msg && strstr(msg, "readonly database")) {
+	wait = sql ? aurmig__db_wait_kind(c->dialect, code, tidy) : AURMIG__WAIT_NONE;
+	if (wait == AURMIG__WAIT_DEADLOCK)
+		rc = aurmig__err(c->ctx, AURMIG_ELOCKED, AURMIG_ERRCLASS_DB,
+			"deadlock waiting for the database (chosen as the victim): %s", tidy);
+	else if (wait != AURMIG__WAIT_NONE && c->timeout_ms > 0)
+		rc = aurmig__err(c->ctx, AURMIG_ELOCKED, AURMIG_ERRCLASS_DB,
+			"timed out after %.1f s waiting for the database: %s (another session holds a lock on "
+			"what the statement reads; --timeout sets the bound)", (double)c->timeout_ms / 1000.0, tidy);
+	else if (wait != AURMIG__WAIT_NONE)
+		rc = aurmig__err(c->ctx, AURMIG_ELOCKED, AURMIG_ERRCLASS_DB,
+			"timed out waiting for the database: %s", tidy);
+	else if (c->dialect == AURMIG_DIALECT_SQLITE && c->sqlite_path && msg && strstr(msg, "readonly database")) {
 		/* the file (or its directory, for the journal) is not writable:
 		 * name it rather than the internal statement that tried */
 		rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB,
 			"the SQLite database %s is read-only (check the permissions of the file and of "
 			"its directory): %s", c->sqlite_path, tidy);
 		sql = NULL;
-	} else {
+	} else
 		rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, "%s: %s", what, tidy);
-	}
 	pthread_mutex_unlock(&dbi_error_lock);
 	aurmig__err_set_db_code(c->ctx, code);
 	if (sql)
@@ -354,6 +400,31 @@ int aurmig__db_open(aurmig_conn *c, const aurmig__settings *s)
 		rc = c->ops->exec(c, "SET client_min_messages = error", NULL);
 	}
 	return rc;
+}
+
+int aurmig__db_sqlite_busy_timeout(aurmig_conn *c, long ms)
+{
+	/* "PRAGMA busy_timeout = N" returns a row, and libdbd-sqlite3 prints
+	 * "no tables in statement !" on stdout for it: call SQLite's own
+	 * sqlite3_busy_timeout(), which the driver hands out as a
+	 * driver-specific function, on the driver's handle */
+	dbi_impl *d = c->impl;
+	int (*busy)(void *, int) = NULL;
+	void *handle;
+
+	if (c->ops != &dbi_ops || c->dialect != AURMIG_DIALECT_SQLITE)
+		return AURMIG_OK;
+	void *fn = dbi_driver_specific_function(dbi_conn_get_driver(d->conn), "sqlite3_busy_timeout");
+
+	memcpy(&busy, &fn, sizeof(busy));   /* an object pointer to a function pointer, without -Wpedantic */
+	handle = ((dbi_conn_t *)d->conn)->connection;
+	if (!busy || !handle)
+		return aurmig__err(c->ctx, AURMIG_EUNSUPPORTED, AURMIG_ERRCLASS_DB,
+			"this libdbd-sqlite3 cannot set the busy timeout");
+	if (ms > 0x7fffffffL)
+		ms = 0x7fffffffL;
+	busy(handle, (int)(ms < 0 ? 0 : ms));
+	return AURMIG_OK;
 }
 
 int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const char *display_url,

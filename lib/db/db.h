@@ -40,6 +40,7 @@ struct aurmig_conn {
 	int lock_fd;                 /* SQLite deploy lock: flock()ed file, -1 when none */
 	int locked;                  /* the deploy lock is held */
 	int offline;                 /* recording connection: CREATE TABLE IF NOT EXISTS */
+	long timeout_ms;             /* aurmig_conn_set_timeout(): the session's wait bound, 0 when none */
 	/* who writes the journal rows (host, OS user), looked up on the first row:
 	 * getpwuid_r reads /etc/passwd each time (7 system calls a row) */
 	int ident_done;
@@ -51,6 +52,18 @@ struct aurmig_conn {
 /* Open through libdbi from parsed settings (lib/ini/settings.h). */
 struct aurmig__settings;
 int aurmig__db_open(aurmig_conn *c, const struct aurmig__settings *s);
+
+/* Kinds of wait failure, from the driver's code and message (0: none). */
+enum {
+	AURMIG__WAIT_NONE = 0,
+	AURMIG__WAIT_LOCK = 1,       /* a lock wait timed out (retryable) */
+	AURMIG__WAIT_DEADLOCK = 2,   /* chosen as a deadlock victim (retryable) */
+	AURMIG__WAIT_STATEMENT = 3,  /* the statement ran past its timeout (not retried) */
+	AURMIG__WAIT_BUSY = 4        /* SQLite: the database is locked (retryable) */
+};
+int aurmig__db_wait_kind(int dialect, int db_code, const char *msg);
+/* SQLite through libdbi: set the busy timeout (a no-op elsewhere). */
+int aurmig__db_sqlite_busy_timeout(aurmig_conn *c, long ms);
 
 /* Make a connection object around ops (used by aurmig_conn_open and by tests). */
 int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const char *display_url,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "db/lock.h"
+#include "db/waits.h"
 
 #define POLL_MS 100
 
@@ -182,6 +183,9 @@ int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms)
 
 	if (c->locked)
 		return AURMIG_OK;
+	/* a replica would take the lock, read, and fail at its first write */
+	if ((rc = aurmig__db_require_writable(c)))
+		return rc;
 	lock_name(c, name);
 	if (c->dialect == AURMIG_DIALECT_SQLITE && (rc = open_lock_file(c)))
 		return rc;

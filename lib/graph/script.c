@@ -282,6 +282,28 @@ static int header_seen(int *seen_line, aurmig_context *ctx, const char *path, in
 	return AURMIG_OK;
 }
 
+/* `-- aurmig:lock_wait SECONDS`: 0 to 86400, up to three decimals (0 = the server's own bound). */
+static int parse_lock_wait(aurmig_migration *m, aurmig_context *ctx, const char *path, int line,
+	const char *t, size_t vs, size_t ve)
+{
+	long whole = 0, frac = 0, scale = 1000;
+	size_t i = vs;
+
+	for (; i < ve && t[i] >= '0' && t[i] <= '9' && whole <= 86400; i++)
+		whole = whole * 10 + (t[i] - '0');
+	if (i < ve && t[i] == '.' && i > vs)
+		for (i++; i < ve && t[i] >= '0' && t[i] <= '9' && scale > 1; i++) {
+			scale /= 10;
+			frac += (t[i] - '0') * scale;
+		}
+	if (i == vs || i != ve || whole > 86400 || (whole == 86400 && frac))
+		return aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+			"lock_wait takes seconds (0 to 86400, e.g. 30 or 2.5), not '%.*s'",
+			(int)(ve - vs > 64 ? 64 : ve - vs), t + vs);
+	m->lock_wait_ms = whole * 1000 + frac;
+	return AURMIG_OK;
+}
+
 /* Everything in [s, e) is blank or a `--` comment? (for text before the first section) */
 static int line_is_comment_or_blank(const char *t, size_t s, size_t e)
 {
@@ -366,7 +388,7 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	line_iter it = { text, len, len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0, 0 };
 	size_t s, e;
 	aurmig__section *cur = NULL;
-	int seen_message = 0, seen_date = 0, seen_tx = 0, hook_open = 0;
+	int seen_message = 0, seen_date = 0, seen_tx = 0, seen_lock_wait = 0, hook_open = 0;
 	int rc = AURMIG_OK;
 	const char *why;
 
@@ -380,6 +402,7 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	m->text = text;
 	m->text_len = len;
 	m->transactional = 1;
+	m->lock_wait_ms = -1;
 	m->path = (char *)(m + 1);
 	strcpy(m->path, path);
 	if (memchr(text, '\0', len)) {
@@ -598,10 +621,14 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 					(int)(ve - vs > 64 ? 64 : ve - vs), text + vs);
 				goto fail;
 			}
+		} else if (key_is(text, ks, ke, "lock_wait")) {
+			if ((rc = header_seen(&seen_lock_wait, ctx, path, line, "lock_wait")) ||
+			    (rc = parse_lock_wait(m, ctx, path, line, text, vs, ve)))
+				goto fail;
 		} else {
 			rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
 				"unknown header key '%.*s' (expected revision, down_revision, message, "
-				"create_date, branch_labels, depends_on, transaction, irreversible, upgrade or downgrade)",
+				"create_date, branch_labels, depends_on, transaction, lock_wait, irreversible, upgrade or downgrade)",
 				(int)(ke - ks > 64 ? 64 : ke - ks), text + ks);
 			goto fail;
 		}

@@ -30,6 +30,7 @@ struct aurmig_migration {
 	aurmig__strv deps;           /* depends_on, as written (ids or labels) */
 	aurmig__strv labels;         /* branch_labels declared here */
 	int transactional;
+	long lock_wait_ms;           /* `-- aurmig:lock_wait SECONDS`, or -1 when the header has none */
 	char checksum[AURMIG__CHECKSUM_SIZE];   /* computed on first use: aurmig__script_checksum() */
 	int checksum_done;
 	int line_revision, line_down, line_deps, line_labels;

@@ -150,6 +150,7 @@ static int run_rowops(aurmig_plan *p, const aurmig_step *s)
 
 void aurmig__plan_unlock(aurmig_plan *p)
 {
+	aurmig__plan_reset_lock_wait(p);
 	if (p->own_lock) {
 		aurmig__lock_release(p->conn);
 		p->own_lock = 0;
@@ -295,7 +296,8 @@ static int statement_error(aurmig_plan *p, const aurmig_step *s, const aurmig__s
 	size_t n, const char *text, int atomic)
 {
 	const aurmig_error *e = aurmig_error_last(p->ctx);
-	char *dbmsg = strdup(e->message);
+	/* after a lock-wait timeout: the attempts and who blocked (waits.c) */
+	char *dbmsg = aurmig__printf(p->ctx, "%s%s", e->message, p->wait_note ? p->wait_note : "");
 	int code = e->db_code, rc = e->code;
 
 	if (atomic || i == 0)
@@ -385,6 +387,23 @@ static int exec_dml_journalled(aurmig_plan *p, aurmig_step *s, const char *one, 
 	return rc;
 }
 
+/* Run one statement; a lock-wait timeout is retried as waits.c decides. */
+static int run_one(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, const char *one, size_t i, int atomic)
+{
+	const aurmig__stmt *st = &s->stmts[it->stmt];
+	int rc;
+
+	for (;;) {
+		if (s->ddl && s->ddl[it->stmt])
+			rc = aurmig__ddl_exec(p->conn, s->ddl[it->stmt], s->mig->path, st->line);
+		else
+			rc = p->conn->ops->exec(p->conn, one, NULL);
+		if (!rc || aurmig__step_wait_retry(p, s, i, atomic) != 1)
+			return rc ? rc : AURMIG_OK;
+		/* a non-atomic step: the statement changed nothing; run it again */
+	}
+}
+
 int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *done, size_t *total,
 	int atomic)
 {
@@ -395,6 +414,8 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 
 	*done = from;
 	*total = n;
+	if (s->mig && n > from && (rc = aurmig__step_set_lock_wait(p, s, atomic)))
+		return rc;
 	for (size_t i = from; i < n && !rc; i++) {
 		const aurmig__item *it = &s->items[i];
 		int journalled = 0;
@@ -422,7 +443,11 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 			}
 			if (dml_in_own_tx(p, s, it, atomic)) {
 				int stmt_failed;
-				rc = exec_dml_journalled(p, s, one, (long)i + 1, &stmt_failed);
+				/* a lock-wait timeout rolled the statement back with its
+				 * journal record: run it again as waits.c decides */
+				while ((rc = exec_dml_journalled(p, s, one, (long)i + 1, &stmt_failed)) && stmt_failed &&
+				       aurmig__step_wait_retry(p, s, i, atomic) == 1)
+					;
 				journalled = !rc;
 				if (rc && !stmt_failed) {
 					free(one);
@@ -430,10 +455,12 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 						rc = journal_lost(p, s, i, n);
 					break;   /* the journal or the commit failed: reported as it is */
 				}
-			} else if (s->ddl && s->ddl[it->stmt])
-				rc = aurmig__ddl_exec(p->conn, s->ddl[it->stmt], s->mig->path, st[it->stmt].line);
-			else
-				rc = p->conn->ops->exec(p->conn, one, NULL);
+			} else
+				rc = run_one(p, s, it, one, i, atomic);
+			if (rc && p->retry_step) {
+				free(one);
+				return rc;   /* rolled back: the caller runs the step again */
+			}
 			if (rc)
 				rc = statement_error(p, s, &st[it->stmt], i, n, one, atomic);
 			else
@@ -493,7 +520,9 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 			 * "running" row commit together where DDL is transactional:
 			 * one commit (four fsyncs on SQLite) instead of three */
 			int tx = p->conn->dialect != AURMIG_DIALECT_MYSQL;
-			if ((tx && (rc = aurmig__db_begin(p->conn))) || (rc = aurmig__journal_ensure(p->conn)))
+			if (tx && (rc = aurmig__plan_first_begin(p)))
+				return fail(p, NULL, rc, 1, 0, 0);
+			if ((rc = aurmig__journal_ensure(p->conn)))
 				return fail(p, NULL, rc, 1, 0, 0);
 			if (aurmig__step_atomic(p, &p->steps[0])) {
 				if ((rc = insert_row(p, 0, AURMIG__J_RUNNING)))
@@ -523,6 +552,12 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 	}
 	t0 = now_seconds();
 
+again:
+	/* the lock-wait bound, at session level before BEGIN where it is one
+	 * (SQLite: BEGIN IMMEDIATE waits for the write lock); PostgreSQL's
+	 * atomic steps SET LOCAL it inside their transaction */
+	if ((p->conn->dialect != AURMIG_DIALECT_PGSQL || !atomic) && (rc = aurmig__step_set_lock_wait(p, s, 0)))
+		return fail(p, s, rc, atomic, 0, 0);
 	if (one_tx && atomic && !p->plan_tx) {
 		if ((rc = aurmig__db_begin(p->conn)))
 			return fail(p, s, rc, atomic, 0, 0);
@@ -535,8 +570,11 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 		if ((rc = aurmig__db_commit(p->conn)))
 			return fail(p, s, rc, 1, 0, 0);
 	} else if (!one_tx && atomic) {
-		if ((rc = aurmig__db_begin(p->conn)))
-			return fail(p, s, rc, atomic, 0, 0);
+		if ((rc = aurmig__db_begin(p->conn))) {
+			if (aurmig__step_wait_retry(p, s, 0, 0) == 1)
+				goto again;   /* SQLite: another writer held the database */
+			return fail(p, s, aurmig__step_wait_failed(p, s, rc), atomic, 0, 0);
+		}
 	}
 	if (!atomic && p->marker_seq != seq) {
 		if ((rc = insert_row(p, seq, AURMIG__J_RUNNING)))
@@ -550,8 +588,14 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 		return fail(p, s, rc, atomic, 0, 0);
 	if (seq == 0 && p->command != AURMIG_CMD_DOWNGRADE && (rc = aurmig__version_ensure(p->conn)))
 		return fail(p, s, rc, atomic, 0, 0);
-	if ((rc = aurmig__run_statements(p, s, 0, &done, &total, atomic)))
+	if ((rc = aurmig__run_statements(p, s, 0, &done, &total, atomic))) {
+		if (p->retry_step) {
+			/* a lock-wait timeout, rolled back: the whole step again */
+			p->retry_step = 0;
+			goto again;
+		}
 		return fail(p, s, rc, atomic, done, total);
+	}
 	if (!atomic && (rc = aurmig__db_begin(p->conn)))
 		return fail_after(p, s, rc, atomic, done, total);
 	if ((rc = run_rowops(p, s)))

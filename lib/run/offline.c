@@ -15,6 +15,7 @@
 #include "graph/resolve.h"
 #include "base/split.h"
 #include "db/version.h"
+#include "db/waits.h"
 
 typedef struct recorder {
 	aurmig__buf out;
@@ -113,9 +114,8 @@ int aurmig_plan_new_offline(aurmig_plan **out, aurmig_context *ctx, const aurmig
 	if (!rc)
 		rc = recorder_new(&c, ctx, dialect);
 	if (!rc) {
-		aurmig_plan_options o = AURMIG_PLAN_OPTIONS_INIT;
-		if (opts)
-			memcpy(&o, opts, sizeof(o));
+		aurmig_plan_options o;
+		aurmig__plan_options_copy(&o, opts);
 		o.flags |= AURMIG_PLAN_NO_LOCK;
 		rc = aurmig__plan_create(out, c, graph, command, targets, ntargets, &o, 0, &before);
 	}
@@ -145,6 +145,28 @@ static void comment_line(aurmig__buf *b, const char *prefix, const aurmig_step *
 	if (s->mig && *s->mig->message)
 		aurmig__buf_printf(b, ", %s", s->mig->message);
 	aurmig__buf_puts(b, "\n");
+}
+
+/* The session setting the online run makes (db/waits.c), as a statement
+ * of the script; ms == 0: the server's own bound. */
+static int lock_wait_sql(aurmig__buf *b, const aurmig_plan *p, long ms, const char *why)
+{
+	int dialect = p->conn->dialect;
+	char *sql;
+
+	if (dialect == AURMIG_DIALECT_SQLITE) {
+		/* a client setting: sqlite3's shell has .timeout */
+		return ms > 0 ? aurmig__buf_printf(b, "-- %s: %ld ms (sqlite3 shell: .timeout %ld)\n", why, ms, ms) :
+			AURMIG_OK;
+	}
+	if (ms <= 0)
+		return aurmig__buf_printf(b, "-- %s: the server's own\n%s;\n", why, dialect == AURMIG_DIALECT_MYSQL ?
+			"SET SESSION lock_wait_timeout = DEFAULT, innodb_lock_wait_timeout = DEFAULT" : "RESET lock_timeout");
+	if (!(sql = aurmig__db_lock_wait_sql(p->ctx, dialect, ms, 0)))
+		return AURMIG_ENOMEM;
+	aurmig__buf_printf(b, "-- %s\n%s;\n", why, sql);
+	free(sql);
+	return b->failed ? AURMIG_ENOMEM : AURMIG_OK;
 }
 
 int aurmig_plan_sql(const char **out, aurmig_plan *p)
@@ -184,7 +206,9 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 	if (aurmig__journal_run_id(p->run_id))
 		memcpy(p->run_id, "00000000000000000000000000000000", 33);
 	rc = AURMIG_OK;
-	if (p->nsteps || p->purge) {
+	if (p->nsteps)
+		rc = lock_wait_sql(&r->out, p, p->opts.ddl_lock_wait_ms, "the lock-wait bound of every statement (--ddl-lock-wait)");
+	if (!rc && (p->nsteps || p->purge)) {
 		if (p->command != AURMIG_CMD_DOWNGRADE)
 			rc = aurmig__version_ensure(c);
 		if (!rc)
@@ -200,6 +224,10 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 
 		comment_line(&r->out, s->kind == AURMIG_STEP_UPGRADE ? "Running upgrade" :
 			s->kind == AURMIG_STEP_DOWNGRADE ? "Running downgrade" : "Stamping", s);
+		/* the script's own bound (-- aurmig:lock_wait), for this step only */
+		if (s->mig && s->mig->lock_wait_ms >= 0 && s->mig->lock_wait_ms != p->opts.ddl_lock_wait_ms &&
+		    (rc = lock_wait_sql(&r->out, p, s->mig->lock_wait_ms, "this script's lock_wait")))
+			break;
 		if (s->mig && !s->mig->transactional)
 			aurmig__buf_puts(&r->out, "-- (transaction off: these statements run outside a transaction)\n");
 		else if ((rc = aurmig__db_begin(c)))
@@ -258,6 +286,8 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 			rc = aurmig__journal_insert(c, &e);
 		if (!rc)
 			rc = aurmig__db_commit(c);
+		if (!rc && s->mig && s->mig->lock_wait_ms >= 0 && s->mig->lock_wait_ms != p->opts.ddl_lock_wait_ms)
+			rc = lock_wait_sql(&r->out, p, p->opts.ddl_lock_wait_ms, "back to the plan's bound");
 		if (!rc && cfg && s->ncfg) {
 			/* the config file's change, as a unified diff in comments */
 			aurmig__buf before, diff;

@@ -6,6 +6,7 @@
  * step (split, portable DDL, hooks, config steps) and loads the
  * configuration file; migrator.c runs the steps.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,7 +134,22 @@ int aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version)
 	memset(opts, 0, sizeof(*opts));
 	opts->version = version;
 	opts->lock_timeout_ms = 60000;
+	if (version >= 2) {
+		opts->ddl_lock_wait_ms = 10000;
+		opts->lock_retries = 3;
+		opts->lock_retry_delay_ms = 1000;
+	}
 	return AURMIG_OK;
+}
+
+void aurmig__plan_options_copy(aurmig_plan_options *dst, const aurmig_plan_options *src)
+{
+	aurmig_plan_options_init(dst, AURMIG_PLAN_OPTIONS_VERSION);
+	if (!src)
+		return;
+	/* a version-1 caller's struct ends at config_file: the rest keeps the defaults */
+	memcpy(dst, src, src->version >= 2 ? sizeof(*dst) : offsetof(aurmig_plan_options, ddl_lock_wait_ms));
+	dst->version = AURMIG_PLAN_OPTIONS_VERSION;
 }
 
 void aurmig_plan_free(aurmig_plan *p)
@@ -162,6 +178,7 @@ void aurmig_plan_free(aurmig_plan *p)
 		free(s->ops);
 	}
 	free(p->steps);
+	free(p->wait_note);
 	aurmig__strv_clear(&p->before);
 	aurmig__strv_clear(&p->after);
 	free(p->sql);
@@ -220,11 +237,7 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 	p->conn = aurmig__conn_ref(conn);
 	p->graph = aurmig__graph_ref(graph);
 	p->command = command;
-	if (opts)
-		memcpy(&p->opts, opts, sizeof(p->opts));
-	else {
-		aurmig_plan_options_init(&p->opts, AURMIG_PLAN_OPTIONS_VERSION);
-	}
+	aurmig__plan_options_copy(&p->opts, opts);
 	/* the plan keeps its own copy of the file name (bindings pass temporaries) */
 	if (p->opts.config_file) {
 		if (!(p->config_file = aurmig__strdup(ctx, p->opts.config_file))) {
@@ -235,6 +248,7 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 	}
 	p->purge = command == AURMIG_CMD_STAMP && (p->opts.flags & AURMIG_PLAN_PURGE);
 	p->marker_seq = -1;
+	p->wait_session_ms = -1;
 	if (aurmig__journal_run_id(p->run_id)) {
 		rc = aurmig__err(ctx, AURMIG_ERROR, AURMIG_ERRCLASS_OS, "no random numbers for the run id");
 		goto fail;
@@ -355,6 +369,7 @@ int aurmig__plan_single(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 	p->graph = aurmig__graph_ref(graph);
 	p->command = kind == AURMIG_STEP_UPGRADE ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE;
 	p->marker_seq = -1;
+	p->wait_session_ms = -1;
 	aurmig_plan_options_init(&p->opts, AURMIG_PLAN_OPTIONS_VERSION);
 	pl.arg = p;
 	rc = aurmig__strv_copy(&p->before, ctx, heads_now);
@@ -441,6 +456,8 @@ const char *aurmig_step_to(const aurmig_step *s, size_t i)
 }
 size_t aurmig_step_statements(const aurmig_step *s) { return s ? s->statements : 0; }
 double aurmig_step_seconds(const aurmig_step *s) { return s ? s->seconds : -1; }
+size_t aurmig_step_statement_count(const aurmig_step *s) { return s ? s->nitems : 0; }
+size_t aurmig_step_retries(const aurmig_step *s) { return s ? s->retries : 0; }
 
 int aurmig_plan_next(const aurmig_step **out, aurmig_plan *p)
 {

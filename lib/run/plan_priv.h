@@ -26,6 +26,7 @@ struct aurmig_step {
 	char cfg_run_id[33];         /* its "pending" journal row, written before the commit */
 	size_t statements;           /* run so far */
 	double seconds;              /* -1 until run */
+	size_t retries;              /* statements retried after a lock-wait timeout or deadlock */
 };
 
 struct aurmig_plan {
@@ -60,6 +61,10 @@ struct aurmig_plan {
 	size_t njrows;               /* (VALUES tuples in jrows; see queue_row in migrator.c) */
 	char *init_schema;           /* an empty database: built from this declared schema
 	                              * (aurmig_init) before the first step; NULL otherwise */
+	/* bounded lock waits (waits.c) */
+	long wait_session_ms;        /* lock-wait bound set at session level, or -1 */
+	int retry_step;              /* the failed atomic step was rolled back and runs again */
+	char *wait_note;             /* attempts and blockers, for the message of a step out of retries */
 };
 
 /* Apply the next step (migrator.c). */
@@ -75,6 +80,26 @@ int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s);
 void aurmig__plan_cancel_marker(aurmig_plan *p);
 /* Release the deploy lock if this plan holds it. */
 void aurmig__plan_unlock(aurmig_plan *p);
+
+/* Copy caller's options of any supported version (NULL: defaults). */
+void aurmig__plan_options_copy(aurmig_plan_options *dst, const aurmig_plan_options *src);
+
+/* waits.c: bounded lock waits and retries of a step's statements. */
+/* The lock-wait bound of a step: its script's header, else the plan's. */
+long aurmig__step_lock_wait_ms(const aurmig_plan *p, const aurmig_step *s);
+/* Apply it before the step's statements (SET LOCAL inside an atomic step). */
+int aurmig__step_set_lock_wait(aurmig_plan *p, const aurmig_step *s, int atomic);
+/* Undo session-level settings at the end of the plan. */
+void aurmig__plan_reset_lock_wait(aurmig_plan *p);
+/* Statement i of the step failed (the error is on the context). 0: give
+ * up; 1: run the statement again now (non-atomic); 2: the atomic step was
+ * rolled back, run it again (p->retry_step is set). */
+int aurmig__step_wait_retry(aurmig_plan *p, aurmig_step *s, size_t i, int atomic);
+/* The first transaction of a plan (the journal, the first step's row),
+ * under the first step's lock-wait bound, retried like a step's BEGIN. */
+int aurmig__plan_first_begin(aurmig_plan *p);
+/* The step's transaction could not begin (out of retries): say so, with the attempts. */
+int aurmig__step_wait_failed(aurmig_plan *p, const aurmig_step *s, int rc);
 
 /* aurmig_plan_new, with the recovery gate optional (read-only callers). */
 int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph,

@@ -219,7 +219,7 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		goto done;
 	*pp = p;
 	if (opts)
-		memcpy(&p->opts, opts, sizeof(p->opts));
+		aurmig__plan_options_copy(&p->opts, opts);
 	if (aurmig__journal_run_id(run_id)) {
 		rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_OS, "no random numbers for the run id");
 		goto done;

@@ -88,6 +88,12 @@ static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 	const char *aurweb_config, const char *dir)
 {
+	return aurmig_status_new_timeout(out, ctx, url, aurweb_config, dir, AURMIG_STATUS_TIMEOUT_MS);
+}
+
+int aurmig_status_new_timeout(aurmig_status **out, aurmig_context *ctx, const char *url,
+	const char *aurweb_config, const char *dir, long timeout_ms)
+{
 	aurmig_status *s;
 	aurmig_graph *g = NULL;
 	aurmig_conn *c = NULL;
@@ -105,6 +111,8 @@ int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url,
 	if (!(rc = aurmig_graph_load(&g, ctx, dir)))
 		rc = url ? aurmig_conn_open_flags(&c, ctx, url, AURMIG_OPEN_EXISTING)
 			: aurmig_conn_open_aurweb_config_flags(&c, ctx, aurweb_config, AURMIG_OPEN_EXISTING);
+	if (!rc && timeout_ms > 0)
+		rc = aurmig_conn_set_timeout(c, timeout_ms);
 	if (!rc)
 		rc = fill(s, c, g);
 	aurmig_conn_free(c);

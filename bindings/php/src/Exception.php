@@ -95,7 +95,7 @@ class NotFoundException extends TargetException {}
 class AmbiguousException extends TargetException {}
 /** The database or its driver failed, or the version table held unexpected rows (AURMIG_EDB, AURMIG_ECONFLICT). */
 class DatabaseException extends Exception {}
-/** The deploy lock was not free in time (AURMIG_ELOCKED). */
+/** The deploy lock was not free in time, or a wait for the database timed out (a lock wait, a statement timeout, a deadlock: AURMIG_ELOCKED). */
 class LockTimeoutException extends Exception {}
 /** The database is in a state that needs a decision before migrating. */
 class StateException extends Exception {}

@@ -80,10 +80,14 @@ final class Migrator
     }
 
     /**
-     * The one-call start-up check (aurmig_status_new): load the
+     * The one-call start-up check (aurmig_status_new_timeout): load the
      * migrations, connect, read, report, let go of everything. Read-only.
+     * $timeout: seconds any statement may wait for a lock or an answer
+     * (null or 0: no bound); past it a LockTimeoutException ("timed out
+     * waiting for the database"), so an application start never hangs.
      */
-    public static function status(string $directory, ?string $url = null, ?string $aurwebConfig = null): Status
+    public static function status(string $directory, ?string $url = null, ?string $aurwebConfig = null,
+        ?float $timeout = 5.0): Status
     {
         $f = Library::ffi();
         $ctx = $f->new('aurmig_context*');
@@ -93,7 +97,8 @@ final class Migrator
         }
         try {
             $s = $f->new('aurmig_status*');
-            $rc = $f->aurmig_status_new(\FFI::addr($s), $ctx, $url, $aurwebConfig, $directory);
+            $rc = $f->aurmig_status_new_timeout(\FFI::addr($s), $ctx, $url, $aurwebConfig, $directory,
+                (int)round(($timeout ?? 0) * 1000));
             if ($rc !== 0) {
                 throw Exception::fromContext($f, $ctx, $rc);
             }

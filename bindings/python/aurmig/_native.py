@@ -67,6 +67,9 @@ class aurmig_plan_options(ctypes.Structure):
         ("progress_payload", ctypes.c_void_p),
         ("lock_timeout_ms", ctypes.c_long),
         ("config_file", ctypes.c_char_p),
+        ("ddl_lock_wait_ms", ctypes.c_long),
+        ("lock_retries", ctypes.c_int),
+        ("lock_retry_delay_ms", ctypes.c_long),
     ]
 
 
@@ -155,6 +158,7 @@ int aurmig_conn_set_version_table(aurmig_conn *conn, const char *name);
 const char *aurmig_conn_version_table(const aurmig_conn *conn);
 const char *aurmig_conn_journal_table(const aurmig_conn *conn);
 int aurmig_conn_exec(aurmig_conn *conn, const char *sql);
+int aurmig_conn_set_timeout(aurmig_conn *conn, long timeout_ms);
 int aurmig_conn_dialect(const aurmig_conn *conn);
 const char *aurmig_conn_display_url(const aurmig_conn *conn);
 int aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);
@@ -180,6 +184,8 @@ size_t aurmig_step_to_count(const aurmig_step *step);
 const char *aurmig_step_to(const aurmig_step *step, size_t i);
 size_t aurmig_step_statements(const aurmig_step *step);
 double aurmig_step_seconds(const aurmig_step *step);
+size_t aurmig_step_statement_count(const aurmig_step *step);
+size_t aurmig_step_retries(const aurmig_step *step);
 int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
@@ -201,6 +207,7 @@ void aurmig_report_free(aurmig_report *report);
 int aurmig_accept_checksums(aurmig_conn *conn, const aurmig_graph *graph, const char *revision);
 int aurmig_accept_checksums_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *revision, const aurmig_plan_options *opts);
 int aurmig_status_new(aurmig_status **out, aurmig_context *ctx, const char *url, const char *aurweb_config, const char *dir);
+int aurmig_status_new_timeout(aurmig_status **out, aurmig_context *ctx, const char *url, const char *aurweb_config, const char *dir, long timeout_ms);
 int aurmig_status_from(aurmig_status **out, aurmig_conn *conn, const aurmig_graph *graph);
 int aurmig_status_state(const aurmig_status *status);
 const char *aurmig_status_message(const aurmig_status *status);
@@ -323,7 +330,7 @@ CONSTANTS = {
     "AURMIG_PLAN_ONE_TRANSACTION": 1, "AURMIG_PLAN_PURGE": 2, "AURMIG_PLAN_NO_LOCK": 4,
     "AURMIG_STEP_UPGRADE": 1, "AURMIG_STEP_DOWNGRADE": 2, "AURMIG_STEP_STAMP": 3,
     "AURMIG_PROGRESS_START": 1, "AURMIG_PROGRESS_DONE": 2, "AURMIG_PROGRESS_STATEMENT": 3,
-    "AURMIG_PLAN_OPTIONS_VERSION": 1,
+    "AURMIG_PROGRESS_LOCK_WAIT": 4, "AURMIG_PLAN_OPTIONS_VERSION": 2, "AURMIG_STATUS_TIMEOUT_MS": 5000,
     "AURMIG_STATE_AT_HEAD": 0, "AURMIG_STATE_BEHIND": 1, "AURMIG_STATE_UNKNOWN": 2,
     "AURMIG_STATE_RECOVERY": 3, "AURMIG_STATE_DRIFT": 4, "AURMIG_STATE_IN_PROGRESS": 5,
     "AURMIG_RUN_ID": 1, "AURMIG_RUN_HOST": 2, "AURMIG_RUN_PID": 3, "AURMIG_RUN_SINCE": 4,

@@ -172,18 +172,21 @@ def _new_context(lib):
     return ctx
 
 
-def status(directory, url=None, *, aurweb_config=None):
-    """The one-call start-up check (aurmig_status_new): load the migrations,
-    connect, read, report, let go of everything. Read-only, takes no lock."""
+def status(directory, url=None, *, aurweb_config=None, timeout=5.0):
+    """The one-call start-up check (aurmig_status_new_timeout): load the
+    migrations, connect, read, report, let go of everything. Read-only,
+    takes no lock. timeout: seconds any statement may wait for a lock or an
+    answer (None or 0: no bound); past it LockTimeoutError ("timed out
+    waiting for the database"), so an application start never hangs."""
     if (url is None) == (aurweb_config is None):
         raise errors.UsageError("give exactly one of url and aurweb_config", n.AURMIG_EINVALID)
     lib = n.lib()
     ctx = _new_context(lib)
     try:
         s = _P["aurmig_status"]()
-        rc = lib.aurmig_status_new(ctypes.byref(s), ctx, _b(url, "url"),
-                                   _fspath(aurweb_config) if aurweb_config is not None else None,
-                                   _fspath(directory))
+        rc = lib.aurmig_status_new_timeout(ctypes.byref(s), ctx, _b(url, "url"),
+                                           _fspath(aurweb_config) if aurweb_config is not None else None,
+                                           _fspath(directory), int((timeout or 0) * 1000))
         if rc:
             raise errors.from_code(lib, ctx, rc)
         try:
@@ -268,6 +271,13 @@ class Migrator:
     @property
     def closed(self):
         return self._conn is None
+
+    def set_timeout(self, seconds):
+        """Bound every wait of this Migrator's statements (aurmig_conn_set_timeout):
+        for read-only use (check(), status()); a statement that waits longer
+        raises LockTimeoutError. None or 0 removes the bound. Migrations bound
+        their lock waits themselves (10 s per statement, retried)."""
+        self._check(self._lib.aurmig_conn_set_timeout(self._live_conn(), int((seconds or 0) * 1000)))
 
     # -- hooks ---------------------------------------------------------------
 
@@ -392,7 +402,8 @@ class Migrator:
         config steps edit (default: the Migrator's).
 
         progress(step, phase): called before ('start') and after ('done')
-        each step and before each statement ('statement'). Raise from it to
+        each step, before each statement ('statement'), and before a retry
+        after a lock-wait timeout ('lock-wait'). Raise from it to
         stop: the exception comes out of the iteration."""
         cmd = {"upgrade": n.AURMIG_CMD_UPGRADE, "downgrade": n.AURMIG_CMD_DOWNGRADE,
                "stamp": n.AURMIG_CMD_STAMP}.get(command)
@@ -623,7 +634,8 @@ class Plan:
         try:
             self._progress(_step(self._lib, step),
                            {n.AURMIG_PROGRESS_START: "start", n.AURMIG_PROGRESS_DONE: "done",
-                            n.AURMIG_PROGRESS_STATEMENT: "statement"}.get(phase, phase))
+                            n.AURMIG_PROGRESS_STATEMENT: "statement",
+                            n.AURMIG_PROGRESS_LOCK_WAIT: "lock-wait"}.get(phase, phase))
             return 0
         except BaseException as e:  # never let an exception unwind through C
             self._pending_exc = e

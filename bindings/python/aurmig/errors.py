@@ -71,7 +71,8 @@ class DatabaseError(Error):
 
 
 class LockTimeoutError(Error, TimeoutError):
-    """The deploy lock was not free in time (AURMIG_ELOCKED)."""
+    """The deploy lock was not free in time, or a wait for the database timed
+    out: a lock wait, a statement timeout, a deadlock (AURMIG_ELOCKED)."""
 
 
 class StateError(Error):

@@ -79,7 +79,7 @@ $tests['ffi: enum constants reach PHP'] = static function () use ($mode) {
     $f = Library::ffi();
     same(-31, $f->AURMIG_ITEROVER, 'AURMIG_ITEROVER');
     same(-6, $f->AURMIG_ENOTFOUND, 'AURMIG_ENOTFOUND');
-    same(1, $f->AURMIG_PLAN_OPTIONS_VERSION, 'AURMIG_PLAN_OPTIONS_VERSION');
+    same(2, $f->AURMIG_PLAN_OPTIONS_VERSION, 'AURMIG_PLAN_OPTIONS_VERSION');
     same(3, $f->AURMIG_CMD_STAMP, 'AURMIG_CMD_STAMP');
     check(preg_match('/^\d+\.\d+\.\d+$/', Library::version()) === 1, 'version string');
     same(['cli-cdef' => 'cdef', 'cli-load' => 'load', 'preload' => 'scope', 'server' => 'scope'][$mode],
@@ -124,7 +124,9 @@ $tests['ffi: the public structs are usable'] = static function () use ($mode) {
     $o = $f->new('aurmig_plan_options');
     same(0, $f->aurmig_plan_options_init(\FFI::addr($o), $f->AURMIG_PLAN_OPTIONS_VERSION), 'options_init');
     same(60000, $o->lock_timeout_ms, 'default lock timeout');
-    same(1, $o->version, 'version field');
+    same(2, $o->version, 'version field');
+    same(10000, $o->ddl_lock_wait_ms, 'default DDL lock wait');
+    same(3, $o->lock_retries, 'default lock retries');
     same(-3, $f->aurmig_plan_options_init(\FFI::addr($o), 0), 'version 0 refused');
     $ctx = $f->new('aurmig_context*');
     same(0, $f->aurmig_context_new(\FFI::addr($ctx)), 'context_new');
@@ -136,6 +138,30 @@ $tests['ffi: the public structs are usable'] = static function () use ($mode) {
     check(str_contains($e->message, '/nonexistent/dir'), 'aurmig_error.message');
     same(null, $e->statement, 'aurmig_error.statement');
     $f->aurmig_context_free($ctx);
+};
+
+$tests['sqlite: the one-call status is bounded behind a lock'] = static function () use ($sqlite, $graph) {
+    $url = $sqlite();
+    $path = substr($url, strlen('sqlite:///'));
+    // another process holds the database's exclusive lock (PHP here has no SQLite extension)
+    $holder = proc_open(['/usr/bin/python3', '-c', 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("CREATE TABLE held (x INTEGER)")
+c.execute("BEGIN EXCLUSIVE")
+print("ready", flush=True)
+time.sleep(20)', $path], [1 => ['pipe', 'w']], $pipes);
+    check(is_resource($holder), 'lock holder started');
+    try {
+        same("ready\n", fgets($pipes[1]), 'lock held');
+        $t0 = microtime(true);
+        $e = throws(Aurmig\LockTimeoutException::class, static fn () => Migrator::status($graph, url: $url, timeout: 1.0));
+        check(microtime(true) - $t0 < 4.0, 'status returned within its timeout');
+        check(str_contains($e->getMessage(), 'timed out'), 'timed out waiting for the database');
+    } finally {
+        proc_terminate($holder);
+        proc_close($holder);
+    }
+    same('behind', Migrator::status($graph, url: $url, timeout: 2.0)->state, 'status once the lock is gone');
 };
 
 foreach ($backends as $backend => [$mkurl, $graph]) {
