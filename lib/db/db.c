@@ -629,3 +629,15 @@ int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out)
 		"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
 	return c->ops->query(c, sql, out);
 }
+
+int aurmig__db_exec_buf(aurmig_conn *c, aurmig__buf *b)
+{
+	char *sql = aurmig__buf_detach(b);
+	int rc;
+
+	if (!sql)
+		return AURMIG_ENOMEM;
+	rc = c->ops->exec(c, sql, NULL);
+	free(sql);
+	return rc;
+}

@@ -94,6 +94,8 @@ int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *
 int aurmig__db_create_guard(aurmig_conn *c, int take);
 /* Names of the tables of the current database/schema. */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
+/* Run the statement built in b (detached and freed; a failed build is ENOMEM). */
+int aurmig__db_exec_buf(aurmig_conn *c, aurmig__buf *b);
 /* Append s as a quoted SQL string literal for the connection's dialect. */
 int aurmig__db_quote(aurmig__buf *b, int dialect, const char *s);
 

@@ -145,18 +145,6 @@ static void quote_list(aurmig__buf *b, int dialect, const aurmig__strv *l)
 	free(s);
 }
 
-static int run_built(aurmig_conn *c, aurmig__buf *b)
-{
-	char *sql = aurmig__buf_detach(b);
-	int rc;
-
-	if (!sql)
-		return AURMIG_ENOMEM;
-	rc = c->ops->exec(c, sql, NULL);
-	free(sql);
-	return rc;
-}
-
 /* Host and OS user for the journal rows, once per connection. */
 static void lookup_ident(aurmig_conn *c)
 {
@@ -224,7 +212,7 @@ int aurmig__journal_insert(aurmig_conn *c, const aurmig__jentry *e)
 	aurmig__buf_init(&b, c->ctx);
 	insert_head(&b, c);
 	aurmig__journal_values(&b, c, e);
-	return run_built(c, &b);
+	return aurmig__db_exec_buf(c, &b);
 }
 
 int aurmig__journal_insert_values(aurmig_conn *c, const char *values)
@@ -234,7 +222,7 @@ int aurmig__journal_insert_values(aurmig_conn *c, const char *values)
 	aurmig__buf_init(&b, c->ctx);
 	insert_head(&b, c);
 	aurmig__buf_puts(&b, values);
-	return run_built(c, &b);
+	return aurmig__db_exec_buf(c, &b);
 }
 
 static void where_row(aurmig__buf *b, aurmig_conn *c, const char *run_id, long seq)

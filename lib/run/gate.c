@@ -13,46 +13,29 @@
 #include "run/init_priv.h"
 #include "base/split.h"
 
-/* The file line of statement k (0-based) of the row's migration, or 0. */
-static int statement_line(aurmig_conn *c, const aurmig_migration *m, int downgrade, long k)
+/* Statement k (0-based) of the row's migration: its file line (or 0), and
+ * whether it is a data statement (run in one transaction with its journal
+ * update: kept whole or not at all) or DDL, or unsure (may be partly
+ * applied). Only for the message: a script that no longer splits gives 0, 0. */
+static void statement_at(aurmig_conn *c, const aurmig_migration *m, int downgrade, long k, int *line, int *dml)
 {
 	int dir = downgrade ? AURMIG_DOWNGRADE : AURMIG_UPGRADE;
-	int line = 0, first;
+	int first;
 	const char *sql = m ? aurmig_migration_sql(m, dir, c->dialect, &first) : NULL;
 	aurmig__stmt *st = NULL;
 	size_t n = 0;
 
+	*line = *dml = 0;
 	if (!sql)
-		return 0;
+		return;
 	c->ctx->err_hold++;
 	if (aurmig__split(&st, &n, c->ctx, sql, strlen(sql), c->dialect, m->path, first) == AURMIG_OK &&
-	    k >= 0 && (size_t)k < n)
-		line = st[k].line;
+	    k >= 0 && (size_t)k < n) {
+		*line = st[k].line;
+		*dml = aurmig__stmt_is_dml(sql + st[k].offset, st[k].len, c->dialect);
+	}
 	c->ctx->err_hold--;
 	free(st);
-	return line;
-}
-
-/* Whether statement k (0-based) of the row's migration is a data statement
- * (run in one transaction with its journal update: kept whole or not at
- * all): 1; DDL or unsure (may be partly applied): 0. */
-static int statement_is_dml(aurmig_conn *c, const aurmig_migration *m, int downgrade, long k)
-{
-	int dir = downgrade ? AURMIG_DOWNGRADE : AURMIG_UPGRADE;
-	int first, dml = 0;
-	const char *sql = m ? aurmig_migration_sql(m, dir, c->dialect, &first) : NULL;
-	aurmig__stmt *st = NULL;
-	size_t n = 0;
-
-	if (!sql)
-		return 0;
-	c->ctx->err_hold++;
-	if (aurmig__split(&st, &n, c->ctx, sql, strlen(sql), c->dialect, m->path, first) == AURMIG_OK &&
-	    k >= 0 && (size_t)k < n)
-		dml = aurmig__stmt_is_dml(sql + st[k].offset, st[k].len, c->dialect);
-	c->ctx->err_hold--;
-	free(st);
-	return dml;
 }
 
 /* The refusal that names what was applied and the commands to recover. */
@@ -65,12 +48,14 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	int down = aurmig__journal_row_downgrade(j);
 	/* all statements ran: what failed (or died) is the version change */
 	int after = j->total > 0 && j->done >= j->total;
-	int line = after ? 0 : statement_line(c, m, down, j->done);
+	int line = 0, dml = 0;
 	const char *dir = down ? "downgrade" : "upgrade";
 	aurmig__buf b;
 	char *msg;
 	int rc;
 
+	if (!after)
+		statement_at(c, m, down, j->done, &line, &dml);
 	aurmig__buf_init(&b, c->ctx);
 	if (strcmp(j->operation, dir) == 0)
 		aurmig__buf_printf(&b, "%s of revision %s ", dir, j->revision);
@@ -89,7 +74,7 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	if (*j->error)
 		aurmig__buf_printf(&b, ": %s", j->error);
 	aurmig__buf_printf(&b, ".\nStatements 1..%ld of it are applied", j->done);
-	if (died && !after && statement_is_dml(c, m, down, j->done))
+	if (died && !after && dml)
 		aurmig__buf_printf(&b, "; statement %ld is a data statement (DML), which ran in one transaction "
 			"with its journal record: it is not applied (on a transactional table such as InnoDB's), "
 			"and resume runs it once", j->done + 1);

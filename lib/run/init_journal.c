@@ -136,18 +136,6 @@ static void quote_ident(aurmig__buf *b, int dialect, const char *name)
 	aurmig__buf_add(b, &q, 1);
 }
 
-static int exec_built(aurmig_conn *c, aurmig__buf *b)
-{
-	char *sql = aurmig__buf_detach(b);
-	int rc;
-
-	if (!sql)
-		return AURMIG_ENOMEM;
-	rc = c->ops->exec(c, sql, NULL);
-	free(sql);
-	return rc;
-}
-
 /* Whether table holds a row. */
 static int has_rows(aurmig_conn *c, const char *table, int *yes)
 {
@@ -225,7 +213,7 @@ int aurmig__init_leftovers(aurmig_conn *c, const char *path, const char *text, c
 		quote_ident(&b, c->dialect, tables->v[t]);
 		if (c->dialect == AURMIG_DIALECT_PGSQL)
 			aurmig__buf_puts(&b, " CASCADE");
-		rc = exec_built(c, &b);
+		rc = aurmig__db_exec_buf(c, &b);
 	}
 	if (c->dialect == AURMIG_DIALECT_MYSQL) {
 		c->ctx->err_hold++;
