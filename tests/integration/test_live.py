@@ -37,6 +37,8 @@ SLOW = {
     "pgsql": "SELECT pg_sleep(1.5);",
 }
 # exit codes of `aurmig check` and the names every interface gives them
+# concurrent `aurmig check` processes beside the two binding loops
+CLI_CHECKERS = int(os.environ.get("AURMIG_LIVE_CLI_CHECKERS", "48"))
 CODES = {"at_head": 0, "behind": 3, "needs_recovery": 5, "in_progress": 9}
 EXIT_OF = {v: k for k, v in CODES.items()}
 
@@ -204,7 +206,8 @@ class LiveTests:
                 with lock:
                     answers.append(a)
                 time.sleep(0.02)
-        workers = [threading.Thread(target=cli_worker) for _ in range(5)]
+        # 48 CLI checkers and the Python and PHP loops: 50 clients at once
+        workers = [threading.Thread(target=cli_worker) for _ in range(CLI_CHECKERS)]
         for t in workers:
             t.start()
         try:
