@@ -96,7 +96,8 @@ fuzz_build() {
 		include/aurmig/version.h.in >"$FUZZ/include/aurmig/version.h"
 	# lib/*/*.c once (instrumented for coverage), then one binary per harness
 	for f in lib/*/*.c; do
-		o="$FUZZ/obj/$(basename "$f" .c).o"
+		# the layer in the name: two layers may hold files of one name (db/waits.c, run/waits.c)
+		o="$FUZZ/obj/$(basename "$(dirname "$f")")_$(basename "$f" .c).o"
 		clang-14 $CLANG_FLAGS -fsanitize=fuzzer-no-link -std=c11 -D_GNU_SOURCE -DAURMIG_BUILDING \
 			"-DAURMIG_DBI_DRIVER_DIR=\"$driver_dir\"" -Iinclude -I"$FUZZ/include" -Ilib \
 			$(pkg-config --cflags dbi nettle) \
