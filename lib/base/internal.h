@@ -64,6 +64,11 @@ void *aurmig__realloc(aurmig_context *ctx, void *p, size_t n);
 /* realloc for arrays of n elements of size, overflow-checked */
 void *aurmig__reallocarray(aurmig_context *ctx, void *p, size_t n, size_t size);
 char *aurmig__strdup(aurmig_context *ctx, const char *s);
+/* path with every symbolic link resolved (realpath(3)), allocated; NULL with
+ * errno set when it cannot be resolved (ENOMEM when out of memory). Not
+ * realpath(path, NULL): under a sanitizer's interceptor that can reach
+ * glibc's oldest realpath, which refuses a NULL buffer (EINVAL). */
+char *aurmig__realpath(aurmig_context *ctx, const char *path);
 char *aurmig__strndup(aurmig_context *ctx, const char *s, size_t n);
 char *aurmig__printf(aurmig_context *ctx, const char *fmt, ...) AURMIG__PRINTF(2, 3);
 void aurmig__free(void *p);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Growable string buffer and string vector. */
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -214,4 +216,13 @@ void aurmig__idxv_clear(aurmig__idxv *s)
 	memset(s, 0, sizeof(*s));
 }
 
+char *aurmig__realpath(aurmig_context *ctx, const char *path)
+{
+	char buf[PATH_MAX], *out;
 
+	if (!realpath(path, buf))
+		return NULL;
+	if (!(out = aurmig__strdup(ctx, buf)))
+		errno = ENOMEM;
+	return out;
+}

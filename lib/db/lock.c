@@ -101,17 +101,21 @@ static int try_once(aurmig_conn *c, int *got, const char *name)
 static int lock_file_path(aurmig_conn *c, char **out)
 {
 	const char *p = c->sqlite_path, *slash = strrchr(p, '/');
-	char *real = realpath(p, NULL), *dir;
+	char *real = aurmig__realpath(c->ctx, p), *dir;
 	int err = errno;
 
 	*out = NULL;
+	if (!real && err == ENOMEM)
+		return AURMIG_ENOMEM;
 	if (!real && err == ENOENT) {
 		dir = slash ? aurmig__strndup(c->ctx, p, slash == p ? 1 : (size_t)(slash - p)) : aurmig__strdup(c->ctx, ".");
 		if (!dir)
 			return AURMIG_ENOMEM;
-		real = realpath(dir, NULL);
+		real = aurmig__realpath(c->ctx, dir);
 		err = errno;
 		free(dir);
+		if (!real && err == ENOMEM)
+			return AURMIG_ENOMEM;
 		if (real) {
 			*out = aurmig__printf(c->ctx, "%s/%s.lock", strcmp(real, "/") ? real : "", slash ? slash + 1 : p);
 			free(real);

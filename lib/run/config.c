@@ -426,7 +426,7 @@ static char *keep_ours(aurmig_plan *p, const aurmig__ini *ours)
  * the file itself is written. */
 static void keep_run_backup(aurmig_plan *p)
 {
-	char *real = realpath(p->opts.config_file, NULL), *from = NULL, *to = NULL;
+	char *real = aurmig__realpath(p->ctx, p->opts.config_file), *from = NULL, *to = NULL;
 	int ok = 0;
 
 	if (real) {
