@@ -90,6 +90,8 @@ int cmd_schema(cli *c, int argc, char **argv);
 int cmd_lint(cli *c, int argc, char **argv);       /* cmd_lint.c */
 extern const char cmd_lint_help[];
 void cli_lint_written(cli *c, const char *id);   /* revision --autogenerate: lint what it wrote */
+int cmd_test(cli *c, int argc, char **argv);       /* cmd_test.c */
+extern const char cmd_test_help[];
 
 /* The declared head schema, loaded into a scratch database (cmd_schema.c). */
 typedef struct cli_declared {
@@ -100,6 +102,9 @@ typedef struct cli_declared {
 } cli_declared;
 int cli_declared_schema(cli *c, const char *scratch_url, aurmig_schema **out, cli_declared *d);
 void cli_declared_done(cli_declared *d);
+/* A scratch SQLite database in a new temporary directory, and its removal. */
+int cli_sqlite_scratch(cli *c, char *dir, size_t dirsize, char **url);
+void cli_remove_scratch(const char *dir);
 int cli_print_diff(cli *c, const aurmig_schema *a, const aurmig_schema *b, const aurmig_schema_diff *d, int differs,
 	int skip_order);
 

@@ -170,6 +170,7 @@ static const struct verb {
 	{ "merge", cmd_revision },
 	{ "schema", cmd_schema },
 	{ "lint", cmd_lint },
+	{ "test", cmd_test },
 };
 
 static void log_to_stderr(void *payload, int level, const char *message)

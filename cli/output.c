@@ -304,6 +304,7 @@ int out_help(FILE *f, const char *verb)
 			"  merge -m MSG heads   write a merge script\n"
 			"  schema dump|diff     print the schema as DDL, or compare it with another\n"
 			"  lint [REV|FILE]...   check scripts for data loss, locks, failing changes\n"
+			"  test                 upgrade, step down and up, compare on scratch databases\n"
 			"  resume               finish a migration that failed half-way\n"
 			"  mark-applied         record a half-failed migration as completed by hand\n"
 			"  mark-rolled-back     record a half-failed migration as undone by hand\n\n"
@@ -342,6 +343,10 @@ int out_help(FILE *f, const char *verb)
 	}
 	if (strcmp(verb, "lint") == 0) {
 		fputs(cmd_lint_help, f);
+		return 0;
+	}
+	if (strcmp(verb, "test") == 0) {
+		fputs(cmd_test_help, f);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
