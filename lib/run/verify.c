@@ -305,12 +305,21 @@ static int run_db_checks(aurmig_verify *r, aurmig_conn *c, const aurmig_graph *g
 		} else if ((rc = aurmig_schema_load_file(&declared, c, path))) {
 			if (rc == AURMIG_ENOMEM || rc == AURMIG_EINVALID)
 				return rc;
+			if (rc == AURMIG_ENOTFOUND) {
+				aurmig__err_clear(ctx);
+				declared_skip = 1;
+				if ((rc = add(r, AURMIG_VERIFY_DECLARED, AURMIG_VERIFY_SKIPPED, c->dialect, NULL,
+					aurmig__printf(ctx, "no declared schema (%s)", path))))
+					return rc;
+				goto declared_done;
+			}
 			declared_skip = 1;
 			if ((rc = add(r, AURMIG_VERIFY_DECLARED, AURMIG_VERIFY_FAILED, c->dialect, NULL,
 				aurmig__printf(ctx, "%s does not load: %s", path, aurmig_error_last(ctx)->message))))
 				return rc;
 		}
 	}
+declared_done:
 	if (!want_up)
 		goto done;
 	/* the version table first: an upgrade of a database without any table

@@ -1,0 +1,233 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""aurmig test (issue 21): single head, upgrade, the stairway and the
+declared schema, on a temporary SQLite file always and on MariaDB and
+PostgreSQL scratch databases when tests/servers/start.sh exported their
+URLs (AURMIG_TEST_MYSQL_URL, AURMIG_TEST_PGSQL_URL). The stairway must find
+a downgrade that forgets to drop a column; the project's own migrations/
+must pass, fast.
+
+Usage: test_verify.py AURMIG_BINARY SOURCE_ROOT
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+import uuid
+
+AURMIG = None
+ROOT = None
+MYSQL_URL = os.environ.get("AURMIG_TEST_MYSQL_URL")
+PGSQL_URL = os.environ.get("AURMIG_TEST_PGSQL_URL")
+PREFIX = os.environ.get("AURMIG_TEST_DB_PREFIX") or "aurmig_"
+
+R1 = """-- aurmig:revision aa01
+-- aurmig:message first
+-- aurmig:upgrade
+CREATE TABLE Users (ID INTEGER NOT NULL PRIMARY KEY, Name VARCHAR(20) NULL);
+-- aurmig:downgrade
+DROP TABLE Users;
+"""
+R2 = """-- aurmig:revision bb02
+-- aurmig:down_revision aa01
+-- aurmig:upgrade
+ALTER TABLE Users ADD COLUMN Email VARCHAR(50) NULL;
+ALTER TABLE Users ADD COLUMN Nick VARCHAR(20) NULL;
+-- aurmig:downgrade
+ALTER TABLE Users DROP COLUMN Nick;
+{forgotten}"""
+GOOD_DOWN = "ALTER TABLE Users DROP COLUMN Email;\n"
+R3 = """-- aurmig:revision cc03
+-- aurmig:down_revision bb02
+-- aurmig:upgrade
+CREATE INDEX UsersName ON Users (Name);
+-- aurmig:downgrade mysql
+DROP INDEX UsersName ON Users;
+-- aurmig:downgrade
+DROP INDEX UsersName;
+"""
+
+
+class Server:
+    """A new empty database on a test server, dropped by drop()."""
+
+    def __init__(self, kind):
+        self.kind = kind
+        base = MYSQL_URL if kind == "mysql" else PGSQL_URL
+        u = urllib.parse.urlsplit(base)
+        self.u = u
+        self.name = PREFIX + "v" + uuid.uuid4().hex[:12]
+        self.admin("CREATE DATABASE " + self.name)
+        self.url = "%s://%s@%s:%d/%s" % (u.scheme, u.netloc.rsplit("@", 1)[0], u.hostname, u.port, self.name)
+
+    def connect(self, db):
+        u = self.u
+        user, pw = urllib.parse.unquote(u.username), urllib.parse.unquote(u.password or "")
+        if self.kind == "mysql":
+            import pymysql
+            return pymysql.connect(host=u.hostname, port=u.port, user=user, password=pw, database=db, autocommit=True)
+        import psycopg2
+        con = psycopg2.connect(host=u.hostname, port=u.port, user=user, password=pw, dbname=db)
+        con.autocommit = True
+        return con
+
+    def admin(self, sql):
+        con = self.connect(self.u.path.lstrip("/"))
+        try:
+            con.cursor().execute(sql)
+        finally:
+            con.close()
+
+    def tables(self):
+        con = self.connect(self.name)
+        try:
+            cur = con.cursor()
+            cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = " +
+                        ("DATABASE()" if self.kind == "mysql" else "current_schema()"))
+            return [r[0] for r in cur.fetchall()]
+        finally:
+            con.close()
+
+    def drop(self):
+        self.admin("DROP DATABASE IF EXISTS " + self.name)
+
+
+class VerifyTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="aurmig-verify-")
+        self.dir = os.path.join(self.tmp, "m")
+        os.mkdir(self.dir)
+        self.env = {k: v for k, v in os.environ.items() if k not in ("AURMIG_URL", "AUR_CONFIG", "AURMIG_CONFIG")}
+        self.env["NO_COLOR"] = "1"
+        self.env["TMPDIR"] = self.tmp
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def graph(self, broken=False, mysql_index=False):
+        for name, text in (("aa01_first.sql", R1),
+                           ("bb02_second.sql", R2.format(forgotten="" if broken else GOOD_DOWN)),
+                           ("cc03_third.sql", R3)):
+            with open(os.path.join(self.dir, name), "w") as f:
+                f.write(text)
+
+    def run_test(self, *args, d=None):
+        p = subprocess.run([AURMIG, "-d", d or self.dir] + list(args), env=self.env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+        return p.returncode, p.stdout, p.stderr
+
+    def leftovers(self):
+        return [n for n in os.listdir(self.tmp) if n != "m"]
+
+    def test_good_graph_passes(self):
+        self.graph()
+        rc, out, err = self.run_test("test")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("ok   stairway sqlite: 3 of 3 revisions", out)
+        self.assertIn("ok   upgrade sqlite: base -> heads in 3 steps", out)
+        self.assertIn("skip declared sqlite", out)   # no schema/ directory
+        self.assertEqual(self.leftovers(), [], "the scratch file is removed")
+
+    def test_broken_downgrade_found(self):
+        self.graph(broken=True)
+        rc, out, err = self.run_test("test")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("FAIL stairway sqlite: bb02: the downgrade does not restore the schema", err)
+        self.assertIn("Email", err)
+        rc, out, err = self.run_test("--json", "test")
+        self.assertEqual(rc, 1, out + err)
+        doc = json.loads(out)
+        self.assertFalse(doc["ok"])
+        self.assertEqual(doc["exit_code"], 1)
+        fails = [r for r in doc["results"] if r["status"] == "failed"]
+        self.assertEqual([(r["check"], r["revision"], r["dialect"]) for r in fails], [("stairway", "bb02", "sqlite")])
+        # without the stairway the graph upgrades fine
+        rc, out, err = self.run_test("test", "--only", "upgrade,single-head")
+        self.assertEqual(rc, 0, out + err)
+        self.assertNotIn("stairway", out)
+
+    def test_two_heads(self):
+        self.graph()
+        with open(os.path.join(self.dir, "dd04_side.sql"), "w") as f:
+            f.write("-- aurmig:revision dd04\n-- aurmig:down_revision aa01\n-- aurmig:upgrade\n"
+                    "CREATE TABLE Side (ID INTEGER NOT NULL PRIMARY KEY);\n-- aurmig:downgrade\nDROP TABLE Side;\n")
+        rc, out, err = self.run_test("--json", "test")
+        self.assertEqual(rc, 1, out + err)
+        doc = json.loads(out)
+        sh = [r for r in doc["results"] if r["check"] == "single-head"]
+        self.assertEqual(sh[0]["status"], "failed")
+        self.assertIn("2 heads", sh[0]["message"])
+        up = [r for r in doc["results"] if r["check"] == "upgrade"]
+        self.assertEqual(up[0]["status"], "passed", up)
+
+    def test_declared_differs(self):
+        self.graph()
+        os.mkdir(os.path.join(self.dir, "schema"))
+        with open(os.path.join(self.dir, "schema", "sqlite.sql"), "w") as f:
+            f.write("CREATE TABLE Users (ID INTEGER NOT NULL PRIMARY KEY, Name VARCHAR(20) NULL);\n")
+        rc, out, err = self.run_test("test", "--only", "declared")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("FAIL declared sqlite", err)
+        self.assertIn("Email", err)
+
+    def test_usage(self):
+        self.graph()
+        rc, out, err = self.run_test("test", "--only", "nonsense")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown check", err)
+
+    def test_project_migrations(self):
+        t0 = time.monotonic()
+        rc, out, err = self.run_test("--json", "test", d=os.path.join(ROOT, "migrations"))
+        seconds = time.monotonic() - t0
+        self.assertEqual(rc, 0, out + err)
+        doc = json.loads(out)
+        checks = {(r["check"], r["status"]) for r in doc["results"] if r["revision"] is None or r["check"] == "single-head"}
+        for c in ("single-head", "upgrade", "stairway", "declared"):
+            self.assertIn((c, "passed"), checks, doc)
+        print("aurmig test on migrations/ (17 revisions, SQLite): %.2f s" % seconds, file=sys.stderr)
+        self.assertLess(seconds, 10)
+
+    def server_case(self, kind):
+        self.graph(broken=False, mysql_index=kind == "mysql")
+        s = Server(kind)
+        try:
+            rc, out, err = self.run_test("test", "--scratch-url", s.url)
+            self.assertEqual(rc, 0, out + err)
+            self.assertIn("ok   stairway %s: 3 of 3 revisions" % kind, out)
+            self.assertEqual(s.tables(), [], "the scratch database is emptied again")
+            self.graph(broken=True, mysql_index=kind == "mysql")
+            rc, out, err = self.run_test("test", "--scratch-url", s.url, "--only", "stairway")
+            self.assertEqual(rc, 1, out + err)
+            self.assertIn("FAIL stairway %s: bb02: the downgrade does not restore" % kind, err)
+            self.assertEqual(s.tables(), [])
+            # a scratch database that holds a table is refused
+            s.admin("SELECT 1")
+            con = s.connect(s.name)
+            con.cursor().execute("CREATE TABLE Keep (ID INTEGER NOT NULL PRIMARY KEY)")
+            con.close()
+            rc, out, err = self.run_test("test", "--scratch-url", s.url)
+            self.assertEqual(rc, 1, out + err)
+            self.assertIn("is not empty", err)
+            self.assertEqual(s.tables(), ["keep"] if kind == "pgsql" else ["Keep"])
+        finally:
+            s.drop()
+
+    @unittest.skipUnless(MYSQL_URL, "no MariaDB test server (AURMIG_TEST_MYSQL_URL)")
+    def test_mariadb(self):
+        self.server_case("mysql")
+
+    @unittest.skipUnless(PGSQL_URL, "no PostgreSQL test server (AURMIG_TEST_PGSQL_URL)")
+    def test_postgresql(self):
+        self.server_case("pgsql")
+
+
+if __name__ == "__main__":
+    AURMIG, ROOT = sys.argv[1], sys.argv[2]
+    del sys.argv[1:3]
+    unittest.main(verbosity=2)
