@@ -46,6 +46,7 @@ typedef struct cli {
 	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */
 	int open_existing; /* a read-only verb: an SQLite file must exist (AURMIG_OPEN_EXISTING) */
 	int config_file_default; /* config_file is aurweb's config, not --config-file */
+	int no_sum_check;  /* --no-sum-check: DIR/aurmig.sum is not compared */
 	aurmig_context *ctx;
 	aurmig_graph *graph;
 	aurmig_conn *conn;
@@ -92,6 +93,9 @@ extern const char cmd_lint_help[];
 void cli_lint_written(cli *c, const char *id);   /* revision --autogenerate: lint what it wrote */
 int cmd_test(cli *c, int argc, char **argv);       /* cmd_test.c */
 extern const char cmd_test_help[];
+int cmd_hash(cli *c, int argc, char **argv);       /* cmd_test.c */
+extern const char cmd_hash_help[];
+int cli_sum_update(cli *c);   /* revision, merge: renew DIR/aurmig.sum when there is one */
 
 /* The declared head schema, loaded into a scratch database (cmd_schema.c). */
 typedef struct cli_declared {

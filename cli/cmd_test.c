@@ -155,3 +155,59 @@ int cmd_test(cli *c, int argc, char **argv)
 	aurmig_verify_free(r);
 	return code;
 }
+
+/* ---- aurmig.sum ---- */
+
+const char cmd_hash_help[] =
+	"usage: aurmig [global options] hash\n\n"
+	"Write DIR/aurmig.sum: one line per migration script (file name and v1:\n"
+	"checksum), sorted, after a total line over them. Commit it with the scripts:\n"
+	"every aurmig command that loads the migrations then refuses, before touching\n"
+	"a database, when a script was edited, removed, renamed or added without it\n"
+	"(--no-sum-check skips that). revision and merge keep an existing sum up to\n"
+	"date.\n";
+
+int cmd_hash(cli *c, int argc, char **argv)
+{
+	int rc, code;
+
+	if (argc > 1) {
+		fprintf(stderr, "aurmig: hash takes no arguments\n%s", cmd_hash_help);
+		return EXIT_USAGE;
+	}
+	c->no_sum_check = 1;   /* hash is how a sum that no longer matches is renewed */
+	if ((code = cli_load_graph(c)))
+		return code;
+	if ((rc = aurmig_graph_sum_write(c->graph)))
+		return cli_fail(c, rc);
+	if (c->json) {
+		json_t *j = json_object();
+		json_object_set_new(j, "file", json_string("aurmig.sum"));
+		json_object_set_new(j, "directory", json_string(c->dir));
+		json_object_set_new(j, "scripts", json_integer((json_int_t)aurmig_graph_count(c->graph)));
+		return jout_print(j);
+	}
+	if (!c->quiet)
+		printf("Wrote %s/aurmig.sum (%zu scripts)\n", c->dir, aurmig_graph_count(c->graph));
+	return EXIT_OK;
+}
+
+int cli_sum_update(cli *c)
+{
+	aurmig_graph *g = NULL;
+	int found = 0, rc;
+
+	/* only a directory that has a sum gets it renewed */
+	if (!c->graph)
+		return EXIT_OK;
+	rc = aurmig_graph_sum_check(&found, c->graph);
+	if (!found)
+		return EXIT_OK;
+	(void)rc;
+	if ((rc = aurmig_graph_load(&g, c->ctx, c->dir)) || (rc = aurmig_graph_sum_write(g))) {
+		aurmig_graph_free(g);
+		return cli_fail(c, rc);
+	}
+	aurmig_graph_free(g);
+	return EXIT_OK;
+}

@@ -103,6 +103,9 @@ int cli_load_graph(cli *c)
 	if (c->graph)
 		return EXIT_OK;
 	rc = aurmig_graph_load(&c->graph, c->ctx, c->dir);
+	/* DIR/aurmig.sum, when there is one, before any database is touched */
+	if (!rc && !c->no_sum_check)
+		rc = aurmig_graph_sum_check(NULL, c->graph);
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
 
@@ -171,6 +174,7 @@ static const struct verb {
 	{ "schema", cmd_schema },
 	{ "lint", cmd_lint },
 	{ "test", cmd_test },
+	{ "hash", cmd_hash },
 };
 
 static void log_to_stderr(void *payload, int level, const char *message)
@@ -240,6 +244,8 @@ int main(int argc, char **argv)
 			c.verbose++;
 		else if (opt_flag(argc, argv, &i, NULL, "--no-color"))
 			setenv("NO_COLOR", "1", 1);
+		else if (opt_flag(argc, argv, &i, NULL, "--no-sum-check"))
+			c.no_sum_check = 1;
 		else if (opt_flag(argc, argv, &i, "-h", "--help")) {
 			out_help(stdout, NULL);
 			return EXIT_OK;

@@ -78,6 +78,27 @@ AURMIG_EXTERN(const char *) aurmig_verify_revision(const aurmig_verify *report, 
 /** A sentence (several lines for schema differences). */
 AURMIG_EXTERN(const char *) aurmig_verify_message(const aurmig_verify *report, size_t i);
 
+/**
+ * @name The integrity file <dir>/aurmig.sum
+ * One line per script (its file name and aurmig_migration_checksum()),
+ * sorted by file name, after a `total v1:HEX` line over them
+ * (docs/script-format.md). `aurmig revision`, `merge` and `hash` write it;
+ * the aurmig command checks it whenever it loads the migrations.
+ */
+/**@{*/
+/** Write (replace) <dir>/aurmig.sum for the graph's scripts. @return AURMIG_OK, AURMIG_ENOMEM, AURMIG_EIO. */
+AURMIG_EXTERN(int) aurmig_graph_sum_write(const aurmig_graph *graph);
+/**
+ * Compare <dir>/aurmig.sum with the graph's scripts. A directory without
+ * the file passes (*found_out 0).
+ * @param[out] found_out optional: 1 when the file exists.
+ * @return AURMIG_OK when it matches or is absent; AURMIG_ERROR naming every
+ *         edited, removed or renamed, and added script in the message (file
+ *         = the sum file); AURMIG_EPARSE for a malformed line; AURMIG_EIO.
+ */
+AURMIG_EXTERN(int) aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
+/**@}*/
+
 AURMIG_END_DECL
 
 #endif

@@ -97,7 +97,7 @@ class Server:
         self.admin("DROP DATABASE IF EXISTS " + self.name)
 
 
-class VerifyTest(unittest.TestCase):
+class Base(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="aurmig-verify-")
         self.dir = os.path.join(self.tmp, "m")
@@ -124,6 +124,9 @@ class VerifyTest(unittest.TestCase):
     def leftovers(self):
         return [n for n in os.listdir(self.tmp) if n != "m"]
 
+
+
+class VerifyTest(Base):
     def test_good_graph_passes(self):
         self.graph()
         rc, out, err = self.run_test("test")
@@ -225,6 +228,84 @@ class VerifyTest(unittest.TestCase):
     @unittest.skipUnless(PGSQL_URL, "no PostgreSQL test server (AURMIG_TEST_PGSQL_URL)")
     def test_postgresql(self):
         self.server_case("pgsql")
+
+
+class SumTest(Base):
+    """DIR/aurmig.sum: written by hash, revision and merge; checked by every
+    command that loads the migrations, before any database is touched."""
+
+    def sum_lines(self):
+        with open(os.path.join(self.dir, "aurmig.sum")) as f:
+            return f.read().splitlines()
+
+    def db_untouched(self, *args):
+        db = os.path.join(self.tmp, "x.db")
+        rc, out, err = self.run_test("--url", "sqlite:///" + db, *args)
+        self.assertFalse(os.path.exists(db), "no database is touched")
+        return rc, out, err
+
+    def test_sum(self):
+        self.graph()
+        # no sum file: nothing is checked
+        rc, out, err = self.run_test("heads")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.run_test("hash")
+        self.assertEqual(rc, 0, err)
+        lines = self.sum_lines()
+        self.assertTrue(lines[0].startswith("total v1:"), lines)
+        self.assertEqual([l.split()[0] for l in lines[1:]], ["aa01_first.sql", "bb02_second.sql", "cc03_third.sql"])
+        self.assertTrue(all(l.split()[1].startswith("v1:") for l in lines))
+        rc, out, err = self.run_test("--url", "sqlite:///" + os.path.join(self.tmp, "y.db"), "upgrade", "heads")
+        self.assertEqual(rc, 0, err)
+        # edited
+        with open(os.path.join(self.dir, "bb02_second.sql"), "a") as f:
+            f.write("-- a comment changes the checksum\n")
+        rc, out, err = self.db_untouched("upgrade", "heads")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("edited: bb02_second.sql", err)
+        self.assertNotIn("aa01", err)
+        rc, out, err = self.run_test("--no-sum-check", "heads")
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.run_test("hash")
+        self.assertEqual((rc, self.run_test("heads")[0]), (0, 0))
+        # removed (renamed: removed and added)
+        os.rename(os.path.join(self.dir, "cc03_third.sql"), os.path.join(self.dir, "cc03_renamed.sql"))
+        rc, out, err = self.db_untouched("current")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("removed or renamed: cc03_third.sql", err)
+        self.assertIn("added (not in the sum): cc03_renamed.sql", err)
+        os.unlink(os.path.join(self.dir, "cc03_renamed.sql"))
+        rc, out, err = self.run_test("heads")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("removed or renamed: cc03_third.sql", err)
+        self.assertNotIn("added", err)
+        # added
+        self.run_test("hash")
+        with open(os.path.join(self.dir, "cc03_third.sql"), "w") as f:
+            f.write(R3)
+        rc, out, err = self.run_test("history")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("added (not in the sum): cc03_third.sql", err)
+        self.run_test("hash")
+        # revision and merge keep it up to date
+        rc, out, err = self.run_test("revision", "-m", "fourth")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(self.sum_lines()), 5)
+        rc, out, err = self.run_test("heads")
+        self.assertEqual(rc, 0, err)
+        # a hand-edited total line
+        lines = self.sum_lines()
+        lines[0] = "total v1:" + "0" * 64
+        with open(os.path.join(self.dir, "aurmig.sum"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        rc, out, err = self.run_test("heads")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("total line", err)
+
+    def test_project_sum_is_current(self):
+        rc, out, err = self.run_test("heads", d=os.path.join(ROOT, "migrations"))
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(os.path.exists(os.path.join(ROOT, "migrations", "aurmig.sum")))
 
 
 if __name__ == "__main__":

@@ -324,6 +324,8 @@ const char *aurmig_verify_status_name(int status);
 int aurmig_verify_dialect(const aurmig_verify *report, size_t i);
 const char *aurmig_verify_revision(const aurmig_verify *report, size_t i);
 const char *aurmig_verify_message(const aurmig_verify *report, size_t i);
+int aurmig_graph_sum_write(const aurmig_graph *graph);
+int aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
 """
 # END DECLARATIONS
 
