@@ -20,7 +20,8 @@ enum {
 	EXIT_UNKNOWN_REVISION = 7,
 	EXIT_SCHEMA_DIFFERS = 8,  /* check --schema: the database is not the declared schema */
 	EXIT_IN_PROGRESS = 9,     /* a migration is running now (its run holds the deploy lock) */
-	EXIT_LINT = 10            /* lint: an error-level finding (or a warning with --werror) */
+	EXIT_LINT = 10,           /* lint: an error-level finding (or a warning with --werror) */
+	EXIT_ASSERT = 12          /* a script's -- aurmig:assert failed: nothing of its step ran */
 };
 
 typedef struct cli {

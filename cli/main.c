@@ -85,6 +85,7 @@ int cli_fail(cli *c, int rc)
 	case AURMIG_ERECOVERY: code = EXIT_NEEDS_RECOVERY; break;
 	case AURMIG_EDRIFT: code = EXIT_DRIFT; break;
 	case AURMIG_EINPROGRESS: code = EXIT_IN_PROGRESS; break;
+	case AURMIG_EASSERT: code = EXIT_ASSERT; break;
 	default: code = EXIT_ERROR; break;
 	}
 	fprintf(stderr, "aurmig: %serror:%s ", c->color ? "\033[1;31m" : "", c->color ? "\033[0m" : "");

@@ -28,6 +28,7 @@ typedef enum aurmig_error_code {
   AURMIG_ERECOVERY = -17,
   AURMIG_EDRIFT = -18,
   AURMIG_EINPROGRESS = -19,
+  AURMIG_EASSERT = -20,
   AURMIG_ITEROVER = -31
 } aurmig_error_code;
 typedef enum aurmig_error_class {

@@ -308,6 +308,90 @@ class SumTest(Base):
         self.assertTrue(os.path.exists(os.path.join(ROOT, "migrations", "aurmig.sum")))
 
 
+A1 = """-- aurmig:revision aa01
+-- aurmig:upgrade
+CREATE TABLE Users (ID INTEGER NOT NULL PRIMARY KEY, Email VARCHAR(50) NULL);
+INSERT INTO Users (ID, Email) VALUES (1, 'a@x');
+INSERT INTO Users (ID, Email) VALUES (2, 'a@x');
+-- aurmig:downgrade
+DROP TABLE Users;
+"""
+A2 = """-- aurmig:revision bb02
+-- aurmig:down_revision aa01
+-- aurmig:upgrade
+-- aurmig:assert SELECT 0 FROM Users WHERE ID < 0
+-- aurmig:assert SELECT COUNT(*) = 0 FROM (SELECT Email FROM Users GROUP BY Email HAVING COUNT(*) > 1) d
+CREATE TABLE Marker (ID INTEGER NOT NULL PRIMARY KEY);
+CREATE UNIQUE INDEX UsersEmail ON Users (Email);
+-- aurmig:downgrade
+DROP TABLE Marker;
+"""
+
+
+class AssertTest(Base):
+    """-- aurmig:assert: checked before the step's first statement; a
+    failure is exit 12, nothing of the step ran, the journal row says so."""
+
+    def case(self, url, tables, query):
+        for name, text in (("aa01_a.sql", A1), ("bb02_b.sql", A2)):
+            with open(os.path.join(self.dir, name), "w") as f:
+                f.write(text)
+        rc, out, err = self.run_test("--url", url, "upgrade", "heads")
+        self.assertEqual(rc, 12, out + err)
+        self.assertIn("bb02_b.sql:5: upgrade of revision bb02 refused: the precondition on line 5 failed", err)
+        self.assertIn("nothing of it ran", err)
+        self.assertNotIn("marker", [t.lower() for t in tables()], "the step's first statement did not run")
+        self.assertEqual(query("SELECT version_num FROM alembic_version"), [("aa01",)])
+        rows = query("SELECT revision, outcome, error FROM aurmig_journal ORDER BY started_at, seq")
+        self.assertEqual(rows[-1][:2], ("bb02", "rolled-back"), rows)
+        self.assertIn("precondition on line 5 failed", rows[-1][2])
+        # nothing awaits recovery: fix the data and run again
+        rc, out, err = self.run_test("--url", url, "check")
+        self.assertEqual(rc, 3, out + err)
+        query("DELETE FROM Users WHERE ID = 2")
+        rc, out, err = self.run_test("--url", url, "upgrade", "heads")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("marker", [t.lower() for t in tables()])
+
+    def test_sqlite(self):
+        import sqlite3
+        db = os.path.join(self.tmp, "a.db")
+
+        def query(sql):
+            con = sqlite3.connect(db)
+            try:
+                rows = con.execute(sql).fetchall()
+                con.commit()
+                return [tuple(r) for r in rows]
+            finally:
+                con.close()
+        self.case("sqlite:///" + db,
+                  lambda: [r[0] for r in query("SELECT name FROM sqlite_master WHERE type = 'table'")], query)
+
+    def server(self, kind):
+        s = Server(kind)
+        try:
+            def query(sql):
+                con = s.connect(s.name)
+                try:
+                    cur = con.cursor()
+                    cur.execute(sql)
+                    return [tuple(r) for r in cur.fetchall()] if cur.description else []
+                finally:
+                    con.close()
+            self.case(s.url, s.tables, query)
+        finally:
+            s.drop()
+
+    @unittest.skipUnless(MYSQL_URL, "no MariaDB test server (AURMIG_TEST_MYSQL_URL)")
+    def test_mariadb(self):
+        self.server("mysql")
+
+    @unittest.skipUnless(PGSQL_URL, "no PostgreSQL test server (AURMIG_TEST_PGSQL_URL)")
+    def test_postgresql(self):
+        self.server("pgsql")
+
+
 if __name__ == "__main__":
     AURMIG, ROOT = sys.argv[1], sys.argv[2]
     del sys.argv[1:3]
