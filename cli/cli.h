@@ -20,7 +20,8 @@ enum {
 	EXIT_UNKNOWN_REVISION = 7,
 	EXIT_SCHEMA_DIFFERS = 8,  /* check --schema: the database is not the declared schema */
 	EXIT_IN_PROGRESS = 9,     /* a migration is running now (its run holds the deploy lock) */
-	EXIT_LINT = 10            /* lint: an error-level finding (or a warning with --werror) */
+	EXIT_LINT = 10,           /* lint: an error-level finding (or a warning with --werror) */
+	EXIT_ASSERT = 12          /* a script's -- aurmig:assert failed: nothing of its step ran */
 };
 
 typedef struct cli {
@@ -46,6 +47,7 @@ typedef struct cli {
 	int color;        /* colours on stderr (a terminal, and no NO_COLOR) */
 	int open_existing; /* a read-only verb: an SQLite file must exist (AURMIG_OPEN_EXISTING) */
 	int config_file_default; /* config_file is aurweb's config, not --config-file */
+	int no_sum_check;  /* --no-sum-check: DIR/aurmig.sum is not compared */
 	aurmig_context *ctx;
 	aurmig_graph *graph;
 	aurmig_conn *conn;
@@ -90,6 +92,11 @@ int cmd_schema(cli *c, int argc, char **argv);
 int cmd_lint(cli *c, int argc, char **argv);       /* cmd_lint.c */
 extern const char cmd_lint_help[];
 void cli_lint_written(cli *c, const char *id);   /* revision --autogenerate: lint what it wrote */
+int cmd_test(cli *c, int argc, char **argv);       /* cmd_test.c */
+extern const char cmd_test_help[];
+int cmd_hash(cli *c, int argc, char **argv);       /* cmd_test.c */
+extern const char cmd_hash_help[];
+int cli_sum_update(cli *c);   /* revision, merge: renew DIR/aurmig.sum when there is one */
 
 /* The declared head schema, loaded into a scratch database (cmd_schema.c). */
 typedef struct cli_declared {
@@ -100,6 +107,9 @@ typedef struct cli_declared {
 } cli_declared;
 int cli_declared_schema(cli *c, const char *scratch_url, aurmig_schema **out, cli_declared *d);
 void cli_declared_done(cli_declared *d);
+/* A scratch SQLite database in a new temporary directory, and its removal. */
+int cli_sqlite_scratch(cli *c, char *dir, size_t dirsize, char **url);
+void cli_remove_scratch(const char *dir);
 int cli_print_diff(cli *c, const aurmig_schema *a, const aurmig_schema *b, const aurmig_schema_diff *d, int differs,
 	int skip_order);
 

@@ -107,6 +107,8 @@ int cmd_revision(cli *c, int argc, char **argv)
 	cli_declared_done(&decl);
 	if (rc)
 		return cli_fail(c, rc);
+	if ((rc = cli_sum_update(c)))
+		return rc;
 	if (o.portable && !c->quiet)
 		cli_lint_written(c, id);
 	if (c->json) {

@@ -181,6 +181,16 @@ static void remove_scratch(const char *dir)
 	rmdir(dir);
 }
 
+int cli_sqlite_scratch(cli *c, char *dir, size_t dirsize, char **url)
+{
+	return sqlite_scratch(c, dir, dirsize, url);
+}
+
+void cli_remove_scratch(const char *dir)
+{
+	remove_scratch(dir);
+}
+
 static const char *change_name(int change)
 {
 	return change == AURMIG_SCHEMA_ONLY_A ? "only_a" : change == AURMIG_SCHEMA_ONLY_B ? "only_b" : "changed";

@@ -85,6 +85,7 @@ int cli_fail(cli *c, int rc)
 	case AURMIG_ERECOVERY: code = EXIT_NEEDS_RECOVERY; break;
 	case AURMIG_EDRIFT: code = EXIT_DRIFT; break;
 	case AURMIG_EINPROGRESS: code = EXIT_IN_PROGRESS; break;
+	case AURMIG_EASSERT: code = EXIT_ASSERT; break;
 	default: code = EXIT_ERROR; break;
 	}
 	fprintf(stderr, "aurmig: %serror:%s ", c->color ? "\033[1;31m" : "", c->color ? "\033[0m" : "");
@@ -103,6 +104,9 @@ int cli_load_graph(cli *c)
 	if (c->graph)
 		return EXIT_OK;
 	rc = aurmig_graph_load(&c->graph, c->ctx, c->dir);
+	/* DIR/aurmig.sum, when there is one, before any database is touched */
+	if (!rc && !c->no_sum_check)
+		rc = aurmig_graph_sum_check(NULL, c->graph);
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
 
@@ -170,6 +174,8 @@ static const struct verb {
 	{ "merge", cmd_revision },
 	{ "schema", cmd_schema },
 	{ "lint", cmd_lint },
+	{ "test", cmd_test },
+	{ "hash", cmd_hash },
 };
 
 static void log_to_stderr(void *payload, int level, const char *message)
@@ -239,6 +245,8 @@ int main(int argc, char **argv)
 			c.verbose++;
 		else if (opt_flag(argc, argv, &i, NULL, "--no-color"))
 			setenv("NO_COLOR", "1", 1);
+		else if (opt_flag(argc, argv, &i, NULL, "--no-sum-check"))
+			c.no_sum_check = 1;
 		else if (opt_flag(argc, argv, &i, "-h", "--help")) {
 			out_help(stdout, NULL);
 			return EXIT_OK;

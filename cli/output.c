@@ -304,6 +304,8 @@ int out_help(FILE *f, const char *verb)
 			"  merge -m MSG heads   write a merge script\n"
 			"  schema dump|diff     print the schema as DDL, or compare it with another\n"
 			"  lint [REV|FILE]...   check scripts for data loss, locks, failing changes\n"
+			"  test                 upgrade, step down and up, compare on scratch databases\n"
+			"  hash                 write DIR/aurmig.sum, the scripts' checksums\n"
 			"  resume               finish a migration that failed half-way\n"
 			"  mark-applied         record a half-failed migration as completed by hand\n"
 			"  mark-rolled-back     record a half-failed migration as undone by hand\n\n"
@@ -326,6 +328,7 @@ int out_help(FILE *f, const char *verb)
 			"  --config FILE        aurmig configuration, [hooks] name = command (or AURMIG_CONFIG)\n"
 			"  --config-file FILE   the INI file config steps edit, if not --aurweb-config's\n"
 			"  --no-color           no colours (also: NO_COLOR set, or not a terminal)\n"
+			"  --no-sum-check       do not compare DIR/aurmig.sum with the scripts\n"
 			"  -q, --quiet          print only errors\n"
 			"  -v, --verbose        print more\n"
 			"  --version            print the version\n"
@@ -342,6 +345,10 @@ int out_help(FILE *f, const char *verb)
 	}
 	if (strcmp(verb, "lint") == 0) {
 		fputs(cmd_lint_help, f);
+		return 0;
+	}
+	if (strcmp(verb, "test") == 0 || strcmp(verb, "hash") == 0) {
+		fputs(verb[0] == 't' ? cmd_test_help : cmd_hash_help, f);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)

@@ -3,8 +3,8 @@ _aurmig()
 {
     local cur prev words cword
     _init_completion || return
-    local verbs="init upgrade downgrade stamp current check config-stamp validate resume mark-applied mark-rolled-back heads branches history show revision merge schema lint help"
-    local globals="--url --aurweb-config --config-file --dir --lock-timeout --timeout --ddl-lock-wait --lock-retries --json --no-color --quiet --verbose --version --help"
+    local verbs="init upgrade downgrade stamp current check config-stamp validate resume mark-applied mark-rolled-back heads branches history show revision merge schema lint test hash help"
+    local globals="--url --aurweb-config --config-file --dir --lock-timeout --timeout --ddl-lock-wait --lock-retries --json --no-sum-check --no-color --quiet --verbose --version --help"
     local verb="" dir="migrations" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -42,6 +42,7 @@ _aurmig()
         check) opts="--schema --scratch-url --timeout" ;;
         merge) opts="-m --branch-label --rev-id" ;;
         schema) opts="dump diff --dialect --all --declared --scratch-url" ;;
+        test) opts="--scratch-url --only" ;;
         lint) opts="--all --pending --since --dialect --check-down --error --warning --info --ignore --werror --format --list-rules" ;;
     esac
     if [[ "$cur" == -* ]]; then

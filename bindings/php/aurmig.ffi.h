@@ -28,6 +28,7 @@ typedef enum aurmig_error_code {
   AURMIG_ERECOVERY = -17,
   AURMIG_EDRIFT = -18,
   AURMIG_EINPROGRESS = -19,
+  AURMIG_EASSERT = -20,
   AURMIG_ITEROVER = -31
 } aurmig_error_code;
 typedef enum aurmig_error_class {
@@ -437,3 +438,30 @@ const char *aurmig_lint_rule_code(size_t i);
 int aurmig_lint_rule_severity(size_t i);
 const char *aurmig_lint_rule_dialects(size_t i);
 const char *aurmig_lint_rule_summary(size_t i);
+typedef struct aurmig_verify aurmig_verify;
+typedef enum aurmig_verify_check {
+  AURMIG_VERIFY_SINGLE_HEAD = 1,
+  AURMIG_VERIFY_UPGRADE = 2,
+  AURMIG_VERIFY_STAIRWAY = 4,
+  AURMIG_VERIFY_DECLARED = 8,
+  AURMIG_VERIFY_ALL = 15
+} aurmig_verify_check;
+typedef enum aurmig_verify_status {
+  AURMIG_VERIFY_PASSED = 1,
+  AURMIG_VERIFY_FAILED = 2,
+  AURMIG_VERIFY_SKIPPED = 3
+} aurmig_verify_status;
+int aurmig_verify_new(aurmig_verify **out, aurmig_context *ctx);
+void aurmig_verify_free(aurmig_verify *report);
+int aurmig_verify_run(aurmig_verify *report, aurmig_conn *scratch, const aurmig_graph *graph, unsigned int checks);
+size_t aurmig_verify_count(const aurmig_verify *report);
+size_t aurmig_verify_failures(const aurmig_verify *report);
+int aurmig_verify_check_of(const aurmig_verify *report, size_t i);
+const char *aurmig_verify_check_name(int check);
+int aurmig_verify_status_of(const aurmig_verify *report, size_t i);
+const char *aurmig_verify_status_name(int status);
+int aurmig_verify_dialect(const aurmig_verify *report, size_t i);
+const char *aurmig_verify_revision(const aurmig_verify *report, size_t i);
+const char *aurmig_verify_message(const aurmig_verify *report, size_t i);
+int aurmig_graph_sum_write(const aurmig_graph *graph);
+int aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);

@@ -13,4 +13,5 @@
 #include "scaffold.h"
 #include "schema.h"
 #include "lint.h"
+#include "verify.h"
 #endif

@@ -37,6 +37,7 @@ typedef enum aurmig_error_code {
 	AURMIG_ERECOVERY = -17,   /**< a migration failed half-way earlier and awaits recovery (see aurmig_recover()) */
 	AURMIG_EDRIFT = -18,      /**< an applied migration's file changed since it ran */
 	AURMIG_EINPROGRESS = -19, /**< a migration is in progress: its run is alive and holds the deploy lock */
+	AURMIG_EASSERT = -20,     /**< a script's `-- aurmig:assert` failed before its step ran: nothing of the step ran */
 	AURMIG_ITEROVER = -31     /**< end of an iteration; not a failure */
 } aurmig_error_code;
 

@@ -374,6 +374,7 @@ const char *aurmig_error_str(int code)
 	case AURMIG_ERECOVERY: return "a failed migration awaits recovery";
 	case AURMIG_EDRIFT: return "an applied migration was edited";
 	case AURMIG_EINPROGRESS: return "a migration is in progress";
+	case AURMIG_EASSERT: return "a precondition of a migration failed";
 	case AURMIG_ITEROVER: return "end of iteration";
 	default: return "unknown error";
 	}

@@ -500,6 +500,16 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 			cur->len = it.pos - cur->offset;
 			continue;
 		}
+		if (key_is(text, ks, ke, "assert")) {
+			/* preconditions stay in the section text; run/asserts.c runs them */
+			if (!cur || vs == ve) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					!cur ? "'-- aurmig:assert' outside a section" : "'-- aurmig:assert' needs a query");
+				goto fail;
+			}
+			cur->len = it.pos - cur->offset;
+			continue;
+		}
 		if (key_is(text, ks, ke, "hook") || key_is(text, ks, ke, "end-hook")) {
 			/* hooks live inside sections and stay in the section text; the
 			 * planner finds them there (aurmig__script_items) */

@@ -416,6 +416,9 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 	*total = n;
 	if (s->mig && n > from && (rc = aurmig__step_set_lock_wait(p, s, atomic)))
 		return rc;
+	/* -- aurmig:assert preconditions, before the first statement (asserts.c) */
+	if (s->mig && from == 0 && (rc = aurmig__step_asserts(p, s)))
+		return rc;
 	for (size_t i = from; i < n && !rc; i++) {
 		const aurmig__item *it = &s->items[i];
 		int journalled = 0;

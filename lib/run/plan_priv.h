@@ -72,6 +72,9 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out);
 /* Run statements [from, n) of the step's script; *done counts the ones that
  * succeeded (from + successes), *total the script's statements. Non-atomic
  * steps record progress in the journal after each statement. */
+/* Run the step's `-- aurmig:assert` queries (asserts.c): AURMIG_EASSERT
+ * (file:line in the record) when one fails. */
+int aurmig__step_asserts(aurmig_plan *p, aurmig_step *s);
 int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *done, size_t *total,
 	int atomic);
 /* 1 when a crash during the step leaves nothing behind. */

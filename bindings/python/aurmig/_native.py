@@ -312,6 +312,20 @@ const char *aurmig_lint_rule_code(size_t i);
 int aurmig_lint_rule_severity(size_t i);
 const char *aurmig_lint_rule_dialects(size_t i);
 const char *aurmig_lint_rule_summary(size_t i);
+int aurmig_verify_new(aurmig_verify **out, aurmig_context *ctx);
+void aurmig_verify_free(aurmig_verify *report);
+int aurmig_verify_run(aurmig_verify *report, aurmig_conn *scratch, const aurmig_graph *graph, unsigned int checks);
+size_t aurmig_verify_count(const aurmig_verify *report);
+size_t aurmig_verify_failures(const aurmig_verify *report);
+int aurmig_verify_check_of(const aurmig_verify *report, size_t i);
+const char *aurmig_verify_check_name(int check);
+int aurmig_verify_status_of(const aurmig_verify *report, size_t i);
+const char *aurmig_verify_status_name(int status);
+int aurmig_verify_dialect(const aurmig_verify *report, size_t i);
+const char *aurmig_verify_revision(const aurmig_verify *report, size_t i);
+const char *aurmig_verify_message(const aurmig_verify *report, size_t i);
+int aurmig_graph_sum_write(const aurmig_graph *graph);
+int aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
 """
 # END DECLARATIONS
 

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/**
+ * @file aurmig/verify.h
+ * @brief `aurmig test`: migrations checked against scratch databases.
+ *
+ * aurmig_verify_run() runs the checks a project runs in CI on one scratch
+ * database (an empty database of any backend: a temporary SQLite file, or
+ * an empty MariaDB/PostgreSQL database): the graph has a single head; it
+ * upgrades from base to its heads; the stairway (at every revision: up one,
+ * down one, up one; the downgrade must restore exactly the schema before
+ * the step, the upgrade after it the same schema again); the final schema
+ * equals the declared head schema (`schema/<dialect>.sql` or
+ * `schema/portable.sql`). Results accumulate in a report: one entry per
+ * check that passed or was skipped, one per failure. Afterwards every table
+ * of the scratch database is dropped again.
+ *
+ * Strings are borrowed from the report and live until aurmig_verify_free().
+ */
+#ifndef AURMIG_VERIFY_H
+#define AURMIG_VERIFY_H
+
+#include "common.h"
+
+AURMIG_BEGIN_DECL
+
+/** A report of aurmig_verify_run(). */
+typedef struct aurmig_verify aurmig_verify;
+
+/** The checks (bits for aurmig_verify_run()'s @p checks). */
+typedef enum aurmig_verify_check {
+	AURMIG_VERIFY_SINGLE_HEAD = 1,  /**< the graph has exactly one head (no database needed) */
+	AURMIG_VERIFY_UPGRADE = 2,      /**< base -> heads, step by step */
+	AURMIG_VERIFY_STAIRWAY = 4,     /**< at every revision: up, down (restores the schema before), up (the same schema again) */
+	AURMIG_VERIFY_DECLARED = 8,     /**< the schema at heads equals the declared head schema */
+	AURMIG_VERIFY_ALL = 15
+} aurmig_verify_check;
+
+/** The outcome of an entry. */
+typedef enum aurmig_verify_status {
+	AURMIG_VERIFY_PASSED = 1,
+	AURMIG_VERIFY_FAILED = 2,
+	AURMIG_VERIFY_SKIPPED = 3   /**< could not run (an earlier check failed, no declared schema, ...) */
+} aurmig_verify_status;
+
+/** An empty report. @return AURMIG_OK, AURMIG_EINVALID or AURMIG_ENOMEM. */
+AURMIG_EXTERN(int) aurmig_verify_new(aurmig_verify **out, aurmig_context *ctx);
+AURMIG_EXTERN(void) aurmig_verify_free(aurmig_verify *report);
+
+/**
+ * Run @p checks (aurmig_verify_check bits) on @p scratch, appending to the
+ * report. @p scratch must hold no table; it may be NULL when @p checks is
+ * only AURMIG_VERIFY_SINGLE_HEAD. Takes no deploy lock (the database is
+ * scratch), runs hooks' SQL defaults (and callbacks registered on the
+ * context), refuses config steps.
+ * @return AURMIG_OK when the checks ran, whatever they found (see
+ *         aurmig_verify_failures()); AURMIG_EINVALID (a table in the scratch
+ *         database, NULL arguments), AURMIG_ENOMEM, AURMIG_EDB when the
+ *         scratch database could not be read.
+ */
+AURMIG_EXTERN(int) aurmig_verify_run(aurmig_verify *report, aurmig_conn *scratch, const aurmig_graph *graph,
+	unsigned int checks);
+
+AURMIG_EXTERN(size_t) aurmig_verify_count(const aurmig_verify *report);
+/** Entries with AURMIG_VERIFY_FAILED. */
+AURMIG_EXTERN(size_t) aurmig_verify_failures(const aurmig_verify *report);
+/** The entry's check: one aurmig_verify_check bit; -1 out of range. */
+AURMIG_EXTERN(int) aurmig_verify_check_of(const aurmig_verify *report, size_t i);
+/** "single-head", "upgrade", "stairway", "declared"; NULL for others. Static. */
+AURMIG_EXTERN(const char *) aurmig_verify_check_name(int check);
+/** An aurmig_verify_status; -1 out of range. */
+AURMIG_EXTERN(int) aurmig_verify_status_of(const aurmig_verify *report, size_t i);
+/** "passed", "failed", "skipped"; NULL for others. Static. */
+AURMIG_EXTERN(const char *) aurmig_verify_status_name(int status);
+/** The scratch database's aurmig_dialect; -1 for graph checks and out of range. */
+AURMIG_EXTERN(int) aurmig_verify_dialect(const aurmig_verify *report, size_t i);
+/** The revision the entry is about, or NULL. */
+AURMIG_EXTERN(const char *) aurmig_verify_revision(const aurmig_verify *report, size_t i);
+/** A sentence (several lines for schema differences). */
+AURMIG_EXTERN(const char *) aurmig_verify_message(const aurmig_verify *report, size_t i);
+
+/**
+ * @name The integrity file <dir>/aurmig.sum
+ * One line per script (its file name and aurmig_migration_checksum()),
+ * sorted by file name, after a `total v1:HEX` line over them
+ * (docs/script-format.md). `aurmig revision`, `merge` and `hash` write it;
+ * the aurmig command checks it whenever it loads the migrations.
+ */
+/**@{*/
+/** Write (replace) <dir>/aurmig.sum for the graph's scripts. @return AURMIG_OK, AURMIG_ENOMEM, AURMIG_EIO. */
+AURMIG_EXTERN(int) aurmig_graph_sum_write(const aurmig_graph *graph);
+/**
+ * Compare <dir>/aurmig.sum with the graph's scripts. A directory without
+ * the file passes (*found_out 0).
+ * @param[out] found_out optional: 1 when the file exists.
+ * @return AURMIG_OK when it matches or is absent; AURMIG_ERROR naming every
+ *         edited, removed or renamed, and added script in the message (file
+ *         = the sum file); AURMIG_EPARSE for a malformed line; AURMIG_EIO.
+ */
+AURMIG_EXTERN(int) aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
+/**@}*/
+
+AURMIG_END_DECL
+
+#endif
