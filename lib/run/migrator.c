@@ -421,6 +421,8 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 		int journalled = 0;
 		char *one;
 
+		if ((rc = aurmig__lock_renew(p->conn)))   /* a cluster's lease, between statements */
+			break;
 		if (it->hook) {
 			const aurmig__hook *h = aurmig__context_hook(p->ctx, it->name);
 			if (h) {
@@ -598,7 +600,8 @@ again:
 	}
 	if (!atomic && (rc = aurmig__db_begin(p->conn)))
 		return fail_after(p, s, rc, atomic, done, total);
-	if ((rc = run_rowops(p, s)))
+	/* the lease renewal commits with the version change: taken over, it stops here */
+	if ((rc = aurmig__lock_renew(p->conn)) || (rc = run_rowops(p, s)))
 		return fail_after(p, s, rc, atomic, done, total);
 	/* config rows keep their place after the earlier steps' rows */
 	if (s->ncfg && (rc = flush_rows(p)))
