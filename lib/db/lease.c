@@ -180,7 +180,7 @@ static char *holder(aurmig_conn *c)
 		out = aurmig__strdup(c->ctx, "an unknown holder");
 	} else {
 		free(out);
-		out = aurmig__printf(c->ctx, "%s (host %s, pid %s, node %s, last heartbeat %s UTC, expired %s UTC)",
+		out = aurmig__printf(c->ctx, "%s (host %s, pid %s, node %s, last heartbeat %s UTC, expires %s UTC)",
 			v.v[0], v.v[1], v.v[2], v.v[3], v.v[4], v.v[5]);
 	}
 	c->ctx->err_hold--;
@@ -207,7 +207,7 @@ static int try_once(aurmig_conn *c, int *got, const char *host)
 	aurmig__db_quote(&b, c->dialect, c->lease_owner);
 	aurmig__buf_puts(&b, ", ");
 	aurmig__db_quote(&b, c->dialect, host);
-	aurmig__buf_printf(&b, ", %ld, @@hostname, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
+	aurmig__buf_printf(&b, ", %ld, CONCAT(@@hostname, ':', @@port), UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), "
 		"UTC_TIMESTAMP(6) + INTERVAL %ld SECOND)", (long)getpid(), lease_seconds(c));
 	if (!(sql = aurmig__buf_detach(&b)))
 		return AURMIG_ENOMEM;
@@ -236,7 +236,7 @@ static int try_once(aurmig_conn *c, int *got, const char *host)
 	aurmig__db_quote(&b, c->dialect, c->lease_owner);
 	aurmig__buf_puts(&b, ", host = ");
 	aurmig__db_quote(&b, c->dialect, host);
-	aurmig__buf_printf(&b, ", pid = %ld, node = @@hostname, acquired_at = UTC_TIMESTAMP(6), "
+	aurmig__buf_printf(&b, ", pid = %ld, node = CONCAT(@@hostname, ':', @@port), acquired_at = UTC_TIMESTAMP(6), "
 		"heartbeat_at = UTC_TIMESTAMP(6), expires_at = UTC_TIMESTAMP(6) + INTERVAL %ld SECOND",
 		(long)getpid(), lease_seconds(c));
 	put_where(&b, c);

@@ -211,7 +211,8 @@ int aurmig__db_require_writable(aurmig_conn *c)
 	}
 	if (v.n >= 1 && strcmp(v.v[0], "0") != 0 && strcmp(v.v[0], "OFF") != 0) {
 		rc = read_only_error(c, "read_only is on");
-	} else if (v.n >= 2 && ncols == 2 && !strcmp(v.v[1], "1")) {
+	} else if (v.n >= 2 && ncols == 2 && (!strcmp(v.v[1], "1") || !strcmp(v.v[1], "ON"))) {
+		/* (MariaDB casts a boolean system variable to "ON"/"OFF") */
 		c->wsrep = 1;
 		aurmig__strv_clear(&v);
 		rc = require_galera_ready(c);

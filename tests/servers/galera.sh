@@ -76,15 +76,32 @@ start_node() {   # N [--wsrep-new-cluster]
 	echo $! >"$d/launch.pid"
 }
 
-wait_synced() {
-	n=$1
+wait_synced() {   # N [start_node's arguments, for a second start]
+	n=$1; shift
+	args="$*"
+	tries=0
 	d=$BASE/node$n
 	deadline=$(( $(date +%s) + TIMEOUT ))
 	while :; do
 		s=$(mariadb --no-defaults --socket="$d/sock" -u "$ADMIN" --batch --skip-column-names \
 			-e "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='WSREP_LOCAL_STATE_COMMENT'" 2>/dev/null)
 		[ "$s" = Synced ] && return 0
-		running "$(head -n1 "$d/launch.pid")" || { tail -n 30 "$d/error.log" >&2; die "node $n exited (log: $d/error.log)"; }
+		if ! running "$(head -n1 "$d/launch.pid")"; then
+			# the client port is in the ephemeral range: another program's
+			# outgoing connection may hold it for a moment; start again
+			if grep -q "Bind on TCP/IP port" "$d/error.log" && [ "${tries:-0}" -lt 5 ]; then
+				tries=$((${tries:-0} + 1))
+				say "node $n: port $((CPORT + n - 1)) was busy; starting it again ($tries)"
+				rm -rf "$d/data" "$d/sock" "$d/mariadbd.pid"
+				cp -a "$BASE/template" "$d/data"
+				mv "$d/error.log" "$d/error.log.$tries"
+				sleep 1
+				start_node "$n" $args
+				continue
+			fi
+			tail -n 30 "$d/error.log" >&2
+			die "node $n exited (log: $d/error.log)"
+		fi
 		[ "$(date +%s)" -lt "$deadline" ] || { tail -n 30 "$d/error.log" >&2; die "node $n not synced after ${TIMEOUT}s"; }
 		sleep 0.3
 	done
@@ -110,13 +127,15 @@ mkdir -p "$BASE/node1/data" "$BASE/node1/tmp"
 TMPDIR=$BASE/node1/tmp mariadb-install-db --no-defaults --user="$OSUSER" --datadir="$BASE/node1/data" \
 	--auth-root-authentication-method=socket --skip-test-db --skip-name-resolve \
 	>"$BASE/node1/install-db.log" 2>&1 || die "mariadb-install-db failed (log: $BASE/node1/install-db.log)"
+rm -rf "$BASE/template"
+cp -a "$BASE/node1/data" "$BASE/template"
 for n in 2 3; do
 	mkdir -p "$BASE/node$n/tmp"
-	cp -a "$BASE/node1/data" "$BASE/node$n/data"
+	cp -a "$BASE/template" "$BASE/node$n/data"
 	[ "$(id -u)" -ne 0 ] || chown -R "$OSUSER:" "$BASE/node$n"
 done
 start_node 1 --wsrep-new-cluster
-wait_synced 1
+wait_synced 1 --wsrep-new-cluster
 mariadb --no-defaults --socket="$BASE/node1/sock" -u "$ADMIN" <<-EOF || die "creating the test user failed"
 	CREATE USER IF NOT EXISTS 'aurmig'@'127.0.0.1' IDENTIFIED BY 'aurmig';
 	GRANT ALL ON *.* TO 'aurmig'@'127.0.0.1';
