@@ -137,7 +137,8 @@ class Lease(unittest.TestCase):
         # another run takes the lease over (as one would after it expired)
         self.sql("UPDATE %s.aurmig_lock SET owner = 'thief:1:y', host = 'thief', pid = 1" % self.name)
         out, err = a.communicate(timeout=60)
-        self.assertNotEqual(a.returncode, 0, err)
+        print("taken over mid-run: exit %d: %s" % (a.returncode, err.strip()), file=sys.stderr)
+        self.assertIn(a.returncode, (4, 5), err)
         self.assertIn("was taken over by thief:1:y", err)
         self.assertEqual(self.sql("SELECT version_num FROM %s.alembic_version" % self.name), (("a1",),))
         # not ours: the row of the new holder stays
