@@ -274,6 +274,12 @@ int aurmig__lease_acquire(aurmig_conn *c, long timeout_ms)
 			return rc;
 		if (got) {
 			c->lease = 1;
+			/* Galera: the reads that decide what to run see every write
+			 * the cluster committed before (the previous holder's) */
+			if (c->wsrep == 1 && (rc = c->ops->exec(c, "SET SESSION wsrep_sync_wait = 1", NULL))) {
+				aurmig__lease_release(c);
+				return rc;
+			}
 			if (warned)
 				aurmig__log(c->ctx, AURMIG_LOG_INFO, "got the migration lease after %.1f s",
 					(double)(now_ms() - start) / 1000.0);
