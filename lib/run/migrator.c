@@ -600,8 +600,7 @@ again:
 	}
 	if (!atomic && (rc = aurmig__db_begin(p->conn)))
 		return fail_after(p, s, rc, atomic, done, total);
-	/* the lease renewal commits with the version change: taken over, it stops here */
-	if ((rc = aurmig__lock_renew(p->conn)) || (rc = run_rowops(p, s)))
+	if ((rc = run_rowops(p, s)))
 		return fail_after(p, s, rc, atomic, done, total);
 	/* config rows keep their place after the earlier steps' rows */
 	if (s->ncfg && (rc = flush_rows(p)))
