@@ -33,6 +33,9 @@ typedef struct cli {
 	int quiet;
 	int verbose;
 	long lock_timeout_ms;
+	int lock_mode;            /* --lock-mode: aurmig_lock_mode */
+	long lock_lease_s;        /* --lock-lease: seconds (0: the library's 600) */
+	int allow_non_toi;        /* --allow-non-toi */
 	long timeout_ms;          /* --timeout: wait bound of read-only verbs (0: none) */
 	long ddl_lock_wait_ms;    /* --ddl-lock-wait: lock-wait bound of migration statements */
 	int lock_retries;         /* --lock-retries */

@@ -146,6 +146,8 @@ int cli_connect(cli *c)
 	}
 	if (!rc && c->version_table)
 		rc = aurmig_conn_set_version_table(c->conn, c->version_table);
+	if (!rc && (c->lock_mode || c->lock_lease_s || c->allow_non_toi))
+		rc = aurmig_conn_set_cluster(c->conn, c->lock_mode, c->lock_lease_s, c->allow_non_toi);
 	if (!rc && c->read_only && c->timeout_ms > 0)
 		rc = aurmig_conn_set_timeout(c->conn, c->timeout_ms);
 	return rc ? cli_fail(c, rc) : EXIT_OK;
@@ -221,6 +223,29 @@ int main(int argc, char **argv)
 			if (w)
 				continue;
 		}
+		if (opt_value(argc, argv, &i, NULL, "--lock-lease", &lt)) {
+			char *end;
+			long secs = strtol(lt, &end, 10);
+			if (*lt == '\0' || *end != '\0' || secs < 1 || secs > 86400) {
+				fprintf(stderr, "aurmig: --lock-lease takes whole seconds (1 to 86400), not '%s'\n", lt);
+				return EXIT_USAGE;
+			}
+			c.lock_lease_s = secs;
+			continue;
+		}
+		if (opt_value(argc, argv, &i, NULL, "--lock-mode", &lt)) {
+			if (!strcmp(lt, "auto"))
+				c.lock_mode = AURMIG_LOCK_AUTO;
+			else if (!strcmp(lt, "session"))
+				c.lock_mode = AURMIG_LOCK_SESSION;
+			else if (!strcmp(lt, "lease"))
+				c.lock_mode = AURMIG_LOCK_LEASE;
+			else {
+				fprintf(stderr, "aurmig: --lock-mode takes auto, session or lease, not '%s'\n", lt);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
 		if (opt_value(argc, argv, &i, NULL, "--lock-timeout", &lt)) {
 			char *end;
 			double secs = strtod(lt, &end);
@@ -239,6 +264,8 @@ int main(int argc, char **argv)
 			continue;
 		if (opt_flag(argc, argv, &i, "-q", "--quiet"))
 			c.quiet = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--allow-non-toi"))
+			c.allow_non_toi = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--json"))
 			c.json = 1;
 		else if (opt_flag(argc, argv, &i, "-v", "--verbose"))

@@ -4,7 +4,7 @@ _aurmig()
     local cur prev words cword
     _init_completion || return
     local verbs="init upgrade downgrade stamp current check config-stamp validate resume mark-applied mark-rolled-back heads branches history show revision merge schema lint test hash help"
-    local globals="--url --aurweb-config --config-file --dir --lock-timeout --timeout --ddl-lock-wait --lock-retries --json --no-sum-check --no-color --quiet --verbose --version --help"
+    local globals="--url --aurweb-config --config-file --dir --lock-timeout --lock-mode --lock-lease --allow-non-toi --timeout --ddl-lock-wait --lock-retries --json --no-sum-check --no-color --quiet --verbose --version --help"
     local verb="" dir="migrations" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -15,7 +15,7 @@ _aurmig()
     done
     case "$prev" in
         --dir|-d|--aurweb-config|--config-file) _filedir; return ;;
-        --url|--lock-timeout|--timeout|--ddl-lock-wait|--lock-retries|-m|--message|--rev-id|--branch-label) return ;;
+        --url|--lock-timeout|--lock-lease|--timeout|--ddl-lock-wait|--lock-retries|-m|--message|--rev-id|--branch-label) return ;;
         --dialect) COMPREPLY=($(compgen -W "sqlite mysql pgsql" -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W "text json gcc github" -- "$cur")); return ;;
         --error|--warning|--info|--ignore) return ;;

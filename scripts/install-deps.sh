@@ -15,7 +15,7 @@ PACKAGES="
   php8.2-cli python3-pytest
   python3-pymysql python3-psycopg2
   valgrind time strace clang-14 libclang-rt-14-dev
-  mariadb-server mariadb-client
+  mariadb-server mariadb-client galera-4 rsync
   postgresql postgresql-15 postgresql-client-15
   util-linux procps
 "

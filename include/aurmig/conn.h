@@ -94,6 +94,26 @@ AURMIG_EXTERN(int) aurmig_conn_exec(aurmig_conn *conn, const char *sql);
  */
 AURMIG_EXTERN(int) aurmig_conn_set_timeout(aurmig_conn *conn, long timeout_ms);
 
+/** How the deploy lock is taken (aurmig_conn_set_cluster()). */
+enum aurmig_lock_mode {
+	AURMIG_LOCK_AUTO = 0,     /**< a lease on a MariaDB Galera node (wsrep_on), else the session lock */
+	AURMIG_LOCK_SESSION = 1,  /**< always the session lock (GET_LOCK, pg_try_advisory_lock, flock) */
+	AURMIG_LOCK_LEASE = 2     /**< always the lease row (MySQL/MariaDB only; elsewhere the session lock) */
+};
+
+/**
+ * Cluster settings of this connection (docs/clusters.md). @p lock_mode is
+ * an aurmig_lock_mode. @p lease_seconds (> 0; <= 0 keeps the default 600)
+ * is how long a lease lasts without renewal: it is renewed before every
+ * statement and in every version-row transaction, so it must outlast the
+ * longest single statement. @p allow_non_toi 1 lets migrations run on a
+ * Galera node whose wsrep_OSU_method is not TOI (refused by default: RSU
+ * applies DDL to one node only while the version row replicates).
+ * @return AURMIG_OK, AURMIG_EINVALID.
+ */
+AURMIG_EXTERN(int) aurmig_conn_set_cluster(aurmig_conn *conn, int lock_mode, long lease_seconds,
+	int allow_non_toi);
+
 /** The connection's aurmig_dialect. */
 AURMIG_EXTERN(int) aurmig_conn_dialect(const aurmig_conn *conn);
 

@@ -196,7 +196,13 @@ static int record_dbi_error(aurmig_conn *c, const char *sql, const char *what)
 	else if (wait != AURMIG__WAIT_NONE)
 		rc = aurmig__err(c->ctx, AURMIG_ELOCKED, AURMIG_ERRCLASS_DB,
 			"timed out waiting for the database: %s", tidy);
-	else if (c->dialect == AURMIG_DIALECT_SQLITE && c->sqlite_path && msg && strstr(msg, "readonly database")) {
+	else if (c->dialect == AURMIG_DIALECT_MYSQL && code == 1047 && strstr(tidy, "WSREP")) {
+		/* a Galera node cut off from the cluster's primary component */
+		rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
+			"this Galera node is not part of the cluster's primary component (not synced, or cut "
+			"off from its peers): run against a synced node, or wait for it to rejoin (%s): %s",
+			c->display_url, tidy);
+	} else if (c->dialect == AURMIG_DIALECT_SQLITE && c->sqlite_path && msg && strstr(msg, "readonly database")) {
 		/* the file (or its directory, for the journal) is not writable:
 		 * name it rather than the internal statement that tried */
 		rc = aurmig__err(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB,
@@ -448,6 +454,7 @@ int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const 
 	c->version_table = "alembic_version";
 	c->journal_table = "aurmig_journal";
 	c->lock_fd = -1;
+	c->wsrep = -1;
 	*out = c;
 	return AURMIG_OK;
 }

@@ -41,6 +41,12 @@ struct aurmig_conn {
 	int locked;                  /* the deploy lock is held */
 	int offline;                 /* recording connection: CREATE TABLE IF NOT EXISTS */
 	long timeout_ms;             /* aurmig_conn_set_timeout(): the session's wait bound, 0 when none */
+	int lock_mode;               /* aurmig_lock_mode (aurmig_conn_set_cluster) */
+	long lease_s;                /* lease length in seconds (0: the default, 600) */
+	int allow_non_toi;           /* Galera: migrate even when wsrep_OSU_method is not TOI */
+	int wsrep;                   /* MySQL/MariaDB: -1 not known yet, 0 no Galera, 1 wsrep_on */
+	int lease;                   /* the deploy lock held is the lease row (db/lease.c) */
+	char lease_owner[80];        /* this run's owner id in the lease row */
 	/* who writes the journal rows (host, OS user), looked up on the first row:
 	 * getpwuid_r reads /etc/passwd each time (7 system calls a row) */
 	int ident_done;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db/lease.h"
 #include "db/lock.h"
 #include "db/waits.h"
 
@@ -190,6 +191,13 @@ int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms)
 	/* a replica would take the lock, read, and fail at its first write */
 	if ((rc = aurmig__db_require_writable(c)))
 		return rc;
+	if (aurmig__lease_wanted(c)) {
+		/* Galera: GET_LOCK is local to one node */
+		if ((rc = aurmig__lease_acquire(c, timeout_ms)))
+			return rc;
+		c->locked = 1;
+		return AURMIG_OK;
+	}
 	lock_name(c, name);
 	if (c->dialect == AURMIG_DIALECT_SQLITE && (rc = open_lock_file(c)))
 		return rc;
@@ -217,6 +225,11 @@ int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms)
 	}
 }
 
+int aurmig__lock_renew(aurmig_conn *c)
+{
+	return c->locked && c->lease ? aurmig__lease_renew(c) : AURMIG_OK;
+}
+
 void aurmig__lock_release(aurmig_conn *c)
 {
 	char *sql = NULL;
@@ -226,6 +239,10 @@ void aurmig__lock_release(aurmig_conn *c)
 	if (!c->locked)
 		return;
 	c->locked = 0;
+	if (c->lease) {
+		aurmig__lease_release(c);
+		return;
+	}
 	lock_name(c, name);
 	if (c->dialect == AURMIG_DIALECT_SQLITE) {
 		if (c->lock_fd >= 0)
@@ -264,6 +281,8 @@ int aurmig__lock_probe(aurmig_conn *c, int *held)
 		*held = 1;
 		return AURMIG_OK;
 	}
+	if (aurmig__lease_wanted(c))
+		return aurmig__lease_probe(c, held);
 	lock_name(c, name);   /* the name and the file the deployer takes */
 	if (c->dialect == AURMIG_DIALECT_SQLITE) {
 		char *path;

@@ -3,7 +3,8 @@
  * The deploy lock: one migrating process per database. Session-scoped on
  * every backend, so it dies with the process and can never go stale:
  * PostgreSQL pg_try_advisory_lock, MySQL/MariaDB GET_LOCK, SQLite flock()
- * on a file beside the database.
+ * on a file beside the database. On a MariaDB Galera node (or when forced
+ * by aurmig_conn_set_cluster) it is a lease row instead (db/lease.c).
  */
 #ifndef AURMIG_LOCK_H
 #define AURMIG_LOCK_H
@@ -12,6 +13,10 @@
 
 /* Take the lock, waiting up to timeout_ms (< 0: forever). AURMIG_ELOCKED on timeout. */
 int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms);
+/* Renew the lease where the lock is one (db/lease.c; a no-op otherwise):
+ * before each statement and in each version-row transaction. AURMIG_ELOCKED
+ * when another run took it over. */
+int aurmig__lock_renew(aurmig_conn *c);
 /* Release it if held (errors are only logged: the session ends anyway). */
 void aurmig__lock_release(aurmig_conn *c);
 /* Whether a session (this one, or another, in any process) holds the lock

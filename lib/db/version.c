@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/lock.h"
 #include "db/version.h"
 
 int aurmig__version_read(aurmig_conn *c, aurmig__strv *rows)
@@ -71,7 +72,10 @@ static int run_row_change(aurmig_conn *c, aurmig__buf *b, const char *what, cons
 int aurmig__version_insert(aurmig_conn *c, const char *rev)
 {
 	aurmig__buf b;
+	int rc;
 
+	if ((rc = aurmig__lock_renew(c)))   /* a cluster's lease: still ours? */
+		return rc;
 	aurmig__buf_init(&b, c->ctx);
 	aurmig__buf_printf(&b, "INSERT INTO %s (version_num) VALUES (", c->version_table);
 	aurmig__db_quote(&b, c->dialect, rev);
@@ -82,7 +86,10 @@ int aurmig__version_insert(aurmig_conn *c, const char *rev)
 int aurmig__version_update(aurmig_conn *c, const char *from, const char *to)
 {
 	aurmig__buf b;
+	int rc;
 
+	if ((rc = aurmig__lock_renew(c)))   /* a cluster's lease: still ours? */
+		return rc;
 	aurmig__buf_init(&b, c->ctx);
 	aurmig__buf_printf(&b, "UPDATE %s SET version_num=", c->version_table);
 	aurmig__db_quote(&b, c->dialect, to);
@@ -94,7 +101,10 @@ int aurmig__version_update(aurmig_conn *c, const char *from, const char *to)
 int aurmig__version_delete(aurmig_conn *c, const char *rev)
 {
 	aurmig__buf b;
+	int rc;
 
+	if ((rc = aurmig__lock_renew(c)))   /* a cluster's lease: still ours? */
+		return rc;
 	aurmig__buf_init(&b, c->ctx);
 	aurmig__buf_printf(&b, "DELETE FROM %s WHERE %s.version_num = ", c->version_table, c->version_table);
 	aurmig__db_quote(&b, c->dialect, rev);
@@ -105,6 +115,9 @@ int aurmig__version_delete_all(aurmig_conn *c)
 {
 	int exists, rc;
 	char *sql;
+
+	if ((rc = aurmig__lock_renew(c)))   /* a cluster's lease: still ours? */
+		return rc;
 
 	if ((rc = aurmig__db_table_exists(c, c->version_table, &exists)) || !exists)
 		return rc;

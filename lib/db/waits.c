@@ -133,6 +133,50 @@ static int read_only_error(aurmig_conn *c, const char *why)
 		"this server is a read-only replica: run against the primary (%s: %s)", c->display_url, why);
 }
 
+/* A Galera node takes writes for the cluster when it is in the primary
+ * component and ready; DDL must replicate as TOI, or the version row
+ * would move everywhere while the schema changed on one node. */
+static int require_galera_ready(aurmig_conn *c)
+{
+	aurmig__strv v = { 0 };
+	size_t ncols = 0, i;
+	const char *ready = "", *status = "", *state = "", *osu = "";
+	int rc;
+
+	rc = c->ops->query_cells(c, "SELECT UPPER(VARIABLE_NAME), VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+		"WHERE VARIABLE_NAME IN ('WSREP_READY', 'WSREP_CLUSTER_STATUS', 'WSREP_LOCAL_STATE_COMMENT') "
+		"UNION ALL SELECT 'OSU', CAST(@@session.wsrep_OSU_method AS CHAR)", &v, &ncols);
+	if (rc || ncols != 2) {
+		aurmig__strv_clear(&v);
+		return rc;
+	}
+	for (i = 0; i + 1 < v.n; i += 2) {
+		if (!strcmp(v.v[i], "WSREP_READY"))
+			ready = v.v[i + 1];
+		else if (!strcmp(v.v[i], "WSREP_CLUSTER_STATUS"))
+			status = v.v[i + 1];
+		else if (!strcmp(v.v[i], "WSREP_LOCAL_STATE_COMMENT"))
+			state = v.v[i + 1];
+		else if (!strcmp(v.v[i], "OSU"))
+			osu = v.v[i + 1];
+	}
+	if (strcmp(status, "Primary") != 0 || strcmp(ready, "ON") != 0)
+		rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
+			"this Galera node is not ready for writes (wsrep_cluster_status %s, wsrep_ready %s, "
+			"state %s): it is not part of the cluster's primary component or not synced; run "
+			"against a synced node of the primary component (%s)",
+			*status ? status : "unknown", *ready ? ready : "unknown", *state ? state : "unknown",
+			c->display_url);
+	else if (*osu && strcmp(osu, "TOI") != 0 && !c->allow_non_toi)
+		rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
+			"this Galera node runs DDL with wsrep_OSU_method %s, not TOI: the schema change would "
+			"apply to this node only while the version row replicates to every node; set it to TOI, "
+			"or pass --allow-non-toi if you apply the DDL on every node yourself (%s)", osu,
+			c->display_url);
+	aurmig__strv_clear(&v);
+	return rc;
+}
+
 int aurmig__db_require_writable(aurmig_conn *c)
 {
 	aurmig__strv v = { 0 };
@@ -167,14 +211,13 @@ int aurmig__db_require_writable(aurmig_conn *c)
 	}
 	if (v.n >= 1 && strcmp(v.v[0], "0") != 0 && strcmp(v.v[0], "OFF") != 0) {
 		rc = read_only_error(c, "read_only is on");
-	} else if (v.n >= 2 && ncols == 2 && !strcmp(v.v[1], "1")) {
+	} else if (v.n >= 2 && ncols == 2 && (!strcmp(v.v[1], "1") || !strcmp(v.v[1], "ON"))) {
+		/* (MariaDB casts a boolean system variable to "ON"/"OFF") */
+		c->wsrep = 1;
 		aurmig__strv_clear(&v);
-		if (!(rc = c->ops->query(c, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-			"WHERE VARIABLE_NAME = 'WSREP_READY'", &v)) && v.n == 1 && strcmp(v.v[0], "ON") != 0)
-			rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
-				"this Galera node is not ready (wsrep_ready is %s): run against a synced node (%s)",
-				v.v[0], c->display_url);
-	}
+		rc = require_galera_ready(c);
+	} else if (v.n >= 2 && ncols == 2)
+		c->wsrep = 0;
 	aurmig__strv_clear(&v);
 	return rc;
 }

@@ -424,6 +424,8 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 		int journalled = 0;
 		char *one;
 
+		if ((rc = aurmig__lock_renew(p->conn)))   /* a cluster's lease, between statements */
+			break;
 		if (it->hook) {
 			const aurmig__hook *h = aurmig__context_hook(p->ctx, it->name);
 			if (h) {

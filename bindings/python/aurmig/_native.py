@@ -159,6 +159,7 @@ const char *aurmig_conn_version_table(const aurmig_conn *conn);
 const char *aurmig_conn_journal_table(const aurmig_conn *conn);
 int aurmig_conn_exec(aurmig_conn *conn, const char *sql);
 int aurmig_conn_set_timeout(aurmig_conn *conn, long timeout_ms);
+int aurmig_conn_set_cluster(aurmig_conn *conn, int lock_mode, long lease_seconds, int allow_non_toi);
 int aurmig_conn_dialect(const aurmig_conn *conn);
 const char *aurmig_conn_display_url(const aurmig_conn *conn);
 int aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);
