@@ -167,6 +167,10 @@ def takeover(tmp):
     # the documented way on: resume the interrupted step (its sleeps run again), then at head
     res = subprocess.run([AURMIG, "--url", URLS[3] + db, "-d", d, "resume"], capture_output=True, text=True)
     up = subprocess.run([AURMIG, "--url", URLS[3] + db, "-d", d, "upgrade", "heads"], capture_output=True, text=True)
+    # each node applies what the cluster committed before it answers (a
+    # causal wait; a read-only check does not set wsrep_sync_wait itself yet)
+    for n in (1, 2, 3):
+        sql(n, "SELECT 1;", db)
     chk = [subprocess.run([AURMIG, "--url", URLS[n] + db, "-d", d, "check"], capture_output=True, text=True).returncode
            for n in (1, 2, 3)]
     check(res.returncode == 0 and up.returncode == 0 and chk == [0, 0, 0],
