@@ -69,6 +69,10 @@ char *aurmig__strdup(aurmig_context *ctx, const char *s);
  * realpath(path, NULL): under a sanitizer's interceptor that can reach
  * glibc's oldest realpath, which refuses a NULL buffer (EINVAL). */
 char *aurmig__realpath(aurmig_context *ctx, const char *path);
+/* A monotonic clock in milliseconds, and a sleep of ms milliseconds (whole,
+ * across signals): the lock loops' polling. */
+long aurmig__now_ms(void);
+void aurmig__sleep_ms(long ms);
 char *aurmig__strndup(aurmig_context *ctx, const char *s, size_t n);
 char *aurmig__printf(aurmig_context *ctx, const char *fmt, ...) AURMIG__PRINTF(2, 3);
 void aurmig__free(void *p);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -225,4 +226,20 @@ char *aurmig__realpath(aurmig_context *ctx, const char *path)
 	if (!(out = aurmig__strdup(ctx, buf)))
 		errno = ENOMEM;
 	return out;
+}
+
+long aurmig__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void aurmig__sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
 }

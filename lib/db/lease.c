@@ -25,18 +25,6 @@
 #define LEASE_TABLE "aurmig_lock"
 #define POLL_MS 100
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
 
 static long lease_seconds(const aurmig_conn *c)
 {
@@ -262,7 +250,7 @@ static int try_once(aurmig_conn *c, int *got, const char *host)
 int aurmig__lease_acquire(aurmig_conn *c, long timeout_ms)
 {
 	char host[256];
-	long start = now_ms();
+	long start = aurmig__now_ms();
 	int got = 0, warned = 0, rc;
 
 	if (c->in_tx)
@@ -282,10 +270,10 @@ int aurmig__lease_acquire(aurmig_conn *c, long timeout_ms)
 			}
 			if (warned)
 				aurmig__log(c->ctx, AURMIG_LOG_INFO, "got the migration lease after %.1f s",
-					(double)(now_ms() - start) / 1000.0);
+					(double)(aurmig__now_ms() - start) / 1000.0);
 			return AURMIG_OK;
 		}
-		if (timeout_ms >= 0 && now_ms() - start >= timeout_ms) {
+		if (timeout_ms >= 0 && aurmig__now_ms() - start >= timeout_ms) {
 			char *who = holder(c);
 			rc = aurmig__err(c->ctx, AURMIG_ELOCKED, AURMIG_ERRCLASS_DB,
 				"timed out after %.1f s waiting for the migration lease on %s: held by %s "
@@ -301,7 +289,7 @@ int aurmig__lease_acquire(aurmig_conn *c, long timeout_ms)
 			free(who);
 			warned = 1;
 		}
-		sleep_ms(POLL_MS);
+		aurmig__sleep_ms(POLL_MS);
 	}
 }
 

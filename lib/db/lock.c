@@ -16,18 +16,6 @@
 
 #define POLL_MS 100
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
 
 /* 64-bit FNV-1a, for the PostgreSQL advisory lock key. */
 static long long lock_key(const char *s)
@@ -183,7 +171,7 @@ static int open_lock_file(aurmig_conn *c)
 int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms)
 {
 	char name[96];
-	long start = now_ms();
+	long start = aurmig__now_ms();
 	int got = 0, warned = 0, rc;
 
 	if (c->locked)
@@ -208,10 +196,10 @@ int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms)
 			c->locked = 1;
 			if (warned)
 				aurmig__log(c->ctx, AURMIG_LOG_INFO, "got the migration lock after %.1f s",
-					(double)(now_ms() - start) / 1000.0);
+					(double)(aurmig__now_ms() - start) / 1000.0);
 			return AURMIG_OK;
 		}
-		if (timeout_ms >= 0 && now_ms() - start >= timeout_ms)
+		if (timeout_ms >= 0 && aurmig__now_ms() - start >= timeout_ms)
 			return aurmig__err(c->ctx, AURMIG_ELOCKED, AURMIG_ERRCLASS_DB,
 				"timed out after %.1f s waiting for the migration lock on %s: another aurmig "
 				"run holds it (use --lock-timeout to wait longer)",
@@ -221,7 +209,7 @@ int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms)
 				"waiting for the migration lock on %s: another aurmig run holds it", c->display_url);
 			warned = 1;
 		}
-		sleep_ms(POLL_MS);
+		aurmig__sleep_ms(POLL_MS);
 	}
 }
 

@@ -61,13 +61,6 @@ void aurmig__plan_reset_lock_wait(aurmig_plan *p)
 	aurmig__db_reset_lock_wait(p->conn);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
-
 /* The pause before retry k (0-based): delay * 2^k, at most 30 s, +-20 %. */
 static long backoff_ms(const aurmig_plan *p, size_t k)
 {
@@ -129,7 +122,7 @@ int aurmig__step_wait_retry(aurmig_plan *p, aurmig_step *s, size_t i, int atomic
 		s->retries--;
 		return 0;
 	}
-	sleep_ms(pause);
+	aurmig__sleep_ms(pause);
 	aurmig__err_clear(p->ctx);
 	if (atomic) {
 		s->statements = 0;
