@@ -33,36 +33,19 @@ static void collected_clear(collected *c)
 	c->n = 0;
 }
 
-typedef struct fx {
-	aurmig_context *ctx;
-	aurmig_graph *g;
-	char *dir;
-} fx;
+typedef tu_fx fx;
 
 /* aaaa <- bbbb <- {cc1x (left), cc2x (right)} <- mmmm (merge) */
 static int setup(void **state)
 {
-	fx *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	assert_int_equal(aurmig_context_new(&f->ctx), AURMIG_OK);
-	f->dir = tu_mkdtemp();
+	fx *f = tu_fx_new();
 	tu_add(f->dir, "aaaa", NULL, NULL);
 	tu_add(f->dir, "bbbb", "aaaa", NULL);
 	tu_add(f->dir, "cc1x", "bbbb", "-- aurmig:branch_labels left\n");
 	tu_add(f->dir, "cc2x", "bbbb", "-- aurmig:branch_labels right\n");
 	tu_add(f->dir, "mmmm", "cc1x cc2x", NULL);
-	assert_int_equal(aurmig_graph_load(&f->g, f->ctx, f->dir), AURMIG_OK);
+	tu_fx_load(f);
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx *f = *state;
-	aurmig_graph_free(f->g);
-	tu_rmtree(f->dir);
-	aurmig_context_free(f->ctx);
-	free(f);
 	return 0;
 }
 
@@ -189,10 +172,10 @@ static void test_downgrade_dialect_sections(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_upgrade_steps_and_rows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stamp_and_single, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_callback_stops_and_no_callback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_downgrade_dialect_sections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_steps_and_rows, setup, tu_fx_free),
+		cmocka_unit_test_setup_teardown(test_stamp_and_single, setup, tu_fx_free),
+		cmocka_unit_test_setup_teardown(test_callback_stops_and_no_callback, setup, tu_fx_free),
+		cmocka_unit_test_setup_teardown(test_downgrade_dialect_sections, setup, tu_fx_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,35 +10,18 @@
 #include "testutil.h"
 #include "graph/resolve.h"
 
-typedef struct fx {
-	aurmig_context *ctx;
-	aurmig_graph *g;
-	char *dir;
-} fx;
+typedef tu_fx fx;
 
 static int setup(void **state)
 {
-	fx *f = calloc(1, sizeof(*f));
-	assert_non_null(f);
-	assert_int_equal(aurmig_context_new(&f->ctx), AURMIG_OK);
-	f->dir = tu_mkdtemp();
+	fx *f = tu_fx_new();
 	tu_add(f->dir, "aa01", NULL, NULL);
 	tu_add(f->dir, "ab02", "aa01", NULL);
 	tu_add(f->dir, "ac03", "ab02", "-- aurmig:branch_labels left\n");
 	tu_add(f->dir, "ad04", "ac03", NULL);
 	tu_add(f->dir, "bc03", "ab02", "-- aurmig:branch_labels right\n");
-	assert_int_equal(aurmig_graph_load(&f->g, f->ctx, f->dir), AURMIG_OK);
+	tu_fx_load(f);
 	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx *f = *state;
-	aurmig_graph_free(f->g);
-	tu_rmtree(f->dir);
-	aurmig_context_free(f->ctx);
-	free(f);
 	return 0;
 }
 
@@ -319,14 +302,14 @@ static void test_alloc_failures(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_heads_head_base, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ids_and_partial_ids, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_labels_restrict_lineage, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_relative_sets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heads_head_base, setup, tu_fx_free),
+		cmocka_unit_test_setup_teardown(test_ids_and_partial_ids, setup, tu_fx_free),
+		cmocka_unit_test_setup_teardown(test_labels_restrict_lineage, setup, tu_fx_free),
+		cmocka_unit_test_setup_teardown(test_relative_sets, setup, tu_fx_free),
 		cmocka_unit_test(test_parse_relative),
-		cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk, setup, tu_fx_free),
+		cmocka_unit_test_setup_teardown(test_lookup, setup, tu_fx_free),
+		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, tu_fx_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "aurmig/aurmig.h"
 #include <unistd.h>
 
 /* A fresh directory under $TMPDIR; the caller frees the string. */
@@ -84,6 +86,38 @@ static inline void tu_add(const char *dir, const char *id, const char *down, con
 	snprintf(name, sizeof(name), "%s_script.sql", id);
 	tu_write(dir, name, s);
 	free(s);
+}
+
+/* A graph fixture: a context and a temporary scripts directory (fill it
+ * with tu_add, then tu_fx_load), freed with the graph by tu_fx_free. */
+typedef struct tu_fx {
+	aurmig_context *ctx;
+	aurmig_graph *g;
+	char *dir;
+} tu_fx;
+
+static inline tu_fx *tu_fx_new(void)
+{
+	tu_fx *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	assert_int_equal(aurmig_context_new(&f->ctx), AURMIG_OK);
+	f->dir = tu_mkdtemp();
+	return f;
+}
+
+static inline void tu_fx_load(tu_fx *f)
+{
+	assert_int_equal(aurmig_graph_load(&f->g, f->ctx, f->dir), AURMIG_OK);
+}
+
+static inline int tu_fx_free(void **state)
+{
+	tu_fx *f = *state;
+	aurmig_graph_free(f->g);
+	tu_rmtree(f->dir);
+	aurmig_context_free(f->ctx);
+	free(f);
+	return 0;
 }
 
 #endif
