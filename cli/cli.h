@@ -51,10 +51,53 @@ typedef struct cli {
 	int open_existing; /* a read-only verb: an SQLite file must exist (AURMIG_OPEN_EXISTING) */
 	int config_file_default; /* config_file is aurweb's config, not --config-file */
 	int no_sum_check;  /* --no-sum-check: DIR/aurmig.sum is not compared */
+	const char *verb;  /* the command being run ("check"), for messages */
 	aurmig_context *ctx;
 	aurmig_graph *graph;
 	aurmig_conn *conn;
 } cli;
+
+/* The one table of commands, options, exit codes and environment variables
+ * (commands.c). main.c parses with it; --help and `aurmig help [--json]`
+ * print it; tests/cli/check_docs.py checks the docs and completion. */
+enum cli_global {   /* what main.c does with a global option */
+	CLI_G_URL = 1, CLI_G_AURWEB_CONFIG, CLI_G_DIR, CLI_G_LOCK_TIMEOUT, CLI_G_LOCK_MODE, CLI_G_LOCK_LEASE,
+	CLI_G_ALLOW_NON_TOI, CLI_G_TIMEOUT, CLI_G_DDL_LOCK_WAIT, CLI_G_LOCK_RETRIES, CLI_G_VERSION_TABLE,
+	CLI_G_JSON, CLI_G_HOOK, CLI_G_CONFIG, CLI_G_CONFIG_FILE, CLI_G_NO_COLOR, CLI_G_NO_SUM_CHECK,
+	CLI_G_QUIET, CLI_G_VERBOSE, CLI_G_VERSION, CLI_G_HELP
+};
+typedef struct cli_option {
+	const char *name;     /* long name, without "--" */
+	int short_name;       /* 'd', or 0 */
+	const char *arg;      /* its value's name ("SECS"), or NULL: a flag */
+	const char *verbs;    /* NULL: global; else the verbs that take it, space-separated */
+	const char *help;     /* lines separated by \n */
+	int global;           /* a global option's CLI_G_*; 0 for verb options */
+} cli_option;
+typedef struct cli_command {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);  /* argv[0] is the verb */
+	const char *args;     /* in the command list: "[TARGET]" */
+	const char *summary;  /* one line for aurmig --help */
+	const char *help;     /* usage and description for aurmig help VERB */
+	const char *exits;    /* exit codes besides 0, 1, 2, space-separated ("3 4") */
+	const char *subcommands; /* "dump diff", or NULL */
+} cli_command;
+typedef struct cli_exit { int code; const char *meaning; } cli_exit;
+typedef struct cli_env { const char *name; const char *meaning; } cli_env;
+extern const cli_command cli_commands[];
+extern const size_t cli_ncommands;
+extern const cli_option cli_options[];
+extern const size_t cli_noptions;
+extern const cli_exit cli_exits[];
+extern const size_t cli_nexits;
+extern const cli_env cli_envs[];
+extern const size_t cli_nenvs;
+/* Whether the option row is taken by verb (global options: by every verb). */
+int cli_option_of(const cli_option *o, const char *verb);
+const cli_command *cli_command_find(const char *name);
+/* The table as one JSON document (aurmig help --json). */
+json_t *cli_table_json(void);
 
 /* Loading on demand; each prints its own error and returns an exit code. */
 int cli_load_graph(cli *c);
@@ -121,6 +164,13 @@ json_t *jout_strings(size_t n, const char *(*at)(const void *, size_t), const vo
 json_t *jout_revision(const aurmig_migration *m, int is_current);
 int jout_print(json_t *o);   /* prints, frees, returns an exit code */
 void jout_error(cli *c, int rc, int exit_code);
+/* The error document of the context's last error, not printed yet:
+ * {"ok": false, "exit_code", "changed": false, "message", "error": {...}}. */
+json_t *jout_error_new(cli *c, int rc, int exit_code);
+/* --json: stderr keeps its first error line; jout_finish() prints the error
+ * (or {"ok": true}) document when the run printed none. */
+void jout_capture_stderr(void);
+void jout_finish(int exit_code);
 
 /* Output helpers (output.c). */
 /* text with its control characters escaped (\x1b, \r, ...; newlines kept

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* --json output (jansson). The shapes are documented in docs/json.md. */
+#define _GNU_SOURCE 1
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -40,6 +43,103 @@ json_t *jout_revision(const aurmig_migration *m, int is_current)
 	return o;
 }
 
+/*
+ * With --json every outcome is one JSON document on stdout (docs/json.md).
+ * Verbs print theirs; for the outcomes that only wrote a message to stderr
+ * (usage errors, "no database given", ...), jout_finish() prints the error
+ * document with that message. So stderr is passed through a stream that
+ * writes to fd 2 as before and keeps the first line that is not a warning.
+ */
+static int documents;          /* JSON documents printed */
+static char first_msg[2048];   /* the first error line written to stderr */
+static char line[2048];
+static size_t line_len;
+static int line_cut;
+
+static void keep_line(void)
+{
+	char *p = line, *q;
+
+	line[line_len] = '\0';
+	/* colours out, "aurmig: " and "error: " off */
+	for (q = line; *p;) {
+		if (*p == '\033') {
+			p += strcspn(p, "m");
+			p += *p != '\0';
+		} else {
+			*q++ = *p++;
+		}
+	}
+	*q = '\0';
+	p = line;
+	if (!strncmp(p, "aurmig: ", 8))
+		p += 8;
+	if (!strncmp(p, "error: ", 7))
+		p += 7;
+	if (!first_msg[0] && *p && strncmp(p, "warning:", 8) != 0 && strncmp(p, "  ", 2) != 0)
+		snprintf(first_msg, sizeof(first_msg), "%s", p);
+	line_len = 0;
+	line_cut = 0;
+}
+
+static ssize_t tee_write(void *cookie, const char *buf, size_t n)
+{
+	size_t done = 0;
+
+	(void)cookie;
+	while (done < n) {
+		ssize_t w = write(STDERR_FILENO, buf + done, n - done);
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n')
+			keep_line();
+		else if (line_len + 1 < sizeof(line))
+			line[line_len++] = buf[i];
+		else
+			line_cut = 1;
+	}
+	return (ssize_t)n;
+}
+
+void jout_capture_stderr(void)
+{
+	cookie_io_functions_t io = { NULL, tee_write, NULL, NULL };
+	FILE *f = fopencookie(NULL, "w", io);
+
+	if (!f)
+		return;
+	setvbuf(f, NULL, _IOLBF, 0);
+	fflush(stderr);
+	stderr = f;   /* glibc: stderr is an ordinary variable */
+}
+
+void jout_finish(int exit_code)
+{
+	json_t *o, *err;
+
+	fflush(stderr);
+	if (line_len)
+		keep_line();
+	if (documents)
+		return;
+	o = json_object();
+	json_object_set_new(o, "ok", json_boolean(exit_code == EXIT_OK));
+	json_object_set_new(o, "exit_code", json_integer(exit_code));
+	json_object_set_new(o, "changed", json_false());
+	if (exit_code != EXIT_OK) {
+		const char *msg = first_msg[0] ? first_msg : "failed (no message)";
+		err = json_object();
+		json_object_set_new(err, "exit_code", json_integer(exit_code));
+		json_object_set_new(err, "message", json_string(msg));
+		json_object_set_new(o, "message", json_string(msg));
+		json_object_set_new(o, "error", err);
+	}
+	jout_print(o);
+}
+
 int jout_print(json_t *o)
 {
 	int rc;
@@ -48,25 +148,31 @@ int jout_print(json_t *o)
 		fprintf(stderr, "aurmig: out of memory\n");
 		return EXIT_ERROR;
 	}
+	if (documents++) {
+		/* one document per run: a second one is a bug, not output */
+		json_decref(o);
+		return EXIT_OK;
+	}
 	rc = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	json_decref(o);
 	fputc('\n', stdout);
 	return rc ? EXIT_ERROR : EXIT_OK;
 }
 
-void jout_error(cli *c, int rc, int exit_code)
+json_t *jout_error_new(cli *c, int rc, int exit_code)
 {
 	const aurmig_error *e = c->ctx ? aurmig_error_last(c->ctx) : NULL;
+	const char *msg = e && e->message && *e->message ? e->message : aurmig_error_str(rc);
 	json_t *o = json_object(), *err = json_object();
 
 	if (!o || !err) {
 		json_decref(o);
 		json_decref(err);
-		return;
+		return NULL;
 	}
 	json_object_set_new(err, "code", json_integer(rc));
 	json_object_set_new(err, "exit_code", json_integer(exit_code));
-	json_object_set_new(err, "message", json_string(e && e->message && *e->message ? e->message : aurmig_error_str(rc)));
+	json_object_set_new(err, "message", json_string(msg));
 	if (e && e->file)
 		json_object_set_new(err, "file", json_string(e->file));
 	if (e && e->line)
@@ -75,6 +181,18 @@ void jout_error(cli *c, int rc, int exit_code)
 		json_object_set_new(err, "revision", json_string(e->revision));
 	if (e && e->statement)
 		json_object_set_new(err, "statement", json_string(e->statement));
+	json_object_set_new(o, "ok", json_false());
+	json_object_set_new(o, "exit_code", json_integer(exit_code));
+	json_object_set_new(o, "changed", json_false());
+	json_object_set_new(o, "message", json_string(msg));
 	json_object_set_new(o, "error", err);
-	jout_print(o);
+	return o;
+}
+
+void jout_error(cli *c, int rc, int exit_code)
+{
+	json_t *o = jout_error_new(c, rc, exit_code);
+
+	if (o)
+		jout_print(o);
 }

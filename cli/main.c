@@ -2,6 +2,7 @@
 /* aurmig: global options, connection and dispatch. */
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -153,33 +154,6 @@ int cli_connect(cli *c)
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
 
-static const struct verb {
-	const char *name;
-	int (*fn)(cli *, int, char **);
-} verbs[] = {
-	{ "upgrade", cmd_upgrade },
-	{ "downgrade", cmd_downgrade },
-	{ "stamp", cmd_stamp },
-	{ "current", cmd_current },
-	{ "check", cmd_check },
-	{ "heads", cmd_heads },
-	{ "branches", cmd_branches },
-	{ "history", cmd_history },
-	{ "show", cmd_show },
-	{ "validate", cmd_validate },
-	{ "resume", cmd_recover },
-	{ "mark-applied", cmd_recover },
-	{ "mark-rolled-back", cmd_recover },
-	{ "init", cmd_init },
-	{ "config-stamp", cmd_config_stamp },
-	{ "revision", cmd_revision },
-	{ "merge", cmd_revision },
-	{ "schema", cmd_schema },
-	{ "lint", cmd_lint },
-	{ "test", cmd_test },
-	{ "hash", cmd_hash },
-};
-
 static void log_to_stderr(void *payload, int level, const char *message)
 {
 	const cli *c = payload;
@@ -190,105 +164,13 @@ static void log_to_stderr(void *payload, int level, const char *message)
 	out_line(stderr, "", message, 1);
 }
 
-int main(int argc, char **argv)
-{
-	cli c = { 0 };
-	int i, code = EXIT_USAGE;
 
-	c.dir = "migrations";
-	c.lock_timeout_ms = 60000;
-	c.timeout_ms = 5000;
-	c.ddl_lock_wait_ms = 10000;
-	c.lock_retries = 3;
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *lt = NULL, *hk = NULL, *cfg = NULL;
-		if (opt_value(argc, argv, &i, NULL, "--hook", &hk)) {
-			int e = cli_add_hook(&c, hk);
-			if (e)
-				return e;
-			continue;
-		}
-		if (opt_value(argc, argv, &i, NULL, "--config", &cfg)) {
-			int e = cli_read_config(&c, cfg);
-			if (e)
-				return e;
-			c.config_read = 1;
-			c.config_path = cfg;
-			continue;
-		}
-		{
-			int w = cli_wait_option(&c, argc, argv, &i, 1, 1);
-			if (w < 0)
-				return EXIT_USAGE;
-			if (w)
-				continue;
-		}
-		if (opt_value(argc, argv, &i, NULL, "--lock-lease", &lt)) {
-			char *end;
-			long secs = strtol(lt, &end, 10);
-			if (*lt == '\0' || *end != '\0' || secs < 1 || secs > 86400) {
-				fprintf(stderr, "aurmig: --lock-lease takes whole seconds (1 to 86400), not '%s'\n", lt);
-				return EXIT_USAGE;
-			}
-			c.lock_lease_s = secs;
-			continue;
-		}
-		if (opt_value(argc, argv, &i, NULL, "--lock-mode", &lt)) {
-			if (!strcmp(lt, "auto"))
-				c.lock_mode = AURMIG_LOCK_AUTO;
-			else if (!strcmp(lt, "session"))
-				c.lock_mode = AURMIG_LOCK_SESSION;
-			else if (!strcmp(lt, "lease"))
-				c.lock_mode = AURMIG_LOCK_LEASE;
-			else {
-				fprintf(stderr, "aurmig: --lock-mode takes auto, session or lease, not '%s'\n", lt);
-				return EXIT_USAGE;
-			}
-			continue;
-		}
-		if (opt_value(argc, argv, &i, NULL, "--lock-timeout", &lt)) {
-			char *end;
-			double secs = strtod(lt, &end);
-			if (*lt == '\0' || *end != '\0' || secs < 0 || secs > 86400 * 7) {
-				fprintf(stderr, "aurmig: --lock-timeout takes seconds (0 to 604800), not '%s'\n", lt);
-				return EXIT_USAGE;
-			}
-			c.lock_timeout_ms = (long)(secs * 1000);
-			continue;
-		}
-		if (opt_value(argc, argv, &i, NULL, "--url", &c.url) ||
-		    opt_value(argc, argv, &i, NULL, "--aurweb-config", &c.aurweb_config) ||
-		    opt_value(argc, argv, &i, "-d", "--dir", &c.dir) ||
-		    opt_value(argc, argv, &i, NULL, "--version-table", &c.version_table) ||
-		    opt_value(argc, argv, &i, NULL, "--config-file", &c.config_file))
-			continue;
-		if (opt_flag(argc, argv, &i, "-q", "--quiet"))
-			c.quiet = 1;
-		else if (opt_flag(argc, argv, &i, NULL, "--allow-non-toi"))
-			c.allow_non_toi = 1;
-		else if (opt_flag(argc, argv, &i, NULL, "--json"))
-			c.json = 1;
-		else if (opt_flag(argc, argv, &i, "-v", "--verbose"))
-			c.verbose++;
-		else if (opt_flag(argc, argv, &i, NULL, "--no-color"))
-			setenv("NO_COLOR", "1", 1);
-		else if (opt_flag(argc, argv, &i, NULL, "--no-sum-check"))
-			c.no_sum_check = 1;
-		else if (opt_flag(argc, argv, &i, "-h", "--help")) {
-			out_help(stdout, NULL);
-			return EXIT_OK;
-		} else if (opt_flag(argc, argv, &i, NULL, "--version")) {
-			printf("aurmig %s\n", aurmig_version_string());
-			return EXIT_OK;
-		} else {
-			fprintf(stderr, "aurmig: unknown option '%s' (see aurmig --help)\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (i >= argc) {
-		out_help(stderr, NULL);
-		return EXIT_USAGE;
-	}
+/* The verb, with its context, hooks and configuration. */
+static int run_verb(cli *c, const cli_command *cmd, int argc, char **argv)
+{
+	const char *nc = getenv("NO_COLOR"), *cfg = getenv("AURMIG_CONFIG");
+	int code;
+
 #ifdef __linux__
 	/* The password is in this process from here on (--url, AURMIG_URL, the
 	 * aurweb configuration file, the client libraries' copies): no core
@@ -296,51 +178,474 @@ int main(int argc, char **argv)
 	 * the same user. Hooks are unaffected (exec makes them dumpable again). */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
-	cli_default_config_file(&c);
-	if (strcmp(argv[i], "help") == 0) {
-		if (i + 1 < argc && out_help(stdout, argv[i + 1]) != 0) {
-			fprintf(stderr, "aurmig: unknown command '%s'\n", argv[i + 1]);
+	cli_default_config_file(c);
+	if (aurmig_context_new(&c->ctx) != AURMIG_OK) {
+		fprintf(stderr, "aurmig: out of memory\n");
+		return EXIT_ERROR;
+	}
+	c->color = isatty(STDERR_FILENO) && !(nc && *nc);
+	aurmig_context_set_log(c->ctx, log_to_stderr, c,
+		c->quiet ? AURMIG_LOG_ERROR : c->verbose ? AURMIG_LOG_DEBUG : AURMIG_LOG_WARNING);
+	if (!c->config_read && cfg && *cfg) {
+		if ((code = cli_read_config(c, cfg)))
+			goto done;
+		c->config_path = cfg;
+	}
+	if ((code = cli_register_hooks(c)))
+		goto done;
+	code = cmd->fn(c, argc, argv);
+done:
+	cli_free_hooks();
+	aurmig_conn_free(c->conn);
+	aurmig_graph_free(c->graph);
+	aurmig_context_free(c->ctx);
+	c->conn = NULL;
+	c->graph = NULL;
+	c->ctx = NULL;
+	return code;
+}
+
+/* ---- the command line (getopt_long over the table in commands.c) ---- */
+
+/* Levenshtein distance, for "did you mean". */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), prev[64], cur[64];
+
+	if (na >= 63 || nb >= 63)
+		return 99;
+	for (size_t j = 0; j <= nb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1, sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			cur[j] = del < ins ? (del < sub ? del : sub) : (ins < sub ? ins : sub);
+		}
+		memcpy(prev, cur, sizeof(prev));
+	}
+	return prev[nb];
+}
+
+/* The nearest name (distance at most 2, and less than half its length). */
+static const char *nearest(const char *word, const char *(*name_at)(size_t), size_t n)
+{
+	const char *best = NULL;
+	size_t bd = 3;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = edit_distance(word, name_at(i));
+		if (d < bd && d * 2 < strlen(name_at(i))) {
+			bd = d;
+			best = name_at(i);
+		}
+	}
+	return best;
+}
+
+static const char *command_name_at(size_t i) { return cli_commands[i].name; }
+static const char *option_name_at(size_t i) { return cli_options[i].name; }
+
+static int usage_error(const char *verb, const char *what, const char *quoted, const char *hint)
+{
+	fprintf(stderr, "aurmig%s%s: %s '%s'%s%s%s (see aurmig %s%s--help)\n", verb ? " " : "", verb ? verb : "",
+		what, quoted, hint ? ": did you mean '" : "", hint ? hint : "", hint ? "'?" : "", verb ? verb : "",
+		verb ? " " : "");
+	return EXIT_USAGE;
+}
+
+/* The first row of each option name: its index is the getopt value. */
+static int first_row(size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(cli_options[k].name, cli_options[i].name) == 0)
+			return 0;
+	return 1;
+}
+
+static int row_by_short(int ch)
+{
+	for (size_t i = 0; i < cli_noptions; i++)
+		if (cli_options[i].short_name == ch)
+			return (int)i;
+	return -1;
+}
+
+/* A long option by exact name or unique prefix (as getopt_long matches). */
+static int row_by_long(const char *text, size_t n)
+{
+	int hit = -1, hits = 0;
+
+	for (size_t i = 0; i < cli_noptions; i++) {
+		if (!first_row(i) || strncmp(cli_options[i].name, text, n) != 0)
+			continue;
+		if (strlen(cli_options[i].name) == n)
+			return (int)i;
+		hit = (int)i;
+		hits++;
+	}
+	return hits == 1 ? hit : -1;
+}
+
+/* The row of option `name` that `verb` takes, or -1. */
+static int row_for_verb(const char *name, const char *verb)
+{
+	for (size_t i = 0; i < cli_noptions; i++)
+		if (strcmp(cli_options[i].name, name) == 0 && cli_option_of(&cli_options[i], verb))
+			return (int)i;
+	return -1;
+}
+
+static int apply_global(cli *c, int g, const char *v)
+{
+	char *end;
+	int e;
+
+	switch (g) {
+	case CLI_G_URL: c->url = v; break;
+	case CLI_G_AURWEB_CONFIG: c->aurweb_config = v; break;
+	case CLI_G_DIR: c->dir = v; break;
+	case CLI_G_VERSION_TABLE: c->version_table = v; break;
+	case CLI_G_CONFIG_FILE: c->config_file = v; break;
+	case CLI_G_HOOK:
+		return cli_add_hook(c, v);
+	case CLI_G_CONFIG:
+		if ((e = cli_read_config(c, v)))
+			return e;
+		c->config_read = 1;
+		c->config_path = v;
+		break;
+	case CLI_G_TIMEOUT:
+		return cli_seconds("--timeout", v, &c->timeout_ms) ? EXIT_USAGE : EXIT_OK;
+	case CLI_G_DDL_LOCK_WAIT:
+		return cli_seconds("--ddl-lock-wait", v, &c->ddl_lock_wait_ms) ? EXIT_USAGE : EXIT_OK;
+	case CLI_G_LOCK_RETRIES: {
+		long n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 0 || n > 100) {
+			fprintf(stderr, "aurmig: --lock-retries takes a count (0 to 100), not '%s'\n", v);
 			return EXIT_USAGE;
 		}
-		if (i + 1 >= argc)
-			out_help(stdout, NULL);
-		return EXIT_OK;
+		c->lock_retries = (int)n;
+		break;
 	}
-	for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++) {
-		if (strcmp(argv[i], verbs[k].name) != 0)
+	case CLI_G_LOCK_LEASE: {
+		long secs = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || secs < 1 || secs > 86400) {
+			fprintf(stderr, "aurmig: --lock-lease takes whole seconds (1 to 86400), not '%s'\n", v);
+			return EXIT_USAGE;
+		}
+		c->lock_lease_s = secs;
+		break;
+	}
+	case CLI_G_LOCK_MODE:
+		if (!strcmp(v, "auto"))
+			c->lock_mode = AURMIG_LOCK_AUTO;
+		else if (!strcmp(v, "session"))
+			c->lock_mode = AURMIG_LOCK_SESSION;
+		else if (!strcmp(v, "lease"))
+			c->lock_mode = AURMIG_LOCK_LEASE;
+		else {
+			fprintf(stderr, "aurmig: --lock-mode takes auto, session or lease, not '%s'\n", v);
+			return EXIT_USAGE;
+		}
+		break;
+	case CLI_G_LOCK_TIMEOUT: {
+		double secs = strtod(v, &end);
+		if (*v == '\0' || *end != '\0' || !(secs >= 0) || secs > 86400 * 7) {
+			fprintf(stderr, "aurmig: --lock-timeout takes seconds (0 to 604800), not '%s'\n", v);
+			return EXIT_USAGE;
+		}
+		c->lock_timeout_ms = (long)(secs * 1000);
+		break;
+	}
+	case CLI_G_ALLOW_NON_TOI: c->allow_non_toi = 1; break;
+	case CLI_G_JSON: c->json = 1; break;
+	case CLI_G_NO_COLOR: setenv("NO_COLOR", "1", 1); break;
+	case CLI_G_NO_SUM_CHECK: c->no_sum_check = 1; break;
+	case CLI_G_QUIET: c->quiet = 1; break;
+	case CLI_G_VERBOSE: c->verbose++; break;
+	default: break;   /* --help, --version: main() */
+	}
+	return EXIT_OK;
+}
+
+typedef struct item {
+	int row;          /* option row, or -1: a positional argument */
+	const char *val;  /* the option's value, or the argument */
+} item;
+
+/*
+ * Parse the whole command line: global options anywhere, bundled short
+ * options, --opt=value, "--", abbreviations; "-N" (a relative revision) is
+ * an argument. Fills items in order; EXIT_OK or a printed usage error.
+ */
+static int parse(int argc, char **argv, item *items, size_t *nitems)
+{
+	struct option *lo = calloc(cli_noptions + 1, sizeof(*lo));
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	char shorts[128] = "-:";
+	size_t ns = 2, n = 0;
+	int code = EXIT_OK, ch, li;
+
+	if (!lo || !args) {
+		free(lo);
+		free(args);
+		fprintf(stderr, "aurmig: out of memory\n");
+		return EXIT_ERROR;
+	}
+	for (size_t i = 0, k = 0; i < cli_noptions; i++) {
+		const cli_option *o = &cli_options[i];
+		if (!first_row(i))
 			continue;
-		for (int j = i + 1; j < argc; j++)
-			if (strcmp(argv[j], "-h") == 0 || strcmp(argv[j], "--help") == 0) {
-				out_help(stdout, verbs[k].name);
-				return EXIT_OK;
+		lo[k].name = o->name;
+		lo[k].has_arg = o->arg ? required_argument : no_argument;
+		lo[k].val = 1000 + (int)i;
+		k++;
+		if (o->short_name && ns + 3 < sizeof(shorts)) {
+			shorts[ns++] = (char)o->short_name;
+			if (o->arg)
+				shorts[ns++] = ':';
+		}
+	}
+	shorts[ns] = '\0';
+	/* "-1", "-2:" are arguments (relative revisions, ranges), not options:
+	 * getopt sees them without the dash, and gets them back below */
+	memcpy(args, argv, (size_t)argc * sizeof(*args));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] == '-' && a[1] >= '0' && a[1] <= '9') {
+			args[i] = argv[i] + 1;
+			continue;
+		}
+		if (a[0] == '-' && a[1] == '-') {
+			size_t len = strcspn(a + 2, "=");
+			if (!a[2 + len] && (r = row_by_long(a + 2, len)) >= 0 && cli_options[r].arg)
+				i++;
+			continue;
+		}
+		if (a[0] == '-')
+			for (size_t j = 1; a[j]; j++)
+				if ((r = row_by_short(a[j])) >= 0 && cli_options[r].arg) {
+					if (!a[j + 1])
+						i++;
+					break;
+				}
+	}
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, args, shorts, lo, &li)) != -1) {
+		if (ch == 1) {
+			const char *v = optarg;
+			for (int i = 1; i < argc; i++)
+				if (args[i] == optarg && args[i] != argv[i])
+					v = argv[i];
+			items[n].row = -1;
+			items[n++].val = v;
+		} else if (ch >= 1000) {
+			items[n].row = ch - 1000;
+			items[n++].val = optarg;
+		} else if (ch == ':') {
+			char name[80];
+			if (optopt >= 1000)
+				snprintf(name, sizeof(name), "--%s", cli_options[optopt - 1000].name);
+			else
+				snprintf(name, sizeof(name), "-%c", optopt);
+			fprintf(stderr, "aurmig: option '%s' needs a value (%s)\n", name,
+				optopt >= 1000 ? cli_options[optopt - 1000].arg : cli_options[row_by_short(optopt)].arg);
+			code = EXIT_USAGE;
+			break;
+		} else if (ch == '?' && optopt >= 1000) {
+			fprintf(stderr, "aurmig: option '--%s' takes no value\n", cli_options[optopt - 1000].name);
+			code = EXIT_USAGE;
+			break;
+		} else if (ch == '?' && optopt) {
+			char opt[3] = { '-', (char)optopt, 0 };
+			code = usage_error(NULL, "unknown option", opt, NULL);
+			break;
+		} else if (ch == '?') {
+			const char *a = args[optind - 1] + 2;
+			char name[128];
+			size_t len = strcspn(a, "="), hits = 0;
+			snprintf(name, sizeof(name), "%.*s", (int)(len < 100 ? len : 100), a);
+			for (size_t i = 0; i < cli_noptions; i++)
+				hits += first_row(i) && strncmp(cli_options[i].name, name, len) == 0;
+			if (hits > 1 && len) {
+				fprintf(stderr, "aurmig: option '--%s' is ambiguous:", name);
+				for (size_t i = 0; i < cli_noptions; i++)
+					if (first_row(i) && strncmp(cli_options[i].name, name, len) == 0)
+						fprintf(stderr, " --%s", cli_options[i].name);
+				fprintf(stderr, "\n");
+				code = EXIT_USAGE;
+			} else {
+				const char *near = nearest(name, option_name_at, cli_noptions);
+				char full[140], hint[80];
+				snprintf(full, sizeof(full), "--%s", name);
+				if (near)
+					snprintf(hint, sizeof(hint), "--%s", near);
+				code = usage_error(NULL, "unknown option", full, near ? hint : NULL);
 			}
-		if (aurmig_context_new(&c.ctx) != AURMIG_OK) {
-			fprintf(stderr, "aurmig: out of memory\n");
-			return EXIT_ERROR;
+			break;
+		}
+	}
+	if (code == EXIT_OK)
+		for (int i = optind; i < argc; i++) {
+			items[n].row = -1;
+			items[n++].val = argv[i];
+		}
+	*nitems = n;
+	free(lo);
+	free(args);
+	return code;
+}
+
+static int run_help(cli *c, const char *verb)
+{
+	if (verb && !cli_command_find(verb)) {
+		const char *near = nearest(verb, command_name_at, cli_ncommands);
+		return usage_error(NULL, "unknown command", verb, near);
+	}
+	if (c->json)
+		return jout_print(cli_table_json());
+	out_help(stdout, verb);
+	return EXIT_OK;
+}
+
+static int run(cli *c, int argc, char **argv)
+{
+	item *items = calloc((size_t)argc + 1, sizeof(*items));
+	char **vargv = calloc((size_t)argc * 2 + 2, sizeof(*vargv));
+	const cli_command *cmd = NULL;
+	const char *verb = NULL, *help_verb = NULL;
+	size_t n = 0, nv = 0;
+	int code, help = 0, version = 0, sub_done = 0;
+
+	if (!items || !vargv) {
+		free(items);
+		free(vargv);
+		fprintf(stderr, "aurmig: out of memory\n");
+		return EXIT_ERROR;
+	}
+	if ((code = parse(argc, argv, items, &n)))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		if (items[i].row < 0 && !verb)
+			verb = items[i].val;
+	/* the global options, in the order given */
+	for (size_t i = 0; i < n; i++) {
+		const cli_option *o = items[i].row >= 0 ? &cli_options[items[i].row] : NULL;
+		if (!o || o->verbs)
+			continue;
+		help |= o->global == CLI_G_HELP;
+		version |= o->global == CLI_G_VERSION;
+		if ((code = apply_global(c, o->global, items[i].val)))
+			goto done;
+	}
+	if (version && !help) {
+		if (c->json) {
+			json_t *o = json_object();
+			json_object_set_new(o, "version", json_string(aurmig_version_string()));
+			code = jout_print(o);
+		} else {
+			printf("aurmig %s\n", aurmig_version_string());
+		}
+		goto done;
+	}
+	if (verb && !(cmd = cli_command_find(verb))) {
+		const char *near = nearest(verb, command_name_at, cli_ncommands);
+		code = usage_error(NULL, "unknown command", verb, near);
+		goto done;
+	}
+	if (help || !verb || !cmd->fn) {
+		if (cmd && !cmd->fn)   /* aurmig help [VERB] */
+			for (size_t i = 0, seen = 0; i < n; i++)
+				if (items[i].row < 0 && seen++ == 1)
+					help_verb = items[i].val;
+		if (!verb && !help) {
+			out_help(stderr, NULL);
+			code = EXIT_USAGE;
+			goto done;
+		}
+		code = run_help(c, help_verb ? help_verb : cmd && cmd->fn ? verb : NULL);
+		goto done;
+	}
+	/* the verb's own options, in the order given, as "--name" ["value"] */
+	vargv[nv++] = (char *)verb;
+	for (size_t i = 0, seen = 0; i < n; i++) {
+		const cli_option *o;
+		if (items[i].row < 0) {
+			if (seen++ == 0)
+				continue;   /* the verb */
+			if (cmd->subcommands && !sub_done) {
+				/* the subcommand first: "schema --all dump" is "schema dump --all" */
+				memmove(vargv + 2, vargv + 1, (nv - 1) * sizeof(*vargv));
+				vargv[1] = (char *)items[i].val;
+				nv++;
+				sub_done = 1;
+				continue;
+			}
+			vargv[nv++] = (char *)items[i].val;
+			continue;
+		}
+		o = &cli_options[items[i].row];
+		if (!o->verbs)
+			continue;
+		if (row_for_verb(o->name, verb) < 0) {
+			char full[80];
+			snprintf(full, sizeof(full), "--%s", o->name);
+			code = usage_error(verb, "unknown option", full, NULL);
+			goto done;
 		}
 		{
-			const char *nc = getenv("NO_COLOR");
-			c.color = isatty(STDERR_FILENO) && !(nc && *nc);
+			char *opt = malloc(strlen(o->name) + 3);
+			if (!opt) {
+				code = EXIT_ERROR;
+				goto done;
+			}
+			sprintf(opt, "--%s", o->name);
+			vargv[nv++] = opt;   /* freed with the options below */
 		}
-		aurmig_context_set_log(c.ctx, log_to_stderr, &c,
-			c.quiet ? AURMIG_LOG_ERROR : c.verbose ? AURMIG_LOG_DEBUG : AURMIG_LOG_WARNING);
-		if (!c.config_read && getenv("AURMIG_CONFIG") && *getenv("AURMIG_CONFIG") &&
-		    (code = cli_read_config(&c, getenv("AURMIG_CONFIG"))))
-			return code;
-		if (!c.config_read && getenv("AURMIG_CONFIG") && *getenv("AURMIG_CONFIG"))
-			c.config_path = getenv("AURMIG_CONFIG");
-		if ((code = cli_register_hooks(&c))) {
-			aurmig_context_free(c.ctx);
-			cli_free_hooks();
-			return code;
-		}
-		code = verbs[k].fn(&c, argc - i, argv + i);
-		cli_free_hooks();
-		aurmig_conn_free(c.conn);
-		aurmig_graph_free(c.graph);
-		aurmig_context_free(c.ctx);
-		return code;
+		if (o->arg)
+			vargv[nv++] = (char *)items[i].val;
 	}
-	fprintf(stderr, "aurmig: unknown command '%s' (see aurmig --help)\n", argv[i]);
-	return EXIT_USAGE;
+	c->verb = verb;
+	code = run_verb(c, cmd, (int)nv, vargv);
+done:
+	for (size_t i = 1; i < nv; i++)
+		if (vargv[i] && vargv[i][0] == '-' && vargv[i][1] == '-') {
+			int mine = 1;
+			for (int k = 0; k < argc; k++)
+				mine &= vargv[i] != argv[k];
+			if (mine)
+				free(vargv[i]);
+		}
+	free(vargv);
+	free(items);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	cli c = { 0 };
+	int code;
+
+	c.dir = "migrations";
+	c.lock_timeout_ms = 60000;
+	c.timeout_ms = 5000;
+	c.ddl_lock_wait_ms = 10000;
+	c.lock_retries = 3;
+	/* --json anywhere: even a usage error is one JSON document */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			c.json = 1;
+	if (c.json)
+		jout_capture_stderr();
+	code = run(&c, argc, argv);
+	if (c.json)
+		jout_finish(code);
+	fflush(stdout);
+	fflush(stderr);
+	return code;
 }
