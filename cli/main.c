@@ -447,6 +447,9 @@ static int parse(int argc, char **argv, item *items, size_t *nitems)
 		} else if (ch >= 1000) {
 			items[n].row = ch - 1000;
 			items[n++].val = optarg;
+		} else if (ch != ':' && ch != '?' && row_by_short(ch) >= 0) {
+			items[n].row = row_by_short(ch);
+			items[n++].val = optarg;
 		} else if (ch == ':') {
 			char name[80];
 			if (optopt >= 1000)
