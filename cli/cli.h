@@ -52,6 +52,7 @@ typedef struct cli {
 	int config_file_default; /* config_file is aurweb's config, not --config-file */
 	int no_sum_check;  /* --no-sum-check: DIR/aurmig.sum is not compared */
 	const char *verb;  /* the command being run ("check"), for messages */
+	size_t steps_done; /* progress: steps committed so far */
 	aurmig_context *ctx;
 	aurmig_graph *graph;
 	aurmig_conn *conn;
@@ -112,6 +113,8 @@ int cli_seconds(const char *opt, const char *v, long *ms_out);
 int cli_wait_option(cli *c, int argc, char **argv, int *i, int reads, int writes);
 /* Print the context's last error to stderr; returns the exit code for it. */
 int cli_fail(cli *c, int rc);
+/* cli_fail() without the --json document (the caller adds to it: jout_error_new()). */
+int cli_fail_doc(cli *c, int rc);
 
 /* Hooks as external commands (hooks.c). */
 int cli_add_hook(cli *c, const char *spec);          /* NAME=COMMAND */

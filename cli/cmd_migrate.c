@@ -58,6 +58,8 @@ static int progress_cb(void *payload, const aurmig_step *s, int phase)
 	cli *c = payload;
 	double now = mono_seconds();
 
+	if (phase == AURMIG_PROGRESS_DONE)
+		c->steps_done++;   /* committed (in a whole-plan transaction: once it commits) */
 	if (c->quiet || c->json)
 		return 0;
 	switch (phase) {
@@ -189,10 +191,89 @@ static int print_sql(cli *c, int command, const char *const *targets, size_t nta
 	free(t);
 	if (!rc)
 		rc = aurmig_plan_sql(&sql, plan);
+	if (!rc && c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "sql", json_string(sql));
+		aurmig_plan_free(plan);
+		return jout_print(o);
+	}
 	if (!rc)
 		fputs(sql, stdout);
 	aurmig_plan_free(plan);
 	return rc ? cli_fail(c, rc) : EXIT_OK;
+}
+
+/* The first n steps of a plan, as --json prints them. */
+static json_t *steps_json(const aurmig_plan *plan, size_t n)
+{
+	json_t *steps = json_array();
+
+	for (size_t i = 0; i < n && i < aurmig_plan_count(plan); i++) {
+		const aurmig_step *s = aurmig_plan_at(plan, i);
+		const aurmig_migration *m = aurmig_step_migration(s);
+		int k = aurmig_step_kind_of(s);
+		json_t *st = json_object();
+		json_object_set_new(st, "revision", json_string(m ? aurmig_migration_id(m) :
+			aurmig_step_to_count(s) ? aurmig_step_to(s, 0) : "base"));
+		json_object_set_new(st, "direction", json_string(aurmig_step_kind_name(k)));
+		json_object_set_new(st, "message", json_string(m ? aurmig_migration_message(m) : ""));
+		json_object_set_new(st, "seconds", json_real(aurmig_step_seconds(s)));
+		json_object_set_new(st, "statements", json_integer((json_int_t)aurmig_step_statements(s)));
+		json_object_set_new(st, "retries", json_integer((json_int_t)aurmig_step_retries(s)));
+		json_array_append_new(steps, st);
+	}
+	return steps;
+}
+
+/*
+ * --json, a run that failed: the error document, with what did change
+ * before the failure ("changed", the committed "steps", the version rows
+ * "from" and "to"), so that a half-failed run does not look like nothing ran.
+ */
+static int plan_failed_json(cli *c, aurmig_plan *plan, int rc, unsigned int flags)
+{
+	int code = cli_fail_doc(c, rc);
+	json_t *o = jout_error_new(c, rc, code), *from = json_array(), *to = NULL;
+	size_t n = c->steps_done, nrows = 0;
+	int changed, differ = 0, read;
+
+	if (!o) {
+		json_decref(from);
+		aurmig_plan_free(plan);
+		return code;
+	}
+	for (size_t i = 0; i < aurmig_plan_before_count(plan); i++)
+		json_array_append_new(from, json_string(aurmig_plan_before(plan, i)));
+	/* the rows now (the error is in the document already) */
+	read = aurmig_conn_read_current(c->conn, &nrows) == AURMIG_OK;
+	if (read) {
+		to = json_array();
+		differ = nrows != aurmig_plan_before_count(plan);
+		for (size_t i = 0; i < nrows; i++) {
+			const char *r = aurmig_conn_current_head(c->conn, i);
+			int found = 0;
+			for (size_t k = 0; k < aurmig_plan_before_count(plan); k++)
+				found |= strcmp(r, aurmig_plan_before(plan, k)) == 0;
+			differ |= !found;
+			json_array_append_new(to, json_string(r));
+		}
+		if (!differ)
+			n = 0;   /* a whole-plan transaction rolled back what it had done */
+	} else if (flags & AURMIG_PLAN_ONE_TRANSACTION) {
+		n = 0;
+	}
+	/* a step that failed half-way (exit 5) left part of itself applied */
+	changed = n > 0 || differ || code == EXIT_NEEDS_RECOVERY;
+	json_object_set_new(o, "changed", json_boolean(changed));
+	if (aurmig_plan_init_schema(plan) && differ)
+		json_object_set_new(o, "init", json_string(aurmig_plan_init_schema(plan)));
+	json_object_set_new(o, "from", from);
+	if (to)
+		json_object_set_new(o, "to", to);
+	json_object_set_new(o, "steps", steps_json(plan, n));
+	aurmig_plan_free(plan);
+	jout_print(o);
+	return code;
 }
 
 static int run_plan(cli *c, int command, const char *const *targets, size_t ntargets, unsigned int flags)
@@ -225,34 +306,23 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 			printf(" %s", aurmig_plan_after(plan, i));
 		printf("\n");
 	}
+	if (rc && c->json)
+		return plan_failed_json(c, plan, rc, flags);
 	if (!rc && c->json) {
 		/* {"changed", "from", "to", "steps": [{"revision", "direction", "seconds", "statements"}]} */
-		json_t *o = json_object(), *from = json_array(), *to = json_array(), *steps = json_array();
+		json_t *o = json_object(), *from = json_array(), *to = json_array();
 		for (size_t i = 0; i < aurmig_plan_before_count(plan); i++)
 			json_array_append_new(from, json_string(aurmig_plan_before(plan, i)));
 		for (size_t i = 0; i < aurmig_plan_after_count(plan); i++)
 			json_array_append_new(to, json_string(aurmig_plan_after(plan, i)));
-		for (size_t i = 0; i < aurmig_plan_count(plan); i++) {
-			const aurmig_step *s = aurmig_plan_at(plan, i);
-			const aurmig_migration *m = aurmig_step_migration(s);
-			int k = aurmig_step_kind_of(s);
-			json_t *st = json_object();
-			json_object_set_new(st, "revision", json_string(m ? aurmig_migration_id(m) :
-				aurmig_step_to_count(s) ? aurmig_step_to(s, 0) : "base"));
-			json_object_set_new(st, "direction", json_string(aurmig_step_kind_name(k)));
-			json_object_set_new(st, "message", json_string(m ? aurmig_migration_message(m) : ""));
-			json_object_set_new(st, "seconds", json_real(aurmig_step_seconds(s)));
-			json_object_set_new(st, "statements", json_integer((json_int_t)aurmig_step_statements(s)));
-			json_object_set_new(st, "retries", json_integer((json_int_t)aurmig_step_retries(s)));
-			json_array_append_new(steps, st);
-		}
+		json_object_set_new(o, "ok", json_true());
 		json_object_set_new(o, "changed", json_boolean(aurmig_plan_count(plan) > 0 ||
 			aurmig_plan_init_schema(plan)));
 		if (aurmig_plan_init_schema(plan))
 			json_object_set_new(o, "init", json_string(aurmig_plan_init_schema(plan)));
 		json_object_set_new(o, "from", from);
 		json_object_set_new(o, "to", to);
-		json_object_set_new(o, "steps", steps);
+		json_object_set_new(o, "steps", steps_json(plan, aurmig_plan_count(plan)));
 		aurmig_plan_free(plan);
 		return jout_print(o);
 	}
@@ -679,6 +749,13 @@ int cmd_validate(cli *c, int argc, char **argv)
 		opts.lock_timeout_ms = c->lock_timeout_ms;
 		if ((rc = aurmig_accept_checksums_opts(c->conn, c->graph, rev, &opts)))
 			return cli_fail(c, rc);
+		if (c->json) {
+			json_t *o = json_object();
+			json_object_set_new(o, "ok", json_true());
+			json_object_set_new(o, "changed", json_true());
+			json_object_set_new(o, "accepted", rev ? json_string(rev) : json_null());
+			return jout_print(o);
+		}
 		if (!c->quiet)
 			printf("Recorded the current checksum of %s.\n", rev ? rev : "every applied migration");
 		return EXIT_OK;
@@ -733,7 +810,16 @@ int cmd_init(cli *c, int argc, char **argv)
 	if ((code = cli_load_graph(c)) || (code = cli_connect(c)))
 		return code;
 	opts.lock_timeout_ms = c->lock_timeout_ms;
-	if ((rc = aurmig_init(c->conn, c->graph, &opts)))
+	if ((rc = aurmig_init(c->conn, c->graph, &opts)) && c->json) {
+		/* exit 5: it stopped half-way, and changed the database */
+		json_t *o;
+		code = cli_fail_doc(c, rc);
+		if ((o = jout_error_new(c, rc, code)))
+			json_object_set_new(o, "changed", json_boolean(code == EXIT_NEEDS_RECOVERY));
+		jout_print(o);
+		return code;
+	}
+	if (rc)
 		return cli_fail(c, rc);
 	if ((rc = aurmig_conn_read_current(c->conn, &n)))
 		return cli_fail(c, rc);
@@ -768,6 +854,13 @@ int cmd_config_stamp(cli *c, int argc, char **argv)
 	opts.lock_timeout_ms = c->lock_timeout_ms;
 	if ((rc = aurmig_config_stamp_opts(c->conn, c->graph, c->config_file, &opts)))
 		return cli_fail(c, rc);
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "ok", json_true());
+		json_object_set_new(o, "changed", json_true());
+		json_object_set_new(o, "file", json_string(c->config_file));
+		return jout_print(o);
+	}
 	if (!c->quiet)
 		printf("%s now matches the database.\n", c->config_file);
 	return EXIT_OK;
@@ -801,6 +894,13 @@ int cmd_recover(cli *c, int argc, char **argv)
 	if ((rc = aurmig_recover(c->conn, c->graph, action, rev, &opts))) {
 		progress_failed(c);
 		return cli_fail(c, rc);
+	}
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "ok", json_true());
+		json_object_set_new(o, "changed", json_true());
+		json_object_set_new(o, "action", json_string(argv[0]));
+		return jout_print(o);
 	}
 	if (!c->quiet)
 		printf("%s\n", action == AURMIG_RECOVER_RESUME ? "Resumed and completed the failed migration." :

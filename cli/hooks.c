@@ -37,6 +37,8 @@ static int run_command(void *payload, aurmig_conn *conn, const char *hook, const
 	if (pid < 0)
 		return 1;
 	if (pid == 0) {
+		if (h->c->json)
+			dup2(STDERR_FILENO, STDOUT_FILENO);   /* stdout is the JSON document's */
 		setenv("AURMIG_HOOK", hook, 1);
 		setenv("AURMIG_REVISION", revision, 1);
 		setenv("AURMIG_DIRECTION", direction == AURMIG_UPGRADE ? "upgrade" : "downgrade", 1);

@@ -77,6 +77,15 @@ int cli_wait_option(cli *c, int argc, char **argv, int *i, int reads, int writes
 
 int cli_fail(cli *c, int rc)
 {
+	int code = cli_fail_doc(c, rc);
+
+	if (c->json)
+		jout_error(c, rc, code);
+	return code;
+}
+
+int cli_fail_doc(cli *c, int rc)
+{
 	const aurmig_error *e = aurmig_error_last(c->ctx);
 	int code;
 
@@ -93,8 +102,6 @@ int cli_fail(cli *c, int rc)
 	out_line(stderr, "", e && e->message && *e->message ? e->message : aurmig_error_str(rc), 1);
 	if (e && e->statement)
 		out_line(stderr, "  statement: ", e->statement, 1);
-	if (c->json)
-		jout_error(c, rc, code);
 	return code;
 }
 
