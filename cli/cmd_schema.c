@@ -229,9 +229,15 @@ int cli_declared_schema(cli *c, const char *scratch_url, aurmig_schema **out, cl
 		}
 		return EXIT_ERROR;
 	}
-	if (!scratch_url && dialect != AURMIG_DIALECT_SQLITE)
-		return schema_usage("the declared schema on MySQL/MariaDB or PostgreSQL needs --scratch-url URL "
-			"(an empty database aurmig may fill and empty again)");
+	if (!scratch_url && dialect != AURMIG_DIALECT_SQLITE) {
+		/* named as the user typed it: check --schema, schema diff --declared, revision --autogenerate */
+		const char *v = c->verb ? c->verb : "schema";
+		fprintf(stderr, "aurmig %s: %s on MySQL/MariaDB or PostgreSQL needs --scratch-url URL "
+			"(an empty database aurmig may fill and empty again; see aurmig %s --help)\n", v,
+			!strcmp(v, "check") ? "check --schema" : !strcmp(v, "revision") ? "revision --autogenerate" :
+			"schema diff --declared", v);
+		return EXIT_USAGE;
+	}
 	if (!scratch_url) {
 		if ((code = sqlite_scratch(c, d->tmpdir, sizeof(d->tmpdir), &d->tmpurl)))
 			return code;

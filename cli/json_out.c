@@ -184,7 +184,7 @@ json_t *jout_error_new(cli *c, int rc, int exit_code)
 	json_object_set_new(o, "ok", json_false());
 	json_object_set_new(o, "exit_code", json_integer(exit_code));
 	json_object_set_new(o, "changed", json_false());
-	json_object_set_new(o, "message", json_string(msg));
+	json_object_set_new(o, "message", json_stringn(msg, strcspn(msg, "\n")));
 	json_object_set_new(o, "error", err);
 	return o;
 }

@@ -269,6 +269,28 @@ class SchemaTests:
         self.assertEqual([(x["change"], x["table"], x["a"]) for x in extra], [("only_b", "extra", None)])
         self.assertTrue(extra[0]["b"].startswith("CREATE TABLE extra (\n  x int"))
 
+    def test_check_schema_needs_scratch_url_named_by_check(self):
+        # issue 17: the error names the command that was run, not 'schema'
+        if self.kind == "sqlite":
+            self.skipTest("SQLite needs no scratch database")
+        d = self.db()
+        mig = os.path.join(self.tmp, "migrations")
+        os.makedirs(os.path.join(mig, "schema"))
+        with open(os.path.join(mig, "schema", self.kind + ".sql"), "w") as f:
+            f.write("-- aurmig:schema-revision 0000aaaa0001\nCREATE TABLE t (a INT);\n")
+        with open(os.path.join(mig, "0000aaaa0001_base.sql"), "w") as f:
+            f.write("-- aurmig:revision 0000aaaa0001\n-- aurmig:upgrade\nCREATE TABLE t (a INT);\n"
+                    "-- aurmig:downgrade\nDROP TABLE t;\n")
+        p = aurmig("-d", mig, "--url", d.url, "upgrade", "heads")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = aurmig("-d", mig, "--url", d.url, "check", "--schema")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("aurmig check: check --schema on MySQL/MariaDB or PostgreSQL needs --scratch-url", p.stderr)
+        self.assertIn("see aurmig check --help", p.stderr)
+        self.assertNotIn("aurmig schema", p.stderr)
+        p = aurmig("-d", mig, "--url", d.url, "check", "--schema", "--scratch-url", self.db().url)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
     def test_declared_schema(self):
         d = self.db()
         mig = os.path.join(self.tmp, "migrations")
