@@ -241,6 +241,8 @@ const cli_option cli_options[] = {
 	{ "help", 'h', NULL, NULL, "this help; 'aurmig COMMAND --help' for a command", CLI_G_HELP },
 
 	/* verb options: the verb's cmd_*.c reads them */
+	/* after these verbs, -v is theirs (the verbose listing), not the global one (debug log too) */
+	{ "verbose", 'v', NULL, "current validate heads branches history", "the verbose form (Alembic's block)", 0 },
 	{ "one-transaction", 0, NULL, "upgrade", "run the whole plan in one transaction (SQLite, PostgreSQL)", 0 },
 	{ "sql", 0, NULL, PLANS, "print the SQL script instead of running it", 0 },
 	{ "dialect", 0, "D", PLANS, "--sql with START:TARGET: sqlite, mysql or pgsql", 0 },

@@ -303,6 +303,17 @@ static int row_for_verb(const char *name, const char *verb)
 	return -1;
 }
 
+/* The verb's own (not global) row of option `name`: 1 and *row when there is one. */
+static int verb_row(const char *name, const char *verb, int *row)
+{
+	for (size_t i = 0; i < cli_noptions; i++)
+		if (cli_options[i].verbs && strcmp(cli_options[i].name, name) == 0 && cli_option_of(&cli_options[i], verb)) {
+			*row = (int)i;
+			return 1;
+		}
+	return 0;
+}
+
 static int apply_global(cli *c, int g, const char *v)
 {
 	char *end;
@@ -543,6 +554,15 @@ static int run(cli *c, int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		if (items[i].row < 0 && !verb)
 			verb = items[i].val;
+	/* after the verb, a verb's own row of an option name wins over the
+	 * global one (heads -v: the verbose listing, not the debug log) */
+	for (size_t i = 0, after = 0; i < n; i++) {
+		int r;
+		after |= items[i].row < 0;
+		if (after && items[i].row >= 0 && verb && !cli_options[items[i].row].verbs &&
+		    verb_row(cli_options[items[i].row].name, verb, &r))
+			items[i].row = r;
+	}
 	/* the global options, in the order given */
 	for (size_t i = 0; i < n; i++) {
 		const cli_option *o = items[i].row >= 0 ? &cli_options[items[i].row] : NULL;

@@ -53,13 +53,13 @@ _aurmig()
         upgrade) opts="--one-transaction --sql --dialect"; args="revisions" ;;
         downgrade) opts="--sql --dialect"; args="revisions" ;;
         stamp) opts="--sql --dialect --purge"; args="revisions" ;;
-        current) opts=""; args="" ;;
+        current) opts="--verbose -v"; args="" ;;
         check) opts="--schema --scratch-url"; args="" ;;
         config-stamp) opts=""; args="" ;;
-        validate) opts="--accept"; args="" ;;
-        heads) opts="--single"; args="" ;;
-        branches) opts=""; args="" ;;
-        history) opts="--rev-range -r --indicate-current -i"; args="" ;;
+        validate) opts="--verbose -v --accept"; args="" ;;
+        heads) opts="--verbose -v --single"; args="" ;;
+        branches) opts="--verbose -v"; args="" ;;
+        history) opts="--verbose -v --rev-range -r --indicate-current -i"; args="" ;;
         show) opts=""; args="revisions" ;;
         revision) opts="--scratch-url --message -m --branch-label --rev-id --head --depends-on --autogenerate"; args="" ;;
         merge) opts="--message -m --branch-label --rev-id"; args="revisions" ;;
