@@ -551,6 +551,7 @@ static int run(cli *c, int argc, char **argv)
 	}
 	if ((code = parse(argc, argv, items, &n)))
 		goto done;
+	c->json = 0;   /* main() guessed from the words; now the options say ("-m --json" is a message) */
 	for (size_t i = 0; i < n; i++)
 		if (items[i].row < 0 && !verb)
 			verb = items[i].val;
@@ -673,6 +674,7 @@ int main(int argc, char **argv)
 	if (c.json)
 		jout_capture_stderr();
 	code = run(&c, argc, argv);
+	cli_free_hooks();   /* also those of a run that stopped before its verb */
 	if (c.json)
 		jout_finish(code);
 	fflush(stdout);
