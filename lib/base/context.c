@@ -396,3 +396,12 @@ void aurmig__log(aurmig_context *ctx, int level, const char *fmt, ...)
 		ctx->log_fn(ctx->log_payload, level, msg);
 	free(msg);
 }
+
+int aurmig__opts_version(aurmig_context *ctx, const char *fn, const char *type,
+	unsigned int version, unsigned int max)
+{
+	if (version >= 1 && version <= max)
+		return AURMIG_OK;
+	return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+		"%s: %s version %u is not supported (1 to %u)", fn, type, version, max);
+}

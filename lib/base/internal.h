@@ -89,6 +89,11 @@ int aurmig__verr_at(aurmig_context *ctx, int code, int klass, const char *file, 
 void aurmig__err_set_revision(aurmig_context *ctx, const char *revision);
 void aurmig__err_set_statement(aurmig_context *ctx, const char *statement);
 void aurmig__err_set_db_code(aurmig_context *ctx, int db_code);
+/* An options struct's version field: 0 when 1 <= version <= max; else
+ * AURMIG_EINVALID recorded as "FN: TYPE version V is not supported (1 to MAX)".
+ * One check for every versioned options struct of the public API. */
+int aurmig__opts_version(aurmig_context *ctx, const char *fn, const char *type,
+	unsigned int version, unsigned int max);
 /* Records AURMIG_ENOMEM without allocating. */
 int aurmig__oom(aurmig_context *ctx);
 

@@ -71,6 +71,9 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "aurmig_init: NULL argument") :
 			AURMIG_EINVALID;
 	aurmig__err_clear(c->ctx);
+	if (opts && (rc = aurmig__opts_version(c->ctx, "aurmig_init", "aurmig_plan_options",
+			opts->version, AURMIG_PLAN_OPTIONS_VERSION)))
+		return rc;
 	if (!opts || !(opts->flags & AURMIG_PLAN_NO_LOCK)) {
 		if ((rc = aurmig__lock_acquire(c, opts ? opts->lock_timeout_ms : 60000)))
 			return rc;

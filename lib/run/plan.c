@@ -219,9 +219,9 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 			"aurmig_plan_new: NULL argument") : AURMIG_EINVALID;
 	*out = NULL;
 	aurmig__err_clear(ctx);
-	if (opts && (opts->version == 0 || opts->version > AURMIG_PLAN_OPTIONS_VERSION))
-		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
-			"aurmig_plan_options version %u is not supported", opts->version);
+	if (opts && (rc = aurmig__opts_version(ctx, "aurmig_plan_new", "aurmig_plan_options",
+			opts->version, AURMIG_PLAN_OPTIONS_VERSION)))
+		return rc;
 	if (command == AURMIG_CMD_STAMP ? ntargets < 1 :
 	    (command == AURMIG_CMD_UPGRADE || command == AURMIG_CMD_DOWNGRADE) ? ntargets != 1 : 1)
 		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,

@@ -308,9 +308,9 @@ int aurmig_recover(aurmig_conn *c, const aurmig_graph *g, int action, const char
 		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"aurmig_recover: NULL argument") : AURMIG_EINVALID;
 	aurmig__err_clear(c->ctx);
-	if (opts && (opts->version == 0 || opts->version > AURMIG_PLAN_OPTIONS_VERSION))
-		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
-			"aurmig_plan_options version %u is not supported", opts->version);
+	if (opts && (rc = aurmig__opts_version(c->ctx, "aurmig_recover", "aurmig_plan_options",
+			opts->version, AURMIG_PLAN_OPTIONS_VERSION)))
+		return rc;
 	{
 		/* recovery is for a run that died: never wait for (or, without
 		 * the lock, run beside) one that is alive */
