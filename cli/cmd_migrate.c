@@ -699,7 +699,8 @@ int cmd_validate(cli *c, int argc, char **argv)
 			printf("%-10s ", tag[k]);
 			out_line(stdout, "", aurmig_report_message(r, i), 0);
 		}
-		e = k == AURMIG_ISSUE_IN_PROGRESS ? EXIT_IN_PROGRESS : k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION : k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
+		e = k == AURMIG_ISSUE_IN_PROGRESS ? EXIT_IN_PROGRESS : k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION :
+		    k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
 		    k == AURMIG_ISSUE_CHANGED ? EXIT_DRIFT : k == AURMIG_ISSUE_PENDING ? EXIT_NOT_AT_HEAD : EXIT_OK;
 		/* most severe first: in progress 9, unknown 7, recovery 5, drift 6, pending 3 */
 		if (worst == EXIT_IN_PROGRESS)

@@ -17,7 +17,7 @@
  * every connection and thread: the error must be copied under a lock.
  * This mutex is the library's only static state, and it holds no data.
  */
-static pthread_mutex_t dbi_error_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t dbi_error_lock = PTHREAD_MUTEX_INITIALIZER; /* style: ok (libdbi's own state is global) */
 
 typedef struct dbi_impl {
 	dbi_conn conn;
@@ -484,9 +484,9 @@ int aurmig__db_rollback(aurmig_conn *c)
 
 	/* keep the error that caused the rollback; a failing ROLLBACK only logs */
 	if (c->in_tx) {
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		rc = c->ops->exec(c, "ROLLBACK", NULL);
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 		if (rc)
 			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "ROLLBACK failed too");
 	}
@@ -509,9 +509,9 @@ int aurmig__db_create_guard(aurmig_conn *c, int take)
 		rc = c->ops->query(c, c->in_tx ? "SELECT CAST(pg_advisory_xact_lock(" CREATE_GUARD ") AS TEXT)" :
 			"SELECT CAST(pg_advisory_lock(" CREATE_GUARD ") AS TEXT)", &rows);
 	} else {
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		rc = c->ops->query(c, "SELECT CAST(pg_advisory_unlock(" CREATE_GUARD ") AS TEXT)", &rows);
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 	}
 	aurmig__strv_clear(&rows);
 	return rc;

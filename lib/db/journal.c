@@ -116,7 +116,11 @@ static void quote_or_null(aurmig__buf *b, int dialect, const char *s)
 		return;
 	}
 	if (strlen(s) > MAX_ERROR_TEXT) {
-		char *cut = strndup(s, MAX_ERROR_TEXT);
+		char *cut;
+		/* out of memory: NULL is written, the error being journalled stays */
+		aurmig__err_hold(b->ctx);
+		cut = aurmig__strndup(b->ctx, s, MAX_ERROR_TEXT);
+		aurmig__err_release(b->ctx);
 		if (!cut) {
 			aurmig__buf_puts(b, "NULL");
 			return;
@@ -248,10 +252,10 @@ static int run_row_update(aurmig_conn *c, aurmig__buf *b, const char *run_id, lo
 	rc = c->ops->exec(c, sql, &n);
 	if (rc) {
 		/* a missing table is the journal dropped under the run */
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		if (aurmig__journal_exists(c, &exists))
 			exists = 1;
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 	}
 	if (!exists)
 		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
@@ -304,11 +308,11 @@ int aurmig__journal_finish(aurmig_conn *c, const aurmig__jentry *e, const char *
 	if (rc != AURMIG_ECONFLICT)
 		return rc;
 	/* the row or the table vanished: write it again, the update's error stays */
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (aurmig__journal_ensure(c) || aurmig__journal_insert(c, e))
 		aurmig__log(c->ctx, AURMIG_LOG_ERROR, "the journal could not record the outcome of %s either",
 			e->revision);
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	return rc;
 }
 

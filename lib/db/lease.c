@@ -56,12 +56,12 @@ int aurmig__db_wsrep(aurmig_conn *c, int *on)
 		return AURMIG_OK;
 	if (c->wsrep < 0) {
 		/* MySQL has no wsrep_on: no Galera */
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		if (c->ops->query(c, "SELECT CAST(@@global.wsrep_on AS CHAR)", &v))
 			c->wsrep = 0;
 		else
 			c->wsrep = v.n == 1 && (!strcmp(v.v[0], "1") || !strcmp(v.v[0], "ON"));
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 		aurmig__strv_clear(&v);
 	}
 	*on = c->wsrep;
@@ -162,7 +162,7 @@ static char *holder(aurmig_conn *c)
 	put_where(&b, c);
 	if (!(out = aurmig__buf_detach(&b)))
 		return NULL;
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (c->ops->query_cells(c, out, &v, &ncols) || ncols != 6 || v.n != 6) {
 		free(out);
 		out = aurmig__strdup(c->ctx, "an unknown holder");
@@ -171,7 +171,7 @@ static char *holder(aurmig_conn *c)
 		out = aurmig__printf(c->ctx, "%s (host %s, pid %s, node %s, last heartbeat %s UTC, expires %s UTC)",
 			v.v[0], v.v[1], v.v[2], v.v[3], v.v[4], v.v[5]);
 	}
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	aurmig__strv_clear(&v);
 	return out;
 }
@@ -336,12 +336,12 @@ void aurmig__lease_release(aurmig_conn *c)
 	put_owner_check(&b, c);
 	if (!(sql = aurmig__buf_detach(&b)))
 		return;
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (c->in_tx)
 		aurmig__db_rollback(c);
 	if (c->ops->exec(c, sql, NULL))
 		aurmig__log(c->ctx, AURMIG_LOG_WARNING, "releasing the migration lease failed (it expires on its own)");
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	free(sql);
 }
 

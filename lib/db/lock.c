@@ -248,10 +248,10 @@ void aurmig__lock_release(aurmig_conn *c)
 		sql = aurmig__buf_detach(&b);
 	}
 	if (sql) {
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		if (c->ops->query(c, sql, &rows))
 			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "releasing the migration lock failed");
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 	}
 	aurmig__strv_clear(&rows);
 	free(sql);

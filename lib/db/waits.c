@@ -48,10 +48,10 @@ void aurmig__db_reset_lock_wait(aurmig_conn *c)
 
 	if (!sql)
 		return;
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (c->ops->exec(c, sql, NULL))
 		aurmig__log(c->ctx, AURMIG_LOG_WARNING, "could not reset the lock wait bound of the session");
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 }
 
 /* Cells per blocker row: id, user, host, state, seconds, query. */
@@ -96,7 +96,7 @@ char *aurmig__db_blockers(aurmig_conn *c)
 
 	if (c->dialect == AURMIG_DIALECT_SQLITE)
 		return aurmig__strdup(c->ctx, "; another process holds the database's write lock");
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (c->dialect == AURMIG_DIALECT_MYSQL) {
 		rc = c->ops->query_cells(c, mysql_mdl, &v, &ncols);
 		if (rc || !v.n) {
@@ -111,7 +111,7 @@ char *aurmig__db_blockers(aurmig_conn *c)
 	} else {
 		rc = c->ops->query_cells(c, pgsql, &v, &ncols);
 	}
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	aurmig__buf_init(&b, c->ctx);
 	if (!rc && ncols == BCOLS) {
 		for (size_t i = 0; i + BCOLS <= v.n && i < 5 * BCOLS; i += BCOLS)
@@ -200,10 +200,10 @@ int aurmig__db_require_writable(aurmig_conn *c)
 		return rc;
 	}
 	/* read_only (super_read_only implies it); Galera: is the node ready? */
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	rc = c->ops->query_cells(c, "SELECT CAST(@@global.read_only AS CHAR), CAST(@@global.wsrep_on AS CHAR)",
 		&v, &ncols);
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	if (rc) {   /* not MariaDB (no wsrep_on): read_only alone */
 		aurmig__strv_clear(&v);
 		if ((rc = c->ops->query_cells(c, "SELECT CAST(@@global.read_only AS CHAR)", &v, &ncols)))
@@ -256,10 +256,10 @@ int aurmig_conn_set_timeout(aurmig_conn *c, long ms)
 		aurmig__strv_clear(&v);
 	} else {
 		if (c->dialect == AURMIG_DIALECT_MYSQL)
-			c->ctx->err_hold++;
+			aurmig__err_hold(c->ctx);
 		rc = c->ops->exec(c, sql, NULL);
 		if (c->dialect == AURMIG_DIALECT_MYSQL) {
-			c->ctx->err_hold--;
+			aurmig__err_release(c->ctx);
 			if (rc) {
 				/* MySQL: no max_statement_time; max_execution_time (SELECTs only) */
 				free(sql);

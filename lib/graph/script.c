@@ -762,7 +762,7 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 	if (cnt + 1 < n + lines + 1) {
 		/* give back the room for lines that were no hook (a plan keeps
 		 * the items of every step) */
-		aurmig__item *fit = realloc(items, (cnt ? cnt : 1) * sizeof(*items));
+		aurmig__item *fit = realloc(items, (cnt ? cnt : 1) * sizeof(*items)); /* style: ok (a shrink: failing keeps the block) */
 		if (fit)
 			items = fit;
 	}

@@ -438,7 +438,7 @@ static void keep_run_backup(aurmig_plan *p)
 		ok = link(from, to) == 0;
 		if (!ok) {
 			aurmig__ini *copy = NULL;
-			p->ctx->err_hold++;
+			aurmig__err_hold(p->ctx);
 			if (aurmig__ini_load(&copy, p->ctx, from) == AURMIG_OK) {
 				size_t len;
 				const char *text = aurmig__ini_text(copy, &len);
@@ -447,7 +447,7 @@ static void keep_run_backup(aurmig_plan *p)
 				if (fd >= 0 && close(fd) != 0)
 					ok = 0;
 			}
-			p->ctx->err_hold--;
+			aurmig__err_release(p->ctx);
 			aurmig__ini_free(copy);
 		}
 	}
@@ -471,13 +471,13 @@ static int save_plain(aurmig_plan *p, const char *revision, const char *op, cons
 	if (!rc && backup)
 		keep_run_backup(p);
 	if (rc) {
-		char *why = strdup(aurmig_error_last(p->ctx)->message);
-		p->ctx->err_hold++;
+		char *why = aurmig__err_message_dup(p->ctx, 0);
+		aurmig__err_hold(p->ctx);
 		if (announced && *announced)
 			aurmig__journal_update(p->conn, announced, 0, 0, "pending", why, "pending");
 		else
 			config_journal(p, revision, op, "pending", why);
-		p->ctx->err_hold--;
+		aurmig__err_release(p->ctx);
 		aurmig__err(p->ctx, rc, AURMIG_ERRCLASS_OS,
 			"the database part of %s is applied, but writing %s failed: %s; the file is unchanged "
 			"and the config step is pending: the next run with --config-file %s finishes it",
@@ -497,15 +497,15 @@ static int save_plain(aurmig_plan *p, const char *revision, const char *op, cons
 static int refuse(aurmig_plan *p, const char *revision, const char *op, const char *announced, const char *why)
 {
 	char *ours = keep_ours(p, p->ini);
-	char *msg = aurmig__printf(p->ctx, "%s changed during the deploy (%s): it was left as it is", 
+	char *msg = aurmig__printf(p->ctx, "%s changed during the deploy (%s): it was left as it is",
 		p->opts.config_file, why);
 
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	if (announced && *announced)
 		aurmig__journal_update(p->conn, announced, 0, 0, "pending", msg ? msg : why, "pending");
 	else
 		config_journal(p, revision, op, "pending", msg ? msg : why);
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	aurmig__err(p->ctx, AURMIG_EDRIFT, AURMIG_ERRCLASS_CONFIG,
 		"the database part of %s is applied, but %s changed during the deploy (%s): it was left as it is, "
 		"%s%s%sand the config step of %s is pending. Merge by hand, then accept the file with "
@@ -526,9 +526,9 @@ static int save(aurmig_plan *p, const cfg_snap *snap, const aurmig__cfgop *ops, 
 	int rc, changed, same;
 
 	/* read the file again right before writing it */
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	rc = aurmig__ini_load(&disk, p->ctx, p->opts.config_file);
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	if (rc == AURMIG_ENOMEM)
 		return aurmig__oom(p->ctx);
 	if (rc)
@@ -550,11 +550,11 @@ static int save(aurmig_plan *p, const cfg_snap *snap, const aurmig__cfgop *ops, 
 		aurmig__ini_free(disk);
 		return refuse(p, revision, op, announced, "the change touches what the config step edits");
 	}
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	rc = aurmig__config_apply(disk, ops, n, &changed);
 	if (!rc)
 		rc = aurmig__config_mark(disk, p->ctx, &p->heads_now);
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	if (rc == AURMIG_ENOMEM) {
 		aurmig__ini_free(disk);
 		return aurmig__oom(p->ctx);

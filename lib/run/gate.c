@@ -28,13 +28,13 @@ static void statement_at(aurmig_conn *c, const aurmig_migration *m, int downgrad
 	*line = *dml = 0;
 	if (!sql)
 		return;
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (aurmig__split(&st, &n, c->ctx, sql, strlen(sql), c->dialect, m->path, first) == AURMIG_OK &&
 	    k >= 0 && (size_t)k < n) {
 		*line = st[k].line;
 		*dml = aurmig__stmt_is_dml(sql + st[k].offset, st[k].len, c->dialect);
 	}
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	free(st);
 }
 
@@ -97,10 +97,7 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	rc = aurmig__err_at(c->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, NULL, 0, "%s", msg);
 	free(msg);
 	if (m) {
-		free(c->ctx->err_file);
-		c->ctx->err_file = strdup(m->path);
-		c->ctx->err.file = c->ctx->err_file;
-		c->ctx->err.line = line;
+		aurmig__err_set_location(c->ctx, m->path, line);
 	}
 	aurmig__err_set_revision(c->ctx, j->revision);
 	return rc;
@@ -165,4 +162,3 @@ int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
 	aurmig__journal_rows_clear(&rows);
 	return rc;
 }
-

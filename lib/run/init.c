@@ -147,15 +147,15 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			for (size_t k = 0; !rc && k < later.n; k++)
 				rc = c->ops->exec(c, later.v[k], NULL);   /* foreign keys after every table */
 		if (rc) {
-			char *why = strdup(aurmig_error_last(c->ctx)->message);
+			char *why = aurmig__err_message_dup(c->ctx, 0);
 			aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
 				"init failed at statement %zu of %zu: %s%s", i + 1, n, why ? why : "",
 				tx ? "; nothing of it remains" : "; fix the cause, then run 'aurmig init' again: it drops "
 				"the empty tables this one created and starts over");
 			if (journalled) {
-				c->ctx->err_hold++;
+				aurmig__err_hold(c->ctx);
 				aurmig__journal_update(c, run_id, 0, (long)i, AURMIG__J_FAILED, why ? why : "", AURMIG__J_RUNNING);
-				c->ctx->err_hold--;
+				aurmig__err_release(c->ctx);
 			}
 			free(why);
 			aurmig__err_set_statement(c->ctx, one);

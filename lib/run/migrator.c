@@ -161,18 +161,17 @@ void aurmig__plan_cancel_marker(aurmig_plan *p)
 {
 	if (p->marker_seq < 0 || (size_t)p->marker_seq < p->next || p->failed)
 		return;
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	aurmig__journal_update(p->conn, p->run_id, p->marker_seq, 0, AURMIG__J_CANCELLED, NULL, AURMIG__J_RUNNING);
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	p->marker_seq = -1;
 }
 
 /* Record a failure after the error is on the context; returns rc. */
 static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done, size_t total)
 {
-	const char *full = aurmig_error_last(p->ctx)->message;
 	/* the journal keeps the first line (the cause), not the advice after it */
-	char *msg = strndup(full, strcspn(full, "\n"));
+	char *msg = aurmig__err_message_dup(p->ctx, 1);
 	long seq = s ? (long)(s - p->steps) : -1;
 
 	if (s && s->mig)
@@ -184,7 +183,7 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 		aurmig__db_rollback(p->conn);
 	p->plan_tx = 0;
 	p->failed = 1;
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	if (s) {
 		aurmig__jentry e;
 		/* nothing remains when the database rolled back, or when the first
@@ -203,7 +202,7 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 				"rolled back with the whole plan", AURMIG__J_RUNNING);
 		p->marker_seq = -1;
 	}
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	free(msg);
 	aurmig__plan_unlock(p);
 	if (!atomic && s && s->mig && done > 0)
@@ -211,42 +210,17 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	return rc;
 }
 
-/* The statement and driver code of the error being wrapped, put back. */
-typedef struct cause {
-	char *message;
-	char *statement;
-	int db_code;
-} cause;
-
-static void cause_take(cause *k, aurmig_context *ctx)
-{
-	const aurmig_error *e = aurmig_error_last(ctx);
-
-	k->message = strdup(e->message);
-	k->statement = e->statement ? strdup(e->statement) : NULL;
-	k->db_code = e->db_code;
-}
-
-static void cause_restore(cause *k, aurmig_context *ctx)
-{
-	aurmig__err_set_db_code(ctx, k->db_code);
-	if (k->statement)
-		aurmig__err_set_statement(ctx, k->statement);
-	free(k->message);
-	free(k->statement);
-}
-
 /* A failure of a non-atomic step after its statements ran (the version
  * change, the journal's success record, the commit): recorded, then said as
  * such, with the ways out. */
 static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done, size_t total)
 {
-	cause k;
+	aurmig__err_saved k;
 
 	rc = fail(p, s, rc, atomic, done, total);
 	if (rc != AURMIG_ERECOVERY || done < total)
 		return rc;
-	cause_take(&k, p->ctx);
+	aurmig__err_save(p->ctx, &k);
 	aurmig__err_at(p->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, s->mig->path, 0,
 		"%s of revision %s failed after its last statement (%zu of %zu), before the version change: %s\n"
 		"Statements 1..%zu of it are applied and stay applied; the version table was not changed. "
@@ -256,7 +230,7 @@ static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t
 		"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
 		operation(s), s->mig->id, done, total, k.message ? k.message : "database error", done, s->mig->id,
 		s->mig->id, s->mig->id, done);
-	cause_restore(&k, p->ctx);
+	aurmig__err_restore_details(p->ctx, &k);
 	aurmig__err_set_revision(p->ctx, s->mig->id);
 	return AURMIG_ERECOVERY;
 }
@@ -265,9 +239,9 @@ static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t
  * how far the step got (fail() writes the row again). */
 static int journal_lost(aurmig_plan *p, const aurmig_step *s, size_t done, size_t n)
 {
-	cause k;
+	aurmig__err_saved k;
 
-	cause_take(&k, p->ctx);
+	aurmig__err_save(p->ctx, &k);
 	aurmig__err(p->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
 		/* the cause first: the journal keeps the first line */
 		"%s\n%s of revision %s stopped after statement %zu of %zu. "
@@ -279,7 +253,7 @@ static int journal_lost(aurmig_plan *p, const aurmig_step *s, size_t done, size_
 		"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
 		k.message ? k.message : "the journal row vanished", operation(s), s->mig->id, done, n, done,
 		done + 1, n, s->mig->id, s->mig->id, s->mig->id, done);
-	cause_restore(&k, p->ctx);
+	aurmig__err_restore_details(p->ctx, &k);
 	return AURMIG_ECONFLICT;
 }
 
@@ -334,8 +308,7 @@ static int run_hook(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, cons
 	if (!r)
 		return AURMIG_OK;
 	{
-		const char *why = aurmig_error_last(p->ctx)->message;
-		char *copy = strdup(why && *why ? why : "");
+		char *copy = aurmig__err_message_dup(p->ctx, 0);
 		aurmig__err_at(p->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK, s->mig->path, 0,
 			"%s of revision %s failed at step %zu of %zu: hook '%s' failed (returned %d)%s%s%s",
 			operation(s), s->mig->id, i + 1, n, it->name, r, copy && *copy ? ": " : "",

@@ -263,17 +263,16 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		goto done;
 resume_failed:
 		{
-			const char *full = aurmig_error_last(c->ctx)->message;
-			char *msg = strndup(full, strcspn(full, "\n"));
+			char *msg = aurmig__err_message_dup(c->ctx, 1);
 			aurmig__jentry e;
 			/* the version change's transaction, if open, goes first */
 			aurmig__db_rollback(c);
 			resolution_entry(&e, run_id, j, "resume", AURMIG__J_FAILED, s, (long)done,
 				aurmig__script_checksum(m), 0);
 			e.error = msg ? msg : "";
-			c->ctx->err_hold++;
+			aurmig__err_hold(c->ctx);
 			aurmig__journal_finish(c, &e, AURMIG__J_RUNNING);
-			c->ctx->err_hold--;
+			aurmig__err_release(c->ctx);
 			free(msg);
 			if (rc != AURMIG_EUSER && rc != AURMIG_ENOMEM)
 				rc = AURMIG_ERECOVERY;

@@ -434,9 +434,11 @@ int aurmig_verify_run(aurmig_verify *r, aurmig_conn *c, const aurmig_graph *g, u
 	{
 		/* leave the scratch database as it was: empty */
 		int rc2;
-		r->ctx->err_hold += rc != AURMIG_OK;
+		if (rc)
+			aurmig__err_hold(r->ctx);
 		rc2 = empty_scratch(c);
-		r->ctx->err_hold -= rc != AURMIG_OK;
+		if (rc)
+			aurmig__err_release(r->ctx);
 		if (!rc)
 			rc = rc2;
 	}

@@ -22,7 +22,7 @@ static void sqlite_fkey_names(aurmig_conn *c, aurmig_schema *m)
 	aurmig__strv v = { 0 };
 	size_t ncols = 0;
 
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (c->ops->query_cells(c, "SELECT name, sql FROM sqlite_master WHERE type = 'table'", &v, &ncols) ||
 	    ncols != 2)
 		goto done;
@@ -51,7 +51,7 @@ static void sqlite_fkey_names(aurmig_conn *c, aurmig_schema *m)
 		aurmig__ddl_free(op);
 	}
 done:
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	aurmig__strv_clear(&v);
 }
 
@@ -180,16 +180,16 @@ int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, in
 	}
 	if (rc && rebuild) {
 		/* a pragma outlives a rollback: switch it back */
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		(void)c->ops->exec(c, "PRAGMA legacy_alter_table = OFF", NULL);
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 	}
 	if (savepoint) {
 		if (rc) {
-			c->ctx->err_hold++;
+			aurmig__err_hold(c->ctx);
 			(void)c->ops->exec(c, "ROLLBACK TO aurmig_rebuild", NULL);
 			(void)c->ops->exec(c, "RELEASE aurmig_rebuild", NULL);
-			c->ctx->err_hold--;
+			aurmig__err_release(c->ctx);
 		} else {
 			rc = c->ops->exec(c, "RELEASE aurmig_rebuild", NULL);
 		}

@@ -109,7 +109,7 @@ static void drop_tables(aurmig_conn *c)
 	aurmig__strv tables = { 0 };
 	int rc;
 
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (!aurmig__db_list_tables(c, &tables) && tables.n) {
 		rc = c->ops->exec(c, "SET FOREIGN_KEY_CHECKS = 0", NULL);
 		for (size_t i = 0; i < tables.n && !rc; i++) {
@@ -127,7 +127,7 @@ static void drop_tables(aurmig_conn *c)
 		if (rc)
 			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "could not drop every table of the scratch database");
 	}
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	aurmig__strv_clear(&tables);
 }
 
