@@ -574,18 +574,20 @@ int cmd_check(cli *c, int argc, char **argv)
 		if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file &&
 		    !c->config_file_default) {
 			/* the configuration file, as the text output checks it */
-			json_t *cfg = json_object();
+			json_t *cfg;
+			aurmig_config_status *cst;
 			int cs;
-			if ((rc = aurmig_config_check(&cs, c->conn, c->graph, c->config_file))) {
-				json_decref(cfg);
+			if ((rc = aurmig_config_status_new(&cst, c->conn, c->graph, c->config_file))) {
 				json_decref(o);
 				return cli_fail(c, rc);
 			}
+			cs = aurmig_config_status_state(cst);
+			cfg = json_object();
 			json_object_set_new(cfg, "file", json_string(c->config_file));
 			json_object_set_new(cfg, "state", json_string(aurmig_config_state_name(cs) ? aurmig_config_state_name(cs) : "unknown"));
-			json_object_set_new(cfg, "message", json_string(cs == AURMIG_CONFIG_IN_SYNC ? "" :
-				aurmig_error_last(c->ctx)->message));
+			json_object_set_new(cfg, "message", json_string(aurmig_config_status_message(cst)));
 			json_object_set_new(o, "config", cfg);
+			aurmig_config_status_free(cst);
 			if (cs != AURMIG_CONFIG_IN_SYNC) {
 				jout_print(o);
 				return EXIT_DRIFT;
@@ -601,16 +603,18 @@ int cmd_check(cli *c, int argc, char **argv)
 		/* the configuration file must agree with the database too (also
 		 * behind head: a run killed between a step's commit and the file
 		 * write leaves both a pending config step and migrations to run) */
-		int cs;
-		if ((rc = aurmig_config_check(&cs, c->conn, c->graph, c->config_file)))
+		aurmig_config_status *st;
+		if ((rc = aurmig_config_status_new(&st, c->conn, c->graph, c->config_file)))
 			return cli_fail(c, rc);
-		if (cs != AURMIG_CONFIG_IN_SYNC) {
+		if (aurmig_config_status_state(st) != AURMIG_CONFIG_IN_SYNC) {
 			if (state == AURMIG_STATE_BEHIND && !c->quiet)
 				printf("Database is not at head: %zu migration%s pending (run 'aurmig upgrade heads').\n",
 					pending, pending == 1 ? "" : "s");
-			out_line(stderr, "aurmig: ", aurmig_error_last(c->ctx)->message, 1);
+			out_line(stderr, "aurmig: ", aurmig_config_status_message(st), 1);
+			aurmig_config_status_free(st);
 			return EXIT_DRIFT;
 		}
+		aurmig_config_status_free(st);
 	}
 	switch (state) {
 	case AURMIG_STATE_AT_HEAD:

@@ -215,6 +215,11 @@ typedef enum aurmig_config_state {
   AURMIG_CONFIG_MISSING = 4
 } aurmig_config_state;
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+typedef struct aurmig_config_status aurmig_config_status;
+int aurmig_config_status_new(aurmig_config_status **out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_status_state(const aurmig_config_status *status);
+const char *aurmig_config_status_message(const aurmig_config_status *status);
+void aurmig_config_status_free(aurmig_config_status *status);
 int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path, const aurmig_plan_options *opts);
 const char *aurmig_plan_init_schema(const aurmig_plan *plan);

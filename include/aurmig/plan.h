@@ -246,11 +246,30 @@ typedef enum aurmig_config_state {
 } aurmig_config_state;
 
 /**
- * Compare the configuration file with the database, read-only. The record's
- * message says what differs and how to reconcile (re-run the pending steps
- * with `upgrade`, or `config-stamp` to accept the file as it is).
+ * Compare the configuration file with the database, read-only: the state
+ * only (success leaves no error record behind; aurmig_config_status_new()
+ * also says what differs and what to do).
+ * @return AURMIG_OK (also for a missing file: AURMIG_CONFIG_MISSING);
+ *         AURMIG_EPARSE for a file that is not INI; AURMIG_EDB.
  */
 AURMIG_EXTERN(int) aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+
+/** The configuration file against the database, with its explanation. */
+typedef struct aurmig_config_status aurmig_config_status;
+
+/**
+ * As aurmig_config_check(), into an object that also holds the sentence
+ * saying what differs and how to reconcile (re-run the pending steps with
+ * `upgrade`, or `config-stamp` to accept the file as it is). Free it with
+ * aurmig_config_status_free(), in any order with the connection.
+ */
+AURMIG_EXTERN(int) aurmig_config_status_new(aurmig_config_status **out, aurmig_conn *conn,
+	const aurmig_graph *graph, const char *path);
+/** An aurmig_config_state (-1 for NULL). */
+AURMIG_EXTERN(int) aurmig_config_status_state(const aurmig_config_status *status);
+/** What differs and what to do; "" when in sync. Owned by status. */
+AURMIG_EXTERN(const char *) aurmig_config_status_message(const aurmig_config_status *status);
+AURMIG_EXTERN(void) aurmig_config_status_free(aurmig_config_status *status);
 
 /**
  * Accept the file as it is: write the database's revision(s) into its

@@ -34,7 +34,7 @@ def _opaque(name):
 
 OPAQUE = {n: _opaque(n) for n in (
     "aurmig_context", "aurmig_graph", "aurmig_migration", "aurmig_conn", "aurmig_plan",
-    "aurmig_step", "aurmig_revlist", "aurmig_report", "aurmig_status")}
+    "aurmig_step", "aurmig_revlist", "aurmig_report", "aurmig_status", "aurmig_config_status")}
 
 
 class aurmig_error(ctypes.Structure):
@@ -190,6 +190,10 @@ size_t aurmig_step_retries(const aurmig_step *step);
 int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_status_new(aurmig_config_status **out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_status_state(const aurmig_config_status *status);
+const char *aurmig_config_status_message(const aurmig_config_status *status);
+void aurmig_config_status_free(aurmig_config_status *status);
 int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path, const aurmig_plan_options *opts);
 const char *aurmig_plan_init_schema(const aurmig_plan *plan);

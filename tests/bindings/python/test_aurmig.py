@@ -321,6 +321,9 @@ def test_config_file_steps_check_and_stamp(tmp_path):
         st = m.config_check()
         assert (st.code, st.state, bool(st)) == (n.AURMIG_CONFIG_EDITED, "edited", False)
         assert "config-stamp" in st.message
+        # a successful call leaves no error behind (the message is the status object's)
+        e = m._lib.aurmig_error_last(m._ctx).contents
+        assert (e.code, e.message) == (0, b"")
         m.config_stamp()
         assert m.config_check().in_sync
         # another file, given per call
@@ -343,3 +346,21 @@ def test_config_file_steps_check_and_stamp(tmp_path):
         shutil.rmtree(str(backup))
         assert m.upgrade() == []                                  # finishes the pending step
         assert b"cache = redis" in conf.read_bytes() and m.config_check().in_sync
+
+
+def test_bindings_read_the_error_record_only_on_failure():
+    """The error record is the failure's: a binding that reads it after a
+    successful call (as config_check did) depends on what success leaves
+    behind. Only the exception builders may call aurmig_error_last."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "bindings")
+    allowed = {os.path.join("python", "aurmig", "errors.py"), os.path.join("php", "src", "Exception.php")}
+    found = []
+    for sub in (os.path.join("python", "aurmig"), os.path.join("php", "src")):
+        for name in sorted(os.listdir(os.path.join(root, sub))):
+            rel = os.path.join(sub, name)
+            if not name.endswith((".py", ".php")) or rel in allowed:
+                continue
+            for no, line in enumerate(open(os.path.join(root, rel)), 1):
+                if "aurmig_error_last(" in line and not line.lstrip().startswith(("#", "*", "//", "const ")):
+                    found.append("%s:%d" % (rel, no))
+    assert found == []
