@@ -78,6 +78,8 @@ typedef enum aurmig_dialect {
   AURMIG_DIALECT_MYSQL = 2,
   AURMIG_DIALECT_PGSQL = 3
 } aurmig_dialect;
+const char *aurmig_dialect_name(int dialect);
+int aurmig_dialect_from_name(const char *name);
 typedef enum aurmig_direction {
   AURMIG_UPGRADE = 1,
   AURMIG_DOWNGRADE = 2

@@ -12,9 +12,9 @@
 #include <nettle/sha2.h>
 
 #include "graph/script.h"
+#include "base/dialect.h"
 #include "base/split.h"
 
-static const char *const dialect_names[AURMIG__NDIALECTS] = { "", "sqlite", "mysql", "pgsql" };
 
 void aurmig__script_free(aurmig_migration *m)
 {
@@ -446,9 +446,11 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 			int dir = key_is(text, ks, ke, "upgrade") ? AURMIG_UPGRADE : AURMIG_DOWNGRADE;
 			int dialect = -1, portable = 0;
 
-			for (int d = 0; d < AURMIG__NDIALECTS; d++)
-				if (ve - vs == strlen(dialect_names[d]) &&
-				    memcmp(text + vs, dialect_names[d], ve - vs) == 0)
+			if (ve == vs)
+				dialect = AURMIG_DIALECT_ANY;
+			for (int d = 1; d < AURMIG__NDIALECTS; d++)
+				if (ve - vs == strlen(aurmig__dialect_name(d)) &&
+				    memcmp(text + vs, aurmig__dialect_name(d), ve - vs) == 0)
 					dialect = d;
 			if (ve - vs == 8 && memcmp(text + vs, "portable", 8) == 0) {
 				/* the common section, written in portable DDL */
@@ -471,7 +473,7 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
 					"section '%s%s%s' given twice (first on line %d)",
 					dir == AURMIG_UPGRADE ? "upgrade" : "downgrade",
-					dialect ? " " : "", dialect_names[dialect], cur->directive_line);
+					dialect ? " " : "", aurmig__dialect_name(dialect), cur->directive_line);
 				goto fail;
 			}
 			cur->present = 1;

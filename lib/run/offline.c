@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dialect.h"
 #include "run/config.h"
 #include "db/journal.h"
 #include "run/plan_priv.h"
@@ -176,7 +177,6 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 	aurmig_schema *model = NULL;
 	recorder *r;
 	int rc;
-	static const char *const names[] = { "", "sqlite", "mysql", "pgsql" };
 
 	if (out)
 		*out = NULL;
@@ -202,7 +202,7 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 		p->before.n ? "" : "<base>");
 	for (size_t i = 0; i < p->before.n; i++)
 		aurmig__buf_printf(&r->out, "%s%s", i ? ", " : "", p->before.v[i]);
-	aurmig__buf_printf(&r->out, " (%s); %zu step%s\n", names[c->dialect], p->nsteps, p->nsteps == 1 ? "" : "s");
+	aurmig__buf_printf(&r->out, " (%s); %zu step%s\n", aurmig__dialect_name(c->dialect), p->nsteps, p->nsteps == 1 ? "" : "s");
 	if (aurmig__journal_run_id(p->run_id))
 		memcpy(p->run_id, "00000000000000000000000000000000", 33);
 	rc = AURMIG_OK;

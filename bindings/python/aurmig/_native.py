@@ -110,6 +110,8 @@ void aurmig_context_set_log(aurmig_context *ctx, aurmig_log_fn fn, void *payload
 int aurmig_context_set_hook(aurmig_context *ctx, const char *name, aurmig_hook_fn fn, void *payload, unsigned int flags);
 void aurmig_version(int *major, int *minor, int *patch);
 const char *aurmig_version_string(void);
+const char *aurmig_dialect_name(int dialect);
+int aurmig_dialect_from_name(const char *name);
 int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir);
 void aurmig_graph_free(aurmig_graph *graph);
 size_t aurmig_graph_count(const aurmig_graph *graph);
