@@ -136,5 +136,9 @@ int aurmig__refuse_if_live(aurmig_conn *c, const aurmig__jrows *rows);
  * progress, or NULL. Borrowed. */
 #define AURMIG__RUN_FIELDS 9
 const char *aurmig__report_run(const aurmig_report *r, int field);
+/* aurmig_validate, also handing over the version table's rows it read
+ * (*current, when not NULL; the caller clears it): the start-up check reads
+ * the database once. */
+int aurmig__validate_rows(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g, aurmig__strv *current);
 
 #endif
