@@ -64,6 +64,9 @@ struct aurmig_plan {
 	/* bounded lock waits (waits.c) */
 	long wait_session_ms;        /* lock-wait bound set at session level, or -1 */
 	int retry_step;              /* the failed atomic step was rolled back and runs again */
+	int tail_ok;                 /* aurmig__run_statements may leave tail_dml's transaction open */
+	int tail_dml;                /* a non-atomic step's last statement, DML, ran in the open
+	                              * transaction of its version change (uncommitted) */
 	char *wait_note;             /* attempts and blockers, for the message of a step out of retries */
 };
 
