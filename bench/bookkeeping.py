@@ -43,7 +43,7 @@ def main():
     env = env_of(a.mysql_env)
     user, pw = re.match(r"mysql://([^:]+):([^@]+)@", env["AURMIG_TEST_MYSQL_URL"]).groups()
     sock = env["AURMIG_TEST_MYSQL_SOCKET"]
-    db = "bench_bookkeeping"
+    db = "aurmig_bench_bookkeeping"   # the test servers grant aurmig_%
     client = ["mariadb", "--no-defaults", "--socket=" + sock, "-u", user, "-p" + pw, "--batch",
               "--skip-column-names"]
     admin = ["mariadb", "--no-defaults", "--socket=" + sock, "-u", env["AURMIG_TEST_MYSQL_ADMIN_USER"],
