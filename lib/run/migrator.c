@@ -210,6 +210,9 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	return rc;
 }
 
+static int exec_dml_journalled(aurmig_plan *p, aurmig_step *s, const char *one, long done_after,
+	int *stmt_failed, int keep_open);
+
 /* A failure of a non-atomic step after its statements ran (the version
  * change, the journal's success record, the commit): recorded, then said as
  * such, with the ways out. */
@@ -217,6 +220,24 @@ static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t
 {
 	aurmig__err_saved k;
 
+	if (p->tail_dml && total) {
+		/* the last statement ran in the transaction that fails: rolled back
+		 * with it. Run it again on its own (its progress recorded with it),
+		 * as without the shared transaction: the failure then comes after
+		 * the last statement, as it does elsewhere. If that fails too, it
+		 * stays undone. (The error of the version change stays.) */
+		const aurmig__stmt *st = &s->stmts[s->items[total - 1].stmt];
+		char *one = aurmig__strndup(p->ctx, s->sql + st->offset, st->len);
+		int stmt_failed;
+
+		p->tail_dml = 0;
+		aurmig__err_hold(p->ctx);
+		aurmig__db_rollback(p->conn);
+		if (!one || exec_dml_journalled(p, s, one, (long)total, &stmt_failed, 0))
+			done--;
+		aurmig__err_release(p->ctx);
+		free(one);
+	}
 	rc = fail(p, s, rc, atomic, done, total);
 	if (rc != AURMIG_ERECOVERY || done < total)
 		return rc;
@@ -341,7 +362,7 @@ static int dml_in_own_tx(const aurmig_plan *p, const aurmig_step *s, const aurmi
  * On failure nothing of either remains; *stmt_failed says whether the
  * statement itself failed (its error is then on the context). */
 static int exec_dml_journalled(aurmig_plan *p, aurmig_step *s, const char *one, long done_after,
-	int *stmt_failed)
+	int *stmt_failed, int keep_open)
 {
 	int rc;
 
@@ -350,6 +371,8 @@ static int exec_dml_journalled(aurmig_plan *p, aurmig_step *s, const char *one, 
 		return rc;
 	if ((rc = p->conn->ops->exec(p->conn, one, NULL)))
 		*stmt_failed = 1;
+	else if (keep_open)
+		return AURMIG_OK;   /* the step's success record, in this transaction, says it is done */
 	else
 		rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps), done_after, NULL, NULL,
 			AURMIG__J_RUNNING);
@@ -421,12 +444,17 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 			}
 			if (dml_in_own_tx(p, s, it, atomic)) {
 				int stmt_failed;
+				/* the step's last statement: its transaction stays open
+				 * for the version change and the success record (fewer
+				 * statements, issue 20.5), which commit with it or not */
+				int tail = i + 1 == n && s->mig && p->tail_ok;
 				/* a lock-wait timeout rolled the statement back with its
 				 * journal record: run it again as waits.c decides */
-				while ((rc = exec_dml_journalled(p, s, one, (long)i + 1, &stmt_failed)) && stmt_failed &&
-				       aurmig__step_wait_retry(p, s, i, atomic) == 1)
+				while ((rc = exec_dml_journalled(p, s, one, (long)i + 1, &stmt_failed, tail)) &&
+				       stmt_failed && aurmig__step_wait_retry(p, s, i, atomic) == 1)
 					;
 				journalled = !rc;
+				p->tail_dml = tail && !rc;
 				if (rc && !stmt_failed) {
 					free(one);
 					if (rc == AURMIG_ECONFLICT)   /* the journal row vanished: rolled back with it */
@@ -461,7 +489,7 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 	aurmig_step *s;
 	long seq;
 	size_t done = 0, total = 0;
-	int atomic, rc;
+	int atomic, rc, merged = 0;
 	double t0;
 
 	aurmig__err_clear(p->ctx);
@@ -566,7 +594,10 @@ again:
 		return fail(p, s, rc, atomic, 0, 0);
 	if (seq == 0 && p->command != AURMIG_CMD_DOWNGRADE && (rc = aurmig__version_ensure(p->conn)))
 		return fail(p, s, rc, atomic, 0, 0);
-	if ((rc = aurmig__run_statements(p, s, 0, &done, &total, atomic))) {
+	p->tail_ok = 1;   /* the version change below joins a last DML statement's transaction */
+	rc = aurmig__run_statements(p, s, 0, &done, &total, atomic);
+	p->tail_ok = 0;
+	if (rc) {
 		if (p->retry_step) {
 			/* a lock-wait timeout, rolled back: the whole step again */
 			p->retry_step = 0;
@@ -574,9 +605,14 @@ again:
 		}
 		return fail(p, s, rc, atomic, done, total);
 	}
-	if (!atomic && (rc = aurmig__db_begin(p->conn)))
+	if (!atomic && !p->tail_dml && (rc = aurmig__db_begin(p->conn)))
 		return fail_after(p, s, rc, atomic, done, total);
-	if ((rc = run_rowops(p, s)))
+	/* MySQL: the version row and the success record in one statement */
+	if (p->marker_seq == seq && s->nops == 1 && s->ops[0].op == AURMIG__OP_UPDATE && !s->ncfg &&
+	    (rc = aurmig__journal_success_with_version(p->conn, p->run_id, seq, (long)done, s->ops[0].a,
+		    s->ops[0].b, &merged)))
+		return fail_after(p, s, rc, atomic, done, total);
+	if (!merged && (rc = run_rowops(p, s)))
 		return fail_after(p, s, rc, atomic, done, total);
 	/* config rows keep their place after the earlier steps' rows */
 	if (s->ncfg && (rc = flush_rows(p)))
@@ -585,7 +621,9 @@ again:
 		return fail_after(p, s, rc, atomic, done, total);
 	/* the step's journal row says success, in the step's own transaction
 	 * (in a whole-plan transaction: collected, written before it commits) */
-	if (p->marker_seq == seq)
+	if (merged)
+		rc = AURMIG_OK;
+	else if (p->marker_seq == seq)
 		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL,
 			AURMIG__J_RUNNING);
 	else if (one_tx && p->plan_tx)
@@ -607,6 +645,7 @@ again:
 			return fail_after(p, s, rc, atomic, done, total);
 		}
 	}
+	p->tail_dml = 0;
 	s->seconds = now_seconds() - t0;
 	p->next++;
 	if (p->next == p->nsteps && p->plan_tx) {

@@ -64,6 +64,9 @@ struct aurmig_plan {
 	/* bounded lock waits (waits.c) */
 	long wait_session_ms;        /* lock-wait bound set at session level, or -1 */
 	int retry_step;              /* the failed atomic step was rolled back and runs again */
+	int tail_ok;                 /* aurmig__run_statements may leave tail_dml's transaction open */
+	int tail_dml;                /* a non-atomic step's last statement, DML, ran in the open
+	                              * transaction of its version change (uncommitted) */
 	char *wait_note;             /* attempts and blockers, for the message of a step out of retries */
 };
 
@@ -136,5 +139,9 @@ int aurmig__refuse_if_live(aurmig_conn *c, const aurmig__jrows *rows);
  * progress, or NULL. Borrowed. */
 #define AURMIG__RUN_FIELDS 9
 const char *aurmig__report_run(const aurmig_report *r, int field);
+/* aurmig_validate, also handing over the version table's rows it read
+ * (*current, when not NULL; the caller clears it): the start-up check reads
+ * the database once. */
+int aurmig__validate_rows(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g, aurmig__strv *current);
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "db/journal.h"
+#include "db/state.h"
 #include "db/lock.h"
 #include "run/init_priv.h"
 #include "run/plan_priv.h"
@@ -448,6 +449,10 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
 #define DETAIL_COLS "revision, operation, statements_done, statements_total, outcome, is_atomic, run_id, " \
 	"host, pid, started_at"
 #define DETAIL_NCOLS 10
+/* what validate reads of those rows and of the rows recording checksums */
+#define STATE_COLS "revision, checksum, outcome, operation, statements_done, statements_total, is_atomic, " \
+	"run_id, host, pid, started_at"
+#define STATE_NCOLS 11
 
 static int in_strv(const aurmig__strv *v, const char *s)
 {
@@ -513,6 +518,11 @@ static int has_unknown(const aurmig_report *r)
 
 int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 {
+	return aurmig__validate_rows(out, c, g, NULL);
+}
+
+int aurmig__validate_rows(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g, aurmig__strv *current)
+{
 	aurmig_report *r;
 	aurmig__strv rows = { 0 }, cells = { 0 }, details = { 0 };
 	unsigned char *applied = NULL, *blocking = NULL;
@@ -528,30 +538,34 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	if (!(r = aurmig__calloc(c->ctx, 1, sizeof(*r))))
 		return AURMIG_ENOMEM;
 	r->ctx = aurmig__context_ref(c->ctx);
-	/* of the journal, one query of three columns: the rows recording
-	 * checksums and the rows awaiting recovery (whose details are read only
-	 * when there are any) */
-	if ((rc = aurmig__version_read(c, &rows)) || (rc = broken_rows(c, g, &rows)) ||
-	    (rc = aurmig__journal_select(c, "revision, checksum, outcome", 3,
-		    AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS, &cells)))
+	/* the version rows and, of the journal, the rows recording checksums
+	 * and those awaiting attention (failed, running) with their details:
+	 * one query (db/state.c) */
+	if ((rc = aurmig__db_read_state(c, STATE_COLS, STATE_NCOLS, AURMIG__J_CHECKSUM_ROWS " OR "
+		    AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS, &rows, &cells)) || (rc = broken_rows(c, g, &rows)))
 		goto done;
-	nrows = cells.n / 3;
+	nrows = cells.n / STATE_NCOLS;
 	if (!(blocking = aurmig__calloc(c->ctx, nrows ? nrows : 1, 1))) {
 		rc = AURMIG_ENOMEM;
 		goto done;
 	}
 	for (size_t i = 0; i < nrows; i++)
-		nblocking += blocking[i] = strcmp(cells.v[i * 3 + 2], AURMIG__J_SUCCESS) != 0;
-	if ((rc = recorded_checksums(g, c->ctx, &cells, 3, blocking, &sums)))
+		nblocking += blocking[i] = strcmp(cells.v[i * STATE_NCOLS + 2], AURMIG__J_SUCCESS) != 0;
+	if ((rc = recorded_checksums(g, c->ctx, &cells, STATE_NCOLS, blocking, &sums)))
 		goto done;
 	for (size_t i = 0; i < rows.n && !rc; i++)
 		if (!aurmig_graph_get(g, rows.v[i]))
 			rc = add_issue(r, AURMIG_ISSUE_UNKNOWN, rows.v[i], aurmig__printf(c->ctx,
 				"the database is at %s, which no migration file knows: the database is newer than "
 				"these migrations; deploy the newer release, or downgrade with it first", rows.v[i]));
-	if (!rc && nblocking)
-		rc = aurmig__journal_select(c, DETAIL_COLS, DETAIL_NCOLS, AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS,
-			&details);
+	/* the failed and running rows' details, in DETAIL_COLS' order */
+	for (size_t i = 0; i < nrows && !rc && nblocking; i++) {
+		static const int pick[DETAIL_NCOLS] = { 0, 3, 4, 5, 2, 6, 7, 8, 9, 10 };
+		if (!blocking[i])
+			continue;
+		for (size_t k = 0; k < DETAIL_NCOLS && !rc; k++)
+			rc = aurmig__strv_push(&details, c->ctx, cells.v[i * STATE_NCOLS + pick[k]]);
+	}
 	if (!rc)
 		rc = recovery_issues(r, c, &details);
 	if (!rc)
@@ -592,6 +606,10 @@ done:
 	free(applied);
 	free(blocking);
 	free(sums);
+	if (!rc && current) {
+		*current = rows;   /* handed over */
+		memset(&rows, 0, sizeof(rows));
+	}
 	aurmig__strv_clear(&rows);
 	aurmig__strv_clear(&cells);
 	aurmig__strv_clear(&details);
