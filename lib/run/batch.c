@@ -259,7 +259,8 @@ typedef struct resume_point {
 	char *key;    /* owned, or NULL */
 } resume_point;
 
-/* Parse a note found in text (a journal row's error column); 0 when none. */
+/* Parse a note found in text (a journal row's error column); 0 when none,
+ * -1 when out of memory. */
 static int note_parse(aurmig_context *ctx, const char *text, resume_point *r)
 {
 	const char *at = NULL, *q, *k;
@@ -277,7 +278,7 @@ static int note_parse(aurmig_context *ctx, const char *text, resume_point *r)
 		while (e > k && e[-1] != ']')
 			e--;
 		if (e > k && (r->key = aurmig__strndup(ctx, k, (size_t)(e - 1 - k))) == NULL)
-			return 0;
+			return -1;
 	}
 	return 1;
 }
@@ -499,8 +500,11 @@ int aurmig__batch_run(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, co
 	if ((why = analyse(&r.b, one, strlen(one), p->conn->dialect)))
 		return aurmig__err(p->ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, "%s", why);
 	/* a resumed statement goes on after its last committed batch */
-	if (p->batch_resume && note_parse(p->ctx, p->batch_resume, &rp)) {
-		if (rp.stmt_no == i + 1) {
+	if (p->batch_resume) {
+		int got = note_parse(p->ctx, p->batch_resume, &rp);
+		if (got < 0)
+			return AURMIG_ENOMEM;
+		if (got && rp.stmt_no == i + 1) {
 			r.batches = rp.batches;
 			r.rows = rp.rows;
 			r.last = r.key ? rp.key : NULL;
@@ -573,6 +577,12 @@ failed:
 		char *note = note_make(p->ctx, i + 1, r.batches, r.rows, r.last, 0);
 		int code = e->db_code, cls = e->klass;
 		size_t cut = dbmsg ? strcspn(dbmsg, "\n") : 0;
+		char last[32];
+
+		char prev[48];
+
+		snprintf(last, sizeof(last), "%zu", n);
+		snprintf(prev, sizeof(prev), "%zu of it and ", i);
 
 		if (rc == AURMIG_ENOMEM || !dbmsg || !note) {
 			free(dbmsg);
@@ -589,15 +599,16 @@ failed:
 		else
 			aurmig__err_at(p->ctx, rc, cls, s->mig->path, s->stmts[it->stmt].line,
 				"%s of revision %s failed at statement %zu of %zu %s: %s\n"
-				"Statements 1..%zu of it and the batches of statement %zu the note counts are applied "
+				"%s%sthe batches of statement %zu the note counts are applied "
 				"and stay applied (each batch commits by itself); the version table was not changed. "
 				"Fix the cause, then run one of:\n"
-				"  aurmig resume\n      go on with statement %zu after its last committed batch, then "
-				"statements %zu..%zu, then record %s as done\n"
+				"  aurmig resume\n      go on with statement %zu after its last committed batch%s%s, then "
+				"record %s as done\n"
 				"  aurmig mark-applied %s\n      you completed the migration by hand\n"
 				"  aurmig mark-rolled-back %s\n      you undid its changes by hand",
 				s->kind == AURMIG_STEP_DOWNGRADE ? "downgrade" : "upgrade", s->mig->id, i + 1, n, note, dbmsg,
-				i, i + 1, i + 1, i + 2, n, s->mig->id, s->mig->id, s->mig->id);
+				i ? "Statements 1.." : "", i ? prev : "The", i + 1, i + 1, i + 1 < n ? ", then the statements after it up to " : "", i + 1 < n ? last : "",
+				s->mig->id, s->mig->id, s->mig->id);
 		aurmig__err_set_db_code(p->ctx, code);
 		if (failed_sql)
 			aurmig__err_set_statement(p->ctx, failed_sql);

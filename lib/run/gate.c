@@ -113,9 +113,11 @@ char *aurmig__in_progress_msg(aurmig_context *ctx, const char *op, const char *r
 	/* a batched statement's progress (run/batch.c) */
 	const char *b = note ? strstr(note, "[batch ") : NULL;
 
-	return aurmig__printf(ctx, "a migration is in progress: %s of %s, at statement %ld of %ld%s%s, run %s by "
+	int blen = b ? (int)(strcspn(b, "]") + (b[strcspn(b, "]")] ? 1 : 0)) : 0;
+
+	return aurmig__printf(ctx, "a migration is in progress: %s of %s, at statement %ld of %ld%s%.*s, run %s by "
 		"pid %ld on %s, started %s (its process holds the deploy lock); wait for it to end",
-		op, rev, done + 1 < total ? done + 1 : total, total, b ? " " : "", b ? b : "", run_id, pid,
+		op, rev, done + 1 < total ? done + 1 : total, total, b ? " " : "", blen, b ? b : "", run_id, pid,
 		*host ? host : "?", since);
 }
 

@@ -451,6 +451,19 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
 	"host, pid, started_at, error"
 #define DETAIL_NCOLS 11
 
+/* A batched statement's note in a journal row's error column (run/batch.c), for messages. */
+static const char *note_at(const char *error)
+{
+	const char *b = strstr(error, "[batch ");
+	return b ? b : "";
+}
+
+static int note_len(const char *error)
+{
+	const char *b = note_at(error);
+	return *b ? (int)(strcspn(b, "]") + (b[strcspn(b, "]")] ? 1 : 0)) : 0;
+}
+
 static int in_strv(const aurmig__strv *v, const char *s)
 {
 	for (size_t i = 0; i < v->n; i++)
@@ -498,9 +511,9 @@ static int recovery_issues(aurmig_report *r, aurmig_conn *c, const aurmig__strv 
 				"stopped init created), or drop the tables by hand and retry", done, total));
 		else if (!live || strcmp(j[5], "0") == 0)
 			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
-				"%s of %s stopped after statement %ld of %ld%s%s and awaits recovery "
+				"%s of %s stopped after statement %ld of %ld%s%.*s and awaits recovery "
 				"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0], done, total,
-				strstr(j[10], "[batch ") ? " " : "", strstr(j[10], "[batch ") ? strstr(j[10], "[batch ") : ""));
+				strstr(j[10], "[batch ") ? " " : "", note_len(j[10]), note_at(j[10])));
 	}
 	aurmig__strv_clear(&still);
 	return rc;

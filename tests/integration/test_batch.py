@@ -127,6 +127,28 @@ class BatchTests:
         self.assertEqual(self.table("acct"), self.table("acct_ref"))
         self.assertEqual(self.db.rows(), {"r1"})
 
+    def test_a_failed_batch_resumes_after_the_last_committed_batch(self):
+        # the batch holding id 900 (the fourth window of 250) sets NULL into n NOT NULL while the
+        # flag table has a row: the first run fails there, with three batches committed
+        self.db.query("CREATE TABLE flag (x INTEGER NOT NULL PRIMARY KEY)")
+        self.db.query("INSERT INTO flag (x) VALUES (1)")
+        self.script("-- aurmig:batch 250 key=id\n"
+                    "UPDATE acct SET n = CASE WHEN id = 900 AND EXISTS (SELECT 1 FROM flag) THEN NULL "
+                    "ELSE n + 1 END, s = 'done' WHERE n < 5;\n-- aurmig:batch 300 key=id\n%s;\n"
+                    % DELETE.format(t="acct"))
+        rc, out, err = self.aurmig("upgrade", "heads")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("[batch statement 1: 3 batches", err)
+        self.assertIn("aurmig resume", err)
+        op, outcome, done, total, atomic, error = self.row()
+        self.assertEqual((outcome, done), ("failed", 0))
+        self.assertRegex(error, r"\[batch statement 1: 3 batches, \d+ rows, next key after 750\]")
+        self.db.query("DELETE FROM flag")
+        rc, out, err = self.aurmig("resume")
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(self.table("acct"), self.table("acct_ref"))
+        self.assertEqual(self.db.rows(), {"r1"})
+
     def test_bad_directives_fail_before_anything_runs(self):
         self.script("-- aurmig:batch 100\nINSERT INTO acct (id, n) VALUES (9999, 1);\n")
         rc, out, err = self.aurmig("upgrade", "heads")
