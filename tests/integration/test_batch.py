@@ -127,6 +127,35 @@ class BatchTests:
         self.assertEqual(self.table("acct"), self.table("acct_ref"))
         self.assertEqual(self.db.rows(), {"r1"})
 
+    def test_a_recount_and_a_backfill_over_a_non_unique_key(self):
+        # aurweb's shapes: the NumVotes recount (a correlated subquery, key=ID) and the VoteTS
+        # backfill (key=UsersID, which many rows share)
+        votes = ", ".join("(%d, %d, %s)" % (1 + (i * 13) % 700, i, "NULL" if i % 3 else str(i))
+                          for i in range(1, 4001))
+        for t in ("vote", "vote_ref"):
+            self.db.query("CREATE TABLE %s (acct INTEGER NOT NULL, pkg INTEGER NOT NULL, ts INTEGER NULL)" % t)
+            self.db.query("INSERT INTO %s (acct, pkg, ts) VALUES %s" % (t, votes))
+            self.db.query("CREATE INDEX %s_acct ON %s (acct)" % (t, t))
+        recount = "UPDATE {a} SET n = (SELECT COUNT(*) FROM {v} WHERE {v}.acct = {a}.id)"
+        backfill = "UPDATE {v} SET ts = 0 WHERE ts IS NULL"
+        self.db.query("DELETE FROM acct_ref")   # the twin as acct is (setUp changed it)
+        self.db.query("INSERT INTO acct_ref SELECT * FROM acct")
+        self.db.query(recount.format(a="acct_ref", v="vote_ref"))
+        self.db.query(backfill.format(v="vote_ref"))
+        self.script("-- aurmig:batch 500 key=id\n%s;\n-- aurmig:batch 300 key=acct\n%s;\n"
+                    % (recount.format(a="acct", v="vote"), backfill.format(v="vote")))
+        rc, out, err = self.aurmig("upgrade", "heads")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([tuple(r) for r in self.db.query("SELECT id, n FROM acct ORDER BY id")],
+                         [tuple(r) for r in self.db.query("SELECT id, n FROM acct_ref ORDER BY id")])
+        q = "SELECT acct, pkg, ts FROM %s ORDER BY acct, pkg"
+        self.assertEqual([tuple(r) for r in self.db.query(q % "vote")], [tuple(r) for r in self.db.query(q % "vote_ref")])
+        # 3000 keys in windows of 500; 4000 votes of 700 users, windows of 300 rows at least
+        m = re.search(r"\((\d+) batches, (\d+) rows\)", out)
+        self.assertTrue(m, out)
+        self.assertGreaterEqual(int(m.group(1)), 6 + 2)
+        self.assertLessEqual(int(m.group(1)), 6 + 14)
+
     def test_a_failed_batch_resumes_after_the_last_committed_batch(self):
         # the batch holding id 900 (the fourth window of 250) sets NULL into n NOT NULL while the
         # flag table has a row: the first run fails there, with three batches committed
