@@ -79,12 +79,27 @@ static int progress_cb(void *payload, const aurmig_step *s, int phase)
 		fflush(stdout);
 		c->step_redrawn = 1;
 		break;
+	case AURMIG_PROGRESS_BATCH:
+		/* a batched statement (-- aurmig:batch): its batches as they commit */
+		if (!c->step_open || !c->stdout_tty || now - c->step_t0 < 1.0)
+			break;
+		fputs("\r\033[K", stdout);
+		step_line(stdout, s);
+		printf(" statement %zu/%zu, batch %zu (%zu rows), %.0f s", aurmig_step_statements(s) + 1,
+			aurmig_step_statement_count(s), aurmig_step_batches(s), aurmig_step_batch_rows(s), now - c->step_t0);
+		fflush(stdout);
+		c->step_redrawn = 1;
+		break;
 	case AURMIG_PROGRESS_DONE:
 		if (c->step_redrawn) {
 			fputs("\r\033[K", stdout);
 			step_line(stdout, s);
 		}
-		printf(" %.3f s%s\n", aurmig_step_seconds(s), aurmig_step_retries(s) ? " (after lock-wait retries)" : "");
+		printf(" %.3f s%s", aurmig_step_seconds(s), aurmig_step_retries(s) ? " (after lock-wait retries)" : "");
+		if (aurmig_step_batches(s))
+			printf(" (%zu batch%s, %zu rows)", aurmig_step_batches(s), aurmig_step_batches(s) == 1 ? "" : "es",
+				aurmig_step_batch_rows(s));
+		putchar('\n');
 		fflush(stdout);
 		c->step_open = 0;
 		break;

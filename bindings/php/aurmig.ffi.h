@@ -167,7 +167,8 @@ typedef enum aurmig_progress_phase {
   AURMIG_PROGRESS_START = 1,
   AURMIG_PROGRESS_DONE = 2,
   AURMIG_PROGRESS_STATEMENT = 3,
-  AURMIG_PROGRESS_LOCK_WAIT = 4
+  AURMIG_PROGRESS_LOCK_WAIT = 4,
+  AURMIG_PROGRESS_BATCH = 5
 } aurmig_progress_phase;
 typedef int (*aurmig_progress_fn)(void *payload, const aurmig_step *step, int phase);
 typedef enum aurmig_plan_options_version {
@@ -207,6 +208,8 @@ size_t aurmig_step_statements(const aurmig_step *step);
 double aurmig_step_seconds(const aurmig_step *step);
 size_t aurmig_step_statement_count(const aurmig_step *step);
 size_t aurmig_step_retries(const aurmig_step *step);
+size_t aurmig_step_batches(const aurmig_step *step);
+size_t aurmig_step_batch_rows(const aurmig_step *step);
 int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 typedef enum aurmig_config_state {

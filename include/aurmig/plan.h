@@ -61,7 +61,14 @@ typedef enum aurmig_progress_phase {
 	 * the context's error record says what timed out and who blocked it.
 	 * A non-zero return gives up (the step fails as if out of retries).
 	 */
-	AURMIG_PROGRESS_LOCK_WAIT = 4
+	AURMIG_PROGRESS_LOCK_WAIT = 4,
+	/**
+	 * A batch of a batched statement (`-- aurmig:batch`) committed:
+	 * aurmig_step_batches() and aurmig_step_batch_rows() count them. A
+	 * non-zero return stops the step (the committed batches stay; resume
+	 * goes on after them).
+	 */
+	AURMIG_PROGRESS_BATCH = 5
 } aurmig_progress_phase;
 
 /**
@@ -213,6 +220,10 @@ AURMIG_EXTERN(double) aurmig_step_seconds(const aurmig_step *step);
 AURMIG_EXTERN(size_t) aurmig_step_statement_count(const aurmig_step *step);
 /** How often a statement of the step was retried after a lock-wait timeout or a deadlock. */
 AURMIG_EXTERN(size_t) aurmig_step_retries(const aurmig_step *step);
+/** Batches of the step's batched statements (`-- aurmig:batch`) committed so far by this run. */
+AURMIG_EXTERN(size_t) aurmig_step_batches(const aurmig_step *step);
+/** Rows those batches changed (as the database counts them). */
+AURMIG_EXTERN(size_t) aurmig_step_batch_rows(const aurmig_step *step);
 /**@}*/
 
 /**

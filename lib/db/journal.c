@@ -291,6 +291,17 @@ int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long do
 	return run_row_update(c, &b, run_id, seq, expect);
 }
 
+int aurmig__journal_progress(aurmig_conn *c, const char *run_id, long seq, long done, const char *note,
+	const char *expect)
+{
+	aurmig__buf b;
+
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "UPDATE %s SET statements_done = %ld, error = ", c->journal_table, done);
+	quote_or_null(&b, c->dialect, note);
+	return run_row_update(c, &b, run_id, seq, expect);
+}
+
 int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome,
 	const char *expect)
 {

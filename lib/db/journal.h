@@ -76,6 +76,11 @@ int aurmig__journal_insert_values(aurmig_conn *c, const char *values);
  * journal table vanished (dropped, deleted or changed by someone else). */
 int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long done,
 	const char *outcome, const char *error, const char *expect);
+/* Set done and the progress note (the error column of a running row: a
+ * batched statement's "[batch ...]", docs/script-format.md) of one row whose
+ * outcome is expect (errors as above). */
+int aurmig__journal_progress(aurmig_conn *c, const char *run_id, long seq, long done, const char *note,
+	const char *expect);
 /* Set the outcome of one row whose outcome is expect (errors as above). */
 int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome,
 	const char *expect);

@@ -65,6 +65,23 @@ typedef struct run {
 	int first_section_line;
 } run;
 
+/* Does the section that runs on dialect hold a `-- aurmig:batch` line? Its
+ * step is then not atomic (each batch commits by itself). */
+static int section_batched(const aurmig_migration *m, int direction, int dialect)
+{
+	const char *t = aurmig_migration_sql(m, direction, dialect ? dialect : AURMIG_DIALECT_SQLITE, NULL);
+	size_t pos = 0, len = t ? strlen(t) : 0, vs, ve;
+
+	while (pos < len) {
+		const char *nl = memchr(t + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - t) : len;
+		if (directive(t, pos, end, "batch", &vs, &ve))
+			return 1;
+		pos = end + 1;
+	}
+	return 0;
+}
+
 /* A scope for findings about the revision (not one statement). */
 static void scope_init(aurmig__lint_scope *s, run *r, int dialect, int direction)
 {
@@ -76,7 +93,7 @@ static void scope_init(aurmig__lint_scope *s, run *r, int dialect, int direction
 	s->revision = r->m->id;
 	s->dialect = dialect;
 	s->direction = direction;
-	s->transactional = r->m->transactional;
+	s->transactional = r->m->transactional && !(dialect && section_batched(r->m, direction, dialect));
 	s->nl = r->nl;
 	s->nnl = r->nnl;
 }

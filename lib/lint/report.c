@@ -88,7 +88,7 @@ const aurmig__lint_rule aurmig__lint_rules[R__COUNT] = {
 	[R_T101] = { "T101", E, "all", "BEGIN, COMMIT, ROLLBACK, SAVEPOINT inside a section",
 		"aurmig owns the transaction of a step: this commits or ends it early",
 		"remove it; use '-- aurmig:transaction off' for statements that cannot run in a transaction" },
-	[R_T104] = { "T104", W, "all", "DDL and DML mixed in a non-atomic step (any MySQL step, or 'transaction off')",
+	[R_T104] = { "T104", W, "all", "DDL and DML mixed in a non-atomic step (any MySQL step, 'transaction off', or a batched statement)",
 		"MariaDB commits at each DDL: a failure in between leaves the step half done (resume needed)",
 		"put the data change in its own revision, or make each statement safe to re-run" },
 	[R_T105] = { "T105", W, "all", "no downgrade section for a dialect the upgrade runs on",

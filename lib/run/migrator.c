@@ -34,7 +34,8 @@ int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s)
 {
 	if (!s->mig)
 		return 1;     /* stamp steps only change rows: transactional everywhere */
-	return p->conn->dialect != AURMIG_DIALECT_MYSQL && s->mig->transactional && !s->own_conn_hook;
+	return p->conn->dialect != AURMIG_DIALECT_MYSQL && s->mig->transactional && !s->own_conn_hook &&
+	       !s->has_batch;
 }
 
 static const char *operation(const aurmig_step *s)
@@ -188,7 +189,7 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 		aurmig__jentry e;
 		/* nothing remains when the database rolled back, or when the first
 		 * statement failed (a failing statement changes nothing) */
-		step_entry(&e, p, seq, atomic || done == 0 ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED);
+		step_entry(&e, p, seq, atomic || (done == 0 && !s->batches) ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED);
 		e.done = (long)done;
 		e.error = msg ? msg : "";
 		/* the step's row survived only if it was committed before the
@@ -205,7 +206,7 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	aurmig__err_release(p->ctx);
 	free(msg);
 	aurmig__plan_unlock(p);
-	if (!atomic && s && s->mig && done > 0)
+	if (!atomic && s && s->mig && (done > 0 || s->batches))
 		return AURMIG_ERECOVERY;   /* partial changes stay: the message says how to recover */
 	return rc;
 }
@@ -442,7 +443,15 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 				rc = AURMIG_ENOMEM;
 				break;
 			}
-			if (dml_in_own_tx(p, s, it, atomic)) {
+			if (it->batch) {
+				/* batches, each committed with its journal note (batch.c) */
+				rc = aurmig__batch_run(p, s, it, one, i, n);
+				journalled = !rc;
+				if (rc) {
+					free(one);
+					break;   /* the message is complete */
+				}
+			} else if (dml_in_own_tx(p, s, it, atomic)) {
 				int stmt_failed;
 				/* the step's last statement: its transaction stays open
 				 * for the version change and the success record (fewer

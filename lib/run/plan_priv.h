@@ -21,6 +21,9 @@ struct aurmig_step {
 	size_t nitems;
 	struct aurmig__ddl **ddl;    /* portable section: statement k parsed, or NULL (passes through); else NULL */
 	int own_conn_hook;           /* a hook with its own connection: not atomic */
+	int has_batch;               /* a `-- aurmig:batch` statement (run/batch.c): not atomic */
+	size_t batches;              /* batches of batched statements committed so far */
+	size_t batch_rows;           /* rows they changed */
 	aurmig__cfgop *cfg;          /* config steps, applied after the step commits */
 	size_t ncfg;
 	char cfg_run_id[33];         /* its "pending" journal row, written before the commit */
@@ -68,6 +71,7 @@ struct aurmig_plan {
 	int tail_dml;                /* a non-atomic step's last statement, DML, ran in the open
 	                              * transaction of its version change (uncommitted) */
 	char *wait_note;             /* attempts and blockers, for the message of a step out of retries */
+	char *batch_resume;          /* resume: the journal row's batch note (run/batch.c), or NULL */
 };
 
 /* Apply the next step (migrator.c). */
@@ -86,6 +90,18 @@ int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s);
 void aurmig__plan_cancel_marker(aurmig_plan *p);
 /* Release the deploy lock if this plan holds it. */
 void aurmig__plan_unlock(aurmig_plan *p);
+
+/* batch.c: check the step's batched statements at plan time (path and
+ * line: the section's file and first line); sets s->has_batch. */
+int aurmig__batch_check(aurmig_plan *p, aurmig_step *s, const char *path, int line);
+/* batch.c: run item i (statement text one) as batches, each committed with
+ * its journal note; on success the journal row says statement i is done.
+ * Errors carry the full message (n: the step's item count). */
+int aurmig__batch_run(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, const char *one, size_t i,
+	size_t n);
+/* batch.c: resume: the failed row's error column, read for a batch note
+ * so the resumed statement goes on after its last committed batch. */
+int aurmig__batch_resume_from(aurmig_plan *p, const char *journal_error);
 
 /* Copy caller's options of any supported version (NULL: defaults). */
 void aurmig__plan_options_copy(aurmig_plan_options *dst, const aurmig_plan_options *src);
@@ -130,7 +146,7 @@ int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock);
 /* gate.c: a running step whose run still holds the deploy lock, as a
  * sentence (owned by the caller; NULL when out of memory). */
 char *aurmig__in_progress_msg(aurmig_context *ctx, const char *op, const char *rev, long done, long total,
-	const char *run_id, long pid, const char *host, const char *since);
+	const char *run_id, long pid, const char *host, const char *since, const char *note);
 /* gate.c: refuse when one of rows is 'running' and its run is alive (holds
  * the deploy lock, which the caller does not): one probe, only when a
  * running row exists. AURMIG_EINPROGRESS naming the run, else AURMIG_OK. */

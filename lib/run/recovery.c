@@ -247,7 +247,8 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		{
 			struct timespec t0, t1;
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			if ((rc = aurmig__run_statements(p, s, (size_t)j->done, &done, &total, 0)))
+			if ((rc = aurmig__batch_resume_from(p, j->error)) ||
+			    (rc = aurmig__run_statements(p, s, (size_t)j->done, &done, &total, 0)))
 				goto resume_failed;
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			s->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -447,12 +448,25 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
  * died) as well as the others (which then await recovery). */
 #define LIVE_ROWS "outcome = '" AURMIG__J_RUNNING "'"
 #define DETAIL_COLS "revision, operation, statements_done, statements_total, outcome, is_atomic, run_id, " \
-	"host, pid, started_at"
-#define DETAIL_NCOLS 10
+	"host, pid, started_at, error"
+#define DETAIL_NCOLS 11
 /* what validate reads of those rows and of the rows recording checksums */
 #define STATE_COLS "revision, checksum, outcome, operation, statements_done, statements_total, is_atomic, " \
-	"run_id, host, pid, started_at"
-#define STATE_NCOLS 11
+	"run_id, host, pid, started_at, error"
+#define STATE_NCOLS 12
+
+/* A batched statement's note in a journal row's error column (run/batch.c), for messages. */
+static const char *note_at(const char *error)
+{
+	const char *b = strstr(error, "[batch ");
+	return b ? b : "";
+}
+
+static int note_len(const char *error)
+{
+	const char *b = note_at(error);
+	return *b ? (int)(strcspn(b, "]") + (b[strcspn(b, "]")] ? 1 : 0)) : 0;
+}
 
 static int in_strv(const aurmig__strv *v, const char *s)
 {
@@ -490,7 +504,7 @@ static int recovery_issues(aurmig_report *r, aurmig_conn *c, const aurmig__strv 
 
 		if (live && alive) {
 			rc = add_issue(r, AURMIG_ISSUE_IN_PROGRESS, j[0], aurmig__in_progress_msg(c->ctx, j[1], j[0], done,
-				total, j[6], strtol(j[8], NULL, 10), j[7], j[9]));
+				total, j[6], strtol(j[8], NULL, 10), j[7], j[9], j[10]));
 			if (!rc)
 				rc = keep_run(r, j, done, total);
 		}
@@ -501,8 +515,9 @@ static int recovery_issues(aurmig_report *r, aurmig_conn *c, const aurmig__strv 
 				"stopped init created), or drop the tables by hand and retry", done, total));
 		else if (!live || strcmp(j[5], "0") == 0)
 			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
-				"%s of %s stopped after statement %ld of %ld and awaits recovery "
-				"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0], done, total));
+				"%s of %s stopped after statement %ld of %ld%s%.*s and awaits recovery "
+				"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0], done, total,
+				strstr(j[10], "[batch ") ? " " : "", note_len(j[10]), note_at(j[10])));
 	}
 	aurmig__strv_clear(&still);
 	return rc;
@@ -560,7 +575,7 @@ int aurmig__validate_rows(aurmig_report **out, aurmig_conn *c, const aurmig_grap
 				"these migrations; deploy the newer release, or downgrade with it first", rows.v[i]));
 	/* the failed and running rows' details, in DETAIL_COLS' order */
 	for (size_t i = 0; i < nrows && !rc && nblocking; i++) {
-		static const int pick[DETAIL_NCOLS] = { 0, 3, 4, 5, 2, 6, 7, 8, 9, 10 };
+		static const int pick[DETAIL_NCOLS] = { 0, 3, 4, 5, 2, 6, 7, 8, 9, 10, 11 };
 		if (!blocking[i])
 			continue;
 		for (size_t k = 0; k < DETAIL_NCOLS && !rc; k++)

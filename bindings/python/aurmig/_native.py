@@ -189,6 +189,8 @@ size_t aurmig_step_statements(const aurmig_step *step);
 double aurmig_step_seconds(const aurmig_step *step);
 size_t aurmig_step_statement_count(const aurmig_step *step);
 size_t aurmig_step_retries(const aurmig_step *step);
+size_t aurmig_step_batches(const aurmig_step *step);
+size_t aurmig_step_batch_rows(const aurmig_step *step);
 int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
@@ -351,7 +353,7 @@ CONSTANTS = {
     "AURMIG_PLAN_ONE_TRANSACTION": 1, "AURMIG_PLAN_PURGE": 2, "AURMIG_PLAN_NO_LOCK": 4,
     "AURMIG_STEP_UPGRADE": 1, "AURMIG_STEP_DOWNGRADE": 2, "AURMIG_STEP_STAMP": 3,
     "AURMIG_PROGRESS_START": 1, "AURMIG_PROGRESS_DONE": 2, "AURMIG_PROGRESS_STATEMENT": 3,
-    "AURMIG_PROGRESS_LOCK_WAIT": 4, "AURMIG_PLAN_OPTIONS_VERSION": 2, "AURMIG_STATUS_TIMEOUT_MS": 5000,
+    "AURMIG_PROGRESS_LOCK_WAIT": 4, "AURMIG_PROGRESS_BATCH": 5, "AURMIG_PLAN_OPTIONS_VERSION": 2, "AURMIG_STATUS_TIMEOUT_MS": 5000,
     "AURMIG_STATE_AT_HEAD": 0, "AURMIG_STATE_BEHIND": 1, "AURMIG_STATE_UNKNOWN": 2,
     "AURMIG_STATE_RECOVERY": 3, "AURMIG_STATE_DRIFT": 4, "AURMIG_STATE_IN_PROGRESS": 5,
     "AURMIG_RUN_ID": 1, "AURMIG_RUN_HOST": 2, "AURMIG_RUN_PID": 3, "AURMIG_RUN_SINCE": 4,

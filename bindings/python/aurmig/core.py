@@ -636,7 +636,8 @@ class Plan:
             self._progress(_step(self._lib, step),
                            {n.AURMIG_PROGRESS_START: "start", n.AURMIG_PROGRESS_DONE: "done",
                             n.AURMIG_PROGRESS_STATEMENT: "statement",
-                            n.AURMIG_PROGRESS_LOCK_WAIT: "lock-wait"}.get(phase, phase))
+                            n.AURMIG_PROGRESS_LOCK_WAIT: "lock-wait",
+                            n.AURMIG_PROGRESS_BATCH: "batch"}.get(phase, phase))
             return 0
         except BaseException as e:  # never let an exception unwind through C
             self._pending_exc = e
