@@ -68,6 +68,23 @@ int aurmig__db_wsrep(aurmig_conn *c, int *on)
 	return AURMIG_OK;
 }
 
+int aurmig__db_causal_reads(aurmig_conn *c)
+{
+	aurmig__strv v = { 0 };
+	int on = 0, rc;
+
+	if (c->causal || aurmig__db_wsrep(c, &on) || !on)
+		return AURMIG_OK;
+	if ((rc = c->ops->query(c, "SELECT CAST(@@session.wsrep_sync_wait AS CHAR)", &v)))
+		return rc;
+	if (v.n != 1 || !(strtol(v.v[0], NULL, 10) & 1))
+		rc = c->ops->exec(c, "SET SESSION wsrep_sync_wait = 1", NULL);
+	aurmig__strv_clear(&v);
+	if (!rc)
+		c->causal = 1;
+	return rc;
+}
+
 int aurmig__lease_wanted(aurmig_conn *c)
 {
 	int on = 0;
@@ -264,7 +281,7 @@ int aurmig__lease_acquire(aurmig_conn *c, long timeout_ms)
 			c->lease = 1;
 			/* Galera: the reads that decide what to run see every write
 			 * the cluster committed before (the previous holder's) */
-			if (c->wsrep == 1 && (rc = c->ops->exec(c, "SET SESSION wsrep_sync_wait = 1", NULL))) {
+			if (c->wsrep == 1 && (rc = aurmig__db_causal_reads(c))) {
 				aurmig__lease_release(c);
 				return rc;
 			}
