@@ -350,6 +350,25 @@ int cmd_stamp(cli *c, int argc, char **argv)
 	return code;
 }
 
+/* --json of the read-only verbs: "replica": null on a primary, else
+ * {"lag_seconds": seconds behind, or null where the server does not tell}. */
+static int json_replica(cli *c, json_t *o)
+{
+	double lag = -1;
+	int replica = 0, rc;
+
+	if ((rc = aurmig_conn_replica(c->conn, &replica, &lag)))
+		return rc;
+	if (!replica)
+		json_object_set_new(o, "replica", json_null());
+	else {
+		json_t *r = json_object();
+		json_object_set_new(r, "lag_seconds", lag >= 0 ? json_real(lag) : json_null());
+		json_object_set_new(o, "replica", r);
+	}
+	return AURMIG_OK;
+}
+
 int cmd_current(cli *c, int argc, char **argv)
 {
 	size_t n;
@@ -409,6 +428,10 @@ int cmd_current(cli *c, int argc, char **argv)
 			json_object_set_new(o, "url", json_string(aurmig_conn_display_url(c->conn)));
 			free(rows);
 			aurmig_revlist_free(list);
+			if ((rc = json_replica(c, o))) {
+				json_decref(o);
+				return cli_fail(c, rc);
+			}
 			return jout_print(o);
 		}
 		free(rows);
@@ -526,6 +549,11 @@ int cmd_check(cli *c, int argc, char **argv)
 			return cli_fail(c, rc);
 		state = aurmig_status_state(st);
 		o = json_object();
+		if ((rc = json_replica(c, o))) {
+			json_decref(o);
+			aurmig_status_free(st);
+			return cli_fail(c, rc);
+		}
 		json_object_set_new(o, "state", json_string(aurmig_state_name(state)));
 		json_object_set_new(o, "at_head", json_boolean(state == AURMIG_STATE_AT_HEAD));
 		json_object_set_new(o, "message", json_string(aurmig_status_message(st)));

@@ -168,6 +168,7 @@ int aurmig_lock_info_mine(const aurmig_lock_info *info);
 const char *aurmig_lock_info_field(const aurmig_lock_info *info, int field);
 void aurmig_lock_info_free(aurmig_lock_info *info);
 int aurmig_lock_break(aurmig_conn *conn, int force, aurmig_lock_info **previous);
+int aurmig_conn_replica(aurmig_conn *conn, int *is_replica, double *lag_seconds);
 int aurmig_conn_dialect(const aurmig_conn *conn);
 const char *aurmig_conn_display_url(const aurmig_conn *conn);
 int aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);

@@ -178,6 +178,18 @@ AURMIG_EXTERN(void) aurmig_lock_info_free(aurmig_lock_info *info);
  */
 AURMIG_EXTERN(int) aurmig_lock_break(aurmig_conn *conn, int force, aurmig_lock_info **previous);
 
+/**
+ * Whether the server is a read-only replica, and how far behind it is
+ * (read-only verbs answer from replicas: docs/clusters.md). PostgreSQL:
+ * pg_is_in_recovery(), and the age of the last replayed commit
+ * (pg_last_xact_replay_timestamp(); it grows while the primary is idle
+ * too). MySQL/MariaDB: `read_only`; the lag is not read (-1).
+ * @param[out] is_replica 1 on a replica, else 0.
+ * @param[out] lag_seconds seconds behind, or -1 when unknown or not a replica.
+ * @return AURMIG_OK, AURMIG_EINVALID, AURMIG_EDB.
+ */
+AURMIG_EXTERN(int) aurmig_conn_replica(aurmig_conn *conn, int *is_replica, double *lag_seconds);
+
 /** The connection's aurmig_dialect. */
 AURMIG_EXTERN(int) aurmig_conn_dialect(const aurmig_conn *conn);
 
