@@ -11,7 +11,7 @@ stopped at exit even on failure) and checks:
   exits 0 (or 4 on a lock timeout), no step is applied twice (one data row
   per INSERT step, one journal success per revision), all nodes agree on
   the schema, the version table and the journal, and `check` is 0 on every
-  node; then MIDDLE_ROUNDS rounds (default 10, AURMIG_GALERA_MIDDLE_ROUNDS)
+  node; then MIDDLE_ROUNDS rounds (default 5, AURMIG_GALERA_MIDDLE_ROUNDS)
   the same on a database one deployer took to r15 first;
 - a read-only check on a node whose applier is held (FLUSH TABLES WITH READ
   LOCK) waits for the cluster's last commits (wsrep_sync_wait) and answers
@@ -41,7 +41,7 @@ AURMIG, SOURCE_ROOT, BUILD_ROOT = sys.argv[1:4]
 PROVIDER = "/usr/lib/galera/libgalera_smm.so"
 ROUNDS = int(os.environ.get("AURMIG_GALERA_ROUNDS", "10"))
 MODE = os.environ.get("AURMIG_GALERA_LOCK_MODE", "auto")
-MIDDLE_ROUNDS = int(os.environ.get("AURMIG_GALERA_MIDDLE_ROUNDS", "10"))
+MIDDLE_ROUNDS = int(os.environ.get("AURMIG_GALERA_MIDDLE_ROUNDS", "5"))
 NSTEPS = 30
 DEPLOYERS = 8
 BASE = os.path.join(BUILD_ROOT, "test-galera")
@@ -87,7 +87,7 @@ def write_migrations(d, slow_at=None):
         else:
             body = "INSERT INTO applied (step) VALUES (%d);" % i
         if i == slow_at:
-            body = "".join("DO SLEEP(1);\n" for _ in range(20)) + body
+            body = "".join("DO SLEEP(1);\n" for _ in range(10)) + body
         with open(os.path.join(d, "%s_step.sql" % rev), "w") as f:
             f.write("-- aurmig:revision %s\n%s-- aurmig:message step %d\n-- aurmig:upgrade\n%s\n"
                     % (rev, "-- aurmig:down_revision %s\n" % prev if prev else "", i, body))
