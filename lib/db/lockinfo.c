@@ -281,6 +281,7 @@ int aurmig_lock_info_new(aurmig_lock_info **out, aurmig_conn *c)
 		info->mine = 1;
 		info->held = 1;
 	}
+	aurmig__err_clear(c->ctx);
 	*out = info;
 	return AURMIG_OK;
 }
