@@ -91,6 +91,7 @@ int cmd_recover(cli *c, int argc, char **argv);   /* resume, mark-applied, mark-
 int cmd_revision(cli *c, int argc, char **argv);  /* revision, merge */
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_config_stamp(cli *c, int argc, char **argv);
+int cmd_lock(cli *c, int argc, char **argv);      /* cmd_migrate.c */
 int cmd_schema(cli *c, int argc, char **argv);
 int cmd_lint(cli *c, int argc, char **argv);       /* cmd_lint.c */
 extern const char cmd_lint_help[];

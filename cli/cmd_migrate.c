@@ -365,6 +365,25 @@ int cmd_stamp(cli *c, int argc, char **argv)
 	return code;
 }
 
+/* --json of the read-only verbs: "replica": null on a primary, else
+ * {"lag_seconds": seconds behind, or null where the server does not tell}. */
+static int json_replica(cli *c, json_t *o)
+{
+	double lag = -1;
+	int replica = 0, rc;
+
+	if ((rc = aurmig_conn_replica(c->conn, &replica, &lag)))
+		return rc;
+	if (!replica)
+		json_object_set_new(o, "replica", json_null());
+	else {
+		json_t *r = json_object();
+		json_object_set_new(r, "lag_seconds", lag >= 0 ? json_real(lag) : json_null());
+		json_object_set_new(o, "replica", r);
+	}
+	return AURMIG_OK;
+}
+
 int cmd_current(cli *c, int argc, char **argv)
 {
 	size_t n;
@@ -424,6 +443,10 @@ int cmd_current(cli *c, int argc, char **argv)
 			json_object_set_new(o, "url", json_string(aurmig_conn_display_url(c->conn)));
 			free(rows);
 			aurmig_revlist_free(list);
+			if ((rc = json_replica(c, o))) {
+				json_decref(o);
+				return cli_fail(c, rc);
+			}
 			return jout_print(o);
 		}
 		free(rows);
@@ -541,6 +564,11 @@ int cmd_check(cli *c, int argc, char **argv)
 			return cli_fail(c, rc);
 		state = aurmig_status_state(st);
 		o = json_object();
+		if ((rc = json_replica(c, o))) {
+			json_decref(o);
+			aurmig_status_free(st);
+			return cli_fail(c, rc);
+		}
 		json_object_set_new(o, "state", json_string(aurmig_state_name(state)));
 		json_object_set_new(o, "at_head", json_boolean(state == AURMIG_STATE_AT_HEAD));
 		json_object_set_new(o, "message", json_string(aurmig_status_message(st)));
@@ -826,5 +854,123 @@ int cmd_recover(cli *c, int argc, char **argv)
 		printf("%s\n", action == AURMIG_RECOVER_RESUME ? "Resumed and completed the failed migration." :
 			action == AURMIG_RECOVER_MARK_APPLIED ? "Recorded the failed migration as applied." :
 			"Recorded the failed migration as rolled back.");
+	return EXIT_OK;
+}
+
+/* aurmig lock [--break [--force]]: the deploy lock's holder; break it only when told. */
+static const char *lock_kind_name(int kind)
+{
+	switch (kind) {
+	case AURMIG_LOCK_KIND_FLOCK: return "flock";
+	case AURMIG_LOCK_KIND_GET_LOCK: return "get_lock";
+	case AURMIG_LOCK_KIND_ADVISORY: return "advisory";
+	case AURMIG_LOCK_KIND_LEASE: return "lease";
+	default: return "unknown";
+	}
+}
+
+static const struct { int field; const char *key; const char *label; int num; } lock_fields[] = {
+	{ AURMIG_LOCKINFO_OWNER, "owner", "owner", 0 },
+	{ AURMIG_LOCKINFO_HOST, "host", "host", 0 },
+	{ AURMIG_LOCKINFO_PID, "pid", "pid", 1 },
+	{ AURMIG_LOCKINFO_NODE, "node", "node", 0 },
+	{ AURMIG_LOCKINFO_CONNECTION, "connection", "connection", 1 },
+	{ AURMIG_LOCKINFO_USER, "user", "user", 0 },
+	{ AURMIG_LOCKINFO_ACQUIRED_AT, "acquired_at", "acquired", 0 },
+	{ AURMIG_LOCKINFO_HEARTBEAT_AT, "heartbeat_at", "heartbeat", 0 },
+	{ AURMIG_LOCKINFO_EXPIRES_AT, "expires_at", "expires", 0 },
+};
+
+static json_t *lock_json(const aurmig_lock_info *li)
+{
+	json_t *o = json_object(), *h = json_object();
+	const char *name = aurmig_lock_info_field(li, AURMIG_LOCKINFO_NAME);
+
+	json_object_set_new(o, "kind", json_string(lock_kind_name(aurmig_lock_info_kind(li))));
+	json_object_set_new(o, "name", name ? json_string(name) : json_null());
+	json_object_set_new(o, "held", json_boolean(aurmig_lock_info_held(li)));
+	json_object_set_new(o, "expired", json_boolean(aurmig_lock_info_expired(li)));
+	for (size_t i = 0; i < sizeof(lock_fields) / sizeof(lock_fields[0]); i++) {
+		const char *v = aurmig_lock_info_field(li, lock_fields[i].field);
+		if (v)
+			json_object_set_new(h, lock_fields[i].key, lock_fields[i].num ?
+				json_integer((json_int_t)strtoll(v, NULL, 10)) : json_string(v));
+	}
+	if (aurmig_lock_info_held(li) || aurmig_lock_info_expired(li))
+		json_object_set_new(o, "holder", h);
+	else {
+		json_decref(h);
+		json_object_set_new(o, "holder", json_null());
+	}
+	return o;
+}
+
+static void lock_text(const aurmig_lock_info *li, const char *url)
+{
+	const char *name = aurmig_lock_info_field(li, AURMIG_LOCKINFO_NAME);
+	int held = aurmig_lock_info_held(li), expired = aurmig_lock_info_expired(li);
+
+	printf("Deploy lock on %s: %s%s%s\n", url, lock_kind_name(aurmig_lock_info_kind(li)),
+		name ? " " : "", name ? name : "");
+	printf("  state: %s\n", held ? "held" : expired ? "expired (its run stopped renewing it)" : "free");
+	if (!held && !expired)
+		return;
+	for (size_t i = 0; i < sizeof(lock_fields) / sizeof(lock_fields[0]); i++) {
+		const char *v = aurmig_lock_info_field(li, lock_fields[i].field);
+		if (v) {
+			printf("  %s: ", lock_fields[i].label);
+			out_text(stdout, v, 0);
+			printf("\n");
+		}
+	}
+}
+
+int cmd_lock(cli *c, int argc, char **argv)
+{
+	aurmig_lock_info *li = NULL;
+	int rc, code, brk = 0, force = 0;
+
+	c->open_existing = 1;   /* never create an SQLite file */
+	for (int i = 1; i < argc; i++) {
+		int w = cli_wait_option(c, argc, argv, &i, 1, 0);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w)
+			continue;
+		if (opt_flag(argc, argv, &i, NULL, "--break"))
+			brk = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--force"))
+			force = 1;
+		else
+			return bad_usage(argv[0], "takes [--break [--force]] [--timeout SECONDS]");
+	}
+	if (force && !brk)
+		return bad_usage(argv[0], "--force goes with --break");
+	c->read_only = 1;   /* the wait bound applies; a break is one owner-checked statement */
+	if ((code = cli_connect(c)))
+		return code;
+	rc = brk ? aurmig_lock_break(c->conn, force, &li) : aurmig_lock_info_new(&li, c->conn);
+	if (rc)
+		return cli_fail(c, rc);
+	if (c->json) {
+		json_t *o = lock_json(li);
+		json_object_set_new(o, "url", json_string(aurmig_conn_display_url(c->conn)));
+		if (brk)
+			json_object_set_new(o, "broken", json_boolean(aurmig_lock_info_held(li) ||
+				aurmig_lock_info_expired(li)));
+		aurmig_lock_info_free(li);
+		return jout_print(o);
+	}
+	if (brk && !aurmig_lock_info_held(li) && !aurmig_lock_info_expired(li)) {
+		if (!c->quiet)
+			printf("The deploy lock on %s is free: nothing to break.\n", aurmig_conn_display_url(c->conn));
+	} else if (brk) {
+		if (!c->quiet) {
+			printf("Broke the deploy lock; it was held by:\n");
+			lock_text(li, aurmig_conn_display_url(c->conn));
+		}
+	} else if (!c->quiet)
+		lock_text(li, aurmig_conn_display_url(c->conn));
+	aurmig_lock_info_free(li);
 	return EXIT_OK;
 }

@@ -178,6 +178,7 @@ static const struct verb {
 	{ "lint", cmd_lint },
 	{ "test", cmd_test },
 	{ "hash", cmd_hash },
+	{ "lock", cmd_lock },
 };
 
 static void log_to_stderr(void *payload, int level, const char *message)

@@ -199,6 +199,16 @@ static const struct help {
 	  "usage: aurmig [global options] current [-v] [--timeout SECS]\n\n"
 	  "Print the database's current revision(s). Read-only: never creates the\n"
 	  "version table. --timeout: how long a statement may wait (default 5; exit 4).\n" },
+	{ "lock",
+	  "usage: aurmig [global options] lock [--break [--force]] [--timeout SECS]\n\n"
+	  "Show the deploy lock of the database: its kind (lease, get_lock, advisory,\n"
+	  "flock), whether it is held, and by whom (a lease: owner, host, pid, node,\n"
+	  "acquired, heartbeat, expires; a session lock: the connection, where the\n"
+	  "server tells). Read-only; exit 0. --break removes an expired lease (not when\n"
+	  "its process is alive on this host) and names its holder; a live lease or a\n"
+	  "held session lock is refused with exit 9. --break --force deletes a live\n"
+	  "lease (its run stops at its next renewal) or kills the session holding\n"
+	  "GET_LOCK / the advisory lock; an SQLite flock cannot be broken (exit 1).\n" },
 	{ "check",
 	  "usage: aurmig [global options] check [--timeout SECS] [--schema [--scratch-url URL]]\n\n"
 	  "Read-only: exit 0 when the database is at the heads, 3 when migrations are\n"
@@ -306,6 +316,7 @@ int out_help(FILE *f, const char *verb)
 			"  lint [REV|FILE]...   check scripts for data loss, locks, failing changes\n"
 			"  test                 upgrade, step down and up, compare on scratch databases\n"
 			"  hash                 write DIR/aurmig.sum, the scripts' checksums\n"
+			"  lock [--break]       show (or break) the deploy lock's holder\n"
 			"  resume               finish a migration that failed half-way\n"
 			"  mark-applied         record a half-failed migration as completed by hand\n"
 			"  mark-rolled-back     record a half-failed migration as undone by hand\n\n"

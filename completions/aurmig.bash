@@ -3,7 +3,7 @@ _aurmig()
 {
     local cur prev words cword
     _init_completion || return
-    local verbs="init upgrade downgrade stamp current check config-stamp validate resume mark-applied mark-rolled-back heads branches history show revision merge schema lint test hash help"
+    local verbs="init upgrade downgrade stamp current check config-stamp validate resume mark-applied mark-rolled-back heads branches history show revision merge schema lint test hash lock help"
     local globals="--url --aurweb-config --config-file --dir --lock-timeout --lock-mode --lock-lease --allow-non-toi --timeout --ddl-lock-wait --lock-retries --json --no-sum-check --no-color --quiet --verbose --version --help"
     local verb="" dir="migrations" i
     for ((i = 1; i < cword; i++)); do
@@ -40,6 +40,7 @@ _aurmig()
         history) opts="-r -v -i" ;;
         revision) opts="-m --head --branch-label --depends-on --rev-id --autogenerate --scratch-url" ;;
         check) opts="--schema --scratch-url --timeout" ;;
+        lock) opts="--break --force --timeout" ;;
         merge) opts="-m --branch-label --rev-id" ;;
         schema) opts="dump diff --dialect --all --declared --scratch-url" ;;
         test) opts="--scratch-url --only" ;;

@@ -143,6 +143,34 @@ enum aurmig_lock_mode {
   AURMIG_LOCK_LEASE = 2
 };
 int aurmig_conn_set_cluster(aurmig_conn *conn, int lock_mode, long lease_seconds, int allow_non_toi);
+typedef enum aurmig_lock_kind {
+  AURMIG_LOCK_KIND_FLOCK = 1,
+  AURMIG_LOCK_KIND_GET_LOCK = 2,
+  AURMIG_LOCK_KIND_ADVISORY = 3,
+  AURMIG_LOCK_KIND_LEASE = 4
+} aurmig_lock_kind;
+typedef enum aurmig_lock_field {
+  AURMIG_LOCKINFO_NAME = 1,
+  AURMIG_LOCKINFO_OWNER = 2,
+  AURMIG_LOCKINFO_HOST = 3,
+  AURMIG_LOCKINFO_PID = 4,
+  AURMIG_LOCKINFO_NODE = 5,
+  AURMIG_LOCKINFO_ACQUIRED_AT = 6,
+  AURMIG_LOCKINFO_HEARTBEAT_AT = 7,
+  AURMIG_LOCKINFO_EXPIRES_AT = 8,
+  AURMIG_LOCKINFO_CONNECTION = 9,
+  AURMIG_LOCKINFO_USER = 10
+} aurmig_lock_field;
+typedef struct aurmig_lock_info aurmig_lock_info;
+int aurmig_lock_info_new(aurmig_lock_info **out, aurmig_conn *conn);
+int aurmig_lock_info_kind(const aurmig_lock_info *info);
+int aurmig_lock_info_held(const aurmig_lock_info *info);
+int aurmig_lock_info_expired(const aurmig_lock_info *info);
+int aurmig_lock_info_mine(const aurmig_lock_info *info);
+const char *aurmig_lock_info_field(const aurmig_lock_info *info, int field);
+void aurmig_lock_info_free(aurmig_lock_info *info);
+int aurmig_lock_break(aurmig_conn *conn, int force, aurmig_lock_info **previous);
+int aurmig_conn_replica(aurmig_conn *conn, int *is_replica, double *lag_seconds);
 int aurmig_conn_dialect(const aurmig_conn *conn);
 const char *aurmig_conn_display_url(const aurmig_conn *conn);
 int aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);

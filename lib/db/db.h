@@ -45,6 +45,7 @@ struct aurmig_conn {
 	long lease_s;                /* lease length in seconds (0: the default, 600) */
 	int allow_non_toi;           /* Galera: migrate even when wsrep_OSU_method is not TOI */
 	int wsrep;                   /* MySQL/MariaDB: -1 not known yet, 0 no Galera, 1 wsrep_on */
+	int causal;                  /* Galera: wsrep_sync_wait has the read bit on this session */
 	int lease;                   /* the deploy lock held is the lease row (db/lease.c) */
 	char lease_owner[80];        /* this run's owner id in the lease row */
 	/* who writes the journal rows (host, OS user), looked up on the first row:

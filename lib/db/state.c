@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "db/journal.h"
+#include "db/lease.h"
 #include "db/state.h"
 #include "db/version.h"
 
@@ -61,6 +62,9 @@ int aurmig__db_read_state(aurmig_conn *c, const char *jcols, size_t jncols, cons
 
 	memset(version, 0, sizeof(*version));
 	memset(journal, 0, sizeof(*journal));
+	/* on a Galera node, read what the cluster has committed (db/lease.c) */
+	if ((rc = aurmig__db_causal_reads(c)))
+		return rc;
 	if (!aurmig__db_can_try(c)) {
 		if (!(rc = aurmig__version_read(c, version)))
 			rc = aurmig__journal_select(c, jcols, jncols, jwhere, journal);
