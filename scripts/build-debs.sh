@@ -38,7 +38,7 @@ else
   tail -n 40 "$work/build.log"; bad "dpkg-buildpackage -us -uc -b"; finish
 fi
 changes=$(ls "$work"/*.changes)
-[ -z "$outdir" ] || { mkdir -p "$outdir" && cp "$work"/*.deb "$changes" "$outdir"/; }
+[ -z "$outdir" ] || { mkdir -p "$outdir" && cp "$work"/*.deb "$work"/*.buildinfo "$changes" "$outdir"/; }
 
 # 3. lint: no errors; warnings are listed
 lintian --fail-on error --display-info "$changes" >"$work/lintian.log" 2>&1

@@ -47,6 +47,7 @@ def main():
     ap.add_argument("--version", required=True)
     ap.add_argument("--soname", default="libaurmig.so.0")
     ap.add_argument("--package", default="libaurmig0")
+    ap.add_argument("--dev-package", default="libaurmig-dev")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("output")
     a = ap.parse_args()
@@ -65,7 +66,7 @@ def main():
     gone = sorted(set(old) - syms)
     if gone and not a.check:
         sys.exit("symbols gone from %s (an ABI break: bump the SONAME): %s" % (a.library, ", ".join(gone)))
-    text = "%s %s #MINVER#\n" % (a.soname, a.package)
+    text = "%s %s #MINVER#\n* Build-Depends-Package: %s\n" % (a.soname, a.package, a.dev_package)
     text += "".join(" %s %s\n" % (s, old.get(s, a.version)) for s in sorted(syms))
     if a.check:
         have = open(a.output).read() if old else ""
