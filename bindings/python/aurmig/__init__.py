@@ -19,6 +19,7 @@ from .errors import (AbortedError, AmbiguousError, DatabaseError, DriftError, Er
                      InProgressError, IrreversibleError, LockTimeoutError, NotFoundError, OutOfMemoryError, RecoveryNeededError,
                      ScriptError, StateError, TargetError, UnknownRevisionError, UsageError)
 from . import _native
+from ._version import __version__
 
 
 def version():
@@ -27,7 +28,7 @@ def version():
 
 
 __all__ = [
-    "state_names", "config_state_names", "step_kind_names", "ConfigStatus", "Migrator", "Plan", "Revision", "Status", "Step", "status", "version",
+    "__version__", "state_names", "config_state_names", "step_kind_names", "ConfigStatus", "Migrator", "Plan", "Revision", "Status", "Step", "status", "version",
     "Error", "OutOfMemoryError", "UsageError", "ScriptError", "GraphError", "FileError", "TargetError",
     "NotFoundError", "AmbiguousError", "DatabaseError", "LockTimeoutError", "StateError",
     "UnknownRevisionError", "RecoveryNeededError", "DriftError", "IrreversibleError", "AbortedError",
