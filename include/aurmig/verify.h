@@ -20,6 +20,7 @@
 #define AURMIG_VERIFY_H
 
 #include "common.h"
+#include "schema.h"
 
 AURMIG_BEGIN_DECL
 
@@ -97,6 +98,52 @@ AURMIG_EXTERN(int) aurmig_graph_sum_write(const aurmig_graph *graph);
  *         = the sum file); AURMIG_EPARSE for a malformed line; AURMIG_EIO.
  */
 AURMIG_EXTERN(int) aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
+/**@}*/
+
+/**
+ * @name Drift at the database's revision
+ * The schema a database should have at its own version rows (its revision,
+ * behind head or at head): the migrations replayed on an empty scratch
+ * database of the same backend up to those rows, read back; and the
+ * database's own schema, read in the same call so that both belong to the
+ * same version rows. Compare them with aurmig_schema_diff_new().
+ */
+/**@{*/
+/** How aurmig_drift_read() keeps a running migration from being read as drift. */
+typedef enum aurmig_drift_lock {
+	/**
+	 * Read-only callers (`check --schema`): take nothing; refuse with
+	 * AURMIG_EINPROGRESS when a run holds the deploy lock before or after
+	 * the database was read, or its version rows changed meanwhile.
+	 */
+	AURMIG_DRIFT_PROBE = 0,
+	/**
+	 * Take the deploy lock on the database (waiting up to
+	 * lock_timeout_ms, < 0 forever: AURMIG_ELOCKED) and keep it: an
+	 * aurmig_plan_new() on the same connection afterwards runs under it
+	 * (and releases it when the plan is freed); else aurmig_conn_free()
+	 * releases it. Passes the recovery gate first (AURMIG_ERECOVERY).
+	 */
+	AURMIG_DRIFT_HOLD = 1
+} aurmig_drift_lock;
+
+/**
+ * Read @p conn's schema (libaurmig's tables left out) into *live_out and
+ * replay @p graph on @p scratch (empty, same backend: a temporary SQLite
+ * file, an empty MariaDB/PostgreSQL database) to @p conn's version rows,
+ * read it into *expected_out; the scratch database is emptied again. A
+ * database without version rows gives an empty expected schema. Hooks run
+ * their SQL defaults (or the context's callbacks); config steps are refused.
+ * @param lock an aurmig_drift_lock.
+ * @param[out] revisions_out optional: the version rows compared at, one
+ *         string of revisions separated by spaces ("" for none; caller frees).
+ * @return AURMIG_OK; AURMIG_EINPROGRESS (see @p lock), AURMIG_ELOCKED,
+ *         AURMIG_ERECOVERY, AURMIG_EUNKNOWNREV (a version row the graph
+ *         does not know), AURMIG_EINVALID (scratch not empty or another
+ *         backend), or the replay's error (the message says it was the replay).
+ */
+AURMIG_EXTERN(int) aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, char **revisions_out,
+	aurmig_conn *conn, aurmig_conn *scratch, const aurmig_graph *graph, int lock, long lock_timeout_ms);
 /**@}*/
 
 AURMIG_END_DECL

@@ -10,6 +10,7 @@
 #include "run/plan_priv.h"
 #include "db/version.h"
 #include "schema/schema.h"
+#include "run/verify_priv.h"
 
 typedef struct verify_entry {
 	int check, status, dialect;
@@ -128,7 +129,7 @@ static char *diff_text(aurmig_context *ctx, aurmig_schema *a, aurmig_schema *b, 
 }
 
 /* Drop every table of the scratch database (libaurmig's own tables too). */
-static int empty_scratch(aurmig_conn *c)
+int aurmig__verify_empty_scratch(aurmig_conn *c)
 {
 	aurmig__strv tables = { 0 };
 	int rc, rc2 = AURMIG_OK;
@@ -435,7 +436,7 @@ int aurmig_verify_run(aurmig_verify *r, aurmig_conn *c, const aurmig_graph *g, u
 		/* leave the scratch database as it was: empty */
 		int rc2;
 		r->ctx->err_hold += rc != AURMIG_OK;
-		rc2 = empty_scratch(c);
+		rc2 = aurmig__verify_empty_scratch(c);
 		r->ctx->err_hold -= rc != AURMIG_OK;
 		if (!rc)
 			rc = rc2;
