@@ -392,6 +392,157 @@ class AssertTest(Base):
         self.server("pgsql")
 
 
+D4 = """-- aurmig:revision dd04
+-- aurmig:down_revision cc03
+-- aurmig:upgrade
+-- aurmig:hook slow default
+UPDATE Users SET Name = Name;
+-- aurmig:end-hook
+ALTER TABLE Users ADD COLUMN Late VARCHAR(10) NULL;
+-- aurmig:downgrade
+ALTER TABLE Users DROP COLUMN Late;
+"""
+
+
+def fnv_key(name):
+    """The PostgreSQL advisory lock key of a lock name (db/lock.c)."""
+    h = 1469598103934665603
+    for b in name.encode():
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h & 0x7FFFFFFFFFFFFFFF
+
+
+class DriftTest(Base):
+    """check --schema behind head: the database compared with the
+    migrations replayed on a scratch database to its own version rows (exit
+    8 on drift), never while a run holds the deploy lock (exit 9); upgrade
+    --check-drift refuses a drifted database before running anything."""
+
+    def case(self, url, exec_sql, hold_lock, scratch=()):
+        self.graph()
+        with open(os.path.join(self.dir, "dd04_fourth.sql"), "w") as f:
+            f.write(D4)
+        db = ["--url", url]
+        sc = list(scratch)
+        rc, out, err = self.run_test(*db, "upgrade", "bb02")
+        self.assertEqual(rc, 0, out + err)
+        # behind head, no drift: exit 3 as check says, and the schema is the one at bb02
+        rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+        self.assertEqual(rc, 3, out + err)
+        self.assertIn("its schema is the one of the migrations at its revision (bb02)", out)
+        # a hand-made column at a middle revision is drift
+        exec_sql("ALTER TABLE Users ADD COLUMN Extra INTEGER NULL")
+        rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+        self.assertEqual(rc, 8, out + err)
+        self.assertIn("Database is at bb02 (2 migrations pending), but its schema is not", out)
+        self.assertIn("column users.extra exists only in", out.lower())
+        rc, out, err = self.run_test("--json", *db, "check", "--schema", *sc)
+        self.assertEqual(rc, 8, out + err)
+        doc = json.loads(out)
+        self.assertEqual((doc["state"], doc["revision"], doc["drift"], doc["exit_code"]), ("behind", "bb02", True, 8))
+        self.assertEqual([(d["kind"], d["table"].lower(), d["object"].lower(), d["change"]) for d in doc["differences"]],
+                         [("column", "users", "extra", "only_a")], doc)
+        # upgrade --check-drift refuses, nothing runs
+        rc, out, err = self.run_test(*db, "upgrade", "--check-drift", *sc, "heads")
+        self.assertEqual(rc, 8, out + err)
+        self.assertIn("refusing to upgrade", err)
+        self.assertIn("users.extra", err.lower())
+        self.assertEqual(self.run_test(*db, "current")[1].split()[0], "bb02")
+        exec_sql("ALTER TABLE Users DROP COLUMN Extra")
+        # a run that holds the deploy lock (between two steps, say): in progress, not drift
+        with hold_lock():
+            rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+            self.assertEqual(rc, 9, out + err)
+            self.assertIn("a migration is in progress", err)
+            rc, out, err = self.run_test(*db, "--lock-timeout", "1", "upgrade", "--check-drift", *sc)
+            self.assertEqual(rc, 4, out + err)
+        # an upgrade running in another process (in dd04's hook): in progress, exit 9
+        p = subprocess.Popen([AURMIG, "-d", self.dir, *db, "--hook", "slow=sleep 4", "upgrade", "--check-drift",
+                              *sc, "heads"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while self.run_test(*db, "check")[0] != 9:
+                self.assertIsNone(p.poll(), "the upgrade ended before it was seen running")
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+            self.assertEqual(rc, 9, out + err)
+            self.assertIn("in progress", err)
+            self.assertNotIn("exists only", out + err)
+        finally:
+            out, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0, out + err)
+        # at head without a declared schema: the replay to head
+        rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("the one of the migrations at head", out)
+        exec_sql("CREATE INDEX Hand ON Users (Late)")
+        rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+        self.assertEqual(rc, 8, out + err)
+        self.assertIn("hand", out.lower())
+
+    def test_sqlite(self):
+        import contextlib
+        import fcntl
+        import sqlite3
+        db = os.path.join(self.tmp, "d.db")
+
+        def exec_sql(sql):
+            con = sqlite3.connect(db)
+            try:
+                con.execute(sql)
+                con.commit()
+            finally:
+                con.close()
+
+        @contextlib.contextmanager
+        def hold_lock():
+            with open(db + ".lock", "a") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                yield
+        self.case("sqlite:///" + db, exec_sql, hold_lock)
+        self.assertEqual(self.leftovers(), ["d.db", "d.db.lock"], "the scratch files are removed")
+
+    def server(self, kind):
+        import contextlib
+        s, scratch = Server(kind), Server(kind)
+        try:
+            def exec_sql(sql):
+                con = s.connect(s.name)
+                try:
+                    con.cursor().execute(sql)
+                finally:
+                    con.close()
+
+            @contextlib.contextmanager
+            def hold_lock():
+                con = s.connect(s.name)
+                try:
+                    if kind == "mysql":
+                        con.cursor().execute("SELECT GET_LOCK(CONCAT('aurmig:alembic_version', '@', DATABASE()), 5)")
+                    else:
+                        con.cursor().execute("SELECT pg_advisory_lock(%d)" % fnv_key("aurmig:alembic_version"))
+                    yield
+                finally:
+                    con.close()
+            self.case(s.url, exec_sql, hold_lock, ("--scratch-url", scratch.url))
+            self.assertEqual(scratch.tables(), [], "the scratch database is emptied again")
+            rc, out, err = self.run_test("--url", s.url, "check", "--schema")
+            self.assertEqual(rc, 2, out + err)
+            self.assertIn("needs --scratch-url", err)
+        finally:
+            s.drop()
+            scratch.drop()
+
+    @unittest.skipUnless(MYSQL_URL, "no MariaDB test server (AURMIG_TEST_MYSQL_URL)")
+    def test_mariadb(self):
+        self.server("mysql")
+
+    @unittest.skipUnless(PGSQL_URL, "no PostgreSQL test server (AURMIG_TEST_PGSQL_URL)")
+    def test_postgresql(self):
+        self.server("pgsql")
+
+
 if __name__ == "__main__":
     AURMIG, ROOT = sys.argv[1], sys.argv[2]
     del sys.argv[1:3]
