@@ -302,6 +302,43 @@ class SumTest(Base):
         self.assertEqual(rc, 1, err)
         self.assertIn("total line", err)
 
+    def test_sum_is_the_reference_for_alembic_revisions(self):
+        import sqlite3
+        self.graph()
+        db = os.path.join(self.tmp, "al.db")
+        url = ["--url", "sqlite:///" + db]
+        self.assertEqual(self.run_test("hash")[0], 0)
+        rc, out, err = self.run_test(*url, "upgrade", "heads")
+        self.assertEqual(rc, 0, out + err)
+        # as Alembic leaves a database: the version row, no checksum recorded
+        con = sqlite3.connect(db)
+        con.execute("DROP TABLE aurmig_journal")
+        con.commit()
+        con.close()
+        rc, out, err = self.run_test(*url, "validate", "-v")
+        self.assertEqual(rc, 0, out + err)
+        for rev in ("aa01", "bb02", "cc03"):
+            self.assertIn("%s is applied but no checksum was recorded for it (applied by another tool?); "
+                          "its script matches the committed aurmig.sum" % rev, out)
+        # an edited script (the sum check bypassed): it differs from the reference
+        with open(os.path.join(self.dir, "bb02_second.sql"), "a") as f:
+            f.write("-- edited after Alembic applied it\n")
+        rc, out, err = self.run_test("--no-sum-check", *url, "validate", "-v")
+        self.assertEqual(rc, 6, out + err)
+        self.assertIn("bb02 is applied but no checksum was recorded", out)
+        self.assertIn("bb02_second.sql differs from the committed aurmig.sum", out)
+        self.assertIn("aa01 is applied but no checksum was recorded for it (applied by another tool?); its script matches", out)
+        rc, out, err = self.run_test("--no-sum-check", "--json", *url, "validate")
+        self.assertEqual(rc, 6, out + err)
+        kinds = {i["revision"]: i["kind"] for i in json.loads(out)["issues"]}
+        self.assertEqual(kinds, {"aa01": "unrecorded", "bb02": "changed", "cc03": "unrecorded"})
+        # without a sum: only listed as unrecorded, as before
+        os.unlink(os.path.join(self.dir, "aurmig.sum"))
+        rc, out, err = self.run_test(*url, "validate", "-v")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("bb02 is applied but no checksum was recorded for it (applied by another tool?)\n", out)
+        self.assertNotIn("aurmig.sum", out)
+
     def test_project_sum_is_current(self):
         rc, out, err = self.run_test("heads", d=os.path.join(ROOT, "migrations"))
         self.assertEqual(rc, 0, err)
