@@ -33,7 +33,14 @@ typedef enum aurmig_verify_check {
 	AURMIG_VERIFY_UPGRADE = 2,      /**< base -> heads, step by step */
 	AURMIG_VERIFY_STAIRWAY = 4,     /**< at every revision: up, down (restores the schema before), up (the same schema again) */
 	AURMIG_VERIFY_DECLARED = 8,     /**< the schema at heads equals the declared head schema */
-	AURMIG_VERIFY_ALL = 15
+	/**
+	 * The schema at heads on this backend is equivalent (the cross-backend
+	 * aurmig_schema_diff_new(), column order left out) to the one an
+	 * earlier aurmig_verify_run() of the same report reached on each other
+	 * backend: the per-dialect and portable sections end at the same schema.
+	 */
+	AURMIG_VERIFY_DIALECTS = 16,
+	AURMIG_VERIFY_ALL = 31
 } aurmig_verify_check;
 
 /** The outcome of an entry. */
@@ -66,7 +73,7 @@ AURMIG_EXTERN(size_t) aurmig_verify_count(const aurmig_verify *report);
 AURMIG_EXTERN(size_t) aurmig_verify_failures(const aurmig_verify *report);
 /** The entry's check: one aurmig_verify_check bit; -1 out of range. */
 AURMIG_EXTERN(int) aurmig_verify_check_of(const aurmig_verify *report, size_t i);
-/** "single-head", "upgrade", "stairway", "declared"; NULL for others. Static. */
+/** "single-head", "upgrade", "stairway", "declared", "dialects"; NULL for others. Static. */
 AURMIG_EXTERN(const char *) aurmig_verify_check_name(int check);
 /** An aurmig_verify_status; -1 out of range. */
 AURMIG_EXTERN(int) aurmig_verify_status_of(const aurmig_verify *report, size_t i);

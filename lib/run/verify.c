@@ -21,6 +21,7 @@ struct aurmig_verify {
 	aurmig_context *ctx;
 	verify_entry *v;
 	size_t n, cap;
+	aurmig_schema *heads[4];   /* per aurmig_dialect: the schema at heads of its first run */
 };
 
 int aurmig_verify_new(aurmig_verify **out, aurmig_context *ctx)
@@ -45,6 +46,8 @@ void aurmig_verify_free(aurmig_verify *r)
 		free(r->v[i].message);
 	}
 	free(r->v);
+	for (size_t i = 0; i < sizeof(r->heads) / sizeof(r->heads[0]); i++)
+		aurmig_schema_free(r->heads[i]);
 	free(r);
 }
 
@@ -153,6 +156,55 @@ int aurmig__verify_empty_scratch(aurmig_conn *c)
 		rc2 = c->ops->exec(c, "SET FOREIGN_KEY_CHECKS = 1", NULL);
 	aurmig__strv_clear(&tables);
 	return rc ? rc : rc2;
+}
+
+static const char *const dialect_label[] = { "portable", "sqlite", "mysql", "pgsql" };
+
+/* The schema at heads on this backend against the other backends' (taken
+ * over: stored in the report when it is the first of its dialect). */
+static int check_dialects(aurmig_verify *r, int dialect, aurmig_schema **heads)
+{
+	aurmig_context *ctx = r->ctx;
+	int rc;
+
+	if (dialect < 1 || dialect > 3)
+		return AURMIG_OK;
+	if ((rc = aurmig_schema_set_label(*heads, dialect_label[dialect])))
+		return rc;
+	for (int d = 1; d <= 3; d++) {
+		aurmig_schema_diff *diff = NULL;
+		aurmig__buf b;
+		size_t n = 0;
+		char *text;
+		if (d == dialect || !r->heads[d])
+			continue;
+		if ((rc = aurmig_schema_diff_new(&diff, r->heads[d], *heads)))
+			return rc;
+		aurmig__buf_init(&b, ctx);
+		aurmig__buf_puts(&b, "");
+		for (size_t i = 0; i < aurmig_schema_diff_count(diff); i++) {
+			if (aurmig_schema_diff_kind(diff, i) == AURMIG_SCHEMA_COLUMN_ORDER)
+				continue;
+			aurmig__buf_printf(&b, "\n%s", aurmig_schema_diff_message(diff, i));
+			n++;
+		}
+		aurmig_schema_diff_free(diff);
+		if (!(text = aurmig__buf_detach(&b)))
+			return AURMIG_ENOMEM;
+		rc = n ? add(r, AURMIG_VERIFY_DIALECTS, AURMIG_VERIFY_FAILED, dialect, NULL,
+			aurmig__printf(ctx, "the schema at heads on %s is not equivalent to the one on %s (%zu difference%s):%s",
+				dialect_label[dialect], dialect_label[d], n, n == 1 ? "" : "s", text)) :
+			add(r, AURMIG_VERIFY_DIALECTS, AURMIG_VERIFY_PASSED, dialect, NULL,
+			aurmig__printf(ctx, "the schema at heads is equivalent to the one on %s", dialect_label[d]));
+		free(text);
+		if (rc)
+			return rc;
+	}
+	if (!r->heads[dialect]) {
+		r->heads[dialect] = *heads;
+		*heads = NULL;
+	}
+	return AURMIG_OK;
 }
 
 static int check_single_head(aurmig_verify *r, const aurmig_graph *g)
@@ -290,7 +342,7 @@ static int run_db_checks(aurmig_verify *r, aurmig_conn *c, const aurmig_graph *g
 	char path[4096];
 	size_t steps = 0, stairs = 0;
 	int rc, up_failed = 0, stair_failed = 0, want_up = (checks & (AURMIG_VERIFY_UPGRADE | AURMIG_VERIFY_STAIRWAY |
-		AURMIG_VERIFY_DECLARED)) != 0, declared_skip = 0;
+		AURMIG_VERIFY_DECLARED | AURMIG_VERIFY_DIALECTS)) != 0, declared_skip = 0;
 
 	/* the declared schema first, while the scratch database is empty */
 	if (checks & AURMIG_VERIFY_DECLARED) {
@@ -396,7 +448,11 @@ declared_done:
 					aurmig__printf(ctx, "the schema at heads is %s", path));
 			free(text);
 		}
+		if (rc)
+			goto done;
 	}
+	if ((checks & AURMIG_VERIFY_DIALECTS) && !up_failed && !stair_failed)
+		rc = check_dialects(r, c->dialect, &cur);
 	goto done;
 fail_up:
 	if (rc != AURMIG_ENOMEM)
@@ -471,6 +527,7 @@ const char *aurmig_verify_check_name(int check)
 	case AURMIG_VERIFY_UPGRADE: return "upgrade";
 	case AURMIG_VERIFY_STAIRWAY: return "stairway";
 	case AURMIG_VERIFY_DECLARED: return "declared";
+	case AURMIG_VERIFY_DIALECTS: return "dialects";
 	default: return NULL;
 	}
 }

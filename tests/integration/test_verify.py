@@ -26,10 +26,12 @@ MYSQL_URL = os.environ.get("AURMIG_TEST_MYSQL_URL")
 PGSQL_URL = os.environ.get("AURMIG_TEST_PGSQL_URL")
 PREFIX = os.environ.get("AURMIG_TEST_DB_PREFIX") or "aurmig_"
 
+# (BIGINT: SQLite's INTEGER PRIMARY KEY is a rowid alias, auto-increment, which the
+# dialects check would rightly find different from MariaDB's and PostgreSQL's plain key)
 R1 = """-- aurmig:revision aa01
 -- aurmig:message first
 -- aurmig:upgrade
-CREATE TABLE Users (ID INTEGER NOT NULL PRIMARY KEY, Name VARCHAR(20) NULL);
+CREATE TABLE Users (ID BIGINT NOT NULL PRIMARY KEY, Name VARCHAR(20) NULL);
 -- aurmig:downgrade
 DROP TABLE Users;
 """
@@ -203,7 +205,25 @@ class VerifyTest(Base):
             rc, out, err = self.run_test("test", "--scratch-url", s.url)
             self.assertEqual(rc, 0, out + err)
             self.assertIn("ok   stairway %s: 3 of 3 revisions" % kind, out)
+            self.assertIn("ok   dialects %s: the schema at heads is equivalent to the one on sqlite" % kind, out)
             self.assertEqual(s.tables(), [], "the scratch database is emptied again")
+            # a dialect section that ends elsewhere than the others
+            with open(os.path.join(self.dir, "dd04_dialect.sql"), "w") as f:
+                f.write("-- aurmig:revision dd04\n-- aurmig:down_revision cc03\n"
+                        "-- aurmig:upgrade %s\nALTER TABLE Users ADD COLUMN Only%s INTEGER NULL;\n"
+                        "-- aurmig:upgrade\nALTER TABLE Users ADD COLUMN Common INTEGER NULL;\n"
+                        "-- aurmig:downgrade %s\nALTER TABLE Users DROP COLUMN Only%s;\n"
+                        "-- aurmig:downgrade\nALTER TABLE Users DROP COLUMN Common;\n" % (kind, kind, kind, kind))
+            rc, out, err = self.run_test("--json", "test", "--scratch-url", s.url, "--only", "dialects")
+            self.assertEqual(rc, 1, out + err)
+            res = [(r["check"], r["status"], r["dialect"]) for r in json.loads(out)["results"]]
+            self.assertEqual(res, [("dialects", "failed", kind)], out)
+            rc, out, err = self.run_test("test", "--scratch-url", s.url, "--only", "dialects")
+            self.assertIn("FAIL dialects %s: the schema at heads on %s is not equivalent to the one on sqlite" % (kind, kind), err)
+            self.assertIn("only%s" % kind, err.lower())
+            self.assertIn("common", err.lower())
+            os.unlink(os.path.join(self.dir, "dd04_dialect.sql"))
+            self.assertEqual(s.tables(), [])
             self.graph(broken=True, mysql_index=kind == "mysql")
             rc, out, err = self.run_test("test", "--scratch-url", s.url, "--only", "stairway")
             self.assertEqual(rc, 1, out + err)
