@@ -451,7 +451,8 @@ typedef enum aurmig_verify_check {
   AURMIG_VERIFY_STAIRWAY = 4,
   AURMIG_VERIFY_DECLARED = 8,
   AURMIG_VERIFY_DIALECTS = 16,
-  AURMIG_VERIFY_ALL = 31
+  AURMIG_VERIFY_FIXTURES = 32,
+  AURMIG_VERIFY_ALL = 63
 } aurmig_verify_check;
 typedef enum aurmig_verify_status {
   AURMIG_VERIFY_PASSED = 1,

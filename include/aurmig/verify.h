@@ -40,7 +40,14 @@ typedef enum aurmig_verify_check {
 	 * backend: the per-dialect and portable sections end at the same schema.
 	 */
 	AURMIG_VERIFY_DIALECTS = 16,
-	AURMIG_VERIFY_ALL = 31
+	/**
+	 * Data fixtures: for each revision with a file tests/<revision>.sql
+	 * beside the scripts, its `-- aurmig:fixture before` statements run
+	 * before the revision's upgrade and its `-- aurmig:expect` queries
+	 * after it must hold (no row, or a true first column in every row).
+	 */
+	AURMIG_VERIFY_FIXTURES = 32,
+	AURMIG_VERIFY_ALL = 63
 } aurmig_verify_check;
 
 /** The outcome of an entry. */
@@ -73,7 +80,7 @@ AURMIG_EXTERN(size_t) aurmig_verify_count(const aurmig_verify *report);
 AURMIG_EXTERN(size_t) aurmig_verify_failures(const aurmig_verify *report);
 /** The entry's check: one aurmig_verify_check bit; -1 out of range. */
 AURMIG_EXTERN(int) aurmig_verify_check_of(const aurmig_verify *report, size_t i);
-/** "single-head", "upgrade", "stairway", "declared", "dialects"; NULL for others. Static. */
+/** "single-head", "upgrade", "stairway", "declared", "dialects", "fixtures"; NULL for others. Static. */
 AURMIG_EXTERN(const char *) aurmig_verify_check_name(int check);
 /** An aurmig_verify_status; -1 out of range. */
 AURMIG_EXTERN(int) aurmig_verify_status_of(const aurmig_verify *report, size_t i);

@@ -207,6 +207,43 @@ static int check_dialects(aurmig_verify *r, int dialect, aurmig_schema **heads)
 	return AURMIG_OK;
 }
 
+/* The revision's fixture: before its upgrade (after = 0: load it, insert
+ * its rows) or after it (check its expectations, one entry). < 0 an
+ * error, 1 a failure recorded in the report, AURMIG_OK otherwise. */
+static int fixture_step(aurmig_verify *r, aurmig_conn *c, const aurmig_migration *m, aurmig__fixture *fx, int after)
+{
+	const char *id = aurmig_migration_id(m);
+	char *failure = NULL;
+	int rc;
+
+	if (!after) {
+		if ((rc = aurmig__fixture_load(fx, r->ctx, m, c->dialect))) {
+			if (rc == AURMIG_ENOMEM)
+				return rc;
+			rc = add(r, AURMIG_VERIFY_FIXTURES, AURMIG_VERIFY_FAILED, c->dialect, id, last_error(r->ctx));
+			return rc ? rc : 1;
+		}
+		if (!fx->found)
+			return AURMIG_OK;
+		rc = aurmig__fixture_before(c, fx, &failure);
+	} else {
+		rc = aurmig__fixture_expect(c, fx, &failure);
+	}
+	if (rc)
+		return rc;
+	if (failure) {
+		rc = add(r, AURMIG_VERIFY_FIXTURES, AURMIG_VERIFY_FAILED, c->dialect, id,
+			aurmig__printf(r->ctx, "%s: %s", id, failure));
+		free(failure);
+		return rc ? rc : 1;
+	}
+	if (!after)
+		return AURMIG_OK;
+	return add(r, AURMIG_VERIFY_FIXTURES, AURMIG_VERIFY_PASSED, c->dialect, id,
+		aurmig__printf(r->ctx, "%s: %zu fixture statement%s before the upgrade, %zu expectation%s after it held",
+			id, fx->nbefore, fx->nbefore == 1 ? "" : "s", fx->nexpect, fx->nexpect == 1 ? "" : "s"));
+}
+
 static int check_single_head(aurmig_verify *r, const aurmig_graph *g)
 {
 	size_t n = aurmig_graph_head_count(g);
@@ -341,8 +378,10 @@ static int run_db_checks(aurmig_verify *r, aurmig_conn *c, const aurmig_graph *g
 	const char *heads = "heads";
 	char path[4096];
 	size_t steps = 0, stairs = 0;
-	int rc, up_failed = 0, stair_failed = 0, want_up = (checks & (AURMIG_VERIFY_UPGRADE | AURMIG_VERIFY_STAIRWAY |
-		AURMIG_VERIFY_DECLARED | AURMIG_VERIFY_DIALECTS)) != 0, declared_skip = 0;
+	aurmig__fixture fx = { 0 };
+	int rc, up_failed = 0, stair_failed = 0, fx_failed = 0, want_up = (checks & (AURMIG_VERIFY_UPGRADE |
+		AURMIG_VERIFY_STAIRWAY | AURMIG_VERIFY_DECLARED | AURMIG_VERIFY_DIALECTS | AURMIG_VERIFY_FIXTURES)) != 0,
+		declared_skip = 0;
 
 	/* the declared schema first, while the scratch database is empty */
 	if (checks & AURMIG_VERIFY_DECLARED) {
@@ -391,6 +430,14 @@ declared_done:
 		if (!m)
 			continue;
 		id = aurmig_migration_id(m);
+		aurmig__fixture_free(&fx);
+		if ((checks & AURMIG_VERIFY_FIXTURES) && (rc = fixture_step(r, c, m, &fx, 0)) != AURMIG_OK) {
+			if (rc < 0)
+				goto done;
+			rc = AURMIG_OK;
+			fx_failed = 1;
+			break;
+		}
 		if ((rc = run_plan(c, g, AURMIG_CMD_UPGRADE, id, NULL, NULL))) {
 			if (rc == AURMIG_ENOMEM)
 				goto done;
@@ -401,6 +448,8 @@ declared_done:
 			break;
 		}
 		steps++;
+		if (fx.found && (rc = fixture_step(r, c, m, &fx, 1)) < 0)
+			goto done;
 		if ((rc = aurmig_schema_read(&next, c)))
 			goto done;
 		if (checks & AURMIG_VERIFY_STAIRWAY) {
@@ -420,18 +469,20 @@ declared_done:
 	}
 	rc = AURMIG_OK;
 	if ((checks & AURMIG_VERIFY_UPGRADE) && !up_failed &&
-	    (rc = add(r, AURMIG_VERIFY_UPGRADE, stair_failed ? AURMIG_VERIFY_SKIPPED : AURMIG_VERIFY_PASSED, c->dialect, NULL,
+	    (rc = add(r, AURMIG_VERIFY_UPGRADE, stair_failed || fx_failed ? AURMIG_VERIFY_SKIPPED : AURMIG_VERIFY_PASSED,
+		c->dialect, NULL, fx_failed ? aurmig__strdup(ctx, "not finished: a fixture failed") :
 		stair_failed ? aurmig__strdup(ctx, "not finished: the stairway failed") :
 		aurmig__printf(ctx, "base -> heads in %zu step%s", steps, steps == 1 ? "" : "s"))))
 		goto done;
 	if ((checks & AURMIG_VERIFY_STAIRWAY) && !stair_failed &&
-	    (rc = add(r, AURMIG_VERIFY_STAIRWAY, up_failed ? AURMIG_VERIFY_SKIPPED : AURMIG_VERIFY_PASSED, c->dialect, NULL,
+	    (rc = add(r, AURMIG_VERIFY_STAIRWAY, up_failed || fx_failed ? AURMIG_VERIFY_SKIPPED : AURMIG_VERIFY_PASSED,
+		c->dialect, NULL, fx_failed ? aurmig__strdup(ctx, "not finished: a fixture failed") :
 		up_failed ? aurmig__strdup(ctx, "not finished: the upgrade failed") :
 		aurmig__printf(ctx, "%zu of %zu revision%s stepped up, down and up again", stairs, steps,
 			steps == 1 ? "" : "s"))))
 		goto done;
 	if ((checks & AURMIG_VERIFY_DECLARED) && !declared_skip) {
-		if (up_failed || stair_failed) {
+		if (up_failed || stair_failed || fx_failed) {
 			rc = add(r, AURMIG_VERIFY_DECLARED, AURMIG_VERIFY_SKIPPED, c->dialect, NULL,
 				aurmig__strdup(ctx, "the migrations did not reach their heads"));
 		} else {
@@ -451,13 +502,14 @@ declared_done:
 		if (rc)
 			goto done;
 	}
-	if ((checks & AURMIG_VERIFY_DIALECTS) && !up_failed && !stair_failed)
+	if ((checks & AURMIG_VERIFY_DIALECTS) && !up_failed && !stair_failed && !fx_failed)
 		rc = check_dialects(r, c->dialect, &cur);
 	goto done;
 fail_up:
 	if (rc != AURMIG_ENOMEM)
 		rc = add(r, AURMIG_VERIFY_UPGRADE, AURMIG_VERIFY_FAILED, c->dialect, NULL, last_error(ctx));
 done:
+	aurmig__fixture_free(&fx);
 	aurmig_plan_free(off);
 	aurmig_schema_free(declared);
 	aurmig_schema_free(cur);
@@ -528,6 +580,7 @@ const char *aurmig_verify_check_name(int check)
 	case AURMIG_VERIFY_STAIRWAY: return "stairway";
 	case AURMIG_VERIFY_DECLARED: return "declared";
 	case AURMIG_VERIFY_DIALECTS: return "dialects";
+	case AURMIG_VERIFY_FIXTURES: return "fixtures";
 	default: return NULL;
 	}
 }

@@ -180,6 +180,45 @@ class VerifyTest(Base):
         self.assertIn("FAIL declared sqlite", err)
         self.assertIn("Email", err)
 
+    def test_fixtures(self):
+        self.graph()
+        os.mkdir(os.path.join(self.dir, "tests"))
+        fx = os.path.join(self.dir, "tests", "bb02.sql")
+
+        def write(expect_total, extra=""):
+            with open(fx, "w") as f:
+                f.write("-- rows the step meets\n"
+                        "-- aurmig:fixture before\n"
+                        "INSERT INTO Users (ID, Name) VALUES (1, 'a');\n"
+                        "INSERT INTO Users (ID, Name) VALUES (2, 'b');\n"
+                        "-- aurmig:expect\n"
+                        "SELECT COUNT(*) = 2 FROM Users WHERE Email IS NULL AND Nick IS NULL;\n"
+                        "SELECT COUNT(*) = %d, 'all users kept' FROM Users;\n"
+                        "-- aurmig:expect mysql\n"
+                        "SELECT 0, 'only on MariaDB';\n%s" % (expect_total, extra))
+        write(3)
+        rc, out, err = self.run_test("test")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("FAIL fixtures sqlite: bb02: %s:7: the expectation does not hold: all users kept: "
+                      "SELECT COUNT(*) = 3, 'all users kept' FROM Users" % fx, err)
+        self.assertIn("ok   stairway sqlite: 3 of 3", out)   # the data checks do not stop the others
+        write(2)
+        rc, out, err = self.run_test("test")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("ok   fixtures sqlite: bb02: 2 fixture statements before the upgrade, 2 expectations after it held", out)
+        # a fixture statement that fails stops the run there
+        write(2, "-- aurmig:fixture before\nINSERT INTO Users (ID, Nope) VALUES (3, 1);\n")
+        rc, out, err = self.run_test("--json", "test")
+        self.assertEqual(rc, 1, out + err)
+        res = {(r["check"], r["status"]) for r in json.loads(out)["results"]}
+        self.assertIn(("fixtures", "failed"), res)
+        self.assertIn(("upgrade", "skipped"), res)
+        msg = [r["message"] for r in json.loads(out)["results"] if r["check"] == "fixtures"][0]
+        self.assertIn("%s:11: the fixture statement failed" % fx, msg)
+        # without the check the file is not read
+        rc, out, err = self.run_test("test", "--only", "upgrade,stairway")
+        self.assertEqual(rc, 0, out + err)
+
     def test_usage(self):
         self.graph()
         rc, out, err = self.run_test("test", "--only", "nonsense")
@@ -223,6 +262,23 @@ class VerifyTest(Base):
             self.assertIn("only%s" % kind, err.lower())
             self.assertIn("common", err.lower())
             os.unlink(os.path.join(self.dir, "dd04_dialect.sql"))
+            self.assertEqual(s.tables(), [])
+            # fixtures on the server, a section for MariaDB only
+            os.mkdir(os.path.join(self.dir, "tests"))
+            with open(os.path.join(self.dir, "tests", "bb02.sql"), "w") as f:
+                f.write("-- aurmig:fixture before\nINSERT INTO Users (ID, Name) VALUES (1, 'a');\n"
+                        "-- aurmig:expect\nSELECT COUNT(*) = 1 FROM Users WHERE Email IS NULL;\n"
+                        "-- aurmig:expect mysql\nSELECT 0, 'only on MariaDB';\n")
+            rc, out, err = self.run_test("test", "--scratch-url", s.url, "--only", "fixtures")
+            if kind == "mysql":
+                self.assertEqual(rc, 1, out + err)
+                self.assertIn("FAIL fixtures mysql: bb02:", err)
+                self.assertIn("only on MariaDB", err)
+                self.assertIn("ok   fixtures sqlite: bb02: 1 fixture statement before the upgrade, 1 expectation", out)
+            else:
+                self.assertEqual(rc, 0, out + err)
+                self.assertIn("ok   fixtures pgsql: bb02: 1 fixture statement before the upgrade, 1 expectation", out)
+            shutil.rmtree(os.path.join(self.dir, "tests"))
             self.assertEqual(s.tables(), [])
             self.graph(broken=True, mysql_index=kind == "mysql")
             rc, out, err = self.run_test("test", "--scratch-url", s.url, "--only", "stairway")
