@@ -147,7 +147,9 @@ typedef enum aurmig_drift_lock {
  * file, an empty MariaDB/PostgreSQL database) to @p conn's version rows,
  * read it into *expected_out; the scratch database is emptied again. A
  * database without version rows gives an empty expected schema. Hooks run
- * their SQL defaults (or the context's callbacks); config steps are refused.
+ * their SQL defaults only (the context's callbacks are not called: they
+ * would act on the real database); config steps are refused. With
+ * AURMIG_DRIFT_HOLD the lock is released again when the call fails.
  * @param lock an aurmig_drift_lock.
  * @param[out] revisions_out optional: the version rows compared at, one
  *         string of revisions separated by spaces ("" for none; caller frees).

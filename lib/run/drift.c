@@ -69,6 +69,7 @@ static int replay(aurmig_conn *s, const aurmig_graph *g, const aurmig__strv *row
 {
 	aurmig_plan_options o;
 	aurmig_plan *p = NULL;
+	size_t nhooks = s->ctx->nhooks;
 	int rc;
 
 	/* the version table first: an upgrade of a database without any table
@@ -78,9 +79,13 @@ static int replay(aurmig_conn *s, const aurmig_graph *g, const aurmig__strv *row
 	aurmig_plan_options_init(&o, AURMIG_PLAN_OPTIONS_VERSION);
 	o.flags = AURMIG_PLAN_NO_LOCK;
 	o.lock_retries = 0;
+	/* hooks run their SQL defaults only: the host's callbacks (the CLI's
+	 * hook commands) act on the database they know, the real one */
+	s->ctx->nhooks = 0;
 	if (!(rc = aurmig_plan_new(&p, s, g, AURMIG_CMD_UPGRADE, (const char *const *)rows->v, rows->n, &o)))
 		rc = aurmig_plan_run(p);
 	aurmig_plan_free(p);
+	s->ctx->nhooks = nhooks;
 	if (rc && rc != AURMIG_ENOMEM) {
 		const aurmig_error *e = aurmig_error_last(s->ctx);
 		char *msg = aurmig__strdup(s->ctx, e && e->message ? e->message : "unknown error");
@@ -100,7 +105,7 @@ int aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, ch
 	aurmig_schema *live = NULL, *expected = NULL;
 	aurmig_context *ctx;
 	char *revs = NULL;
-	int rc;
+	int rc, took = 0;
 
 	if (live_out)
 		*live_out = NULL;
@@ -126,6 +131,7 @@ int aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, ch
 		aurmig__strv_clear(&tables);
 		return rc;
 	}
+	took = lock == AURMIG_DRIFT_HOLD && !conn->locked;
 	if ((rc = read_live(conn, g, lock, timeout_ms, &rows, &live)))
 		goto done;
 	rc = replay(scratch, g, &rows);
@@ -175,6 +181,8 @@ int aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, ch
 	}
 	aurmig__err_clear(ctx);
 done:
+	if (rc && took)
+		aurmig__lock_release(conn);   /* kept only for a caller that goes on */
 	aurmig_schema_free(live);
 	aurmig_schema_free(expected);
 	aurmig__strv_clear(&rows);

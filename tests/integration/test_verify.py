@@ -585,9 +585,12 @@ class DriftTest(Base):
         finally:
             out, err = p.communicate(timeout=120)
         self.assertEqual(p.returncode, 0, out + err)
-        # at head without a declared schema: the replay to head
-        rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+        # at head without a declared schema: the replay to head; the replay runs
+        # the hook's SQL default, never the command (it would act on the real database)
+        marker = os.path.join(self.tmp, "hook-ran")
+        rc, out, err = self.run_test(*db, "--hook", "slow=touch " + marker, "check", "--schema", *sc)
         self.assertEqual(rc, 0, out + err)
+        self.assertFalse(os.path.exists(marker), "the replay called the hook command")
         self.assertIn("the one of the migrations at head", out)
         exec_sql("CREATE INDEX Hand ON Users (Late)")
         rc, out, err = self.run_test(*db, "check", "--schema", *sc)
