@@ -116,6 +116,20 @@ int cli_sqlite_scratch(cli *c, char *dir, size_t dirsize, char **url);
 void cli_remove_scratch(const char *dir);
 int cli_print_diff(cli *c, const aurmig_schema *a, const aurmig_schema *b, const aurmig_schema_diff *d, int differs,
 	int skip_order);
+json_t *cli_diff_json(const aurmig_schema_diff *d, int skip_order);
+/* Drift at the database's revision (cmd_schema.c): the migrations replayed
+ * on a scratch database (SQLite: a temporary file; else scratch_url) to the
+ * database's version rows, compared with it (aurmig_drift_read; hold: take
+ * and keep the deploy lock, else probe it). *ndiff: differences, column
+ * order left out. Prints the error and returns the exit code on failure. */
+typedef struct cli_drift {
+	aurmig_schema *live, *expected;
+	aurmig_schema_diff *diff;
+	char *revisions;   /* the database's version rows, space-separated */
+	size_t ndiff;
+} cli_drift;
+int cli_drift_read(cli *c, const char *scratch_url, int hold, cli_drift *out);
+void cli_drift_done(cli_drift *d);
 
 /* JSON helpers (json_out.c). */
 json_t *jout_strings(size_t n, const char *(*at)(const void *, size_t), const void *obj);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* upgrade, downgrade, stamp, current, check. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -281,20 +283,25 @@ static int bad_usage(const char *verb, const char *msg)
 	return EXIT_USAGE;
 }
 
+static int drift_gate(cli *c, const char *scratch_url);
+
 int cmd_upgrade(cli *c, int argc, char **argv)
 {
-	const char *target = NULL, *dialect = NULL;
+	const char *target = NULL, *dialect = NULL, *scratch_url = NULL;
 	unsigned int flags = 0;
-	int sql = 0;
+	int sql = 0, check_drift = 0, code;
 
 	for (int i = 1; i < argc; i++) {
 		int w = cli_wait_option(c, argc, argv, &i, 0, 1);
 		if (w < 0)
 			return EXIT_USAGE;
-		if (w || opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
+		if (w || opt_value(argc, argv, &i, NULL, "--dialect", &dialect) ||
+		    opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
 			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--one-transaction"))
 			flags |= AURMIG_PLAN_ONE_TRANSACTION;
+		else if (opt_flag(argc, argv, &i, NULL, "--check-drift"))
+			check_drift = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--sql"))
 			sql = 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0' && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
@@ -306,11 +313,17 @@ int cmd_upgrade(cli *c, int argc, char **argv)
 	}
 	if (!target)
 		target = "heads";
+	if ((check_drift || scratch_url) && (sql || strcmp(argv[0], "upgrade")))
+		return bad_usage(argv[0], "--check-drift goes with upgrade (not --sql, not downgrade)");
+	if (scratch_url && !check_drift)
+		return bad_usage(argv[0], "--scratch-url goes with --check-drift");
 	if (sql)
 		return print_sql(c, strcmp(argv[0], "upgrade") == 0 ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE,
 			&target, 1, flags, dialect);
 	if (dialect || strchr(target, ':'))
 		return bad_usage(argv[0], "--dialect and START:END targets go with --sql");
+	if (check_drift && (code = drift_gate(c, scratch_url)))
+		return code;
 	return run_plan(c, strcmp(argv[0], "upgrade") == 0 ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE,
 		&target, 1, flags);
 }
@@ -463,6 +476,8 @@ int cmd_current(cli *c, int argc, char **argv)
 }
 
 /* check --schema: at head, and the schema is the declared one. */
+static int check_schema_replay(cli *c, const char *scratch_url, size_t pending);
+
 static int check_schema(cli *c, const char *scratch_url)
 {
 	aurmig_schema *a = NULL, *b = NULL;
@@ -470,6 +485,15 @@ static int check_schema(cli *c, const char *scratch_url)
 	cli_declared decl = { 0 };
 	int code, rc;
 
+	{
+		/* no declared schema: the migrations replayed to head instead */
+		char path[4096];
+		struct stat st;
+		if ((rc = aurmig_graph_declared_schema(path, sizeof(path), c->graph, aurmig_conn_dialect(c->conn))))
+			return cli_fail(c, rc);
+		if (stat(path, &st) != 0 && errno == ENOENT)
+			return check_schema_replay(c, scratch_url, 0);
+	}
 	if ((rc = aurmig_schema_read(&a, c->conn)) || (rc = aurmig_schema_set_label(a, aurmig_conn_display_url(c->conn)))) {
 		code = cli_fail(c, rc);
 		goto done;
@@ -501,6 +525,87 @@ done:
 	aurmig_schema_free(b);
 	cli_declared_done(&decl);
 	return code;
+}
+
+/* check --schema behind head: the schema is the migrations' at the
+ * database's version rows (replayed on a scratch database). */
+static int check_schema_replay(cli *c, const char *scratch_url, size_t pending)
+{
+	cli_drift d;
+	int code;
+
+	if ((code = cli_drift_read(c, scratch_url, 0, &d)))
+		return code;
+	code = d.ndiff ? EXIT_SCHEMA_DIFFERS : pending ? EXIT_NOT_AT_HEAD : EXIT_OK;
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "state", json_string(aurmig_state_name(pending ? AURMIG_STATE_BEHIND :
+			AURMIG_STATE_AT_HEAD)));
+		json_object_set_new(o, "at_head", json_boolean(!pending));
+		json_object_set_new(o, "revision", json_string(d.revisions));
+		json_object_set_new(o, "pending", json_integer((json_int_t)pending));
+		json_object_set_new(o, "expected", json_string("replay"));
+		json_object_set_new(o, "drift", json_boolean(d.ndiff > 0));
+		json_object_set_new(o, "equal", json_boolean(d.ndiff == 0));
+		json_object_set_new(o, "exit_code", json_integer(code));
+		json_object_set_new(o, "a", json_string(aurmig_schema_label(d.live)));
+		json_object_set_new(o, "b", json_string(aurmig_schema_label(d.expected)));
+		json_object_set_new(o, "differences", cli_diff_json(d.diff, 1));
+		cli_drift_done(&d);
+		return jout_print(o) ? EXIT_ERROR : code;
+	}
+	if (!c->quiet && !d.ndiff && !pending)
+		printf("Database is up to date, and its schema is the one of the migrations at head (replayed on a "
+			"scratch database: there is no declared schema).\n");
+	else if (!c->quiet && !d.ndiff)
+		printf("Database is not at head: %zu migration%s pending (run 'aurmig upgrade heads'); its schema is "
+			"the one of the migrations at its revision (%s).\n", pending, pending == 1 ? "" : "s",
+			*d.revisions ? d.revisions : "base");
+	else if (!c->quiet) {
+		printf("Database is at %s (%zu migration%s pending), but its schema is not the one of the migrations "
+			"at that revision (replayed on a scratch database):\n", *d.revisions ? d.revisions : "base",
+			pending, pending == 1 ? "" : "s");
+		for (size_t i = 0; i < aurmig_schema_diff_count(d.diff); i++)
+			if (aurmig_schema_diff_kind(d.diff, i) != AURMIG_SCHEMA_COLUMN_ORDER)
+				out_line(stdout, "", aurmig_schema_diff_message(d.diff, i), 1);
+	}
+	cli_drift_done(&d);
+	return code;
+}
+
+/* upgrade --check-drift: under the deploy lock (kept for the upgrade),
+ * refuse a database whose schema is not the migrations' at its revision. */
+static int drift_gate(cli *c, const char *scratch_url)
+{
+	cli_drift d;
+	int code;
+
+	if ((code = cli_load_graph(c)) || (code = cli_connect(c)) || (code = cli_drift_read(c, scratch_url, 1, &d)))
+		return code;
+	if (!d.ndiff) {
+		cli_drift_done(&d);
+		return EXIT_OK;
+	}
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "changed", json_false());
+		json_object_set_new(o, "drift", json_true());
+		json_object_set_new(o, "revision", json_string(d.revisions));
+		json_object_set_new(o, "exit_code", json_integer(EXIT_SCHEMA_DIFFERS));
+		json_object_set_new(o, "a", json_string(aurmig_schema_label(d.live)));
+		json_object_set_new(o, "b", json_string(aurmig_schema_label(d.expected)));
+		json_object_set_new(o, "differences", cli_diff_json(d.diff, 1));
+		cli_drift_done(&d);
+		return jout_print(o) ? EXIT_ERROR : EXIT_SCHEMA_DIFFERS;
+	}
+	fprintf(stderr, "aurmig: refusing to upgrade: the schema of %s is not the one of the migrations at its "
+		"revision %s (%zu difference%s; nothing was run):\n", aurmig_conn_display_url(c->conn),
+		*d.revisions ? d.revisions : "base", d.ndiff, d.ndiff == 1 ? "" : "s");
+	for (size_t i = 0; i < aurmig_schema_diff_count(d.diff); i++)
+		if (aurmig_schema_diff_kind(d.diff, i) != AURMIG_SCHEMA_COLUMN_ORDER)
+			out_line(stderr, "  ", aurmig_schema_diff_message(d.diff, i), 1);
+	cli_drift_done(&d);
+	return EXIT_SCHEMA_DIFFERS;
 }
 
 /* check's exit code for an aurmig_state */
@@ -544,6 +649,8 @@ int cmd_check(cli *c, int argc, char **argv)
 			return code;
 		if ((rc = aurmig_check(&state, &pending, c->conn, c->graph)))
 			return cli_fail(c, rc);
+		if (state == AURMIG_STATE_BEHIND)
+			return check_schema_replay(c, scratch_url, pending);
 		if (state != AURMIG_STATE_AT_HEAD) {
 			json_t *o = json_object();
 			json_object_set_new(o, "state", json_string(aurmig_state_name(state)));
@@ -669,6 +776,8 @@ int cmd_check(cli *c, int argc, char **argv)
 	case AURMIG_STATE_BEHIND: {
 		char path[4096];
 		int init = 0;
+		if (schema)
+			return check_schema_replay(c, scratch_url, pending);
 		if ((rc = aurmig_upgrade_builds_from_schema(&init, c->conn, c->graph)) ||
 		    (init && (rc = aurmig_graph_declared_schema(path, sizeof(path), c->graph,
 				aurmig_conn_dialect(c->conn)))))

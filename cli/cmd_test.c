@@ -16,6 +16,13 @@ const char cmd_test_help[] =
 	"               schema before the step exactly, the upgrade after it the same\n"
 	"               schema again\n"
 	"  declared     the schema at heads equals schema/<dialect>.sql (or portable.sql)\n"
+	"  dialects     with --scratch-url of another backend: the schema at heads there\n"
+	"               is equivalent to SQLite's (and each earlier backend's): the\n"
+	"               per-dialect and portable sections end at the same schema\n"
+	"  fixtures     for each revision with a file tests/<revision>.sql beside the\n"
+	"               scripts: its '-- aurmig:fixture before' statements run before\n"
+	"               the upgrade, its '-- aurmig:expect' queries (no row or a true\n"
+	"               first column) must hold after it\n"
 	"(default: all). --url and --aurweb-config are not used: no real database is\n"
 	"touched. Hooks run their SQL defaults. Exit 0 when every check passed (or was\n"
 	"skipped), 1 when one failed or a scratch database could not be used.\n";
@@ -29,13 +36,13 @@ static int parse_only(const char *s, unsigned int *out)
 	*out = 0;
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		int found = 0;
-		for (int bit = 1; bit <= AURMIG_VERIFY_DECLARED; bit <<= 1)
+		for (int bit = 1; bit <= AURMIG_VERIFY_FIXTURES; bit <<= 1)
 			if (strcmp(t, aurmig_verify_check_name(bit)) == 0) {
 				*out |= (unsigned)bit;
 				found = 1;
 			}
 		if (!found) {
-			fprintf(stderr, "aurmig: test: unknown check '%s' (single-head, upgrade, stairway, declared)\n", t);
+			fprintf(stderr, "aurmig: test: unknown check '%s' (single-head, upgrade, stairway, declared, dialects, fixtures)\n", t);
 			free(copy);
 			return -1;
 		}

@@ -157,7 +157,8 @@ static const struct help {
 } helps[] = {
 	{ "upgrade",
 	  "usage: aurmig [global options] upgrade [--one-transaction] [--ddl-lock-wait SECS]\n"
-	  "                                       [--lock-retries N] [TARGET]\n"
+	  "                                       [--lock-retries N]\n"
+	  "                                       [--check-drift [--scratch-url URL]] [TARGET]\n"
 	  "       aurmig [global options] upgrade --sql [START:]TARGET [--dialect D]\n\n"
 	  "Run the migrations from the current revision(s) up to TARGET (default: heads).\n"
 	  "TARGET: a revision id or unique prefix, head, heads, LABEL@head, REV@head, +N,\n"
@@ -172,7 +173,10 @@ static const struct help {
 	  "Refuses a read-only server (replica, hot standby) before taking the lock.\n"
 	  "--sql prints the SQL script instead (statements, version-table and journal\n"
 	  "changes, the lock-wait settings); with START it works offline, for --dialect\n"
-	  "sqlite|mysql|pgsql.\n" },
+	  "sqlite|mysql|pgsql.\n"
+	  "--check-drift: first, under the deploy lock, compare the database with the\n"
+	  "migrations replayed to its revision (as check --schema behind head; MySQL and\n"
+	  "PostgreSQL need --scratch-url, an empty database): exit 8 on drift, nothing ran.\n" },
 	{ "downgrade",
 	  "usage: aurmig [global options] downgrade TARGET\n"
 	  "       aurmig [global options] downgrade --sql [START:]TARGET [--dialect D]\n\n"
@@ -222,7 +226,10 @@ static const struct help {
 	  "replicas. --schema: also compare the schema with the\n"
 	  "declared one (schema/portable.sql, else schema/<dialect>.sql; MySQL and\n"
 	  "PostgreSQL load it into the empty --scratch-url database): exit 8 when\n"
-	  "they differ.\n" },
+	  "they differ. Behind head (or without a declared schema) the migrations are\n"
+	  "replayed on a scratch database (SQLite: a temporary file; else the empty\n"
+	  "--scratch-url database) to the database's version rows and compared with\n"
+	  "it: exit 8 on drift, else 3 (0 at head); 9 when a run holds the deploy lock.\n" },
 	{ "heads",
 	  "usage: aurmig [global options] heads [-v] [--single]\n\n"
 	  "Print the head revisions of the migrations directory. --single (a CI guard)\n"

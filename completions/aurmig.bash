@@ -30,7 +30,7 @@ _aurmig()
     fi
     local opts=""
     case "$verb" in
-        upgrade) opts="--one-transaction --sql --dialect --ddl-lock-wait --lock-retries" ;;
+        upgrade) opts="--one-transaction --check-drift --scratch-url --sql --dialect --ddl-lock-wait --lock-retries" ;;
         downgrade) opts="--sql --dialect --ddl-lock-wait --lock-retries" ;;
         stamp) opts="--purge --sql --dialect --ddl-lock-wait --lock-retries" ;;
         resume) opts="--ddl-lock-wait --lock-retries" ;;

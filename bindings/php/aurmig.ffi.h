@@ -488,7 +488,9 @@ typedef enum aurmig_verify_check {
   AURMIG_VERIFY_UPGRADE = 2,
   AURMIG_VERIFY_STAIRWAY = 4,
   AURMIG_VERIFY_DECLARED = 8,
-  AURMIG_VERIFY_ALL = 15
+  AURMIG_VERIFY_DIALECTS = 16,
+  AURMIG_VERIFY_FIXTURES = 32,
+  AURMIG_VERIFY_ALL = 63
 } aurmig_verify_check;
 typedef enum aurmig_verify_status {
   AURMIG_VERIFY_PASSED = 1,
@@ -509,3 +511,8 @@ const char *aurmig_verify_revision(const aurmig_verify *report, size_t i);
 const char *aurmig_verify_message(const aurmig_verify *report, size_t i);
 int aurmig_graph_sum_write(const aurmig_graph *graph);
 int aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
+typedef enum aurmig_drift_lock {
+  AURMIG_DRIFT_PROBE = 0,
+  AURMIG_DRIFT_HOLD = 1
+} aurmig_drift_lock;
+int aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, char **revisions_out, aurmig_conn *conn, aurmig_conn *scratch, const aurmig_graph *graph, int lock, long lock_timeout_ms);

@@ -137,12 +137,12 @@ static int read_get_lock(aurmig_conn *c, aurmig_lock_info *info, const char *nam
 			if (!sql)
 				rc = AURMIG_ENOMEM;
 			else {
-				c->ctx->err_hold++;
+				aurmig__err_hold(c->ctx);
 				if (!c->ops->query_cells(c, sql, &p, &pc) && pc == 2 && p.n == 2) {
 					if (!(rc = set_field(info, AURMIG_LOCKINFO_USER, p.v[0])))
 						rc = set_field(info, AURMIG_LOCKINFO_HOST, p.v[1]);
 				}
-				c->ctx->err_hold--;
+				aurmig__err_release(c->ctx);
 				aurmig__err_clear(c->ctx);
 				free(sql);
 			}

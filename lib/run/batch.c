@@ -607,7 +607,8 @@ failed:
 				"  aurmig mark-applied %s\n      you completed the migration by hand\n"
 				"  aurmig mark-rolled-back %s\n      you undid its changes by hand",
 				s->kind == AURMIG_STEP_DOWNGRADE ? "downgrade" : "upgrade", s->mig->id, i + 1, n, note, dbmsg,
-				i ? "Statements 1.." : "", i ? prev : "The", i + 1, i + 1, i + 1 < n ? ", then the statements after it up to " : "", i + 1 < n ? last : "",
+				i ? "Statements 1.." : "", i ? prev : "The", i + 1, i + 1,
+				i + 1 < n ? ", then the statements after it up to " : "", i + 1 < n ? last : "",
 				s->mig->id, s->mig->id, s->mig->id);
 		aurmig__err_set_db_code(p->ctx, code);
 		if (failed_sql)

@@ -15,6 +15,7 @@
 #include "run/plan_priv.h"
 #include "base/split.h"
 #include "db/version.h"
+#include "graph/sum.h"
 
 #define BLOCKING "(outcome = 'failed' OR (outcome = 'running' AND is_atomic = 0))"
 
@@ -531,6 +532,36 @@ static int has_unknown(const aurmig_report *r)
 	return 0;
 }
 
+/* An applied revision without a recorded checksum (stamped or migrated by
+ * Alembic): the committed aurmig.sum, when there is one, is its reference.
+ * A script that differs from it was edited since the sum was written. */
+static int unrecorded_issue(aurmig_report *r, aurmig_conn *c, const aurmig_graph *g, const aurmig_migration *m)
+{
+	char *committed = NULL;
+	int found = 0, rc;
+
+	if ((rc = aurmig__graph_sum_of(g, m, &found, &committed)))
+		return rc;
+	if (!found)
+		rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
+			"%s is applied but no checksum was recorded for it (applied by another tool?)", m->id));
+	else if (!committed)
+		rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
+			"%s is applied but no checksum was recorded for it (applied by another tool?), and aurmig.sum "
+			"has no line for %s: nothing to compare it with", m->id, m->path));
+	else if (strcmp(committed, aurmig__script_checksum(m)) == 0)
+		rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
+			"%s is applied but no checksum was recorded for it (applied by another tool?); its script "
+			"matches the committed aurmig.sum", m->id));
+	else
+		rc = add_issue(r, AURMIG_ISSUE_CHANGED, m->id, aurmig__printf(c->ctx,
+			"%s is applied but no checksum was recorded for it (applied by another tool?), and %s differs "
+			"from the committed aurmig.sum: the script was edited since the sum was written; revert the "
+			"edit, or accept it with 'aurmig validate --accept %s'", m->id, m->path, m->id));
+	free(committed);
+	return rc;
+}
+
 int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 {
 	return aurmig__validate_rows(out, c, g, NULL);
@@ -592,8 +623,7 @@ int aurmig__validate_rows(aurmig_report **out, aurmig_conn *c, const aurmig_grap
 			continue;
 		sum = sums[i];
 		if (!sum)
-			rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
-				"%s is applied but no checksum was recorded for it (applied by another tool?)", m->id));
+			rc = unrecorded_issue(r, c, g, m);
 		else if (strcmp(sum, aurmig__script_checksum(m)) != 0)
 			rc = add_issue(r, AURMIG_ISSUE_CHANGED, m->id, aurmig__printf(c->ctx,
 				"%s was edited after it was applied (%s): the database has what the old file said; "

@@ -16,8 +16,9 @@ installed path, then the dynamic loader (see aurmig._native). Hooks
 from .core import (ConfigStatus, Migrator, Plan, Revision, Status, Step, config_state_names, state_names, status,
                    step_kind_names)
 from .errors import (AbortedError, AmbiguousError, DatabaseError, DriftError, Error, FileError, GraphError,
-                     InProgressError, IrreversibleError, LockTimeoutError, NotFoundError, OutOfMemoryError, RecoveryNeededError,
-                     ScriptError, StateError, TargetError, UnknownRevisionError, UsageError)
+                     InProgressError, IrreversibleError, LockTimeoutError, NotFoundError, OutOfMemoryError,
+                     PreconditionError, RecoveryNeededError, ScriptError, StateError, TargetError,
+                     UnknownRevisionError, UsageError)
 from . import _native
 from ._version import __version__
 
@@ -32,5 +33,5 @@ __all__ = [
     "Error", "OutOfMemoryError", "UsageError", "ScriptError", "GraphError", "FileError", "TargetError",
     "NotFoundError", "AmbiguousError", "DatabaseError", "LockTimeoutError", "StateError",
     "UnknownRevisionError", "RecoveryNeededError", "DriftError", "IrreversibleError", "AbortedError",
-    "InProgressError",
+    "InProgressError", "PreconditionError",
 ]

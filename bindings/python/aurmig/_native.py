@@ -344,6 +344,7 @@ const char *aurmig_verify_revision(const aurmig_verify *report, size_t i);
 const char *aurmig_verify_message(const aurmig_verify *report, size_t i);
 int aurmig_graph_sum_write(const aurmig_graph *graph);
 int aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
+int aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, char **revisions_out, aurmig_conn *conn, aurmig_conn *scratch, const aurmig_graph *graph, int lock, long lock_timeout_ms);
 """
 # END DECLARATIONS
 
@@ -355,6 +356,7 @@ CONSTANTS = {
     "AURMIG_EIO": -8, "AURMIG_EDB": -9, "AURMIG_ECONFLICT": -10, "AURMIG_EUNKNOWNREV": -11,
     "AURMIG_EIRREVERSIBLE": -12, "AURMIG_ELOCKED": -13, "AURMIG_EUSER": -14, "AURMIG_EBUFS": -15,
     "AURMIG_EUNSUPPORTED": -16, "AURMIG_ERECOVERY": -17, "AURMIG_EDRIFT": -18, "AURMIG_EINPROGRESS": -19,
+    "AURMIG_EASSERT": -20,
     "AURMIG_ITEROVER": -31,
     "AURMIG_DIALECT_SQLITE": 1, "AURMIG_DIALECT_MYSQL": 2, "AURMIG_DIALECT_PGSQL": 3,
     "AURMIG_LOG_ERROR": 1, "AURMIG_LOG_WARNING": 2, "AURMIG_LOG_INFO": 3, "AURMIG_LOG_DEBUG": 4,

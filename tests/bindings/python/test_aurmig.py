@@ -139,6 +139,30 @@ def test_unknown_revision_and_deploy_lock(db, tmp_path):
         new.downgrade("base")
 
 
+def test_failed_precondition_is_its_own_exception(db, tmp_path):
+    url, _ = db
+    graph = tmp_path / "asserts"
+    graph.mkdir()
+    (graph / "7000aaaa0001_t_a.sql").write_text(
+        "-- aurmig:revision 7000aaaa0001\n\n-- aurmig:upgrade\n"
+        "CREATE TABLE t_a (id INTEGER PRIMARY KEY, v INTEGER);\n"
+        "INSERT INTO t_a (id, v) VALUES (1, 5);\nINSERT INTO t_a (id, v) VALUES (2, 5);\n\n"
+        "-- aurmig:downgrade\nDROP TABLE t_a;\n")
+    (graph / "7000aaaa0002_t_b.sql").write_text(
+        "-- aurmig:revision 7000aaaa0002\n-- aurmig:down_revision 7000aaaa0001\n\n-- aurmig:upgrade\n"
+        "-- aurmig:assert SELECT COUNT(*) = 0, 'duplicate v' FROM (SELECT v FROM t_a GROUP BY v HAVING COUNT(*) > 1) d\n"
+        "CREATE TABLE t_b (id INTEGER PRIMARY KEY);\n\n-- aurmig:downgrade\nDROP TABLE t_b;\n")
+    with aurmig.Migrator(str(graph), url) as m:
+        with pytest.raises(aurmig.PreconditionError) as ei:
+            m.upgrade()
+        e = ei.value
+        assert e.code == n.AURMIG_EASSERT and isinstance(e, aurmig.StateError) and isinstance(e, aurmig.Error)
+        assert (e.file, e.line) == (str(graph / "7000aaaa0002_t_b.sql"), 5)
+        assert "precondition" in e.message
+        assert m.current_rows() == ["7000aaaa0001"]     # nothing of the refused step ran
+        m.downgrade("base")
+
+
 def test_progress_callback_can_stop_and_its_exception_comes_out(sqlite_db):
     url, graph = sqlite_db
 
