@@ -61,6 +61,37 @@ AURMIG_EXTERN(int) aurmig_lint_options_set_check_down(aurmig_lint_options *opts,
 AURMIG_EXTERN(int) aurmig_lint_options_ignore(aurmig_lint_options *opts, const char *revision, const char *codes,
 	const char *reason);
 
+/**
+ * 1: lint for a rolling deploy, where the release keeps running while the
+ * step does: renames (C101, C102, C103), NOT NULL without default (M102),
+ * and statements that block writes (L101, L102, L106, L109, L111, T103)
+ * become errors, L103/L104/L105 warnings. Severities set with
+ * aurmig_lint_options_set_severity() still win.
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_set_online(aurmig_lint_options *opts, int on);
+/**
+ * The server version the revisions will run on, as DIALECT:MAJOR[.MINOR]
+ * ("mariadb:10.11", "mysql:10.6", "postgresql:15", "pgsql:11", "sqlite:3.40");
+ * rules whose answer depends on it (docs/lint.md) use it. AURMIG_EINVALID
+ * for another form.
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_set_server_version(aurmig_lint_options *opts, const char *spec);
+/**
+ * Mark @p table (case-insensitive) as large, with @p rows rows (-1 when not
+ * known): lock and rewrite findings (L) on it become errors, and UPDATE or
+ * DELETE of it in a transactional step is L111.
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_large_table(aurmig_lint_options *opts, const char *table, long long rows);
+/** A table marked with fewer than @p rows rows is not large (default 0: every marked table is). */
+AURMIG_EXTERN(int) aurmig_lint_options_set_large_rows(aurmig_lint_options *opts, long long rows);
+/**
+ * P108: names of @p kind ("table", "column", "index", "constraint") created
+ * by a revision must match the POSIX extended regular expression @p regex
+ * (NULL or "" removes the pattern). P108 is off by default: enable it with
+ * aurmig_lint_options_set_severity().
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_set_name_pattern(aurmig_lint_options *opts, const char *kind, const char *regex);
+
 /** A new, empty report. */
 AURMIG_EXTERN(int) aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx);
 /** Free a report and its findings. NULL is a no-op. */
