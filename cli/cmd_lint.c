@@ -21,6 +21,7 @@ const char cmd_lint_help[] =
 	"                                [--ignore CODES] [--werror] [--list-rules]\n"
 	"                                [--server-version DIALECT:VERSION]... [--online]\n"
 	"                                [--large-table NAME[=ROWS]]... [--large-table-rows N]\n"
+	"                                [--probe --scratch-url URL]\n"
 	"                                [--format text|json|gcc|github|gitlab]\n\n"
 	"Check migration scripts for statements that lose data, break the running\n"
 	"release, fail on existing rows, lock a big table, or misuse transactions\n"
@@ -42,7 +43,11 @@ const char cmd_lint_help[] =
 	"with fewer than --large-table-rows rows is not big. --online: the release keeps\n"
 	"running during the deploy, so renames and blocking locks are errors, and an\n"
 	"ALTER without ALGORITHM=/LOCK= is L103. --format gitlab writes GitLab's\n"
-	"code-quality report (JSON).\n";
+	"code-quality report (JSON). --probe --scratch-url mysql://... (an EMPTY\n"
+	"MariaDB database) runs each revision on it, upgraded to the revision's parent,\n"
+	"with ALGORITHM=INSTANT, NOCOPY, INPLACE, COPY forced, and reports what the\n"
+	"server accepted (L112, L101) instead of the rules of thumb; it drops every\n"
+	"table it made.\n";
 
 enum { F_TEXT, F_JSON, F_GCC, F_GITHUB, F_GITLAB };
 
@@ -489,6 +494,7 @@ int cmd_lint(cli *c, int argc, char **argv)
 {
 	lint_cfg lc = { 0 };
 	aurmig_lint_report *rep = NULL;
+	aurmig_conn *scratch = NULL;
 	sel s = { 0 };
 	const char *since = NULL, *fmt = NULL;
 	int all = 0, pending = 0, werror = 0, format = c->json ? F_JSON : F_TEXT, code = EXIT_OK, rc, rules = 0;
@@ -496,7 +502,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 	char **specs = calloc((size_t)argc + 1, sizeof(*specs));
 	struct { const char *codes; int sev; } sevs[64];
 	size_t nsev = 0;
-	const char *dls[16], *versions[16], *large[64], *large_rows = NULL;
+	const char *dls[16], *versions[16], *large[64], *large_rows = NULL, *scratch_url = NULL;
+	int probe = 0;
 	size_t ndls = 0, nversions = 0, nlarge = 0;
 	int online = 0;
 
@@ -521,7 +528,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 				large[nlarge++] = v;
 			continue;
 		}
-		if (opt_value(argc, argv, &i, NULL, "--large-table-rows", &large_rows))
+		if (opt_value(argc, argv, &i, NULL, "--large-table-rows", &large_rows) ||
+		    opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
 			continue;
 		{
 			static const char *const names[] = { "--ignore", "--info", "--warning", "--error" };
@@ -547,6 +555,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 			check_down = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--online"))
 			online = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--probe"))
+			probe = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--list-rules"))
 			rules = 1;
 		else if (argv[i][0] == '-' && argv[i][1]) {
@@ -575,6 +585,10 @@ int cmd_lint(cli *c, int argc, char **argv)
 	if (rules) {
 		free(specs);
 		return list_rules(format);
+	}
+	if (probe != (scratch_url != NULL)) {
+		free(specs);
+		return usage("--probe and --scratch-url URL go together");
 	}
 	if (all + pending + (since != NULL) > 1 || ((all || pending || since) && nspecs)) {
 		free(specs);
@@ -711,9 +725,14 @@ int cmd_lint(cli *c, int argc, char **argv)
 				goto out;
 		}
 	}
-	/* lint, in graph order, then the files */
+	/* lint, in graph order (with --probe, each revision probed after its lint), then the files */
+	if (probe && (rc = aurmig_conn_open(&scratch, c->ctx, scratch_url))) {
+		code = cli_fail(c, rc);
+		goto out;
+	}
 	for (size_t i = 0; s.pick && i < aurmig_graph_count(c->graph); i++)
-		if (s.pick[i] && (rc = aurmig_lint_migration(rep, aurmig_graph_at(c->graph, i), lc.opts))) {
+		if (s.pick[i] && ((rc = aurmig_lint_migration(rep, aurmig_graph_at(c->graph, i), lc.opts)) ||
+				  (scratch && (rc = aurmig_lint_probe(rep, scratch, aurmig_graph_at(c->graph, i), lc.opts))))) {
 			code = cli_fail(c, rc);
 			goto out;
 		}
@@ -755,6 +774,7 @@ int cmd_lint(cli *c, int argc, char **argv)
 		}
 	}
 out:
+	aurmig_conn_free(scratch);
 	free(specs);
 	free(s.pick);
 	free(lc.baseline);

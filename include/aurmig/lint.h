@@ -105,6 +105,20 @@ AURMIG_EXTERN(int) aurmig_lint_migration(aurmig_lint_report *report, const aurmi
  */
 AURMIG_EXTERN(int) aurmig_lint_file(aurmig_lint_report *report, const char *path, const aurmig_lint_options *opts);
 
+/**
+ * Probe revision @p m (of a loaded graph) on @p scratch, an EMPTY MariaDB
+ * database: upgrade it to m's parents, then run each statement of m's mysql
+ * (or common) upgrade section with ALGORITHM=INSTANT, NOCOPY + LOCK=NONE,
+ * INPLACE + LOCK=NONE, INPLACE + LOCK=SHARED, COPY + LOCK=NONE, COPY, and as
+ * written, the first form the server accepts being what it does. Findings
+ * (L112, or L101 for a blocking copy) replace lint's L101/L104 guesses for
+ * those statements in @p report (lint m first). Every table is dropped
+ * from @p scratch afterwards. AURMIG_EINVALID when scratch is not MariaDB or
+ * holds a table. Implemented in the run layer (it runs a plan).
+ */
+AURMIG_EXTERN(int) aurmig_lint_probe(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_migration *m,
+	const aurmig_lint_options *opts);
+
 /** Number of findings, suppressed ones included, in the order found. */
 AURMIG_EXTERN(size_t) aurmig_lint_report_count(const aurmig_lint_report *report);
 /** Finding @p i, or NULL when out of range. */

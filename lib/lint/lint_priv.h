@@ -23,7 +23,7 @@ enum {
 	R_X101, R_X103, R_X104, R_X106,
 	/* added later (issue 16, second part); kept after the first ones so
 	 * the table's order of the first rules does not change */
-	R_L103, R_L111, R_T102, R_T103, R_P105, R_P106, R_P107, R_P108, R_P110, R_P111, R_P112, R_X105,
+	R_L103, R_L111, R_T102, R_T103, R_P105, R_P106, R_P107, R_P108, R_P110, R_P111, R_P112, R_X105, R_L112,
 	R__COUNT
 };
 
@@ -107,6 +107,7 @@ typedef struct aurmig__lint_scope {
 	long lock_wait_ms;       /* the script's lock_wait header, -1 none (T103) */
 	size_t stmt_index, nstmts; /* the statement's index in the section, their number (T102) */
 	char table[128];         /* the table the statement changes (lower case), "" unknown */
+	char probe_version[48];  /* the scratch server's version (run/probe.c) */
 	/* the statement being checked */
 	int line, col;
 	const char *stmt;

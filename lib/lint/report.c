@@ -148,6 +148,9 @@ const aurmig__lint_rule aurmig__lint_rules[R__COUNT] = {
 	[R_P112] = { "P112", W, "pgsql,sqlite", "foreign key on new columns without an index that starts with them",
 		"each DELETE or key UPDATE of the parent scans the child table (MariaDB creates the index itself; PostgreSQL and SQLite do not)",
 		"CREATE INDEX on the foreign-key columns in the same revision" },
+	[R_L112] = { "L112", I, "mysql", "--probe: the ALGORITHM and LOCK a scratch MariaDB accepted for the statement",
+		"what the server does, not a rule of thumb: LOCK=SHARED blocks writes, LOCK=NONE does not",
+		"for SHARED: split the ALTER so each part runs INPLACE/INSTANT with LOCK=NONE, or run it off-peak" },
 	[R_X105] = { "X105", I, "all", "a statement lint does not understand (nothing was checked)",
 		"lint checks only the statements it knows: this one may lock or lose data unseen",
 		"review it by hand, then suppress with a nolint and a reason" },
@@ -590,6 +593,7 @@ void aurmig__lint_emit(aurmig__lint_scope *s, int rule, int severity, const char
 		if (s->opts && s->opts->online)
 			severity = online_severity(rule, severity);
 		if (s->opts && s->table[0] && aurmig__lint_rules[rule].code[0] == 'L' && rule != R_L103 && rule != R_L111 &&
+		    !(rule == R_L112 && severity == AURMIG_LINT_INFO) &&
 		    (large = aurmig__lint_large(s->opts, s->table, &rows)) && severity != AURMIG_LINT_IGNORE)
 			severity = AURMIG_LINT_ERROR;
 		if (s->opts && s->opts->severity[rule] >= 0)
