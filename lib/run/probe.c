@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "run/plan_priv.h"
+#include "db/version.h"
 #include "lint/lint_priv.h"
 #include "base/split.h"
 #include "schema/ddl.h"
@@ -52,6 +53,11 @@ static int upgrade_to_parents(aurmig_conn *c, const aurmig_graph *g, const aurmi
 
 	if (n == 0)
 		return AURMIG_OK;
+	/* the version table first: an upgrade of a database without any table
+	 * would build it from the declared schema instead of running the
+	 * scripts (and refuse any target but the heads) */
+	if ((rc = aurmig__version_ensure(c)))
+		return rc;
 	if (!(targets = aurmig__calloc(c->ctx, n, sizeof(*targets))))
 		return AURMIG_ENOMEM;
 	for (size_t i = 0; i < n; i++)
@@ -138,6 +144,51 @@ static int names_clause(const char *sql)
 	return 0;
 }
 
+/* An identifier at *p (bare or in backticks): its span, *p advanced. */
+static int ident(const char **p, const char **s, size_t *n)
+{
+	const char *q = *p;
+
+	while (isspace((unsigned char)*q))
+		q++;
+	if (*q == '`') {
+		const char *e = strchr(q + 1, '`');
+		if (!e)
+			return 0;
+		*s = q;
+		*n = (size_t)(e + 1 - q);
+		*p = e + 1;
+		return 1;
+	}
+	*s = q;
+	while (isalnum((unsigned char)*q) || *q == '_' || *q == '$' || *q == '.')
+		q++;
+	*n = (size_t)(q - *s);
+	*p = q;
+	return *n > 0;
+}
+
+/* MariaDB takes no ALGORITHM/LOCK on DROP INDEX ... ON t (a syntax error):
+ * "DROP INDEX [IF EXISTS] i ON t" as "ALTER TABLE t DROP INDEX [IF EXISTS] i",
+ * or NULL when it has more. */
+static char *drop_index_as_alter(aurmig_context *ctx, const char *sql)
+{
+	const char *p = sql, *is, *ts;
+	size_t in, tn;
+	int ifx;
+
+	if (!kw(&p, "DROP") || !kw(&p, "INDEX"))
+		return NULL;
+	ifx = kw(&p, "IF") && kw(&p, "EXISTS");
+	if (!ident(&p, &is, &in) || !kw(&p, "ON") || !ident(&p, &ts, &tn))
+		return NULL;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p)
+		return NULL;
+	return aurmig__printf(ctx, "ALTER TABLE %.*s DROP INDEX %s%.*s", (int)tn, ts, ifx ? "IF EXISTS " : "", (int)in, is);
+}
+
 /* The server's message for "this form is not possible for this operation". */
 static int refused(aurmig_context *ctx)
 {
@@ -188,7 +239,7 @@ static void drop_guesses(aurmig_lint_report *rep, size_t from, int line)
 static int probe_statement(aurmig__lint_scope *s, aurmig_conn *c, const char *sql, size_t len, size_t from)
 {
 	char tb[128], *base, *q = NULL;
-	int kind, rc = AURMIG_OK;
+	int kind, rc = AURMIG_OK, clause_error = 0;
 	size_t n = len;
 
 	if (!(base = aurmig__strndup(c->ctx, sql, len)))
@@ -210,6 +261,14 @@ static int probe_statement(aurmig__lint_scope *s, aurmig_conn *c, const char *sq
 			}
 		}
 		break;
+	}
+	{
+		char *alt = drop_index_as_alter(c->ctx, base);
+		if (alt) {
+			free(base);
+			base = alt;
+			n = strlen(base);
+		}
 	}
 	kind = kind_of(base, tb, sizeof(tb));
 	if (!kind || names_clause(base)) {
@@ -247,12 +306,19 @@ static int probe_statement(aurmig__lint_scope *s, aurmig_conn *c, const char *sq
 			free(base);
 			return AURMIG_OK;
 		}
-		if (!refused(c->ctx))
-			break;   /* an error of the statement itself: as written says which */
+		if (!refused(c->ctx)) {
+			/* an error of the statement itself (as written says which), or no such clause here */
+			const aurmig_error *e = aurmig_error_last(c->ctx);
+			clause_error = e && e->message && strstr(e->message, "SQL syntax");
+			break;
+		}
 	}
 	free(q);
 	rc = aurmig_conn_exec(c, base);
-	if (rc == AURMIG_OK) {
+	if (rc == AURMIG_OK && clause_error) {
+		aurmig__lint_emit(s, R_L112, AURMIG_LINT_INFO, "probe: MariaDB %s takes no ALGORITHM/LOCK clause on this "
+			"statement; it ran as written (algorithm not known)", s->probe_version);
+	} else if (rc == AURMIG_OK) {
 		drop_guesses(s->rep, from, s->line);
 		aurmig__lint_emit(s, R_L112, AURMIG_LINT_WARNING, "probe: MariaDB %s refused every ALGORITHM/LOCK form but "
 			"ran the statement as written: it chose its own way (probably a copy)", s->probe_version);
