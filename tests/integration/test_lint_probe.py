@@ -141,6 +141,19 @@ class ProbeTest(unittest.TestCase):
         line5 = [f for f in json.loads(out)["findings"] if f["line"] == 5 and f["code"] == "L112"]
         self.assertEqual(line5[0]["severity"], "info")
 
+    def test_drop_index_and_unclaused_statements(self):
+        with open(os.path.join(self.dir, "cc03_c.sql"), "w") as f:
+            f.write("-- aurmig:revision cc03\n-- aurmig:down_revision bb02\n-- aurmig:message d\n"
+                    "-- aurmig:upgrade mysql\nDROP INDEX TA ON T;\nDROP INDEX IF EXISTS Nope ON T;\n"
+                    "RENAME TABLE T TO U;\n-- aurmig:downgrade mysql\nRENAME TABLE U TO T;\nCREATE INDEX TA ON T (A);\n")
+        rc, out, err = self.lint("cc03", "--probe", "--scratch-url", self.url)
+        got = {f["line"]: f["message"] for f in json.loads(out)["findings"] if f["code"] == "L112"}
+        # MariaDB takes no ALGORITHM on DROP INDEX ... ON: probed as ALTER TABLE ... DROP INDEX
+        self.assertRegex(got[5], r"ALGORITHM=(INSTANT|NOCOPY), LOCK=NONE")
+        self.assertRegex(got[6], r"ALGORITHM=(INSTANT|NOCOPY), LOCK=NONE")
+        self.assertNotIn(7, got)       # RENAME TABLE is not an ALTER: run as written, nothing to report
+        self.assertEqual(self.tables(), [])
+
     def test_probe_refuses_a_scratch_database_with_tables(self):
         self.admin("CREATE TABLE Precious (ID INT PRIMARY KEY)", self.name)
         rc, out, err = self.lint("bb02", "--probe", "--scratch-url", self.url)
