@@ -81,9 +81,9 @@ AURMIG_EXTERN(int) aurmig_lint_options_set_server_version(aurmig_lint_options *o
  * known): lock and rewrite findings (L) on it become errors, and UPDATE or
  * DELETE of it in a transactional step is L111.
  */
-AURMIG_EXTERN(int) aurmig_lint_options_large_table(aurmig_lint_options *opts, const char *table, long long rows);
+AURMIG_EXTERN(int) aurmig_lint_options_large_table(aurmig_lint_options *opts, const char *table, long rows);
 /** A table marked with fewer than @p rows rows is not large (default 0: every marked table is). */
-AURMIG_EXTERN(int) aurmig_lint_options_set_large_rows(aurmig_lint_options *opts, long long rows);
+AURMIG_EXTERN(int) aurmig_lint_options_set_large_rows(aurmig_lint_options *opts, long rows);
 /**
  * P108: names of @p kind ("table", "column", "index", "constraint") created
  * by a revision must match the POSIX extended regular expression @p regex

@@ -407,7 +407,7 @@ bad:
 		"lint: server version '%.40s' is not DIALECT:MAJOR[.MINOR] (e.g. mariadb:10.11, postgresql:15)", spec);
 }
 
-int aurmig_lint_options_large_table(aurmig_lint_options *o, const char *table, long long rows)
+int aurmig_lint_options_large_table(aurmig_lint_options *o, const char *table, long rows)
 {
 	struct aurmig__lint_large *v;
 	char *t;
@@ -430,7 +430,7 @@ int aurmig_lint_options_large_table(aurmig_lint_options *o, const char *table, l
 	return AURMIG_OK;
 }
 
-int aurmig_lint_options_set_large_rows(aurmig_lint_options *o, long long rows)
+int aurmig_lint_options_set_large_rows(aurmig_lint_options *o, long rows)
 {
 	if (!o)
 		return AURMIG_EINVALID;
