@@ -94,6 +94,7 @@ static void scope_init(aurmig__lint_scope *s, run *r, int dialect, int direction
 	s->dialect = dialect;
 	s->direction = direction;
 	s->transactional = r->m->transactional && !(dialect && section_batched(r->m, direction, dialect));
+	s->lock_wait_ms = r->m->lock_wait_ms;
 	s->nl = r->nl;
 	s->nnl = r->nnl;
 }
@@ -325,6 +326,8 @@ static int lint_section(run *r, aurmig__lint_scope *s, const aurmig__section *se
 		if (hook_between(sql, sec->len, sec->line, k ? st[k - 1].line : 0, st[k].line))
 			aurmig__strv_clear(&s->added_null);   /* a hook may write anything */
 
+		s->stmt_index = k;
+		s->nstmts = sec->portable ? 0 : nst;   /* T102: rendered statements are aurmig's, not the author's */
 		if (!sec->portable) {
 			aurmig__lint_statement(s, q, st[k].len, st[k].line, col);
 			continue;
@@ -362,6 +365,8 @@ static int lint_section(run *r, aurmig__lint_scope *s, const aurmig__section *se
 		/* findings name the portable statement, not the rendered one */
 		aurmig__strv_clear(&v);
 	}
+	if (!s->rc)
+		aurmig__lint_section_end(s);
 	if (s->direction == AURMIG_UPGRADE)
 		check_hooks(s, sql, sec->len, sec->line, st, nst);
 out:
