@@ -55,20 +55,50 @@ done:
 	aurmig__strv_clear(&v);
 }
 
-/* Foreign-key violations involving table (as child or parent). */
+/* SQL string literal of s (quotes doubled) appended to b. */
+static void put_literal(aurmig__buf *b, const char *s)
+{
+	aurmig__buf_puts(b, "'");
+	for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
+		aurmig__buf_add(b, s, (size_t)(q - s) + 1);
+		aurmig__buf_puts(b, "'");
+	}
+	aurmig__buf_puts(b, s);
+	aurmig__buf_puts(b, "'");
+}
+
+/* Foreign-key violations involving table (as child or parent). Only the
+ * table itself and the tables whose foreign keys name it are checked
+ * (pragma_foreign_key_check(NAME) each), not the whole database: a rebuild
+ * of one table cannot break the others, and checking every table costs
+ * seconds on a large database. */
 static int sqlite_fk_check(aurmig_conn *c, const char *table, const char *file, int line)
 {
 	aurmig__strv v = { 0 };
+	aurmig__buf q;
+	char *sql;
 	size_t ncols = 0;
-	int rc = c->ops->query_cells(c, "SELECT \"table\", parent FROM pragma_foreign_key_check", &v, &ncols);
+	int rc;
 
-	for (size_t i = 0; !rc && ncols == 2 && i + 1 < v.n; i += 2)
-		if (!strcmp(v.v[i], table) || !strcmp(v.v[i + 1], table)) {
-			rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, file, line,
-				"portable DDL: after rebuilding table %s, rows of %s break a foreign key to %s "
-				"(PRAGMA foreign_key_check)", table, v.v[i], v.v[i + 1]);
-			break;
-		}
+	aurmig__buf_init(&q, c->ctx);
+	aurmig__buf_puts(&q, "SELECT k.\"table\", k.parent FROM (SELECT ");
+	put_literal(&q, table);
+	aurmig__buf_puts(&q, " AS n UNION SELECT m.name FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f "
+		"WHERE m.type = 'table' AND f.\"table\" = ");
+	put_literal(&q, table);
+	aurmig__buf_puts(&q, " COLLATE NOCASE) AS t, pragma_foreign_key_check(t.n) AS k WHERE k.\"table\" = ");
+	put_literal(&q, table);
+	aurmig__buf_puts(&q, " COLLATE NOCASE OR k.parent = ");
+	put_literal(&q, table);
+	aurmig__buf_puts(&q, " COLLATE NOCASE LIMIT 1");
+	if (!(sql = aurmig__buf_detach(&q)))
+		return AURMIG_ENOMEM;
+	rc = c->ops->query_cells(c, sql, &v, &ncols);
+	free(sql);
+	if (!rc && ncols == 2 && v.n >= 2)
+		rc = aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, file, line,
+			"portable DDL: after rebuilding table %s, rows of %s break a foreign key to %s "
+			"(PRAGMA foreign_key_check)", table, v.v[0], v.v[1]);
 	aurmig__strv_clear(&v);
 	return rc;
 }
