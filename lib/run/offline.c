@@ -248,7 +248,11 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 				/* portable DDL, rendered for the dialect; SQLite's rebuilds
 				 * follow the tables made by portable DDL in this output */
 				aurmig__strv v = { 0 };
-				if (!model && (rc = aurmig__ddl_model_new(&model, p->ctx, c->dialect)))
+				/* online (--sql without START) on SQLite: start from the
+				 * live database's tables, as the engine does */
+				if (!model && (rc = !saved->offline && saved->dialect == AURMIG_DIALECT_SQLITE ?
+					aurmig__ddl_model_from_conn(&model, saved) :
+					aurmig__ddl_model_new(&model, p->ctx, c->dialect)))
 					break;
 				rc = aurmig__ddl_render(&v, s->ddl[it->stmt], c->dialect, model, s->mig->path,
 					s->stmts[it->stmt].line);

@@ -55,6 +55,15 @@ done:
 	aurmig__strv_clear(&v);
 }
 
+int aurmig__ddl_model_from_conn(aurmig_schema **out, aurmig_conn *c)
+{
+	int rc = aurmig_schema_read(out, c);
+
+	if (!rc && c->dialect == AURMIG_DIALECT_SQLITE)
+		sqlite_fkey_names(c, *out);
+	return rc;
+}
+
 /* SQL string literal of s (quotes doubled) appended to b. */
 static void put_literal(aurmig__buf *b, const char *s)
 {
