@@ -1,0 +1,550 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""aurweb's chain, 2020 -> head, on AUR-sized data (bench/aurgen.py).
+
+usage: aurbench.py --aurmig AURMIG [--scale F]... [--backends sqlite,mysql]
+                   [--mysql-url URL] [--out DIR] [--results FILE] [--writers]
+       aurbench.py --aurmig AURMIG --check [--scale 0.01]    (the smoke test)
+
+Per backend and scale:
+- the 2020 schema (tests/aurweb/data/schema-2020-<dialect>.sql) and the
+  generated rows, stamped at f47cad5d6d03 (not timed);
+- `aurmig upgrade head`: the whole process's wall time, and each step's time
+  as aurmig prints it;
+- the floor: the same statements run by the raw client, step by step. Each
+  step's SQL is `aurmig upgrade --sql +1` against the floor database itself
+  (exactly what aurmig runs, version-table and journal rows included), fed to
+  `sqlite3` (with `.timer on`: each statement's time too) or `mariadb`;
+- MariaDB with --writers: one thread per busy table doing single-row writes
+  in a loop during aurmig's upgrade; the longest write of each table and the
+  step running at that moment (from aurmig_journal's times).
+
+--check asserts, on SQLite and (when AURMIG_TEST_MYSQL_URL is set or --mysql-url
+is given) MariaDB, that the upgrade reaches head and that the rows are what
+the chain must leave (bench/aurgen.py facts()), for aurmig's run and for the
+floor's; no timings. Exit 0 when all hold.
+
+The report (a block between <!-- aur:begin --> and <!-- aur:end --> in
+--results) and OUT/aur-results.json are written after a run without --check.
+"""
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import aurgen  # noqa: E402
+
+MIGRATIONS = os.path.join(ROOT, "migrations")
+BASE = "f47cad5d6d03"
+BEGIN, END = "<!-- aur:begin -->", "<!-- aur:end -->"
+STEP_RE = re.compile(r"^Running upgrade (\S+) -> (\S+), (.*) \.\.\. ([0-9.]+) s$")
+
+
+def log(msg):
+    sys.stderr.write("aurbench: %s\n" % msg)
+    sys.stderr.flush()
+
+
+def run(cmd, **kw):
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    p = subprocess.run(cmd, **kw)
+    if p.returncode != 0:
+        raise RuntimeError("%s: exit %d\n%s%s" % (" ".join(cmd[:6]), p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
+    return p
+
+
+def timed(cmd, **kw):
+    t = time.monotonic()
+    p = run(cmd, **kw)
+    return time.monotonic() - t, p
+
+
+# --- backends ------------------------------------------------------------------
+
+class SQLite:
+    dialect = "sqlite"
+
+    def __init__(self, out, scale):
+        self.out, self.scale = out, scale
+        self.source = os.path.join(out, "aur-%s.sqlite" % scale)
+
+    def prepare(self):
+        gen = hashlib.sha256(open(os.path.join(HERE, "aurgen.py"), "rb").read()).hexdigest()
+        stamp = self.source + ".gen"
+        if not (os.path.exists(self.source) and open(stamp).read() == gen if os.path.exists(stamp) else False):
+            log("generating SQLite data at scale %s" % self.scale)
+            t = time.monotonic()
+            aurgen.fill_sqlite(self.source + ".tmp", self.scale)
+            os.replace(self.source + ".tmp", self.source)
+            with open(stamp, "w") as f:
+                f.write(gen)
+            log("  %.1f s" % (time.monotonic() - t))
+
+    def fresh(self, name):
+        path = os.path.join(self.out, "aur-%s-%s.sqlite" % (self.scale, name))
+        for suffix in ("", "-journal", "-wal"):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+        shutil.copyfile(self.source, path)
+        return "sqlite:///" + os.path.abspath(path)
+
+    @staticmethod
+    def path(url):
+        return url[len("sqlite:///"):]
+
+    def raw(self, url, sql):
+        """Run sql with sqlite3 (.timer on): wall seconds and the statements' times."""
+        t, p = timed(["sqlite3", "-bail", self.path(url)], input=".timer on\n" + sql)
+        times = [float(m.group(1)) for m in re.finditer(r"^Run Time: real ([0-9.]+)", p.stdout, re.M)]
+        return t, times
+
+    def query(self, url, sql):
+        import sqlite3
+        con = sqlite3.connect(self.path(url))
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def drop(self, url):
+        pass
+
+
+class MySQL:
+    dialect = "mysql"
+
+    def __init__(self, out, scale, url):
+        self.out, self.scale, self.url = out, scale, url
+        u = urllib.parse.urlsplit(url)
+        self.host, self.port = u.hostname or "127.0.0.1", u.port or 3306
+        self.user, self.password = urllib.parse.unquote(u.username or ""), urllib.parse.unquote(u.password or "")
+        self.data = os.path.join(out, "aur-%s.mysql.sql" % scale)
+
+    def connect(self, db=None):
+        import pymysql
+        return pymysql.connect(host=self.host, port=self.port, user=self.user, password=self.password,
+                               database=db, autocommit=True)
+
+    def client(self, db):
+        return ["mariadb", "-h", self.host, "-P", str(self.port), "-u", self.user, "-p" + self.password, db]
+
+    def prepare(self):
+        gen = hashlib.sha256(open(os.path.join(HERE, "aurgen.py"), "rb").read()).hexdigest()
+        stamp = self.data + ".gen"
+        if not (os.path.exists(self.data) and os.path.exists(stamp) and open(stamp).read() == gen):
+            log("generating MariaDB data at scale %s" % self.scale)
+            with open(self.data + ".tmp", "w", encoding="utf-8") as f:
+                aurgen.write_mysql(f, self.scale)
+            os.replace(self.data + ".tmp", self.data)
+            with open(stamp, "w") as f:
+                f.write(gen)
+
+    def fresh(self, name):
+        db = "aurmig_aurbench_%s" % name.replace("-", "_")
+        con = self.connect()
+        try:
+            con.cursor().execute("DROP DATABASE IF EXISTS %s" % db)
+            con.cursor().execute("CREATE DATABASE %s CHARACTER SET utf8" % db)
+        finally:
+            con.close()
+        t = time.monotonic()
+        with open(aurgen.SCHEMA % "mysql", "rb") as f:
+            run(self.client(db), stdin=f, text=False)
+        with open(self.data, "rb") as f:
+            run(self.client(db), stdin=f, text=False)
+        log("  loaded %s in %.1f s" % (db, time.monotonic() - t))
+        u = urllib.parse.urlsplit(self.url)
+        return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + db, "", ""))
+
+    def raw(self, url, sql):
+        db = urllib.parse.urlsplit(url).path.lstrip("/")
+        t, _ = timed(self.client(db), input=sql)
+        return t, []
+
+    def query(self, url, sql):
+        con = self.connect(urllib.parse.urlsplit(url).path.lstrip("/"))
+        try:
+            cur = con.cursor()
+            cur.execute(sql)
+            return cur.fetchall()
+        finally:
+            con.close()
+
+    def drop(self, url):
+        con = self.connect()
+        try:
+            con.cursor().execute("DROP DATABASE IF EXISTS %s" % urllib.parse.urlsplit(url).path.lstrip("/"))
+        finally:
+            con.close()
+
+
+# --- the runs --------------------------------------------------------------------
+
+def aurmig_cmd(args, url, *rest):
+    return [args.aurmig, "--url", url, "-d", MIGRATIONS, "--no-color"] + list(rest)
+
+
+def upgrade_aurmig(args, be, url):
+    run(aurmig_cmd(args, url, "stamp", BASE))
+    wall, p = timed(aurmig_cmd(args, url, "upgrade", "head"))
+    steps = []
+    for line in p.stdout.splitlines():
+        m = STEP_RE.match(line.strip())
+        if m:
+            steps.append({"from": m.group(1), "rev": m.group(2), "message": m.group(3), "s": float(m.group(4))})
+    return wall, steps
+
+
+def upgrade_floor(args, be, url):
+    """Step by step: the SQL aurmig would run, by the raw client."""
+    run(aurmig_cmd(args, url, "stamp", BASE))
+    steps = []
+    while True:
+        p = subprocess.run(aurmig_cmd(args, url, "check"), capture_output=True, text=True)
+        if p.returncode == 0:
+            break
+        sql = run(aurmig_cmd(args, url, "upgrade", "--sql", "+1")).stdout
+        m = re.search(r"^-- Running upgrade (\S+) -> (\S+), (.*)$", sql, re.M)
+        t, stmts = be.raw(url, sql)
+        steps.append({"from": m.group(1), "rev": m.group(2), "message": m.group(3), "s": t, "statements": stmts,
+                      "sql": [s for s in split_sql(sql)]})
+    return sum(s["s"] for s in steps), steps
+
+
+def split_sql(sql):
+    """Statements as sqlite3 sees them (one ; at a line end ends one), for labels."""
+    out, cur = [], []
+    for line in sql.splitlines():
+        if line.startswith("--") and not cur:
+            continue
+        cur.append(line)
+        if line.rstrip().endswith(";"):
+            out.append(" ".join(x.strip() for x in cur))
+            cur = []
+    return out
+
+
+WRITERS = {
+    "Users": ("SELECT ID FROM Users WHERE Suspended = 0 ORDER BY ID LIMIT 200",
+              "UPDATE Users SET LastLogin = LastLogin + 1 WHERE ID = %s"),
+    "PackageBases": ("SELECT ID FROM PackageBases ORDER BY ID LIMIT 200",
+                     "UPDATE PackageBases SET ModifiedTS = ModifiedTS + 1 WHERE ID = %s"),
+    "PackageVotes": ("SELECT UsersID, PackageBaseID FROM PackageVotes WHERE VoteTS IS NOT NULL LIMIT 200",
+                     "UPDATE PackageVotes SET VoteTS = VoteTS + 1 WHERE UsersID = %s AND PackageBaseID = %s"),
+    "PackageComments": ("SELECT ID FROM PackageComments ORDER BY ID LIMIT 200",
+                        "UPDATE PackageComments SET PinnedTS = PinnedTS + 1 WHERE ID = %s"),
+    "PackageNotifications": ("SELECT UserID, PackageBaseID FROM PackageNotifications LIMIT 200",
+                             "UPDATE PackageNotifications SET UserID = UserID WHERE UserID = %s AND PackageBaseID = %s"),
+    "Packages": ("SELECT ID FROM Packages ORDER BY ID LIMIT 200",
+                 "UPDATE Packages SET Version = Version WHERE ID = %s"),
+}
+
+
+class Writers:
+    """One thread per table, single-row autocommit writes every 5 ms."""
+
+    def __init__(self, be, url):
+        self.be, self.url, self.stop = be, url, threading.Event()
+        self.results = {}
+        self.threads = []
+        for table, (pick, write) in WRITERS.items():
+            keys = be.query(url, pick)
+            self.results[table] = {"n": 0, "errors": 0, "max": 0.0, "at": None}
+            th = threading.Thread(target=self.loop, args=(table, write, keys), daemon=True)
+            self.threads.append(th)
+
+    def loop(self, table, write, keys):
+        import pymysql
+        con = self.be.connect(urllib.parse.urlsplit(self.url).path.lstrip("/"))
+        r, i = self.results[table], 0
+        try:
+            while not self.stop.is_set():
+                k = keys[i % len(keys)]
+                i += 1
+                t0 = time.time()
+                try:
+                    con.cursor().execute(write, k)
+                except pymysql.err.MySQLError:
+                    r["errors"] += 1
+                dt = time.time() - t0
+                r["n"] += 1
+                if dt > r["max"]:
+                    r["max"], r["at"] = dt, t0
+                time.sleep(0.005)
+        finally:
+            con.close()
+
+    def __enter__(self):
+        for th in self.threads:
+            th.start()
+        time.sleep(0.3)
+        return self
+
+    def __exit__(self, *exc):
+        time.sleep(0.3)
+        self.stop.set()
+        for th in self.threads:
+            th.join()
+
+
+def journal_steps(be, url):
+    rows = be.query(url, "SELECT revision, started_at, finished_at FROM aurmig_journal "
+                         "WHERE operation = 'upgrade' ORDER BY id")
+    out = []
+    for rev, a, b in rows:
+        def ts(x):
+            return time.mktime(time.strptime(x[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone + float("0" + x[19:23])
+        out.append((rev, ts(a), ts(b) if b else None))
+    return out
+
+
+def counts(be, url, facts):
+    got = {}
+    for k in facts:
+        if k == "EmailVerified":
+            q = "SELECT COUNT(*) FROM Users WHERE EmailVerified = 1"
+        elif k == "VoteTS0":
+            q = "SELECT COUNT(*) FROM PackageVotes WHERE VoteTS = 0"
+        elif k == "NumVotesWrong":
+            q = ("SELECT COUNT(*) FROM PackageBases WHERE NumVotes <> "
+                 "(SELECT COUNT(*) FROM PackageVotes WHERE PackageVotes.PackageBaseID = PackageBases.ID)")
+        else:
+            q = "SELECT COUNT(*) FROM `%s`" % k if be.dialect == "mysql" else 'SELECT COUNT(*) FROM "%s"' % k
+        got[k] = int(be.query(url, q)[0][0])
+    return got
+
+
+def backends(args, scale):
+    out = []
+    for name in args.backends.split(","):
+        if name == "sqlite":
+            out.append(SQLite(args.out, scale))
+        elif name == "mysql":
+            url = args.mysql_url or os.environ.get("AURMIG_TEST_MYSQL_URL")
+            if url:
+                out.append(MySQL(args.out, scale, url))
+            else:
+                log("no MariaDB (--mysql-url or AURMIG_TEST_MYSQL_URL): leaving it out")
+    return out
+
+
+def check(args):
+    scale = args.scale[0] if args.scale else 0.01
+    facts = aurgen.facts(scale)
+    facts["NumVotesWrong"] = 0
+    failed = 0
+    for be in backends(args, scale):
+        be.prepare()
+        for name, fn in (("aurmig", upgrade_aurmig), ("floor", upgrade_floor)):
+            url = be.fresh("check-" + name)
+            try:
+                fn(args, be, url)
+                p = subprocess.run(aurmig_cmd(args, url, "check"), capture_output=True, text=True)
+                got = counts(be, url, facts)
+                bad = {k: (facts[k], got[k]) for k in facts if facts[k] != got[k]}
+                ok = p.returncode == 0 and not bad
+                log("%s %s scale %s: %s%s" % (be.dialect, name, scale, "ok" if ok else "FAILED",
+                                               "" if ok else " check=%d, expected/got %r" % (p.returncode, bad)))
+                failed += not ok
+            finally:
+                be.drop(url)
+    print("%d failed" % failed)
+    return 1 if failed else 0
+
+
+def bench(args):
+    res = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(args), "runs": []}
+    for scale in args.scale or [0.1]:
+        for be in backends(args, scale):
+            be.prepare()
+            log("%s scale %s: aurmig" % (be.dialect, scale))
+            url = be.fresh("aurmig")
+            r = {"dialect": be.dialect, "scale": scale}
+            if be.dialect == "mysql" and args.writers:
+                run(aurmig_cmd(args, url, "stamp", BASE))
+                w = Writers(be, url)
+                with w:
+                    wall, steps = timed_upgrade(args, url)
+                js = journal_steps(be, url)
+                for table, x in w.results.items():
+                    x["during"] = next((rev for rev, a, b in js if x["at"] and a - 0.002 <= x["at"] <= (b or 1e18)), None)
+                    x.pop("at")
+                r["writers"] = w.results
+            else:
+                wall, steps = upgrade_aurmig(args, be, url)
+            r["aurmig"] = {"wall": wall, "steps": steps}
+            be.drop(url)
+            log("  %.2f s" % wall)
+            log("%s scale %s: floor" % (be.dialect, scale))
+            url = be.fresh("floor")
+            fwall, fsteps = upgrade_floor(args, be, url)
+            be.drop(url)
+            log("  %.2f s" % fwall)
+            r["floor"] = {"wall": fwall, "steps": fsteps}
+            res["runs"].append(r)
+    with open(os.path.join(args.out, "aur-results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    if args.results:
+        report(res, args.results)
+    return 0
+
+
+def timed_upgrade(args, url):
+    wall, p = timed(aurmig_cmd(args, url, "upgrade", "head"))
+    steps = []
+    for line in p.stdout.splitlines():
+        m = STEP_RE.match(line.strip())
+        if m:
+            steps.append({"from": m.group(1), "rev": m.group(2), "message": m.group(3), "s": float(m.group(4))})
+    return wall, steps
+
+
+def machine(args):
+    def sh(cmd):
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+    return {
+        "cpu": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+        "cores": os.cpu_count(),
+        "memory": sh("free -h | awk '/Mem:/{print $2}'"),
+        "disk": sh("df -T %s | awk 'NR==2{print $1\", \"$2}'" % args.out) + ", rotational=" +
+        sh("cat /sys/block/$(basename $(df %s | awk 'NR==2{print $1}') | sed 's/[0-9]*$//')/queue/rotational 2>/dev/null"
+           % args.out),
+        "kernel": platform.release(),
+        "load": sh("cat /proc/loadavg"),
+        "aurmig": sh("%s --version" % args.aurmig),
+        "commit": sh("git -C %s rev-parse --short HEAD" % ROOT) + sh("git -C %s diff --quiet || echo ' + uncommitted'" % ROOT),
+        "sqlite3": sh("sqlite3 --version | cut -d' ' -f1"),
+        "mariadb": sh("mariadb --version"),
+    }
+
+
+def report(res, path):
+    L = []
+    w = L.append
+    m = res["machine"]
+    w(BEGIN)
+    w("## aurweb's chain on AUR-sized data (`bench/run.sh --aur`)")
+    w("")
+    w("Generated by `bench/aurbench.py` on %s. Data: `bench/aurgen.py` (scale 1 = issue 20's AUR sizes: 100k Users, "
+      "1M PackageVotes, ...; see its docstring). The 2020 schema stamped at %s, upgraded to head. "
+      "PostgreSQL: not applicable (aurweb's chain has no PostgreSQL sections)." % (res["when"], BASE))
+    w("")
+    w("Machine: %s, %s cores, %s RAM, disk %s, kernel %s; load average at the start: %s (shared with other "
+      "builds and test runs: every figure is one run on a loaded machine). %s, commit %s; sqlite3 %s; %s." %
+      (m["cpu"], m["cores"], m["memory"], m["disk"], m["kernel"], m["load"], m["aurmig"], m["commit"], m["sqlite3"],
+       m["mariadb"]))
+    w("")
+    w("The floor runs each step's `aurmig upgrade --sql +1` output (the same statements, version row and journal row) "
+      "with the raw client; aurmig also takes the deploy lock, reads the journal, and on SQLite checks the foreign "
+      "keys of a rebuilt table and of the tables referencing it.")
+    w("")
+    w("| backend | scale | aurmig upgrade head, s | floor (raw client), s | aurmig / floor |")
+    w("|---|---|---|---|---|")
+    for r in res["runs"]:
+        a, f = r["aurmig"]["wall"], r["floor"]["wall"]
+        w("| %s | %s | %.2f | %.2f | %.2f× |" % (r["dialect"], r["scale"], a, f, a / f if f else 0))
+    w("")
+    for r in res["runs"]:
+        w("### %s, scale %s, per migration" % (r["dialect"], r["scale"]))
+        w("")
+        w("| revision | message | aurmig, s | floor, s | slowest statement (floor), s |")
+        w("|---|---|---|---|---|")
+        fl = {s["rev"]: s for s in r["floor"]["steps"]}
+        for s in r["aurmig"]["steps"]:
+            f = fl.get(s["rev"], {})
+            slow = ""
+            if f.get("statements"):
+                i = max(range(len(f["statements"])), key=lambda k: f["statements"][k])
+                stmts = [x for x in f["sql"] if not x.startswith("--")]
+                label = stmts[i][:70] if i < len(stmts) else "?"
+                slow = "%.3f `%s`" % (f["statements"][i], label.replace("|", "\\|"))
+            w("| %s | %s | %.3f | %.3f | %s |" % (s["rev"], s["message"][:50], s["s"], f.get("s", 0), slow))
+        w("")
+        if r.get("writers"):
+            w("Longest single-row write per table during aurmig's upgrade (writers every 5 ms, autocommit):")
+            w("")
+            w("| table | writes | errors | longest, s | during |")
+            w("|---|---|---|---|---|")
+            for t, x in sorted(r["writers"].items(), key=lambda kv: -kv[1]["max"]):
+                w("| %s | %d | %d | %.3f | %s |" % (t, x["n"], x["errors"], x["max"], x["during"] or ""))
+            w("")
+    growth(res, w)
+    w(END)
+    block = "\n".join(L) + "\n"
+    old = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    if BEGIN in old and END in old:
+        new = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END) + 1:]
+    else:
+        new = old.rstrip("\n") + "\n\n" + block
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(new)
+
+
+def growth(res, w):
+    """Statements of the SQLite floor at two scales: growth against n log n."""
+    sq = sorted([r for r in res["runs"] if r["dialect"] == "sqlite"], key=lambda r: r["scale"])
+    if len(sq) < 2:
+        return
+    lo, hi = sq[0], sq[-1]
+    k = hi["scale"] / lo["scale"]
+    nlogn = k * (1 + __import__("math").log(k) / __import__("math").log(aurgen.ROWS["PackageVotes"] * lo["scale"]))
+    w("### Growth of each statement, SQLite floor, scale %s -> %s (rows ×%.1f; n log n: ×%.1f)" %
+      (lo["scale"], hi["scale"], k, nlogn))
+    w("")
+    w("Statements taking at least 20 ms at the larger scale; `ratio` is their time at %s over %s." %
+      (hi["scale"], lo["scale"]))
+    w("")
+    w("| revision | statement | s at %s | s at %s | ratio | |" % (lo["scale"], hi["scale"]))
+    w("|---|---|---|---|---|---|")
+    fl = {s["rev"]: s for s in lo["floor"]["steps"]}
+    worst = 0
+    for s in hi["floor"]["steps"]:
+        o = fl.get(s["rev"])
+        if not o or len(o["statements"]) != len(s["statements"]):
+            continue
+        stmts = [x for x in s["sql"] if not x.startswith("--")]
+        for i, t in enumerate(s["statements"]):
+            if t < 0.02:
+                continue
+            ratio = t / max(o["statements"][i], 1e-4)
+            worst = max(worst, ratio)
+            w("| %s | `%s` | %.3f | %.3f | %.1f× | %s |" % (s["rev"], (stmts[i] if i < len(stmts) else "?")[:60].replace("|", "\\|"),
+                                                      o["statements"][i], t, ratio,
+                                                      "**faster than n log n**" if ratio > 1.5 * nlogn else ""))
+    w("")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--aurmig", required=True)
+    ap.add_argument("--scale", type=float, action="append")
+    ap.add_argument("--backends", default="sqlite,mysql")
+    ap.add_argument("--mysql-url")
+    ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    ap.add_argument("--results")
+    ap.add_argument("--writers", action="store_true")
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    args.out = os.path.abspath(args.out)
+    args.aurmig = os.path.abspath(args.aurmig)
+    return check(args) if args.check else bench(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
