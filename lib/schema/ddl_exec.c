@@ -152,10 +152,53 @@ int aurmig__ddl_run_declared(aurmig_conn *c, const char *stmt, size_t len, int p
 	return rc;
 }
 
+/* A rebuild copies the table, builds its indexes and checks its foreign
+ * keys, all in one transaction: with SQLite's default page cache (2 MiB)
+ * the check's probes of the parent tables miss the cache for nearly every
+ * row once the copy has filled it with dirty pages (measured: 170,000 reads
+ * for 100,000 rows against 1,800 with a larger cache). The rebuild runs with
+ * a cache of at least REBUILD_CACHE_KIB (it grows only as pages are used);
+ * *old gets the connection's setting to restore, NULL when it is large
+ * enough already. */
+#define REBUILD_CACHE_KIB 65536L
+
+static int rebuild_cache(aurmig_conn *c, char **old)
+{
+	aurmig__strv v = { 0 };
+	long n;
+	int rc;
+
+	*old = NULL;
+	if ((rc = c->ops->query(c, "SELECT cache_size FROM pragma_cache_size", &v)))
+		return rc;
+	n = v.n ? strtol(v.v[0], NULL, 10) : 0;
+	/* negative: KiB; positive: pages (of at least 512 bytes) */
+	if ((n < 0 && -n >= REBUILD_CACHE_KIB) || (n > 0 && n >= REBUILD_CACHE_KIB)) {
+		aurmig__strv_clear(&v);
+		return AURMIG_OK;
+	}
+	if (!(*old = aurmig__strdup(c->ctx, v.n ? v.v[0] : "-2000"))) {
+		aurmig__strv_clear(&v);
+		return AURMIG_ENOMEM;
+	}
+	aurmig__strv_clear(&v);
+	{
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %ld", -REBUILD_CACHE_KIB);
+		rc = c->ops->exec(c, sql, NULL);
+	}
+	if (rc) {
+		free(*old);
+		*old = NULL;
+	}
+	return rc;
+}
+
 int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, int line)
 {
 	aurmig__strv v = { 0 }, trig = { 0 };
 	aurmig_schema *m = NULL;
+	char *cache = NULL;
 	int rc, rebuild = 0, savepoint = 0;
 
 	/* only SQLite's ALTER TABLE (and DROP INDEX: a UNIQUE constraint's
@@ -206,6 +249,8 @@ int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, in
 				goto done;
 			savepoint = 1;
 		}
+		if ((rc = rebuild_cache(c, &cache)))
+			goto done;
 	}
 	rc = exec_all(c, &v);
 	if (!rc && rebuild) {
@@ -216,6 +261,18 @@ int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, in
 		rc = exec_all(c, &trig);
 		if (!rc)
 			rc = sqlite_fk_check(c, table, file, line);
+	}
+	if (cache) {
+		/* the connection's own page cache again */
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %ld", strtol(cache, NULL, 10));
+		if (rc) {
+			c->ctx->err_hold++;
+			(void)c->ops->exec(c, sql, NULL);
+			c->ctx->err_hold--;
+		} else {
+			rc = c->ops->exec(c, sql, NULL);
+		}
 	}
 	if (rc && rebuild) {
 		/* a pragma outlives a rollback: switch it back */
@@ -234,6 +291,7 @@ int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, in
 		}
 	}
 done:
+	free(cache);
 	aurmig__strv_clear(&v);
 	aurmig__strv_clear(&trig);
 	aurmig_schema_free(m);
