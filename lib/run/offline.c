@@ -263,6 +263,15 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 					break;
 				continue;
 			}
+			/* SQLite's rebuilds need the definitions of tables plain SQL
+			 * made: the model follows those statements too */
+			if (c->dialect == AURMIG_DIALECT_SQLITE) {
+				if (!model && (rc = saved->offline ? aurmig__ddl_model_new(&model, p->ctx, c->dialect) :
+					aurmig__ddl_model_from_conn(&model, saved)))
+					break;
+				if ((rc = aurmig__ddl_model_follow(model, p->ctx, st, len)))
+					break;
+			}
 			if (needs_delimiter(c->dialect, st, len))
 				aurmig__buf_printf(&r->out, "DELIMITER //\n%.*s //\nDELIMITER ;\n", (int)len, st);
 			else
