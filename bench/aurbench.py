@@ -121,7 +121,8 @@ class SQLite:
     def raw(self, url, sql):
         """Run sql with sqlite3 (.timer on): wall seconds and the statements' times."""
         t, p = timed(["sqlite3", "-bail", self.path(url)], input=".timer on\n" + sql)
-        times = [float(m.group(1)) for m in re.finditer(r"^Run Time: real ([0-9.]+)", p.stdout, re.M)]
+        times = [(float(m.group(1)), float(m.group(2)) + float(m.group(3))) for m in
+                 re.finditer(r"^Run Time: real ([0-9.]+) user ([0-9.]+) sys ([0-9.]+)", p.stdout, re.M)]
         return t, times
 
     def query(self, url, sql):
@@ -412,6 +413,12 @@ def check(args):
 
 def bench(args):
     res = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(args), "runs": []}
+    prev = os.path.join(args.out, "aur-results.json")
+    if args.keep and os.path.exists(prev):
+        old = json.load(open(prev))
+        todo = {(d, sc) for d in args.backends.split(",") for sc in (args.scale or [0.1])}
+        res["runs"] = [r for r in old["runs"] if (r["dialect"], r["scale"]) not in todo]
+        res["kept"] = [(r["dialect"], r["scale"], old["when"], old["machine"]["load"]) for r in res["runs"]]
     for scale in args.scale or [0.1]:
         for be in backends(args, scale):
             be.prepare()
@@ -440,6 +447,7 @@ def bench(args):
             log("  %.2f s" % fwall)
             r["floor"] = {"wall": fwall, "cpu": sum(x["cpu"] for x in fsteps), "steps": fsteps}
             res["runs"].append(r)
+    res["runs"].sort(key=lambda r: (r["dialect"] != "sqlite", r["scale"]))
     with open(os.path.join(args.out, "aur-results.json"), "w") as f:
         json.dump(res, f, indent=1)
     if args.results:
@@ -494,7 +502,9 @@ def report(res, path):
       "builds and test runs: every figure is one run on a loaded machine). %s, commit %s; sqlite3 %s; %s." %
       (m["cpu"], m["cores"], m["memory"], m["disk"], m["kernel"], m["load"], m["aurmig"], m["commit"], m["sqlite3"],
        m["mariadb"]))
-    w("")
+    for d, sc, when, load in res.get("kept", []):
+        w("The %s run at scale %s is from %s (load average then: %s)." % (d, sc, when, load))
+        w("")
     w("The floor runs each step's `aurmig upgrade --sql +1` output (the same statements, version row and journal row) "
       "with the raw client; aurmig also takes the deploy lock, reads the journal, and on SQLite checks the foreign "
       "keys of a rebuilt table and of the tables referencing it.")
@@ -519,10 +529,10 @@ def report(res, path):
             f = fl.get(s["rev"], {})
             slow = ""
             if f.get("statements"):
-                i = max(range(len(f["statements"])), key=lambda k: f["statements"][k])
+                i = max(range(len(f["statements"])), key=lambda k: f["statements"][k][0])
                 stmts = [x for x in f["sql"] if not x.startswith("--")]
                 label = stmts[i][:70] if i < len(stmts) else "?"
-                slow = "%.3f `%s`" % (f["statements"][i], label.replace("|", "\\|"))
+                slow = "%.3f `%s`" % (f["statements"][i][0], label.replace("|", "\\|"))
             w("| %s | %s | %.3f | %.3f | %s |" % (s["rev"], s["message"][:50], s["s"], f.get("s", 0), slow))
         w("")
         if r.get("writers"):
@@ -556,11 +566,13 @@ def growth(res, w):
     w("### Growth of each statement, SQLite floor, scale %s -> %s (rows ×%.1f; n log n: ×%.1f)" %
       (lo["scale"], hi["scale"], k, nlogn))
     w("")
-    w("Statements taking at least 20 ms at the larger scale; `ratio` is their time at %s over %s." %
-      (hi["scale"], lo["scale"]))
+    w("Statements taking at least 50 ms of CPU (user + system, from sqlite3's `.timer on`, less disturbed by "
+      "the machine's load than wall time) at the larger scale; `ratio` is their CPU time at %s over %s. "
+      "Flagged when above 1.5 × the n log n factor." % (hi["scale"], lo["scale"]))
     w("")
-    w("| revision | statement | s at %s | s at %s | ratio | |" % (lo["scale"], hi["scale"]))
-    w("|---|---|---|---|---|---|")
+    w("| revision | statement | wall s at %s | wall s at %s | CPU s at %s | CPU s at %s | CPU ratio | |" %
+      (lo["scale"], hi["scale"], lo["scale"], hi["scale"]))
+    w("|---|---|---|---|---|---|---|---|")
     fl = {s["rev"]: s for s in lo["floor"]["steps"]}
     worst = 0
     for s in hi["floor"]["steps"]:
@@ -568,14 +580,16 @@ def growth(res, w):
         if not o or len(o["statements"]) != len(s["statements"]):
             continue
         stmts = [x for x in s["sql"] if not x.startswith("--")]
-        for i, t in enumerate(s["statements"]):
-            if t < 0.02:
+        for i, (t, c) in enumerate(s["statements"]):
+            if c < 0.05:
                 continue
-            ratio = t / max(o["statements"][i], 1e-4)
+            ratio = c / max(o["statements"][i][1], 1e-3)
             worst = max(worst, ratio)
-            w("| %s | `%s` | %.3f | %.3f | %.1f× | %s |" % (s["rev"], (stmts[i] if i < len(stmts) else "?")[:60].replace("|", "\\|"),
-                                                      o["statements"][i], t, ratio,
-                                                      "**faster than n log n**" if ratio > 1.5 * nlogn else ""))
+            w("| %s | `%s` | %.3f | %.3f | %.3f | %.3f | %.1f× | %s |" % (
+                s["rev"], (stmts[i] if i < len(stmts) else "?")[:60].replace("|", "\\|"), o["statements"][i][0], t,
+                o["statements"][i][1], c, ratio, "**faster than n log n**" if ratio > 1.5 * nlogn else ""))
+    w("")
+    w("Largest CPU ratio: %.1f× (n log n: %.1f×)." % (worst, nlogn))
     w("")
 
 
@@ -589,6 +603,8 @@ def main():
     ap.add_argument("--results")
     ap.add_argument("--writers", action="store_true")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the runs of OUT/aur-results.json for the backends and scales not run now")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     args.out = os.path.abspath(args.out)

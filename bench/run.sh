@@ -193,7 +193,7 @@ if [ $aur -eq 1 ]; then
 		backends=sqlite,mysql
 	fi
 	# shellcheck disable=SC2086
-	$PY "$HERE/aurbench.py" --aurmig "$AURMIG" --out "$OUT" --results "$HERE/RESULTS.md" --writers \
+	$PY "$HERE/aurbench.py" --aurmig "$AURMIG" --out "$OUT" --results "$HERE/RESULTS.md" --writers --keep \
 		--backends $backends ${mysql_url:+--mysql-url "$mysql_url"} $scales
 	exit $?
 fi
