@@ -73,10 +73,11 @@ int aurmig__ddl_model_follow(aurmig_schema *m, aurmig_context *ctx, const char *
 		}
 	}
 	if (!rc && op && !(ine && op->kind == OP_CREATE_TABLE && aurmig__ddl_model_table(m, op->table)))
-		(void)aurmig__ddl_render(&out, op, m->dialect, m, NULL, 0);
+		rc = aurmig__ddl_render(&out, op, m->dialect, m, NULL, 0);
 	ctx->err_hold--;
 	aurmig__strv_clear(&out);
 	aurmig__ddl_free(op);
 	free(text);
-	return rc == AURMIG_ENOMEM ? rc : AURMIG_OK;
+	/* errors were held: only running out of memory is ours to report */
+	return rc == AURMIG_ENOMEM ? aurmig__oom(ctx) : AURMIG_OK;
 }
