@@ -248,7 +248,11 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 				/* portable DDL, rendered for the dialect; SQLite's rebuilds
 				 * follow the tables made by portable DDL in this output */
 				aurmig__strv v = { 0 };
-				if (!model && (rc = aurmig__ddl_model_new(&model, p->ctx, c->dialect)))
+				/* online (--sql without START) on SQLite: start from the
+				 * live database's tables, as the engine does */
+				if (!model && (rc = !saved->offline && saved->dialect == AURMIG_DIALECT_SQLITE ?
+					aurmig__ddl_model_from_conn(&model, saved) :
+					aurmig__ddl_model_new(&model, p->ctx, c->dialect)))
 					break;
 				rc = aurmig__ddl_render(&v, s->ddl[it->stmt], c->dialect, model, s->mig->path,
 					s->stmts[it->stmt].line);
@@ -258,6 +262,15 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 				if (rc)
 					break;
 				continue;
+			}
+			/* SQLite's rebuilds need the definitions of tables plain SQL
+			 * made: the model follows those statements too */
+			if (c->dialect == AURMIG_DIALECT_SQLITE) {
+				if (!model && (rc = saved->offline ? aurmig__ddl_model_new(&model, p->ctx, c->dialect) :
+					aurmig__ddl_model_from_conn(&model, saved)))
+					break;
+				if ((rc = aurmig__ddl_model_follow(model, p->ctx, st, len)))
+					break;
 			}
 			if (needs_delimiter(c->dialect, st, len))
 				aurmig__buf_printf(&r->out, "DELIMITER //\n%.*s //\nDELIMITER ;\n", (int)len, st);
