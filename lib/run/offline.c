@@ -277,6 +277,8 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 			else
 				aurmig__buf_printf(&r->out, "%.*s;\n", (int)len, st);
 		}
+		if (rc)
+			break;   /* a statement's rendering failed: not to be overwritten below */
 		if (s->mig && !s->mig->transactional && (rc = aurmig__db_begin(c)))
 			break;
 		for (size_t k = 0; k < s->nops && !rc; k++) {
