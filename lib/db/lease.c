@@ -70,45 +70,21 @@ int aurmig__db_wsrep(aurmig_conn *c, int *on)
 
 int aurmig__db_causal_reads(aurmig_conn *c)
 {
-	aurmig__strv v = { 0 };
-	size_t ncols = 0, i;
-	const char *ready = "", *status = "", *state = "", *sync = "";
+	char sync[32];
 	int on = 0, rc;
 
 	if (c->causal || aurmig__db_wsrep(c, &on) || !on)
 		return AURMIG_OK;
 	/* a node outside the primary component would make a causal read wait
 	 * for its timeout (1205), and a plain one answer stale: say why instead */
-	rc = c->ops->query_cells(c, "SELECT UPPER(VARIABLE_NAME), VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-		"WHERE VARIABLE_NAME IN ('WSREP_READY', 'WSREP_CLUSTER_STATUS', 'WSREP_LOCAL_STATE_COMMENT') "
-		"UNION ALL SELECT 'SYNC', CAST(@@session.wsrep_sync_wait AS CHAR)", &v, &ncols);
-	if (rc || ncols != 2) {
-		aurmig__strv_clear(&v);
+	if ((rc = aurmig__db_galera_node(c, "wsrep_sync_wait", sync, sizeof(sync),
+			"is not part of the cluster's primary component or not synced",
+			"what it holds may be stale; ask a synced node of the primary component")))
 		return rc;
-	}
-	for (i = 0; i + 1 < v.n; i += 2) {
-		if (!strcmp(v.v[i], "WSREP_READY"))
-			ready = v.v[i + 1];
-		else if (!strcmp(v.v[i], "WSREP_CLUSTER_STATUS"))
-			status = v.v[i + 1];
-		else if (!strcmp(v.v[i], "WSREP_LOCAL_STATE_COMMENT"))
-			state = v.v[i + 1];
-		else if (!strcmp(v.v[i], "SYNC"))
-			sync = v.v[i + 1];
-	}
-	if (strcmp(status, "Primary") != 0 || strcmp(ready, "ON") != 0)
-		rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
-			"this Galera node is not part of the cluster's primary component or not synced "
-			"(wsrep_cluster_status %s, wsrep_ready %s, state %s): what it holds may be stale; "
-			"ask a synced node of the primary component (%s)",
-			*status ? status : "unknown", *ready ? ready : "unknown", *state ? state : "unknown",
-			c->display_url);
-	else if (!(strtol(sync, NULL, 10) & 1))
-		rc = c->ops->exec(c, "SET SESSION wsrep_sync_wait = 1", NULL);
-	aurmig__strv_clear(&v);
-	if (!rc)
-		c->causal = 1;
-	return rc;
+	if (!(strtol(sync, NULL, 10) & 1) && (rc = c->ops->exec(c, "SET SESSION wsrep_sync_wait = 1", NULL)))
+		return rc;
+	c->causal = 1;
+	return AURMIG_OK;
 }
 
 int aurmig__lease_wanted(aurmig_conn *c)

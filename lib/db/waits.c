@@ -133,19 +133,24 @@ static int read_only_error(aurmig_conn *c, const char *why)
 		"this server is a read-only replica: run against the primary (%s: %s)", c->display_url, why);
 }
 
-/* A Galera node takes writes for the cluster when it is in the primary
- * component and ready; DDL must replicate as TOI, or the version row
- * would move everywhere while the schema changed on one node. */
-static int require_galera_ready(aurmig_conn *c)
+int aurmig__db_galera_node(aurmig_conn *c, const char *session_var, char *value, size_t size,
+	const char *not_ready, const char *advice)
 {
 	aurmig__strv v = { 0 };
 	size_t ncols = 0, i;
-	const char *ready = "", *status = "", *state = "", *osu = "";
+	const char *ready = "", *status = "", *state = "", *var = "";
+	char *sql;
 	int rc;
 
-	rc = c->ops->query_cells(c, "SELECT UPPER(VARIABLE_NAME), VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-		"WHERE VARIABLE_NAME IN ('WSREP_READY', 'WSREP_CLUSTER_STATUS', 'WSREP_LOCAL_STATE_COMMENT') "
-		"UNION ALL SELECT 'OSU', CAST(@@session.wsrep_OSU_method AS CHAR)", &v, &ncols);
+	if (size)
+		value[0] = '\0';
+	if (!(sql = aurmig__printf(c->ctx, "SELECT UPPER(VARIABLE_NAME), VARIABLE_VALUE FROM "
+			"information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('WSREP_READY', "
+			"'WSREP_CLUSTER_STATUS', 'WSREP_LOCAL_STATE_COMMENT') "
+			"UNION ALL SELECT 'VAR', CAST(@@session.%s AS CHAR)", session_var)))
+		return AURMIG_ENOMEM;
+	rc = c->ops->query_cells(c, sql, &v, &ncols);
+	free(sql);
 	if (rc || ncols != 2) {
 		aurmig__strv_clear(&v);
 		return rc;
@@ -157,24 +162,39 @@ static int require_galera_ready(aurmig_conn *c)
 			status = v.v[i + 1];
 		else if (!strcmp(v.v[i], "WSREP_LOCAL_STATE_COMMENT"))
 			state = v.v[i + 1];
-		else if (!strcmp(v.v[i], "OSU"))
-			osu = v.v[i + 1];
+		else if (!strcmp(v.v[i], "VAR"))
+			var = v.v[i + 1];
 	}
 	if (strcmp(status, "Primary") != 0 || strcmp(ready, "ON") != 0)
 		rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
-			"this Galera node is not ready for writes (wsrep_cluster_status %s, wsrep_ready %s, "
-			"state %s): it is not part of the cluster's primary component or not synced; run "
-			"against a synced node of the primary component (%s)",
-			*status ? status : "unknown", *ready ? ready : "unknown", *state ? state : "unknown",
-			c->display_url);
-	else if (*osu && strcmp(osu, "TOI") != 0 && !c->allow_non_toi)
-		rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
+			"this Galera node %s (wsrep_cluster_status %s, wsrep_ready %s, state %s): %s (%s)",
+			not_ready, *status ? status : "unknown", *ready ? ready : "unknown",
+			*state ? state : "unknown", advice, c->display_url);
+	else if (size)
+		snprintf(value, size, "%s", var);
+	aurmig__strv_clear(&v);
+	return rc;
+}
+
+/* A Galera node takes writes for the cluster when it is in the primary
+ * component and ready; DDL must replicate as TOI, or the version row
+ * would move everywhere while the schema changed on one node. */
+static int require_galera_ready(aurmig_conn *c)
+{
+	char osu[32];
+	int rc;
+
+	if ((rc = aurmig__db_galera_node(c, "wsrep_OSU_method", osu, sizeof(osu), "is not ready for writes",
+			"it is not part of the cluster's primary component or not synced; run against a synced "
+			"node of the primary component")))
+		return rc;
+	if (*osu && strcmp(osu, "TOI") != 0 && !c->allow_non_toi)
+		return aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
 			"this Galera node runs DDL with wsrep_OSU_method %s, not TOI: the schema change would "
 			"apply to this node only while the version row replicates to every node; set it to TOI, "
 			"or pass --allow-non-toi if you apply the DDL on every node yourself (%s)", osu,
 			c->display_url);
-	aurmig__strv_clear(&v);
-	return rc;
+	return AURMIG_OK;
 }
 
 int aurmig__db_require_writable(aurmig_conn *c)
