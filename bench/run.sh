@@ -20,6 +20,12 @@
 #   --mariadb-env FILE use the server described by FILE (the env file of
 #                      tests/servers/start.sh) instead of starting one
 #   --report-only      only rewrite bench/RESULTS.md from bench/out/results.json
+#   --aur              instead: aurweb's chain 2020 -> head on AUR-sized data
+#                      (bench/aurgen.py, bench/aurbench.py), SQLite and MariaDB,
+#                      against the raw clients, with MariaDB write stalls; its
+#                      section of bench/RESULTS.md only
+#   --scale F          with --aur: the data's scale (1 = the AUR's size; repeatable;
+#                      default 0.1 and 0.3)
 #
 # Environment: BENCH_OUT (work directory, default bench/out),
 # BENCH_MYSQL_PORT (the private server's port, default 33091).
@@ -37,6 +43,8 @@ build=""
 mariadb=auto
 mariadb_env=""
 report_only=0
+aur=0
+scales=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) quick=1 ;;
@@ -46,7 +54,9 @@ while [ $# -gt 0 ]; do
 	--no-mariadb) mariadb=no ;;
 	--mariadb-env) mariadb=env; mariadb_env=$2; shift ;;
 	--report-only) report_only=1 ;;
-	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--aur) aur=1 ;;
+	--scale) scales="$scales --scale $2"; shift ;;
+	-h|--help) sed -n '3,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -115,6 +125,7 @@ for o in json.load(open(sys.argv[1])):
 AURMIG=$build/cli/aurmig
 [ -x "$AURMIG" ] || die "no $AURMIG"
 
+if [ $aur -eq 0 ]; then
 say "compiling bench/micro.c"
 # shellcheck disable=SC2046
 gcc -std=c11 -O2 -g -Wall -Wextra -o "$OUT/micro" "$HERE/micro.c" \
@@ -137,6 +148,8 @@ fi
 : "${runs:=7}"
 say "generating corpora in $OUT/corpus"
 $PY "$HERE/gen.py" "$OUT/corpus" --sizes $sizes --graph-sizes $graph_sizes
+
+fi
 
 # --- MariaDB ------------------------------------------------------------------------
 servers=""
@@ -171,6 +184,19 @@ no) ;;
 esac
 
 # --- run ----------------------------------------------------------------------------
+if [ $aur -eq 1 ]; then
+	[ -n "$scales" ] || scales="--scale 0.1 --scale 0.3"
+	backends=sqlite
+	mysql_url=""
+	if [ -n "$mariadb_env" ]; then
+		mysql_url=$(sed -n 's/^AURMIG_TEST_MYSQL_URL=//p' "$mariadb_env")
+		backends=sqlite,mysql
+	fi
+	# shellcheck disable=SC2086
+	$PY "$HERE/aurbench.py" --aurmig "$AURMIG" --out "$OUT" --results "$HERE/RESULTS.md" --writers --keep \
+		--backends $backends ${mysql_url:+--mysql-url "$mysql_url"} $scales
+	exit $?
+fi
 set -- --out "$OUT" --aurmig "$AURMIG" --micro "$OUT/micro" --runs "$runs" \
 	--sizes $sizes --graph-sizes $graph_sizes --mysql-sizes $mysql_sizes \
 	--callgrind-graph-max $cg_graph_max --alembic-max $alembic_max --source-desc "$desc" --buildtype "$buildtype" \

@@ -137,6 +137,7 @@ int cmd_recover(cli *c, int argc, char **argv);   /* resume, mark-applied, mark-
 int cmd_revision(cli *c, int argc, char **argv);  /* revision, merge */
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_config_stamp(cli *c, int argc, char **argv);
+int cmd_lock(cli *c, int argc, char **argv);      /* cmd_migrate.c */
 int cmd_schema(cli *c, int argc, char **argv);
 int cmd_lint(cli *c, int argc, char **argv);       /* cmd_lint.c */
 extern const char cmd_lint_help[];
@@ -161,6 +162,20 @@ int cli_sqlite_scratch(cli *c, char *dir, size_t dirsize, char **url);
 void cli_remove_scratch(const char *dir);
 int cli_print_diff(cli *c, const aurmig_schema *a, const aurmig_schema *b, const aurmig_schema_diff *d, int differs,
 	int skip_order);
+json_t *cli_diff_json(const aurmig_schema_diff *d, int skip_order);
+/* Drift at the database's revision (cmd_schema.c): the migrations replayed
+ * on a scratch database (SQLite: a temporary file; else scratch_url) to the
+ * database's version rows, compared with it (aurmig_drift_read; hold: take
+ * and keep the deploy lock, else probe it). *ndiff: differences, column
+ * order left out. Prints the error and returns the exit code on failure. */
+typedef struct cli_drift {
+	aurmig_schema *live, *expected;
+	aurmig_schema_diff *diff;
+	char *revisions;   /* the database's version rows, space-separated */
+	size_t ndiff;
+} cli_drift;
+int cli_drift_read(cli *c, const char *scratch_url, int hold, cli_drift *out);
+void cli_drift_done(cli_drift *d);
 
 /* JSON helpers (json_out.c). */
 json_t *jout_strings(size_t n, const char *(*at)(const void *, size_t), const void *obj);

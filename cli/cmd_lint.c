@@ -4,6 +4,7 @@
  * --since, the configured baseline), the [lint] configuration, and the
  * report as text, JSON, gcc-style or GitHub annotations.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -18,7 +19,10 @@ const char cmd_lint_help[] =
 	"                                [--dialect sqlite|mysql|pgsql]... [--check-down]\n"
 	"                                [--error CODES] [--warning CODES] [--info CODES]\n"
 	"                                [--ignore CODES] [--werror] [--list-rules]\n"
-	"                                [--format text|json|gcc|github]\n\n"
+	"                                [--server-version DIALECT:VERSION]... [--online]\n"
+	"                                [--large-table NAME[=ROWS]]... [--large-table-rows N]\n"
+	"                                [--probe --scratch-url URL]\n"
+	"                                [--format text|json|gcc|github|gitlab]\n\n"
 	"Check migration scripts for statements that lose data, break the running\n"
 	"release, fail on existing rows, lock a big table, or misuse transactions\n"
 	"(rules and codes: docs/lint.md). Reads no database except for --pending.\n"
@@ -31,9 +35,21 @@ const char cmd_lint_help[] =
 	"(or in the header, for the file), or in [lint] as ignore.REV = CODES -- reason.\n"
 	"Configuration: [lint] of DIR/lint.ini, then of --config. CODES are codes\n"
 	"(D101) or classes (D). Exit 0 when no error-level finding (no warning either\n"
-	"with --werror), 10 when there is one, 1 when a script cannot be read.\n";
+	"with --werror), 10 when there is one, 1 when a script cannot be read.\n"
+	"--server-version mariadb:10.11|postgresql:15 lets rules that depend on it\n"
+	"(INSTANT ADD/DROP COLUMN, DEFAULT rewrites) answer for that version.\n"
+	"--large-table NAME[=ROWS] marks a big table: lock and rewrite findings (L) on\n"
+	"it are errors, and UPDATE/DELETE of it in a transaction is L111; a marked table\n"
+	"with fewer than --large-table-rows rows is not big. --online: the release keeps\n"
+	"running during the deploy, so renames and blocking locks are errors, and an\n"
+	"ALTER without ALGORITHM=/LOCK= is L103. --format gitlab writes GitLab's\n"
+	"code-quality report (JSON). --probe --scratch-url mysql://... (an EMPTY\n"
+	"MariaDB database) runs each revision on it, upgraded to the revision's parent,\n"
+	"with ALGORITHM=INSTANT, NOCOPY, INPLACE, COPY forced, and reports what the\n"
+	"server accepted (L112, L101) instead of the rules of thumb; it drops every\n"
+	"table it made.\n";
 
-enum { F_TEXT, F_JSON, F_GCC, F_GITHUB };
+enum { F_TEXT, F_JSON, F_GCC, F_GITHUB, F_GITLAB };
 
 typedef struct lint_cfg {
 	cli *c;
@@ -58,15 +74,18 @@ static int parse_severity(const char *name)
 	return -1;
 }
 
+/* A dialect to lint for: the library's names, not "portable" (-1: none). */
 static int parse_dialect(const char *s, size_t n)
 {
-	if (n == 6 && !strncmp(s, "sqlite", 6))
-		return AURMIG_DIALECT_SQLITE;
-	if ((n == 5 && !strncmp(s, "mysql", 5)) || (n == 7 && !strncmp(s, "mariadb", 7)))
-		return AURMIG_DIALECT_MYSQL;
-	if ((n == 5 && !strncmp(s, "pgsql", 5)) || (n == 10 && !strncmp(s, "postgresql", 10)))
-		return AURMIG_DIALECT_PGSQL;
-	return -1;
+	char name[32];
+	int d;
+
+	if (n >= sizeof(name))
+		return -1;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	d = aurmig_dialect_from_name(name);
+	return d == AURMIG_DIALECT_ANY ? -1 : d;
 }
 
 static int add_dialects(lint_cfg *lc, const char *list, const char *where)
@@ -91,6 +110,44 @@ static int add_dialects(lint_cfg *lc, const char *list, const char *where)
 	return EXIT_OK;
 }
 
+/* ROWS: digits, with an optional k/M/G (thousands, millions, billions). */
+static int parse_rows(const char *v, long long *out)
+{
+	char *end;
+	long long n;
+
+	if (!*v || *v < '0' || *v > '9')
+		return -1;
+	n = strtoll(v, &end, 10);
+	if (*end == 'k' || *end == 'K')
+		n *= 1000, end++;
+	else if (*end == 'M')
+		n *= 1000000, end++;
+	else if (*end == 'G')
+		n *= 1000000000, end++;
+	if (*end || n < 0)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* NAME[=ROWS] */
+static int add_large(aurmig_lint_options *o, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	long long rows = -1;
+	char *name;
+	int rc;
+
+	if (eq && parse_rows(eq + 1, &rows))
+		return AURMIG_EINVALID;
+	if (!(name = strndup(spec, eq ? (size_t)(eq - spec) : strlen(spec))))
+		return AURMIG_ENOMEM;
+	rc = *name ? aurmig_lint_options_large_table(o, name, rows) : AURMIG_EINVALID;
+	free(name);
+	return rc;
+}
+
 static int config_entry(void *user, const char *section, const char *name, const char *value)
 {
 	lint_cfg *lc = user;
@@ -108,10 +165,39 @@ static int config_entry(void *user, const char *section, const char *name, const
 		lc->dialects = strdup(value);
 		return lc->dialects != NULL;
 	}
-	if (!strcmp(name, "check-down"))
+	if (!strcmp(name, "online"))
+		return aurmig_lint_options_set_online(lc->opts, !strcmp(value, "yes") || !strcmp(value, "true") ||
+			!strcmp(value, "1")) == AURMIG_OK;
+	if (!strcmp(name, "server-version") || !strcmp(name, "large-tables")) {
+		/* a list, blanks or commas between */
+		const char *p = value;
+		int server = name[0] == 's';
+		while (*p && !rc) {
+			size_t n;
+			char *w;
+			p += strspn(p, " \t,");
+			if (!(n = strcspn(p, " \t,")))
+				break;
+			if (!(w = strndup(p, n)))
+				return 0;
+			rc = server ? aurmig_lint_options_set_server_version(lc->opts, w) : add_large(lc->opts, w);
+			free(w);
+			p += n;
+		}
+	} else if (!strcmp(name, "large-table-rows")) {
+		long long n;
+		if (parse_rows(value, &n)) {
+			fprintf(stderr, "aurmig: %s: [lint] large-table-rows takes a number of rows, not '%s'\n", lc->path, value);
+			lc->failed = 1;
+			return 0;
+		}
+		rc = aurmig_lint_options_set_large_rows(lc->opts, n);
+	} else if (!strncmp(name, "name.", 5))
+		rc = aurmig_lint_options_set_name_pattern(lc->opts, name + 5, value);
+	else if (!strcmp(name, "check-down"))
 		return aurmig_lint_options_set_check_down(lc->opts, !strcmp(value, "yes") || !strcmp(value, "true") ||
 			!strcmp(value, "1")) == AURMIG_OK;
-	if ((sev = parse_severity(name)) >= 0)
+	else if ((sev = parse_severity(name)) >= 0)
 		rc = aurmig_lint_options_set_severity(lc->opts, value, sev);
 	else if (!strncmp(name, "ignore.", 7) && name[7]) {
 		const char *dash = strstr(value, "--");
@@ -127,6 +213,11 @@ static int config_entry(void *user, const char *section, const char *name, const
 		free(codes);
 	} else {
 		fprintf(stderr, "aurmig: %s: unknown key '%s' in [lint] (see docs/lint.md)\n", lc->path, name);
+		lc->failed = 1;
+		return 0;
+	}
+	if (rc && !strcmp(name, "large-tables")) {
+		fprintf(stderr, "aurmig: %s: [lint] large-tables: NAME[=ROWS] expected, not '%s'\n", lc->path, value);
 		lc->failed = 1;
 		return 0;
 	}
@@ -315,6 +406,65 @@ static json_t *finding_json(const aurmig_lint_finding *x)
 	return o;
 }
 
+/* GitLab code quality (the Code Climate subset GitLab reads): one object per
+ * finding; the fingerprint does not hold the line, so a finding keeps it
+ * when lines above it move (a repeat of the same finding gets a count). */
+static void fnv(uint64_t *h, const char *s)
+{
+	for (; s && *s; s++)
+		*h = (*h ^ (unsigned char)*s) * 1099511628211ULL;
+	*h = (*h ^ 0xff) * 1099511628211ULL;
+}
+
+static json_t *gitlab_report(const aurmig_lint_report *rep)
+{
+	json_t *a = json_array();
+	size_t n = aurmig_lint_report_count(rep), k = 0;
+	uint64_t *seen = calloc(n ? n : 1, sizeof(*seen));
+
+	for (size_t i = 0; seen && i < n; i++) {
+		const aurmig_lint_finding *x = aurmig_lint_report_at(rep, i);
+		int sev = aurmig_lint_finding_severity(x);
+		uint64_t h1 = 14695981039346656037ULL, h2 = 0x84222325cbf29ce4ULL;
+		unsigned rep_no = 0;
+		char fp[40], desc[1024];
+		json_t *o, *loc, *lines;
+
+		if (aurmig_lint_finding_suppressed(x))
+			continue;
+		fnv(&h1, aurmig_lint_finding_code(x));
+		fnv(&h1, aurmig_lint_finding_file(x));
+		fnv(&h1, aurmig_lint_finding_dialects(x));
+		fnv(&h1, aurmig_lint_finding_message(x));
+		fnv(&h1, aurmig_lint_finding_statement(x));
+		for (size_t j = 0; j < k; j++)
+			rep_no += seen[j] == h1;
+		seen[k++] = h1;
+		h2 ^= h1;
+		fnv(&h2, aurmig_lint_finding_revision(x));
+		snprintf(fp, sizeof(fp), "%016llx%08x%08x", (unsigned long long)h1, (unsigned)(h2 >> 32) ^ rep_no,
+			(unsigned)h2);
+		snprintf(desc, sizeof(desc), "%s%s%s%s: %s (do instead: %s)", aurmig_lint_finding_code(x),
+			*aurmig_lint_finding_dialects(x) ? " [" : "", aurmig_lint_finding_dialects(x),
+			*aurmig_lint_finding_dialects(x) ? "]" : "", aurmig_lint_finding_message(x), aurmig_lint_finding_hint(x));
+		o = json_object();
+		loc = json_object();
+		lines = json_object();
+		json_object_set_new(o, "description", json_string(desc));
+		json_object_set_new(o, "check_name", json_string(aurmig_lint_finding_code(x)));
+		json_object_set_new(o, "fingerprint", json_string(fp));
+		json_object_set_new(o, "severity", json_string(sev == AURMIG_LINT_ERROR ? "critical" :
+			sev == AURMIG_LINT_WARNING ? "major" : "info"));
+		json_object_set_new(lines, "begin", json_integer(aurmig_lint_finding_line(x) ? aurmig_lint_finding_line(x) : 1));
+		json_object_set_new(loc, "path", json_string(aurmig_lint_finding_file(x)));
+		json_object_set_new(loc, "lines", lines);
+		json_object_set_new(o, "location", loc);
+		json_array_append_new(a, o);
+	}
+	free(seen);
+	return a;
+}
+
 static int list_rules(int format)
 {
 	if (format == F_JSON) {
@@ -347,6 +497,7 @@ int cmd_lint(cli *c, int argc, char **argv)
 {
 	lint_cfg lc = { 0 };
 	aurmig_lint_report *rep = NULL;
+	aurmig_conn *scratch = NULL;
 	sel s = { 0 };
 	const char *since = NULL, *fmt = NULL;
 	int all = 0, pending = 0, werror = 0, format = c->json ? F_JSON : F_TEXT, code = EXIT_OK, rc, rules = 0;
@@ -354,8 +505,10 @@ int cmd_lint(cli *c, int argc, char **argv)
 	char **specs = calloc((size_t)argc + 1, sizeof(*specs));
 	struct { const char *codes; int sev; } sevs[64];
 	size_t nsev = 0;
-	const char *dls[16];
-	size_t ndls = 0;
+	const char *dls[16], *versions[16], *large[64], *large_rows = NULL, *scratch_url = NULL;
+	int probe = 0;
+	size_t ndls = 0, nversions = 0, nlarge = 0;
+	int online = 0;
 
 	if (!specs)
 		return EXIT_ERROR;
@@ -368,6 +521,19 @@ int cmd_lint(cli *c, int argc, char **argv)
 				dls[ndls++] = v;
 			continue;
 		}
+		if (opt_value(argc, argv, &i, NULL, "--server-version", &v)) {
+			if (nversions < 16)
+				versions[nversions++] = v;
+			continue;
+		}
+		if (opt_value(argc, argv, &i, NULL, "--large-table", &v)) {
+			if (nlarge < 64)
+				large[nlarge++] = v;
+			continue;
+		}
+		if (opt_value(argc, argv, &i, NULL, "--large-table-rows", &large_rows) ||
+		    opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
+			continue;
 		{
 			static const char *const names[] = { "--ignore", "--info", "--warning", "--error" };
 			int hit = -1;
@@ -390,6 +556,10 @@ int cmd_lint(cli *c, int argc, char **argv)
 			werror = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--check-down"))
 			check_down = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--online"))
+			online = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--probe"))
+			probe = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--list-rules"))
 			rules = 1;
 		else if (argv[i][0] == '-' && argv[i][1]) {
@@ -408,14 +578,20 @@ int cmd_lint(cli *c, int argc, char **argv)
 			format = F_GCC;
 		else if (!strcmp(fmt, "github"))
 			format = F_GITHUB;
+		else if (!strcmp(fmt, "gitlab"))
+			format = F_GITLAB;
 		else {
 			free(specs);
-			return usage("--format takes text, json, gcc or github");
+			return usage("--format takes text, json, gcc, github or gitlab");
 		}
 	}
 	if (rules) {
 		free(specs);
 		return list_rules(format);
+	}
+	if (probe != (scratch_url != NULL)) {
+		free(specs);
+		return usage("--probe and --scratch-url URL go together");
 	}
 	if (all + pending + (since != NULL) > 1 || ((all || pending || since) && nspecs)) {
 		free(specs);
@@ -464,6 +640,29 @@ int cmd_lint(cli *c, int argc, char **argv)
 		}
 	if (check_down > 0)
 		aurmig_lint_options_set_check_down(lc.opts, 1);
+	if (online)
+		aurmig_lint_options_set_online(lc.opts, 1);
+	for (size_t k = 0; k < nversions; k++)
+		if (aurmig_lint_options_set_server_version(lc.opts, versions[k])) {
+			fprintf(stderr, "aurmig: lint: --server-version: %s\n", aurmig_error_last(c->ctx)->message);
+			code = EXIT_USAGE;
+			goto out;
+		}
+	for (size_t k = 0; k < nlarge; k++)
+		if (add_large(lc.opts, large[k])) {
+			fprintf(stderr, "aurmig: lint: --large-table takes NAME or NAME=ROWS, not '%s'\n", large[k]);
+			code = EXIT_USAGE;
+			goto out;
+		}
+	if (large_rows) {
+		long long n;
+		if (parse_rows(large_rows, &n)) {
+			fprintf(stderr, "aurmig: lint: --large-table-rows takes a number of rows, not '%s'\n", large_rows);
+			code = EXIT_USAGE;
+			goto out;
+		}
+		aurmig_lint_options_set_large_rows(lc.opts, n);
+	}
 
 	/* what to lint */
 	{
@@ -529,9 +728,14 @@ int cmd_lint(cli *c, int argc, char **argv)
 				goto out;
 		}
 	}
-	/* lint, in graph order, then the files */
+	/* lint, in graph order (with --probe, each revision probed after its lint), then the files */
+	if (probe && (rc = aurmig_conn_open(&scratch, c->ctx, scratch_url))) {
+		code = cli_fail(c, rc);
+		goto out;
+	}
 	for (size_t i = 0; s.pick && i < aurmig_graph_count(c->graph); i++)
-		if (s.pick[i] && (rc = aurmig_lint_migration(rep, aurmig_graph_at(c->graph, i), lc.opts))) {
+		if (s.pick[i] && ((rc = aurmig_lint_migration(rep, aurmig_graph_at(c->graph, i), lc.opts)) ||
+				  (scratch && (rc = aurmig_lint_probe(rep, scratch, aurmig_graph_at(c->graph, i), lc.opts))))) {
 			code = cli_fail(c, rc);
 			goto out;
 		}
@@ -559,6 +763,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 			json_object_set_new(o, "counts", counts);
 			json_object_set_new(o, "exit_code", json_integer(code));
 			jout_print(o);
+		} else if (format == F_GITLAB) {
+			jout_print(gitlab_report(rep));
 		} else {
 			for (size_t i = 0; i < aurmig_lint_report_count(rep); i++) {
 				const aurmig_lint_finding *x = aurmig_lint_report_at(rep, i);
@@ -571,6 +777,7 @@ int cmd_lint(cli *c, int argc, char **argv)
 		}
 	}
 out:
+	aurmig_conn_free(scratch);
 	free(specs);
 	free(s.pick);
 	free(lc.baseline);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* upgrade, downgrade, stamp, current, check. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -81,12 +83,27 @@ static int progress_cb(void *payload, const aurmig_step *s, int phase)
 		fflush(stdout);
 		c->step_redrawn = 1;
 		break;
+	case AURMIG_PROGRESS_BATCH:
+		/* a batched statement (-- aurmig:batch): its batches as they commit */
+		if (!c->step_open || !c->stdout_tty || now - c->step_t0 < 1.0)
+			break;
+		fputs("\r\033[K", stdout);
+		step_line(stdout, s);
+		printf(" statement %zu/%zu, batch %zu (%zu rows), %.0f s", aurmig_step_statements(s) + 1,
+			aurmig_step_statement_count(s), aurmig_step_batches(s), aurmig_step_batch_rows(s), now - c->step_t0);
+		fflush(stdout);
+		c->step_redrawn = 1;
+		break;
 	case AURMIG_PROGRESS_DONE:
 		if (c->step_redrawn) {
 			fputs("\r\033[K", stdout);
 			step_line(stdout, s);
 		}
-		printf(" %.3f s%s\n", aurmig_step_seconds(s), aurmig_step_retries(s) ? " (after lock-wait retries)" : "");
+		printf(" %.3f s%s", aurmig_step_seconds(s), aurmig_step_retries(s) ? " (after lock-wait retries)" : "");
+		if (aurmig_step_batches(s))
+			printf(" (%zu batch%s, %zu rows)", aurmig_step_batches(s), aurmig_step_batches(s) == 1 ? "" : "es",
+				aurmig_step_batch_rows(s));
+		putchar('\n');
 		fflush(stdout);
 		c->step_open = 0;
 		break;
@@ -113,29 +130,12 @@ static void wait_options(const cli *c, aurmig_plan_options *opts)
 	opts->lock_retries = c->lock_retries;
 }
 
+/* --dialect of offline SQL: a real dialect, not "portable" (0: none given) */
 static int dialect_of(const char *name)
 {
-	if (!name)
-		return 0;
-	if (!strcmp(name, "sqlite"))
-		return AURMIG_DIALECT_SQLITE;
-	if (!strcmp(name, "mysql") || !strcmp(name, "mariadb"))
-		return AURMIG_DIALECT_MYSQL;
-	if (!strcmp(name, "pgsql") || !strcmp(name, "postgresql") || !strcmp(name, "postgres"))
-		return AURMIG_DIALECT_PGSQL;
-	return -1;
-}
+	int d = aurmig_dialect_from_name(name);
 
-/* The dialect of a URL, by its scheme (no connection made). */
-static int dialect_of_url(const char *url)
-{
-	char scheme[16];
-	size_t n = url ? strcspn(url, ":+") : 0;
-	if (!url || n == 0 || n >= sizeof(scheme))
-		return 0;
-	memcpy(scheme, url, n);
-	scheme[n] = '\0';
-	return dialect_of(scheme) > 0 ? dialect_of(scheme) : 0;
+	return d == AURMIG_DIALECT_ANY ? -1 : d;
 }
 
 /* --sql: print the script instead of running it. A "start:" prefix on the
@@ -169,8 +169,8 @@ static int print_sql(cli *c, int command, const char *const *targets, size_t nta
 			fprintf(stderr, "aurmig: unknown --dialect '%s' (sqlite, mysql, pgsql)\n", dialect_name);
 			return EXIT_USAGE;
 		}
-		if (!d)
-			d = dialect_of_url(url);
+		if (!d && url && (d = aurmig_dialect_from_url(url)) < 0)
+			d = 0;
 		if (!d) {
 			free(t);
 			fprintf(stderr, "aurmig: offline SQL needs --dialect sqlite|mysql|pgsql (or a URL to take it from)\n");
@@ -336,20 +336,25 @@ static int bad_usage(const char *verb, const char *msg)
 	return EXIT_USAGE;
 }
 
+static int drift_gate(cli *c, const char *scratch_url);
+
 int cmd_upgrade(cli *c, int argc, char **argv)
 {
-	const char *target = NULL, *dialect = NULL;
+	const char *target = NULL, *dialect = NULL, *scratch_url = NULL;
 	unsigned int flags = 0;
-	int sql = 0;
+	int sql = 0, check_drift = 0, code;
 
 	for (int i = 1; i < argc; i++) {
 		int w = cli_wait_option(c, argc, argv, &i, 0, 1);
 		if (w < 0)
 			return EXIT_USAGE;
-		if (w || opt_value(argc, argv, &i, NULL, "--dialect", &dialect))
+		if (w || opt_value(argc, argv, &i, NULL, "--dialect", &dialect) ||
+		    opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
 			continue;
 		if (opt_flag(argc, argv, &i, NULL, "--one-transaction"))
 			flags |= AURMIG_PLAN_ONE_TRANSACTION;
+		else if (opt_flag(argc, argv, &i, NULL, "--check-drift"))
+			check_drift = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--sql"))
 			sql = 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0' && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
@@ -361,11 +366,17 @@ int cmd_upgrade(cli *c, int argc, char **argv)
 	}
 	if (!target)
 		target = "heads";
+	if ((check_drift || scratch_url) && (sql || strcmp(argv[0], "upgrade")))
+		return bad_usage(argv[0], "--check-drift goes with upgrade (not --sql, not downgrade)");
+	if (scratch_url && !check_drift)
+		return bad_usage(argv[0], "--scratch-url goes with --check-drift");
 	if (sql)
 		return print_sql(c, strcmp(argv[0], "upgrade") == 0 ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE,
 			&target, 1, flags, dialect);
 	if (dialect || strchr(target, ':'))
 		return bad_usage(argv[0], "--dialect and START:END targets go with --sql");
+	if (check_drift && (code = drift_gate(c, scratch_url)))
+		return code;
 	return run_plan(c, strcmp(argv[0], "upgrade") == 0 ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE,
 		&target, 1, flags);
 }
@@ -418,6 +429,25 @@ int cmd_stamp(cli *c, int argc, char **argv)
 		run_plan(c, AURMIG_CMD_STAMP, targets, n, flags);
 	free(targets);
 	return code;
+}
+
+/* --json of the read-only verbs: "replica": null on a primary, else
+ * {"lag_seconds": seconds behind, or null where the server does not tell}. */
+static int json_replica(cli *c, json_t *o)
+{
+	double lag = -1;
+	int replica = 0, rc;
+
+	if ((rc = aurmig_conn_replica(c->conn, &replica, &lag)))
+		return rc;
+	if (!replica)
+		json_object_set_new(o, "replica", json_null());
+	else {
+		json_t *r = json_object();
+		json_object_set_new(r, "lag_seconds", lag >= 0 ? json_real(lag) : json_null());
+		json_object_set_new(o, "replica", r);
+	}
+	return AURMIG_OK;
 }
 
 int cmd_current(cli *c, int argc, char **argv)
@@ -479,6 +509,10 @@ int cmd_current(cli *c, int argc, char **argv)
 			json_object_set_new(o, "url", json_string(aurmig_conn_display_url(c->conn)));
 			free(rows);
 			aurmig_revlist_free(list);
+			if ((rc = json_replica(c, o))) {
+				json_decref(o);
+				return cli_fail(c, rc);
+			}
 			return jout_print(o);
 		}
 		free(rows);
@@ -495,6 +529,8 @@ int cmd_current(cli *c, int argc, char **argv)
 }
 
 /* check --schema: at head, and the schema is the declared one. */
+static int check_schema_replay(cli *c, const char *scratch_url, size_t pending);
+
 static int check_schema(cli *c, const char *scratch_url)
 {
 	aurmig_schema *a = NULL, *b = NULL;
@@ -502,6 +538,15 @@ static int check_schema(cli *c, const char *scratch_url)
 	cli_declared decl = { 0 };
 	int code, rc;
 
+	{
+		/* no declared schema: the migrations replayed to head instead */
+		char path[4096];
+		struct stat st;
+		if ((rc = aurmig_graph_declared_schema(path, sizeof(path), c->graph, aurmig_conn_dialect(c->conn))))
+			return cli_fail(c, rc);
+		if (stat(path, &st) != 0 && errno == ENOENT)
+			return check_schema_replay(c, scratch_url, 0);
+	}
 	if ((rc = aurmig_schema_read(&a, c->conn)) || (rc = aurmig_schema_set_label(a, aurmig_conn_display_url(c->conn)))) {
 		code = cli_fail(c, rc);
 		goto done;
@@ -533,6 +578,87 @@ done:
 	aurmig_schema_free(b);
 	cli_declared_done(&decl);
 	return code;
+}
+
+/* check --schema behind head: the schema is the migrations' at the
+ * database's version rows (replayed on a scratch database). */
+static int check_schema_replay(cli *c, const char *scratch_url, size_t pending)
+{
+	cli_drift d;
+	int code;
+
+	if ((code = cli_drift_read(c, scratch_url, 0, &d)))
+		return code;
+	code = d.ndiff ? EXIT_SCHEMA_DIFFERS : pending ? EXIT_NOT_AT_HEAD : EXIT_OK;
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "state", json_string(aurmig_state_name(pending ? AURMIG_STATE_BEHIND :
+			AURMIG_STATE_AT_HEAD)));
+		json_object_set_new(o, "at_head", json_boolean(!pending));
+		json_object_set_new(o, "revision", json_string(d.revisions));
+		json_object_set_new(o, "pending", json_integer((json_int_t)pending));
+		json_object_set_new(o, "expected", json_string("replay"));
+		json_object_set_new(o, "drift", json_boolean(d.ndiff > 0));
+		json_object_set_new(o, "equal", json_boolean(d.ndiff == 0));
+		json_object_set_new(o, "exit_code", json_integer(code));
+		json_object_set_new(o, "a", json_string(aurmig_schema_label(d.live)));
+		json_object_set_new(o, "b", json_string(aurmig_schema_label(d.expected)));
+		json_object_set_new(o, "differences", cli_diff_json(d.diff, 1));
+		cli_drift_done(&d);
+		return jout_print(o) ? EXIT_ERROR : code;
+	}
+	if (!c->quiet && !d.ndiff && !pending)
+		printf("Database is up to date, and its schema is the one of the migrations at head (replayed on a "
+			"scratch database: there is no declared schema).\n");
+	else if (!c->quiet && !d.ndiff)
+		printf("Database is not at head: %zu migration%s pending (run 'aurmig upgrade heads'); its schema is "
+			"the one of the migrations at its revision (%s).\n", pending, pending == 1 ? "" : "s",
+			*d.revisions ? d.revisions : "base");
+	else if (!c->quiet) {
+		printf("Database is at %s (%zu migration%s pending), but its schema is not the one of the migrations "
+			"at that revision (replayed on a scratch database):\n", *d.revisions ? d.revisions : "base",
+			pending, pending == 1 ? "" : "s");
+		for (size_t i = 0; i < aurmig_schema_diff_count(d.diff); i++)
+			if (aurmig_schema_diff_kind(d.diff, i) != AURMIG_SCHEMA_COLUMN_ORDER)
+				out_line(stdout, "", aurmig_schema_diff_message(d.diff, i), 1);
+	}
+	cli_drift_done(&d);
+	return code;
+}
+
+/* upgrade --check-drift: under the deploy lock (kept for the upgrade),
+ * refuse a database whose schema is not the migrations' at its revision. */
+static int drift_gate(cli *c, const char *scratch_url)
+{
+	cli_drift d;
+	int code;
+
+	if ((code = cli_load_graph(c)) || (code = cli_connect(c)) || (code = cli_drift_read(c, scratch_url, 1, &d)))
+		return code;
+	if (!d.ndiff) {
+		cli_drift_done(&d);
+		return EXIT_OK;
+	}
+	if (c->json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "changed", json_false());
+		json_object_set_new(o, "drift", json_true());
+		json_object_set_new(o, "revision", json_string(d.revisions));
+		json_object_set_new(o, "exit_code", json_integer(EXIT_SCHEMA_DIFFERS));
+		json_object_set_new(o, "a", json_string(aurmig_schema_label(d.live)));
+		json_object_set_new(o, "b", json_string(aurmig_schema_label(d.expected)));
+		json_object_set_new(o, "differences", cli_diff_json(d.diff, 1));
+		cli_drift_done(&d);
+		return jout_print(o) ? EXIT_ERROR : EXIT_SCHEMA_DIFFERS;
+	}
+	fprintf(stderr, "aurmig: refusing to upgrade: the schema of %s is not the one of the migrations at its "
+		"revision %s (%zu difference%s; nothing was run):\n", aurmig_conn_display_url(c->conn),
+		*d.revisions ? d.revisions : "base", d.ndiff, d.ndiff == 1 ? "" : "s");
+	for (size_t i = 0; i < aurmig_schema_diff_count(d.diff); i++)
+		if (aurmig_schema_diff_kind(d.diff, i) != AURMIG_SCHEMA_COLUMN_ORDER)
+			out_line(stderr, "  ", aurmig_schema_diff_message(d.diff, i), 1);
+	cli_drift_done(&d);
+	return EXIT_SCHEMA_DIFFERS;
 }
 
 /* check's exit code for an aurmig_state */
@@ -576,6 +702,8 @@ int cmd_check(cli *c, int argc, char **argv)
 			return code;
 		if ((rc = aurmig_check(&state, &pending, c->conn, c->graph)))
 			return cli_fail(c, rc);
+		if (state == AURMIG_STATE_BEHIND)
+			return check_schema_replay(c, scratch_url, pending);
 		if (state != AURMIG_STATE_AT_HEAD) {
 			json_t *o = json_object();
 			json_object_set_new(o, "state", json_string(aurmig_state_name(state)));
@@ -596,6 +724,11 @@ int cmd_check(cli *c, int argc, char **argv)
 			return cli_fail(c, rc);
 		state = aurmig_status_state(st);
 		o = json_object();
+		if ((rc = json_replica(c, o))) {
+			json_decref(o);
+			aurmig_status_free(st);
+			return cli_fail(c, rc);
+		}
 		json_object_set_new(o, "state", json_string(aurmig_state_name(state)));
 		json_object_set_new(o, "at_head", json_boolean(state == AURMIG_STATE_AT_HEAD));
 		json_object_set_new(o, "message", json_string(aurmig_status_message(st)));
@@ -644,18 +777,20 @@ int cmd_check(cli *c, int argc, char **argv)
 		if ((state == AURMIG_STATE_AT_HEAD || state == AURMIG_STATE_BEHIND) && c->config_file &&
 		    !c->config_file_default) {
 			/* the configuration file, as the text output checks it */
-			json_t *cfg = json_object();
+			json_t *cfg;
+			aurmig_config_status *cst;
 			int cs;
-			if ((rc = aurmig_config_check(&cs, c->conn, c->graph, c->config_file))) {
-				json_decref(cfg);
+			if ((rc = aurmig_config_status_new(&cst, c->conn, c->graph, c->config_file))) {
 				json_decref(o);
 				return cli_fail(c, rc);
 			}
+			cs = aurmig_config_status_state(cst);
+			cfg = json_object();
 			json_object_set_new(cfg, "file", json_string(c->config_file));
 			json_object_set_new(cfg, "state", json_string(aurmig_config_state_name(cs) ? aurmig_config_state_name(cs) : "unknown"));
-			json_object_set_new(cfg, "message", json_string(cs == AURMIG_CONFIG_IN_SYNC ? "" :
-				aurmig_error_last(c->ctx)->message));
+			json_object_set_new(cfg, "message", json_string(aurmig_config_status_message(cst)));
 			json_object_set_new(o, "config", cfg);
+			aurmig_config_status_free(cst);
 			if (cs != AURMIG_CONFIG_IN_SYNC) {
 				jout_print(o);
 				return EXIT_DRIFT;
@@ -671,16 +806,18 @@ int cmd_check(cli *c, int argc, char **argv)
 		/* the configuration file must agree with the database too (also
 		 * behind head: a run killed between a step's commit and the file
 		 * write leaves both a pending config step and migrations to run) */
-		int cs;
-		if ((rc = aurmig_config_check(&cs, c->conn, c->graph, c->config_file)))
+		aurmig_config_status *st;
+		if ((rc = aurmig_config_status_new(&st, c->conn, c->graph, c->config_file)))
 			return cli_fail(c, rc);
-		if (cs != AURMIG_CONFIG_IN_SYNC) {
+		if (aurmig_config_status_state(st) != AURMIG_CONFIG_IN_SYNC) {
 			if (state == AURMIG_STATE_BEHIND && !c->quiet)
 				printf("Database is not at head: %zu migration%s pending (run 'aurmig upgrade heads').\n",
 					pending, pending == 1 ? "" : "s");
-			out_line(stderr, "aurmig: ", aurmig_error_last(c->ctx)->message, 1);
+			out_line(stderr, "aurmig: ", aurmig_config_status_message(st), 1);
+			aurmig_config_status_free(st);
 			return EXIT_DRIFT;
 		}
+		aurmig_config_status_free(st);
 	}
 	switch (state) {
 	case AURMIG_STATE_AT_HEAD:
@@ -692,6 +829,8 @@ int cmd_check(cli *c, int argc, char **argv)
 	case AURMIG_STATE_BEHIND: {
 		char path[4096];
 		int init = 0;
+		if (schema)
+			return check_schema_replay(c, scratch_url, pending);
 		if ((rc = aurmig_upgrade_builds_from_schema(&init, c->conn, c->graph)) ||
 		    (init && (rc = aurmig_graph_declared_schema(path, sizeof(path), c->graph,
 				aurmig_conn_dialect(c->conn)))))
@@ -776,7 +915,8 @@ int cmd_validate(cli *c, int argc, char **argv)
 			printf("%-10s ", tag[k]);
 			out_line(stdout, "", aurmig_report_message(r, i), 0);
 		}
-		e = k == AURMIG_ISSUE_IN_PROGRESS ? EXIT_IN_PROGRESS : k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION : k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
+		e = k == AURMIG_ISSUE_IN_PROGRESS ? EXIT_IN_PROGRESS : k == AURMIG_ISSUE_UNKNOWN ? EXIT_UNKNOWN_REVISION :
+		    k == AURMIG_ISSUE_RECOVERY ? EXIT_NEEDS_RECOVERY :
 		    k == AURMIG_ISSUE_CHANGED ? EXIT_DRIFT : k == AURMIG_ISSUE_PENDING ? EXIT_NOT_AT_HEAD : EXIT_OK;
 		/* most severe first: in progress 9, unknown 7, recovery 5, drift 6, pending 3 */
 		if (worst == EXIT_IN_PROGRESS)
@@ -906,5 +1046,123 @@ int cmd_recover(cli *c, int argc, char **argv)
 		printf("%s\n", action == AURMIG_RECOVER_RESUME ? "Resumed and completed the failed migration." :
 			action == AURMIG_RECOVER_MARK_APPLIED ? "Recorded the failed migration as applied." :
 			"Recorded the failed migration as rolled back.");
+	return EXIT_OK;
+}
+
+/* aurmig lock [--break [--force]]: the deploy lock's holder; break it only when told. */
+static const char *lock_kind_name(int kind)
+{
+	switch (kind) {
+	case AURMIG_LOCK_KIND_FLOCK: return "flock";
+	case AURMIG_LOCK_KIND_GET_LOCK: return "get_lock";
+	case AURMIG_LOCK_KIND_ADVISORY: return "advisory";
+	case AURMIG_LOCK_KIND_LEASE: return "lease";
+	default: return "unknown";
+	}
+}
+
+static const struct { int field; const char *key; const char *label; int num; } lock_fields[] = {
+	{ AURMIG_LOCKINFO_OWNER, "owner", "owner", 0 },
+	{ AURMIG_LOCKINFO_HOST, "host", "host", 0 },
+	{ AURMIG_LOCKINFO_PID, "pid", "pid", 1 },
+	{ AURMIG_LOCKINFO_NODE, "node", "node", 0 },
+	{ AURMIG_LOCKINFO_CONNECTION, "connection", "connection", 1 },
+	{ AURMIG_LOCKINFO_USER, "user", "user", 0 },
+	{ AURMIG_LOCKINFO_ACQUIRED_AT, "acquired_at", "acquired", 0 },
+	{ AURMIG_LOCKINFO_HEARTBEAT_AT, "heartbeat_at", "heartbeat", 0 },
+	{ AURMIG_LOCKINFO_EXPIRES_AT, "expires_at", "expires", 0 },
+};
+
+static json_t *lock_json(const aurmig_lock_info *li)
+{
+	json_t *o = json_object(), *h = json_object();
+	const char *name = aurmig_lock_info_field(li, AURMIG_LOCKINFO_NAME);
+
+	json_object_set_new(o, "kind", json_string(lock_kind_name(aurmig_lock_info_kind(li))));
+	json_object_set_new(o, "name", name ? json_string(name) : json_null());
+	json_object_set_new(o, "held", json_boolean(aurmig_lock_info_held(li)));
+	json_object_set_new(o, "expired", json_boolean(aurmig_lock_info_expired(li)));
+	for (size_t i = 0; i < sizeof(lock_fields) / sizeof(lock_fields[0]); i++) {
+		const char *v = aurmig_lock_info_field(li, lock_fields[i].field);
+		if (v)
+			json_object_set_new(h, lock_fields[i].key, lock_fields[i].num ?
+				json_integer((json_int_t)strtoll(v, NULL, 10)) : json_string(v));
+	}
+	if (aurmig_lock_info_held(li) || aurmig_lock_info_expired(li))
+		json_object_set_new(o, "holder", h);
+	else {
+		json_decref(h);
+		json_object_set_new(o, "holder", json_null());
+	}
+	return o;
+}
+
+static void lock_text(const aurmig_lock_info *li, const char *url)
+{
+	const char *name = aurmig_lock_info_field(li, AURMIG_LOCKINFO_NAME);
+	int held = aurmig_lock_info_held(li), expired = aurmig_lock_info_expired(li);
+
+	printf("Deploy lock on %s: %s%s%s\n", url, lock_kind_name(aurmig_lock_info_kind(li)),
+		name ? " " : "", name ? name : "");
+	printf("  state: %s\n", held ? "held" : expired ? "expired (its run stopped renewing it)" : "free");
+	if (!held && !expired)
+		return;
+	for (size_t i = 0; i < sizeof(lock_fields) / sizeof(lock_fields[0]); i++) {
+		const char *v = aurmig_lock_info_field(li, lock_fields[i].field);
+		if (v) {
+			printf("  %s: ", lock_fields[i].label);
+			out_text(stdout, v, 0);
+			printf("\n");
+		}
+	}
+}
+
+int cmd_lock(cli *c, int argc, char **argv)
+{
+	aurmig_lock_info *li = NULL;
+	int rc, code, brk = 0, force = 0;
+
+	c->open_existing = 1;   /* never create an SQLite file */
+	for (int i = 1; i < argc; i++) {
+		int w = cli_wait_option(c, argc, argv, &i, 1, 0);
+		if (w < 0)
+			return EXIT_USAGE;
+		if (w)
+			continue;
+		if (opt_flag(argc, argv, &i, NULL, "--break"))
+			brk = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--force"))
+			force = 1;
+		else
+			return bad_usage(argv[0], "takes [--break [--force]] [--timeout SECONDS]");
+	}
+	if (force && !brk)
+		return bad_usage(argv[0], "--force goes with --break");
+	c->read_only = 1;   /* the wait bound applies; a break is one owner-checked statement */
+	if ((code = cli_connect(c)))
+		return code;
+	rc = brk ? aurmig_lock_break(c->conn, force, &li) : aurmig_lock_info_new(&li, c->conn);
+	if (rc)
+		return cli_fail(c, rc);
+	if (c->json) {
+		json_t *o = lock_json(li);
+		json_object_set_new(o, "url", json_string(aurmig_conn_display_url(c->conn)));
+		if (brk)
+			json_object_set_new(o, "broken", json_boolean(aurmig_lock_info_held(li) ||
+				aurmig_lock_info_expired(li)));
+		aurmig_lock_info_free(li);
+		return jout_print(o);
+	}
+	if (brk && !aurmig_lock_info_held(li) && !aurmig_lock_info_expired(li)) {
+		if (!c->quiet)
+			printf("The deploy lock on %s is free: nothing to break.\n", aurmig_conn_display_url(c->conn));
+	} else if (brk) {
+		if (!c->quiet) {
+			printf("Broke the deploy lock; it was held by:\n");
+			lock_text(li, aurmig_conn_display_url(c->conn));
+		}
+	} else if (!c->quiet)
+		lock_text(li, aurmig_conn_display_url(c->conn));
+	aurmig_lock_info_free(li);
 	return EXIT_OK;
 }

@@ -9,25 +9,11 @@
 
 #include "cli.h"
 
-static const char *const dialect_names[] = { "portable", "sqlite", "mysql", "pgsql" };
 
 static int schema_usage(const char *msg)
 {
 	fprintf(stderr, "aurmig schema: %s (see aurmig schema --help)\n", msg);
 	return EXIT_USAGE;
-}
-
-static int parse_dialect(const char *name)
-{
-	if (!strcmp(name, "portable") || !strcmp(name, "any"))
-		return AURMIG_DIALECT_ANY;
-	if (!strcmp(name, "sqlite") || !strcmp(name, "sqlite3"))
-		return AURMIG_DIALECT_SQLITE;
-	if (!strcmp(name, "mysql") || !strcmp(name, "mariadb"))
-		return AURMIG_DIALECT_MYSQL;
-	if (!strcmp(name, "pgsql") || !strcmp(name, "postgresql") || !strcmp(name, "postgres"))
-		return AURMIG_DIALECT_PGSQL;
-	return -1;
 }
 
 static json_t *jstr(const char *s)
@@ -107,7 +93,7 @@ static int schema_dump(cli *c, int argc, char **argv)
 		else
 			return schema_usage(argv[i][0] == '-' ? "unknown option to dump" : "dump takes no arguments");
 	}
-	if (dname && (dialect = parse_dialect(dname)) < 0) {
+	if (dname && (dialect = aurmig_dialect_from_name(dname)) < 0) {
 		fprintf(stderr, "aurmig: unknown --dialect '%s' (portable, sqlite, mysql, pgsql)\n", dname);
 		return EXIT_USAGE;
 	}
@@ -121,8 +107,8 @@ static int schema_dump(cli *c, int argc, char **argv)
 		json_t *o = json_object(), *tables = json_array();
 		for (size_t i = 0; i < aurmig_schema_table_count(s); i++)
 			json_array_append_new(tables, json_table(aurmig_schema_table_at(s, i)));
-		json_object_set_new(o, "source_dialect", json_string(dialect_names[aurmig_schema_dialect(s)]));
-		json_object_set_new(o, "dialect", json_string(dialect_names[dialect]));
+		json_object_set_new(o, "source_dialect", json_string(aurmig_dialect_name(aurmig_schema_dialect(s))));
+		json_object_set_new(o, "dialect", json_string(aurmig_dialect_name(dialect)));
 		json_object_set_new(o, "sql", json_string(sql));
 		json_object_set_new(o, "tables", tables);
 		aurmig_schema_free(s);
@@ -191,6 +177,57 @@ void cli_remove_scratch(const char *dir)
 	remove_scratch(dir);
 }
 
+int cli_drift_read(cli *c, const char *scratch_url, int hold, cli_drift *out)
+{
+	int dialect = aurmig_conn_dialect(c->conn), code = EXIT_OK, rc;
+	char tmpdir[4096] = "";
+	char *tmpurl = NULL;
+	aurmig_conn *scratch = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (!scratch_url && dialect != AURMIG_DIALECT_SQLITE) {
+		fprintf(stderr, "aurmig: comparing the schema at the database's revision on MySQL/MariaDB or PostgreSQL "
+			"needs --scratch-url URL (an empty database the migrations are replayed on, emptied again)\n");
+		return EXIT_USAGE;
+	}
+	if (!scratch_url) {
+		if ((code = sqlite_scratch(c, tmpdir, sizeof(tmpdir), &tmpurl)))
+			return code;
+		scratch_url = tmpurl;
+	}
+	if ((rc = aurmig_conn_open(&scratch, c->ctx, scratch_url)) ||
+	    (c->version_table && (rc = aurmig_conn_set_version_table(scratch, c->version_table))))
+		code = cli_fail(c, rc);
+	else if (aurmig_conn_dialect(scratch) != dialect) {
+		fprintf(stderr, "aurmig: the scratch database must be of the database's kind (%s)\n",
+			aurmig_dialect_name(dialect));
+		code = EXIT_USAGE;
+	} else if ((rc = aurmig_drift_read(&out->live, &out->expected, &out->revisions, c->conn, scratch, c->graph,
+			hold ? AURMIG_DRIFT_HOLD : AURMIG_DRIFT_PROBE, c->lock_timeout_ms)) ||
+		   (rc = aurmig_schema_diff_new(&out->diff, out->live, out->expected))) {
+		code = cli_fail(c, rc);
+	} else {
+		/* column order is not compared: ADD COLUMN appends on every backend */
+		for (size_t i = 0; i < aurmig_schema_diff_count(out->diff); i++)
+			out->ndiff += aurmig_schema_diff_kind(out->diff, i) != AURMIG_SCHEMA_COLUMN_ORDER;
+	}
+	aurmig_conn_free(scratch);
+	remove_scratch(tmpdir);
+	free(tmpurl);
+	if (code)
+		cli_drift_done(out);
+	return code;
+}
+
+void cli_drift_done(cli_drift *d)
+{
+	aurmig_schema_diff_free(d->diff);
+	aurmig_schema_free(d->live);
+	aurmig_schema_free(d->expected);
+	free(d->revisions);
+	memset(d, 0, sizeof(*d));
+}
+
 static const char *change_name(int change)
 {
 	return change == AURMIG_SCHEMA_ONLY_A ? "only_a" : change == AURMIG_SCHEMA_ONLY_B ? "only_b" : "changed";
@@ -247,7 +284,7 @@ int cli_declared_schema(cli *c, const char *scratch_url, aurmig_schema **out, cl
 		return cli_fail(c, rc);
 	if (aurmig_conn_dialect(d->scratch) != dialect) {
 		fprintf(stderr, "aurmig: the scratch database must be of the database's kind (%s)\n",
-			dialect_names[dialect]);
+			aurmig_dialect_name(dialect));
 		return EXIT_USAGE;
 	}
 	if ((rc = aurmig_schema_load_file(out, d->scratch, d->path)) || (rc = aurmig_schema_set_label(*out, d->path)))
@@ -265,6 +302,27 @@ void cli_declared_done(cli_declared *d)
 }
 
 /* One line per difference (or the JSON object); EXIT_OK or `differs`. */
+/* The differences as a JSON array of {kind, change, table, object, a, b, message}. */
+json_t *cli_diff_json(const aurmig_schema_diff *d, int skip_order)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < aurmig_schema_diff_count(d); i++) {
+		json_t *it;
+		if (skip_order && aurmig_schema_diff_kind(d, i) == AURMIG_SCHEMA_COLUMN_ORDER)
+			continue;
+		it = json_object();
+		json_object_set_new(it, "kind", jstr(aurmig_schema_object_name(aurmig_schema_diff_kind(d, i))));
+		json_object_set_new(it, "change", json_string(change_name(aurmig_schema_diff_change(d, i))));
+		json_object_set_new(it, "table", jstr(aurmig_schema_diff_table(d, i)));
+		json_object_set_new(it, "object", jstr(aurmig_schema_diff_object(d, i)));
+		json_object_set_new(it, "a", jstr(aurmig_schema_diff_a(d, i)));
+		json_object_set_new(it, "b", jstr(aurmig_schema_diff_b(d, i)));
+		json_object_set_new(it, "message", jstr(aurmig_schema_diff_message(d, i)));
+		json_array_append_new(list, it);
+	}
+	return list;
+}
+
 int cli_print_diff(cli *c, const aurmig_schema *a, const aurmig_schema *b, const aurmig_schema_diff *d, int differs,
 	int skip_order)
 {
@@ -276,26 +334,12 @@ int cli_print_diff(cli *c, const aurmig_schema *a, const aurmig_schema *b, const
 	code = n ? differs : EXIT_OK;
 
 	if (c->json) {
-		json_t *o = json_object(), *list = json_array();
-		for (size_t i = 0; i < aurmig_schema_diff_count(d); i++) {
-			json_t *it;
-			if (skip_order && aurmig_schema_diff_kind(d, i) == AURMIG_SCHEMA_COLUMN_ORDER)
-				continue;
-			it = json_object();
-			json_object_set_new(it, "kind", jstr(aurmig_schema_object_name(aurmig_schema_diff_kind(d, i))));
-			json_object_set_new(it, "change", json_string(change_name(aurmig_schema_diff_change(d, i))));
-			json_object_set_new(it, "table", jstr(aurmig_schema_diff_table(d, i)));
-			json_object_set_new(it, "object", jstr(aurmig_schema_diff_object(d, i)));
-			json_object_set_new(it, "a", jstr(aurmig_schema_diff_a(d, i)));
-			json_object_set_new(it, "b", jstr(aurmig_schema_diff_b(d, i)));
-			json_object_set_new(it, "message", jstr(aurmig_schema_diff_message(d, i)));
-			json_array_append_new(list, it);
-		}
+		json_t *o = json_object();
 		json_object_set_new(o, "equal", json_boolean(n == 0));
 		json_object_set_new(o, "exit_code", json_integer(code));
 		json_object_set_new(o, "a", jstr(aurmig_schema_label(a)));
 		json_object_set_new(o, "b", jstr(aurmig_schema_label(b)));
-		json_object_set_new(o, "differences", list);
+		json_object_set_new(o, "differences", cli_diff_json(d, skip_order));
 		if (jout_print(o))
 			code = EXIT_ERROR;
 	} else if (!c->quiet) {

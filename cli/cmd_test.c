@@ -16,6 +16,13 @@ const char cmd_test_help[] =
 	"               schema before the step exactly, the upgrade after it the same\n"
 	"               schema again\n"
 	"  declared     the schema at heads equals schema/<dialect>.sql (or portable.sql)\n"
+	"  dialects     with --scratch-url of another backend: the schema at heads there\n"
+	"               is equivalent to SQLite's (and each earlier backend's): the\n"
+	"               per-dialect and portable sections end at the same schema\n"
+	"  fixtures     for each revision with a file tests/<revision>.sql beside the\n"
+	"               scripts: its '-- aurmig:fixture before' statements run before\n"
+	"               the upgrade, its '-- aurmig:expect' queries (no row or a true\n"
+	"               first column) must hold after it\n"
 	"(default: all). --url and --aurweb-config are not used: no real database is\n"
 	"touched. Hooks run their SQL defaults. Exit 0 when every check passed (or was\n"
 	"skipped), 1 when one failed or a scratch database could not be used.\n";
@@ -29,13 +36,13 @@ static int parse_only(const char *s, unsigned int *out)
 	*out = 0;
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		int found = 0;
-		for (int bit = 1; bit <= AURMIG_VERIFY_DECLARED; bit <<= 1)
+		for (int bit = 1; bit <= AURMIG_VERIFY_FIXTURES; bit <<= 1)
 			if (strcmp(t, aurmig_verify_check_name(bit)) == 0) {
 				*out |= (unsigned)bit;
 				found = 1;
 			}
 		if (!found) {
-			fprintf(stderr, "aurmig: test: unknown check '%s' (single-head, upgrade, stairway, declared)\n", t);
+			fprintf(stderr, "aurmig: test: unknown check '%s' (single-head, upgrade, stairway, declared, dialects, fixtures)\n", t);
 			free(copy);
 			return -1;
 		}
@@ -44,14 +51,12 @@ static int parse_only(const char *s, unsigned int *out)
 	return *out ? 0 : -1;
 }
 
-static const char *dialect_name(int d)
+/* a result's dialect; NULL for one that concerns no database (single-head) */
+static const char *result_dialect(const aurmig_verify *r, size_t i)
 {
-	switch (d) {
-	case AURMIG_DIALECT_SQLITE: return "sqlite";
-	case AURMIG_DIALECT_MYSQL: return "mysql";
-	case AURMIG_DIALECT_PGSQL: return "pgsql";
-	default: return NULL;
-	}
+	int d = aurmig_verify_dialect(r, i);
+
+	return d == AURMIG_DIALECT_ANY ? NULL : aurmig_dialect_name(d);
 }
 
 /* Run the checks on one scratch URL (NULL: a temporary SQLite file). */
@@ -125,7 +130,7 @@ int cmd_test(cli *c, int argc, char **argv)
 		json_t *o = json_object(), *a = json_array();
 		for (size_t i = 0; i < aurmig_verify_count(r); i++) {
 			json_t *e = json_object();
-			const char *d = dialect_name(aurmig_verify_dialect(r, i));
+			const char *d = result_dialect(r, i);
 			const char *rev = aurmig_verify_revision(r, i);
 			json_object_set_new(e, "check", json_string(aurmig_verify_check_name(aurmig_verify_check_of(r, i))));
 			json_object_set_new(e, "status", json_string(aurmig_verify_status_name(aurmig_verify_status_of(r, i))));
@@ -144,7 +149,7 @@ int cmd_test(cli *c, int argc, char **argv)
 	}
 	for (size_t i = 0; i < aurmig_verify_count(r); i++) {
 		int st = aurmig_verify_status_of(r, i);
-		const char *d = dialect_name(aurmig_verify_dialect(r, i));
+		const char *d = result_dialect(r, i);
 		FILE *f = st == AURMIG_VERIFY_FAILED ? stderr : stdout;
 		if (c->quiet && st != AURMIG_VERIFY_FAILED)
 			continue;

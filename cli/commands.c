@@ -20,7 +20,8 @@
 
 static const char help_upgrade[] =
 	  "usage: aurmig [global options] upgrade [--one-transaction] [--ddl-lock-wait SECS]\n"
-	  "                                       [--lock-retries N] [TARGET]\n"
+	  "                                       [--lock-retries N]\n"
+	  "                                       [--check-drift [--scratch-url URL]] [TARGET]\n"
 	  "       aurmig [global options] upgrade --sql [START:]TARGET [--dialect D]\n\n"
 	  "Run the migrations from the current revision(s) up to TARGET (default: heads).\n"
 	  "TARGET: a revision id or unique prefix, head, heads, LABEL@head, REV@head, +N,\n"
@@ -35,7 +36,11 @@ static const char help_upgrade[] =
 	  "Refuses a read-only server (replica, hot standby) before taking the lock.\n"
 	  "--sql prints the SQL script instead (statements, version-table and journal\n"
 	  "changes, the lock-wait settings); with START it works offline, for --dialect\n"
-	  "sqlite|mysql|pgsql.\n";
+	  "sqlite|mysql|pgsql.\n"
+	  "--check-drift: first, under the deploy lock, compare the database with the\n"
+	  "migrations replayed to its revision on a scratch database, as check does\n"
+	  "behind head (MySQL and PostgreSQL need --scratch-url, an empty database):\n"
+	  "exit 8 on drift, nothing ran.\n";
 
 static const char help_downgrade[] =
 	  "usage: aurmig [global options] downgrade TARGET\n"
@@ -68,6 +73,17 @@ static const char help_current[] =
 	  "Print the database's current revision(s). Read-only: never creates the\n"
 	  "version table. --timeout: how long a statement may wait (default 5; exit 4).\n";
 
+static const char help_lock[] =
+	  "usage: aurmig [global options] lock [--break [--force]] [--timeout SECS]\n\n"
+	  "Show the deploy lock of the database: its kind (lease, get_lock, advisory,\n"
+	  "flock), whether it is held, and by whom (a lease: owner, host, pid, node,\n"
+	  "acquired, heartbeat, expires; a session lock: the connection, where the\n"
+	  "server tells). Read-only; exit 0. --break removes an expired lease (not when\n"
+	  "its process is alive on this host) and names its holder; a live lease or a\n"
+	  "held session lock is refused with exit 9. --break --force deletes a live\n"
+	  "lease (its run stops at its next renewal) or kills the session holding\n"
+	  "GET_LOCK / the advisory lock; an SQLite flock cannot be broken (exit 1).\n";
+
 static const char help_check[] =
 	  "usage: aurmig [global options] check [--timeout SECS] [--schema [--scratch-url URL]]\n\n"
 	  "Read-only: exit 0 when the database is at the heads, 3 when migrations are\n"
@@ -81,7 +97,10 @@ static const char help_check[] =
 	  "replicas. --schema: also compare the schema with the\n"
 	  "declared one (schema/<dialect>.sql, else schema/portable.sql; MySQL and\n"
 	  "PostgreSQL load it into the empty --scratch-url database): exit 8 when\n"
-	  "they differ.\n";
+	  "they differ. Behind head (or without a declared schema) the migrations are\n"
+	  "replayed on a scratch database (SQLite: a temporary file; else the empty\n"
+	  "--scratch-url database) to the database's version rows and compared with\n"
+	  "it: exit 8 on drift, else 3 (0 at head); 9 when a run holds the deploy lock.\n";
 
 static const char help_heads[] =
 	  "usage: aurmig [global options] heads [-v] [--single]\n\n"
@@ -178,6 +197,7 @@ const cli_command cli_commands[] = {
 	{ "current", cmd_current, "", "show the database's revision(s)", help_current, "4", NULL },
 	{ "check", cmd_check, "", "exit 0 if the database is at head, 3 if not (see its help)", help_check,
 	  "3 4 5 6 7 8 9", NULL },
+	{ "lock", cmd_lock, "", "show (or break) the deploy lock's holder", help_lock, "1 9", NULL },
 	{ "config-stamp", cmd_config_stamp, "", "accept --config-file FILE as it is", help_config_stamp, "4", NULL },
 	{ "validate", cmd_validate, "", "compare the database with the migrations (checksums)", help_validate,
 	  "3 4 5 6 7 9", NULL },
@@ -248,7 +268,9 @@ const cli_option cli_options[] = {
 	{ "dialect", 0, "D", PLANS, "--sql with START:TARGET: sqlite, mysql or pgsql", 0 },
 	{ "purge", 0, NULL, "stamp", "empty the version table first", 0 },
 	{ "schema", 0, NULL, "check", "also compare the schema with the declared one (exit 8)", 0 },
-	{ "scratch-url", 0, "URL", "check revision", "an empty database of the same kind to load the declared\n"
+	{ "check-drift", 0, NULL, "upgrade", "first compare the database with the migrations replayed to\n"
+	  "its revision (exit 8 on drift, nothing runs)", 0 },
+	{ "scratch-url", 0, "URL", "check revision upgrade", "an empty database of the same kind to load the declared\n"
 	  "schema into (MySQL/MariaDB, PostgreSQL)", 0 },
 	{ "accept", 0, NULL, "validate", "record the current checksums (of REV, or every changed one)", 0 },
 	{ "single", 0, NULL, "heads", "exit 1, naming them, when there is more than one head", 0 },
@@ -275,7 +297,18 @@ const cli_option cli_options[] = {
 	{ "ignore", 0, "CODES", "lint", "do not report these codes or classes", 0 },
 	{ "werror", 0, NULL, "lint", "a warning fails too (exit 10)", 0 },
 	{ "list-rules", 0, NULL, "lint", "print the rules", 0 },
-	{ "format", 0, "FORMAT", "lint", "text, json, gcc or github", 0 },
+	{ "format", 0, "FORMAT", "lint", "text, json, gcc, github or gitlab", 0 },
+	{ "server-version", 0, "D:VERSION", "lint", "the server the rules assume, e.g. mariadb:10.11,\n"
+	  "postgresql:15 (repeatable)", 0 },
+	{ "large-table", 0, "NAME[=ROWS]", "lint", "a big table: its lock and rewrite findings are\n"
+	  "errors (repeatable)", 0 },
+	{ "large-table-rows", 0, "N", "lint", "a --large-table with fewer than N rows is not big", 0 },
+	{ "online", 0, NULL, "lint", "the release keeps serving: lock findings are escalated", 0 },
+	{ "probe", 0, NULL, "lint", "ask the --scratch-url MariaDB which ALGORITHM and LOCK each\n"
+	  "ALTER gets", 0 },
+	{ "scratch-url", 0, "URL", "lint", "--probe: an empty MariaDB database to try the ALTERs on", 0 },
+	{ "break", 0, NULL, "lock", "remove an expired lease (exit 9 when it is live)", 0 },
+	{ "force", 0, NULL, "lock", "with --break: delete a live lease, or kill the session lock's holder", 0 },
 	{ "scratch-url", 0, "URL", "test", "also check on this empty database (repeatable)", 0 },
 	{ "only", 0, "CHECKS", "test", "run only these checks (comma-separated)", 0 },
 };

@@ -4,7 +4,7 @@ _aurmig()
 {
     local cur="${COMP_WORDS[COMP_CWORD]}" prev=""
     ((COMP_CWORD > 0)) && prev="${COMP_WORDS[COMP_CWORD-1]}"
-    local verbs="init upgrade downgrade stamp current check config-stamp validate heads branches history show revision merge schema lint test hash resume mark-applied mark-rolled-back help"
+    local verbs="init upgrade downgrade stamp current check lock config-stamp validate heads branches history show revision merge schema lint test hash resume mark-applied mark-rolled-back help"
     local globals="--url --aurweb-config --dir -d --lock-timeout --lock-mode --lock-lease --allow-non-toi --timeout --ddl-lock-wait --lock-retries --version-table --json --hook --config --config-file --no-color --no-sum-check --quiet -q --verbose -v --version --help -h"
     local verb="" sub="" dir="migrations" i w skip=0
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -12,7 +12,7 @@ _aurmig()
         if ((skip)); then skip=0; continue; fi
         case "$w" in
             --dir|-d) dir="${COMP_WORDS[i+1]}"; skip=1 ;;
-            --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--error|--format|--head|--hook|--ignore|--info|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--since|--timeout|--url|--version-table|--warning|-m|-r) skip=1 ;;
+            --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warning|-m|-r) skip=1 ;;
             -*) ;;
             *) if [[ -z "$verb" ]]; then verb="$w"; elif [[ -z "$sub" ]]; then sub="$w"; fi ;;
         esac
@@ -37,7 +37,7 @@ _aurmig()
             esac
             return ;;
         --depends-on|--head|--since) COMPREPLY=($(compgen -W "$ids" -- "$cur")); return ;;
-        --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--dir|--error|--format|--head|--hook|--ignore|--info|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--since|--timeout|--url|--version-table|--warning|-d|-m|-r) return ;;
+        --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--dir|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warning|-d|-m|-r) return ;;
     esac
     if [[ -z "$verb" ]]; then
         if [[ "$cur" == -* ]]; then
@@ -50,11 +50,12 @@ _aurmig()
     local opts="" args=""
     case "$verb" in
         init) opts=""; args="" ;;
-        upgrade) opts="--one-transaction --sql --dialect"; args="revisions" ;;
+        upgrade) opts="--one-transaction --sql --dialect --check-drift --scratch-url"; args="revisions" ;;
         downgrade) opts="--sql --dialect"; args="revisions" ;;
         stamp) opts="--sql --dialect --purge"; args="revisions" ;;
         current) opts="--verbose -v"; args="" ;;
         check) opts="--schema --scratch-url"; args="" ;;
+        lock) opts="--break --force"; args="" ;;
         config-stamp) opts=""; args="" ;;
         validate) opts="--verbose -v --accept"; args="" ;;
         heads) opts="--verbose -v --single"; args="" ;;
@@ -64,7 +65,7 @@ _aurmig()
         revision) opts="--scratch-url --message -m --branch-label --rev-id --head --depends-on --autogenerate"; args="" ;;
         merge) opts="--message -m --branch-label --rev-id"; args="revisions" ;;
         schema) opts="--dialect --all --declared --scratch-url"; args="subcommands" ;;
-        lint) opts="--all --pending --since --dialect --check-down --error --warning --info --ignore --werror --list-rules --format"; args="revisions" ;;
+        lint) opts="--all --pending --since --dialect --check-down --error --warning --info --ignore --werror --list-rules --format --server-version --large-table --large-table-rows --online --probe --scratch-url"; args="revisions" ;;
         test) opts="--scratch-url --only"; args="" ;;
         hash) opts=""; args="" ;;
         resume) opts=""; args="revisions" ;;

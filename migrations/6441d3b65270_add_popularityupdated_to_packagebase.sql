@@ -27,6 +27,11 @@
 -- aurmig:upgrade mysql
 ALTER TABLE PackageBases
 	ADD COLUMN IF NOT EXISTS PopularityUpdated TIMESTAMP NOT NULL DEFAULT '1970-01-01 00:00:01';
+-- The recount in batches of 2000 package bases, each committed by itself:
+-- one statement over all of them holds S-locks on PackageVotes and blocks
+-- voters for its whole length (about a second at the AUR's size). The same
+-- result (each base is recounted once); docs/script-format.md.
+-- aurmig:batch 2000 key=ID
 UPDATE PackageBases SET NumVotes =
 	(SELECT COUNT(*) FROM PackageVotes WHERE PackageVotes.PackageBaseID = PackageBases.ID);
 -- aurmig:hook recompute_popularity default

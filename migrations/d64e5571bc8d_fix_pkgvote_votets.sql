@@ -21,6 +21,10 @@
 -- irreversible while the schema step is reversed exactly.
 
 -- aurmig:upgrade mysql
+-- The backfill in batches over UsersID (indexed, NOT NULL), each committed by
+-- itself, so votes are not blocked for the length of one big UPDATE; the same
+-- result (docs/script-format.md).
+-- aurmig:batch 2000 key=UsersID
 UPDATE PackageVotes SET VoteTS = 0 WHERE VoteTS IS NULL;
 ALTER TABLE PackageVotes MODIFY VoteTS BIGINT NOT NULL;
 

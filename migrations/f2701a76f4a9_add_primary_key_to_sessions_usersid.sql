@@ -36,9 +36,13 @@ DELETE s1 FROM Sessions AS s1
 ALTER TABLE Sessions DROP KEY UsersID, ADD PRIMARY KEY (UsersID);
 
 -- aurmig:upgrade sqlite
-DELETE FROM Sessions WHERE EXISTS (
-	SELECT 1 FROM Sessions AS newer
-	WHERE newer.UsersID = Sessions.UsersID AND newer.SessionID > Sessions.SessionID);
+-- Set-based: SQLite's 2020 Sessions has no index on UsersID, so a correlated
+-- "is there a newer session of this user" scans the table once per row
+-- (quadratic: minutes at the AUR's 50k sessions). The greatest SessionID of
+-- each user is found in one grouped pass; SessionID is unique, so keeping
+-- exactly those values keeps one row per user, the same one as before.
+DELETE FROM Sessions WHERE SessionID NOT IN (
+	SELECT MAX(SessionID) FROM Sessions GROUP BY UsersID);
 
 -- UsersID is declared plain INTEGER so that, as in create_all's SQLite
 -- schema, the primary key is SQLite's rowid alias.

@@ -70,7 +70,7 @@ def main(argv):
             if out.returncode or heads.split()[0] not in out.stdout:
                 print("note: alembic current does not agree, left out:\n" + out.stdout)
                 alembic_cmd = ""
-        except ImportError as e:
+        except (ImportError, ValueError) as e:   # ValueError: a script the interop parser cannot read
             print("note: no Alembic comparison (%s)" % e)
 
         env = dict(os.environ,

@@ -78,6 +78,9 @@ typedef enum aurmig_dialect {
   AURMIG_DIALECT_MYSQL = 2,
   AURMIG_DIALECT_PGSQL = 3
 } aurmig_dialect;
+const char *aurmig_dialect_name(int dialect);
+int aurmig_dialect_from_name(const char *name);
+int aurmig_dialect_from_url(const char *url);
 typedef enum aurmig_direction {
   AURMIG_UPGRADE = 1,
   AURMIG_DOWNGRADE = 2
@@ -141,6 +144,34 @@ enum aurmig_lock_mode {
   AURMIG_LOCK_LEASE = 2
 };
 int aurmig_conn_set_cluster(aurmig_conn *conn, int lock_mode, long lease_seconds, int allow_non_toi);
+typedef enum aurmig_lock_kind {
+  AURMIG_LOCK_KIND_FLOCK = 1,
+  AURMIG_LOCK_KIND_GET_LOCK = 2,
+  AURMIG_LOCK_KIND_ADVISORY = 3,
+  AURMIG_LOCK_KIND_LEASE = 4
+} aurmig_lock_kind;
+typedef enum aurmig_lock_field {
+  AURMIG_LOCKINFO_NAME = 1,
+  AURMIG_LOCKINFO_OWNER = 2,
+  AURMIG_LOCKINFO_HOST = 3,
+  AURMIG_LOCKINFO_PID = 4,
+  AURMIG_LOCKINFO_NODE = 5,
+  AURMIG_LOCKINFO_ACQUIRED_AT = 6,
+  AURMIG_LOCKINFO_HEARTBEAT_AT = 7,
+  AURMIG_LOCKINFO_EXPIRES_AT = 8,
+  AURMIG_LOCKINFO_CONNECTION = 9,
+  AURMIG_LOCKINFO_USER = 10
+} aurmig_lock_field;
+typedef struct aurmig_lock_info aurmig_lock_info;
+int aurmig_lock_info_new(aurmig_lock_info **out, aurmig_conn *conn);
+int aurmig_lock_info_kind(const aurmig_lock_info *info);
+int aurmig_lock_info_held(const aurmig_lock_info *info);
+int aurmig_lock_info_expired(const aurmig_lock_info *info);
+int aurmig_lock_info_mine(const aurmig_lock_info *info);
+const char *aurmig_lock_info_field(const aurmig_lock_info *info, int field);
+void aurmig_lock_info_free(aurmig_lock_info *info);
+int aurmig_lock_break(aurmig_conn *conn, int force, aurmig_lock_info **previous);
+int aurmig_conn_replica(aurmig_conn *conn, int *is_replica, double *lag_seconds);
 int aurmig_conn_dialect(const aurmig_conn *conn);
 const char *aurmig_conn_display_url(const aurmig_conn *conn);
 int aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);
@@ -165,7 +196,8 @@ typedef enum aurmig_progress_phase {
   AURMIG_PROGRESS_START = 1,
   AURMIG_PROGRESS_DONE = 2,
   AURMIG_PROGRESS_STATEMENT = 3,
-  AURMIG_PROGRESS_LOCK_WAIT = 4
+  AURMIG_PROGRESS_LOCK_WAIT = 4,
+  AURMIG_PROGRESS_BATCH = 5
 } aurmig_progress_phase;
 typedef int (*aurmig_progress_fn)(void *payload, const aurmig_step *step, int phase);
 typedef enum aurmig_plan_options_version {
@@ -205,6 +237,8 @@ size_t aurmig_step_statements(const aurmig_step *step);
 double aurmig_step_seconds(const aurmig_step *step);
 size_t aurmig_step_statement_count(const aurmig_step *step);
 size_t aurmig_step_retries(const aurmig_step *step);
+size_t aurmig_step_batches(const aurmig_step *step);
+size_t aurmig_step_batch_rows(const aurmig_step *step);
 int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 typedef enum aurmig_config_state {
@@ -215,6 +249,11 @@ typedef enum aurmig_config_state {
   AURMIG_CONFIG_MISSING = 4
 } aurmig_config_state;
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+typedef struct aurmig_config_status aurmig_config_status;
+int aurmig_config_status_new(aurmig_config_status **out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_status_state(const aurmig_config_status *status);
+const char *aurmig_config_status_message(const aurmig_config_status *status);
+void aurmig_config_status_free(aurmig_config_status *status);
 int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path, const aurmig_plan_options *opts);
 const char *aurmig_plan_init_schema(const aurmig_plan *plan);
@@ -418,10 +457,16 @@ int aurmig_lint_options_add_dialect(aurmig_lint_options *opts, int dialect);
 int aurmig_lint_options_set_severity(aurmig_lint_options *opts, const char *codes, int severity);
 int aurmig_lint_options_set_check_down(aurmig_lint_options *opts, int on);
 int aurmig_lint_options_ignore(aurmig_lint_options *opts, const char *revision, const char *codes, const char *reason);
+int aurmig_lint_options_set_online(aurmig_lint_options *opts, int on);
+int aurmig_lint_options_set_server_version(aurmig_lint_options *opts, const char *spec);
+int aurmig_lint_options_large_table(aurmig_lint_options *opts, const char *table, long rows);
+int aurmig_lint_options_set_large_rows(aurmig_lint_options *opts, long rows);
+int aurmig_lint_options_set_name_pattern(aurmig_lint_options *opts, const char *kind, const char *regex);
 int aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx);
 void aurmig_lint_report_free(aurmig_lint_report *report);
 int aurmig_lint_migration(aurmig_lint_report *report, const aurmig_migration *m, const aurmig_lint_options *opts);
 int aurmig_lint_file(aurmig_lint_report *report, const char *path, const aurmig_lint_options *opts);
+int aurmig_lint_probe(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_migration *m, const aurmig_lint_options *opts);
 size_t aurmig_lint_report_count(const aurmig_lint_report *report);
 const aurmig_lint_finding *aurmig_lint_report_at(const aurmig_lint_report *report, size_t i);
 size_t aurmig_lint_report_severity_count(const aurmig_lint_report *report, int severity);
@@ -450,7 +495,9 @@ typedef enum aurmig_verify_check {
   AURMIG_VERIFY_UPGRADE = 2,
   AURMIG_VERIFY_STAIRWAY = 4,
   AURMIG_VERIFY_DECLARED = 8,
-  AURMIG_VERIFY_ALL = 15
+  AURMIG_VERIFY_DIALECTS = 16,
+  AURMIG_VERIFY_FIXTURES = 32,
+  AURMIG_VERIFY_ALL = 63
 } aurmig_verify_check;
 typedef enum aurmig_verify_status {
   AURMIG_VERIFY_PASSED = 1,
@@ -471,3 +518,8 @@ const char *aurmig_verify_revision(const aurmig_verify *report, size_t i);
 const char *aurmig_verify_message(const aurmig_verify *report, size_t i);
 int aurmig_graph_sum_write(const aurmig_graph *graph);
 int aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
+typedef enum aurmig_drift_lock {
+  AURMIG_DRIFT_PROBE = 0,
+  AURMIG_DRIFT_HOLD = 1
+} aurmig_drift_lock;
+int aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, char **revisions_out, aurmig_conn *conn, aurmig_conn *scratch, const aurmig_graph *graph, int lock, long lock_timeout_ms);

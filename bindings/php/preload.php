@@ -4,13 +4,13 @@
 // opcache.preload script for production PHP (ffi.enable=preload):
 //
 //   opcache.enable=1
-//   opcache.preload=/usr/local/share/aurmig/php/preload.php
+//   opcache.preload=/usr/local/share/php/Aurmig/preload.php
 //   ffi.enable=preload
 //
 // and, when PHP (the PHP-FPM master) starts as root:
 //
 //   opcache.preload_user=www-data
-//   ffi.preload=/usr/local/share/aurmig/php/aurmig.ffi.h
+//   ffi.preload=/usr/local/share/php/Aurmig/aurmig.ffi.h
 //
 // (PHP refuses FFI::load() during preloading with opcache.preload_user;
 // ffi.preload then loads the header and this script only preloads the

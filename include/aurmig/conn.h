@@ -114,6 +114,82 @@ enum aurmig_lock_mode {
 AURMIG_EXTERN(int) aurmig_conn_set_cluster(aurmig_conn *conn, int lock_mode, long lease_seconds,
 	int allow_non_toi);
 
+/** What the deploy lock of a connection is (aurmig_lock_info_kind()). */
+typedef enum aurmig_lock_kind {
+	AURMIG_LOCK_KIND_FLOCK = 1,     /**< SQLite: flock() of `<database>.lock` */
+	AURMIG_LOCK_KIND_GET_LOCK = 2,  /**< MySQL/MariaDB: GET_LOCK, one server */
+	AURMIG_LOCK_KIND_ADVISORY = 3,  /**< PostgreSQL: pg_try_advisory_lock */
+	AURMIG_LOCK_KIND_LEASE = 4      /**< the lease row in `aurmig_lock` (Galera, or --lock-mode lease) */
+} aurmig_lock_kind;
+
+/** Fields of aurmig_lock_info_field(); NULL where the lock or the server does not tell. */
+typedef enum aurmig_lock_field {
+	AURMIG_LOCKINFO_NAME = 1,         /**< the lock's name (lease row, GET_LOCK name, advisory key, lock file) */
+	AURMIG_LOCKINFO_OWNER = 2,        /**< lease: the holder's owner id */
+	AURMIG_LOCKINFO_HOST = 3,         /**< lease: the holder's host; session locks: the client host the server reports */
+	AURMIG_LOCKINFO_PID = 4,          /**< lease: the holder's process id; SQLite: from /proc/locks (decimal) */
+	AURMIG_LOCKINFO_NODE = 5,         /**< lease: the node it was taken on (host:port); GET_LOCK: this server */
+	AURMIG_LOCKINFO_ACQUIRED_AT = 6,  /**< lease: when it was taken (UTC); PostgreSQL: the holder's backend start */
+	AURMIG_LOCKINFO_HEARTBEAT_AT = 7, /**< lease: its last renewal (UTC) */
+	AURMIG_LOCKINFO_EXPIRES_AT = 8,   /**< lease: when it expires without renewal (UTC) */
+	AURMIG_LOCKINFO_CONNECTION = 9,   /**< GET_LOCK: the holder's connection id; PostgreSQL: its backend pid */
+	AURMIG_LOCKINFO_USER = 10         /**< session locks: the holder's database user */
+} aurmig_lock_field;
+
+/** The deploy lock's state, read by aurmig_lock_info_new(). */
+typedef struct aurmig_lock_info aurmig_lock_info;
+
+/**
+ * Read who holds the deploy lock of @p conn's version table, without
+ * taking it (read-only; on a Galera node a causal read). A lease row is
+ * read in full, held or expired; a session lock tells whether it is held
+ * and, where the server tells, by which connection.
+ * @return AURMIG_OK, AURMIG_ENOMEM, AURMIG_EDB, AURMIG_EIO.
+ */
+AURMIG_EXTERN(int) aurmig_lock_info_new(aurmig_lock_info **out, aurmig_conn *conn);
+/** An aurmig_lock_kind. */
+AURMIG_EXTERN(int) aurmig_lock_info_kind(const aurmig_lock_info *info);
+/** 1 when the lock is held now (a lease: a row that has not expired), else 0. */
+AURMIG_EXTERN(int) aurmig_lock_info_held(const aurmig_lock_info *info);
+/** 1 when a lease row is there but expired (its run stopped renewing it), else 0. */
+AURMIG_EXTERN(int) aurmig_lock_info_expired(const aurmig_lock_info *info);
+/** 1 when this very connection holds the lock. */
+AURMIG_EXTERN(int) aurmig_lock_info_mine(const aurmig_lock_info *info);
+/** One aurmig_lock_field, borrowed; NULL when unknown. */
+AURMIG_EXTERN(const char *) aurmig_lock_info_field(const aurmig_lock_info *info, int field);
+AURMIG_EXTERN(void) aurmig_lock_info_free(aurmig_lock_info *info);
+
+/**
+ * Break the deploy lock (docs/clusters.md). Without @p force only an
+ * expired lease row is removed, and not when its holder's process is seen
+ * alive on this host; a held lease, or a held session lock (its run is
+ * alive: it dies with its session), is refused with AURMIG_EINPROGRESS
+ * naming the holder. With @p force a lease row is deleted whatever its
+ * state (its run stops at its next renewal, before its next version
+ * change), and the session holding GET_LOCK or the advisory lock is
+ * killed (KILL CONNECTION, pg_terminate_backend; the server's privileges
+ * apply). An flock() cannot be broken from outside (AURMIG_EUNSUPPORTED:
+ * stop the process). Never breaks a lock this connection holds
+ * (AURMIG_EINVALID). Nothing held: AURMIG_OK, nothing done.
+ * @param[out] previous (may be NULL) the lock as it was before: the
+ *             previous holder; free with aurmig_lock_info_free().
+ * @return AURMIG_OK, AURMIG_EINPROGRESS, AURMIG_EUNSUPPORTED,
+ *         AURMIG_ELOCKED (the lock changed hands meanwhile), AURMIG_EDB.
+ */
+AURMIG_EXTERN(int) aurmig_lock_break(aurmig_conn *conn, int force, aurmig_lock_info **previous);
+
+/**
+ * Whether the server is a read-only replica, and how far behind it is
+ * (read-only verbs answer from replicas: docs/clusters.md). PostgreSQL:
+ * pg_is_in_recovery(), and the age of the last replayed commit
+ * (pg_last_xact_replay_timestamp(); it grows while the primary is idle
+ * too). MySQL/MariaDB: `read_only`; the lag is not read (-1).
+ * @param[out] is_replica 1 on a replica, else 0.
+ * @param[out] lag_seconds seconds behind, or -1 when unknown or not a replica.
+ * @return AURMIG_OK, AURMIG_EINVALID, AURMIG_EDB.
+ */
+AURMIG_EXTERN(int) aurmig_conn_replica(aurmig_conn *conn, int *is_replica, double *lag_seconds);
+
 /** The connection's aurmig_dialect. */
 AURMIG_EXTERN(int) aurmig_conn_dialect(const aurmig_conn *conn);
 

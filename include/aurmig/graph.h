@@ -22,6 +22,26 @@ typedef enum aurmig_dialect {
 	AURMIG_DIALECT_PGSQL = 3   /**< PostgreSQL */
 } aurmig_dialect;
 
+/**
+ * The dialect's canonical name: "sqlite", "mysql", "pgsql" (the names of
+ * script sections and schema files), "portable" for AURMIG_DIALECT_ANY;
+ * NULL for a value that is no dialect. Static storage.
+ */
+AURMIG_EXTERN(const char *) aurmig_dialect_name(int dialect);
+/**
+ * The dialect a name means, ASCII case ignored: the canonical names and
+ * their aliases (sqlite3; mariadb; postgresql, postgres), "portable" or
+ * "any" for AURMIG_DIALECT_ANY; -1 for anything else. The CLI's --dialect
+ * and lint's configuration accept exactly these.
+ */
+AURMIG_EXTERN(int) aurmig_dialect_from_name(const char *name);
+/**
+ * The dialect a connection URL names by its scheme, without connecting:
+ * "sqlite:", "mysql:"/"mariadb:", "pgsql:"/"postgresql:"/"postgres:" (a
+ * driver suffix as in "mysql+pymysql:" is ignored); -1 for anything else.
+ */
+AURMIG_EXTERN(int) aurmig_dialect_from_url(const char *url);
+
 /** Directions of a migration. */
 typedef enum aurmig_direction {
 	AURMIG_UPGRADE = 1,

@@ -61,6 +61,37 @@ AURMIG_EXTERN(int) aurmig_lint_options_set_check_down(aurmig_lint_options *opts,
 AURMIG_EXTERN(int) aurmig_lint_options_ignore(aurmig_lint_options *opts, const char *revision, const char *codes,
 	const char *reason);
 
+/**
+ * 1: lint for a rolling deploy, where the release keeps running while the
+ * step does: renames (C101, C102, C103), NOT NULL without default (M102),
+ * and statements that block writes (L101, L102, L106, L109, L111, T103)
+ * become errors, L103/L104/L105 warnings. Severities set with
+ * aurmig_lint_options_set_severity() still win.
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_set_online(aurmig_lint_options *opts, int on);
+/**
+ * The server version the revisions will run on, as DIALECT:MAJOR[.MINOR]
+ * ("mariadb:10.11", "mysql:10.6", "postgresql:15", "pgsql:11", "sqlite:3.40");
+ * rules whose answer depends on it (docs/lint.md) use it. AURMIG_EINVALID
+ * for another form.
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_set_server_version(aurmig_lint_options *opts, const char *spec);
+/**
+ * Mark @p table (case-insensitive) as large, with @p rows rows (-1 when not
+ * known): lock and rewrite findings (L) on it become errors, and UPDATE or
+ * DELETE of it in a transactional step is L111.
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_large_table(aurmig_lint_options *opts, const char *table, long rows);
+/** A table marked with fewer than @p rows rows is not large (default 0: every marked table is). */
+AURMIG_EXTERN(int) aurmig_lint_options_set_large_rows(aurmig_lint_options *opts, long rows);
+/**
+ * P108: names of @p kind ("table", "column", "index", "constraint") created
+ * by a revision must match the POSIX extended regular expression @p regex
+ * (NULL or "" removes the pattern). P108 is off by default: enable it with
+ * aurmig_lint_options_set_severity().
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_set_name_pattern(aurmig_lint_options *opts, const char *kind, const char *regex);
+
 /** A new, empty report. */
 AURMIG_EXTERN(int) aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx);
 /** Free a report and its findings. NULL is a no-op. */
@@ -73,6 +104,20 @@ AURMIG_EXTERN(int) aurmig_lint_migration(aurmig_lint_report *report, const aurmi
  * when it cannot be read, AURMIG_EPARSE when it is not a valid script.
  */
 AURMIG_EXTERN(int) aurmig_lint_file(aurmig_lint_report *report, const char *path, const aurmig_lint_options *opts);
+
+/**
+ * Probe revision @p m (of a loaded graph) on @p scratch, an EMPTY MariaDB
+ * database: upgrade it to m's parents, then run each statement of m's mysql
+ * (or common) upgrade section with ALGORITHM=INSTANT, NOCOPY + LOCK=NONE,
+ * INPLACE + LOCK=NONE, INPLACE + LOCK=SHARED, COPY + LOCK=NONE, COPY, and as
+ * written, the first form the server accepts being what it does. Findings
+ * (L112, or L101 for a blocking copy) replace lint's L101/L104 guesses for
+ * those statements in @p report (lint m first). Every table is dropped
+ * from @p scratch afterwards. AURMIG_EINVALID when scratch is not MariaDB or
+ * holds a table. Implemented in the run layer (it runs a plan).
+ */
+AURMIG_EXTERN(int) aurmig_lint_probe(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_migration *m,
+	const aurmig_lint_options *opts);
 
 /** Number of findings, suppressed ones included, in the order found. */
 AURMIG_EXTERN(size_t) aurmig_lint_report_count(const aurmig_lint_report *report);

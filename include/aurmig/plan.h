@@ -61,7 +61,14 @@ typedef enum aurmig_progress_phase {
 	 * the context's error record says what timed out and who blocked it.
 	 * A non-zero return gives up (the step fails as if out of retries).
 	 */
-	AURMIG_PROGRESS_LOCK_WAIT = 4
+	AURMIG_PROGRESS_LOCK_WAIT = 4,
+	/**
+	 * A batch of a batched statement (`-- aurmig:batch`) committed:
+	 * aurmig_step_batches() and aurmig_step_batch_rows() count them. A
+	 * non-zero return stops the step (the committed batches stay; resume
+	 * goes on after them).
+	 */
+	AURMIG_PROGRESS_BATCH = 5
 } aurmig_progress_phase;
 
 /**
@@ -213,6 +220,10 @@ AURMIG_EXTERN(double) aurmig_step_seconds(const aurmig_step *step);
 AURMIG_EXTERN(size_t) aurmig_step_statement_count(const aurmig_step *step);
 /** How often a statement of the step was retried after a lock-wait timeout or a deadlock. */
 AURMIG_EXTERN(size_t) aurmig_step_retries(const aurmig_step *step);
+/** Batches of the step's batched statements (`-- aurmig:batch`) committed so far by this run. */
+AURMIG_EXTERN(size_t) aurmig_step_batches(const aurmig_step *step);
+/** Rows those batches changed (as the database counts them). */
+AURMIG_EXTERN(size_t) aurmig_step_batch_rows(const aurmig_step *step);
 /**@}*/
 
 /**
@@ -246,11 +257,30 @@ typedef enum aurmig_config_state {
 } aurmig_config_state;
 
 /**
- * Compare the configuration file with the database, read-only. The record's
- * message says what differs and how to reconcile (re-run the pending steps
- * with `upgrade`, or `config-stamp` to accept the file as it is).
+ * Compare the configuration file with the database, read-only: the state
+ * only (success leaves no error record behind; aurmig_config_status_new()
+ * also says what differs and what to do).
+ * @return AURMIG_OK (also for a missing file: AURMIG_CONFIG_MISSING);
+ *         AURMIG_EPARSE for a file that is not INI; AURMIG_EDB.
  */
 AURMIG_EXTERN(int) aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+
+/** The configuration file against the database, with its explanation. */
+typedef struct aurmig_config_status aurmig_config_status;
+
+/**
+ * As aurmig_config_check(), into an object that also holds the sentence
+ * saying what differs and how to reconcile (re-run the pending steps with
+ * `upgrade`, or `config-stamp` to accept the file as it is). Free it with
+ * aurmig_config_status_free(), in any order with the connection.
+ */
+AURMIG_EXTERN(int) aurmig_config_status_new(aurmig_config_status **out, aurmig_conn *conn,
+	const aurmig_graph *graph, const char *path);
+/** An aurmig_config_state (-1 for NULL). */
+AURMIG_EXTERN(int) aurmig_config_status_state(const aurmig_config_status *status);
+/** What differs and what to do; "" when in sync. Owned by status. */
+AURMIG_EXTERN(const char *) aurmig_config_status_message(const aurmig_config_status *status);
+AURMIG_EXTERN(void) aurmig_config_status_free(aurmig_config_status *status);
 
 /**
  * Accept the file as it is: write the database's revision(s) into its

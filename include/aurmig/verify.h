@@ -20,6 +20,7 @@
 #define AURMIG_VERIFY_H
 
 #include "common.h"
+#include "schema.h"
 
 AURMIG_BEGIN_DECL
 
@@ -32,7 +33,21 @@ typedef enum aurmig_verify_check {
 	AURMIG_VERIFY_UPGRADE = 2,      /**< base -> heads, step by step */
 	AURMIG_VERIFY_STAIRWAY = 4,     /**< at every revision: up, down (restores the schema before), up (the same schema again) */
 	AURMIG_VERIFY_DECLARED = 8,     /**< the schema at heads equals the declared head schema */
-	AURMIG_VERIFY_ALL = 15
+	/**
+	 * The schema at heads on this backend is equivalent (the cross-backend
+	 * aurmig_schema_diff_new(), column order left out) to the one an
+	 * earlier aurmig_verify_run() of the same report reached on each other
+	 * backend: the per-dialect and portable sections end at the same schema.
+	 */
+	AURMIG_VERIFY_DIALECTS = 16,
+	/**
+	 * Data fixtures: for each revision with a file tests/<revision>.sql
+	 * beside the scripts, its `-- aurmig:fixture before` statements run
+	 * before the revision's upgrade and its `-- aurmig:expect` queries
+	 * after it must hold (no row, or a true first column in every row).
+	 */
+	AURMIG_VERIFY_FIXTURES = 32,
+	AURMIG_VERIFY_ALL = 63
 } aurmig_verify_check;
 
 /** The outcome of an entry. */
@@ -65,7 +80,7 @@ AURMIG_EXTERN(size_t) aurmig_verify_count(const aurmig_verify *report);
 AURMIG_EXTERN(size_t) aurmig_verify_failures(const aurmig_verify *report);
 /** The entry's check: one aurmig_verify_check bit; -1 out of range. */
 AURMIG_EXTERN(int) aurmig_verify_check_of(const aurmig_verify *report, size_t i);
-/** "single-head", "upgrade", "stairway", "declared"; NULL for others. Static. */
+/** "single-head", "upgrade", "stairway", "declared", "dialects", "fixtures"; NULL for others. Static. */
 AURMIG_EXTERN(const char *) aurmig_verify_check_name(int check);
 /** An aurmig_verify_status; -1 out of range. */
 AURMIG_EXTERN(int) aurmig_verify_status_of(const aurmig_verify *report, size_t i);
@@ -97,6 +112,54 @@ AURMIG_EXTERN(int) aurmig_graph_sum_write(const aurmig_graph *graph);
  *         = the sum file); AURMIG_EPARSE for a malformed line; AURMIG_EIO.
  */
 AURMIG_EXTERN(int) aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
+/**@}*/
+
+/**
+ * @name Drift at the database's revision
+ * The schema a database should have at its own version rows (its revision,
+ * behind head or at head): the migrations replayed on an empty scratch
+ * database of the same backend up to those rows, read back; and the
+ * database's own schema, read in the same call so that both belong to the
+ * same version rows. Compare them with aurmig_schema_diff_new().
+ */
+/**@{*/
+/** How aurmig_drift_read() keeps a running migration from being read as drift. */
+typedef enum aurmig_drift_lock {
+	/**
+	 * Read-only callers (`check --schema`): take nothing; refuse with
+	 * AURMIG_EINPROGRESS when a run holds the deploy lock before or after
+	 * the database was read, or its version rows changed meanwhile.
+	 */
+	AURMIG_DRIFT_PROBE = 0,
+	/**
+	 * Take the deploy lock on the database (waiting up to
+	 * lock_timeout_ms, < 0 forever: AURMIG_ELOCKED) and keep it: an
+	 * aurmig_plan_new() on the same connection afterwards runs under it
+	 * (and releases it when the plan is freed); else aurmig_conn_free()
+	 * releases it. Passes the recovery gate first (AURMIG_ERECOVERY).
+	 */
+	AURMIG_DRIFT_HOLD = 1
+} aurmig_drift_lock;
+
+/**
+ * Read @p conn's schema (libaurmig's tables left out) into *live_out and
+ * replay @p graph on @p scratch (empty, same backend: a temporary SQLite
+ * file, an empty MariaDB/PostgreSQL database) to @p conn's version rows,
+ * read it into *expected_out; the scratch database is emptied again. A
+ * database without version rows gives an empty expected schema. Hooks run
+ * their SQL defaults only (the context's callbacks are not called: they
+ * would act on the real database); config steps are refused. With
+ * AURMIG_DRIFT_HOLD the lock is released again when the call fails.
+ * @param lock an aurmig_drift_lock.
+ * @param[out] revisions_out optional: the version rows compared at, one
+ *         string of revisions separated by spaces ("" for none; caller frees).
+ * @return AURMIG_OK; AURMIG_EINPROGRESS (see @p lock), AURMIG_ELOCKED,
+ *         AURMIG_ERECOVERY, AURMIG_EUNKNOWNREV (a version row the graph
+ *         does not know), AURMIG_EINVALID (scratch not empty or another
+ *         backend), or the replay's error (the message says it was the replay).
+ */
+AURMIG_EXTERN(int) aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, char **revisions_out,
+	aurmig_conn *conn, aurmig_conn *scratch, const aurmig_graph *graph, int lock, long lock_timeout_ms);
 /**@}*/
 
 AURMIG_END_DECL

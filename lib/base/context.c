@@ -346,6 +346,53 @@ void aurmig__err_set_db_code(aurmig_context *ctx, int db_code)
 		ctx->err.db_code = db_code;
 }
 
+void aurmig__err_hold(aurmig_context *ctx)
+{
+	if (ctx)
+		ctx->err_hold++;
+}
+
+void aurmig__err_release(aurmig_context *ctx)
+{
+	if (ctx && ctx->err_hold > 0)
+		ctx->err_hold--;
+}
+
+char *aurmig__err_message_dup(const aurmig_context *ctx, int first_line)
+{
+	const char *m = ctx && ctx->err.message ? ctx->err.message : "";
+	return strndup(m, first_line ? strcspn(m, "\n") : strlen(m));
+}
+
+void aurmig__err_save(const aurmig_context *ctx, aurmig__err_saved *saved)
+{
+	saved->message = aurmig__err_message_dup(ctx, 0);
+	saved->statement = ctx && ctx->err.statement ? strdup(ctx->err.statement) : NULL;
+	saved->db_code = ctx ? ctx->err.db_code : 0;
+}
+
+void aurmig__err_restore_details(aurmig_context *ctx, aurmig__err_saved *saved)
+{
+	aurmig__err_set_db_code(ctx, saved->db_code);
+	if (saved->statement)
+		aurmig__err_set_statement(ctx, saved->statement);
+	free(saved->message);
+	free(saved->statement);
+	saved->message = saved->statement = NULL;
+}
+
+void aurmig__err_set_location(aurmig_context *ctx, const char *file, int line)
+{
+	char *copy;
+
+	if (!ctx || ctx->err_hold || !file || !(copy = strdup(file)))
+		return;
+	free(ctx->err_file);
+	ctx->err_file = copy;
+	ctx->err.file = copy;
+	ctx->err.line = line;
+}
+
 const aurmig_error *aurmig_error_last(const aurmig_context *ctx)
 {
 	return ctx ? &ctx->err : NULL;
@@ -395,4 +442,13 @@ void aurmig__log(aurmig_context *ctx, int level, const char *fmt, ...)
 	if (msg)
 		ctx->log_fn(ctx->log_payload, level, msg);
 	free(msg);
+}
+
+int aurmig__opts_version(aurmig_context *ctx, const char *fn, const char *type,
+	unsigned int version, unsigned int max)
+{
+	if (version >= 1 && version <= max)
+		return AURMIG_OK;
+	return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+		"%s: %s version %u is not supported (1 to %u)", fn, type, version, max);
 }

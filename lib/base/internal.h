@@ -89,6 +89,32 @@ int aurmig__verr_at(aurmig_context *ctx, int code, int klass, const char *file, 
 void aurmig__err_set_revision(aurmig_context *ctx, const char *revision);
 void aurmig__err_set_statement(aurmig_context *ctx, const char *statement);
 void aurmig__err_set_db_code(aurmig_context *ctx, int db_code);
+/* An options struct's version field: 0 when 1 <= version <= max; else
+ * AURMIG_EINVALID recorded as "FN: TYPE version V is not supported (1 to MAX)".
+ * One check for every versioned options struct of the public API. */
+int aurmig__opts_version(aurmig_context *ctx, const char *fn, const char *type,
+	unsigned int version, unsigned int max);
+/* Holding the record: between hold and release nothing recorded changes it
+ * (rollback and clean-up paths that must not bury the cause). Nests. */
+void aurmig__err_hold(aurmig_context *ctx);
+void aurmig__err_release(aurmig_context *ctx);
+/* A copy of the last error's message (first_line: up to its first newline,
+ * the cause without the advice), NULL when out of memory; free() it. Like
+ * the record itself it is made with plain malloc: handling an error does not
+ * consume the test allocator's countdown (see context.c). */
+char *aurmig__err_message_dup(const aurmig_context *ctx, int first_line);
+/* Wrapping an error in a new message that quotes it: save the details, record
+ * the new error, then put the old statement and driver code back on it. */
+typedef struct aurmig__err_saved {
+	char *message;       /* the whole message (plain malloc; NULL when out of memory) */
+	char *statement;
+	int db_code;
+} aurmig__err_saved;
+void aurmig__err_save(const aurmig_context *ctx, aurmig__err_saved *saved);
+/* Puts saved's statement and driver code on the current record, frees saved. */
+void aurmig__err_restore_details(aurmig_context *ctx, aurmig__err_saved *saved);
+/* Points the current record at FILE:LINE (the message is left as it is). */
+void aurmig__err_set_location(aurmig_context *ctx, const char *file, int line);
 /* Records AURMIG_ENOMEM without allocating. */
 int aurmig__oom(aurmig_context *ctx);
 

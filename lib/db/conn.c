@@ -8,6 +8,7 @@
 #include "ini/settings.h"
 #include "db/version.h"
 #include "db/lock.h"
+#include "db/lease.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -101,6 +102,13 @@ static int open_from(aurmig_conn **out, aurmig_context *ctx, aurmig__settings *s
 	if ((rc = aurmig__db_open(c, s))) {
 		aurmig_conn_free(c);
 		return rc;
+	}
+	if (c->dialect == AURMIG_DIALECT_MYSQL) {
+		/* learn once, at open, whether this is a Galera node: the reads
+		 * that follow (the start-up check's one query) then know whether
+		 * they must be causal without asking each time (db/lease.c) */
+		int on;
+		aurmig__db_wsrep(c, &on);
 	}
 	*out = c;
 	return AURMIG_OK;

@@ -17,7 +17,7 @@
  * every connection and thread: the error must be copied under a lock.
  * This mutex is the library's only static state, and it holds no data.
  */
-static pthread_mutex_t dbi_error_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t dbi_error_lock = PTHREAD_MUTEX_INITIALIZER; /* style: ok (libdbi's own state is global) */
 
 typedef struct dbi_impl {
 	dbi_conn conn;
@@ -221,7 +221,7 @@ static int record_dbi_error(aurmig_conn *c, const char *sql, const char *what)
 static int dbi_exec(aurmig_conn *c, const char *sql, unsigned long long *affected)
 {
 	dbi_impl *d = c->impl;
-	dbi_result r = dbi_conn_query(d->conn, sql);
+	dbi_result r = (c->statements++, dbi_conn_query(d->conn, sql));
 
 	if (!r)
 		return record_dbi_error(c, sql, "database error");
@@ -255,7 +255,7 @@ static int read_first_column(aurmig_conn *c, dbi_result r, aurmig__strv *rows)
 static int dbi_query(aurmig_conn *c, const char *sql, aurmig__strv *rows)
 {
 	dbi_impl *d = c->impl;
-	dbi_result r = dbi_conn_query(d->conn, sql);
+	dbi_result r = (c->statements++, dbi_conn_query(d->conn, sql));
 
 	if (!r)
 		return record_dbi_error(c, sql, "database error");
@@ -293,7 +293,7 @@ static int read_cells(aurmig_conn *c, dbi_result r, aurmig__strv *cells, size_t 
 static int dbi_query_cells(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols)
 {
 	dbi_impl *d = c->impl;
-	dbi_result r = dbi_conn_query(d->conn, sql);
+	dbi_result r = (c->statements++, dbi_conn_query(d->conn, sql));
 
 	*ncols = 0;
 	if (!r)
@@ -484,9 +484,9 @@ int aurmig__db_rollback(aurmig_conn *c)
 
 	/* keep the error that caused the rollback; a failing ROLLBACK only logs */
 	if (c->in_tx) {
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		rc = c->ops->exec(c, "ROLLBACK", NULL);
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 		if (rc)
 			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "ROLLBACK failed too");
 	}
@@ -509,9 +509,9 @@ int aurmig__db_create_guard(aurmig_conn *c, int take)
 		rc = c->ops->query(c, c->in_tx ? "SELECT CAST(pg_advisory_xact_lock(" CREATE_GUARD ") AS TEXT)" :
 			"SELECT CAST(pg_advisory_lock(" CREATE_GUARD ") AS TEXT)", &rows);
 	} else {
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		rc = c->ops->query(c, "SELECT CAST(pg_advisory_unlock(" CREATE_GUARD ") AS TEXT)", &rows);
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 	}
 	aurmig__strv_clear(&rows);
 	return rc;
@@ -593,7 +593,7 @@ static int query_maybe_missing(aurmig_conn *c, const char *table, const char *sq
 		*ncols = 0;
 	if (c->ops == &dbi_ops && c->dialect == AURMIG_DIALECT_SQLITE) {
 		dbi_impl *d = c->impl;
-		dbi_result r = dbi_conn_query(d->conn, sql);
+		dbi_result r = (c->statements++, dbi_conn_query(d->conn, sql));
 		if (!r) {
 			const char *msg = NULL;
 			char want[128];
@@ -612,6 +612,66 @@ static int query_maybe_missing(aurmig_conn *c, const char *table, const char *sq
 	if ((rc = aurmig__db_table_exists(c, table, exists)) || !*exists)
 		return rc;
 	return ncols ? c->ops->query_cells(c, sql, out, ncols) : c->ops->query(c, sql, out);
+}
+
+/* Does the driver's error (code, message) say that table does not exist? */
+static int names_missing_table(int dialect, int code, const char *msg, const char *table)
+{
+	char want[160];
+	size_t n = strlen(table);
+
+	if (!msg)
+		return 0;
+	switch (dialect) {
+	case AURMIG_DIALECT_MYSQL:
+		/* ER_NO_SUCH_TABLE: "Table 'db.name' doesn't exist" */
+		snprintf(want, sizeof(want), ".%s' doesn't exist", table);
+		return code == 1146 && strcasestr(msg, want) != NULL;
+	case AURMIG_DIALECT_PGSQL:
+		/* undefined_table (42P01): relation "name" does not exist (folded
+		 * to lower case, as the unquoted name in the query) */
+		snprintf(want, sizeof(want), "relation \"%s\" does not exist", table);
+		return code == sqlstate("42P01") && strcasestr(msg, want) != NULL;
+	default: {
+		/* "no such table: name", the name ending there */
+		const char *at;
+		snprintf(want, sizeof(want), "no such table: %s", table);
+		at = strcasestr(msg, want);
+		return at && !(at[15 + n] == '_' || (at[15 + n] >= '0' && at[15 + n] <= '9') ||
+			((at[15 + n] | 0x20) >= 'a' && (at[15 + n] | 0x20) <= 'z'));
+	}
+	}
+}
+
+int aurmig__db_can_try(const aurmig_conn *c)
+{
+	/* a failed statement aborts a PostgreSQL transaction */
+	return c->ops == &dbi_ops && !(c->dialect == AURMIG_DIALECT_PGSQL && c->in_tx);
+}
+
+int aurmig__db_try_query_cells(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols,
+	const char *const *tables, size_t ntables, size_t *missing)
+{
+	dbi_impl *d = c->impl;
+	dbi_result r;
+
+	*ncols = 0;
+	*missing = ntables;
+	c->statements++;
+	r = dbi_conn_query(d->conn, sql);
+	if (!r) {
+		const char *msg = NULL;
+		int code;
+
+		pthread_mutex_lock(&dbi_error_lock);
+		code = dbi_conn_error(d->conn, &msg);
+		for (size_t i = 0; i < ntables && *missing == ntables; i++)
+			if (names_missing_table(c->dialect, code, msg, tables[i]))
+				*missing = i;
+		pthread_mutex_unlock(&dbi_error_lock);
+		return *missing < ntables ? AURMIG_OK : record_dbi_error(c, sql, "database error");
+	}
+	return read_cells(c, r, cells, ncols);
 }
 
 int aurmig__db_query_table(aurmig_conn *c, const char *table, const char *sql, aurmig__strv *rows,

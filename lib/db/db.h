@@ -45,6 +45,7 @@ struct aurmig_conn {
 	long lease_s;                /* lease length in seconds (0: the default, 600) */
 	int allow_non_toi;           /* Galera: migrate even when wsrep_OSU_method is not TOI */
 	int wsrep;                   /* MySQL/MariaDB: -1 not known yet, 0 no Galera, 1 wsrep_on */
+	int causal;                  /* Galera: wsrep_sync_wait has the read bit on this session */
 	int lease;                   /* the deploy lock held is the lease row (db/lease.c) */
 	char lease_owner[80];        /* this run's owner id in the lease row */
 	/* who writes the journal rows (host, OS user), looked up on the first row:
@@ -53,6 +54,7 @@ struct aurmig_conn {
 	int ident_has_user;
 	char ident_host[256];
 	char ident_user[256];
+	unsigned long statements;    /* statements sent to the server (tests count round trips) */
 };
 
 /* Open through libdbi from parsed settings (lib/ini/settings.h). */
@@ -98,6 +100,17 @@ int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *
  * Nothing elsewhere: MariaDB's and SQLite's IF NOT EXISTS suffice. The
  * release keeps the error already recorded. */
 int aurmig__db_create_guard(aurmig_conn *c, int take);
+/* Can a query that names tables which may not exist be sent as it is, a
+ * missing table read from the error (aurmig__db_try_query_cells)? Not on the
+ * unit tests' fake backend, nor inside a PostgreSQL transaction (a failed
+ * statement aborts it): look the tables up first there. */
+int aurmig__db_can_try(const aurmig_conn *c);
+/* Run sql (every cell, as query_cells); when it fails because one of the
+ * ntables tables does not exist, *missing is that table's index, no error is
+ * recorded and AURMIG_OK returned; else *missing is ntables. Only where
+ * aurmig__db_can_try. */
+int aurmig__db_try_query_cells(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols,
+	const char *const *tables, size_t ntables, size_t *missing);
 /* Names of the tables of the current database/schema. */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
 /* Run the statement built in b (detached and freed; a failed build is ENOMEM). */

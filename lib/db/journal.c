@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "db/journal.h"
+#include "db/lock.h"
 #include "aurmig/version.h"
 
 /* No column name may contain "from": libdbd-sqlite3 0.9 loops forever parsing
@@ -116,7 +117,11 @@ static void quote_or_null(aurmig__buf *b, int dialect, const char *s)
 		return;
 	}
 	if (strlen(s) > MAX_ERROR_TEXT) {
-		char *cut = strndup(s, MAX_ERROR_TEXT);
+		char *cut;
+		/* out of memory: NULL is written, the error being journalled stays */
+		aurmig__err_hold(b->ctx);
+		cut = aurmig__strndup(b->ctx, s, MAX_ERROR_TEXT);
+		aurmig__err_release(b->ctx);
 		if (!cut) {
 			aurmig__buf_puts(b, "NULL");
 			return;
@@ -248,10 +253,10 @@ static int run_row_update(aurmig_conn *c, aurmig__buf *b, const char *run_id, lo
 	rc = c->ops->exec(c, sql, &n);
 	if (rc) {
 		/* a missing table is the journal dropped under the run */
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		if (aurmig__journal_exists(c, &exists))
 			exists = 1;
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 	}
 	if (!exists)
 		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
@@ -286,6 +291,17 @@ int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long do
 	return run_row_update(c, &b, run_id, seq, expect);
 }
 
+int aurmig__journal_progress(aurmig_conn *c, const char *run_id, long seq, long done, const char *note,
+	const char *expect)
+{
+	aurmig__buf b;
+
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "UPDATE %s SET statements_done = %ld, error = ", c->journal_table, done);
+	quote_or_null(&b, c->dialect, note);
+	return run_row_update(c, &b, run_id, seq, expect);
+}
+
 int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome,
 	const char *expect)
 {
@@ -304,11 +320,11 @@ int aurmig__journal_finish(aurmig_conn *c, const aurmig__jentry *e, const char *
 	if (rc != AURMIG_ECONFLICT)
 		return rc;
 	/* the row or the table vanished: write it again, the update's error stays */
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (aurmig__journal_ensure(c) || aurmig__journal_insert(c, e))
 		aurmig__log(c->ctx, AURMIG_LOG_ERROR, "the journal could not record the outcome of %s either",
 			e->revision);
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	return rc;
 }
 
@@ -433,4 +449,49 @@ int aurmig__journal_row_downgrade(const aurmig__jrow *j)
 	if (strcmp(j->operation, "downgrade") == 0 || strcmp(j->operation, "upgrade") == 0)
 		return strcmp(j->operation, "downgrade") == 0;
 	return !list_has(j->to_revs, j->revision) && list_has(j->from_revs, j->revision);
+}
+
+int aurmig__journal_success_with_version(aurmig_conn *c, const char *run_id, long seq, long done,
+	const char *from, const char *to, int *merged)
+{
+	unsigned long long n = 0;
+	aurmig__buf b;
+	char now[64];
+	char *sql;
+	int rc;
+
+	*merged = 0;
+	if (c->dialect != AURMIG_DIALECT_MYSQL)
+		return AURMIG_OK;
+	if ((rc = aurmig__lock_renew(c)))   /* a cluster's lease: still ours? */
+		return rc;
+	utc_now(now);
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "UPDATE %s, %s SET %s.version_num = ", c->version_table, c->journal_table,
+		c->version_table);
+	aurmig__db_quote(&b, c->dialect, to);
+	aurmig__buf_printf(&b, ", %s.statements_done = %ld, %s.outcome = ", c->journal_table, done, c->journal_table);
+	aurmig__db_quote(&b, c->dialect, AURMIG__J_SUCCESS);
+	aurmig__buf_printf(&b, ", %s.finished_at = ", c->journal_table);
+	aurmig__db_quote(&b, c->dialect, now);
+	aurmig__buf_printf(&b, ", %s.error = NULL WHERE %s.version_num = ", c->journal_table, c->version_table);
+	aurmig__db_quote(&b, c->dialect, from);
+	aurmig__buf_printf(&b, " AND %s.run_id = ", c->journal_table);
+	aurmig__db_quote(&b, c->dialect, run_id);
+	aurmig__buf_printf(&b, " AND %s.seq = %ld AND %s.outcome = ", c->journal_table, seq, c->journal_table);
+	aurmig__db_quote(&b, c->dialect, AURMIG__J_RUNNING);
+	if (!(sql = aurmig__buf_detach(&b)))
+		return AURMIG_ENOMEM;
+	rc = c->ops->exec(c, sql, &n);
+	if (!rc && n == 2)
+		*merged = 1;
+	else if (!rc && n != 0) {
+		/* a join of two single rows matches both or neither */
+		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
+			"Online migration expected to match one row when updating '%s' to '%s' in '%s' and the "
+			"journal row of run %s step %ld; %llu found", from, to, c->version_table, run_id, seq, n);
+		aurmig__err_set_statement(c->ctx, sql);
+	}
+	free(sql);
+	return rc;
 }

@@ -76,6 +76,11 @@ int aurmig__journal_insert_values(aurmig_conn *c, const char *values);
  * journal table vanished (dropped, deleted or changed by someone else). */
 int aurmig__journal_update(aurmig_conn *c, const char *run_id, long seq, long done,
 	const char *outcome, const char *error, const char *expect);
+/* Set done and the progress note (the error column of a running row: a
+ * batched statement's "[batch ...]", docs/script-format.md) of one row whose
+ * outcome is expect (errors as above). */
+int aurmig__journal_progress(aurmig_conn *c, const char *run_id, long seq, long done, const char *note,
+	const char *expect);
 /* Set the outcome of one row whose outcome is expect (errors as above). */
 int aurmig__journal_set_outcome(aurmig_conn *c, const char *run_id, long seq, const char *outcome,
 	const char *expect);
@@ -101,6 +106,15 @@ int aurmig__journal_select(aurmig_conn *c, const char *cols, size_t ncols, const
 /* The recorded checksums (AURMIG__J_CHECKSUM_ROWS), oldest first, as
  * revision/checksum pairs (pairs->v[2i], pairs->v[2i + 1]). */
 int aurmig__journal_read_checksums(aurmig_conn *c, aurmig__strv *pairs);
+
+/* MySQL/MariaDB: the step's version change (from -> to, one row) and its
+ * journal row's success (run_id, seq, running -> success, done) in one
+ * multi-table UPDATE: *merged is 1 when both rows matched. When neither did
+ * (the row or the version moved), nothing changed and *merged is 0: the
+ * caller makes the two changes apart, and their errors say which vanished.
+ * Elsewhere *merged is 0 and nothing runs. */
+int aurmig__journal_success_with_version(aurmig_conn *c, const char *run_id, long seq, long done,
+	const char *from, const char *to, int *merged);
 
 /* A fresh random run id (32 hex digits). */
 int aurmig__journal_run_id(char out[33]);

@@ -56,15 +56,34 @@ int aurmig__db_wsrep(aurmig_conn *c, int *on)
 		return AURMIG_OK;
 	if (c->wsrep < 0) {
 		/* MySQL has no wsrep_on: no Galera */
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		if (c->ops->query(c, "SELECT CAST(@@global.wsrep_on AS CHAR)", &v))
 			c->wsrep = 0;
 		else
 			c->wsrep = v.n == 1 && (!strcmp(v.v[0], "1") || !strcmp(v.v[0], "ON"));
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 		aurmig__strv_clear(&v);
 	}
 	*on = c->wsrep;
+	return AURMIG_OK;
+}
+
+int aurmig__db_causal_reads(aurmig_conn *c)
+{
+	char sync[32];
+	int on = 0, rc;
+
+	if (c->causal || aurmig__db_wsrep(c, &on) || !on)
+		return AURMIG_OK;
+	/* a node outside the primary component would make a causal read wait
+	 * for its timeout (1205), and a plain one answer stale: say why instead */
+	if ((rc = aurmig__db_galera_node(c, "wsrep_sync_wait", sync, sizeof(sync),
+			"is not part of the cluster's primary component or not synced",
+			"what it holds may be stale; ask a synced node of the primary component")))
+		return rc;
+	if (!(strtol(sync, NULL, 10) & 1) && (rc = c->ops->exec(c, "SET SESSION wsrep_sync_wait = 1", NULL)))
+		return rc;
+	c->causal = 1;
 	return AURMIG_OK;
 }
 
@@ -162,7 +181,7 @@ static char *holder(aurmig_conn *c)
 	put_where(&b, c);
 	if (!(out = aurmig__buf_detach(&b)))
 		return NULL;
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (c->ops->query_cells(c, out, &v, &ncols) || ncols != 6 || v.n != 6) {
 		free(out);
 		out = aurmig__strdup(c->ctx, "an unknown holder");
@@ -171,7 +190,7 @@ static char *holder(aurmig_conn *c)
 		out = aurmig__printf(c->ctx, "%s (host %s, pid %s, node %s, last heartbeat %s UTC, expires %s UTC)",
 			v.v[0], v.v[1], v.v[2], v.v[3], v.v[4], v.v[5]);
 	}
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	aurmig__strv_clear(&v);
 	return out;
 }
@@ -264,7 +283,7 @@ int aurmig__lease_acquire(aurmig_conn *c, long timeout_ms)
 			c->lease = 1;
 			/* Galera: the reads that decide what to run see every write
 			 * the cluster committed before (the previous holder's) */
-			if (c->wsrep == 1 && (rc = c->ops->exec(c, "SET SESSION wsrep_sync_wait = 1", NULL))) {
+			if (c->wsrep == 1 && (rc = aurmig__db_causal_reads(c))) {
 				aurmig__lease_release(c);
 				return rc;
 			}
@@ -336,12 +355,12 @@ void aurmig__lease_release(aurmig_conn *c)
 	put_owner_check(&b, c);
 	if (!(sql = aurmig__buf_detach(&b)))
 		return;
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (c->in_tx)
 		aurmig__db_rollback(c);
 	if (c->ops->exec(c, sql, NULL))
 		aurmig__log(c->ctx, AURMIG_LOG_WARNING, "releasing the migration lease failed (it expires on its own)");
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	free(sql);
 }
 

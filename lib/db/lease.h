@@ -27,4 +27,11 @@ void aurmig__lease_release(aurmig_conn *c);
 /* Whether an unexpired lease row exists (read-only; no table: not held). */
 int aurmig__lease_probe(aurmig_conn *c, int *held);
 
+/* On a Galera node, make this session's reads causal (wsrep_sync_wait
+ * with its read bit, unless it has it already): a read-only verb that
+ * decides (check, current, status, lock) sees every write the cluster
+ * committed before it, not only what this node has applied. A no-op
+ * elsewhere. */
+int aurmig__db_causal_reads(aurmig_conn *c);
+
 #endif

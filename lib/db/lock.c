@@ -18,7 +18,7 @@
 
 
 /* 64-bit FNV-1a, for the PostgreSQL advisory lock key. */
-static long long lock_key(const char *s)
+long long aurmig__lock_key(const char *s)
 {
 	unsigned long long h = 1469598103934665603ull;
 	for (; *s; s++)
@@ -33,7 +33,7 @@ static long long lock_key(const char *s)
  * that differ only in case (one table on PostgreSQL, and on MySQL with
  * lower_case_table_names) take one lock, which covers more, never less.
  */
-static void lock_name(const aurmig_conn *c, char name[96])
+void aurmig__lock_name(const aurmig_conn *c, char name[96])
 {
 	size_t i;
 
@@ -61,7 +61,7 @@ static int try_once(aurmig_conn *c, int *got, const char *name)
 			c->sqlite_path, strerror(errno));
 	}
 	if (c->dialect == AURMIG_DIALECT_PGSQL)
-		sql = aurmig__printf(c->ctx, "SELECT CAST(pg_try_advisory_lock(%lld) AS INTEGER)", lock_key(name));
+		sql = aurmig__printf(c->ctx, "SELECT CAST(pg_try_advisory_lock(%lld) AS INTEGER)", aurmig__lock_key(name));
 	else {
 		aurmig__buf b;
 		aurmig__buf_init(&b, c->ctx);
@@ -87,7 +87,7 @@ static int try_once(aurmig_conn *c, int *got, const char *name)
  * journal files the same way). A database file that does not exist yet:
  * its resolved directory and its name.
  */
-static int lock_file_path(aurmig_conn *c, char **out)
+int aurmig__lock_file_path(aurmig_conn *c, char **out)
 {
 	const char *p = c->sqlite_path, *slash = strrchr(p, '/');
 	char *real = aurmig__realpath(c->ctx, p), *dir;
@@ -138,7 +138,7 @@ static int open_lock_file(aurmig_conn *c)
 	if (!c->sqlite_path)
 		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"SQLite connection without a file path: cannot lock");
-	if ((rc = lock_file_path(c, &path)))
+	if ((rc = aurmig__lock_file_path(c, &path)))
 		return rc;
 	/* O_NONBLOCK: opening a planted FIFO must not hang; flock() ignores it */
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0644);
@@ -186,7 +186,7 @@ int aurmig__lock_acquire(aurmig_conn *c, long timeout_ms)
 		c->locked = 1;
 		return AURMIG_OK;
 	}
-	lock_name(c, name);
+	aurmig__lock_name(c, name);
 	if (c->dialect == AURMIG_DIALECT_SQLITE && (rc = open_lock_file(c)))
 		return rc;
 	for (;;) {
@@ -231,14 +231,14 @@ void aurmig__lock_release(aurmig_conn *c)
 		aurmig__lease_release(c);
 		return;
 	}
-	lock_name(c, name);
+	aurmig__lock_name(c, name);
 	if (c->dialect == AURMIG_DIALECT_SQLITE) {
 		if (c->lock_fd >= 0)
 			flock(c->lock_fd, LOCK_UN);
 		return;
 	}
 	if (c->dialect == AURMIG_DIALECT_PGSQL) {
-		sql = aurmig__printf(c->ctx, "SELECT CAST(pg_advisory_unlock(%lld) AS INTEGER)", lock_key(name));
+		sql = aurmig__printf(c->ctx, "SELECT CAST(pg_advisory_unlock(%lld) AS INTEGER)", aurmig__lock_key(name));
 	} else {
 		aurmig__buf b;
 		aurmig__buf_init(&b, c->ctx);
@@ -248,10 +248,10 @@ void aurmig__lock_release(aurmig_conn *c)
 		sql = aurmig__buf_detach(&b);
 	}
 	if (sql) {
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		if (c->ops->query(c, sql, &rows))
 			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "releasing the migration lock failed");
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 	}
 	aurmig__strv_clear(&rows);
 	free(sql);
@@ -271,14 +271,14 @@ int aurmig__lock_probe(aurmig_conn *c, int *held)
 	}
 	if (aurmig__lease_wanted(c))
 		return aurmig__lease_probe(c, held);
-	lock_name(c, name);   /* the name and the file the deployer takes */
+	aurmig__lock_name(c, name);   /* the name and the file the deployer takes */
 	if (c->dialect == AURMIG_DIALECT_SQLITE) {
 		char *path;
 		int fd;
 
 		if (!c->sqlite_path)
 			return AURMIG_OK;   /* nobody else can lock a database without a file */
-		if ((rc = lock_file_path(c, &path)))
+		if ((rc = aurmig__lock_file_path(c, &path)))
 			return rc;
 		/* read-only, never created, never followed: no lock file, no
 		 * holder. A shared lock, so that probes never see each other as
@@ -304,7 +304,7 @@ int aurmig__lock_probe(aurmig_conn *c, int *held)
 	}
 	if (c->dialect == AURMIG_DIALECT_PGSQL) {
 		/* a one-key advisory lock shows as classid (high half), objid (low half), objsubid 1 */
-		unsigned long long key = (unsigned long long)lock_key(name);
+		unsigned long long key = (unsigned long long)aurmig__lock_key(name);
 		sql = aurmig__printf(c->ctx, "SELECT CAST(COUNT(*) AS INTEGER) FROM pg_locks WHERE locktype = 'advisory' "
 			"AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
 			"AND classid = CAST(%llu AS oid) AND objid = CAST(%llu AS oid) AND objsubid = 1",

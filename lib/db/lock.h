@@ -26,4 +26,12 @@ void aurmig__lock_release(aurmig_conn *c);
  * journal row: held means its run is alive. */
 int aurmig__lock_probe(aurmig_conn *c, int *held);
 
+/* The lock's name, "aurmig:<version table>" lower-cased (the lease row's
+ * name too; GET_LOCK appends '@' and the database). */
+void aurmig__lock_name(const aurmig_conn *c, char name[96]);
+/* The PostgreSQL advisory lock key of a name. */
+long long aurmig__lock_key(const char *name);
+/* SQLite: the lock file's path (symbolic links resolved). */
+int aurmig__lock_file_path(aurmig_conn *c, char **out);
+
 #endif

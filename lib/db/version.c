@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/lease.h"
 #include "db/lock.h"
 #include "db/version.h"
 
@@ -11,6 +12,9 @@ int aurmig__version_read(aurmig_conn *c, aurmig__strv *rows)
 	int exists, rc;
 	char *sql;
 
+	/* Galera: every decision starts here; read what the cluster committed */
+	if ((rc = aurmig__db_causal_reads(c)))
+		return rc;
 	sql = aurmig__printf(c->ctx, "SELECT %s.version_num FROM %s ORDER BY %s.version_num",
 		c->version_table, c->version_table, c->version_table);
 	if (!sql)

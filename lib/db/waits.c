@@ -48,10 +48,10 @@ void aurmig__db_reset_lock_wait(aurmig_conn *c)
 
 	if (!sql)
 		return;
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (c->ops->exec(c, sql, NULL))
 		aurmig__log(c->ctx, AURMIG_LOG_WARNING, "could not reset the lock wait bound of the session");
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 }
 
 /* Cells per blocker row: id, user, host, state, seconds, query. */
@@ -96,7 +96,7 @@ char *aurmig__db_blockers(aurmig_conn *c)
 
 	if (c->dialect == AURMIG_DIALECT_SQLITE)
 		return aurmig__strdup(c->ctx, "; another process holds the database's write lock");
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (c->dialect == AURMIG_DIALECT_MYSQL) {
 		rc = c->ops->query_cells(c, mysql_mdl, &v, &ncols);
 		if (rc || !v.n) {
@@ -111,7 +111,7 @@ char *aurmig__db_blockers(aurmig_conn *c)
 	} else {
 		rc = c->ops->query_cells(c, pgsql, &v, &ncols);
 	}
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	aurmig__buf_init(&b, c->ctx);
 	if (!rc && ncols == BCOLS) {
 		for (size_t i = 0; i + BCOLS <= v.n && i < 5 * BCOLS; i += BCOLS)
@@ -133,19 +133,24 @@ static int read_only_error(aurmig_conn *c, const char *why)
 		"this server is a read-only replica: run against the primary (%s: %s)", c->display_url, why);
 }
 
-/* A Galera node takes writes for the cluster when it is in the primary
- * component and ready; DDL must replicate as TOI, or the version row
- * would move everywhere while the schema changed on one node. */
-static int require_galera_ready(aurmig_conn *c)
+int aurmig__db_galera_node(aurmig_conn *c, const char *session_var, char *value, size_t size,
+	const char *not_ready, const char *advice)
 {
 	aurmig__strv v = { 0 };
 	size_t ncols = 0, i;
-	const char *ready = "", *status = "", *state = "", *osu = "";
+	const char *ready = "", *status = "", *state = "", *var = "";
+	char *sql;
 	int rc;
 
-	rc = c->ops->query_cells(c, "SELECT UPPER(VARIABLE_NAME), VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-		"WHERE VARIABLE_NAME IN ('WSREP_READY', 'WSREP_CLUSTER_STATUS', 'WSREP_LOCAL_STATE_COMMENT') "
-		"UNION ALL SELECT 'OSU', CAST(@@session.wsrep_OSU_method AS CHAR)", &v, &ncols);
+	if (size)
+		value[0] = '\0';
+	if (!(sql = aurmig__printf(c->ctx, "SELECT UPPER(VARIABLE_NAME), VARIABLE_VALUE FROM "
+			"information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('WSREP_READY', "
+			"'WSREP_CLUSTER_STATUS', 'WSREP_LOCAL_STATE_COMMENT') "
+			"UNION ALL SELECT 'VAR', CAST(@@session.%s AS CHAR)", session_var)))
+		return AURMIG_ENOMEM;
+	rc = c->ops->query_cells(c, sql, &v, &ncols);
+	free(sql);
 	if (rc || ncols != 2) {
 		aurmig__strv_clear(&v);
 		return rc;
@@ -157,24 +162,39 @@ static int require_galera_ready(aurmig_conn *c)
 			status = v.v[i + 1];
 		else if (!strcmp(v.v[i], "WSREP_LOCAL_STATE_COMMENT"))
 			state = v.v[i + 1];
-		else if (!strcmp(v.v[i], "OSU"))
-			osu = v.v[i + 1];
+		else if (!strcmp(v.v[i], "VAR"))
+			var = v.v[i + 1];
 	}
 	if (strcmp(status, "Primary") != 0 || strcmp(ready, "ON") != 0)
 		rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
-			"this Galera node is not ready for writes (wsrep_cluster_status %s, wsrep_ready %s, "
-			"state %s): it is not part of the cluster's primary component or not synced; run "
-			"against a synced node of the primary component (%s)",
-			*status ? status : "unknown", *ready ? ready : "unknown", *state ? state : "unknown",
-			c->display_url);
-	else if (*osu && strcmp(osu, "TOI") != 0 && !c->allow_non_toi)
-		rc = aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
+			"this Galera node %s (wsrep_cluster_status %s, wsrep_ready %s, state %s): %s (%s)",
+			not_ready, *status ? status : "unknown", *ready ? ready : "unknown",
+			*state ? state : "unknown", advice, c->display_url);
+	else if (size)
+		snprintf(value, size, "%s", var);
+	aurmig__strv_clear(&v);
+	return rc;
+}
+
+/* A Galera node takes writes for the cluster when it is in the primary
+ * component and ready; DDL must replicate as TOI, or the version row
+ * would move everywhere while the schema changed on one node. */
+static int require_galera_ready(aurmig_conn *c)
+{
+	char osu[32];
+	int rc;
+
+	if ((rc = aurmig__db_galera_node(c, "wsrep_OSU_method", osu, sizeof(osu), "is not ready for writes",
+			"it is not part of the cluster's primary component or not synced; run against a synced "
+			"node of the primary component")))
+		return rc;
+	if (*osu && strcmp(osu, "TOI") != 0 && !c->allow_non_toi)
+		return aurmig__err(c->ctx, AURMIG_ERROR, AURMIG_ERRCLASS_DB,
 			"this Galera node runs DDL with wsrep_OSU_method %s, not TOI: the schema change would "
 			"apply to this node only while the version row replicates to every node; set it to TOI, "
 			"or pass --allow-non-toi if you apply the DDL on every node yourself (%s)", osu,
 			c->display_url);
-	aurmig__strv_clear(&v);
-	return rc;
+	return AURMIG_OK;
 }
 
 int aurmig__db_require_writable(aurmig_conn *c)
@@ -200,10 +220,10 @@ int aurmig__db_require_writable(aurmig_conn *c)
 		return rc;
 	}
 	/* read_only (super_read_only implies it); Galera: is the node ready? */
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	rc = c->ops->query_cells(c, "SELECT CAST(@@global.read_only AS CHAR), CAST(@@global.wsrep_on AS CHAR)",
 		&v, &ncols);
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	if (rc) {   /* not MariaDB (no wsrep_on): read_only alone */
 		aurmig__strv_clear(&v);
 		if ((rc = c->ops->query_cells(c, "SELECT CAST(@@global.read_only AS CHAR)", &v, &ncols)))
@@ -256,10 +276,10 @@ int aurmig_conn_set_timeout(aurmig_conn *c, long ms)
 		aurmig__strv_clear(&v);
 	} else {
 		if (c->dialect == AURMIG_DIALECT_MYSQL)
-			c->ctx->err_hold++;
+			aurmig__err_hold(c->ctx);
 		rc = c->ops->exec(c, sql, NULL);
 		if (c->dialect == AURMIG_DIALECT_MYSQL) {
-			c->ctx->err_hold--;
+			aurmig__err_release(c->ctx);
 			if (rc) {
 				/* MySQL: no max_statement_time; max_execution_time (SELECTs only) */
 				free(sql);

@@ -37,4 +37,11 @@ char *aurmig__db_blockers(aurmig_conn *c);
  * (super_read_only implies it), a Galera node that is not ready. */
 int aurmig__db_require_writable(aurmig_conn *c);
 
+/* A Galera node's state (GLOBAL_STATUS) and one session variable, in one
+ * query. A node outside the primary component or not ready is an error:
+ * "this Galera node NOT_READY (its state): ADVICE (url)". Else the
+ * variable's value is copied to value (size bytes). */
+int aurmig__db_galera_node(aurmig_conn *c, const char *session_var, char *value, size_t size,
+	const char *not_ready, const char *advice);
+
 #endif

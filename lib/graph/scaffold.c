@@ -85,9 +85,12 @@ int aurmig_graph_write_revision(char *id_out, size_t id_size, const aurmig_graph
 		return AURMIG_EINVALID;
 	ctx = g->ctx;
 	aurmig__err_clear(ctx);
-	if (!id_out || !o || !o->message || o->version == 0 || o->version > AURMIG_REVISION_OPTIONS_VERSION)
+	if (!id_out || !o || !o->message)
 		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"aurmig_graph_write_revision: needs an id buffer and options with a message");
+	if ((rc = aurmig__opts_version(ctx, "aurmig_graph_write_revision", "aurmig_revision_options",
+			o->version, AURMIG_REVISION_OPTIONS_VERSION)))
+		return rc;
 	if ((rc = check_text(ctx, "message", o->message)))
 		return rc;
 	/* the new id */

@@ -12,9 +12,9 @@
 #include <nettle/sha2.h>
 
 #include "graph/script.h"
+#include "base/dialect.h"
 #include "base/split.h"
 
-static const char *const dialect_names[AURMIG__NDIALECTS] = { "", "sqlite", "mysql", "pgsql" };
 
 void aurmig__script_free(aurmig_migration *m)
 {
@@ -380,6 +380,39 @@ static int check_text_value(aurmig_context *ctx, const char *path, int line, con
 	return AURMIG_OK;
 }
 
+const char *aurmig__batch_value(const char *t, size_t vs, size_t ve, long *n, char *key)
+{
+	size_t p = vs;
+	long v = 0;
+
+	*n = 0;
+	key[0] = '\0';
+	for (; p < ve && t[p] >= '0' && t[p] <= '9' && v <= AURMIG__MAX_BATCH; p++)
+		v = v * 10 + (t[p] - '0');
+	if (p == vs || v < 1 || v > AURMIG__MAX_BATCH || (p < ve && !is_blank(t[p])))
+		return "batch takes a row count (1 to 1000000), then optionally key=COLUMN";
+	while (p < ve && is_blank(t[p]))
+		p++;
+	if (p < ve) {
+		size_t ks;
+		if (ve - p < 4 || memcmp(t + p, "key=", 4) != 0)
+			return "after the batch size only key=COLUMN may follow";
+		ks = p += 4;
+		if (p >= ve || !(isalpha((unsigned char)t[p]) || t[p] == '_'))
+			return "key= names a column: letters, digits and _, not starting with a digit";
+		while (p < ve && (isalnum((unsigned char)t[p]) || t[p] == '_'))
+			p++;
+		if (p != ve)
+			return "key= names a column: letters, digits and _, not starting with a digit";
+		if (p - ks > AURMIG__MAX_BATCH_KEY)
+			return "the key column's name is longer than 64 characters";
+		memcpy(key, t + ks, p - ks);
+		key[p - ks] = '\0';
+	}
+	*n = v;
+	return NULL;
+}
+
 int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char *path,
 	const char *basename, char *text, size_t len)
 {
@@ -446,9 +479,11 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 			int dir = key_is(text, ks, ke, "upgrade") ? AURMIG_UPGRADE : AURMIG_DOWNGRADE;
 			int dialect = -1, portable = 0;
 
-			for (int d = 0; d < AURMIG__NDIALECTS; d++)
-				if (ve - vs == strlen(dialect_names[d]) &&
-				    memcmp(text + vs, dialect_names[d], ve - vs) == 0)
+			if (ve == vs)
+				dialect = AURMIG_DIALECT_ANY;
+			for (int d = 1; d < AURMIG__NDIALECTS; d++)
+				if (ve - vs == strlen(aurmig__dialect_name(d)) &&
+				    memcmp(text + vs, aurmig__dialect_name(d), ve - vs) == 0)
 					dialect = d;
 			if (ve - vs == 8 && memcmp(text + vs, "portable", 8) == 0) {
 				/* the common section, written in portable DDL */
@@ -471,7 +506,7 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
 					"section '%s%s%s' given twice (first on line %d)",
 					dir == AURMIG_UPGRADE ? "upgrade" : "downgrade",
-					dialect ? " " : "", dialect_names[dialect], cur->directive_line);
+					dialect ? " " : "", aurmig__dialect_name(dialect), cur->directive_line);
 				goto fail;
 			}
 			cur->present = 1;
@@ -495,6 +530,20 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 			if (!cur) {
 				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
 					"'-- aurmig:config' outside a section");
+				goto fail;
+			}
+			cur->len = it.pos - cur->offset;
+			continue;
+		}
+		if (key_is(text, ks, ke, "batch")) {
+			/* a batched data statement follows: the planner reads the line
+			 * (aurmig__script_items), run/batch.c runs it */
+			long bn;
+			char bkey[AURMIG__MAX_BATCH_KEY + 1];
+			const char *bwhy = cur ? aurmig__batch_value(text, vs, ve, &bn, bkey) :
+				"'-- aurmig:batch' outside a section";
+			if (bwhy) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line, "%s", bwhy);
 				goto fail;
 			}
 			cur->len = it.pos - cur->offset;
@@ -708,7 +757,9 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 {
 	aurmig__item *items;
 	size_t len = strlen(sql), pos = 0, k = 0, cnt = 0, lines = 1;
-	long open_hook = -1;
+	long open_hook = -1, batch = 0;
+	int batch_line = 0, line = 0;
+	char batch_key[AURMIG__MAX_BATCH_KEY + 1] = "";
 
 	*out = NULL;
 	*nout = 0;
@@ -722,17 +773,34 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 		const char *nl = memchr(sql + pos, '\n', len - pos);
 		size_t end = nl ? (size_t)(nl - sql) : len, ks, ke, vs, ve;
 
+		line++;
 		if (parse_directive(sql, pos, end, &ks, &ke, &vs, &ve) &&
-		    (key_is(sql, ks, ke, "hook") || key_is(sql, ks, ke, "end-hook"))) {
+		    (key_is(sql, ks, ke, "hook") || key_is(sql, ks, ke, "end-hook") || key_is(sql, ks, ke, "batch"))) {
 			/* statements before this line come first */
 			for (; k < n && st[k].offset < pos; k++) {
 				items[cnt].stmt = k;
 				items[cnt].in_default = open_hook;
 				if (open_hook >= 0)
 					items[open_hook].ndefault++;
+				if (batch) {
+					items[cnt].batch = batch;
+					items[cnt].batch_line = batch_line;
+					strcpy(items[cnt].batch_key, batch_key);
+					batch = 0;
+				}
 				cnt++;
 			}
-			if (key_is(sql, ks, ke, "hook")) {
+			if (batch) {
+				free(items);
+				return aurmig__err(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT,
+					"'-- aurmig:batch' (section line %d) is not followed by a statement before the "
+					"next directive", batch_line);
+			}
+			if (key_is(sql, ks, ke, "batch")) {
+				if (aurmig__batch_value(sql, vs, ve, &batch, batch_key))
+					batch = 0;   /* checked when the script was loaded */
+				batch_line = line;
+			} else if (key_is(sql, ks, ke, "hook")) {
 				size_t ne = vs;
 				while (ne < ve && !is_blank(sql[ne]))
 					ne++;
@@ -757,12 +825,23 @@ int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, 
 		items[cnt].in_default = open_hook;
 		if (open_hook >= 0)
 			items[open_hook].ndefault++;
+		if (batch) {
+			items[cnt].batch = batch;
+			items[cnt].batch_line = batch_line;
+			strcpy(items[cnt].batch_key, batch_key);
+			batch = 0;
+		}
 		cnt++;
+	}
+	if (batch) {
+		free(items);
+		return aurmig__err(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT,
+			"'-- aurmig:batch' (section line %d) is not followed by a statement", batch_line);
 	}
 	if (cnt + 1 < n + lines + 1) {
 		/* give back the room for lines that were no hook (a plan keeps
 		 * the items of every step) */
-		aurmig__item *fit = realloc(items, (cnt ? cnt : 1) * sizeof(*items));
+		aurmig__item *fit = realloc(items, (cnt ? cnt : 1) * sizeof(*items)); /* style: ok (a shrink: failing keeps the block) */
 		if (fit)
 			items = fit;
 	}

@@ -8,6 +8,8 @@
 #define AURMIG__NDIALECTS 4   /* ANY, SQLITE, MYSQL, PGSQL */
 #define AURMIG__MAX_ID 32     /* VARCHAR(32) of alembic_version.version_num */
 #define AURMIG__CHECKSUM_SIZE 68  /* "v1:" + 64 hex digits + NUL */
+#define AURMIG__MAX_BATCH 1000000 /* largest `-- aurmig:batch` size */
+#define AURMIG__MAX_BATCH_KEY 64  /* longest key column name of a batch directive */
 
 typedef struct aurmig__section {
 	int present;
@@ -60,10 +62,14 @@ typedef struct aurmig__item {
 	int has_default;       /* hook: an SQL default follows */
 	size_t ndefault;       /* hook: how many statement items form the default */
 	char name[AURMIG__MAX_ID + 1];
+	long batch;            /* `-- aurmig:batch N [key=COLUMN]` before the statement: N, else 0 */
+	int batch_line;        /* file-relative line of that directive (section line 1 = 1) */
+	char batch_key[AURMIG__MAX_BATCH_KEY + 1];   /* its key column, or "" */
 } aurmig__item;
 
 struct aurmig__stmt;
-/* Items of a section: statements (from the splitter) and hook lines in order. */
+/* Items of a section: statements (from the splitter) and hook lines in order.
+ * A `-- aurmig:batch` line sets batch/batch_key of the statement after it. */
 int aurmig__script_items(aurmig__item **out, size_t *nout, aurmig_context *ctx, const char *sql,
 	const struct aurmig__stmt *st, size_t n);
 
@@ -79,6 +85,11 @@ int aurmig__migration_portable(const aurmig_migration *m, int direction, int dia
 /* The script's checksum (see checksum_text() in script.c), computed on
  * first use and kept: loading a graph hashes nothing. */
 const char *aurmig__script_checksum(const aurmig_migration *m);
+
+/* `-- aurmig:batch` value t[vs, ve): "N" or "N key=COLUMN". 0 when valid
+ * (*n, key filled: key has AURMIG__MAX_BATCH_KEY + 1 bytes), else a static
+ * sentence saying why not. */
+const char *aurmig__batch_value(const char *t, size_t vs, size_t ve, long *n, char *key);
 
 /* 1 when s is a valid revision id or branch label (see docs/script-format.md). */
 int aurmig__ident_valid(const char *s, size_t n, const char **why);

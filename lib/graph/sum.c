@@ -11,6 +11,7 @@
 #include <nettle/sha2.h>
 
 #include "graph/graph_priv.h"
+#include "graph/sum.h"
 
 #define SUM_NAME "aurmig.sum"
 
@@ -253,5 +254,40 @@ done:
 	free(v);
 	free(text);
 	free(path);
+	return rc;
+}
+
+int aurmig__graph_sum_of(const aurmig_graph *g, const aurmig_migration *m, int *found, char **out)
+{
+	char *path, *text = NULL, *line, *save = NULL;
+	const char *name = file_name(g, m);
+	int rc;
+
+	*found = 0;
+	*out = NULL;
+	if (!(path = sum_path(g)))
+		return AURMIG_ENOMEM;
+	rc = read_sum(g, path, &text);
+	free(path);
+	if (rc == AURMIG_ENOTFOUND)
+		return AURMIG_OK;
+	if (rc)
+		return rc;
+	*found = 1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t len = strlen(line);
+		char *sp;
+		if (len && line[len - 1] == '\r')
+			line[--len] = '\0';
+		if (!*line || *line == '#' || !(sp = strrchr(line, ' ')) || strncmp(sp + 1, "v1:", 3) != 0)
+			continue;
+		*sp = '\0';
+		if (strcmp(line, name) == 0) {
+			if (!(*out = aurmig__strdup(g->ctx, sp + 1)))
+				rc = AURMIG_ENOMEM;
+			break;
+		}
+	}
+	free(text);
 	return rc;
 }

@@ -30,6 +30,7 @@
 
 #include <sys/stat.h>
 
+#include "base/dialect.h"
 #include "ini/inifile.h"
 #include "ini/settings.h"
 
@@ -214,30 +215,6 @@ static int make_display_url(aurmig__settings *s, aurmig_context *ctx, const char
 
 /* ---------------------------------------------------------------- URLs */
 
-static const struct {
-	const char *name;
-	int dialect;
-} url_schemes[] = {
-	{ "sqlite", AURMIG_DIALECT_SQLITE },
-	{ "mysql", AURMIG_DIALECT_MYSQL },
-	{ "mariadb", AURMIG_DIALECT_MYSQL },
-	{ "pgsql", AURMIG_DIALECT_PGSQL },
-	{ "postgresql", AURMIG_DIALECT_PGSQL },
-	{ "postgres", AURMIG_DIALECT_PGSQL },
-};
-
-static int ascii_casecmp_n(const char *a, const char *b, size_t n)
-{
-	/* b is NUL-terminated and lower case; a has n bytes */
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!b[i] || tolower((unsigned char)a[i]) != b[i])
-			return 1;
-	}
-	return b[i] != '\0';
-}
-
 static int url_err(aurmig_context *ctx, const char *fmt, ...) AURMIG__PRINTF(2, 3);
 
 static int url_err(aurmig_context *ctx, const char *fmt, ...)
@@ -272,7 +249,7 @@ static int url_sqlite(aurmig__settings *s, aurmig_context *ctx, const char *sche
 		return url_err(ctx, "sqlite URL path '%s' names a directory, not a database file", path);
 	if (rc)
 		return rc;
-	s->driver = "sqlite3";
+	s->driver = aurmig__dialect_get(AURMIG_DIALECT_SQLITE)->dbi_driver;
 	s->dialect = AURMIG_DIALECT_SQLITE;
 	return make_display_url(s, ctx, scheme, path, NULL);
 }
@@ -334,7 +311,7 @@ static int url_server(aurmig__settings *s, aurmig_context *ctx, const char *sche
 	int rc;
 
 	s->dialect = dialect;
-	s->driver = dialect == AURMIG_DIALECT_MYSQL ? "mysql" : "pgsql";
+	s->driver = aurmig__dialect_get(dialect)->dbi_driver;
 
 	/* user information, as SQLAlchemy reads it */
 	run = strcspn(rest, ":/");
@@ -455,8 +432,9 @@ static int url_server(aurmig__settings *s, aurmig_context *ctx, const char *sche
 
 static int parse_url(aurmig__settings *s, aurmig_context *ctx, const char *url)
 {
-	const char *sep, *plus;
+	const char *sep, *plus, *scheme = NULL;
 	size_t len, base_len, i;
+	int dialect;
 
 	for (const char *c = url; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
@@ -476,13 +454,11 @@ static int parse_url(aurmig__settings *s, aurmig_context *ctx, const char *url)
 	/* "mysql+mysqldb" and the like: SQLAlchemy's DBAPI choice, ignored */
 	plus = memchr(url, '+', len);
 	base_len = plus ? (size_t)(plus - url) : len;
-	for (i = 0; i < sizeof(url_schemes) / sizeof(url_schemes[0]); i++) {
-		if (ascii_casecmp_n(url, url_schemes[i].name, base_len) != 0)
-			continue;
-		if (url_schemes[i].dialect == AURMIG_DIALECT_SQLITE)
-			return url_sqlite(s, ctx, url_schemes[i].name, sep + 3);
-		return url_server(s, ctx, url_schemes[i].name, url_schemes[i].dialect, sep + 3);
-	}
+	dialect = aurmig__dialect_from_scheme(url, base_len, &scheme);
+	if (dialect == AURMIG_DIALECT_SQLITE)
+		return url_sqlite(s, ctx, scheme, sep + 3);
+	if (dialect > 0)
+		return url_server(s, ctx, scheme, dialect, sep + 3);
 	return url_err(ctx, "unknown URL scheme '%.*s' (expected " URL_SCHEMES ")", (int)len, url);
 }
 
@@ -697,7 +673,7 @@ static int config_apply(aurmig__settings *s, config_state *st)
 
 	s->dialect = st->dialect;
 	if (st->dialect == AURMIG_DIALECT_SQLITE) {
-		s->driver = "sqlite3";
+		s->driver = aurmig__dialect_get(AURMIG_DIALECT_SQLITE)->dbi_driver;
 		rc = sqlite_split(s, ctx, v[KEY_NAME]);
 		if (rc == AURMIG_EINVALID)
 			return config_err_in(st, st->file[KEY_NAME], st->line[KEY_NAME],
@@ -707,7 +683,7 @@ static int config_apply(aurmig__settings *s, config_state *st)
 		return make_display_url(s, ctx, "sqlite", v[KEY_NAME], NULL);
 	}
 
-	s->driver = st->dialect == AURMIG_DIALECT_MYSQL ? "mysql" : "pgsql";
+	s->driver = aurmig__dialect_get(st->dialect)->dbi_driver;
 	if ((rc = dup_value(ctx, v[KEY_NAME], &s->dbname)) ||
 	    (rc = dup_value(ctx, v[KEY_HOST], &s->host)) ||
 	    (rc = dup_value(ctx, v[KEY_USER], &s->user)) ||

@@ -65,6 +65,23 @@ typedef struct run {
 	int first_section_line;
 } run;
 
+/* Does the section that runs on dialect hold a `-- aurmig:batch` line? Its
+ * step is then not atomic (each batch commits by itself). */
+static int section_batched(const aurmig_migration *m, int direction, int dialect)
+{
+	const char *t = aurmig_migration_sql(m, direction, dialect ? dialect : AURMIG_DIALECT_SQLITE, NULL);
+	size_t pos = 0, len = t ? strlen(t) : 0, vs, ve;
+
+	while (pos < len) {
+		const char *nl = memchr(t + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - t) : len;
+		if (directive(t, pos, end, "batch", &vs, &ve))
+			return 1;
+		pos = end + 1;
+	}
+	return 0;
+}
+
 /* A scope for findings about the revision (not one statement). */
 static void scope_init(aurmig__lint_scope *s, run *r, int dialect, int direction)
 {
@@ -76,7 +93,8 @@ static void scope_init(aurmig__lint_scope *s, run *r, int dialect, int direction
 	s->revision = r->m->id;
 	s->dialect = dialect;
 	s->direction = direction;
-	s->transactional = r->m->transactional;
+	s->transactional = r->m->transactional && !(dialect && section_batched(r->m, direction, dialect));
+	s->lock_wait_ms = r->m->lock_wait_ms;
 	s->nl = r->nl;
 	s->nnl = r->nnl;
 }
@@ -308,6 +326,8 @@ static int lint_section(run *r, aurmig__lint_scope *s, const aurmig__section *se
 		if (hook_between(sql, sec->len, sec->line, k ? st[k - 1].line : 0, st[k].line))
 			aurmig__strv_clear(&s->added_null);   /* a hook may write anything */
 
+		s->stmt_index = k;
+		s->nstmts = sec->portable ? 0 : nst;   /* T102: rendered statements are aurmig's, not the author's */
 		if (!sec->portable) {
 			aurmig__lint_statement(s, q, st[k].len, st[k].line, col);
 			continue;
@@ -345,6 +365,8 @@ static int lint_section(run *r, aurmig__lint_scope *s, const aurmig__section *se
 		/* findings name the portable statement, not the rendered one */
 		aurmig__strv_clear(&v);
 	}
+	if (!s->rc)
+		aurmig__lint_section_end(s);
 	if (s->direction == AURMIG_UPGRADE)
 		check_hooks(s, sql, sec->len, sec->line, st, nst);
 out:

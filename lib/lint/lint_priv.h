@@ -21,6 +21,9 @@ enum {
 	R_T101, R_T104, R_T105, R_T106,
 	R_P101, R_P102, R_P103, R_P104, R_P109,
 	R_X101, R_X103, R_X104, R_X106,
+	/* added later (issue 16, second part); kept after the first ones so
+	 * the table's order of the first rules does not change */
+	R_L103, R_L111, R_T102, R_T103, R_P105, R_P106, R_P107, R_P108, R_P110, R_P111, R_P112, R_X105, R_L112,
 	R__COUNT
 };
 
@@ -46,7 +49,18 @@ struct aurmig_lint_options {
 		char *reason;
 	} *ignores;
 	size_t nignores;
+	int online;                 /* rolling deploy: C and blocking L rules escalate */
+	int version[4];             /* server version per dialect, major*100+minor; 0 unknown */
+	struct aurmig__lint_large {
+		char *table;            /* lower case */
+		long long rows;         /* -1 unknown */
+	} *large;
+	size_t nlarge;
+	long long large_rows;       /* a listed table with fewer rows is not large; 0: every listed one */
+	char *name_re[4];           /* P108: table, column, index, constraint (POSIX ERE), or NULL */
 };
+
+enum { NAME_TABLE, NAME_COLUMN, NAME_INDEX, NAME_CONSTRAINT };
 
 /* A suppression in force while a section is linted. */
 typedef struct aurmig__nolint {
@@ -83,6 +97,17 @@ typedef struct aurmig__lint_scope {
 	aurmig__idxv made_line;
 	int ddl_line, dml_line, mixed;
 	int destroys;            /* line of the first statement that deletes rows or columns (X106) */
+	aurmig__strv indexes;    /* "name|table|u|c1,c2" (u: unique or primary, i: other) known in the section (P105, P106, P112) */
+	aurmig__strv fks;        /* "table|c1,c2" foreign keys on new columns (P112); fk_line beside */
+	aurmig__idxv fk_line;
+	aurmig__strv dropped;    /* tables dropped earlier in the section (P106) */
+	int lock_bound;          /* a SET of lock_wait_timeout / lock_timeout in the section (T103) */
+	int lock_unbound;        /* ... that sets it to 0, line */
+	int t103_done;
+	long lock_wait_ms;       /* the script's lock_wait header, -1 none (T103) */
+	size_t stmt_index, nstmts; /* the statement's index in the section, their number (T102) */
+	char table[128];         /* the table the statement changes (lower case), "" unknown */
+	char probe_version[48];  /* the scratch server's version (run/probe.c) */
 	/* the statement being checked */
 	int line, col;
 	const char *stmt;
@@ -124,5 +149,9 @@ void aurmig__lint_prescan(aurmig__lint_scope *s, const char *sql, size_t len);
 /* Identifiers of sql (lower case) pushed on out (for T106). */
 int aurmig__lint_idents(aurmig__strv *out, aurmig_context *ctx, const char *sql, size_t len);
 void aurmig__lint_scope_clear(aurmig__lint_scope *s);
+/* After the last statement of a section: the rules that need all of it (P112). */
+void aurmig__lint_section_end(aurmig__lint_scope *s);
+/* The listed large table `table` (lower case): 1 and its rows (-1 unknown) in *rows. */
+int aurmig__lint_large(const aurmig_lint_options *o, const char *table, long long *rows);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <regex.h>
 
 #include <aurmig/lint.h>
 #include "lint/lint_priv.h"
@@ -88,7 +89,7 @@ const aurmig__lint_rule aurmig__lint_rules[R__COUNT] = {
 	[R_T101] = { "T101", E, "all", "BEGIN, COMMIT, ROLLBACK, SAVEPOINT inside a section",
 		"aurmig owns the transaction of a step: this commits or ends it early",
 		"remove it; use '-- aurmig:transaction off' for statements that cannot run in a transaction" },
-	[R_T104] = { "T104", W, "all", "DDL and DML mixed in a non-atomic step (any MySQL step, or 'transaction off')",
+	[R_T104] = { "T104", W, "all", "DDL and DML mixed in a non-atomic step (any MySQL step, 'transaction off', or a batched statement)",
 		"MariaDB commits at each DDL: a failure in between leaves the step half done (resume needed)",
 		"put the data change in its own revision, or make each statement safe to re-run" },
 	[R_T105] = { "T105", W, "all", "no downgrade section for a dialect the upgrade runs on",
@@ -116,6 +117,43 @@ const aurmig__lint_rule aurmig__lint_rules[R__COUNT] = {
 	[R_X106] = { "X106", W, "all", "the upgrade deletes rows or columns, but the script has no '-- aurmig:irreversible'",
 		"the downgrade cannot bring the data back, and without the marker nothing warns before it runs",
 		"add '-- aurmig:irreversible <what a downgrade cannot restore>' to the header" },
+	[R_L103] = { "L103", AURMIG_LINT_IGNORE, "mysql", "ALTER TABLE on an existing table without ALGORITHM= or LOCK= (on with --online)",
+		"without them MariaDB silently picks a copy that blocks writes when the fast way is not possible",
+		"add ALGORITHM=INSTANT (or NOCOPY/INPLACE), LOCK=NONE: MariaDB then refuses instead of blocking" },
+	[R_L111] = { "L111", W, "all", "UPDATE or DELETE of a large table (--large-table) in a transactional step",
+		"every touched row stays locked until the step commits, and the undo log grows with it",
+		"batch it (a bounded WHERE per run, or a hook that commits per batch) in a 'transaction off' revision" },
+	[R_T102] = { "T102", I, "mysql", "DDL without IF [NOT] EXISTS before the last statement of a non-atomic MySQL step",
+		"when a later statement fails, this one stays done, and running the step again fails on it",
+		"CREATE ... IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, DROP ... IF EXISTS, so the step can be resumed" },
+	[R_T103] = { "T103", W, "all", "no lock-wait bound for the DDL of this step ('-- aurmig:lock_wait 0' or a SET of 0)",
+		"the ALTER waits for the lock behind a long transaction, and every query on the table queues behind it",
+		"leave aurmig's bound on (--ddl-lock-wait, default 10 s) or set a finite '-- aurmig:lock_wait'" },
+	[R_P105] = { "P105", W, "all", "redundant index: the same columns as, or a leading part of, another index of the table",
+		"it costs writes and space and serves no query the other one does not",
+		"drop the shorter (non-unique) index, or do not create it" },
+	[R_P106] = { "P106", W, "all", "foreign key whose parent table (known from the section) has no unique key on the referenced columns, or was dropped",
+		"MariaDB refuses it (or accepts a key that does not identify a row); PostgreSQL and SQLite refuse the reference",
+		"reference the parent's primary key or a unique key on exactly those columns" },
+	[R_P107] = { "P107", W, "all", "a reserved word (MariaDB or PostgreSQL) as a table or column name",
+		"every query must quote it, and it breaks on the other dialect when not quoted",
+		"a name that is not reserved" },
+	[R_P108] = { "P108", AURMIG_LINT_IGNORE, "all", "a name that does not match [lint] name.table/column/index/constraint",
+		"the project's naming convention is broken", "rename it to match the configured pattern" },
+	[R_P110] = { "P110", AURMIG_LINT_IGNORE, "mysql", "integer display width (INT(11)); TINYINT(1) is not flagged",
+		"the width does not limit the range, MySQL 8 deprecates it, and it misleads readers", "INT, BIGINT ... without a width" },
+	[R_P111] = { "P111", AURMIG_LINT_IGNORE, "mysql", "FLOAT/DOUBLE, ENUM/SET or TIMESTAMP column",
+		"floats round, ENUM/SET changes rebuild the table, TIMESTAMP ends in 2038 and converts by time zone",
+		"DECIMAL, a lookup table or a CHECK, DATETIME (or a BIGINT epoch)" },
+	[R_P112] = { "P112", W, "pgsql,sqlite", "foreign key on new columns without an index that starts with them",
+		"each DELETE or key UPDATE of the parent scans the child table (MariaDB creates the index itself; PostgreSQL and SQLite do not)",
+		"CREATE INDEX on the foreign-key columns in the same revision" },
+	[R_L112] = { "L112", I, "mysql", "--probe: the ALGORITHM and LOCK a scratch MariaDB accepted for the statement",
+		"what the server does, not a rule of thumb: LOCK=SHARED blocks writes, LOCK=NONE does not",
+		"for SHARED: split the ALTER so each part runs INPLACE/INSTANT with LOCK=NONE, or run it off-peak" },
+	[R_X105] = { "X105", I, "all", "a statement lint does not understand (nothing was checked)",
+		"lint checks only the statements it knows: this one may lock or lose data unseen",
+		"review it by hand, then suppress with a nolint and a reason" },
 };
 
 int aurmig__lint_rule_find(const char *code, size_t n)
@@ -219,6 +257,11 @@ void aurmig_lint_options_free(aurmig_lint_options *o)
 		free(o->ignores[i].reason);
 	}
 	free(o->ignores);
+	for (size_t i = 0; i < o->nlarge; i++)
+		free(o->large[i].table);
+	free(o->large);
+	for (int i = 0; i < 4; i++)
+		free(o->name_re[i]);
 	aurmig__context_unref(o->ctx);
 	free(o);
 }
@@ -295,6 +338,143 @@ int aurmig_lint_options_ignore(aurmig_lint_options *o, const char *revision, con
 		return AURMIG_ENOMEM;
 	}
 	o->nignores++;
+	return AURMIG_OK;
+}
+
+
+/* --online: the release keeps running while the step does, so a rename or
+ * drop it still uses, and a lock that blocks its writes, are outages. */
+static int online_severity(int rule, int severity)
+{
+	switch (rule) {
+	case R_C101: case R_C102: case R_C103: case R_M102:
+	case R_L101: case R_L102: case R_L106: case R_L109: case R_L111: case R_T103:
+		return AURMIG_LINT_ERROR;
+	case R_L103: case R_L104: case R_L105:
+		return severity < AURMIG_LINT_WARNING ? AURMIG_LINT_WARNING : severity;
+	default:
+		return severity;
+	}
+}
+
+int aurmig_lint_options_set_online(aurmig_lint_options *o, int on)
+{
+	if (!o)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(o->ctx);
+	o->online = on != 0;
+	return AURMIG_OK;
+}
+
+int aurmig_lint_options_set_server_version(aurmig_lint_options *o, const char *spec)
+{
+	static const struct { const char *name; int dialect; } names[] = {
+		{ "mariadb", AURMIG_DIALECT_MYSQL }, { "mysql", AURMIG_DIALECT_MYSQL },
+		{ "postgresql", AURMIG_DIALECT_PGSQL }, { "postgres", AURMIG_DIALECT_PGSQL }, { "pgsql", AURMIG_DIALECT_PGSQL },
+		{ "sqlite", AURMIG_DIALECT_SQLITE },
+	};
+	const char *colon;
+	long major = 0, minor = 0;
+	char *end;
+	int d = -1;
+
+	if (!o || !spec)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(o->ctx);
+	colon = strchr(spec, ':');
+	for (size_t i = 0; colon && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i].name) == (size_t)(colon - spec) && !strncasecmp(spec, names[i].name, (size_t)(colon - spec)))
+			d = names[i].dialect;
+	if (d < 0 || !isdigit((unsigned char)colon[1]))
+		goto bad;
+	major = strtol(colon + 1, &end, 10);
+	if (*end == '.') {
+		if (!isdigit((unsigned char)end[1]))
+			goto bad;
+		minor = strtol(end + 1, &end, 10);
+		if (*end == '.') {   /* a patch level: not used */
+			if (!isdigit((unsigned char)end[1]))
+				goto bad;
+			strtol(end + 1, &end, 10);
+		}
+	}
+	if (*end || major < 1 || major > 99 || minor > 99)
+		goto bad;
+	o->version[d] = (int)(major * 100 + minor);
+	return AURMIG_OK;
+bad:
+	return aurmig__err(o->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+		"lint: server version '%.40s' is not DIALECT:MAJOR[.MINOR] (e.g. mariadb:10.11, postgresql:15)", spec);
+}
+
+int aurmig_lint_options_large_table(aurmig_lint_options *o, const char *table, long rows)
+{
+	struct aurmig__lint_large *v;
+	char *t;
+
+	if (!o || !table || !*table)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(o->ctx);
+	if (!(t = aurmig__strdup(o->ctx, table)))
+		return AURMIG_ENOMEM;
+	for (char *p = t; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!(v = aurmig__reallocarray(o->ctx, o->large, o->nlarge + 1, sizeof(*v)))) {
+		free(t);
+		return AURMIG_ENOMEM;
+	}
+	o->large = v;
+	v[o->nlarge].table = t;
+	v[o->nlarge].rows = rows < 0 ? -1 : rows;
+	o->nlarge++;
+	return AURMIG_OK;
+}
+
+int aurmig_lint_options_set_large_rows(aurmig_lint_options *o, long rows)
+{
+	if (!o)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(o->ctx);
+	o->large_rows = rows < 0 ? 0 : rows;
+	return AURMIG_OK;
+}
+
+int aurmig__lint_large(const aurmig_lint_options *o, const char *table, long long *rows)
+{
+	for (size_t i = o ? o->nlarge : 0; i-- > 0;)
+		if (!strcmp(o->large[i].table, table)) {
+			*rows = o->large[i].rows;
+			return o->large[i].rows < 0 || o->large[i].rows >= o->large_rows;
+		}
+	return 0;
+}
+
+int aurmig_lint_options_set_name_pattern(aurmig_lint_options *o, const char *kind, const char *regex)
+{
+	static const char *const kinds[] = { "table", "column", "index", "constraint" };
+	regex_t re;
+	int k = -1;
+	char *copy = NULL;
+
+	if (!o || !kind)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(o->ctx);
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(kind, kinds[i]))
+			k = i;
+	if (k < 0)
+		return aurmig__err(o->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"lint: name kind '%.20s' is not table, column, index or constraint", kind);
+	if (regex && *regex) {
+		if (regcomp(&re, regex, REG_EXTENDED | REG_NOSUB))
+			return aurmig__err(o->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+				"lint: name.%s: '%.60s' is not a valid extended regular expression", kind, regex);
+		regfree(&re);
+		if (!(copy = aurmig__strdup(o->ctx, regex)))
+			return AURMIG_ENOMEM;
+	}
+	free(o->name_re[k]);
+	o->name_re[k] = copy;
 	return AURMIG_OK;
 }
 
@@ -400,17 +580,34 @@ void aurmig__lint_emit(aurmig__lint_scope *s, int rule, int severity, const char
 	aurmig_lint_report *r = s->rep;
 	aurmig_lint_finding *f;
 	aurmig__nolint *sup;
-	char *msg;
+	char *msg, large_note[64] = "", online_note[96] = "";
 	va_list ap;
 
 	if (s->rc)
 		return;
-	if (s->opts && s->opts->severity[rule] >= 0)
-		severity = s->opts->severity[rule];
-	else if (severity < 0)
-		severity = aurmig__lint_rules[rule].severity;
-	if (severity == AURMIG_LINT_IGNORE)
-		return;
+	{
+		long long rows = -1;
+		int large = 0;
+		if (severity < 0)
+			severity = aurmig__lint_rules[rule].severity;
+		if (s->opts && s->opts->online)
+			severity = online_severity(rule, severity);
+		if (s->opts && s->table[0] && aurmig__lint_rules[rule].code[0] == 'L' && rule != R_L103 && rule != R_L111 &&
+		    !(rule == R_L112 && severity == AURMIG_LINT_INFO) &&
+		    (large = aurmig__lint_large(s->opts, s->table, &rows)) && severity != AURMIG_LINT_IGNORE)
+			severity = AURMIG_LINT_ERROR;
+		if (s->opts && s->opts->severity[rule] >= 0)
+			severity = s->opts->severity[rule];   /* the user's word wins */
+		if (severity == AURMIG_LINT_IGNORE)
+			return;
+		if (rule == R_L101 && s->dialect == AURMIG_DIALECT_MYSQL && s->opts && s->opts->version[AURMIG_DIALECT_MYSQL] >= 1102)
+			snprintf(online_note, sizeof(online_note), "; MariaDB 11.2+ copies without blocking writes when asked "
+				"for LOCK=NONE");
+		if (large && rows >= 0)
+			snprintf(large_note, sizeof(large_note), " (large table: %lld rows)", rows);
+		else if (large)
+			snprintf(large_note, sizeof(large_note), " (large table)");
+	}
 	if (rule == R_L101) {
 		/* once per statement: the table is copied once */
 		if (s->l101_line == s->line && s->l101_stmt == s->stmt)
@@ -426,6 +623,8 @@ void aurmig__lint_emit(aurmig__lint_scope *s, int rule, int severity, const char
 			char tmp[512];
 			vsnprintf(tmp, sizeof(tmp), fmt, ap);
 			aurmig__buf_puts(&b, tmp);
+			aurmig__buf_puts(&b, online_note);
+			aurmig__buf_puts(&b, large_note);
 		}
 		va_end(ap);
 		if (!(msg = aurmig__buf_detach(&b))) {

@@ -9,26 +9,12 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <regex.h>
 
 #include <aurmig/lint.h>
 #include "lint/lint_priv.h"
 
-enum { T_WORD, T_QUOTED, T_STRING, T_NUMBER, T_PUNCT };
-
-typedef struct tok {
-	int type;
-	const char *s;   /* text (without the quotes for T_QUOTED) */
-	size_t n;
-	int depth;       /* parenthesis depth at the token */
-} tok;
-
-#define MAXTOK 4096
-
-typedef struct stmt {
-	tok t[MAXTOK];
-	size_t n;
-	int dialect;
-} stmt;
+#include "lint/tok.h"
 
 /* Tokens of sql[0..len) into st (at most MAXTOK); returns where it stopped. */
 static size_t lex(stmt *st, const char *sql, size_t len, int dialect)
@@ -136,68 +122,6 @@ static size_t lex(stmt *st, const char *sql, size_t len, int dialect)
 	return i;
 }
 
-/* ---------------------------------------------------------------- token helpers */
-
-static int is(const stmt *st, size_t i, const char *kw)
-{
-	return i < st->n && st->t[i].type == T_WORD && strlen(kw) == st->t[i].n &&
-		strncasecmp(st->t[i].s, kw, st->t[i].n) == 0;
-}
-
-static int punct(const stmt *st, size_t i, char c)
-{
-	return i < st->n && st->t[i].type == T_PUNCT && st->t[i].s[0] == c;
-}
-
-static int is_name(const stmt *st, size_t i)
-{
-	return i < st->n && (st->t[i].type == T_WORD || st->t[i].type == T_QUOTED);
-}
-
-/* Skip IF [NOT] EXISTS at i. */
-static size_t skip_if(const stmt *st, size_t i)
-{
-	if (is(st, i, "IF") && is(st, i + 1, "NOT") && is(st, i + 2, "EXISTS"))
-		return i + 3;
-	if (is(st, i, "IF") && is(st, i + 1, "EXISTS"))
-		return i + 2;
-	return i;
-}
-
-/* A possibly qualified name at *i (schema.table): the last part, *i advanced. */
-static const tok *name_at(const stmt *st, size_t *i)
-{
-	const tok *t;
-
-	if (!is_name(st, *i))
-		return NULL;
-	t = &st->t[(*i)++];
-	while (punct(st, *i, '.') && is_name(st, *i + 1)) {
-		t = &st->t[*i + 1];
-		*i += 2;
-	}
-	return t;
-}
-
-/* Lower-cased copy of a token into buf (truncated to size-1). */
-static const char *lower(char *buf, size_t size, const tok *t)
-{
-	size_t n = t ? (t->n < size - 1 ? t->n : size - 1) : 0;
-
-	for (size_t k = 0; k < n; k++)
-		buf[k] = (char)tolower((unsigned char)t->s[k]);
-	buf[n] = '\0';
-	return buf;
-}
-
-static int word_in(const stmt *st, size_t from, size_t to, const char *kw, int depth)
-{
-	for (size_t i = from; i < to && i < st->n; i++)
-		if ((depth < 0 || st->t[i].depth == depth) && is(st, i, kw))
-			return 1;
-	return 0;
-}
-
 static void push(aurmig__lint_scope *s, aurmig__strv *v, const char *x)
 {
 	if (!s->rc && !aurmig__strv_contains(v, x) && aurmig__strv_push(v, s->ctx, x))
@@ -240,12 +164,6 @@ static void destroys(aurmig__lint_scope *s)
 {
 	if (!s->destroys)
 		s->destroys = s->line;
-}
-
-/* A table that existed before the section (not created earlier in it). */
-static int existing(const aurmig__lint_scope *s, const char *table)
-{
-	return !aurmig__strv_contains(&s->created, table);
 }
 
 static void check_length(aurmig__lint_scope *s, const tok *t, const char *what)
@@ -304,25 +222,51 @@ static void create_table(aurmig__lint_scope *s, const stmt *st, size_t i)
 		return;
 	lower(tb, sizeof(tb), name);
 	check_length(s, name, "table");
+	aurmig__lint_check_reserved(s, name, "table");
+	aurmig__lint_check_name(s, NAME_TABLE, name);
+	/* a table of that name created or dropped before: forget its indexes */
+	aurmig__lint_index_drop_table(s, tb);
+	push(s, &s->created, tb);
 	if (punct(st, k, '(')) {
-		/* column definitions: the first name after '(' or ',' at depth 1 */
+		/* elements at depth 1: a column definition starts with its name */
+		size_t open = k;
 		for (size_t j = k; j < st->n; j++) {
 			if (st->t[j].depth == 1 && is(st, j, "PRIMARY"))
 				pk = 1;
 			int starts = j > k && st->t[j].depth == 1 &&
-				((punct(st, j - 1, '(') && st->t[j - 1].depth == 0) || (punct(st, j - 1, ',') && st->t[j - 1].depth == 1));
-			if (starts && is_name(st, j) && !is(st, j, "PRIMARY") && !is(st, j, "UNIQUE") && !is(st, j, "KEY") &&
-			    !is(st, j, "INDEX") && !is(st, j, "CONSTRAINT") && !is(st, j, "FOREIGN") && !is(st, j, "CHECK") &&
-			    !is(st, j, "FULLTEXT")) {
+				((punct(st, j - 1, '(') && j - 1 == open) || (punct(st, j - 1, ',') && st->t[j - 1].depth == 1));
+			if (!starts)
+				continue;
+			size_t e = j;
+			while (e < st->n && !(st->t[e].depth <= 1 && punct(st, e, ',') && st->t[e].depth == 1) &&
+			       !(punct(st, e, ')') && st->t[e].depth == 0))
+				e++;
+			{
+				size_t a = j;
+				const tok *cname = NULL;
+				if (is(st, a, "CONSTRAINT")) {
+					a++;
+					if (is_name(st, a) && !is(st, a, "PRIMARY") && !is(st, a, "UNIQUE") && !is(st, a, "FOREIGN") &&
+					    !is(st, a, "CHECK")) {
+						cname = &st->t[a];
+						aurmig__lint_check_name(s, NAME_CONSTRAINT, cname);
+						a++;
+					}
+				}
+				if (aurmig__lint_key_element(s, st, a, e, tb, 1, cname) || is(st, a, "CHECK") || is(st, a, "FULLTEXT") ||
+				    is(st, a, "SPATIAL") || a != j)
+					continue;
+			}
+			if (is_name(st, j)) {
 				cols++;
 				check_length(s, &st->t[j], "column");
+				aurmig__lint_column_policy(s, st, j, e, tb, 1);
 			}
 		}
 		if (!pk && cols)
 			aurmig__lint_emit(s, R_P101, -1, "table %.*s has no primary key", (int)name->n, name->s);
 	}
 	check_policy(s, st, k, st->n, 1);
-	push(s, &s->created, tb);
 	if (!aurmig__strv_contains(&s->renamed_from, tb))
 		made(s, tb);
 }
@@ -360,6 +304,7 @@ static void add_column(aurmig__lint_scope *s, const stmt *st, size_t i, size_t e
 	push(s, &s->added, key);
 	if (exist)
 		made(s, col);
+	aurmig__lint_column_policy(s, st, i - 1, end, tb, !exist);
 	notnull = has_not_null(st, i, end);
 	deflt = word_in(st, i, end, "DEFAULT", st->t[i - 1].depth);
 	generated = word_in(st, i, end, "GENERATED", -1) || word_in(st, i, end, "AS", st->t[i - 1].depth);
@@ -383,8 +328,12 @@ static void add_column(aurmig__lint_scope *s, const stmt *st, size_t i, size_t e
 		aurmig__lint_emit(s, R_M105, -1, "column %.*s.%.*s is added as primary key", (int)table->n, table->s,
 			(int)c->n, c->s);
 	if (s->dialect == AURMIG_DIALECT_MYSQL) {
-		if (word_in(st, i, end, "FIRST", 0) || word_in(st, i, end, "AFTER", 0))
+		int pos = word_in(st, i, end, "FIRST", 0) || word_in(st, i, end, "AFTER", 0), v = version(s);
+		if (pos && (!v || v < 1004))
 			aurmig__lint_emit(s, R_L104, -1, "column %.*s is added at a position (FIRST/AFTER)", (int)c->n, c->s);
+		if (v && v < 1004 && (pos || v < 1003))
+			aurmig__lint_emit(s, R_L101, -1, "adding column %.*s%s rebuilds table %.*s before MariaDB %s (INSTANT from then on)",
+				(int)c->n, c->s, pos ? " at a position" : "", (int)table->n, table->s, pos ? "10.4" : "10.3");
 		if ((generated && word_in(st, i, end, "STORED", -1)) || word_in(st, i, end, "AUTO_INCREMENT", -1) ||
 		    word_in(st, i, end, "PRIMARY", -1))
 			aurmig__lint_emit(s, R_L101, -1, "adding column %.*s (stored generated, AUTO_INCREMENT or key) copies table %.*s",
@@ -395,7 +344,13 @@ static void add_column(aurmig__lint_scope *s, const stmt *st, size_t i, size_t e
 		for (size_t j = i; j < end && !vol; j++)
 			for (const char *const *f = volatile_fns; *f && !vol; f++)
 				vol = is(st, j, *f) && punct(st, j + 1, '(');
-		if (vol || ai || (generated && word_in(st, i, end, "STORED", -1)))
+		int old_default = 0;
+		for (size_t j = i; j + 1 < end && !old_default && version(s) && version(s) < 1100; j++)
+			old_default = is(st, j, "DEFAULT") && !is(st, j + 1, "NULL");
+		if (old_default && !vol && !ai)
+			aurmig__lint_emit(s, R_L109, -1, "adding column %.*s with a DEFAULT rewrites table %.*s before PostgreSQL 11",
+				(int)c->n, c->s, (int)table->n, table->s);
+		else if (vol || ai || (generated && word_in(st, i, end, "STORED", -1)))
 			aurmig__lint_emit(s, R_L109, -1, "adding column %.*s with a volatile default, serial or stored value "
 				"rewrites table %.*s", (int)c->n, c->s, (int)table->n, table->s);
 	}
@@ -441,6 +396,7 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 {
 	char tb[128], col[128];
 	int is_constraint = 0;
+	const tok *cname = NULL;
 
 	lower(tb, sizeof(tb), table);
 	if (is(st, i, "ADD")) {
@@ -450,11 +406,15 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 			k++;
 			if (is_name(st, k) && !is(st, k, "UNIQUE") && !is(st, k, "PRIMARY") && !is(st, k, "FOREIGN") &&
 			    !is(st, k, "CHECK")) {
+				cname = &st->t[k];
+				aurmig__lint_check_name(s, NAME_CONSTRAINT, cname);
 				check_length(s, &st->t[k], "constraint");
 				made_on(s, exist, lower(col, sizeof(col), &st->t[k]));
 				k++;
 			}
 		}
+		if (is(st, k, "UNIQUE") || is(st, k, "PRIMARY") || is(st, k, "FOREIGN") || is(st, k, "INDEX") || is(st, k, "KEY"))
+			aurmig__lint_key_element(s, st, k, end, tb, !exist, cname);
 		if (is(st, k, "UNIQUE")) {
 			if (is_name(st, k + 1) && !is(st, k + 1, "INDEX") && !is(st, k + 1, "KEY") && !is(st, k + 1, "USING"))
 				made_on(s, exist, lower(col, sizeof(col), &st->t[k + 1]));
@@ -510,7 +470,12 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 	}
 	if (is(st, i, "DROP")) {
 		size_t k = i + 1;
+		if ((is(st, k, "INDEX") || is(st, k, "KEY")) && is_name(st, skip_if(st, k + 1)))
+			aurmig__lint_index_drop(s, lower(col, sizeof(col), &st->t[skip_if(st, k + 1)]), tb);
+		if (is(st, k, "CONSTRAINT") && is_name(st, skip_if(st, k + 1)))
+			aurmig__lint_index_drop(s, lower(col, sizeof(col), &st->t[skip_if(st, k + 1)]), tb);
 		if (is(st, k, "PRIMARY")) {
+			aurmig__lint_index_drop(s, "primary", tb);
 			if (exist && s->dialect == AURMIG_DIALECT_MYSQL)
 				aurmig__lint_emit(s, R_L101, -1, "dropping the primary key copies table %.*s", (int)table->n, table->s);
 			return;
@@ -538,6 +503,9 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 				aurmig__lint_emit(s, R_D102, -1, "column %.*s.%.*s is dropped with its values", (int)table->n,
 					table->s, (int)st->t[k].n, st->t[k].s);
 				destroys(s);
+				if (s->dialect == AURMIG_DIALECT_MYSQL && version(s) && version(s) < 1004)
+					aurmig__lint_emit(s, R_L101, -1, "DROP COLUMN rebuilds table %.*s before MariaDB 10.4 (INSTANT from then on)",
+						(int)table->n, table->s);
 				for (size_t a = 0; a < s->added.n; a++)
 					if (strncmp(s->added.v[a], tb, strlen(tb)) == 0 && s->added.v[a][strlen(tb)] == '.') {
 						aurmig__lint_emit(s, R_C103, -1, "%.*s drops column %.*s and adds %s in the same revision",
@@ -562,8 +530,11 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 			if (is_name(st, k)) {
 				aurmig__lint_emit(s, R_C102, -1, "column %.*s.%.*s is renamed", (int)table->n, table->s,
 					(int)st->t[k].n, st->t[k].s);
-				if (is(st, k + 1, "TO") && is_name(st, k + 2))
+				if (is(st, k + 1, "TO") && is_name(st, k + 2)) {
 					made_on(s, exist, lower(col, sizeof(col), &st->t[k + 2]));
+					aurmig__lint_check_reserved(s, &st->t[k + 2], "column");
+					aurmig__lint_check_name(s, NAME_COLUMN, &st->t[k + 2]);
+				}
 			}
 			return;
 		}
@@ -598,6 +569,8 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 					aurmig__lint_emit(s, R_C102, -1, "column %.*s.%.*s is renamed to %.*s", (int)table->n, table->s,
 						(int)st->t[k].n, st->t[k].s, (int)st->t[k + 1].n, st->t[k + 1].s);
 				made_on(s, exist, lower(col, sizeof(col), &st->t[k + 1]));
+				aurmig__lint_check_reserved(s, &st->t[k + 1], "column");
+				aurmig__lint_check_name(s, NAME_COLUMN, &st->t[k + 1]);
 			}
 			retype(s, st, k + 2, end, table, &st->t[k], exist, 0);
 		}
@@ -666,7 +639,12 @@ static void alter_table(aurmig__lint_scope *s, const stmt *st, size_t i)
 	if (!(table = name_at(st, &k)))
 		return;
 	lower(tb, sizeof(tb), table);
+	snprintf(s->table, sizeof(s->table), "%s", tb);
 	exist = existing(s, tb);
+	if (exist && s->dialect == AURMIG_DIALECT_MYSQL && !word_in(st, k, st->n, "ALGORITHM", 0) &&
+	    !word_in(st, k, st->n, "LOCK", 0))
+		aurmig__lint_emit(s, R_L103, -1, "ALTER TABLE %.*s names no ALGORITHM= or LOCK=: MariaDB may copy it without "
+			"saying so", (int)table->n, table->s);
 	if (exist && s->dialect == AURMIG_DIALECT_MYSQL) {
 		if (aurmig__strv_contains(&s->altered, tb))
 			aurmig__lint_emit(s, R_L105, -1, "table %.*s is altered again in this revision", (int)table->n, table->s);
@@ -705,12 +683,23 @@ static void create_index(aurmig__lint_scope *s, const stmt *st, size_t i, int un
 	if (!(table = name_at(st, &k)))
 		return;
 	lower(tb, sizeof(tb), table);
+	snprintf(s->table, sizeof(s->table), "%s", tb);
 	if (name && existing(s, tb))
 		made(s, lower(nb, sizeof(nb), name));
+	if (name)
+		aurmig__lint_check_name(s, NAME_INDEX, name);
+	if (!(unique & 2)) {
+		char cols[400];
+		int pre = 0;
+		if (aurmig__lint_collist(st, k, st->n, cols, sizeof(cols), &pre) && !pre)
+			aurmig__lint_index_add(s, name ? lower(nb, sizeof(nb), name) : cols, tb, unique & 1, cols, 1);
+	}
+	unique &= 1;
 	if (conc && s->transactional)
 		aurmig__lint_emit(s, R_L107, -1, "CREATE INDEX CONCURRENTLY in a transactional revision fails");
 	if (!existing(s, tb))
 		return;
+	aurmig__lint_lock_wait(s);
 	if (unique && !only_new_null_columns(s, st, k, st->n, tb))
 		aurmig__lint_emit(s, R_M101, -1, "a UNIQUE index is added to existing table %.*s", (int)table->n, table->s);
 	if (s->dialect == AURMIG_DIALECT_PGSQL && !conc)
@@ -728,6 +717,9 @@ static void drop_table(aurmig__lint_scope *s, const stmt *st, size_t i)
 		if (!t)
 			break;
 		lower(tb, sizeof(tb), t);
+		snprintf(s->table, sizeof(s->table), "%s", tb);
+		aurmig__lint_index_drop_table(s, tb);
+		push(s, &s->dropped, tb);
 		if (aurmig__strv_contains(&s->rebuilt, tb)) {
 			push(s, &s->replaced, tb);
 			if (s->dialect == AURMIG_DIALECT_SQLITE)
@@ -736,6 +728,7 @@ static void drop_table(aurmig__lint_scope *s, const stmt *st, size_t i)
 		} else if (existing(s, tb)) {
 			aurmig__lint_emit(s, R_D101, -1, "table %.*s is dropped with its rows", (int)t->n, t->s);
 			destroys(s);
+			aurmig__lint_lock_wait(s);
 		}
 		if (!punct(st, k, ','))
 			break;
@@ -771,6 +764,16 @@ static void dml(aurmig__lint_scope *s, const stmt *st, int update)
 	if (!where && !join && table)
 		aurmig__lint_emit(s, R_D106, -1, "%s %.*s without WHERE touches every row", update ? "UPDATE" : "DELETE",
 			(int)table->n, table->s);
+	if (table && s->transactional) {
+		long long rows = -1;
+		char tb[128];
+		lower(tb, sizeof(tb), table);
+		if (aurmig__lint_large(s->opts, tb, &rows) && existing(s, tb)) {
+			snprintf(s->table, sizeof(s->table), "%s", tb);
+			aurmig__lint_emit(s, R_L111, -1, "%s of large table %.*s in one transaction locks every row it touches "
+				"until the step commits", update ? "UPDATE" : "DELETE", (int)table->n, table->s);
+		}
+	}
 	if (update && table) {
 		/* SET c = ...: c no longer holds NULL in every row */
 		char tb[128], col[128], key[260];
@@ -825,8 +828,10 @@ void aurmig__lint_statement(aurmig__lint_scope *s, const char *sql, size_t len, 
 	s->col = col;
 	s->stmt = sql;
 	s->stmt_len = len;
+	s->table[0] = '\0';
 	if (st->n == 0)
 		goto done;
+	aurmig__lint_guard(s, st);
 	if (is(st, 0, "BEGIN") || is(st, 0, "COMMIT") || is(st, 0, "ROLLBACK") || is(st, 0, "SAVEPOINT") ||
 	    is(st, 0, "RELEASE") || (is(st, 0, "START") && is(st, 1, "TRANSACTION")) ||
 	    (is(st, 0, "END") && st->n <= 2)) {
@@ -853,14 +858,22 @@ void aurmig__lint_statement(aurmig__lint_scope *s, const char *sql, size_t len, 
 		if (is(st, k, "UNIQUE"))
 			unique = 1, k++;
 		if (is(st, k, "FULLTEXT") || is(st, k, "SPATIAL"))
-			k++;
+			k++, unique |= 2;
 		if (is(st, k, "INDEX"))
 			create_index(s, st, k + 1, unique);
+		else if (!is(st, k, "TABLE"))
+			aurmig__lint_unknown(s, st);
 		goto done;
 	}
 	if (is(st, 0, "ALTER") && is(st, 1, "TABLE")) {
 		mixed(s, 1);
 		alter_table(s, st, 2);
+		if (s->table[0] && existing(s, s->table))
+			aurmig__lint_lock_wait(s);
+		goto done;
+	}
+	if (is(st, 0, "SET")) {
+		aurmig__lint_set_statement(s, st);
 		goto done;
 	}
 	if (is(st, 0, "DROP")) {
@@ -869,8 +882,18 @@ void aurmig__lint_statement(aurmig__lint_scope *s, const char *sql, size_t len, 
 			drop_table(s, st, 2);
 		else if (is(st, 1, "DATABASE") || is(st, 1, "SCHEMA"))
 			aurmig__lint_emit(s, R_D103, -1, "DROP %.*s", (int)st->t[1].n, st->t[1].s);
+		else if (!is(st, 1, "INDEX") && !(is(st, 1, "TEMPORARY") && is(st, 2, "TABLE")))
+			aurmig__lint_unknown(s, st);
 		else if (is(st, 1, "INDEX")) {
 			int conc = is(st, 2, "CONCURRENTLY");
+			size_t k = skip_if(st, 2 + conc);
+			const tok *iname = name_at(st, &k), *on = NULL;
+			char ib[128], ob[128];
+			if (is(st, k, "ON") && (k++, (on = name_at(st, &k))))
+				lower(ob, sizeof(ob), on);
+			if (iname)
+				aurmig__lint_index_drop(s, lower(ib, sizeof(ib), iname), on ? ob : NULL);
+			aurmig__lint_lock_wait(s);
 			if (conc && s->transactional)
 				aurmig__lint_emit(s, R_L107, -1, "DROP INDEX CONCURRENTLY in a transactional revision fails");
 			if (s->dialect == AURMIG_DIALECT_PGSQL && !conc)
@@ -936,6 +959,9 @@ void aurmig__lint_statement(aurmig__lint_scope *s, const char *sql, size_t len, 
 		mixed(s, 0);
 		goto done;
 	}
+	if (!is(st, 0, "SELECT") && !is(st, 0, "WITH") && !is(st, 0, "PRAGMA") && !is(st, 0, "SHOW") &&
+	    !is(st, 0, "VALUES") && !(is(st, 0, "ALTER") && is(st, 1, "TABLE")))
+		aurmig__lint_unknown(s, st);
 done:
 	free(st);
 }
@@ -999,5 +1025,10 @@ void aurmig__lint_scope_clear(aurmig__lint_scope *s)
 	aurmig__strv_clear(&s->backfilled);
 	aurmig__strv_clear(&s->made);
 	aurmig__idxv_clear(&s->made_line);
+	aurmig__strv_clear(&s->indexes);
+	aurmig__strv_clear(&s->fks);
+	aurmig__idxv_clear(&s->fk_line);
+	aurmig__strv_clear(&s->dropped);
+	s->lock_bound = s->lock_unbound = s->t103_done = 0;
 	s->ddl_line = s->dml_line = s->mixed = s->destroys = 0;
 }

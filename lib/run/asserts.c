@@ -13,8 +13,9 @@
 #include <strings.h>
 
 #include "run/plan_priv.h"
+#include "run/verify_priv.h"
 
-static int is_true(const char *v)
+int aurmig__assert_true(const char *v)
 {
 	char *end;
 	double d;
@@ -90,7 +91,7 @@ int aurmig__step_asserts(aurmig_plan *p, aurmig_step *s)
 				free(why);
 			} else {
 				for (size_t r = 0; ncols && r * ncols < cells.n && bad == (size_t)-1; r++)
-					if (!is_true(cells.v[r * ncols]))
+					if (!aurmig__assert_true(cells.v[r * ncols]))
 						bad = r;
 				if (bad != (size_t)-1) {
 					const char *note = ncols > 1 ? cells.v[bad * ncols + 1] : NULL;

@@ -438,7 +438,7 @@ static void keep_run_backup(aurmig_plan *p)
 		ok = link(from, to) == 0;
 		if (!ok) {
 			aurmig__ini *copy = NULL;
-			p->ctx->err_hold++;
+			aurmig__err_hold(p->ctx);
 			if (aurmig__ini_load(&copy, p->ctx, from) == AURMIG_OK) {
 				size_t len;
 				const char *text = aurmig__ini_text(copy, &len);
@@ -447,7 +447,7 @@ static void keep_run_backup(aurmig_plan *p)
 				if (fd >= 0 && close(fd) != 0)
 					ok = 0;
 			}
-			p->ctx->err_hold--;
+			aurmig__err_release(p->ctx);
 			aurmig__ini_free(copy);
 		}
 	}
@@ -471,13 +471,13 @@ static int save_plain(aurmig_plan *p, const char *revision, const char *op, cons
 	if (!rc && backup)
 		keep_run_backup(p);
 	if (rc) {
-		char *why = strdup(aurmig_error_last(p->ctx)->message);
-		p->ctx->err_hold++;
+		char *why = aurmig__err_message_dup(p->ctx, 0);
+		aurmig__err_hold(p->ctx);
 		if (announced && *announced)
 			aurmig__journal_update(p->conn, announced, 0, 0, "pending", why, "pending");
 		else
 			config_journal(p, revision, op, "pending", why);
-		p->ctx->err_hold--;
+		aurmig__err_release(p->ctx);
 		aurmig__err(p->ctx, rc, AURMIG_ERRCLASS_OS,
 			"the database part of %s is applied, but writing %s failed: %s; the file is unchanged "
 			"and the config step is pending: the next run with --config-file %s finishes it",
@@ -497,15 +497,15 @@ static int save_plain(aurmig_plan *p, const char *revision, const char *op, cons
 static int refuse(aurmig_plan *p, const char *revision, const char *op, const char *announced, const char *why)
 {
 	char *ours = keep_ours(p, p->ini);
-	char *msg = aurmig__printf(p->ctx, "%s changed during the deploy (%s): it was left as it is", 
+	char *msg = aurmig__printf(p->ctx, "%s changed during the deploy (%s): it was left as it is",
 		p->opts.config_file, why);
 
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	if (announced && *announced)
 		aurmig__journal_update(p->conn, announced, 0, 0, "pending", msg ? msg : why, "pending");
 	else
 		config_journal(p, revision, op, "pending", msg ? msg : why);
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	aurmig__err(p->ctx, AURMIG_EDRIFT, AURMIG_ERRCLASS_CONFIG,
 		"the database part of %s is applied, but %s changed during the deploy (%s): it was left as it is, "
 		"%s%s%sand the config step of %s is pending. Merge by hand, then accept the file with "
@@ -526,9 +526,9 @@ static int save(aurmig_plan *p, const cfg_snap *snap, const aurmig__cfgop *ops, 
 	int rc, changed, same;
 
 	/* read the file again right before writing it */
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	rc = aurmig__ini_load(&disk, p->ctx, p->opts.config_file);
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	if (rc == AURMIG_ENOMEM)
 		return aurmig__oom(p->ctx);
 	if (rc)
@@ -550,11 +550,11 @@ static int save(aurmig_plan *p, const cfg_snap *snap, const aurmig__cfgop *ops, 
 		aurmig__ini_free(disk);
 		return refuse(p, revision, op, announced, "the change touches what the config step edits");
 	}
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	rc = aurmig__config_apply(disk, ops, n, &changed);
 	if (!rc)
 		rc = aurmig__config_mark(disk, p->ctx, &p->heads_now);
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	if (rc == AURMIG_ENOMEM) {
 		aurmig__ini_free(disk);
 		return aurmig__oom(p->ctx);
@@ -672,24 +672,31 @@ static int rows_joined(aurmig_conn *c, char **out)
 	return *out ? AURMIG_OK : AURMIG_ENOMEM;
 }
 
-int aurmig_config_check(int *state, aurmig_conn *c, const aurmig_graph *g, const char *path)
+struct aurmig_config_status {
+	int state;
+	char *message;   /* "" when in sync */
+};
+
+/* The state of PATH against the database and, when msg is given, the
+ * sentence that says what differs and what to do (allocated; "" in sync). */
+static int config_state(aurmig_conn *c, const aurmig_graph *g, const char *path, int *state, char **msg)
 {
 	aurmig__ini *ini = NULL;
 	aurmig__jrows rows = { 0 };
-	char *db = NULL, sum[AURMIG__INI_CHECKSUM_SIZE];
+	char *db = NULL, *text = NULL, sum[AURMIG__INI_CHECKSUM_SIZE];
 	const char *marker, *written = NULL;
 	int rc;
 
-	if (!state || !c || !g || !path)
-		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "aurmig_config_check: NULL argument") :
-			AURMIG_EINVALID;
-	aurmig__err_clear(c->ctx);
 	*state = AURMIG_CONFIG_IN_SYNC;
 	rc = aurmig__ini_load(&ini, c->ctx, path);
 	if (rc == AURMIG_ENOTFOUND) {
+		aurmig__err_clear(c->ctx);
 		*state = AURMIG_CONFIG_MISSING;
-		return aurmig__err(c->ctx, AURMIG_OK, AURMIG_ERRCLASS_NONE,
-			"%s does not exist: restore it, or run the config steps again", path), AURMIG_OK;
+		rc = AURMIG_OK;
+		if (msg && !(text = aurmig__printf(c->ctx, "%s does not exist: restore it, or run the config steps again",
+				path)))
+			rc = AURMIG_ENOMEM;
+		goto done;
 	}
 	if (rc || (rc = rows_joined(c, &db)) ||
 	    (rc = aurmig__journal_read(c, "operation LIKE 'config%'", &rows)))
@@ -702,28 +709,82 @@ int aurmig_config_check(int *state, aurmig_conn *c, const aurmig_graph *g, const
 	}
 	aurmig__ini_checksum(ini, sum);
 	marker = aurmig__ini_get(ini, "aurmig", "revision");
-	if (*state == AURMIG_CONFIG_PENDING) {
-		aurmig__err(c->ctx, AURMIG_OK, AURMIG_ERRCLASS_NONE,
+	if (*state == AURMIG_CONFIG_PENDING)
+		text = !msg ? NULL : aurmig__printf(c->ctx,
 			"a config step is pending: its database part is applied, but writing %s failed or was "
 			"interrupted: run 'aurmig --config-file %s upgrade' to finish it", path, path);
-	} else if (written && strcmp(written, sum) != 0) {
+	else if (written && strcmp(written, sum) != 0) {
 		*state = AURMIG_CONFIG_EDITED;
-		aurmig__err(c->ctx, AURMIG_OK, AURMIG_ERRCLASS_NONE,
+		text = !msg ? NULL : aurmig__printf(c->ctx,
 			"%s changed since aurmig wrote it (a hand edit, or restored from a backup): check the "
 			"change, then accept the file with 'aurmig --config-file %s config-stamp'", path, path);
 	} else if (!marker || strcmp(marker, db) != 0) {
 		*state = AURMIG_CONFIG_BEHIND;
-		aurmig__err(c->ctx, AURMIG_OK, AURMIG_ERRCLASS_NONE,
+		text = !msg ? NULL : aurmig__printf(c->ctx,
 			"%s is at revision '%s' but the database is at '%s': run the config steps "
 			"('aurmig --config-file %s upgrade'), or 'config-stamp' if the file is right",
 			path, marker ? marker : "(none)", *db ? db : "base", path);
-	}
-	c->ctx->err.code = AURMIG_OK;
+	} else if (msg)
+		text = aurmig__strndup(c->ctx, "", 0);
+	if (msg && !text)
+		rc = AURMIG_ENOMEM;
 done:
 	aurmig__ini_free(ini);
 	aurmig__journal_rows_clear(&rows);
 	free(db);
+	if (msg && !rc)
+		*msg = text;
+	else
+		free(text);
 	return rc;
+}
+
+int aurmig_config_check(int *state, aurmig_conn *c, const aurmig_graph *g, const char *path)
+{
+	if (!state || !c || !g || !path)
+		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "aurmig_config_check: NULL argument") :
+			AURMIG_EINVALID;
+	aurmig__err_clear(c->ctx);
+	return config_state(c, g, path, state, NULL);
+}
+
+int aurmig_config_status_new(aurmig_config_status **out, aurmig_conn *c, const aurmig_graph *g, const char *path)
+{
+	aurmig_config_status *s;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!out || !c || !g || !path)
+		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"aurmig_config_status_new: NULL argument") : AURMIG_EINVALID;
+	aurmig__err_clear(c->ctx);
+	if (!(s = aurmig__calloc(c->ctx, 1, sizeof(*s))))
+		return AURMIG_ENOMEM;
+	if ((rc = config_state(c, g, path, &s->state, &s->message))) {
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return AURMIG_OK;
+}
+
+int aurmig_config_status_state(const aurmig_config_status *s)
+{
+	return s ? s->state : -1;
+}
+
+const char *aurmig_config_status_message(const aurmig_config_status *s)
+{
+	return s ? s->message : NULL;
+}
+
+void aurmig_config_status_free(aurmig_config_status *s)
+{
+	if (!s)
+		return;
+	free(s->message);
+	free(s);
 }
 
 int aurmig_config_stamp(aurmig_conn *c, const aurmig_graph *g, const char *path)

@@ -28,13 +28,13 @@ static void statement_at(aurmig_conn *c, const aurmig_migration *m, int downgrad
 	*line = *dml = 0;
 	if (!sql)
 		return;
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (aurmig__split(&st, &n, c->ctx, sql, strlen(sql), c->dialect, m->path, first) == AURMIG_OK &&
 	    k >= 0 && (size_t)k < n) {
 		*line = st[k].line;
 		*dml = aurmig__stmt_is_dml(sql + st[k].offset, st[k].len, c->dialect);
 	}
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	free(st);
 }
 
@@ -97,10 +97,7 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 	rc = aurmig__err_at(c->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, NULL, 0, "%s", msg);
 	free(msg);
 	if (m) {
-		free(c->ctx->err_file);
-		c->ctx->err_file = strdup(m->path);
-		c->ctx->err.file = c->ctx->err_file;
-		c->ctx->err.line = line;
+		aurmig__err_set_location(c->ctx, m->path, line);
 	}
 	aurmig__err_set_revision(c->ctx, j->revision);
 	return rc;
@@ -108,11 +105,17 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 
 /* A running step whose run still holds the deploy lock, as a sentence. */
 char *aurmig__in_progress_msg(aurmig_context *ctx, const char *op, const char *rev, long done, long total,
-	const char *run_id, long pid, const char *host, const char *since)
+	const char *run_id, long pid, const char *host, const char *since, const char *note)
 {
-	return aurmig__printf(ctx, "a migration is in progress: %s of %s, at statement %ld of %ld, run %s by "
+	/* a batched statement's progress (run/batch.c) */
+	const char *b = note ? strstr(note, "[batch ") : NULL;
+
+	int blen = b ? (int)(strcspn(b, "]") + (b[strcspn(b, "]")] ? 1 : 0)) : 0;
+
+	return aurmig__printf(ctx, "a migration is in progress: %s of %s, at statement %ld of %ld%s%.*s, run %s by "
 		"pid %ld on %s, started %s (its process holds the deploy lock); wait for it to end",
-		op, rev, done + 1 < total ? done + 1 : total, total, run_id, pid, *host ? host : "?", since);
+		op, rev, done + 1 < total ? done + 1 : total, total, b ? " " : "", blen, b ? b : "", run_id, pid,
+		*host ? host : "?", since);
 }
 
 /* Refuse when one of rows is 'running' and its run is alive (holds the
@@ -132,7 +135,7 @@ int aurmig__refuse_if_live(aurmig_conn *c, const aurmig__jrows *rows)
 	if ((rc = aurmig__lock_probe(c, &held)) || !held)
 		return rc;
 	if (!(msg = aurmig__in_progress_msg(c->ctx, j->operation, j->revision, j->done, j->total, j->run_id, j->pid,
-		      j->host, j->started_at)))
+		      j->host, j->started_at, j->error)))
 		return AURMIG_ENOMEM;
 	rc = aurmig__err(c->ctx, AURMIG_EINPROGRESS, AURMIG_ERRCLASS_DB, "%s", msg);
 	free(msg);
@@ -165,4 +168,3 @@ int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
 	aurmig__journal_rows_clear(&rows);
 	return rc;
 }
-

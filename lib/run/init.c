@@ -71,6 +71,9 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API, "aurmig_init: NULL argument") :
 			AURMIG_EINVALID;
 	aurmig__err_clear(c->ctx);
+	if (opts && (rc = aurmig__opts_version(c->ctx, "aurmig_init", "aurmig_plan_options",
+			opts->version, AURMIG_PLAN_OPTIONS_VERSION)))
+		return rc;
 	if (!opts || !(opts->flags & AURMIG_PLAN_NO_LOCK)) {
 		if ((rc = aurmig__lock_acquire(c, opts ? opts->lock_timeout_ms : 60000)))
 			return rc;
@@ -144,15 +147,15 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			for (size_t k = 0; !rc && k < later.n; k++)
 				rc = c->ops->exec(c, later.v[k], NULL);   /* foreign keys after every table */
 		if (rc) {
-			char *why = strdup(aurmig_error_last(c->ctx)->message);
+			char *why = aurmig__err_message_dup(c->ctx, 0);
 			aurmig__err_at(c->ctx, AURMIG_EDB, AURMIG_ERRCLASS_DB, path, st[i].line,
 				"init failed at statement %zu of %zu: %s%s", i + 1, n, why ? why : "",
 				tx ? "; nothing of it remains" : "; fix the cause, then run 'aurmig init' again: it drops "
 				"the empty tables this one created and starts over");
 			if (journalled) {
-				c->ctx->err_hold++;
+				aurmig__err_hold(c->ctx);
 				aurmig__journal_update(c, run_id, 0, (long)i, AURMIG__J_FAILED, why ? why : "", AURMIG__J_RUNNING);
-				c->ctx->err_hold--;
+				aurmig__err_release(c->ctx);
 			}
 			free(why);
 			aurmig__err_set_statement(c->ctx, one);

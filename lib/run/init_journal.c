@@ -216,9 +216,9 @@ int aurmig__init_leftovers(aurmig_conn *c, const char *path, const char *text, c
 		rc = aurmig__db_exec_buf(c, &b);
 	}
 	if (c->dialect == AURMIG_DIALECT_MYSQL) {
-		c->ctx->err_hold++;
+		aurmig__err_hold(c->ctx);
 		c->ops->exec(c, "SET FOREIGN_KEY_CHECKS = 1", NULL);
-		c->ctx->err_hold--;
+		aurmig__err_release(c->ctx);
 	}
 	for (size_t r = 0; r < rows.n && !rc; r++)
 		rc = aurmig__journal_set_outcome(c, rows.v[r].run_id, rows.v[r].seq, AURMIG__J_RESOLVED,

@@ -34,7 +34,8 @@ int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s)
 {
 	if (!s->mig)
 		return 1;     /* stamp steps only change rows: transactional everywhere */
-	return p->conn->dialect != AURMIG_DIALECT_MYSQL && s->mig->transactional && !s->own_conn_hook;
+	return p->conn->dialect != AURMIG_DIALECT_MYSQL && s->mig->transactional && !s->own_conn_hook &&
+	       !s->has_batch;
 }
 
 static const char *operation(const aurmig_step *s)
@@ -161,18 +162,17 @@ void aurmig__plan_cancel_marker(aurmig_plan *p)
 {
 	if (p->marker_seq < 0 || (size_t)p->marker_seq < p->next || p->failed)
 		return;
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	aurmig__journal_update(p->conn, p->run_id, p->marker_seq, 0, AURMIG__J_CANCELLED, NULL, AURMIG__J_RUNNING);
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	p->marker_seq = -1;
 }
 
 /* Record a failure after the error is on the context; returns rc. */
 static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done, size_t total)
 {
-	const char *full = aurmig_error_last(p->ctx)->message;
 	/* the journal keeps the first line (the cause), not the advice after it */
-	char *msg = strndup(full, strcspn(full, "\n"));
+	char *msg = aurmig__err_message_dup(p->ctx, 1);
 	long seq = s ? (long)(s - p->steps) : -1;
 
 	if (s && s->mig)
@@ -184,12 +184,12 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 		aurmig__db_rollback(p->conn);
 	p->plan_tx = 0;
 	p->failed = 1;
-	p->ctx->err_hold++;
+	aurmig__err_hold(p->ctx);
 	if (s) {
 		aurmig__jentry e;
 		/* nothing remains when the database rolled back, or when the first
 		 * statement failed (a failing statement changes nothing) */
-		step_entry(&e, p, seq, atomic || done == 0 ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED);
+		step_entry(&e, p, seq, atomic || (done == 0 && !s->batches) ? AURMIG__J_ROLLED_BACK : AURMIG__J_FAILED);
 		e.done = (long)done;
 		e.error = msg ? msg : "";
 		/* the step's row survived only if it was committed before the
@@ -203,50 +203,46 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 				"rolled back with the whole plan", AURMIG__J_RUNNING);
 		p->marker_seq = -1;
 	}
-	p->ctx->err_hold--;
+	aurmig__err_release(p->ctx);
 	free(msg);
 	aurmig__plan_unlock(p);
-	if (!atomic && s && s->mig && done > 0)
+	if (!atomic && s && s->mig && (done > 0 || s->batches))
 		return AURMIG_ERECOVERY;   /* partial changes stay: the message says how to recover */
 	return rc;
 }
 
-/* The statement and driver code of the error being wrapped, put back. */
-typedef struct cause {
-	char *message;
-	char *statement;
-	int db_code;
-} cause;
-
-static void cause_take(cause *k, aurmig_context *ctx)
-{
-	const aurmig_error *e = aurmig_error_last(ctx);
-
-	k->message = strdup(e->message);
-	k->statement = e->statement ? strdup(e->statement) : NULL;
-	k->db_code = e->db_code;
-}
-
-static void cause_restore(cause *k, aurmig_context *ctx)
-{
-	aurmig__err_set_db_code(ctx, k->db_code);
-	if (k->statement)
-		aurmig__err_set_statement(ctx, k->statement);
-	free(k->message);
-	free(k->statement);
-}
+static int exec_dml_journalled(aurmig_plan *p, aurmig_step *s, const char *one, long done_after,
+	int *stmt_failed, int keep_open);
 
 /* A failure of a non-atomic step after its statements ran (the version
  * change, the journal's success record, the commit): recorded, then said as
  * such, with the ways out. */
 static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done, size_t total)
 {
-	cause k;
+	aurmig__err_saved k;
 
+	if (p->tail_dml && total) {
+		/* the last statement ran in the transaction that fails: rolled back
+		 * with it. Run it again on its own (its progress recorded with it),
+		 * as without the shared transaction: the failure then comes after
+		 * the last statement, as it does elsewhere. If that fails too, it
+		 * stays undone. (The error of the version change stays.) */
+		const aurmig__stmt *st = &s->stmts[s->items[total - 1].stmt];
+		char *one = aurmig__strndup(p->ctx, s->sql + st->offset, st->len);
+		int stmt_failed;
+
+		p->tail_dml = 0;
+		aurmig__err_hold(p->ctx);
+		aurmig__db_rollback(p->conn);
+		if (!one || exec_dml_journalled(p, s, one, (long)total, &stmt_failed, 0))
+			done--;
+		aurmig__err_release(p->ctx);
+		free(one);
+	}
 	rc = fail(p, s, rc, atomic, done, total);
 	if (rc != AURMIG_ERECOVERY || done < total)
 		return rc;
-	cause_take(&k, p->ctx);
+	aurmig__err_save(p->ctx, &k);
 	aurmig__err_at(p->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, s->mig->path, 0,
 		"%s of revision %s failed after its last statement (%zu of %zu), before the version change: %s\n"
 		"Statements 1..%zu of it are applied and stay applied; the version table was not changed. "
@@ -256,7 +252,7 @@ static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t
 		"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
 		operation(s), s->mig->id, done, total, k.message ? k.message : "database error", done, s->mig->id,
 		s->mig->id, s->mig->id, done);
-	cause_restore(&k, p->ctx);
+	aurmig__err_restore_details(p->ctx, &k);
 	aurmig__err_set_revision(p->ctx, s->mig->id);
 	return AURMIG_ERECOVERY;
 }
@@ -265,9 +261,9 @@ static int fail_after(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t
  * how far the step got (fail() writes the row again). */
 static int journal_lost(aurmig_plan *p, const aurmig_step *s, size_t done, size_t n)
 {
-	cause k;
+	aurmig__err_saved k;
 
-	cause_take(&k, p->ctx);
+	aurmig__err_save(p->ctx, &k);
 	aurmig__err(p->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
 		/* the cause first: the journal keeps the first line */
 		"%s\n%s of revision %s stopped after statement %zu of %zu. "
@@ -279,7 +275,7 @@ static int journal_lost(aurmig_plan *p, const aurmig_step *s, size_t done, size_
 		"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
 		k.message ? k.message : "the journal row vanished", operation(s), s->mig->id, done, n, done,
 		done + 1, n, s->mig->id, s->mig->id, s->mig->id, done);
-	cause_restore(&k, p->ctx);
+	aurmig__err_restore_details(p->ctx, &k);
 	return AURMIG_ECONFLICT;
 }
 
@@ -334,8 +330,7 @@ static int run_hook(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, cons
 	if (!r)
 		return AURMIG_OK;
 	{
-		const char *why = aurmig_error_last(p->ctx)->message;
-		char *copy = strdup(why && *why ? why : "");
+		char *copy = aurmig__err_message_dup(p->ctx, 0);
 		aurmig__err_at(p->ctx, AURMIG_EUSER, AURMIG_ERRCLASS_CALLBACK, s->mig->path, 0,
 			"%s of revision %s failed at step %zu of %zu: hook '%s' failed (returned %d)%s%s%s",
 			operation(s), s->mig->id, i + 1, n, it->name, r, copy && *copy ? ": " : "",
@@ -368,7 +363,7 @@ static int dml_in_own_tx(const aurmig_plan *p, const aurmig_step *s, const aurmi
  * On failure nothing of either remains; *stmt_failed says whether the
  * statement itself failed (its error is then on the context). */
 static int exec_dml_journalled(aurmig_plan *p, aurmig_step *s, const char *one, long done_after,
-	int *stmt_failed)
+	int *stmt_failed, int keep_open)
 {
 	int rc;
 
@@ -377,6 +372,8 @@ static int exec_dml_journalled(aurmig_plan *p, aurmig_step *s, const char *one, 
 		return rc;
 	if ((rc = p->conn->ops->exec(p->conn, one, NULL)))
 		*stmt_failed = 1;
+	else if (keep_open)
+		return AURMIG_OK;   /* the step's success record, in this transaction, says it is done */
 	else
 		rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps), done_after, NULL, NULL,
 			AURMIG__J_RUNNING);
@@ -446,14 +443,27 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 				rc = AURMIG_ENOMEM;
 				break;
 			}
-			if (dml_in_own_tx(p, s, it, atomic)) {
+			if (it->batch) {
+				/* batches, each committed with its journal note (batch.c) */
+				rc = aurmig__batch_run(p, s, it, one, i, n);
+				journalled = !rc;
+				if (rc) {
+					free(one);
+					break;   /* the message is complete */
+				}
+			} else if (dml_in_own_tx(p, s, it, atomic)) {
 				int stmt_failed;
+				/* the step's last statement: its transaction stays open
+				 * for the version change and the success record (fewer
+				 * statements, issue 20.5), which commit with it or not */
+				int tail = i + 1 == n && s->mig && p->tail_ok;
 				/* a lock-wait timeout rolled the statement back with its
 				 * journal record: run it again as waits.c decides */
-				while ((rc = exec_dml_journalled(p, s, one, (long)i + 1, &stmt_failed)) && stmt_failed &&
-				       aurmig__step_wait_retry(p, s, i, atomic) == 1)
+				while ((rc = exec_dml_journalled(p, s, one, (long)i + 1, &stmt_failed, tail)) &&
+				       stmt_failed && aurmig__step_wait_retry(p, s, i, atomic) == 1)
 					;
 				journalled = !rc;
+				p->tail_dml = tail && !rc;
 				if (rc && !stmt_failed) {
 					free(one);
 					if (rc == AURMIG_ECONFLICT)   /* the journal row vanished: rolled back with it */
@@ -488,7 +498,7 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 	aurmig_step *s;
 	long seq;
 	size_t done = 0, total = 0;
-	int atomic, rc;
+	int atomic, rc, merged = 0;
 	double t0;
 
 	aurmig__err_clear(p->ctx);
@@ -593,7 +603,10 @@ again:
 		return fail(p, s, rc, atomic, 0, 0);
 	if (seq == 0 && p->command != AURMIG_CMD_DOWNGRADE && (rc = aurmig__version_ensure(p->conn)))
 		return fail(p, s, rc, atomic, 0, 0);
-	if ((rc = aurmig__run_statements(p, s, 0, &done, &total, atomic))) {
+	p->tail_ok = 1;   /* the version change below joins a last DML statement's transaction */
+	rc = aurmig__run_statements(p, s, 0, &done, &total, atomic);
+	p->tail_ok = 0;
+	if (rc) {
 		if (p->retry_step) {
 			/* a lock-wait timeout, rolled back: the whole step again */
 			p->retry_step = 0;
@@ -601,9 +614,14 @@ again:
 		}
 		return fail(p, s, rc, atomic, done, total);
 	}
-	if (!atomic && (rc = aurmig__db_begin(p->conn)))
+	if (!atomic && !p->tail_dml && (rc = aurmig__db_begin(p->conn)))
 		return fail_after(p, s, rc, atomic, done, total);
-	if ((rc = run_rowops(p, s)))
+	/* MySQL: the version row and the success record in one statement */
+	if (p->marker_seq == seq && s->nops == 1 && s->ops[0].op == AURMIG__OP_UPDATE && !s->ncfg &&
+	    (rc = aurmig__journal_success_with_version(p->conn, p->run_id, seq, (long)done, s->ops[0].a,
+		    s->ops[0].b, &merged)))
+		return fail_after(p, s, rc, atomic, done, total);
+	if (!merged && (rc = run_rowops(p, s)))
 		return fail_after(p, s, rc, atomic, done, total);
 	/* config rows keep their place after the earlier steps' rows */
 	if (s->ncfg && (rc = flush_rows(p)))
@@ -612,7 +630,9 @@ again:
 		return fail_after(p, s, rc, atomic, done, total);
 	/* the step's journal row says success, in the step's own transaction
 	 * (in a whole-plan transaction: collected, written before it commits) */
-	if (p->marker_seq == seq)
+	if (merged)
+		rc = AURMIG_OK;
+	else if (p->marker_seq == seq)
 		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL,
 			AURMIG__J_RUNNING);
 	else if (one_tx && p->plan_tx)
@@ -634,6 +654,7 @@ again:
 			return fail_after(p, s, rc, atomic, done, total);
 		}
 	}
+	p->tail_dml = 0;
 	s->seconds = now_seconds() - t0;
 	p->next++;
 	if (p->next == p->nsteps && p->plan_tx) {

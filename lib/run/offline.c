@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dialect.h"
 #include "run/config.h"
 #include "db/journal.h"
 #include "run/plan_priv.h"
@@ -176,7 +177,6 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 	aurmig_schema *model = NULL;
 	recorder *r;
 	int rc;
-	static const char *const names[] = { "", "sqlite", "mysql", "pgsql" };
 
 	if (out)
 		*out = NULL;
@@ -202,7 +202,7 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 		p->before.n ? "" : "<base>");
 	for (size_t i = 0; i < p->before.n; i++)
 		aurmig__buf_printf(&r->out, "%s%s", i ? ", " : "", p->before.v[i]);
-	aurmig__buf_printf(&r->out, " (%s); %zu step%s\n", names[c->dialect], p->nsteps, p->nsteps == 1 ? "" : "s");
+	aurmig__buf_printf(&r->out, " (%s); %zu step%s\n", aurmig__dialect_name(c->dialect), p->nsteps, p->nsteps == 1 ? "" : "s");
 	if (aurmig__journal_run_id(p->run_id))
 		memcpy(p->run_id, "00000000000000000000000000000000", 33);
 	rc = AURMIG_OK;
@@ -248,7 +248,11 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 				/* portable DDL, rendered for the dialect; SQLite's rebuilds
 				 * follow the tables made by portable DDL in this output */
 				aurmig__strv v = { 0 };
-				if (!model && (rc = aurmig__ddl_model_new(&model, p->ctx, c->dialect)))
+				/* online (--sql without START) on SQLite: start from the
+				 * live database's tables, as the engine does */
+				if (!model && (rc = !saved->offline && saved->dialect == AURMIG_DIALECT_SQLITE ?
+					aurmig__ddl_model_from_conn(&model, saved) :
+					aurmig__ddl_model_new(&model, p->ctx, c->dialect)))
 					break;
 				rc = aurmig__ddl_render(&v, s->ddl[it->stmt], c->dialect, model, s->mig->path,
 					s->stmts[it->stmt].line);
@@ -259,11 +263,22 @@ int aurmig_plan_sql(const char **out, aurmig_plan *p)
 					break;
 				continue;
 			}
+			/* SQLite's rebuilds need the definitions of tables plain SQL
+			 * made: the model follows those statements too */
+			if (c->dialect == AURMIG_DIALECT_SQLITE) {
+				if (!model && (rc = saved->offline ? aurmig__ddl_model_new(&model, p->ctx, c->dialect) :
+					aurmig__ddl_model_from_conn(&model, saved)))
+					break;
+				if ((rc = aurmig__ddl_model_follow(model, p->ctx, st, len)))
+					break;
+			}
 			if (needs_delimiter(c->dialect, st, len))
 				aurmig__buf_printf(&r->out, "DELIMITER //\n%.*s //\nDELIMITER ;\n", (int)len, st);
 			else
 				aurmig__buf_printf(&r->out, "%.*s;\n", (int)len, st);
 		}
+		if (rc)
+			break;   /* a statement's rendering failed: not to be overwritten below */
 		if (s->mig && !s->mig->transactional && (rc = aurmig__db_begin(c)))
 			break;
 		for (size_t k = 0; k < s->nops && !rc; k++) {

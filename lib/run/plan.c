@@ -86,6 +86,11 @@ static int prepare_step(aurmig_plan *p, aurmig_step *s)
 		(void)aurmig_migration_sql(m, dir, p->conn->dialect, &line);
 		rc = aurmig__config_ops(&s->cfg, &s->ncfg, p->ctx, s->sql, m->path, line);
 	}
+	if (!rc && s->sql) {
+		int dir = kind == AURMIG_STEP_UPGRADE ? AURMIG_UPGRADE : AURMIG_DOWNGRADE, line;
+		(void)aurmig_migration_sql(m, dir, p->conn->dialect, &line);
+		rc = aurmig__batch_check(p, s, m->path, line);
+	}
 	for (size_t k = 0; !rc && k < s->nitems; k++) {
 		const aurmig__hook *h;
 		if (!s->items[k].hook)
@@ -178,6 +183,7 @@ void aurmig_plan_free(aurmig_plan *p)
 		free(s->ops);
 	}
 	free(p->steps);
+	free(p->batch_resume);
 	free(p->wait_note);
 	aurmig__strv_clear(&p->before);
 	aurmig__strv_clear(&p->after);
@@ -219,9 +225,9 @@ int aurmig__plan_create(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph
 			"aurmig_plan_new: NULL argument") : AURMIG_EINVALID;
 	*out = NULL;
 	aurmig__err_clear(ctx);
-	if (opts && (opts->version == 0 || opts->version > AURMIG_PLAN_OPTIONS_VERSION))
-		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
-			"aurmig_plan_options version %u is not supported", opts->version);
+	if (opts && (rc = aurmig__opts_version(ctx, "aurmig_plan_new", "aurmig_plan_options",
+			opts->version, AURMIG_PLAN_OPTIONS_VERSION)))
+		return rc;
 	if (command == AURMIG_CMD_STAMP ? ntargets < 1 :
 	    (command == AURMIG_CMD_UPGRADE || command == AURMIG_CMD_DOWNGRADE) ? ntargets != 1 : 1)
 		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
@@ -458,6 +464,8 @@ size_t aurmig_step_statements(const aurmig_step *s) { return s ? s->statements :
 double aurmig_step_seconds(const aurmig_step *s) { return s ? s->seconds : -1; }
 size_t aurmig_step_statement_count(const aurmig_step *s) { return s ? s->nitems : 0; }
 size_t aurmig_step_retries(const aurmig_step *s) { return s ? s->retries : 0; }
+size_t aurmig_step_batches(const aurmig_step *s) { return s ? s->batches : 0; }
+size_t aurmig_step_batch_rows(const aurmig_step *s) { return s ? s->batch_rows : 0; }
 
 int aurmig_plan_next(const aurmig_step **out, aurmig_plan *p)
 {

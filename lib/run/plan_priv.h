@@ -21,6 +21,9 @@ struct aurmig_step {
 	size_t nitems;
 	struct aurmig__ddl **ddl;    /* portable section: statement k parsed, or NULL (passes through); else NULL */
 	int own_conn_hook;           /* a hook with its own connection: not atomic */
+	int has_batch;               /* a `-- aurmig:batch` statement (run/batch.c): not atomic */
+	size_t batches;              /* batches of batched statements committed so far */
+	size_t batch_rows;           /* rows they changed */
 	aurmig__cfgop *cfg;          /* config steps, applied after the step commits */
 	size_t ncfg;
 	char cfg_run_id[33];         /* its "pending" journal row, written before the commit */
@@ -64,7 +67,11 @@ struct aurmig_plan {
 	/* bounded lock waits (waits.c) */
 	long wait_session_ms;        /* lock-wait bound set at session level, or -1 */
 	int retry_step;              /* the failed atomic step was rolled back and runs again */
+	int tail_ok;                 /* aurmig__run_statements may leave tail_dml's transaction open */
+	int tail_dml;                /* a non-atomic step's last statement, DML, ran in the open
+	                              * transaction of its version change (uncommitted) */
 	char *wait_note;             /* attempts and blockers, for the message of a step out of retries */
+	char *batch_resume;          /* resume: the journal row's batch note (run/batch.c), or NULL */
 };
 
 /* Apply the next step (migrator.c). */
@@ -83,6 +90,18 @@ int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s);
 void aurmig__plan_cancel_marker(aurmig_plan *p);
 /* Release the deploy lock if this plan holds it. */
 void aurmig__plan_unlock(aurmig_plan *p);
+
+/* batch.c: check the step's batched statements at plan time (path and
+ * line: the section's file and first line); sets s->has_batch. */
+int aurmig__batch_check(aurmig_plan *p, aurmig_step *s, const char *path, int line);
+/* batch.c: run item i (statement text one) as batches, each committed with
+ * its journal note; on success the journal row says statement i is done.
+ * Errors carry the full message (n: the step's item count). */
+int aurmig__batch_run(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, const char *one, size_t i,
+	size_t n);
+/* batch.c: resume: the failed row's error column, read for a batch note
+ * so the resumed statement goes on after its last committed batch. */
+int aurmig__batch_resume_from(aurmig_plan *p, const char *journal_error);
 
 /* Copy caller's options of any supported version (NULL: defaults). */
 void aurmig__plan_options_copy(aurmig_plan_options *dst, const aurmig_plan_options *src);
@@ -127,7 +146,7 @@ int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock);
 /* gate.c: a running step whose run still holds the deploy lock, as a
  * sentence (owned by the caller; NULL when out of memory). */
 char *aurmig__in_progress_msg(aurmig_context *ctx, const char *op, const char *rev, long done, long total,
-	const char *run_id, long pid, const char *host, const char *since);
+	const char *run_id, long pid, const char *host, const char *since, const char *note);
 /* gate.c: refuse when one of rows is 'running' and its run is alive (holds
  * the deploy lock, which the caller does not): one probe, only when a
  * running row exists. AURMIG_EINPROGRESS naming the run, else AURMIG_OK. */
@@ -136,5 +155,9 @@ int aurmig__refuse_if_live(aurmig_conn *c, const aurmig__jrows *rows);
  * progress, or NULL. Borrowed. */
 #define AURMIG__RUN_FIELDS 9
 const char *aurmig__report_run(const aurmig_report *r, int field);
+/* aurmig_validate, also handing over the version table's rows it read
+ * (*current, when not NULL; the caller clears it): the start-up check reads
+ * the database once. */
+int aurmig__validate_rows(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g, aurmig__strv *current);
 
 #endif

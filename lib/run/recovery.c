@@ -9,11 +9,13 @@
 #include <time.h>
 
 #include "db/journal.h"
+#include "db/state.h"
 #include "db/lock.h"
 #include "run/init_priv.h"
 #include "run/plan_priv.h"
 #include "base/split.h"
 #include "db/version.h"
+#include "graph/sum.h"
 
 #define BLOCKING "(outcome = 'failed' OR (outcome = 'running' AND is_atomic = 0))"
 
@@ -246,7 +248,8 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		{
 			struct timespec t0, t1;
 			clock_gettime(CLOCK_MONOTONIC, &t0);
-			if ((rc = aurmig__run_statements(p, s, (size_t)j->done, &done, &total, 0)))
+			if ((rc = aurmig__batch_resume_from(p, j->error)) ||
+			    (rc = aurmig__run_statements(p, s, (size_t)j->done, &done, &total, 0)))
 				goto resume_failed;
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			s->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -263,17 +266,16 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 		goto done;
 resume_failed:
 		{
-			const char *full = aurmig_error_last(c->ctx)->message;
-			char *msg = strndup(full, strcspn(full, "\n"));
+			char *msg = aurmig__err_message_dup(c->ctx, 1);
 			aurmig__jentry e;
 			/* the version change's transaction, if open, goes first */
 			aurmig__db_rollback(c);
 			resolution_entry(&e, run_id, j, "resume", AURMIG__J_FAILED, s, (long)done,
 				aurmig__script_checksum(m), 0);
 			e.error = msg ? msg : "";
-			c->ctx->err_hold++;
+			aurmig__err_hold(c->ctx);
 			aurmig__journal_finish(c, &e, AURMIG__J_RUNNING);
-			c->ctx->err_hold--;
+			aurmig__err_release(c->ctx);
 			free(msg);
 			if (rc != AURMIG_EUSER && rc != AURMIG_ENOMEM)
 				rc = AURMIG_ERECOVERY;
@@ -308,9 +310,9 @@ int aurmig_recover(aurmig_conn *c, const aurmig_graph *g, int action, const char
 		return c ? aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"aurmig_recover: NULL argument") : AURMIG_EINVALID;
 	aurmig__err_clear(c->ctx);
-	if (opts && (opts->version == 0 || opts->version > AURMIG_PLAN_OPTIONS_VERSION))
-		return aurmig__err(c->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
-			"aurmig_plan_options version %u is not supported", opts->version);
+	if (opts && (rc = aurmig__opts_version(c->ctx, "aurmig_recover", "aurmig_plan_options",
+			opts->version, AURMIG_PLAN_OPTIONS_VERSION)))
+		return rc;
 	{
 		/* recovery is for a run that died: never wait for (or, without
 		 * the lock, run beside) one that is alive */
@@ -447,8 +449,25 @@ static int applied_marks(const aurmig_graph *g, aurmig_context *ctx, const aurmi
  * died) as well as the others (which then await recovery). */
 #define LIVE_ROWS "outcome = '" AURMIG__J_RUNNING "'"
 #define DETAIL_COLS "revision, operation, statements_done, statements_total, outcome, is_atomic, run_id, " \
-	"host, pid, started_at"
-#define DETAIL_NCOLS 10
+	"host, pid, started_at, error"
+#define DETAIL_NCOLS 11
+/* what validate reads of those rows and of the rows recording checksums */
+#define STATE_COLS "revision, checksum, outcome, operation, statements_done, statements_total, is_atomic, " \
+	"run_id, host, pid, started_at, error"
+#define STATE_NCOLS 12
+
+/* A batched statement's note in a journal row's error column (run/batch.c), for messages. */
+static const char *note_at(const char *error)
+{
+	const char *b = strstr(error, "[batch ");
+	return b ? b : "";
+}
+
+static int note_len(const char *error)
+{
+	const char *b = note_at(error);
+	return *b ? (int)(strcspn(b, "]") + (b[strcspn(b, "]")] ? 1 : 0)) : 0;
+}
 
 static int in_strv(const aurmig__strv *v, const char *s)
 {
@@ -486,7 +505,7 @@ static int recovery_issues(aurmig_report *r, aurmig_conn *c, const aurmig__strv 
 
 		if (live && alive) {
 			rc = add_issue(r, AURMIG_ISSUE_IN_PROGRESS, j[0], aurmig__in_progress_msg(c->ctx, j[1], j[0], done,
-				total, j[6], strtol(j[8], NULL, 10), j[7], j[9]));
+				total, j[6], strtol(j[8], NULL, 10), j[7], j[9], j[10]));
 			if (!rc)
 				rc = keep_run(r, j, done, total);
 		}
@@ -497,8 +516,9 @@ static int recovery_issues(aurmig_report *r, aurmig_conn *c, const aurmig__strv 
 				"stopped init created), or drop the tables by hand and retry", done, total));
 		else if (!live || strcmp(j[5], "0") == 0)
 			rc = add_issue(r, AURMIG_ISSUE_RECOVERY, j[0], aurmig__printf(c->ctx,
-				"%s of %s stopped after statement %ld of %ld and awaits recovery "
-				"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0], done, total));
+				"%s of %s stopped after statement %ld of %ld%s%.*s and awaits recovery "
+				"(aurmig resume, mark-applied or mark-rolled-back)", j[1], j[0], done, total,
+				strstr(j[10], "[batch ") ? " " : "", note_len(j[10]), note_at(j[10])));
 	}
 	aurmig__strv_clear(&still);
 	return rc;
@@ -512,7 +532,42 @@ static int has_unknown(const aurmig_report *r)
 	return 0;
 }
 
+/* An applied revision without a recorded checksum (stamped or migrated by
+ * Alembic): the committed aurmig.sum, when there is one, is its reference.
+ * A script that differs from it was edited since the sum was written. */
+static int unrecorded_issue(aurmig_report *r, aurmig_conn *c, const aurmig_graph *g, const aurmig_migration *m)
+{
+	char *committed = NULL;
+	int found = 0, rc;
+
+	if ((rc = aurmig__graph_sum_of(g, m, &found, &committed)))
+		return rc;
+	if (!found)
+		rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
+			"%s is applied but no checksum was recorded for it (applied by another tool?)", m->id));
+	else if (!committed)
+		rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
+			"%s is applied but no checksum was recorded for it (applied by another tool?), and aurmig.sum "
+			"has no line for %s: nothing to compare it with", m->id, m->path));
+	else if (strcmp(committed, aurmig__script_checksum(m)) == 0)
+		rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
+			"%s is applied but no checksum was recorded for it (applied by another tool?); its script "
+			"matches the committed aurmig.sum", m->id));
+	else
+		rc = add_issue(r, AURMIG_ISSUE_CHANGED, m->id, aurmig__printf(c->ctx,
+			"%s is applied but no checksum was recorded for it (applied by another tool?), and %s differs "
+			"from the committed aurmig.sum: the script was edited since the sum was written; revert the "
+			"edit, or accept it with 'aurmig validate --accept %s'", m->id, m->path, m->id));
+	free(committed);
+	return rc;
+}
+
 int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
+{
+	return aurmig__validate_rows(out, c, g, NULL);
+}
+
+int aurmig__validate_rows(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g, aurmig__strv *current)
 {
 	aurmig_report *r;
 	aurmig__strv rows = { 0 }, cells = { 0 }, details = { 0 };
@@ -529,30 +584,34 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 	if (!(r = aurmig__calloc(c->ctx, 1, sizeof(*r))))
 		return AURMIG_ENOMEM;
 	r->ctx = aurmig__context_ref(c->ctx);
-	/* of the journal, one query of three columns: the rows recording
-	 * checksums and the rows awaiting recovery (whose details are read only
-	 * when there are any) */
-	if ((rc = aurmig__version_read(c, &rows)) || (rc = broken_rows(c, g, &rows)) ||
-	    (rc = aurmig__journal_select(c, "revision, checksum, outcome", 3,
-		    AURMIG__J_CHECKSUM_ROWS " OR " AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS, &cells)))
+	/* the version rows and, of the journal, the rows recording checksums
+	 * and those awaiting attention (failed, running) with their details:
+	 * one query (db/state.c) */
+	if ((rc = aurmig__db_read_state(c, STATE_COLS, STATE_NCOLS, AURMIG__J_CHECKSUM_ROWS " OR "
+		    AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS, &rows, &cells)) || (rc = broken_rows(c, g, &rows)))
 		goto done;
-	nrows = cells.n / 3;
+	nrows = cells.n / STATE_NCOLS;
 	if (!(blocking = aurmig__calloc(c->ctx, nrows ? nrows : 1, 1))) {
 		rc = AURMIG_ENOMEM;
 		goto done;
 	}
 	for (size_t i = 0; i < nrows; i++)
-		nblocking += blocking[i] = strcmp(cells.v[i * 3 + 2], AURMIG__J_SUCCESS) != 0;
-	if ((rc = recorded_checksums(g, c->ctx, &cells, 3, blocking, &sums)))
+		nblocking += blocking[i] = strcmp(cells.v[i * STATE_NCOLS + 2], AURMIG__J_SUCCESS) != 0;
+	if ((rc = recorded_checksums(g, c->ctx, &cells, STATE_NCOLS, blocking, &sums)))
 		goto done;
 	for (size_t i = 0; i < rows.n && !rc; i++)
 		if (!aurmig_graph_get(g, rows.v[i]))
 			rc = add_issue(r, AURMIG_ISSUE_UNKNOWN, rows.v[i], aurmig__printf(c->ctx,
 				"the database is at %s, which no migration file knows: the database is newer than "
 				"these migrations; deploy the newer release, or downgrade with it first", rows.v[i]));
-	if (!rc && nblocking)
-		rc = aurmig__journal_select(c, DETAIL_COLS, DETAIL_NCOLS, AURMIG__J_RECOVERY_ROWS " OR " LIVE_ROWS,
-			&details);
+	/* the failed and running rows' details, in DETAIL_COLS' order */
+	for (size_t i = 0; i < nrows && !rc && nblocking; i++) {
+		static const int pick[DETAIL_NCOLS] = { 0, 3, 4, 5, 2, 6, 7, 8, 9, 10, 11 };
+		if (!blocking[i])
+			continue;
+		for (size_t k = 0; k < DETAIL_NCOLS && !rc; k++)
+			rc = aurmig__strv_push(&details, c->ctx, cells.v[i * STATE_NCOLS + pick[k]]);
+	}
 	if (!rc)
 		rc = recovery_issues(r, c, &details);
 	if (!rc)
@@ -564,8 +623,7 @@ int aurmig_validate(aurmig_report **out, aurmig_conn *c, const aurmig_graph *g)
 			continue;
 		sum = sums[i];
 		if (!sum)
-			rc = add_issue(r, AURMIG_ISSUE_UNRECORDED, m->id, aurmig__printf(c->ctx,
-				"%s is applied but no checksum was recorded for it (applied by another tool?)", m->id));
+			rc = unrecorded_issue(r, c, g, m);
 		else if (strcmp(sum, aurmig__script_checksum(m)) != 0)
 			rc = add_issue(r, AURMIG_ISSUE_CHANGED, m->id, aurmig__printf(c->ctx,
 				"%s was edited after it was applied (%s): the database has what the old file said; "
@@ -593,6 +651,10 @@ done:
 	free(applied);
 	free(blocking);
 	free(sums);
+	if (!rc && current) {
+		*current = rows;   /* handed over */
+		memset(&rows, 0, sizeof(rows));
+	}
 	aurmig__strv_clear(&rows);
 	aurmig__strv_clear(&cells);
 	aurmig__strv_clear(&details);

@@ -35,19 +35,18 @@ static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 {
 	aurmig_report *r = NULL;
 	const char *first[7] = { 0 };
-	size_t n;
 	int rc;
 
-	if ((rc = aurmig_conn_read_current(c, &n)))
+	/* one read of the database (validate's): the version rows come with it */
+	if ((rc = aurmig__validate_rows(&r, c, g, &s->current)))
 		return rc;
-	for (size_t i = 0; i < n; i++)
-		if ((rc = aurmig__strv_push(&s->current, s->ctx, aurmig_conn_current_head(c, i))))
-			return rc;
+	/* as aurmig_conn_read_current would leave the connection */
+	aurmig__strv_clear(&c->current);
+	if ((rc = aurmig__strv_copy(&c->current, s->ctx, &s->current)))
+		goto out;
 	for (size_t i = 0; i < g->nrheads; i++)
 		if ((rc = aurmig__strv_push(&s->heads, s->ctx, g->migs[g->rheads[i]]->id)))
-			return rc;
-	if ((rc = aurmig_validate(&r, c, g)))
-		return rc;
+			goto out;
 	for (size_t i = 0; i < aurmig_report_count(r) && !rc; i++) {
 		int k = aurmig_report_kind(r, i);
 		if (k > 0 && k < 7 && !first[k])
@@ -81,6 +80,7 @@ static int fill(aurmig_status *s, aurmig_conn *c, const aurmig_graph *g)
 			if (aurmig__report_run(r, i) && !(s->run[i] = aurmig__strdup(s->ctx, aurmig__report_run(r, i))))
 				rc = AURMIG_ENOMEM;
 	}
+out:
 	aurmig_report_free(r);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include "run/plan_priv.h"
 #include "db/version.h"
 #include "schema/schema.h"
+#include "run/verify_priv.h"
 
 typedef struct verify_entry {
 	int check, status, dialect;
@@ -20,6 +21,7 @@ struct aurmig_verify {
 	aurmig_context *ctx;
 	verify_entry *v;
 	size_t n, cap;
+	aurmig_schema *heads[4];   /* per aurmig_dialect: the schema at heads of its first run */
 };
 
 int aurmig_verify_new(aurmig_verify **out, aurmig_context *ctx)
@@ -44,6 +46,8 @@ void aurmig_verify_free(aurmig_verify *r)
 		free(r->v[i].message);
 	}
 	free(r->v);
+	for (size_t i = 0; i < sizeof(r->heads) / sizeof(r->heads[0]); i++)
+		aurmig_schema_free(r->heads[i]);
 	free(r);
 }
 
@@ -128,7 +132,7 @@ static char *diff_text(aurmig_context *ctx, aurmig_schema *a, aurmig_schema *b, 
 }
 
 /* Drop every table of the scratch database (libaurmig's own tables too). */
-static int empty_scratch(aurmig_conn *c)
+int aurmig__verify_empty_scratch(aurmig_conn *c)
 {
 	aurmig__strv tables = { 0 };
 	int rc, rc2 = AURMIG_OK;
@@ -152,6 +156,92 @@ static int empty_scratch(aurmig_conn *c)
 		rc2 = c->ops->exec(c, "SET FOREIGN_KEY_CHECKS = 1", NULL);
 	aurmig__strv_clear(&tables);
 	return rc ? rc : rc2;
+}
+
+static const char *const dialect_label[] = { "portable", "sqlite", "mysql", "pgsql" };
+
+/* The schema at heads on this backend against the other backends' (taken
+ * over: stored in the report when it is the first of its dialect). */
+static int check_dialects(aurmig_verify *r, int dialect, aurmig_schema **heads)
+{
+	aurmig_context *ctx = r->ctx;
+	int rc;
+
+	if (dialect < 1 || dialect > 3)
+		return AURMIG_OK;
+	if ((rc = aurmig_schema_set_label(*heads, dialect_label[dialect])))
+		return rc;
+	for (int d = 1; d <= 3; d++) {
+		aurmig_schema_diff *diff = NULL;
+		aurmig__buf b;
+		size_t n = 0;
+		char *text;
+		if (d == dialect || !r->heads[d])
+			continue;
+		if ((rc = aurmig_schema_diff_new(&diff, r->heads[d], *heads)))
+			return rc;
+		aurmig__buf_init(&b, ctx);
+		aurmig__buf_puts(&b, "");
+		for (size_t i = 0; i < aurmig_schema_diff_count(diff); i++) {
+			if (aurmig_schema_diff_kind(diff, i) == AURMIG_SCHEMA_COLUMN_ORDER)
+				continue;
+			aurmig__buf_printf(&b, "\n%s", aurmig_schema_diff_message(diff, i));
+			n++;
+		}
+		aurmig_schema_diff_free(diff);
+		if (!(text = aurmig__buf_detach(&b)))
+			return AURMIG_ENOMEM;
+		rc = n ? add(r, AURMIG_VERIFY_DIALECTS, AURMIG_VERIFY_FAILED, dialect, NULL,
+			aurmig__printf(ctx, "the schema at heads on %s is not equivalent to the one on %s (%zu difference%s):%s",
+				dialect_label[dialect], dialect_label[d], n, n == 1 ? "" : "s", text)) :
+			add(r, AURMIG_VERIFY_DIALECTS, AURMIG_VERIFY_PASSED, dialect, NULL,
+			aurmig__printf(ctx, "the schema at heads is equivalent to the one on %s", dialect_label[d]));
+		free(text);
+		if (rc)
+			return rc;
+	}
+	if (!r->heads[dialect]) {
+		r->heads[dialect] = *heads;
+		*heads = NULL;
+	}
+	return AURMIG_OK;
+}
+
+/* The revision's fixture: before its upgrade (after = 0: load it, insert
+ * its rows) or after it (check its expectations, one entry). < 0 an
+ * error, 1 a failure recorded in the report, AURMIG_OK otherwise. */
+static int fixture_step(aurmig_verify *r, aurmig_conn *c, const aurmig_migration *m, aurmig__fixture *fx, int after)
+{
+	const char *id = aurmig_migration_id(m);
+	char *failure = NULL;
+	int rc;
+
+	if (!after) {
+		if ((rc = aurmig__fixture_load(fx, r->ctx, m, c->dialect))) {
+			if (rc == AURMIG_ENOMEM)
+				return rc;
+			rc = add(r, AURMIG_VERIFY_FIXTURES, AURMIG_VERIFY_FAILED, c->dialect, id, last_error(r->ctx));
+			return rc ? rc : 1;
+		}
+		if (!fx->found)
+			return AURMIG_OK;
+		rc = aurmig__fixture_before(c, fx, &failure);
+	} else {
+		rc = aurmig__fixture_expect(c, fx, &failure);
+	}
+	if (rc)
+		return rc;
+	if (failure) {
+		rc = add(r, AURMIG_VERIFY_FIXTURES, AURMIG_VERIFY_FAILED, c->dialect, id,
+			aurmig__printf(r->ctx, "%s: %s", id, failure));
+		free(failure);
+		return rc ? rc : 1;
+	}
+	if (!after)
+		return AURMIG_OK;
+	return add(r, AURMIG_VERIFY_FIXTURES, AURMIG_VERIFY_PASSED, c->dialect, id,
+		aurmig__printf(r->ctx, "%s: %zu fixture statement%s before the upgrade, %zu expectation%s after it held",
+			id, fx->nbefore, fx->nbefore == 1 ? "" : "s", fx->nexpect, fx->nexpect == 1 ? "" : "s"));
 }
 
 static int check_single_head(aurmig_verify *r, const aurmig_graph *g)
@@ -288,8 +378,10 @@ static int run_db_checks(aurmig_verify *r, aurmig_conn *c, const aurmig_graph *g
 	const char *heads = "heads";
 	char path[4096];
 	size_t steps = 0, stairs = 0;
-	int rc, up_failed = 0, stair_failed = 0, want_up = (checks & (AURMIG_VERIFY_UPGRADE | AURMIG_VERIFY_STAIRWAY |
-		AURMIG_VERIFY_DECLARED)) != 0, declared_skip = 0;
+	aurmig__fixture fx = { 0 };
+	int rc, up_failed = 0, stair_failed = 0, fx_failed = 0, want_up = (checks & (AURMIG_VERIFY_UPGRADE |
+		AURMIG_VERIFY_STAIRWAY | AURMIG_VERIFY_DECLARED | AURMIG_VERIFY_DIALECTS | AURMIG_VERIFY_FIXTURES)) != 0,
+		declared_skip = 0;
 
 	/* the declared schema first, while the scratch database is empty */
 	if (checks & AURMIG_VERIFY_DECLARED) {
@@ -338,6 +430,14 @@ declared_done:
 		if (!m)
 			continue;
 		id = aurmig_migration_id(m);
+		aurmig__fixture_free(&fx);
+		if ((checks & AURMIG_VERIFY_FIXTURES) && (rc = fixture_step(r, c, m, &fx, 0)) != AURMIG_OK) {
+			if (rc < 0)
+				goto done;
+			rc = AURMIG_OK;
+			fx_failed = 1;
+			break;
+		}
 		if ((rc = run_plan(c, g, AURMIG_CMD_UPGRADE, id, NULL, NULL))) {
 			if (rc == AURMIG_ENOMEM)
 				goto done;
@@ -348,6 +448,8 @@ declared_done:
 			break;
 		}
 		steps++;
+		if (fx.found && (rc = fixture_step(r, c, m, &fx, 1)) < 0)
+			goto done;
 		if ((rc = aurmig_schema_read(&next, c)))
 			goto done;
 		if (checks & AURMIG_VERIFY_STAIRWAY) {
@@ -367,18 +469,20 @@ declared_done:
 	}
 	rc = AURMIG_OK;
 	if ((checks & AURMIG_VERIFY_UPGRADE) && !up_failed &&
-	    (rc = add(r, AURMIG_VERIFY_UPGRADE, stair_failed ? AURMIG_VERIFY_SKIPPED : AURMIG_VERIFY_PASSED, c->dialect, NULL,
+	    (rc = add(r, AURMIG_VERIFY_UPGRADE, stair_failed || fx_failed ? AURMIG_VERIFY_SKIPPED : AURMIG_VERIFY_PASSED,
+		c->dialect, NULL, fx_failed ? aurmig__strdup(ctx, "not finished: a fixture failed") :
 		stair_failed ? aurmig__strdup(ctx, "not finished: the stairway failed") :
 		aurmig__printf(ctx, "base -> heads in %zu step%s", steps, steps == 1 ? "" : "s"))))
 		goto done;
 	if ((checks & AURMIG_VERIFY_STAIRWAY) && !stair_failed &&
-	    (rc = add(r, AURMIG_VERIFY_STAIRWAY, up_failed ? AURMIG_VERIFY_SKIPPED : AURMIG_VERIFY_PASSED, c->dialect, NULL,
+	    (rc = add(r, AURMIG_VERIFY_STAIRWAY, up_failed || fx_failed ? AURMIG_VERIFY_SKIPPED : AURMIG_VERIFY_PASSED,
+		c->dialect, NULL, fx_failed ? aurmig__strdup(ctx, "not finished: a fixture failed") :
 		up_failed ? aurmig__strdup(ctx, "not finished: the upgrade failed") :
 		aurmig__printf(ctx, "%zu of %zu revision%s stepped up, down and up again", stairs, steps,
 			steps == 1 ? "" : "s"))))
 		goto done;
 	if ((checks & AURMIG_VERIFY_DECLARED) && !declared_skip) {
-		if (up_failed || stair_failed) {
+		if (up_failed || stair_failed || fx_failed) {
 			rc = add(r, AURMIG_VERIFY_DECLARED, AURMIG_VERIFY_SKIPPED, c->dialect, NULL,
 				aurmig__strdup(ctx, "the migrations did not reach their heads"));
 		} else {
@@ -395,12 +499,17 @@ declared_done:
 					aurmig__printf(ctx, "the schema at heads is %s", path));
 			free(text);
 		}
+		if (rc)
+			goto done;
 	}
+	if ((checks & AURMIG_VERIFY_DIALECTS) && !up_failed && !stair_failed && !fx_failed)
+		rc = check_dialects(r, c->dialect, &cur);
 	goto done;
 fail_up:
 	if (rc != AURMIG_ENOMEM)
 		rc = add(r, AURMIG_VERIFY_UPGRADE, AURMIG_VERIFY_FAILED, c->dialect, NULL, last_error(ctx));
 done:
+	aurmig__fixture_free(&fx);
 	aurmig_plan_free(off);
 	aurmig_schema_free(declared);
 	aurmig_schema_free(cur);
@@ -434,9 +543,11 @@ int aurmig_verify_run(aurmig_verify *r, aurmig_conn *c, const aurmig_graph *g, u
 	{
 		/* leave the scratch database as it was: empty */
 		int rc2;
-		r->ctx->err_hold += rc != AURMIG_OK;
-		rc2 = empty_scratch(c);
-		r->ctx->err_hold -= rc != AURMIG_OK;
+		if (rc)
+			aurmig__err_hold(r->ctx);
+		rc2 = aurmig__verify_empty_scratch(c);
+		if (rc)
+			aurmig__err_release(r->ctx);
 		if (!rc)
 			rc = rc2;
 	}
@@ -470,6 +581,8 @@ const char *aurmig_verify_check_name(int check)
 	case AURMIG_VERIFY_UPGRADE: return "upgrade";
 	case AURMIG_VERIFY_STAIRWAY: return "stairway";
 	case AURMIG_VERIFY_DECLARED: return "declared";
+	case AURMIG_VERIFY_DIALECTS: return "dialects";
+	case AURMIG_VERIFY_FIXTURES: return "fixtures";
 	default: return NULL;
 	}
 }

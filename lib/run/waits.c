@@ -53,9 +53,9 @@ void aurmig__plan_reset_lock_wait(aurmig_plan *p)
 		return;
 	p->wait_session_ms = -1;
 	if (p->conn->dialect == AURMIG_DIALECT_SQLITE) {
-		p->conn->ctx->err_hold++;
+		aurmig__err_hold(p->conn->ctx);
 		aurmig__db_sqlite_busy_timeout(p->conn, p->conn->timeout_ms > 0 ? p->conn->timeout_ms : 5000);
-		p->conn->ctx->err_hold--;
+		aurmig__err_release(p->conn->ctx);
 		return;
 	}
 	aurmig__db_reset_lock_wait(p->conn);

@@ -64,4 +64,16 @@ int aurmig__ddl_run_declared(aurmig_conn *c, const char *stmt, size_t len, int p
 /* An empty model of dialect (for offline rendering). */
 int aurmig__ddl_model_new(aurmig_schema **out, aurmig_context *ctx, int dialect);
 
+/* The model of the live database c (SQLite: with the foreign-key names of
+ * its CREATE TABLE texts), as aurmig__ddl_exec reads it before a rebuild:
+ * for the SQL of an online `upgrade --sql`. */
+int aurmig__ddl_model_from_conn(aurmig_schema **out, aurmig_conn *c);
+
+/* Offline SQL: let the model m follow a plain (per-dialect) statement when
+ * it reads as portable DDL (CREATE TABLE [IF NOT EXISTS], CREATE INDEX,
+ * ALTER TABLE, RENAME, DROP), so that a later portable rebuild knows a table
+ * an earlier revision made by plain SQL. Anything else is left alone;
+ * AURMIG_OK unless out of memory. */
+int aurmig__ddl_model_follow(aurmig_schema *m, aurmig_context *ctx, const char *sql, size_t len);
+
 #endif

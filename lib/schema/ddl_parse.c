@@ -354,8 +354,9 @@ static int type_def(parser *p, scol *c)
 			free(spelling);
 			return rc;
 		}
-		if (as_sqlite.kind == c->type.kind && as_sqlite.length == c->type.length &&
-		    as_sqlite.scale == c->type.scale && as_sqlite.is_unsigned == c->type.is_unsigned &&
+		/* reading SQLite's own text (keep_names): its spelling, always */
+		if ((p->keep_names || (as_sqlite.kind == c->type.kind && as_sqlite.length == c->type.length &&
+		    as_sqlite.scale == c->type.scale && as_sqlite.is_unsigned == c->type.is_unsigned)) &&
 		    c->type.kind != AURMIG_TYPE_OTHER && !(c->raw_type = aurmig__strdup(p->ctx, spelling)))
 			rc = AURMIG_ENOMEM;
 		free(as_sqlite.text);

@@ -492,7 +492,7 @@ static int no_table(aurmig_context *ctx, const char *file, int line, const char 
 {
 	return aurmig__err_at(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_SCRIPT, file, line,
 		"portable DDL: SQLite needs the definition of table %s to alter it, and there is no such table "
-		"(offline SQL knows only the tables made by portable DDL earlier in its output)", table);
+		"(offline SQL knows only the tables made earlier in its output: start from base)", table);
 }
 
 /* Can SQLite do every action of op without knowing the table's definition? */

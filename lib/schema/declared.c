@@ -17,9 +17,9 @@
 #include "schema/ddl.h"
 #include "schema/declared.h"
 #include "schema/schema.h"
+#include "base/dialect.h"
 #include "base/split.h"
 
-static const char *const schema_names[] = { "", "sqlite", "mysql", "pgsql" };
 
 /* <dir>/schema/<dialect>.sql, else <dir>/schema/portable.sql when that
  * exists (a backend's own file wins, as a backend's own section does). */
@@ -27,7 +27,7 @@ int aurmig__declared_path(const aurmig_graph *g, int dialect, char **out)
 {
 	char *portable;
 
-	*out = aurmig__printf(g->ctx, "%s/schema/%s.sql", g->dir, schema_names[dialect]);
+	*out = aurmig__printf(g->ctx, "%s/schema/%s.sql", g->dir, aurmig__dialect_name(dialect));
 	if (!*out)
 		return AURMIG_ENOMEM;
 	if (access(*out, F_OK) == 0)
@@ -109,7 +109,7 @@ static void drop_tables(aurmig_conn *c)
 	aurmig__strv tables = { 0 };
 	int rc;
 
-	c->ctx->err_hold++;
+	aurmig__err_hold(c->ctx);
 	if (!aurmig__db_list_tables(c, &tables) && tables.n) {
 		rc = c->ops->exec(c, "SET FOREIGN_KEY_CHECKS = 0", NULL);
 		for (size_t i = 0; i < tables.n && !rc; i++) {
@@ -127,7 +127,7 @@ static void drop_tables(aurmig_conn *c)
 		if (rc)
 			aurmig__log(c->ctx, AURMIG_LOG_WARNING, "could not drop every table of the scratch database");
 	}
-	c->ctx->err_hold--;
+	aurmig__err_release(c->ctx);
 	aurmig__strv_clear(&tables);
 }
 

@@ -657,7 +657,8 @@ int aurmig__schema_norm_default(char **out, aurmig_context *ctx, int dialect,
 			}
 			free(v);
 			if (kind == AURMIG_TYPE_BOOLEAN &&
-			    (aurmig__schema_ieq(val, "1") || aurmig__schema_ieq(val, "0") || aurmig__schema_ieq(val, "true") || aurmig__schema_ieq(val, "false") ||
+			    (aurmig__schema_ieq(val, "1") || aurmig__schema_ieq(val, "0") ||
+			     aurmig__schema_ieq(val, "true") || aurmig__schema_ieq(val, "false") ||
 			     aurmig__schema_ieq(val, "t") || aurmig__schema_ieq(val, "f"))) {
 				int t = aurmig__schema_ieq(val, "1") || aurmig__schema_ieq(val, "true") || aurmig__schema_ieq(val, "t");
 				free(val);

@@ -4,7 +4,10 @@
 dynamic symbols the built library exports, all named aurmig_*; the headers
 compile as C99 and as C++ and need nothing but themselves.
 
-Usage: check_abi.py LIBRARY SOURCE_INCLUDE_DIR BUILD_INCLUDE_DIR
+The exported symbols are also exactly those of lib/symbols-in-versions, each
+with a release no later than the project's version.
+
+Usage: check_abi.py LIBRARY SOURCE_INCLUDE_DIR BUILD_INCLUDE_DIR SYMBOLS_FILE PROJECT_VERSION
 """
 import glob
 import os
@@ -14,8 +17,12 @@ import subprocess
 import sys
 import tempfile
 
-lib, src_inc, build_inc = sys.argv[1:4]
+lib, src_inc, build_inc, symbols_file, project_version = sys.argv[1:6]
 failures = []
+
+
+def vtuple(v):
+    return tuple(int(x) for x in v.split("."))
 
 declared = set()
 for h in glob.glob(os.path.join(src_inc, "aurmig", "*.h")):
@@ -34,6 +41,28 @@ for s in sorted(declared - exported):
 for s in sorted(exported):
     if not s.startswith("aurmig_") or s.startswith("aurmig__"):
         failures.append("exported symbol outside the public namespace: " + s)
+listed = {}
+for no, line in enumerate(open(symbols_file), 1):
+    line = line.split("#", 1)[0].split()
+    if not line:
+        continue
+    where = "%s:%d" % (symbols_file, no)
+    if len(line) not in (2, 3) or not all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in line[1:]):
+        failures.append(where + ": expected 'NAME ADDED [REMOVED]' with versions like 0.1.0")
+        continue
+    if line[0] in listed:
+        failures.append(where + ": %s is listed twice" % line[0])
+    if vtuple(line[1]) > vtuple(project_version):
+        failures.append(where + ": %s added in %s, after the project's version %s" % (line[0], line[1], project_version))
+    listed[line[0]] = line[1:]
+live = {name for name, v in listed.items() if len(v) == 1}
+for s in sorted(exported - set(listed)):
+    failures.append("exported but missing from %s (add '%s %s'): %s" % (symbols_file, s, project_version, s))
+for s in sorted(live - exported):
+    failures.append("listed in %s but not exported (removed? give it a removal version and bump the SONAME): %s"
+                    % (symbols_file, s))
+for s in sorted(exported & (set(listed) - live)):
+    failures.append("listed as removed in %s but still exported: %s" % (symbols_file, s))
 if len(declared) < 50:
     failures.append("suspiciously few declarations found: %d" % len(declared))
 

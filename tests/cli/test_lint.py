@@ -220,11 +220,97 @@ class LintTest(unittest.TestCase):
         self.assertIn("review the findings above", p.stderr)
         self.assertIn("Generated revision", p.stdout)
 
+    # ---- version, size, rolling deploy, GitLab ----------------------------------
+    R4 = """-- aurmig:revision dd04
+-- aurmig:down_revision cc03
+-- aurmig:upgrade mysql
+ALTER TABLE Packages ADD COLUMN Seen INT NULL AFTER Name;
+UPDATE Packages SET Seen = 0 WHERE Seen IS NULL;
+-- aurmig:downgrade mysql
+ALTER TABLE Packages DROP COLUMN Seen;
+"""
+
+    def codes(self, doc):
+        return sorted((f["code"], f["severity"]) for f in doc["findings"] if f["revision"] == "dd04")
+
+    def test_server_version_large_table_online(self):
+        self.scripts()
+        self.write("dd04_seen.sql", self.R4)
+        rc, doc = self.json("dd04")
+        self.assertEqual(self.codes(doc), [("L104", "info"), ("T104", "warning")])
+        # 10.11 adds a column anywhere INSTANT: no L104
+        rc, doc = self.json("dd04", "--server-version", "mariadb:10.11")
+        self.assertEqual(self.codes(doc), [("T104", "warning")])
+        # 10.3: a column at a position rebuilds
+        rc, doc = self.json("dd04", "--server-version", "mariadb:10.3")
+        self.assertIn(("L101", "warning"), self.codes(doc))
+        # a large table: L101 an error, and the UPDATE in one transaction L111
+        rc, doc = self.json("dd04", "--server-version", "mariadb:10.3", "--large-table", "packages=2M")
+        self.assertEqual(rc, 10)
+        self.assertIn(("L101", "error"), self.codes(doc))
+        self.assertIn(("L111", "warning"), self.codes(doc))
+        l101 = [f for f in doc["findings"] if f["code"] == "L101"][0]
+        self.assertIn("large table: 2000000 rows", l101["message"])
+        # below the threshold it is not large
+        rc, doc = self.json("dd04", "--large-table", "Packages=2000", "--large-table-rows", "10k")
+        self.assertEqual((rc, self.codes(doc)), (0, [("L104", "info"), ("T104", "warning")]))
+        # rolling deploy: L103 (no ALGORITHM/LOCK) and L104 warnings
+        rc, doc = self.json("dd04", "--online")
+        self.assertEqual(self.codes(doc), [("L103", "warning"), ("L104", "warning"), ("T104", "warning")])
+        rc, doc = self.json("bb02", "--online")
+        self.assertEqual((rc, [f["severity"] for f in doc["findings"] if f["code"] == "C102"]), (10, ["error"]))
+        # the same from [lint]
+        with open(os.path.join(self.dir, "lint.ini"), "w") as f:
+            f.write("[lint]\nserver-version = mariadb:10.3 postgresql:15\nlarge-tables = Packages=2M, Users\n"
+                    "large-table-rows = 1000\nonline = yes\n")
+        rc, doc = self.json("dd04")
+        self.assertIn(("L101", "error"), self.codes(doc))
+        self.assertIn(("L111", "error"), self.codes(doc))     # --online makes L111 an error
+        # usage errors
+        for bad in (["--server-version", "oracle:19"], ["--large-table", "T=many"], ["--large-table-rows", "x"]):
+            rc, out, err = self.lint("dd04", *bad)
+            self.assertEqual(rc, 2, bad)
+        with open(os.path.join(self.dir, "lint.ini"), "w") as f:
+            f.write("[lint]\nlarge-tables = =5\n")
+        rc, out, err = self.lint("dd04")
+        self.assertEqual(rc, 1)
+        self.assertIn("NAME[=ROWS]", err)
+
+    def test_gitlab_format(self):
+        self.scripts()
+        self.write("dd04_seen.sql", self.R4)
+        rc, out, err = self.lint("--all", "--format", "gitlab")
+        self.assertEqual(rc, 10)
+        doc = json.loads(out)
+        self.assertIsInstance(doc, list)
+        for o in doc:
+            self.assertEqual(set(o), {"description", "check_name", "fingerprint", "severity", "location"})
+            self.assertIn(o["severity"], ("info", "minor", "major", "critical", "blocker"))
+            self.assertTrue(o["location"]["path"].endswith(".sql"))
+            self.assertGreaterEqual(o["location"]["lines"]["begin"], 1)
+        self.assertEqual(len({o["fingerprint"] for o in doc}), len(doc))
+        by = {o["check_name"]: o for o in doc}
+        self.assertEqual(by["D102"]["severity"], "critical")
+        self.assertEqual(by["C102"]["severity"], "major")
+        self.assertEqual(by["L104"]["severity"], "info")
+        self.assertIn("do instead:", by["D102"]["description"])
+        # the fingerprint does not move with the line
+        with open(os.path.join(self.dir, "dd04_seen.sql"), "w") as f:
+            f.write(self.R4.replace("-- aurmig:upgrade mysql\n", "-- aurmig:upgrade mysql\n-- a comment\n\n"))
+        rc, out, err = self.lint("--all", "--format", "gitlab")
+        again = {o["check_name"]: o for o in json.loads(out)}
+        self.assertEqual(again["L104"]["fingerprint"], by["L104"]["fingerprint"])
+        self.assertEqual(again["L104"]["location"]["lines"]["begin"], by["L104"]["location"]["lines"]["begin"] + 2)
+        # suppressed findings are not in the report
+        self.scripts(nolint="-- aurmig:nolint D102 -- on purpose\n")
+        rc, out, err = self.lint("--all", "--format", "gitlab")
+        self.assertNotIn("D102", {o["check_name"] for o in json.loads(out)})
+
     # ---- aurweb's history ------------------------------------------------------
     # The codes per revision lint reports on migrations/ (all suppressed in
     # migrations/lint.ini, each with its reason). A change of rules shows here.
     AURWEB = {
-        "f47cad5d6d03": {"P101": 18, "T104": 1, "T106": 1},
+        "f47cad5d6d03": {"P101": 18, "P105": 2, "P112": 18, "T104": 1, "T106": 1},
         "56e2ce8e2ffa": {"L101": 23, "M101": 1},
         "be7adae47ac3": {"D105": 4, "L101": 1},
         "d64e5571bc8d": {"D105": 2, "L101": 1, "L110": 1, "T104": 1},
@@ -232,7 +318,9 @@ class LintTest(unittest.TestCase):
         "7d65d35fae45": {"C101": 4, "C102": 1},
         "f2701a76f4a9": {"L101": 1, "L110": 1, "M105": 1, "T104": 1},
         "a3f1c2d4e5b6": {"T104": 1},
-        "b7c419f0a2d1": {"M101": 2, "T104": 1, "X103": 4},
+        "b7c419f0a2d1": {"M101": 2, "T104": 1, "X103": 4, "X105": 3},
+        "38e5b9982eea": {"T102": 1},
+        "d9b3f27c8e51": {"T102": 1},
     }
 
     def test_aurweb_history(self):

@@ -7,6 +7,7 @@
  *
  *   crash_helper URL DIR kill-before N
  *   crash_helper URL DIR pause-before N SECONDS
+ *   crash_helper URL DIR kill-after-batch N   (after the Nth committed batch of a batched statement)
  *   crash_helper URL DIR kill-config POINT CONFIG_FILE
  *
  * POINT: after-commit   the step's database part committed, the file not touched
@@ -28,7 +29,7 @@
 
 #include "run/config.h"
 
-static long target, seen;
+static long target, seen, batch_target, batches_seen;
 static int do_kill;
 static unsigned pause_s;
 static int kill_point;
@@ -37,6 +38,10 @@ static int progress(void *payload, const aurmig_step *s, int phase)
 {
 	(void)payload;
 	(void)s;
+	if (phase == AURMIG_PROGRESS_BATCH && batch_target && ++batches_seen == batch_target) {
+		fflush(NULL);
+		raise(SIGKILL);
+	}
 	if (phase != AURMIG_PROGRESS_STATEMENT || ++seen != target)
 		return 0;
 	if (do_kill) {
@@ -70,7 +75,7 @@ static const struct {
 
 static int usage(const char *argv0)
 {
-	fprintf(stderr, "usage: %s URL DIR kill-before N | pause-before N SECONDS | kill-config POINT CONFIG_FILE\n"
+	fprintf(stderr, "usage: %s URL DIR kill-before N | pause-before N SECONDS | kill-after-batch N | kill-config POINT CONFIG_FILE\n"
 		"POINT: after-commit | before-write | before-rename | after-rename\n", argv0);
 	return 2;
 }
@@ -102,6 +107,9 @@ int main(int argc, char **argv)
 		do_kill = !strcmp(argv[3], "kill-before");
 		target = atol(argv[4]);
 		pause_s = argc > 5 ? (unsigned)atoi(argv[5]) : 0;
+		o.progress = progress;
+	} else if (!strcmp(argv[3], "kill-after-batch")) {
+		batch_target = atol(argv[4]);
 		o.progress = progress;
 	} else {
 		return usage(argv[0]);

@@ -9,12 +9,20 @@ stopped at exit even on failure) and checks:
   fresh database with 30 small migrations (CREATE TABLE, ALTER ADD COLUMN,
   INSERT), ROUNDS rounds (default 10, AURMIG_GALERA_ROUNDS): every deployer
   exits 0 (or 4 on a lock timeout), no step is applied twice (one data row
-  per INSERT step, one journal success per revision), and all nodes agree
-  on the version table and the journal;
+  per INSERT step, one journal success per revision), all nodes agree on
+  the schema, the version table and the journal, and `check` is 0 on every
+  node; then MIDDLE_ROUNDS rounds (default 5, AURMIG_GALERA_MIDDLE_ROUNDS)
+  the same on a database one deployer took to r15 first;
+- a read-only check on a node whose applier is held (FLUSH TABLES WITH READ
+  LOCK) waits for the cluster's last commits (wsrep_sync_wait) and answers
+  "at head", where the node's own copy says behind;
 - a lease holder killed mid-run: `check` on another node says "in
   progress" (exit 9) while its lease lasts; a deployer waiting on another
   node takes the lease over once it expired (short --lock-lease), with a
-  warning naming the previous holder.
+  warning naming the previous holder;
+- `aurmig lock` on node 3 names a lease holder on node 1, `lock --break`
+  refuses it while live (exit 9) and, once its run was killed and the
+  lease expired, removes it from node 2 for every node.
 
 With AURMIG_GALERA_LOCK_MODE=session the deployers use GET_LOCK, which is
 local to one node: the first check fails (that is how the lease was shown
@@ -33,6 +41,7 @@ AURMIG, SOURCE_ROOT, BUILD_ROOT = sys.argv[1:4]
 PROVIDER = "/usr/lib/galera/libgalera_smm.so"
 ROUNDS = int(os.environ.get("AURMIG_GALERA_ROUNDS", "10"))
 MODE = os.environ.get("AURMIG_GALERA_LOCK_MODE", "auto")
+MIDDLE_ROUNDS = int(os.environ.get("AURMIG_GALERA_MIDDLE_ROUNDS", "5"))
 NSTEPS = 30
 DEPLOYERS = 8
 BASE = os.path.join(BUILD_ROOT, "test-galera")
@@ -78,7 +87,7 @@ def write_migrations(d, slow_at=None):
         else:
             body = "INSERT INTO applied (step) VALUES (%d);" % i
         if i == slow_at:
-            body = "".join("DO SLEEP(1);\n" for _ in range(20)) + body
+            body = "".join("DO SLEEP(1);\n" for _ in range(10)) + body
         with open(os.path.join(d, "%s_step.sql" % rev), "w") as f:
             f.write("-- aurmig:revision %s\n%s-- aurmig:message step %d\n-- aurmig:upgrade\n%s\n"
                     % (rev, "-- aurmig:down_revision %s\n" % prev if prev else "", i, body))
@@ -99,9 +108,15 @@ def state(node, db):
     return versions, journal, applied
 
 
-def round_(r, d):
+def round_(r, d, middle=None):
+    """One round: 8 deployers at once, on a fresh database, or on one a
+    single deployer took to revision `middle` first."""
     db = "aurmig_g%d_%d" % (os.getpid(), r)
     create_db(db)
+    if middle:
+        p = subprocess.run([AURMIG, "--url", URLS[1 + r % 3] + db, "-d", d, "upgrade", middle],
+                           capture_output=True, text=True, timeout=120)
+        check(p.returncode == 0, "round %d: upgrade to %s: exit %d: %s" % (r, middle, p.returncode, p.stderr))
     procs = [deployer(1 + k % 3, db, d) for k in range(DEPLOYERS)]
     codes = []
     for k, p in enumerate(procs):
@@ -123,8 +138,99 @@ def round_(r, d):
     check(all(c == "1" for _, c in applied) and len(applied) == len(range(3, NSTEPS, 3)),
           "round %d: data rows per INSERT step %s" % (r, applied))
     check(states[1] == states[0] and states[2] == states[0], "round %d: the nodes disagree" % r)
+    schemas = [sql(n, "SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '%s' "
+                   "ORDER BY 1, 2;" % db) for n in (1, 2, 3)]
+    check(schemas[1] == schemas[0] and schemas[2] == schemas[0], "round %d: the nodes' schemas disagree" % r)
+    # check, on its own (its reads are causal: wsrep_sync_wait), is 0 everywhere
+    chk = [subprocess.run([AURMIG, "--url", URLS[n] + db, "-d", d, "check"], capture_output=True,
+                          text=True).returncode for n in (1, 2, 3)]
+    check(chk == [0, 0, 0], "round %d: check on the nodes: %s" % (r, chk))
     sql(1, "DROP DATABASE %s;" % db)
     return codes
+
+
+def lock_verb(tmp):
+    """aurmig lock on the cluster: a lease taken on node 1 is seen from node 3
+    (held, its holder named), refused by --break while live; once its run was
+    killed and the lease expired, --break on node 2 removes it for every node."""
+    import json
+    d = os.path.join(tmp, "slow")
+    db = "aurmig_gl%d" % os.getpid()
+    create_db(db)
+    a = deployer(1, db, d, "--lock-lease", "2")
+
+    def info(n):
+        p = subprocess.run([AURMIG, "--json", "--url", URLS[n] + db, "-d", d, "lock"], capture_output=True,
+                           text=True, timeout=60)
+        check(p.returncode == 0, "lock on node %d: exit %d: %s" % (n, p.returncode, p.stderr))
+        return json.loads(p.stdout) if p.returncode == 0 else {}
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and not info(3).get("held"):
+            time.sleep(0.1)
+        j = info(3)
+        h = j.get("holder") or {}
+        check(j.get("kind") == "lease" and j.get("held") and h.get("pid") == a.pid
+              and h.get("node", "").endswith(":" + URLS[1].rsplit(":", 1)[1].split("/")[0]),
+              "lock on node 3 names the holder on node 1: %s" % j)
+        p = subprocess.run([AURMIG, "--url", URLS[2] + db, "-d", d, "lock", "--break"], capture_output=True, text=True)
+        check(p.returncode == 9 and "pid %d" % a.pid in p.stderr, "lock --break of a live lease: exit %d: %s"
+              % (p.returncode, p.stderr))
+        a.send_signal(signal.SIGKILL)
+        a.communicate()
+        time.sleep(2.5)
+        j = info(3)
+        check(not j.get("held") and j.get("expired"), "the dead run's lease expired: %s" % j)
+        p = subprocess.run([AURMIG, "--url", URLS[2] + db, "-d", d, "lock", "--break"], capture_output=True, text=True)
+        check(p.returncode == 0 and "pid %d" % a.pid in p.stderr, "lock --break of an expired lease: exit %d: %s"
+              % (p.returncode, p.stderr))
+        for n in (1, 3):
+            j = info(n)
+            check(not j.get("held") and not j.get("expired"), "after the break node %d sees no lease: %s" % (n, j))
+    finally:
+        if a.poll() is None:
+            a.kill()
+            a.communicate()
+    sql(1, "DROP DATABASE %s;" % db)
+
+
+def causal_check(tmp):
+    """A read-only check on a node that has not applied the cluster's last
+    commits yet waits for them (wsrep_sync_wait): node 3's applier is held
+    by FLUSH TABLES WITH READ LOCK (the node desyncs, the others go on)
+    while node 1 migrates; check on node 3 must answer 'at head' once the
+    lock goes, not 'behind' at once from its stale copy."""
+    import pymysql
+    d = os.path.join(tmp, "m")
+    db = "aurmig_gc%d" % os.getpid()
+    create_db(db)
+    p = subprocess.run([AURMIG, "--url", URLS[1] + db, "-d", d, "upgrade", "r10"], capture_output=True, text=True)
+    check(p.returncode == 0, "causal: upgrade to r10: %s" % p.stderr)
+    sql(3, "SELECT 1;", db)   # node 3 has it all
+    hold = pymysql.connect(unix_socket=SOCKETS[3], user="root", autocommit=True)
+    try:
+        hold.cursor().execute("FLUSH TABLES WITH READ LOCK")
+        p = subprocess.run([AURMIG, "--url", URLS[1] + db, "-d", d, "upgrade", "heads"], capture_output=True,
+                           text=True, timeout=120)
+        check(p.returncode == 0, "causal: upgrade on node 1 while node 3 is held: exit %d: %s"
+              % (p.returncode, p.stderr))
+        stale = sql(3, "SELECT version_num FROM alembic_version;", db, sync=False)
+        print("causal: node 3's own copy (no causal wait) says %s" % stale, flush=True)
+        check(stale == [["r10"]], "causal: node 3 has not applied node 1's commits yet (%s): "
+              "the scenario does not hold" % stale)
+        t0 = time.time()
+        chk = subprocess.Popen([AURMIG, "--url", URLS[3] + db, "-d", d, "check"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        hold.cursor().execute("UNLOCK TABLES")
+        out, err = chk.communicate(timeout=60)
+        print("causal: check on node 3 exit %d after %.1f s: %s" % (chk.returncode, time.time() - t0,
+                                                                  (out + err).strip()), flush=True)
+        check(chk.returncode == 0, "causal: check on the lagging node 3: exit %d (want 0, at head): %s"
+              % (chk.returncode, out + err))
+    finally:
+        hold.close()
+    sql(1, "DROP DATABASE %s;" % db)
 
 
 def takeover(tmp):
@@ -167,10 +273,7 @@ def takeover(tmp):
     # the documented way on: resume the interrupted step (its sleeps run again), then at head
     res = subprocess.run([AURMIG, "--url", URLS[3] + db, "-d", d, "resume"], capture_output=True, text=True)
     up = subprocess.run([AURMIG, "--url", URLS[3] + db, "-d", d, "upgrade", "heads"], capture_output=True, text=True)
-    # each node applies what the cluster committed before it answers (a
-    # causal wait; a read-only check does not set wsrep_sync_wait itself yet)
-    for n in (1, 2, 3):
-        sql(n, "SELECT 1;", db)
+    # no causal wait of the test's own first: check's reads are causal
     chk = [subprocess.run([AURMIG, "--url", URLS[n] + db, "-d", d, "check"], capture_output=True, text=True).returncode
            for n in (1, 2, 3)]
     check(res.returncode == 0 and up.returncode == 0 and chk == [0, 0, 0],
@@ -253,15 +356,21 @@ def main():
             d = os.path.join(tmp, "m")
             os.mkdir(d)
             write_migrations(d)
-            for r in range(ROUNDS):
+            for r in range(ROUNDS + MIDDLE_ROUNDS):
                 t = time.time()
-                codes = round_(r, d)
-                print("round %d: exits %s in %.1f s" % (r, codes, time.time() - t), flush=True)
+                middle = "r%02d" % (NSTEPS // 2) if r >= ROUNDS else None
+                codes = round_(r, d, middle)
+                print("round %d%s: exits %s in %.1f s" % (r, " (from %s)" % middle if middle else "", codes,
+                                                          time.time() - t), flush=True)
                 if failures and MODE == "session":
                     break
             if MODE != "session":
+                t = time.time()
+                causal_check(tmp)
                 takeover(tmp)
+                lock_verb(tmp)
                 refusals(tmp)
+                print("scenarios in %.1f s" % (time.time() - t), flush=True)
     finally:
         subprocess.run(["sh", GALERA_SH, "stop", BASE], capture_output=True)
     print("%d failures; %.1f s in all" % (len(failures), time.time() - t0))

@@ -185,6 +185,58 @@ class Portable(unittest.TestCase):
                     self.assertIn("p05", self.run_ok(db, "current", d=d).stdout)
                     self.assertEqual(self.rows(db, "SELECT count(*) FROM tags"), [(1,)], kind)
 
+    def test_sqlite_rebuild_checks_the_table_and_its_referencing_tables_only(self):
+        # The check after a rebuild looks at the rebuilt table and at the
+        # tables whose foreign keys name it (pragma_foreign_key_check(NAME)),
+        # not the whole database: a dangling row in a table referencing the
+        # rebuilt one fails the step; one in an unrelated table does not.
+        head = "-- aurmig:revision x1\n-- aurmig:down_revision p05\n-- aurmig:upgrade portable\n"
+        rebuild = "ALTER TABLE articles MODIFY COLUMN headline VARCHAR(120) NOT NULL;\n"
+        down = "-- aurmig:downgrade portable\nALTER TABLE articles MODIFY COLUMN headline VARCHAR(100) NOT NULL;\n"
+        child = head + "INSERT INTO tags (name, post_id) VALUES ('dangling', 77);\n" + rebuild + down
+        unrelated = (head + "CREATE TABLE notes (id INT NOT NULL PRIMARY KEY, user_id INT UNSIGNED NULL,"
+                     " FOREIGN KEY (user_id) REFERENCES USERS (id));\n"
+                     "INSERT INTO notes (id, user_id) VALUES (1, 999);\n" + rebuild + down)
+        d = self.project({"x1_bad.sql": child})
+        db = self.new_db("sqlite")
+        self.run_ok(db, "upgrade", "p05", d=d)
+        before = self.dump(db)
+        p = aurmig("--url", db.url, "-d", d, "upgrade", "head")
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertIn("rows of tags break a foreign key to articles", p.stderr)
+        self.assertEqual(self.dump(db), before)
+        d = self.project({"x1_ok.sql": unrelated})
+        db = self.new_db("sqlite")
+        self.run_ok(db, "upgrade", "head", d=d)
+        self.assertIn("VARCHAR(120)", self.rows(db, "SELECT sql FROM sqlite_master WHERE name = 'articles'")[0][0])
+        self.assertEqual(self.rows(db, "SELECT \"table\" FROM pragma_foreign_key_check"), [("notes",)])
+
+    def test_online_sql_rebuilds_a_table_the_database_has(self):
+        # `upgrade --sql` without START on SQLite renders a rebuild of a table
+        # made by plain SQL earlier (not known to the offline model) from the
+        # live database's definition; sqlite3 running it gives what aurmig's
+        # own upgrade gives.
+        x1 = ("-- aurmig:revision x1\n-- aurmig:down_revision p05\n-- aurmig:upgrade sqlite\n"
+              "CREATE TABLE plain (id INTEGER NOT NULL PRIMARY KEY, v VARCHAR(10) NULL, w INT NULL);\n"
+              "CREATE INDEX plain_w ON plain (w);\n"
+              "INSERT INTO plain (id, v, w) VALUES (1, 'a', 2);\n"
+              "-- aurmig:downgrade sqlite\nDROP TABLE plain;\n")
+        x2 = ("-- aurmig:revision x2\n-- aurmig:down_revision x1\n-- aurmig:upgrade portable\n"
+              "ALTER TABLE plain MODIFY COLUMN v VARCHAR(10) NOT NULL;\n"
+              "-- aurmig:downgrade portable\nALTER TABLE plain MODIFY COLUMN v VARCHAR(10) NULL;\n")
+        d = self.project({"x1_plain.sql": x1, "x2_rebuild.sql": x2})
+        online, raw = self.new_db("sqlite"), self.new_db("sqlite")
+        for db in (online, raw):
+            self.run_ok(db, "upgrade", "x1", d=d)
+        sql = self.run_ok(raw, "upgrade", "--sql", "head", d=d).stdout
+        self.assertIn('CREATE TABLE "_aurmig_new_plain"', sql)
+        p = subprocess.run(["sqlite3", raw.path], input=sql, capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.run_ok(online, "upgrade", "head", d=d)
+        self.assertEqual(self.dump(raw), self.dump(online))
+        self.assertEqual(self.rows(raw, "SELECT id, v, w FROM plain"), [(1, "a", 2)])
+        self.assertIn("plain_w", self.dump(raw))
+
     def test_bad_portable_ddl_names_file_line_and_token(self):
         cases = [
             ("CREATE TABLE t (\n  id INT NOT NULL,\n  doc JSONB NULL\n);\n", ":6:", "type 'JSONB' is not portable"),

@@ -382,6 +382,15 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(aurmig_plan_new(&p, f->conn, f->graph, 42, t, 1, NULL), AURMIG_EINVALID);
 	o.version = 77;
 	assert_int_equal(aurmig_plan_new(&p, f->conn, f->graph, AURMIG_CMD_UPGRADE, t, 1, &o), AURMIG_EINVALID);
+	assert_non_null(strstr(aurmig_error_last(f->ctx)->message, "aurmig_plan_options version 77 is not supported"));
+	/* every entry point that takes plan options checks their version the same way */
+	assert_int_equal(aurmig_init(f->conn, f->graph, &o), AURMIG_EINVALID);
+	assert_non_null(strstr(aurmig_error_last(f->ctx)->message, "aurmig_init: aurmig_plan_options version 77"));
+	assert_int_equal(aurmig_recover(f->conn, f->graph, AURMIG_RECOVER_RESUME, NULL, &o), AURMIG_EINVALID);
+	assert_non_null(strstr(aurmig_error_last(f->ctx)->message, "aurmig_recover: aurmig_plan_options version 77"));
+	o.version = 0;
+	assert_int_equal(aurmig_init(f->conn, f->graph, &o), AURMIG_EINVALID);
+	o.version = AURMIG_PLAN_OPTIONS_VERSION;
 	assert_int_equal(aurmig_plan_new(&p, NULL, f->graph, AURMIG_CMD_UPGRADE, t, 1, NULL), AURMIG_EINVALID);
 	{
 		aurmig_conn *c = (aurmig_conn *)0x1;

@@ -26,10 +26,12 @@ MYSQL_URL = os.environ.get("AURMIG_TEST_MYSQL_URL")
 PGSQL_URL = os.environ.get("AURMIG_TEST_PGSQL_URL")
 PREFIX = os.environ.get("AURMIG_TEST_DB_PREFIX") or "aurmig_"
 
+# (BIGINT: SQLite's INTEGER PRIMARY KEY is a rowid alias, auto-increment, which the
+# dialects check would rightly find different from MariaDB's and PostgreSQL's plain key)
 R1 = """-- aurmig:revision aa01
 -- aurmig:message first
 -- aurmig:upgrade
-CREATE TABLE Users (ID INTEGER NOT NULL PRIMARY KEY, Name VARCHAR(20) NULL);
+CREATE TABLE Users (ID BIGINT NOT NULL PRIMARY KEY, Name VARCHAR(20) NULL);
 -- aurmig:downgrade
 DROP TABLE Users;
 """
@@ -178,6 +180,45 @@ class VerifyTest(Base):
         self.assertIn("FAIL declared sqlite", err)
         self.assertIn("Email", err)
 
+    def test_fixtures(self):
+        self.graph()
+        os.mkdir(os.path.join(self.dir, "tests"))
+        fx = os.path.join(self.dir, "tests", "bb02.sql")
+
+        def write(expect_total, extra=""):
+            with open(fx, "w") as f:
+                f.write("-- rows the step meets\n"
+                        "-- aurmig:fixture before\n"
+                        "INSERT INTO Users (ID, Name) VALUES (1, 'a');\n"
+                        "INSERT INTO Users (ID, Name) VALUES (2, 'b');\n"
+                        "-- aurmig:expect\n"
+                        "SELECT COUNT(*) = 2 FROM Users WHERE Email IS NULL AND Nick IS NULL;\n"
+                        "SELECT COUNT(*) = %d, 'all users kept' FROM Users;\n"
+                        "-- aurmig:expect mysql\n"
+                        "SELECT 0, 'only on MariaDB';\n%s" % (expect_total, extra))
+        write(3)
+        rc, out, err = self.run_test("test")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("FAIL fixtures sqlite: bb02: %s:7: the expectation does not hold: all users kept: "
+                      "SELECT COUNT(*) = 3, 'all users kept' FROM Users" % fx, err)
+        self.assertIn("ok   stairway sqlite: 3 of 3", out)   # the data checks do not stop the others
+        write(2)
+        rc, out, err = self.run_test("test")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("ok   fixtures sqlite: bb02: 2 fixture statements before the upgrade, 2 expectations after it held", out)
+        # a fixture statement that fails stops the run there
+        write(2, "-- aurmig:fixture before\nINSERT INTO Users (ID, Nope) VALUES (3, 1);\n")
+        rc, out, err = self.run_test("--json", "test")
+        self.assertEqual(rc, 1, out + err)
+        res = {(r["check"], r["status"]) for r in json.loads(out)["results"]}
+        self.assertIn(("fixtures", "failed"), res)
+        self.assertIn(("upgrade", "skipped"), res)
+        msg = [r["message"] for r in json.loads(out)["results"] if r["check"] == "fixtures"][0]
+        self.assertIn("%s:11: the fixture statement failed" % fx, msg)
+        # without the check the file is not read
+        rc, out, err = self.run_test("test", "--only", "upgrade,stairway")
+        self.assertEqual(rc, 0, out + err)
+
     def test_usage(self):
         self.graph()
         rc, out, err = self.run_test("test", "--only", "nonsense")
@@ -203,7 +244,42 @@ class VerifyTest(Base):
             rc, out, err = self.run_test("test", "--scratch-url", s.url)
             self.assertEqual(rc, 0, out + err)
             self.assertIn("ok   stairway %s: 3 of 3 revisions" % kind, out)
+            self.assertIn("ok   dialects %s: the schema at heads is equivalent to the one on sqlite" % kind, out)
             self.assertEqual(s.tables(), [], "the scratch database is emptied again")
+            # a dialect section that ends elsewhere than the others
+            with open(os.path.join(self.dir, "dd04_dialect.sql"), "w") as f:
+                f.write("-- aurmig:revision dd04\n-- aurmig:down_revision cc03\n"
+                        "-- aurmig:upgrade %s\nALTER TABLE Users ADD COLUMN Only%s INTEGER NULL;\n"
+                        "-- aurmig:upgrade\nALTER TABLE Users ADD COLUMN Common INTEGER NULL;\n"
+                        "-- aurmig:downgrade %s\nALTER TABLE Users DROP COLUMN Only%s;\n"
+                        "-- aurmig:downgrade\nALTER TABLE Users DROP COLUMN Common;\n" % (kind, kind, kind, kind))
+            rc, out, err = self.run_test("--json", "test", "--scratch-url", s.url, "--only", "dialects")
+            self.assertEqual(rc, 1, out + err)
+            res = [(r["check"], r["status"], r["dialect"]) for r in json.loads(out)["results"]]
+            self.assertEqual(res, [("dialects", "failed", kind)], out)
+            rc, out, err = self.run_test("test", "--scratch-url", s.url, "--only", "dialects")
+            self.assertIn("FAIL dialects %s: the schema at heads on %s is not equivalent to the one on sqlite" % (kind, kind), err)
+            self.assertIn("only%s" % kind, err.lower())
+            self.assertIn("common", err.lower())
+            os.unlink(os.path.join(self.dir, "dd04_dialect.sql"))
+            self.assertEqual(s.tables(), [])
+            # fixtures on the server, a section for MariaDB only
+            os.mkdir(os.path.join(self.dir, "tests"))
+            with open(os.path.join(self.dir, "tests", "bb02.sql"), "w") as f:
+                f.write("-- aurmig:fixture before\nINSERT INTO Users (ID, Name) VALUES (1, 'a');\n"
+                        "-- aurmig:expect\nSELECT COUNT(*) = 1 FROM Users WHERE Email IS NULL;\n"
+                        "-- aurmig:expect mysql\nSELECT 0, 'only on MariaDB';\n")
+            rc, out, err = self.run_test("test", "--scratch-url", s.url, "--only", "fixtures")
+            if kind == "mysql":
+                self.assertEqual(rc, 1, out + err)
+                self.assertIn("FAIL fixtures mysql: bb02:", err)
+                self.assertIn("only on MariaDB", err)
+                self.assertIn("ok   fixtures sqlite: bb02: 1 fixture statement before the upgrade, 1 expectation", out)
+            else:
+                self.assertEqual(rc, 0, out + err)
+                self.assertIn("ok   fixtures pgsql: bb02: 1 fixture statement before the upgrade, 1 expectation", out)
+            shutil.rmtree(os.path.join(self.dir, "tests"))
+            self.assertEqual(s.tables(), [])
             self.graph(broken=True, mysql_index=kind == "mysql")
             rc, out, err = self.run_test("test", "--scratch-url", s.url, "--only", "stairway")
             self.assertEqual(rc, 1, out + err)
@@ -302,6 +378,43 @@ class SumTest(Base):
         self.assertEqual(rc, 1, err)
         self.assertIn("total line", err)
 
+    def test_sum_is_the_reference_for_alembic_revisions(self):
+        import sqlite3
+        self.graph()
+        db = os.path.join(self.tmp, "al.db")
+        url = ["--url", "sqlite:///" + db]
+        self.assertEqual(self.run_test("hash")[0], 0)
+        rc, out, err = self.run_test(*url, "upgrade", "heads")
+        self.assertEqual(rc, 0, out + err)
+        # as Alembic leaves a database: the version row, no checksum recorded
+        con = sqlite3.connect(db)
+        con.execute("DROP TABLE aurmig_journal")
+        con.commit()
+        con.close()
+        rc, out, err = self.run_test(*url, "validate", "-v")
+        self.assertEqual(rc, 0, out + err)
+        for rev in ("aa01", "bb02", "cc03"):
+            self.assertIn("%s is applied but no checksum was recorded for it (applied by another tool?); "
+                          "its script matches the committed aurmig.sum" % rev, out)
+        # an edited script (the sum check bypassed): it differs from the reference
+        with open(os.path.join(self.dir, "bb02_second.sql"), "a") as f:
+            f.write("-- edited after Alembic applied it\n")
+        rc, out, err = self.run_test("--no-sum-check", *url, "validate", "-v")
+        self.assertEqual(rc, 6, out + err)
+        self.assertIn("bb02 is applied but no checksum was recorded", out)
+        self.assertIn("bb02_second.sql differs from the committed aurmig.sum", out)
+        self.assertIn("aa01 is applied but no checksum was recorded for it (applied by another tool?); its script matches", out)
+        rc, out, err = self.run_test("--no-sum-check", "--json", *url, "validate")
+        self.assertEqual(rc, 6, out + err)
+        kinds = {i["revision"]: i["kind"] for i in json.loads(out)["issues"]}
+        self.assertEqual(kinds, {"aa01": "unrecorded", "bb02": "changed", "cc03": "unrecorded"})
+        # without a sum: only listed as unrecorded, as before
+        os.unlink(os.path.join(self.dir, "aurmig.sum"))
+        rc, out, err = self.run_test(*url, "validate", "-v")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("bb02 is applied but no checksum was recorded for it (applied by another tool?)\n", out)
+        self.assertNotIn("aurmig.sum", out)
+
     def test_project_sum_is_current(self):
         rc, out, err = self.run_test("heads", d=os.path.join(ROOT, "migrations"))
         self.assertEqual(rc, 0, err)
@@ -382,6 +495,160 @@ class AssertTest(Base):
             self.case(s.url, s.tables, query)
         finally:
             s.drop()
+
+    @unittest.skipUnless(MYSQL_URL, "no MariaDB test server (AURMIG_TEST_MYSQL_URL)")
+    def test_mariadb(self):
+        self.server("mysql")
+
+    @unittest.skipUnless(PGSQL_URL, "no PostgreSQL test server (AURMIG_TEST_PGSQL_URL)")
+    def test_postgresql(self):
+        self.server("pgsql")
+
+
+D4 = """-- aurmig:revision dd04
+-- aurmig:down_revision cc03
+-- aurmig:upgrade
+-- aurmig:hook slow default
+UPDATE Users SET Name = Name;
+-- aurmig:end-hook
+ALTER TABLE Users ADD COLUMN Late VARCHAR(10) NULL;
+-- aurmig:downgrade
+ALTER TABLE Users DROP COLUMN Late;
+"""
+
+
+def fnv_key(name):
+    """The PostgreSQL advisory lock key of a lock name (db/lock.c)."""
+    h = 1469598103934665603
+    for b in name.encode():
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h & 0x7FFFFFFFFFFFFFFF
+
+
+class DriftTest(Base):
+    """check --schema behind head: the database compared with the
+    migrations replayed on a scratch database to its own version rows (exit
+    8 on drift), never while a run holds the deploy lock (exit 9); upgrade
+    --check-drift refuses a drifted database before running anything."""
+
+    def case(self, url, exec_sql, hold_lock, scratch=()):
+        self.graph()
+        with open(os.path.join(self.dir, "dd04_fourth.sql"), "w") as f:
+            f.write(D4)
+        db = ["--url", url]
+        sc = list(scratch)
+        rc, out, err = self.run_test(*db, "upgrade", "bb02")
+        self.assertEqual(rc, 0, out + err)
+        # behind head, no drift: exit 3 as check says, and the schema is the one at bb02
+        rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+        self.assertEqual(rc, 3, out + err)
+        self.assertIn("its schema is the one of the migrations at its revision (bb02)", out)
+        # a hand-made column at a middle revision is drift
+        exec_sql("ALTER TABLE Users ADD COLUMN Extra INTEGER NULL")
+        rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+        self.assertEqual(rc, 8, out + err)
+        self.assertIn("Database is at bb02 (2 migrations pending), but its schema is not", out)
+        self.assertIn("column users.extra exists only in", out.lower())
+        rc, out, err = self.run_test("--json", *db, "check", "--schema", *sc)
+        self.assertEqual(rc, 8, out + err)
+        doc = json.loads(out)
+        self.assertEqual((doc["state"], doc["revision"], doc["drift"], doc["exit_code"]), ("behind", "bb02", True, 8))
+        self.assertEqual([(d["kind"], d["table"].lower(), d["object"].lower(), d["change"]) for d in doc["differences"]],
+                         [("column", "users", "extra", "only_a")], doc)
+        # upgrade --check-drift refuses, nothing runs
+        rc, out, err = self.run_test(*db, "upgrade", "--check-drift", *sc, "heads")
+        self.assertEqual(rc, 8, out + err)
+        self.assertIn("refusing to upgrade", err)
+        self.assertIn("users.extra", err.lower())
+        self.assertEqual(self.run_test(*db, "current")[1].split()[0], "bb02")
+        exec_sql("ALTER TABLE Users DROP COLUMN Extra")
+        # a run that holds the deploy lock (between two steps, say): in progress, not drift
+        with hold_lock():
+            rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+            self.assertEqual(rc, 9, out + err)
+            self.assertIn("a migration is in progress", err)
+            rc, out, err = self.run_test(*db, "--lock-timeout", "1", "upgrade", "--check-drift", *sc)
+            self.assertEqual(rc, 4, out + err)
+        # an upgrade running in another process (in dd04's hook): in progress, exit 9
+        p = subprocess.Popen([AURMIG, "-d", self.dir, *db, "--hook", "slow=sleep 4", "upgrade", "--check-drift",
+                              *sc, "heads"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while self.run_test(*db, "check")[0] != 9:
+                self.assertIsNone(p.poll(), "the upgrade ended before it was seen running")
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+            self.assertEqual(rc, 9, out + err)
+            self.assertIn("in progress", err)
+            self.assertNotIn("exists only", out + err)
+        finally:
+            out, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0, out + err)
+        # at head without a declared schema: the replay to head; the replay runs
+        # the hook's SQL default, never the command (it would act on the real database)
+        marker = os.path.join(self.tmp, "hook-ran")
+        rc, out, err = self.run_test(*db, "--hook", "slow=touch " + marker, "check", "--schema", *sc)
+        self.assertEqual(rc, 0, out + err)
+        self.assertFalse(os.path.exists(marker), "the replay called the hook command")
+        self.assertIn("the one of the migrations at head", out)
+        exec_sql("CREATE INDEX Hand ON Users (Late)")
+        rc, out, err = self.run_test(*db, "check", "--schema", *sc)
+        self.assertEqual(rc, 8, out + err)
+        self.assertIn("hand", out.lower())
+
+    def test_sqlite(self):
+        import contextlib
+        import fcntl
+        import sqlite3
+        db = os.path.join(self.tmp, "d.db")
+
+        def exec_sql(sql):
+            con = sqlite3.connect(db)
+            try:
+                con.execute(sql)
+                con.commit()
+            finally:
+                con.close()
+
+        @contextlib.contextmanager
+        def hold_lock():
+            with open(db + ".lock", "a") as f:
+                fcntl.flock(f, fcntl.LOCK_EX)
+                yield
+        self.case("sqlite:///" + db, exec_sql, hold_lock)
+        self.assertEqual(self.leftovers(), ["d.db", "d.db.lock"], "the scratch files are removed")
+
+    def server(self, kind):
+        import contextlib
+        s, scratch = Server(kind), Server(kind)
+        try:
+            def exec_sql(sql):
+                con = s.connect(s.name)
+                try:
+                    con.cursor().execute(sql)
+                finally:
+                    con.close()
+
+            @contextlib.contextmanager
+            def hold_lock():
+                con = s.connect(s.name)
+                try:
+                    if kind == "mysql":
+                        con.cursor().execute("SELECT GET_LOCK(CONCAT('aurmig:alembic_version', '@', DATABASE()), 5)")
+                    else:
+                        con.cursor().execute("SELECT pg_advisory_lock(%d)" % fnv_key("aurmig:alembic_version"))
+                    yield
+                finally:
+                    con.close()
+            self.case(s.url, exec_sql, hold_lock, ("--scratch-url", scratch.url))
+            self.assertEqual(scratch.tables(), [], "the scratch database is emptied again")
+            rc, out, err = self.run_test("--url", s.url, "check", "--schema")
+            self.assertEqual(rc, 2, out + err)
+            self.assertIn("needs --scratch-url", err)
+        finally:
+            s.drop()
+            scratch.drop()
 
     @unittest.skipUnless(MYSQL_URL, "no MariaDB test server (AURMIG_TEST_MYSQL_URL)")
     def test_mariadb(self):

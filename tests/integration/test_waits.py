@@ -346,8 +346,23 @@ class ReadOnly:
             self.assertIn("run against the primary", p.stderr)
             self.assertNotIn("SQLSTATE", p.stderr)
 
-    def assert_reads(self, url, state):
+    def replica_note(self, url):
+        """check --json's and current --json's "replica" (they must agree)."""
+        notes = []
+        for verb in ("check", "current"):
+            p = subprocess.run([AURMIG, "--json", "-d", self.dir, "--url", url, verb], capture_output=True,
+                               text=True, timeout=60)
+            notes.append(json.loads(p.stdout)["replica"])
+        self.assertEqual(notes[0] is None, notes[1] is None, notes)
+        return notes[1]
+
+    def assert_reads(self, url, state, replica=False):
         import aurmig
+        note = self.replica_note(url)
+        if replica:
+            self.assertIsInstance(note, dict)
+        else:
+            self.assertIsNone(note)
         p = subprocess.run([AURMIG, "-d", self.dir, "--url", url, "check"], capture_output=True, text=True,
                            timeout=60)
         self.assertEqual(p.returncode, 3 if state == "behind" else 0, p.stderr)
@@ -365,9 +380,12 @@ class MysqlReadOnly(ReadOnly):
         self.db.admin_sql("SET GLOBAL read_only = 1")
         try:
             self.assert_refused(self.db.url)
-            self.assert_reads(self.db.url, "behind")
+            self.assert_reads(self.db.url, "behind", replica=True)
+            # MariaDB's lag needs SHOW SLAVE STATUS privileges: not told
+            self.assertIsNone(self.replica_note(self.db.url)["lag_seconds"])
         finally:
             self.db.admin_sql("SET GLOBAL read_only = 0")
+        self.assertIsNone(self.replica_note(self.db.url))
         self.ok("upgrade")
 
 
@@ -410,7 +428,18 @@ class PgsqlReadOnly(ReadOnly):
             url = self.db.url.replace(":%d/" % self.db.u.port, ":%d/" % port)
             self.assertNotEqual(url, self.db.url)
             self.assert_refused(url)
-            self.assert_reads(url, "behind")
+            self.assert_reads(url, "behind", replica=True)
+            # how far behind: the age of the last replayed commit, once one was replayed
+            self.db.admin_sql("CREATE TABLE aurmig_lag_probe (x INTEGER); DROP TABLE aurmig_lag_probe")
+            deadline, note = time.time() + 30, None
+            while time.time() < deadline:
+                note = self.replica_note(url)
+                if note["lag_seconds"] is not None:
+                    break
+                time.sleep(0.2)
+            self.assertIsInstance(note["lag_seconds"], float, note)
+            self.assertTrue(0 <= note["lag_seconds"] < 60, note)
+            self.assertIsNone(self.replica_note(self.db.url))   # the primary is none
             # the message says why
             p = subprocess.run([AURMIG, "-d", self.dir, "--url", url, "upgrade"], capture_output=True,
                                text=True, timeout=60)

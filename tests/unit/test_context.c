@@ -233,6 +233,29 @@ static void test_references(void **state)
 	aurmig__context_unref(ctx);
 }
 
+/* The dialect vocabulary: one table, the same names everywhere. */
+static void test_dialect_names(void **state)
+{
+	(void)state;
+	assert_string_equal(aurmig_dialect_name(AURMIG_DIALECT_SQLITE), "sqlite");
+	assert_string_equal(aurmig_dialect_name(AURMIG_DIALECT_MYSQL), "mysql");
+	assert_string_equal(aurmig_dialect_name(AURMIG_DIALECT_PGSQL), "pgsql");
+	assert_string_equal(aurmig_dialect_name(AURMIG_DIALECT_ANY), "portable");
+	assert_null(aurmig_dialect_name(9));
+	assert_null(aurmig_dialect_name(-1));
+	assert_int_equal(aurmig_dialect_from_name("sqlite3"), AURMIG_DIALECT_SQLITE);
+	assert_int_equal(aurmig_dialect_from_name("MariaDB"), AURMIG_DIALECT_MYSQL);
+	assert_int_equal(aurmig_dialect_from_name("postgres"), AURMIG_DIALECT_PGSQL);
+	assert_int_equal(aurmig_dialect_from_name("PostgreSQL"), AURMIG_DIALECT_PGSQL);
+	assert_int_equal(aurmig_dialect_from_name("portable"), AURMIG_DIALECT_ANY);
+	assert_int_equal(aurmig_dialect_from_name("oracle"), -1);
+	assert_int_equal(aurmig_dialect_from_name("mysq"), -1);
+	assert_int_equal(aurmig_dialect_from_name(""), -1);
+	assert_int_equal(aurmig_dialect_from_name(NULL), -1);
+	for (int d = AURMIG_DIALECT_ANY; d <= AURMIG_DIALECT_PGSQL; d++)
+		assert_int_equal(aurmig_dialect_from_name(aurmig_dialect_name(d)), d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_dialect_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,6 +71,7 @@ class Exception extends \RuntimeException
             $ffi->AURMIG_EDRIFT => DriftException::class,
             $ffi->AURMIG_EINPROGRESS => InProgressException::class,
             $ffi->AURMIG_EIRREVERSIBLE => IrreversibleException::class,
+            $ffi->AURMIG_EASSERT => PreconditionException::class,
             $ffi->AURMIG_EUSER => AbortedException::class,
             default => self::class,
         };
@@ -107,6 +108,8 @@ class RecoveryNeededException extends StateException {}
 class InProgressException extends StateException {}
 /** An applied migration's file changed since it ran (AURMIG_EDRIFT). */
 class DriftException extends StateException {}
+/** A script's precondition (`-- aurmig:assert QUERY`) failed before its step ran: nothing of that step ran, earlier steps stay applied; fix the data and run again (AURMIG_EASSERT). getScriptFile(), getScriptLine() name the assert. */
+class PreconditionException extends StateException {}
 /** A downgrade crosses a script without a downgrade section (AURMIG_EIRREVERSIBLE). */
 class IrreversibleException extends StateException {}
 /** A callback asked to stop (AURMIG_EUSER). */

@@ -42,6 +42,13 @@ final class Library
         if (self::$ffi !== null) {
             return self::$ffi;
         }
+        if (!\extension_loaded('ffi')) {
+            throw new Exception(
+                "PHP's FFI extension is not loaded: install it (Debian: php8.2-cli or php8.2-fpm"
+                . " has it built in) and do not disable it with extension/disable_classes settings",
+                -1,
+            );
+        }
         $header = self::$header;
         $library = self::$library;
         if ($header === null && $library === null) {
@@ -55,21 +62,55 @@ final class Library
         }
         $header ??= (getenv('AURMIG_FFI_HEADER') ?: self::defaultHeader());
         $library ??= (getenv('AURMIG_LIBRARY') ?: null);
-        if ($library === null) {
-            $ffi = \FFI::load($header);
-            if ($ffi === null) {
-                throw new Exception("cannot load the FFI header $header", -1);
+        try {
+            if ($library === null) {
+                $ffi = \FFI::load($header);
+                if ($ffi === null) {
+                    throw new Exception("cannot load the FFI header $header", -1);
+                }
+                self::$source = 'load';
+                return self::$ffi = $ffi;
             }
-            self::$source = 'load';
-            return self::$ffi = $ffi;
+            $code = @file_get_contents($header);
+            if ($code === false) {
+                throw new Exception("cannot read the FFI header $header", -1);
+            }
+            self::$ffi = \FFI::cdef($code, $library);
+        } catch (\FFI\Exception $e) {
+            throw self::explain($e, $header, $library);
         }
-        $code = @file_get_contents($header);
-        if ($code === false) {
-            throw new Exception("cannot read the FFI header $header", -1);
-        }
-        self::$ffi = \FFI::cdef($code, $library);
         self::$source = 'cdef';
         return self::$ffi;
+    }
+
+    /**
+     * An FFI failure as a message that says what to do: FFI restricted by
+     * ffi.enable (PHP-FPM without preloading), or the library not found.
+     */
+    private static function explain(\FFI\Exception $e, string $header, ?string $library): Exception
+    {
+        $enable = strtolower((string) ini_get('ffi.enable'));
+        if (str_contains($e->getMessage(), 'ffi.enable') || $enable === '0' || $enable === 'off' || $enable === '') {
+            $preload = \dirname(__DIR__) . '/preload.php';
+            return new Exception(
+                "PHP's FFI is disabled here (ffi.enable=" . ($enable === '' ? '0' : $enable) . ", "
+                . PHP_SAPI . "): libaurmig needs FFI. Either set ffi.enable=1, or (production, PHP-FPM)"
+                . " keep ffi.enable=preload and preload the binding: opcache.enable=1,"
+                . " opcache.preload=$preload (and, when the FPM master starts as root,"
+                . " opcache.preload_user=www-data and ffi.preload=$header); see the aurmig bindings README",
+                -1,
+            );
+        }
+        if (str_contains($e->getMessage(), 'Failed loading')) {
+            $what = $library ?? 'libaurmig.so.0 (the FFI_LIB of ' . $header . ')';
+            return new Exception(
+                "cannot load the library $what: " . $e->getMessage()
+                . ". Install libaurmig (Debian: libaurmig0) and run ldconfig, or set AURMIG_LIBRARY"
+                . " to the path of libaurmig.so.0 (or call Aurmig\\Library::configure(library: ...))",
+                -1,
+            );
+        }
+        return new Exception("cannot load the FFI binding from $header: " . $e->getMessage(), -1);
     }
 
     /**

@@ -133,10 +133,14 @@ final class Migrator
     {
         $f = $this->ffi;
         $path = $this->configPath($configFile);
-        $state = $f->new('int');
-        $this->checkRc($f->aurmig_config_check(\FFI::addr($state), $this->liveConn(), $this->graph, $path));
-        $e = $f->aurmig_error_last($this->ctx);
-        return ConfigStatus::fromCode($f, $state->cdata, $e !== null && $e->message !== null ? $e->message : '');
+        $cs = $f->new('aurmig_config_status *');
+        $this->checkRc($f->aurmig_config_status_new(\FFI::addr($cs), $this->liveConn(), $this->graph, $path));
+        try {
+            return ConfigStatus::fromCode($f, $f->aurmig_config_status_state($cs),
+                (string) $f->aurmig_config_status_message($cs));
+        } finally {
+            $f->aurmig_config_status_free($cs);
+        }
     }
 
     /**

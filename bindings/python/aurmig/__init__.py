@@ -16,9 +16,11 @@ installed path, then the dynamic loader (see aurmig._native). Hooks
 from .core import (ConfigStatus, Migrator, Plan, Revision, Status, Step, config_state_names, state_names, status,
                    step_kind_names)
 from .errors import (AbortedError, AmbiguousError, DatabaseError, DriftError, Error, FileError, GraphError,
-                     InProgressError, IrreversibleError, LockTimeoutError, NotFoundError, OutOfMemoryError, RecoveryNeededError,
-                     ScriptError, StateError, TargetError, UnknownRevisionError, UsageError)
+                     InProgressError, IrreversibleError, LockTimeoutError, NotFoundError, OutOfMemoryError,
+                     PreconditionError, RecoveryNeededError, ScriptError, StateError, TargetError,
+                     UnknownRevisionError, UsageError)
 from . import _native
+from ._version import __version__
 
 
 def version():
@@ -27,9 +29,9 @@ def version():
 
 
 __all__ = [
-    "state_names", "config_state_names", "step_kind_names", "ConfigStatus", "Migrator", "Plan", "Revision", "Status", "Step", "status", "version",
+    "__version__", "state_names", "config_state_names", "step_kind_names", "ConfigStatus", "Migrator", "Plan", "Revision", "Status", "Step", "status", "version",
     "Error", "OutOfMemoryError", "UsageError", "ScriptError", "GraphError", "FileError", "TargetError",
     "NotFoundError", "AmbiguousError", "DatabaseError", "LockTimeoutError", "StateError",
     "UnknownRevisionError", "RecoveryNeededError", "DriftError", "IrreversibleError", "AbortedError",
-    "InProgressError",
+    "InProgressError", "PreconditionError",
 ]

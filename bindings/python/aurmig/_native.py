@@ -34,7 +34,7 @@ def _opaque(name):
 
 OPAQUE = {n: _opaque(n) for n in (
     "aurmig_context", "aurmig_graph", "aurmig_migration", "aurmig_conn", "aurmig_plan",
-    "aurmig_step", "aurmig_revlist", "aurmig_report", "aurmig_status")}
+    "aurmig_step", "aurmig_revlist", "aurmig_report", "aurmig_status", "aurmig_config_status")}
 
 
 class aurmig_error(ctypes.Structure):
@@ -110,6 +110,9 @@ void aurmig_context_set_log(aurmig_context *ctx, aurmig_log_fn fn, void *payload
 int aurmig_context_set_hook(aurmig_context *ctx, const char *name, aurmig_hook_fn fn, void *payload, unsigned int flags);
 void aurmig_version(int *major, int *minor, int *patch);
 const char *aurmig_version_string(void);
+const char *aurmig_dialect_name(int dialect);
+int aurmig_dialect_from_name(const char *name);
+int aurmig_dialect_from_url(const char *url);
 int aurmig_graph_load(aurmig_graph **out, aurmig_context *ctx, const char *dir);
 void aurmig_graph_free(aurmig_graph *graph);
 size_t aurmig_graph_count(const aurmig_graph *graph);
@@ -160,6 +163,15 @@ const char *aurmig_conn_journal_table(const aurmig_conn *conn);
 int aurmig_conn_exec(aurmig_conn *conn, const char *sql);
 int aurmig_conn_set_timeout(aurmig_conn *conn, long timeout_ms);
 int aurmig_conn_set_cluster(aurmig_conn *conn, int lock_mode, long lease_seconds, int allow_non_toi);
+int aurmig_lock_info_new(aurmig_lock_info **out, aurmig_conn *conn);
+int aurmig_lock_info_kind(const aurmig_lock_info *info);
+int aurmig_lock_info_held(const aurmig_lock_info *info);
+int aurmig_lock_info_expired(const aurmig_lock_info *info);
+int aurmig_lock_info_mine(const aurmig_lock_info *info);
+const char *aurmig_lock_info_field(const aurmig_lock_info *info, int field);
+void aurmig_lock_info_free(aurmig_lock_info *info);
+int aurmig_lock_break(aurmig_conn *conn, int force, aurmig_lock_info **previous);
+int aurmig_conn_replica(aurmig_conn *conn, int *is_replica, double *lag_seconds);
 int aurmig_conn_dialect(const aurmig_conn *conn);
 const char *aurmig_conn_display_url(const aurmig_conn *conn);
 int aurmig_conn_read_current(aurmig_conn *conn, size_t *count_out);
@@ -187,9 +199,15 @@ size_t aurmig_step_statements(const aurmig_step *step);
 double aurmig_step_seconds(const aurmig_step *step);
 size_t aurmig_step_statement_count(const aurmig_step *step);
 size_t aurmig_step_retries(const aurmig_step *step);
+size_t aurmig_step_batches(const aurmig_step *step);
+size_t aurmig_step_batch_rows(const aurmig_step *step);
 int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_status_new(aurmig_config_status **out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
+int aurmig_config_status_state(const aurmig_config_status *status);
+const char *aurmig_config_status_message(const aurmig_config_status *status);
+void aurmig_config_status_free(aurmig_config_status *status);
 int aurmig_config_stamp(aurmig_conn *conn, const aurmig_graph *graph, const char *path);
 int aurmig_config_stamp_opts(aurmig_conn *conn, const aurmig_graph *graph, const char *path, const aurmig_plan_options *opts);
 const char *aurmig_plan_init_schema(const aurmig_plan *plan);
@@ -287,10 +305,16 @@ int aurmig_lint_options_add_dialect(aurmig_lint_options *opts, int dialect);
 int aurmig_lint_options_set_severity(aurmig_lint_options *opts, const char *codes, int severity);
 int aurmig_lint_options_set_check_down(aurmig_lint_options *opts, int on);
 int aurmig_lint_options_ignore(aurmig_lint_options *opts, const char *revision, const char *codes, const char *reason);
+int aurmig_lint_options_set_online(aurmig_lint_options *opts, int on);
+int aurmig_lint_options_set_server_version(aurmig_lint_options *opts, const char *spec);
+int aurmig_lint_options_large_table(aurmig_lint_options *opts, const char *table, long rows);
+int aurmig_lint_options_set_large_rows(aurmig_lint_options *opts, long rows);
+int aurmig_lint_options_set_name_pattern(aurmig_lint_options *opts, const char *kind, const char *regex);
 int aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx);
 void aurmig_lint_report_free(aurmig_lint_report *report);
 int aurmig_lint_migration(aurmig_lint_report *report, const aurmig_migration *m, const aurmig_lint_options *opts);
 int aurmig_lint_file(aurmig_lint_report *report, const char *path, const aurmig_lint_options *opts);
+int aurmig_lint_probe(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_migration *m, const aurmig_lint_options *opts);
 size_t aurmig_lint_report_count(const aurmig_lint_report *report);
 const aurmig_lint_finding *aurmig_lint_report_at(const aurmig_lint_report *report, size_t i);
 size_t aurmig_lint_report_severity_count(const aurmig_lint_report *report, int severity);
@@ -327,6 +351,7 @@ const char *aurmig_verify_revision(const aurmig_verify *report, size_t i);
 const char *aurmig_verify_message(const aurmig_verify *report, size_t i);
 int aurmig_graph_sum_write(const aurmig_graph *graph);
 int aurmig_graph_sum_check(int *found_out, const aurmig_graph *graph);
+int aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, char **revisions_out, aurmig_conn *conn, aurmig_conn *scratch, const aurmig_graph *graph, int lock, long lock_timeout_ms);
 """
 # END DECLARATIONS
 
@@ -338,6 +363,7 @@ CONSTANTS = {
     "AURMIG_EIO": -8, "AURMIG_EDB": -9, "AURMIG_ECONFLICT": -10, "AURMIG_EUNKNOWNREV": -11,
     "AURMIG_EIRREVERSIBLE": -12, "AURMIG_ELOCKED": -13, "AURMIG_EUSER": -14, "AURMIG_EBUFS": -15,
     "AURMIG_EUNSUPPORTED": -16, "AURMIG_ERECOVERY": -17, "AURMIG_EDRIFT": -18, "AURMIG_EINPROGRESS": -19,
+    "AURMIG_EASSERT": -20,
     "AURMIG_ITEROVER": -31,
     "AURMIG_DIALECT_SQLITE": 1, "AURMIG_DIALECT_MYSQL": 2, "AURMIG_DIALECT_PGSQL": 3,
     "AURMIG_LOG_ERROR": 1, "AURMIG_LOG_WARNING": 2, "AURMIG_LOG_INFO": 3, "AURMIG_LOG_DEBUG": 4,
@@ -345,7 +371,7 @@ CONSTANTS = {
     "AURMIG_PLAN_ONE_TRANSACTION": 1, "AURMIG_PLAN_PURGE": 2, "AURMIG_PLAN_NO_LOCK": 4,
     "AURMIG_STEP_UPGRADE": 1, "AURMIG_STEP_DOWNGRADE": 2, "AURMIG_STEP_STAMP": 3,
     "AURMIG_PROGRESS_START": 1, "AURMIG_PROGRESS_DONE": 2, "AURMIG_PROGRESS_STATEMENT": 3,
-    "AURMIG_PROGRESS_LOCK_WAIT": 4, "AURMIG_PLAN_OPTIONS_VERSION": 2, "AURMIG_STATUS_TIMEOUT_MS": 5000,
+    "AURMIG_PROGRESS_LOCK_WAIT": 4, "AURMIG_PROGRESS_BATCH": 5, "AURMIG_PLAN_OPTIONS_VERSION": 2, "AURMIG_STATUS_TIMEOUT_MS": 5000,
     "AURMIG_STATE_AT_HEAD": 0, "AURMIG_STATE_BEHIND": 1, "AURMIG_STATE_UNKNOWN": 2,
     "AURMIG_STATE_RECOVERY": 3, "AURMIG_STATE_DRIFT": 4, "AURMIG_STATE_IN_PROGRESS": 5,
     "AURMIG_RUN_ID": 1, "AURMIG_RUN_HOST": 2, "AURMIG_RUN_PID": 3, "AURMIG_RUN_SINCE": 4,

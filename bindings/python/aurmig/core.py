@@ -329,13 +329,14 @@ class Migrator:
         """Compare the configuration file (config_file, else the
         Migrator's) with the database, read-only: a ConfigStatus."""
         path = self._config_path(config_file)
-        state = ctypes.c_int()
-        self._check(self._lib.aurmig_config_check(ctypes.byref(state), self._live_conn(), self._graph, path))
-        message = ""
-        if state.value != n.AURMIG_CONFIG_IN_SYNC:
-            e = self._lib.aurmig_error_last(self._ctx)
-            message = _s(e.contents.message) if e and e.contents.message is not None else ""
-        return ConfigStatus(state.value, _name("config", state.value, "state"), message)
+        cs = _P["aurmig_config_status"]()
+        self._check(self._lib.aurmig_config_status_new(ctypes.byref(cs), self._live_conn(), self._graph, path))
+        try:
+            state = self._lib.aurmig_config_status_state(cs)
+            message = _s(self._lib.aurmig_config_status_message(cs))
+        finally:
+            self._lib.aurmig_config_status_free(cs)
+        return ConfigStatus(state, _name("config", state, "state"), message)
 
     def config_stamp(self, config_file=None):
         """Accept the configuration file as it is (aurmig_config_stamp):
@@ -635,7 +636,8 @@ class Plan:
             self._progress(_step(self._lib, step),
                            {n.AURMIG_PROGRESS_START: "start", n.AURMIG_PROGRESS_DONE: "done",
                             n.AURMIG_PROGRESS_STATEMENT: "statement",
-                            n.AURMIG_PROGRESS_LOCK_WAIT: "lock-wait"}.get(phase, phase))
+                            n.AURMIG_PROGRESS_LOCK_WAIT: "lock-wait",
+                            n.AURMIG_PROGRESS_BATCH: "batch"}.get(phase, phase))
             return 0
         except BaseException as e:  # never let an exception unwind through C
             self._pending_exc = e

@@ -95,6 +95,12 @@ class DriftError(StateError):
     """An applied migration's file changed since it ran (AURMIG_EDRIFT)."""
 
 
+class PreconditionError(StateError):
+    """A script's precondition (``-- aurmig:assert QUERY``) failed before its
+    step ran: nothing of that step ran, earlier steps stay applied; fix the
+    data and run again (AURMIG_EASSERT). .file and .line name the assert."""
+
+
 class IrreversibleError(StateError):
     """A downgrade crosses a script without a downgrade section (AURMIG_EIRREVERSIBLE)."""
 
@@ -121,6 +127,7 @@ CLASSES = {
     n.AURMIG_EDRIFT: DriftError,
     n.AURMIG_EINPROGRESS: InProgressError,
     n.AURMIG_EIRREVERSIBLE: IrreversibleError,
+    n.AURMIG_EASSERT: PreconditionError,
     n.AURMIG_EUSER: AbortedError,
 }
 

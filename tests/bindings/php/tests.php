@@ -260,6 +260,37 @@ foreach ($backends as $backend => [$mkurl, $graph]) {
         rmdir($bad);
     };
 
+    $tests["$backend: a failed precondition is its own exception"] = static function () use ($mkurl, $work) {
+        $f = Library::ffi();
+        $url = $mkurl();
+        $dir = "$work/asserts-graph-" . getmypid() . '-' . bin2hex(random_bytes(3));
+        mkdir($dir);
+        file_put_contents("$dir/7000aaaa0001_t_a.sql", "-- aurmig:revision 7000aaaa0001\n\n-- aurmig:upgrade\n"
+            . "CREATE TABLE t_a (id INTEGER PRIMARY KEY, v INTEGER);\n"
+            . "INSERT INTO t_a (id, v) VALUES (1, 5);\nINSERT INTO t_a (id, v) VALUES (2, 5);\n\n"
+            . "-- aurmig:downgrade\nDROP TABLE t_a;\n");
+        file_put_contents("$dir/7000aaaa0002_t_b.sql", "-- aurmig:revision 7000aaaa0002\n"
+            . "-- aurmig:down_revision 7000aaaa0001\n\n-- aurmig:upgrade\n"
+            . "-- aurmig:assert SELECT COUNT(*) = 0, 'duplicate v' FROM (SELECT v FROM t_a GROUP BY v HAVING COUNT(*) > 1) d\n"
+            . "CREATE TABLE t_b (id INTEGER PRIMARY KEY);\n\n-- aurmig:downgrade\nDROP TABLE t_b;\n");
+        $m = new Migrator($dir, url: $url);
+        try {
+            $e = throws(Aurmig\PreconditionException::class, static fn () => $m->upgrade());
+            same($f->AURMIG_EASSERT, $e->getCode(), 'EASSERT');
+            check($e instanceof Aurmig\StateException && $e instanceof Aurmig\Exception, 'family');
+            same("$dir/7000aaaa0002_t_b.sql", $e->getScriptFile(), 'the script');
+            same(5, $e->getScriptLine(), 'the assert line');
+            same(['7000aaaa0001'], $m->currentRows(), 'nothing of the refused step ran');
+            $m->downgrade('base');
+        } finally {
+            $m->close();
+            foreach (glob("$dir/*.sql") as $s) {
+                unlink($s);
+            }
+            rmdir($dir);
+        }
+    };
+
     $tests["$backend: unknown revision in the database, deploy lock"] = static function () use ($graph, $mkurl, $work) {
         $f = Library::ffi();
         $url = $mkurl();

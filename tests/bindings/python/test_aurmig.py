@@ -139,6 +139,30 @@ def test_unknown_revision_and_deploy_lock(db, tmp_path):
         new.downgrade("base")
 
 
+def test_failed_precondition_is_its_own_exception(db, tmp_path):
+    url, _ = db
+    graph = tmp_path / "asserts"
+    graph.mkdir()
+    (graph / "7000aaaa0001_t_a.sql").write_text(
+        "-- aurmig:revision 7000aaaa0001\n\n-- aurmig:upgrade\n"
+        "CREATE TABLE t_a (id INTEGER PRIMARY KEY, v INTEGER);\n"
+        "INSERT INTO t_a (id, v) VALUES (1, 5);\nINSERT INTO t_a (id, v) VALUES (2, 5);\n\n"
+        "-- aurmig:downgrade\nDROP TABLE t_a;\n")
+    (graph / "7000aaaa0002_t_b.sql").write_text(
+        "-- aurmig:revision 7000aaaa0002\n-- aurmig:down_revision 7000aaaa0001\n\n-- aurmig:upgrade\n"
+        "-- aurmig:assert SELECT COUNT(*) = 0, 'duplicate v' FROM (SELECT v FROM t_a GROUP BY v HAVING COUNT(*) > 1) d\n"
+        "CREATE TABLE t_b (id INTEGER PRIMARY KEY);\n\n-- aurmig:downgrade\nDROP TABLE t_b;\n")
+    with aurmig.Migrator(str(graph), url) as m:
+        with pytest.raises(aurmig.PreconditionError) as ei:
+            m.upgrade()
+        e = ei.value
+        assert e.code == n.AURMIG_EASSERT and isinstance(e, aurmig.StateError) and isinstance(e, aurmig.Error)
+        assert (e.file, e.line) == (str(graph / "7000aaaa0002_t_b.sql"), 5)
+        assert "precondition" in e.message
+        assert m.current_rows() == ["7000aaaa0001"]     # nothing of the refused step ran
+        m.downgrade("base")
+
+
 def test_progress_callback_can_stop_and_its_exception_comes_out(sqlite_db):
     url, graph = sqlite_db
 
@@ -321,6 +345,9 @@ def test_config_file_steps_check_and_stamp(tmp_path):
         st = m.config_check()
         assert (st.code, st.state, bool(st)) == (n.AURMIG_CONFIG_EDITED, "edited", False)
         assert "config-stamp" in st.message
+        # a successful call leaves no error behind (the message is the status object's)
+        e = m._lib.aurmig_error_last(m._ctx).contents
+        assert (e.code, e.message) == (0, b"")
         m.config_stamp()
         assert m.config_check().in_sync
         # another file, given per call
@@ -343,3 +370,21 @@ def test_config_file_steps_check_and_stamp(tmp_path):
         shutil.rmtree(str(backup))
         assert m.upgrade() == []                                  # finishes the pending step
         assert b"cache = redis" in conf.read_bytes() and m.config_check().in_sync
+
+
+def test_bindings_read_the_error_record_only_on_failure():
+    """The error record is the failure's: a binding that reads it after a
+    successful call (as config_check did) depends on what success leaves
+    behind. Only the exception builders may call aurmig_error_last."""
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "..", "bindings")
+    allowed = {os.path.join("python", "aurmig", "errors.py"), os.path.join("php", "src", "Exception.php")}
+    found = []
+    for sub in (os.path.join("python", "aurmig"), os.path.join("php", "src")):
+        for name in sorted(os.listdir(os.path.join(root, sub))):
+            rel = os.path.join(sub, name)
+            if not name.endswith((".py", ".php")) or rel in allowed:
+                continue
+            for no, line in enumerate(open(os.path.join(root, rel)), 1):
+                if "aurmig_error_last(" in line and not line.lstrip().startswith(("#", "*", "//", "const ")):
+                    found.append("%s:%d" % (rel, no))
+    assert found == []

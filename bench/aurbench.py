@@ -1,0 +1,652 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""aurweb's chain, 2020 -> head, on AUR-sized data (bench/aurgen.py).
+
+usage: aurbench.py --aurmig AURMIG [--scale F]... [--backends sqlite,mysql]
+                   [--mysql-url URL] [--out DIR] [--results FILE] [--writers]
+       aurbench.py --aurmig AURMIG --check [--scale 0.01]    (the smoke test)
+
+Per backend and scale:
+- the 2020 schema (tests/aurweb/data/schema-2020-<dialect>.sql) and the
+  generated rows, stamped at f47cad5d6d03 (not timed);
+- `aurmig upgrade head`: the whole process's wall time, and each step's time
+  as aurmig prints it;
+- the floor: the same statements run by the raw client, step by step. Each
+  step's SQL is `aurmig upgrade --sql +1` against the floor database itself
+  (exactly what aurmig runs, version-table and journal rows included), fed to
+  `sqlite3` (with `.timer on`: each statement's time too) or `mariadb`;
+- MariaDB with --writers: one thread per busy table doing single-row writes
+  in a loop during aurmig's upgrade; the longest write of each table and the
+  step running at that moment (from aurmig_journal's times).
+
+--check asserts, on SQLite and (when AURMIG_TEST_MYSQL_URL is set or --mysql-url
+is given) MariaDB, that the upgrade reaches head and that the rows are what
+the chain must leave (bench/aurgen.py facts()), for aurmig's run and for the
+floor's, and on SQLite also for the offline script of the whole chain
+(`upgrade --sql base:head --dialect sqlite` run by sqlite3, the rows loaded
+after the initial revision); each schema (`aurmig schema dump`) equal to
+aurmig's own run's. No timings. Exit 0 when all hold.
+
+The report (a block between <!-- aur:begin --> and <!-- aur:end --> in
+--results) and OUT/aur-results.json are written after a run without --check.
+"""
+import argparse
+import hashlib
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import aurgen  # noqa: E402
+
+MIGRATIONS = os.path.join(ROOT, "migrations")
+BASE = "f47cad5d6d03"
+BEGIN, END = "<!-- aur:begin -->", "<!-- aur:end -->"
+STEP_RE = re.compile(r"^Running upgrade (\S+) -> (\S+), (.*) \.\.\. ([0-9.]+) s$")
+
+
+def log(msg):
+    sys.stderr.write("aurbench: %s\n" % msg)
+    sys.stderr.flush()
+
+
+def run(cmd, **kw):
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    p = subprocess.run(cmd, **kw)
+    if p.returncode != 0:
+        raise RuntimeError("%s: exit %d\n%s%s" % (" ".join(cmd[:6]), p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
+    return p
+
+
+def cpu_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+CPU = [0.0]   # CPU seconds (user + system) of the last timed() process
+
+
+def timed(cmd, **kw):
+    c = cpu_children()
+    t = time.monotonic()
+    p = run(cmd, **kw)
+    CPU[0] = cpu_children() - c
+    return time.monotonic() - t, p
+
+
+# --- backends ------------------------------------------------------------------
+
+class SQLite:
+    dialect = "sqlite"
+
+    def __init__(self, out, scale):
+        self.out, self.scale = out, scale
+        self.source = os.path.join(out, "aur-%s.sqlite" % scale)
+
+    def prepare(self):
+        gen = hashlib.sha256(open(os.path.join(HERE, "aurgen.py"), "rb").read()).hexdigest()
+        stamp = self.source + ".gen"
+        if not (os.path.exists(self.source) and open(stamp).read() == gen if os.path.exists(stamp) else False):
+            log("generating SQLite data at scale %s" % self.scale)
+            t = time.monotonic()
+            aurgen.fill_sqlite(self.source + ".tmp", self.scale)
+            os.replace(self.source + ".tmp", self.source)
+            with open(stamp, "w") as f:
+                f.write(gen)
+            log("  %.1f s" % (time.monotonic() - t))
+
+    def fresh(self, name):
+        path = os.path.join(self.out, "aur-%s-%s.sqlite" % (self.scale, name))
+        for suffix in ("", "-journal", "-wal"):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+        shutil.copyfile(self.source, path)
+        return "sqlite:///" + os.path.abspath(path)
+
+    @staticmethod
+    def path(url):
+        return url[len("sqlite:///"):]
+
+    def raw(self, url, sql):
+        """Run sql with sqlite3 (.timer on): wall seconds and the statements' times."""
+        t, p = timed(["sqlite3", "-bail", self.path(url)], input=".timer on\n" + sql)
+        times = [(float(m.group(1)), float(m.group(2)) + float(m.group(3))) for m in
+                 re.finditer(r"^Run Time: real ([0-9.]+) user ([0-9.]+) sys ([0-9.]+)", p.stdout, re.M)]
+        return t, times
+
+    def query(self, url, sql):
+        import sqlite3
+        con = sqlite3.connect(self.path(url))
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def drop(self, url):
+        pass
+
+
+class MySQL:
+    dialect = "mysql"
+
+    def __init__(self, out, scale, url):
+        self.out, self.scale, self.url = out, scale, url
+        u = urllib.parse.urlsplit(url)
+        self.host, self.port = u.hostname or "127.0.0.1", u.port or 3306
+        self.user, self.password = urllib.parse.unquote(u.username or ""), urllib.parse.unquote(u.password or "")
+        self.data = os.path.join(out, "aur-%s.mysql.sql" % scale)
+
+    def connect(self, db=None):
+        import pymysql
+        return pymysql.connect(host=self.host, port=self.port, user=self.user, password=self.password,
+                               database=db, autocommit=True)
+
+    def client(self, db):
+        return ["mariadb", "-h", self.host, "-P", str(self.port), "-u", self.user, "-p" + self.password, db]
+
+    def prepare(self):
+        gen = hashlib.sha256(open(os.path.join(HERE, "aurgen.py"), "rb").read()).hexdigest()
+        stamp = self.data + ".gen"
+        if not (os.path.exists(self.data) and os.path.exists(stamp) and open(stamp).read() == gen):
+            log("generating MariaDB data at scale %s" % self.scale)
+            with open(self.data + ".tmp", "w", encoding="utf-8") as f:
+                aurgen.write_mysql(f, self.scale)
+            os.replace(self.data + ".tmp", self.data)
+            with open(stamp, "w") as f:
+                f.write(gen)
+
+    def fresh(self, name):
+        db = "aurmig_aurbench_%s" % name.replace("-", "_")
+        con = self.connect()
+        try:
+            con.cursor().execute("DROP DATABASE IF EXISTS %s" % db)
+            con.cursor().execute("CREATE DATABASE %s CHARACTER SET utf8" % db)
+        finally:
+            con.close()
+        t = time.monotonic()
+        with open(aurgen.SCHEMA % "mysql", "rb") as f:
+            run(self.client(db), stdin=f, text=False)
+        with open(self.data, "rb") as f:
+            run(self.client(db), stdin=f, text=False)
+        log("  loaded %s in %.1f s" % (db, time.monotonic() - t))
+        u = urllib.parse.urlsplit(self.url)
+        return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + db, "", ""))
+
+    def raw(self, url, sql):
+        db = urllib.parse.urlsplit(url).path.lstrip("/")
+        t, _ = timed(self.client(db), input=sql)
+        return t, []
+
+    def query(self, url, sql):
+        con = self.connect(urllib.parse.urlsplit(url).path.lstrip("/"))
+        try:
+            cur = con.cursor()
+            cur.execute(sql)
+            return cur.fetchall()
+        finally:
+            con.close()
+
+    def drop(self, url):
+        con = self.connect()
+        try:
+            con.cursor().execute("DROP DATABASE IF EXISTS %s" % urllib.parse.urlsplit(url).path.lstrip("/"))
+        finally:
+            con.close()
+
+
+# --- the runs --------------------------------------------------------------------
+
+def aurmig_cmd(args, url, *rest):
+    return [args.aurmig, "--url", url, "-d", MIGRATIONS, "--no-color"] + list(rest)
+
+
+def upgrade_aurmig(args, be, url):
+    run(aurmig_cmd(args, url, "stamp", BASE))
+    wall, p = timed(aurmig_cmd(args, url, "upgrade", "head"))
+    steps = []
+    for line in p.stdout.splitlines():
+        m = STEP_RE.match(line.strip())
+        if m:
+            steps.append({"from": m.group(1), "rev": m.group(2), "message": m.group(3), "s": float(m.group(4))})
+    return wall, steps
+
+
+def upgrade_floor(args, be, url, stamped=False):
+    """Step by step: the SQL aurmig would run, by the raw client."""
+    if not stamped:
+        run(aurmig_cmd(args, url, "stamp", BASE))
+    steps = []
+    while True:
+        p = subprocess.run(aurmig_cmd(args, url, "check"), capture_output=True, text=True)
+        if p.returncode == 0:
+            break
+        sql = run(aurmig_cmd(args, url, "upgrade", "--sql", "+1")).stdout
+        m = re.search(r"^-- Running upgrade (\S+) -> (\S+), (.*)$", sql, re.M)
+        t, stmts = be.raw(url, sql)
+        steps.append({"from": m.group(1), "rev": m.group(2), "message": m.group(3), "s": t, "cpu": CPU[0],
+                      "statements": stmts,
+                      "sql": [s for s in split_sql(sql)]})
+    return sum(s["s"] for s in steps), steps
+
+
+def upgrade_offline(args, be, url):
+    """SQLite: `aurmig upgrade --sql base:head --dialect sqlite` (offline, the
+    whole chain from the initial revision) run by sqlite3: the script up to
+    the initial revision's commit on an empty file, then the generated rows,
+    then the rest."""
+    sql = run([args.aurmig, "-d", MIGRATIONS, "upgrade", "--sql", "base:head", "--dialect", "sqlite"]).stdout
+    cut = sql.index("\n-- Running upgrade %s -> " % BASE)
+    path = be.path(url)
+    os.unlink(path)
+    t, _ = be.raw(url, sql[:cut])
+    import sqlite3
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("BEGIN")
+    for table, cols, rows in aurgen.tables(be.scale):
+        con.executemany('INSERT INTO "%s" (%s) VALUES (%s)' % (table, ", ".join('"%s"' % c for c in cols),
+                                                               ", ".join("?" * len(cols))), rows)
+    con.execute("COMMIT")
+    con.close()
+    t2, _ = be.raw(url, sql[cut:])
+    return t + t2, []
+
+
+def split_sql(sql):
+    """Statements as sqlite3 sees them (one ; at a line end ends one), for labels."""
+    out, cur = [], []
+    for line in sql.splitlines():
+        if line.startswith("--") and not cur:
+            continue
+        cur.append(line)
+        if line.rstrip().endswith(";"):
+            out.append(" ".join(x.strip() for x in cur))
+            cur = []
+    return out
+
+
+WRITERS = {
+    "Users": ("SELECT ID FROM Users WHERE Suspended = 0 ORDER BY ID LIMIT 200",
+              "UPDATE Users SET LastLogin = LastLogin + 1 WHERE ID = %s"),
+    "PackageBases": ("SELECT ID FROM PackageBases ORDER BY ID LIMIT 200",
+                     "UPDATE PackageBases SET ModifiedTS = ModifiedTS + 1 WHERE ID = %s"),
+    "PackageVotes": ("SELECT UsersID, PackageBaseID FROM PackageVotes WHERE VoteTS IS NOT NULL LIMIT 200",
+                     "UPDATE PackageVotes SET VoteTS = VoteTS + 1 WHERE UsersID = %s AND PackageBaseID = %s"),
+    "PackageComments": ("SELECT ID FROM PackageComments ORDER BY ID LIMIT 200",
+                        "UPDATE PackageComments SET PinnedTS = PinnedTS + 1 WHERE ID = %s"),
+    "PackageNotifications": ("SELECT UserID, PackageBaseID FROM PackageNotifications LIMIT 200",
+                             "UPDATE PackageNotifications SET UserID = UserID WHERE UserID = %s AND PackageBaseID = %s"),
+    "Packages": ("SELECT ID FROM Packages ORDER BY ID LIMIT 200",
+                 "UPDATE Packages SET Version = Version WHERE ID = %s"),
+}
+
+
+class Writers:
+    """One thread per table, single-row autocommit writes every 5 ms."""
+
+    def __init__(self, be, url):
+        self.be, self.url, self.stop = be, url, threading.Event()
+        self.results = {}
+        self.threads = []
+        for table, (pick, write) in WRITERS.items():
+            keys = be.query(url, pick)
+            self.results[table] = {"n": 0, "errors": 0, "max": 0.0, "at": None}
+            th = threading.Thread(target=self.loop, args=(table, write, keys), daemon=True)
+            self.threads.append(th)
+
+    def loop(self, table, write, keys):
+        import pymysql
+        con = self.be.connect(urllib.parse.urlsplit(self.url).path.lstrip("/"))
+        r, i = self.results[table], 0
+        try:
+            while not self.stop.is_set():
+                k = keys[i % len(keys)]
+                i += 1
+                t0 = time.time()
+                try:
+                    con.cursor().execute(write, k)
+                except pymysql.err.MySQLError:
+                    r["errors"] += 1
+                dt = time.time() - t0
+                r["n"] += 1
+                if dt > r["max"]:
+                    r["max"], r["at"] = dt, t0
+                time.sleep(0.005)
+        finally:
+            con.close()
+
+    def __enter__(self):
+        for th in self.threads:
+            th.start()
+        time.sleep(0.3)
+        return self
+
+    def __exit__(self, *exc):
+        time.sleep(0.3)
+        self.stop.set()
+        for th in self.threads:
+            th.join()
+
+
+def journal_steps(be, url):
+    rows = be.query(url, "SELECT revision, started_at, finished_at FROM aurmig_journal "
+                         "WHERE operation = 'upgrade' ORDER BY id")
+    out = []
+    for rev, a, b in rows:
+        def ts(x):
+            return time.mktime(time.strptime(x[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone + float("0" + x[19:23])
+        out.append((rev, ts(a), ts(b) if b else None))
+    return out
+
+
+def counts(be, url, facts):
+    got = {}
+    for k in facts:
+        if k == "EmailVerified":
+            q = "SELECT COUNT(*) FROM Users WHERE EmailVerified = 1"
+        elif k == "VoteTS0":
+            q = "SELECT COUNT(*) FROM PackageVotes WHERE VoteTS = 0"
+        elif k == "NumVotesWrong":
+            q = ("SELECT COUNT(*) FROM PackageBases WHERE NumVotes <> "
+                 "(SELECT COUNT(*) FROM PackageVotes WHERE PackageVotes.PackageBaseID = PackageBases.ID)")
+        else:
+            q = "SELECT COUNT(*) FROM `%s`" % k if be.dialect == "mysql" else 'SELECT COUNT(*) FROM "%s"' % k
+        got[k] = int(be.query(url, q)[0][0])
+    return got
+
+
+def backends(args, scale):
+    out = []
+    for name in args.backends.split(","):
+        if name == "sqlite":
+            out.append(SQLite(args.out, scale))
+        elif name == "mysql":
+            url = args.mysql_url or os.environ.get("AURMIG_TEST_MYSQL_URL")
+            if url:
+                out.append(MySQL(args.out, scale, url))
+            else:
+                log("no MariaDB (--mysql-url or AURMIG_TEST_MYSQL_URL): leaving it out")
+    return out
+
+
+def check(args):
+    scale = args.scale[0] if args.scale else 0.01
+    facts = aurgen.facts(scale)
+    facts["NumVotesWrong"] = 0
+    failed = 0
+    for be in backends(args, scale):
+        be.prepare()
+        dumps = {}
+        cases = [("aurmig", upgrade_aurmig), ("floor", upgrade_floor)]
+        if be.dialect == "sqlite":
+            cases.append(("offline", upgrade_offline))
+        for name, fn in cases:
+            url = be.fresh("check-" + name)
+            try:
+                fn(args, be, url)
+                p = subprocess.run(aurmig_cmd(args, url, "check"), capture_output=True, text=True)
+                got = counts(be, url, facts)
+                bad = {k: (facts[k], got[k]) for k in facts if facts[k] != got[k]}
+                dumps[name] = run(aurmig_cmd(args, url, "schema", "dump")).stdout
+                if dumps[name] != dumps["aurmig"]:
+                    import difflib
+                    bad["schema"] = "".join(difflib.unified_diff(dumps["aurmig"].splitlines(True),
+                                                                 dumps[name].splitlines(True), "aurmig", name))
+                ok = p.returncode == 0 and not bad
+                log("%s %s scale %s: %s%s" % (be.dialect, name, scale, "ok" if ok else "FAILED",
+                                               "" if ok else " check=%d, expected/got %r" % (p.returncode, bad)))
+                failed += not ok
+            finally:
+                be.drop(url)
+    print("%d failed" % failed)
+    return 1 if failed else 0
+
+
+def bench(args):
+    res = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(args), "runs": []}
+    prev = os.path.join(args.out, "aur-results.json")
+    if args.keep and os.path.exists(prev):
+        old = json.load(open(prev))
+        todo = {(d, sc) for d in args.backends.split(",") for sc in (args.scale or [0.1])}
+        res["runs"] = [r for r in old["runs"] if (r["dialect"], r["scale"]) not in todo]
+        res["kept"] = [(r["dialect"], r["scale"], old["when"], old["machine"]["load"]) for r in res["runs"]]
+    for scale in args.scale or [0.1]:
+        for be in backends(args, scale):
+            be.prepare()
+            log("%s scale %s: aurmig" % (be.dialect, scale))
+            url = be.fresh("aurmig")
+            r = {"dialect": be.dialect, "scale": scale}
+            if be.dialect == "mysql" and args.writers:
+                run(aurmig_cmd(args, url, "stamp", BASE))
+                w = Writers(be, url)
+                with w:
+                    wall, steps = timed_upgrade(args, url)
+                js = journal_steps(be, url)
+                for table, x in w.results.items():
+                    x["during"] = next((rev for rev, a, b in js if x["at"] and a - 0.002 <= x["at"] <= (b or 1e18)), None)
+                    x.pop("at")
+                r["writers"] = w.results
+            else:
+                wall, steps = upgrade_aurmig(args, be, url)
+            r["aurmig"] = {"wall": wall, "cpu": CPU[0], "steps": steps}
+            be.drop(url)
+            log("  %.2f s" % wall)
+            log("%s scale %s: floor" % (be.dialect, scale))
+            url = be.fresh("floor")
+            if be.dialect == "mysql" and args.writers:
+                # the same writers, so that both sides run under the same load
+                run(aurmig_cmd(args, url, "stamp", BASE))
+                w = Writers(be, url)
+                with w:
+                    fwall, fsteps = upgrade_floor(args, be, url, stamped=True)
+                for x in w.results.values():
+                    x.pop("at")
+                r["floor_writers"] = w.results
+            else:
+                fwall, fsteps = upgrade_floor(args, be, url)
+            be.drop(url)
+            log("  %.2f s" % fwall)
+            r["floor"] = {"wall": fwall, "cpu": sum(x["cpu"] for x in fsteps), "steps": fsteps}
+            res["runs"].append(r)
+    res["runs"].sort(key=lambda r: (r["dialect"] != "sqlite", r["scale"]))
+    with open(os.path.join(args.out, "aur-results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    if args.results:
+        report(res, args.results)
+    return 0
+
+
+def timed_upgrade(args, url):
+    wall, p = timed(aurmig_cmd(args, url, "upgrade", "head"))
+    steps = []
+    for line in p.stdout.splitlines():
+        m = STEP_RE.match(line.strip())
+        if m:
+            steps.append({"from": m.group(1), "rev": m.group(2), "message": m.group(3), "s": float(m.group(4))})
+    return wall, steps
+
+
+def machine(args):
+    def sh(cmd):
+        try:
+            return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+    return {
+        "cpu": sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+        "cores": os.cpu_count(),
+        "memory": sh("free -h | awk '/Mem:/{print $2}'"),
+        "disk": sh("df -T %s | awk 'NR==2{print $1\", \"$2}'" % args.out) + ", rotational=" +
+        sh("cat /sys/block/$(basename $(df %s | awk 'NR==2{print $1}') | sed 's/[0-9]*$//')/queue/rotational 2>/dev/null"
+           % args.out),
+        "kernel": platform.release(),
+        "load": sh("cat /proc/loadavg"),
+        "aurmig": sh("%s --version" % args.aurmig),
+        "commit": sh("git -C %s rev-parse --short HEAD" % ROOT) + sh("git -C %s diff --quiet || echo ' + uncommitted'" % ROOT),
+        "sqlite3": sh("sqlite3 --version | cut -d' ' -f1"),
+        "mariadb": sh("mariadb --version"),
+    }
+
+
+def report(res, path):
+    L = []
+    w = L.append
+    m = res["machine"]
+    w(BEGIN)
+    w("## aurweb's chain on AUR-sized data (`bench/run.sh --aur`)")
+    w("")
+    w("Generated by `bench/aurbench.py` on %s. Data: `bench/aurgen.py` (scale 1 = issue 20's AUR sizes: 100k Users, "
+      "1M PackageVotes, ...; see its docstring). The 2020 schema stamped at %s, upgraded to head. "
+      "PostgreSQL: not applicable (aurweb's chain has no PostgreSQL sections)." % (res["when"], BASE))
+    w("")
+    w("Machine: %s, %s cores, %s RAM, disk %s, kernel %s; load average at the start: %s (shared with other "
+      "builds and test runs: every figure is one run on a loaded machine). %s, commit %s; sqlite3 %s; %s." %
+      (m["cpu"], m["cores"], m["memory"], m["disk"], m["kernel"], m["load"], m["aurmig"], m["commit"], m["sqlite3"],
+       m["mariadb"]))
+    for d, sc, when, load in res.get("kept", []):
+        w("The %s run at scale %s is from %s (load average then: %s)." % (d, sc, when, load))
+        w("")
+    w("The floor runs each step's `aurmig upgrade --sql +1` output (the same statements, version row and journal row) "
+      "with the raw client; aurmig also takes the deploy lock, reads the journal, and on SQLite checks the foreign "
+      "keys of a rebuilt table and of the tables referencing it.")
+    w("")
+    w("Wall time is what an operator waits; CPU time (user + system of the aurmig process, of the client "
+      "processes for the floor; on MariaDB the server's work is in neither) is less disturbed by the load.")
+    w("")
+    w("| backend | scale | aurmig upgrade head, s | floor (raw client), s | aurmig / floor | CPU aurmig / floor, s |")
+    w("|---|---|---|---|---|---|")
+    for r in res["runs"]:
+        a, f = r["aurmig"]["wall"], r["floor"]["wall"]
+        w("| %s | %s | %.2f | %.2f | %.2f× | %.2f / %.2f |" % (r["dialect"], r["scale"], a, f, a / f if f else 0,
+                                                         r["aurmig"].get("cpu", 0), r["floor"].get("cpu", 0)))
+    w("")
+    w("Targets (issue 20): SQLite upgrade within 1.3× of sqlite3 running the same statements; no statement "
+      "growing faster than n log n (table at the end).")
+    w("")
+    w("| target | scale | measured (wall) | measured (CPU) | goal | |")
+    w("|---|---|---|---|---|---|")
+    for r in res["runs"]:
+        if r["dialect"] != "sqlite":
+            continue
+        a, f = r["aurmig"]["wall"], r["floor"]["wall"]
+        ca, cf = r["aurmig"].get("cpu", 0), r["floor"].get("cpu", 0)
+        rw, rc = a / f if f else 0, ca / cf if cf else 0
+        w("| SQLite aurmig / sqlite3 | %s | %.2f× | %.2f× | ≤ 1.3× | %s |" % (
+            r["scale"], rw, rc, "**met**" if rw <= 1.3 and rc <= 1.3 else "met by wall time" if rw <= 1.3 else
+            "met by CPU time" if rc <= 1.3 else "**missed**"))
+    w("")
+    for r in res["runs"]:
+        w("### %s, scale %s, per migration" % (r["dialect"], r["scale"]))
+        w("")
+        w("| revision | message | aurmig, s | floor, s | slowest statement (floor), s |")
+        w("|---|---|---|---|---|")
+        fl = {s["rev"]: s for s in r["floor"]["steps"]}
+        for s in r["aurmig"]["steps"]:
+            f = fl.get(s["rev"], {})
+            slow = ""
+            if f.get("statements"):
+                i = max(range(len(f["statements"])), key=lambda k: f["statements"][k][0])
+                stmts = [x for x in f["sql"] if not x.startswith("--")]
+                label = stmts[i][:70] if i < len(stmts) else "?"
+                slow = "%.3f `%s`" % (f["statements"][i][0], label.replace("|", "\\|"))
+            w("| %s | %s | %.3f | %.3f | %s |" % (s["rev"], s["message"][:50], s["s"], f.get("s", 0), slow))
+        w("")
+        if r.get("writers"):
+            fw = r.get("floor_writers", {})
+            w("Longest single-row write per table during the upgrade (one writer thread per table, an UPDATE "
+              "every 5 ms, autocommit; the floor ran under the same writers%s):" % ("" if fw else ": not in this run"))
+            w("")
+            w("| table | writes | errors | longest, s | during | floor: longest, s |")
+            w("|---|---|---|---|---|---|")
+            for t, x in sorted(r["writers"].items(), key=lambda kv: -kv[1]["max"]):
+                w("| %s | %d | %d | %.3f | %s | %s |" % (t, x["n"], x["errors"], x["max"], x["during"] or "",
+                                                       "%.3f" % fw[t]["max"] if t in fw else ""))
+            w("")
+    growth(res, w)
+    w(END)
+    block = "\n".join(L) + "\n"
+    old = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    if BEGIN in old and END in old:
+        new = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END) + 1:]
+    else:
+        new = old.rstrip("\n") + "\n\n" + block
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(new)
+
+
+def growth(res, w):
+    """Statements of the SQLite floor at two scales: growth against n log n."""
+    sq = sorted([r for r in res["runs"] if r["dialect"] == "sqlite"], key=lambda r: r["scale"])
+    if len(sq) < 2:
+        return
+    lo, hi = sq[-2], sq[-1]   # the two largest: the small scale's short statements are mostly noise
+    k = hi["scale"] / lo["scale"]
+    nlogn = k * (1 + __import__("math").log(k) / __import__("math").log(aurgen.ROWS["PackageVotes"] * lo["scale"]))
+    w("### Growth of each statement, SQLite floor, scale %s -> %s (rows ×%.1f; n log n: ×%.1f)" %
+      (lo["scale"], hi["scale"], k, nlogn))
+    w("")
+    w("Statements taking at least 50 ms of CPU (user + system, from sqlite3's `.timer on`, less disturbed by "
+      "the machine's load than wall time) at the larger scale; `ratio` is their CPU time at %s over %s. "
+      "Flagged when above 1.5 × the n log n factor (and at least 20 ms at %s)." % (hi["scale"], lo["scale"], lo["scale"]))
+    w("")
+    w("| revision | statement | wall s at %s | wall s at %s | CPU s at %s | CPU s at %s | CPU ratio | |" %
+      (lo["scale"], hi["scale"], lo["scale"], hi["scale"]))
+    w("|---|---|---|---|---|---|---|---|")
+    fl = {s["rev"]: s for s in lo["floor"]["steps"]}
+    worst = 0
+    for s in hi["floor"]["steps"]:
+        o = fl.get(s["rev"])
+        if not o or len(o["statements"]) != len(s["statements"]):
+            continue
+        stmts = [x for x in s["sql"] if not x.startswith("--")]
+        for i, (t, c) in enumerate(s["statements"]):
+            if c < 0.05:
+                continue
+            ratio = c / max(o["statements"][i][1], 1e-3)
+            if o["statements"][i][1] >= 0.02:   # a ratio of two times of a few ms says little
+                worst = max(worst, ratio)
+            w("| %s | `%s` | %.3f | %.3f | %.3f | %.3f | %.1f× | %s |" % (
+                s["rev"], (stmts[i] if i < len(stmts) else "?")[:60].replace("|", "\\|"), o["statements"][i][0], t,
+                o["statements"][i][1], c, ratio, "" if o["statements"][i][1] < 0.02 else
+                "**faster than n log n**" if ratio > 1.5 * nlogn else ""))
+    w("")
+    w("Largest CPU ratio among statements of at least 20 ms CPU at %s: %.1f× (n log n: %.1f×)." %
+      (lo["scale"], worst, nlogn))
+    w("")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--aurmig", required=True)
+    ap.add_argument("--scale", type=float, action="append")
+    ap.add_argument("--backends", default="sqlite,mysql")
+    ap.add_argument("--mysql-url")
+    ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    ap.add_argument("--results")
+    ap.add_argument("--writers", action="store_true")
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--report-only", action="store_true", help="rewrite --results from OUT/aur-results.json")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the runs of OUT/aur-results.json for the backends and scales not run now")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    args.out = os.path.abspath(args.out)
+    args.aurmig = os.path.abspath(args.aurmig)
+    if args.report_only:
+        report(json.load(open(os.path.join(args.out, "aur-results.json"))), args.results)
+        return 0
+    return check(args) if args.check else bench(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

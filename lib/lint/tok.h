@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Lint's view of one statement: tokens (words, quoted identifiers, strings,
+ * numbers, punctuation, with their parenthesis depth), the helpers the rules
+ * read them with, and the rules of policy.c that rules.c calls.
+ */
+#ifndef AURMIG_LINT_TOK_H
+#define AURMIG_LINT_TOK_H
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lint/lint_priv.h"
+
+enum { T_WORD, T_QUOTED, T_STRING, T_NUMBER, T_PUNCT };
+
+typedef struct tok {
+	int type;
+	const char *s;   /* text (without the quotes for T_QUOTED) */
+	size_t n;
+	int depth;       /* parenthesis depth at the token */
+} tok;
+
+#define MAXTOK 4096
+
+typedef struct stmt {
+	tok t[MAXTOK];
+	size_t n;
+	int dialect;
+} stmt;
+
+/* token helpers */
+
+static inline int is(const stmt *st, size_t i, const char *kw)
+{
+	return i < st->n && st->t[i].type == T_WORD && strlen(kw) == st->t[i].n &&
+		strncasecmp(st->t[i].s, kw, st->t[i].n) == 0;
+}
+
+static inline int punct(const stmt *st, size_t i, char c)
+{
+	return i < st->n && st->t[i].type == T_PUNCT && st->t[i].s[0] == c;
+}
+
+static inline int is_name(const stmt *st, size_t i)
+{
+	return i < st->n && (st->t[i].type == T_WORD || st->t[i].type == T_QUOTED);
+}
+
+/* Skip IF [NOT] EXISTS at i. */
+static inline size_t skip_if(const stmt *st, size_t i)
+{
+	if (is(st, i, "IF") && is(st, i + 1, "NOT") && is(st, i + 2, "EXISTS"))
+		return i + 3;
+	if (is(st, i, "IF") && is(st, i + 1, "EXISTS"))
+		return i + 2;
+	return i;
+}
+
+/* A possibly qualified name at *i (schema.table): the last part, *i advanced. */
+static inline const tok *name_at(const stmt *st, size_t *i)
+{
+	const tok *t;
+
+	if (!is_name(st, *i))
+		return NULL;
+	t = &st->t[(*i)++];
+	while (punct(st, *i, '.') && is_name(st, *i + 1)) {
+		t = &st->t[*i + 1];
+		*i += 2;
+	}
+	return t;
+}
+
+/* Lower-cased copy of a token into buf (truncated to size-1). */
+static inline const char *lower(char *buf, size_t size, const tok *t)
+{
+	size_t n = t ? (t->n < size - 1 ? t->n : size - 1) : 0;
+
+	for (size_t k = 0; k < n; k++)
+		buf[k] = (char)tolower((unsigned char)t->s[k]);
+	buf[n] = '\0';
+	return buf;
+}
+
+static inline int word_in(const stmt *st, size_t from, size_t to, const char *kw, int depth)
+{
+	for (size_t i = from; i < to && i < st->n; i++)
+		if ((depth < 0 || st->t[i].depth == depth) && is(st, i, kw))
+			return 1;
+	return 0;
+}
+
+/* A table that existed before the section (not created earlier in it). */
+static inline int existing(const aurmig__lint_scope *s, const char *table)
+{
+	return !aurmig__strv_contains(&s->created, table);
+}
+
+static inline int version(const aurmig__lint_scope *s)
+{
+	return s->opts ? s->opts->version[s->dialect] : 0;
+}
+
+/* policy.c */
+void aurmig__lint_check_reserved(aurmig__lint_scope *s, const tok *t, const char *what);
+void aurmig__lint_check_name(aurmig__lint_scope *s, int kind, const tok *t);
+size_t aurmig__lint_collist(const stmt *st, size_t i, size_t end, char *out, size_t size, int *prefix);
+void aurmig__lint_index_add(aurmig__lint_scope *s, const char *name, const char *tb, int uniq, const char *cols, int check);
+void aurmig__lint_index_drop(aurmig__lint_scope *s, const char *name, const char *tb);
+void aurmig__lint_index_drop_table(aurmig__lint_scope *s, const char *tb);
+void aurmig__lint_column_policy(aurmig__lint_scope *s, const stmt *st, size_t i, size_t end, const char *tb, int new_table);
+int aurmig__lint_key_element(aurmig__lint_scope *s, const stmt *st, size_t i, size_t end, const char *tb, int new_table, const tok *cname);
+void aurmig__lint_unknown(aurmig__lint_scope *s, const stmt *st);
+void aurmig__lint_lock_wait(aurmig__lint_scope *s);
+void aurmig__lint_set_statement(aurmig__lint_scope *s, const stmt *st);
+void aurmig__lint_guard(aurmig__lint_scope *s, const stmt *st);
+
+#endif

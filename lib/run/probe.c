@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * aurmig_lint_probe (docs/lint.md, "Probe"): ask a scratch MariaDB what it
+ * does with each ALTER TABLE / CREATE INDEX / DROP INDEX of a revision's
+ * mysql section. The scratch database (empty) is upgraded to the
+ * revision's parents (schema only, no rows); each statement is tried with
+ * ALGORITHM=INSTANT, then NOCOPY + LOCK=NONE, INPLACE + LOCK=NONE,
+ * INPLACE + LOCK=SHARED, COPY + LOCK=NONE, COPY, and as written; the first
+ * form the server accepts is what it does, and it has applied the
+ * statement, so the next one sees the schema it changed. The findings
+ * replace lint's rules of thumb for those statements (L101, L104). The
+ * scratch database is emptied again afterwards.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/plan_priv.h"
+#include "db/version.h"
+#include "lint/lint_priv.h"
+#include "base/split.h"
+#include "schema/ddl.h"
+#include "schema/schema.h"
+
+/* Every table of the scratch database, dropped (libaurmig's too). */
+static int empty_db(aurmig_conn *c)
+{
+	aurmig__strv tables = { 0 };
+	int rc, rc2;
+
+	if ((rc = aurmig__db_list_tables(c, &tables)))
+		return rc;
+	rc = c->ops->exec(c, "SET FOREIGN_KEY_CHECKS = 0", NULL);
+	for (size_t i = 0; i < tables.n && !rc; i++) {
+		aurmig__buf b;
+		aurmig__buf_init(&b, c->ctx);
+		aurmig__buf_puts(&b, "DROP TABLE IF EXISTS ");
+		aurmig__schema_put_ident(&b, c->dialect, tables.v[i]);
+		rc = aurmig__db_exec_buf(c, &b);
+	}
+	rc2 = c->ops->exec(c, "SET FOREIGN_KEY_CHECKS = 1", NULL);
+	aurmig__strv_clear(&tables);
+	return rc ? rc : rc2;
+}
+
+static int upgrade_to_parents(aurmig_conn *c, const aurmig_graph *g, const aurmig_migration *m)
+{
+	size_t n = aurmig_migration_parent_count(m);
+	const char **targets;
+	aurmig_plan_options o;
+	aurmig_plan *p = NULL;
+	int rc;
+
+	if (n == 0)
+		return AURMIG_OK;
+	/* the version table first: an upgrade of a database without any table
+	 * would build it from the declared schema instead of running the
+	 * scripts (and refuse any target but the heads) */
+	if ((rc = aurmig__version_ensure(c)))
+		return rc;
+	if (!(targets = aurmig__calloc(c->ctx, n, sizeof(*targets))))
+		return AURMIG_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		targets[i] = aurmig_migration_parent(m, i);
+	aurmig_plan_options_init(&o, AURMIG_PLAN_OPTIONS_VERSION);
+	o.flags = AURMIG_PLAN_NO_LOCK;
+	o.lock_retries = 0;
+	rc = aurmig_plan_new(&p, c, g, AURMIG_CMD_UPGRADE, targets, n, &o);
+	if (!rc)
+		rc = aurmig_plan_run(p);
+	aurmig_plan_free(p);
+	free(targets);
+	return rc;
+}
+
+/* A leading keyword (case-insensitive) at *p, skipping blanks before it. */
+static int kw(const char **p, const char *w)
+{
+	const char *s = *p;
+	size_t n = strlen(w);
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strncasecmp(s, w, n) != 0 || isalnum((unsigned char)s[n]) || s[n] == '_')
+		return 0;
+	*p = s + n;
+	return 1;
+}
+
+/* The statement's kind: 1 ALTER TABLE (clauses after a comma), 2 CREATE/DROP
+ * INDEX (clauses after a blank), 0 other; the table in tb (lower case). */
+static int kind_of(const char *sql, char *tb, size_t size)
+{
+	const char *p = sql;
+	int k = 0;
+
+	tb[0] = '\0';
+	if (kw(&p, "ALTER") && (kw(&p, "ONLINE"), kw(&p, "IGNORE"), kw(&p, "TABLE")))
+		k = 1;
+	else if ((p = sql, kw(&p, "CREATE")) && (kw(&p, "OR") ? kw(&p, "REPLACE") : 1) &&
+		 (kw(&p, "UNIQUE") || kw(&p, "FULLTEXT") || kw(&p, "SPATIAL") || 1) && kw(&p, "INDEX"))
+		k = 2;
+	else if ((p = sql, kw(&p, "DROP")) && kw(&p, "INDEX"))
+		k = 2;
+	if (k == 1) {
+		size_t n = 0;
+		if (kw(&p, "IF"))
+			kw(&p, "EXISTS");
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '`')
+			p++;
+		while (n + 1 < size && (isalnum((unsigned char)*p) || *p == '_' || *p == '$'))
+			tb[n++] = (char)tolower((unsigned char)*p++);
+		tb[n] = '\0';
+	} else if (k == 2) {
+		/* ... ON table */
+		const char *on = NULL;
+		for (const char *q = p; *q && !on; q++)
+			if ((q[0] == 'O' || q[0] == 'o') && (q[1] == 'N' || q[1] == 'n') && isspace((unsigned char)q[2]) &&
+			    q > p && isspace((unsigned char)q[-1]))
+				on = q + 2;
+		if (on) {
+			size_t n = 0;
+			while (isspace((unsigned char)*on))
+				on++;
+			if (*on == '`')
+				on++;
+			while (n + 1 < size && (isalnum((unsigned char)*on) || *on == '_' || *on == '$'))
+				tb[n++] = (char)tolower((unsigned char)*on++);
+			tb[n] = '\0';
+		}
+	}
+	return k;
+}
+
+static int names_clause(const char *sql)
+{
+	for (const char *p = sql; *p; p++)
+		if ((p == sql || !isalnum((unsigned char)p[-1])) &&
+		    (!strncasecmp(p, "ALGORITHM", 9) || !strncasecmp(p, "LOCK", 4)) &&
+		    !isalnum((unsigned char)p[strncasecmp(p, "LOCK", 4) ? 9 : 4]))
+			return 1;
+	return 0;
+}
+
+/* An identifier at *p (bare or in backticks): its span, *p advanced. */
+static int ident(const char **p, const char **s, size_t *n)
+{
+	const char *q = *p;
+
+	while (isspace((unsigned char)*q))
+		q++;
+	if (*q == '`') {
+		const char *e = strchr(q + 1, '`');
+		if (!e)
+			return 0;
+		*s = q;
+		*n = (size_t)(e + 1 - q);
+		*p = e + 1;
+		return 1;
+	}
+	*s = q;
+	while (isalnum((unsigned char)*q) || *q == '_' || *q == '$' || *q == '.')
+		q++;
+	*n = (size_t)(q - *s);
+	*p = q;
+	return *n > 0;
+}
+
+/* MariaDB takes no ALGORITHM/LOCK on DROP INDEX ... ON t (a syntax error):
+ * "DROP INDEX [IF EXISTS] i ON t" as "ALTER TABLE t DROP INDEX [IF EXISTS] i",
+ * or NULL when it has more. */
+static char *drop_index_as_alter(aurmig_context *ctx, const char *sql)
+{
+	const char *p = sql, *is, *ts;
+	size_t in, tn;
+	int ifx;
+
+	if (!kw(&p, "DROP") || !kw(&p, "INDEX"))
+		return NULL;
+	ifx = kw(&p, "IF") && kw(&p, "EXISTS");
+	if (!ident(&p, &is, &in) || !kw(&p, "ON") || !ident(&p, &ts, &tn))
+		return NULL;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p)
+		return NULL;
+	return aurmig__printf(ctx, "ALTER TABLE %.*s DROP INDEX %s%.*s", (int)tn, ts, ifx ? "IF EXISTS " : "", (int)in, is);
+}
+
+/* The server's message for "this form is not possible for this operation". */
+static int refused(aurmig_context *ctx)
+{
+	const aurmig_error *e = aurmig_error_last(ctx);
+	const char *m = e && e->message ? e->message : "";
+
+	return strstr(m, "is not supported") != NULL || strstr(m, "not supported for this operation") != NULL;
+}
+
+typedef struct form {
+	const char *clause, *algorithm, *lock;
+	int severity;   /* what the finding is */
+} form;
+
+static const form forms[] = {
+	{ "ALGORITHM=INSTANT", "INSTANT", "NONE", AURMIG_LINT_INFO },
+	{ "ALGORITHM=NOCOPY, LOCK=NONE", "NOCOPY", "NONE", AURMIG_LINT_INFO },
+	{ "ALGORITHM=INPLACE, LOCK=NONE", "INPLACE", "NONE", AURMIG_LINT_INFO },
+	{ "ALGORITHM=INPLACE, LOCK=SHARED", "INPLACE", "SHARED", AURMIG_LINT_WARNING },
+	{ "ALGORITHM=COPY, LOCK=NONE", "COPY", "NONE", AURMIG_LINT_WARNING },
+	{ "ALGORITHM=COPY", "COPY", "SHARED or EXCLUSIVE", AURMIG_LINT_WARNING },
+};
+
+/* Drop the rules of thumb the probe answers for this statement: L101 and
+ * L104 of the mysql dialect at line. */
+static void drop_guesses(aurmig_lint_report *rep, size_t from, int line)
+{
+	for (size_t i = rep->n; i-- > from;) {
+		aurmig_lint_finding *f = &rep->v[i];
+		if (f->line != line || (f->rule != R_L101 && f->rule != R_L104) ||
+		    !(f->dialects & (1u << AURMIG_DIALECT_MYSQL)) || f->suppressed)
+			continue;
+		if (f->dialects != (1u << AURMIG_DIALECT_MYSQL)) {
+			f->dialects &= ~(1u << AURMIG_DIALECT_MYSQL);
+			continue;   /* dialect names are rebuilt only on emit; keep them as they were */
+		}
+		free(f->file);
+		free(f->revision);
+		free(f->message);
+		free(f->statement);
+		free(f->reason);
+		memmove(f, f + 1, (rep->n - i - 1) * sizeof(*f));
+		rep->n--;
+	}
+}
+
+/* Try one statement in each form; emit what the server did. */
+static int probe_statement(aurmig__lint_scope *s, aurmig_conn *c, const char *sql, size_t len, size_t from)
+{
+	char tb[128], *base, *q = NULL;
+	int kind, rc = AURMIG_OK, clause_error = 0;
+	size_t n = len;
+
+	if (!(base = aurmig__strndup(c->ctx, sql, len)))
+		return AURMIG_ENOMEM;
+	/* trailing blanks and a trailing comment line would swallow a clause */
+	for (;;) {
+		char *nl;
+		while (n && isspace((unsigned char)base[n - 1]))
+			base[--n] = '\0';
+		nl = strrchr(base, '\n');
+		{
+			char *t = nl ? nl + 1 : base;
+			while (isspace((unsigned char)*t))
+				t++;
+			if (nl && (!strncmp(t, "--", 2) || *t == '#')) {
+				*nl = '\0';
+				n = (size_t)(nl - base);
+				continue;
+			}
+		}
+		break;
+	}
+	{
+		char *alt = drop_index_as_alter(c->ctx, base);
+		if (alt) {
+			free(base);
+			base = alt;
+			n = strlen(base);
+		}
+	}
+	kind = kind_of(base, tb, sizeof(tb));
+	if (!kind || names_clause(base)) {
+		/* other statements (and one that names its own algorithm) run as written */
+		rc = aurmig_conn_exec(c, base);
+		free(base);
+		if (rc)
+			aurmig__lint_emit(s, R_L112, AURMIG_LINT_WARNING, "probe: the statement failed on the scratch "
+				"database: %.200s; the statements after it were not probed", aurmig_error_last(c->ctx)->message);
+		return rc ? AURMIG_EDB : AURMIG_OK;
+	}
+	snprintf(s->table, sizeof(s->table), "%s", tb);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		free(q);
+		if (!(q = aurmig__printf(c->ctx, "%s%s%s", base, kind == 1 ? ", " : " ", kind == 1 ? forms[i].clause :
+				strchr(forms[i].clause, ',') ? forms[i].clause : forms[i].clause))) {
+			free(base);
+			return AURMIG_ENOMEM;
+		}
+		if (kind == 2) {
+			/* CREATE/DROP INDEX takes the options blank-separated */
+			for (char *p = q + n; *p; p++)
+				if (*p == ',')
+					*p = ' ';
+		}
+		if (aurmig_conn_exec(c, q) == AURMIG_OK) {
+			drop_guesses(s->rep, from, s->line);
+			if (!strcmp(forms[i].algorithm, "COPY") && forms[i].lock[0] != 'N')
+				aurmig__lint_emit(s, R_L101, -1, "probe: MariaDB %s runs this as ALGORITHM=COPY: writes to %s wait "
+					"until the copy ends", s->probe_version, tb);
+			else
+				aurmig__lint_emit(s, R_L112, forms[i].severity, "probe: MariaDB %s runs this with ALGORITHM=%s, "
+					"LOCK=%s", s->probe_version, forms[i].algorithm, forms[i].lock);
+			free(q);
+			free(base);
+			return AURMIG_OK;
+		}
+		if (!refused(c->ctx)) {
+			/* an error of the statement itself (as written says which), or no such clause here */
+			const aurmig_error *e = aurmig_error_last(c->ctx);
+			clause_error = e && e->message && strstr(e->message, "SQL syntax");
+			break;
+		}
+	}
+	free(q);
+	rc = aurmig_conn_exec(c, base);
+	if (rc == AURMIG_OK && clause_error) {
+		aurmig__lint_emit(s, R_L112, AURMIG_LINT_INFO, "probe: MariaDB %s takes no ALGORITHM/LOCK clause on this "
+			"statement; it ran as written (algorithm not known)", s->probe_version);
+	} else if (rc == AURMIG_OK) {
+		drop_guesses(s->rep, from, s->line);
+		aurmig__lint_emit(s, R_L112, AURMIG_LINT_WARNING, "probe: MariaDB %s refused every ALGORITHM/LOCK form but "
+			"ran the statement as written: it chose its own way (probably a copy)", s->probe_version);
+	} else
+		aurmig__lint_emit(s, R_L112, AURMIG_LINT_WARNING, "probe: the statement failed on the scratch database: "
+			"%.200s; the statements after it were not probed", aurmig_error_last(c->ctx)->message);
+	free(base);
+	return rc ? AURMIG_EDB : AURMIG_OK;
+}
+
+int aurmig_lint_probe(aurmig_lint_report *rep, aurmig_conn *scratch, const aurmig_migration *m,
+	const aurmig_lint_options *opts)
+{
+	aurmig_context *ctx;
+	const aurmig__section *sec;
+	aurmig__strv tables = { 0 }, rows = { 0 }, rendered = { 0 };
+	aurmig__stmt *st = NULL;
+	size_t nst = 0, from;
+	aurmig__lint_scope s;
+	int rc;
+
+	if (!rep || !scratch || !m || !m->graph)
+		return AURMIG_EINVALID;
+	ctx = rep->ctx;
+	aurmig__err_clear(ctx);
+	if (scratch->dialect != AURMIG_DIALECT_MYSQL)
+		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"lint --probe: the scratch database must be MariaDB (mysql://...)");
+	if ((rc = aurmig__db_list_tables(scratch, &tables)))
+		return rc;
+	if (tables.n) {
+		rc = aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
+			"lint --probe: the scratch database holds tables (%s, ...): it must be empty; the probe drops "
+			"what it creates", tables.v[0]);
+		aurmig__strv_clear(&tables);
+		return rc;
+	}
+	sec = &m->sections[AURMIG_UPGRADE - 1][AURMIG_DIALECT_MYSQL];
+	if (!sec->present)
+		sec = &m->sections[AURMIG_UPGRADE - 1][AURMIG_DIALECT_ANY];
+	if (!sec->present)
+		return AURMIG_OK;
+	memset(&s, 0, sizeof(s));
+	s.rep = rep;
+	s.opts = opts;
+	s.ctx = ctx;
+	s.file = m->path;
+	s.revision = m->id;
+	s.dialect = AURMIG_DIALECT_MYSQL;
+	s.direction = AURMIG_UPGRADE;
+	s.transactional = m->transactional;
+	if ((rc = scratch->ops->query(scratch, "SELECT VERSION()", &rows)))
+		goto out;
+	snprintf(s.probe_version, sizeof(s.probe_version), "%.40s", rows.n ? rows.v[0] : "?");
+	{
+		/* the version's numbers only ("10.11.6-MariaDB-log": "10.11.6") */
+		char *e = s.probe_version + strspn(s.probe_version, "0123456789.");
+		*e = '\0';
+	}
+	if ((rc = upgrade_to_parents(scratch, m->graph, m)))
+		goto out;
+	if ((rc = aurmig__split(&st, &nst, ctx, m->text + sec->offset, sec->len,
+			AURMIG_DIALECT_MYSQL, m->path, sec->line)))
+		goto out;
+	/* the findings lint just recorded for m are at the report's end */
+	from = rep->n;
+	while (from > 0 && !strcmp(rep->v[from - 1].revision, m->id))
+		from--;
+	for (size_t k = 0; k < nst && !rc; k++) {
+		const char *q = m->text + sec->offset + st[k].offset;
+		s.line = st[k].line;
+		s.col = 1;
+		s.stmt = q;
+		s.stmt_len = st[k].len;
+		s.table[0] = '\0';
+		if (!sec->portable) {
+			rc = probe_statement(&s, scratch, q, st[k].len, from);
+			continue;
+		}
+		{
+			aurmig__ddl *op = NULL;
+			if ((rc = aurmig__ddl_parse(&op, ctx, q, st[k].len, m->path, st[k].line)))
+				break;
+			if (!op) {
+				rc = probe_statement(&s, scratch, q, st[k].len, from);
+				continue;
+			}
+			rc = aurmig__ddl_render(&rendered, op, AURMIG_DIALECT_MYSQL, NULL, m->path, st[k].line);
+			aurmig__ddl_free(op);
+			for (size_t i = 0; !rc && i < rendered.n; i++)
+				rc = probe_statement(&s, scratch, rendered.v[i], strlen(rendered.v[i]), from);
+			aurmig__strv_clear(&rendered);
+		}
+	}
+	if (rc == AURMIG_EDB) {
+		/* reported as a finding; the probe of this revision ends there */
+		aurmig__err_clear(ctx);
+		rc = AURMIG_OK;
+	}
+	if (!rc)
+		rc = s.rc;
+	/* the revision's findings by line again (stable) */
+	for (size_t i = from + 1; !rc && i < rep->n; i++) {
+		aurmig_lint_finding f = rep->v[i];
+		size_t j = i;
+		if (strcmp(f.revision, m->id) != 0)
+			continue;
+		while (j > from && rep->v[j - 1].line > f.line && !strcmp(rep->v[j - 1].revision, m->id)) {
+			rep->v[j] = rep->v[j - 1];
+			j--;
+		}
+		rep->v[j] = f;
+	}
+out:
+	aurmig__free(st);
+	aurmig__strv_clear(&rows);
+	aurmig__strv_clear(&tables);
+	{
+		int rc2 = empty_db(scratch);
+		if (!rc && rc2)
+			rc = rc2;
+		else if (!rc)
+			aurmig__err_clear(ctx);
+	}
+	return rc;
+}
