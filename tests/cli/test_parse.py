@@ -101,6 +101,32 @@ class ParseTest(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("did you mean '--json'?", err)
 
+    def test_dialect_names_agree_across_verbs(self):
+        """Every --dialect takes the library's names and aliases (issue 18:
+        four copies disagreed: sqlite3 only for schema, postgres not for lint)."""
+        mig = os.path.join(ROOT, "migrations")
+        for name in ("sqlite", "sqlite3", "SQLite", "mysql", "mariadb", "pgsql", "postgresql", "postgres"):
+            rc, out, err = self.run_("-d", mig, "lint", "--all", "--dialect", name, "--format", "json")
+            self.assertIn(rc, (0, 10), "lint --dialect %s: %s" % (name, err))
+            rc, out, err = self.run_("-d", self.dir, "upgrade", "--sql", "base:heads", "--dialect", name)
+            self.assertEqual(rc, 0, "upgrade --sql --dialect %s: %s" % (name, err))
+            self.assertIn("alembic_version", out)
+        self.assertEqual(self.run_("upgrade", "--url", self.url, "-d", self.dir)[0], 0)
+        for name in ("portable", "sqlite3", "postgres", "mariadb"):
+            rc, out, err = self.run_("--url", self.url, "-d", self.dir, "schema", "dump", "--dialect", name)
+            self.assertEqual(rc, 0, "schema dump --dialect %s: %s" % (name, err))
+        # "portable" is a dialect of DDL, not of a database to lint for or to render offline
+        for args in (("lint", "--all", "--dialect", "portable"),
+                     ("upgrade", "--sql", "base:heads", "--dialect", "portable"),
+                     ("upgrade", "--sql", "base:heads", "--dialect", "oracle")):
+            rc, out, err = self.run_("-d", self.dir, *args)
+            self.assertEqual(rc, 2, "%s: %s" % (args, err))
+            self.assertIn("dialect", err)
+        # offline SQL takes the dialect from the URL's scheme when no --dialect is given
+        rc, out, err = self.run_("--url", "postgresql://u@127.0.0.1:1/x", "-d", self.dir, "upgrade", "--sql", "base:heads")
+        self.assertEqual(rc, 0, err)
+        self.assertIn("alembic_version", out)
+
     def test_typo_suggests_the_command(self):
         rc, out, err = self.run_("updgrade", "--url", self.url)
         self.assertEqual(rc, 2)
