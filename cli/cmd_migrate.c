@@ -641,6 +641,14 @@ static int drift_gate(cli *c, const char *scratch_url)
 	}
 	if (c->json) {
 		json_t *o = json_object();
+		char *msg = NULL;
+		json_object_set_new(o, "ok", json_false());
+		if (asprintf(&msg, "refusing to upgrade: the schema is not the one of the migrations at its revision %s "
+			"(%zu difference%s; nothing was run)", *d.revisions ? d.revisions : "base", d.ndiff,
+			d.ndiff == 1 ? "" : "s") >= 0) {
+			json_object_set_new(o, "message", json_string(msg));
+			free(msg);
+		}
 		json_object_set_new(o, "changed", json_false());
 		json_object_set_new(o, "drift", json_true());
 		json_object_set_new(o, "revision", json_string(d.revisions));

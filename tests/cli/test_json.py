@@ -96,6 +96,22 @@ class JsonTest(unittest.TestCase):
         # a missing migrations directory
         self.assert_error(["--json", "heads", "-d", os.path.join(self.tmp, "none")], 1)
 
+    def test_refused_drift_is_a_failure_document(self):
+        mig = os.path.join(ROOT, "migrations")
+        base = ["--url", self.url, "-d", mig]
+        self.assertEqual(self.run_(*base, "init", "-q")[0], 0)
+        self.assertEqual(self.run_(*base, "downgrade", "-1", "-q")[0], 0)
+        con = sqlite3.connect(self.db)
+        con.execute("ALTER TABLE Users ADD COLUMN Drifted INTEGER")
+        con.commit()
+        con.close()
+        rc, doc, err = self.one_document(["--json", *base, "upgrade", "--check-drift"], 8)
+        self.assertIs(doc.get("ok"), False, doc)
+        self.assertIs(doc.get("changed"), False, doc)
+        self.assertIs(doc.get("drift"), True, doc)
+        self.assertIn("nothing was run", doc.get("message", ""))
+        self.assertTrue(any(d["object"] == "Drifted" for d in doc["differences"]), doc)
+
     def test_successes_without_a_document_before(self):
         rc, doc, err = self.one_document(["--json", "upgrade", "--url", self.url, "-d", self.dir], 0)
         self.assertIs(doc["changed"], True)
