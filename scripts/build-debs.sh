@@ -77,7 +77,7 @@ pc_flags=$(env -i PATH=/usr/bin:/bin PKG_CONFIG_SYSROOT_DIR="$root" \
 if [ $? -eq 0 ] && [[ "$pc_flags" == *"-I$root/usr/include"* ]] &&
    cc -o "$work/t" "$work/t.c" $pc_flags >"$work/cc.log" 2>&1 &&
    out=$(run_clean "$work/t" "${version%%-*}") &&
-   run_clean ldd "$work/t" | grep -q "libaurmig.so.0 => $libdir/"; then
+   ldd_out=$(run_clean ldd "$work/t") && [[ "$ldd_out" == *"libaurmig.so.0 => $libdir/"* ]]; then
   ok "C: pkg-config ($pc_flags), compiled, runs against the unpacked library ($out)"
 else
   cat "$work/cc.log" 2>/dev/null; bad "C: pkg-config/compile/run ($pc_flags)"
@@ -85,7 +85,7 @@ fi
 
 # 5b. the CLI
 db="$work/cli.db"
-if run_clean "$root/usr/bin/aurmig" --version | grep -q "${version%%-*}" &&
+if cli_version=$(run_clean "$root/usr/bin/aurmig" --version) && [[ "$cli_version" == *"${version%%-*}"* ]] &&
    run_clean "$root/usr/bin/aurmig" --url "sqlite:///$db" -d "$graph" upgrade heads >/dev/null &&
    run_clean "$root/usr/bin/aurmig" --url "sqlite:///$db" -d "$graph" check >/dev/null; then
   ok "CLI: aurmig --version, upgrade heads, check on SQLite"
