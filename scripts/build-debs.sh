@@ -50,6 +50,21 @@ else
   bad "lintian: errors"
 fi
 
+# 3b. an Architecture: all package holds nothing of one architecture: no
+# multiarch library directory (python3-aurmig loads libaurmig.so.0 by SONAME)
+archall_bad=""
+for deb in "$work"/*_all.deb; do
+  one="$work/all-$(basename "$deb" .deb)"
+  mkdir -p "$one" && dpkg -x "$deb" "$one" || archall_bad="$archall_bad $(basename "$deb"):unpack"
+  hits=$(grep -rlF -e "$ma" -e "$(dpkg-architecture -qDEB_HOST_GNU_TYPE)" "$one" | sed "s|^$one||")
+  [ -z "$hits" ] || archall_bad="$archall_bad $(basename "$deb"):$(echo $hits)"
+done
+if [ -z "$archall_bad" ]; then
+  ok "Architecture: all packages name no architecture ($ma)"
+else
+  bad "Architecture: all packages name $ma:$archall_bad"
+fi
+
 # 4. unpack into an empty tree
 root="$work/root"
 mkdir -p "$root"
@@ -96,12 +111,14 @@ fi
 # 5c. Python
 pysite="$root/usr/lib/python3/dist-packages"
 if out=$(run_clean PYTHONPATH="$pysite" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -c '
-import sys, aurmig
+import os, sys, aurmig
 assert aurmig.__file__.startswith(sys.argv[1]), aurmig.__file__
 assert aurmig.__version__ == aurmig.version() == sys.argv[2], (aurmig.__version__, aurmig.version())
 st = aurmig.status(sys.argv[3], "sqlite:///" + sys.argv[4])
 assert st.at_head, (st.state, st.message)
-print(aurmig.__file__, aurmig.__version__, st.state)' "$pysite" "${version%%-*}" "$graph" "$db" 2>&1); then
+maps = {l.split()[-1] for l in open("/proc/self/maps") if "libaurmig.so" in l}
+assert maps == {os.path.realpath(os.path.join(sys.argv[5], "libaurmig.so.0"))}, ("loaded", maps)
+print(aurmig.__file__, aurmig.__version__, st.state, "from", maps.pop())' "$pysite" "${version%%-*}" "$graph" "$db" "$libdir" 2>&1); then
   ok "Python: $out"
 else
   echo "$out"; bad "Python: import aurmig / status"

@@ -5,8 +5,10 @@
 Installs the build into a temporary DESTDIR (meson install --destdir), then,
 per mode:
   python  the package lands where Debian's /usr/bin/python3 searches under
-          the prefix, imports from there, __version__ is the project's, the
-          start-up check runs on a SQLite database; and the offline `pip
+          the prefix, imports from there, __version__ is the project's, its
+          _installed.py names the library by SONAME under prefix /usr and
+          by path elsewhere, the start-up check runs on a SQLite database;
+          and the offline `pip
           install` of bindings/python/README.md, as written there, into a
           plain venv (no system site packages, PIP_NO_INDEX=1) works
           against the installed library (AURMIG_LIBRARY, and
@@ -117,6 +119,19 @@ def mode_python(inst, src, version, tmp):
     syspath = json.loads(run([py, "-c", "import sys, json; print(json.dumps(sys.path))"], env=clean_env()).stdout)
     if inst.prefix in ("/usr", "/usr/local") and site not in syspath:
         fail("the package goes to %s, which %s does not search (%s)" % (site, py, syspath))
+    # how the installed package loads the library: prefix /usr its SONAME (through the loader:
+    # no architecture's directory in an Architecture: all package), else the installed path
+    # (this build's prefix, and prefix /usr, as Debian's package is built: configured only)
+    usr_build = os.path.join(tmp, "build-prefix-usr")
+    run(["meson", "setup", "--prefix", "/usr", "-Dtests=false", usr_build, src])
+    for prefix, installed, libdir in ((inst.prefix, inst.dest(inst.where("/aurmig/_installed.py")), inst.libdir),
+                                      ("/usr", os.path.join(usr_build, "bindings", "_installed.py"), None)):
+        recorded = {}
+        exec(open(installed).read(), recorded)
+        want = "libaurmig.so.0" if prefix == "/usr" else os.path.join(libdir, "libaurmig.so.0")
+        if recorded.get("LIBRARY") != want:
+            fail("_installed.py: LIBRARY = %r, want %r for prefix %s" % (recorded.get("LIBRARY"), want, prefix))
+    shutil.rmtree(usr_build)
     db = make_db(inst, src, tmp, "py.db")
     graph = os.path.join(src, GRAPH)
     # 1. the meson-installed package, as the interpreter finds it under the prefix
