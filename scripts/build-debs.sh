@@ -40,14 +40,29 @@ fi
 changes=$(ls "$work"/*.changes)
 [ -z "$outdir" ] || { mkdir -p "$outdir" && cp "$work"/*.deb "$work"/*.buildinfo "$changes" "$outdir"/; }
 
-# 3. lint: no errors; warnings are listed
-lintian --fail-on error --display-info "$changes" >"$work/lintian.log" 2>&1
+# 3. lint: no errors, no warnings (infos are listed)
+lintian --fail-on error,warning --display-info "$changes" >"$work/lintian.log" 2>&1
 lint_rc=$?
 cat "$work/lintian.log"
 if [ "$lint_rc" -eq 0 ]; then
-  ok "lintian: no errors ($(grep -c '^W:' "$work/lintian.log") warnings)"
+  ok "lintian: no errors, no warnings"
 else
-  bad "lintian: errors"
+  bad "lintian: errors or warnings"
+fi
+
+# 3b. an Architecture: all package holds nothing of one architecture: no
+# multiarch library directory (python3-aurmig loads libaurmig.so.0 by SONAME)
+archall_bad=""
+for deb in "$work"/*_all.deb; do
+  one="$work/all-$(basename "$deb" .deb)"
+  mkdir -p "$one" && dpkg -x "$deb" "$one" || archall_bad="$archall_bad $(basename "$deb"):unpack"
+  hits=$(grep -rlF -e "$ma" -e "$(dpkg-architecture -qDEB_HOST_GNU_TYPE)" "$one" | sed "s|^$one||")
+  [ -z "$hits" ] || archall_bad="$archall_bad $(basename "$deb"):$(echo $hits)"
+done
+if [ -z "$archall_bad" ]; then
+  ok "Architecture: all packages name no architecture ($ma)"
+else
+  bad "Architecture: all packages name $ma:$archall_bad"
 fi
 
 # 4. unpack into an empty tree
@@ -77,7 +92,7 @@ pc_flags=$(env -i PATH=/usr/bin:/bin PKG_CONFIG_SYSROOT_DIR="$root" \
 if [ $? -eq 0 ] && [[ "$pc_flags" == *"-I$root/usr/include"* ]] &&
    cc -o "$work/t" "$work/t.c" $pc_flags >"$work/cc.log" 2>&1 &&
    out=$(run_clean "$work/t" "${version%%-*}") &&
-   run_clean ldd "$work/t" | grep -q "libaurmig.so.0 => $libdir/"; then
+   ldd_out=$(run_clean ldd "$work/t") && [[ "$ldd_out" == *"libaurmig.so.0 => $libdir/"* ]]; then
   ok "C: pkg-config ($pc_flags), compiled, runs against the unpacked library ($out)"
 else
   cat "$work/cc.log" 2>/dev/null; bad "C: pkg-config/compile/run ($pc_flags)"
@@ -85,7 +100,7 @@ fi
 
 # 5b. the CLI
 db="$work/cli.db"
-if run_clean "$root/usr/bin/aurmig" --version | grep -q "${version%%-*}" &&
+if cli_version=$(run_clean "$root/usr/bin/aurmig" --version) && [[ "$cli_version" == *"${version%%-*}"* ]] &&
    run_clean "$root/usr/bin/aurmig" --url "sqlite:///$db" -d "$graph" upgrade heads >/dev/null &&
    run_clean "$root/usr/bin/aurmig" --url "sqlite:///$db" -d "$graph" check >/dev/null; then
   ok "CLI: aurmig --version, upgrade heads, check on SQLite"
@@ -96,12 +111,14 @@ fi
 # 5c. Python
 pysite="$root/usr/lib/python3/dist-packages"
 if out=$(run_clean PYTHONPATH="$pysite" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -c '
-import sys, aurmig
+import os, sys, aurmig
 assert aurmig.__file__.startswith(sys.argv[1]), aurmig.__file__
 assert aurmig.__version__ == aurmig.version() == sys.argv[2], (aurmig.__version__, aurmig.version())
 st = aurmig.status(sys.argv[3], "sqlite:///" + sys.argv[4])
 assert st.at_head, (st.state, st.message)
-print(aurmig.__file__, aurmig.__version__, st.state)' "$pysite" "${version%%-*}" "$graph" "$db" 2>&1); then
+maps = {l.split()[-1] for l in open("/proc/self/maps") if "libaurmig.so" in l}
+assert maps == {os.path.realpath(os.path.join(sys.argv[5], "libaurmig.so.0"))}, ("loaded", maps)
+print(aurmig.__file__, aurmig.__version__, st.state, "from", maps.pop())' "$pysite" "${version%%-*}" "$graph" "$db" "$libdir" 2>&1); then
   ok "Python: $out"
 else
   echo "$out"; bad "Python: import aurmig / status"

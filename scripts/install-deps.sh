@@ -18,7 +18,7 @@ PACKAGES="
   mariadb-server mariadb-client galera-4 rsync
   postgresql postgresql-15 postgresql-client-15
   util-linux procps
-  python3-setuptools python3-wheel python3-pip python3-venv binutils
+  python3-setuptools python3-wheel python3-pip python3-venv python3-wheel-whl binutils
   debhelper dh-python dpkg-dev fakeroot lintian
   ansible
 "

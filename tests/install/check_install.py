@@ -5,11 +5,14 @@
 Installs the build into a temporary DESTDIR (meson install --destdir), then,
 per mode:
   python  the package lands where Debian's /usr/bin/python3 searches under
-          the prefix, imports from there, __version__ is the project's, the
-          start-up check runs on a SQLite database; and `pip install
-          --no-build-isolation --no-index ./bindings/python` into a fresh
-          venv works offline against the installed library (AURMIG_LIBRARY,
-          and LD_LIBRARY_PATH for the dynamic loader).
+          the prefix, imports from there, __version__ is the project's, its
+          _installed.py names the library by SONAME under prefix /usr and
+          by path elsewhere, the start-up check runs on a SQLite database;
+          and the offline `pip
+          install` of bindings/python/README.md, as written there, into a
+          plain venv (no system site packages, PIP_NO_INDEX=1) works
+          against the installed library (AURMIG_LIBRARY, and
+          LD_LIBRARY_PATH for the dynamic loader).
   rpath   <prefix>/bin/aurmig runs with no LD_LIBRARY_PATH and loads the
           installed library (RUNPATH $ORIGIN/../<libdir>).
   php     composer.json's autoload (PSR-4 + files) loads every class of the
@@ -18,9 +21,11 @@ per mode:
           preload recipe.
 """
 import argparse
+import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -99,6 +104,14 @@ print("ok", aurmig.__file__, aurmig.__version__, st.state)
 """
 
 
+def offline_pip_command(readme):
+    """The README's command line marked '# offline', as words (pip ... ./bindings/python)."""
+    for line in open(readme):
+        if line.startswith("    pip install ") and "# offline" in line:
+            return shlex.split(line, comments=True)
+    fail("%s has no indented 'pip install ... # offline' line" % readme)
+
+
 def mode_python(inst, src, version, tmp):
     py = "/usr/bin/python3"
     init = inst.where("/aurmig/__init__.py")
@@ -106,18 +119,38 @@ def mode_python(inst, src, version, tmp):
     syspath = json.loads(run([py, "-c", "import sys, json; print(json.dumps(sys.path))"], env=clean_env()).stdout)
     if inst.prefix in ("/usr", "/usr/local") and site not in syspath:
         fail("the package goes to %s, which %s does not search (%s)" % (site, py, syspath))
+    # how the installed package loads the library: prefix /usr its SONAME (through the loader:
+    # no architecture's directory in an Architecture: all package), else the installed path
+    # (this build's prefix, and prefix /usr, as Debian's package is built: configured only)
+    usr_build = os.path.join(tmp, "build-prefix-usr")
+    run(["meson", "setup", "--prefix", "/usr", "-Dtests=false", usr_build, src])
+    for prefix, installed, libdir in ((inst.prefix, inst.dest(inst.where("/aurmig/_installed.py")), inst.libdir),
+                                      ("/usr", os.path.join(usr_build, "bindings", "_installed.py"), None)):
+        recorded = {}
+        exec(open(installed).read(), recorded)
+        want = "libaurmig.so.0" if prefix == "/usr" else os.path.join(libdir, "libaurmig.so.0")
+        if recorded.get("LIBRARY") != want:
+            fail("_installed.py: LIBRARY = %r, want %r for prefix %s" % (recorded.get("LIBRARY"), want, prefix))
+    shutil.rmtree(usr_build)
     db = make_db(inst, src, tmp, "py.db")
     graph = os.path.join(src, GRAPH)
     # 1. the meson-installed package, as the interpreter finds it under the prefix
     env = clean_env(CHECK_SYSPATH_ROOT=inst.destdir, AURMIG_LIBRARY=inst.library())
     print(run([py, "-c", PY_CHECK, inst.dest(site), version, graph, db], env=env, cwd=tmp).stdout.strip())
-    # 2. pip install ./bindings/python into a fresh venv, offline (Debian's setuptools and wheel
-    #    through --system-site-packages), from a copy so that the checkout stays clean
+    # 2. bindings/python/README.md's offline command, as written there, in a plain venv (no
+    #    system site packages) with no index: from a copy, so that the checkout stays clean
     venv = os.path.join(tmp, "venv")
-    run([py, "-m", "venv", "--system-site-packages", venv], env=clean_env())
+    run([py, "-m", "venv", venv], env=clean_env())
     pkg = os.path.join(tmp, "python-src")
     shutil.copytree(os.path.join(src, "bindings", "python"), pkg)
-    run([os.path.join(venv, "bin", "pip"), "install", "--no-build-isolation", "--no-index", pkg], env=clean_env(), cwd=tmp)
+    cmd = offline_pip_command(os.path.join(src, "bindings", "python", "README.md"))
+    cmd = [os.path.join(venv, "bin", "pip") if w == "pip" else pkg if w == "./bindings/python" else w for w in cmd]
+    if "--find-links" in cmd:
+        links = cmd[cmd.index("--find-links") + 1]
+        for name, deb in (("setuptools", "python3-setuptools-whl"), ("wheel", "python3-wheel-whl")):
+            if not glob.glob(os.path.join(links, name + "-*.whl")):
+                fail("no %s wheel in %s: install %s (scripts/install-deps.sh)" % (name, links, deb))
+    run(cmd, env=clean_env(PIP_NO_INDEX="1"), cwd=tmp)
     vpy = os.path.join(venv, "bin", "python")
     for how in (dict(AURMIG_LIBRARY=inst.library()), dict(LD_LIBRARY_PATH=os.path.dirname(inst.library()))):
         print(run([vpy, "-c", PY_CHECK, venv, version, graph, db], env=clean_env(**how), cwd=tmp).stdout.strip())

@@ -12,7 +12,8 @@ argtypes/restype; pointer results are never left to ctypes' int default.
 
 The library is looked up in this order: $AURMIG_LIBRARY; the build tree
 ($AURMIG_BUILD_ROOT/lib, or build*/lib of the source checkout this package
-sits in); the installed path meson recorded (_installed.py); the dynamic
+sits in); what meson recorded for the installed library (_installed.py: its
+path, or under prefix /usr its SONAME for the loader); the dynamic
 loader (ctypes.util.find_library, then "libaurmig.so.0").
 """
 import ctypes
