@@ -190,6 +190,13 @@ def main():
         st = aurmig.status(MIG, url("replica", user))
         check(st.code == 1 and st.state == "behind", "Python status on the replica as %s: %r %r"
               % (user, st.code, st.state))
+    for user, lag in (("aurmig", None), ("aurmon", 0.0)):
+        with aurmig.Migrator(MIG, url("replica", user)) as m:
+            r = m.replica()
+            check(r == {"lag_seconds": lag}, "Migrator.replica() as %s: %r" % (user, r))
+            check(m.check().state == "behind", "Migrator.check() on the replica")
+    with aurmig.Migrator(MIG, url("primary", "aurmon")) as m:
+        check(m.replica() is None, "Migrator.replica() on the primary: %r" % (m.replica(),))
     n, rc = note("primary")
     check(n is None and rc == 3, "the primary is no replica: %r (exit %d)" % (n, rc))
     n, rc = note("primary", user="aurmon")
@@ -221,6 +228,8 @@ def main():
     check(rc == 3, "check on the stopped replica (its copy behind): exit %d %s" % (rc, err))
     n, rc = note("replica", user="aurmon")
     check(n == {"lag_seconds": None} and rc == 3, "the stopped replica's lag is unknown: %r (exit %d)" % (n, rc))
+    with aurmig.Migrator(MIG, url("replica", "aurmon")) as m:
+        check(m.replica() == {"lag_seconds": None}, "Migrator.replica(), SQL thread stopped: %r" % (m.replica(),))
     st = aurmig.status(MIG, url("replica", "aurmon"))
     check(st.code == 1, "Python status on the stopped replica: behind: %r" % (st.state,))
 
