@@ -29,6 +29,7 @@ Usage: test_replica.py AURMIG SOURCE_ROOT BUILD_ROOT
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -271,8 +272,10 @@ def run():
                                                                           capture_output=True).stdout:
         print("SKIP: mariadbd is not installed")
         return 77
-    p = subprocess.run([REPLICA_SH, "start", BASE], capture_output=True, text=True, timeout=300)
+    # meson's timeout sends SIGTERM: stop the servers on the way out then too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
+        p = subprocess.run([REPLICA_SH, "start", BASE], capture_output=True, text=True, timeout=300)
         if p.returncode:
             print(p.stderr)
             return 1
