@@ -183,7 +183,12 @@ AURMIG_EXTERN(int) aurmig_lock_break(aurmig_conn *conn, int force, aurmig_lock_i
  * (read-only verbs answer from replicas: docs/clusters.md). PostgreSQL:
  * pg_is_in_recovery(), and the age of the last replayed commit
  * (pg_last_xact_replay_timestamp(); it grows while the primary is idle
- * too). MySQL/MariaDB: `read_only`; the lag is not read (-1).
+ * too). MySQL/MariaDB: `read_only`, or a configured replication channel
+ * (SHOW ALL SLAVES STATUS on MariaDB, SHOW REPLICA STATUS on MySQL), and
+ * the largest Seconds_Behind_Master / _Source over the channels. The
+ * channels need SUPER or REPLICA MONITOR (MariaDB), REPLICATION CLIENT
+ * (MySQL): without it, or with a channel's SQL thread stopped, the lag is
+ * unknown (-1), which is no error. Not part of aurmig_status_from().
  * @param[out] is_replica 1 on a replica, else 0.
  * @param[out] lag_seconds seconds behind, or -1 when unknown or not a replica.
  * @return AURMIG_OK, AURMIG_EINVALID, AURMIG_EDB.

@@ -708,3 +708,39 @@ int aurmig__db_exec_buf(aurmig_conn *c, aurmig__buf *b)
 	free(sql);
 	return rc;
 }
+
+int aurmig__db_try_query_named(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols,
+	int *db_code)
+{
+	dbi_impl *d = c->impl;
+	dbi_result r;
+	unsigned int n;
+	int rc = AURMIG_OK;
+
+	*ncols = 0;
+	*db_code = -1;
+	if (!aurmig__db_can_try(c))
+		return AURMIG_OK;
+	c->statements++;
+	if (!(r = dbi_conn_query(d->conn, sql))) {
+		const char *msg = NULL;
+		pthread_mutex_lock(&dbi_error_lock);
+		*db_code = dbi_conn_error(d->conn, &msg);
+		pthread_mutex_unlock(&dbi_error_lock);
+		if (!*db_code)
+			*db_code = -1;
+		return AURMIG_OK;
+	}
+	*db_code = 0;
+	n = dbi_result_get_numfields(r);
+	for (unsigned int i = 1; n != DBI_FIELD_ERROR && i <= n && rc == AURMIG_OK; i++) {
+		const char *name = dbi_result_get_field_name(r, i);
+		rc = aurmig__strv_push(cells, c->ctx, name ? name : "");
+	}
+	if (rc) {
+		dbi_result_free(r);
+		return rc;
+	}
+	/* the rows after the names (read_cells appends, and frees r) */
+	return read_cells(c, r, cells, ncols);
+}

@@ -111,6 +111,14 @@ int aurmig__db_can_try(const aurmig_conn *c);
  * aurmig__db_can_try. */
 int aurmig__db_try_query_cells(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols,
 	const char *const *tables, size_t ntables, size_t *missing);
+/* Run sql, a statement that may fail for want of a privilege or of syntax
+ * (SHOW REPLICA STATUS): cells holds the result's column names (ncols of
+ * them) and then its rows, cell by cell. When the statement fails, *db_code
+ * is the server's error code (-1 when unknown), no error is recorded and
+ * AURMIG_OK returned; 0 when it ran. Only where aurmig__db_can_try (else
+ * nothing is sent: *db_code -1). */
+int aurmig__db_try_query_named(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols,
+	int *db_code);
 /* Names of the tables of the current database/schema. */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out);
 /* Run the statement built in b (detached and freed; a failed build is ENOMEM). */

@@ -329,6 +329,98 @@ final class Migrator
         };
     }
 
+    /**
+     * Who holds the deploy lock, without taking it (aurmig_lock_info_new;
+     * read-only; `aurmig lock --json` without "url").
+     * @return array{kind: string, name: ?string, held: bool, expired: bool, mine: bool, holder: ?array}
+     *   kind 'flock', 'get_lock', 'advisory' or 'lease'; expired: a lease row its run stopped
+     *   renewing; mine: this Migrator holds it; holder null when free, else what the lock kind
+     *   and the server tell (owner, host, pid, node, connection, user, acquired_at,
+     *   heartbeat_at, expires_at; pid and connection as int)
+     */
+    public function lockInfo(): array
+    {
+        $f = $this->ffi;
+        $li = $f->new('aurmig_lock_info*');
+        $this->checkRc($f->aurmig_lock_info_new(\FFI::addr($li), $this->liveConn()));
+        try {
+            return $this->lockArray($li);
+        } finally {
+            $f->aurmig_lock_info_free($li);
+        }
+    }
+
+    /**
+     * Break the deploy lock (aurmig_lock_break, `aurmig lock --break`): only
+     * an expired lease whose holder is not seen alive, unless $force (a live
+     * lease is deleted, the holding session killed). A live holder without
+     * $force: InProgressException; a lock that changed hands meanwhile:
+     * LockTimeoutException; an flock of another process: UsageException
+     * (stop that process).
+     * @return array the lock as it was (lockInfo()'s shape; holder null: nothing was held)
+     */
+    public function lockBreak(bool $force = false): array
+    {
+        $f = $this->ffi;
+        $li = $f->new('aurmig_lock_info*');
+        $this->checkRc($f->aurmig_lock_break($this->liveConn(), $force ? 1 : 0, \FFI::addr($li)));
+        try {
+            return $this->lockArray($li);
+        } finally {
+            $f->aurmig_lock_info_free($li);
+        }
+    }
+
+    /**
+     * null on a primary (or SQLite); on a read-only replica ['lag_seconds' =>
+     * seconds behind, or null where the server does not tell]
+     * (aurmig_conn_replica, `check --json`'s "replica"; docs/clusters.md).
+     */
+    public function replica(): ?array
+    {
+        $f = $this->ffi;
+        $is = $f->new('int');
+        $lag = $f->new('double');
+        $this->checkRc($f->aurmig_conn_replica($this->liveConn(), \FFI::addr($is), \FFI::addr($lag)));
+        return $is->cdata ? ['lag_seconds' => $lag->cdata >= 0 ? (float)$lag->cdata : null] : null;
+    }
+
+    private function lockArray($li): array
+    {
+        $f = $this->ffi;
+        $held = (bool)$f->aurmig_lock_info_held($li);
+        $expired = (bool)$f->aurmig_lock_info_expired($li);
+        $holder = null;
+        if ($held || $expired) {
+            $holder = [];
+            foreach ([
+                'owner' => [$f->AURMIG_LOCKINFO_OWNER, false], 'host' => [$f->AURMIG_LOCKINFO_HOST, false],
+                'pid' => [$f->AURMIG_LOCKINFO_PID, true], 'node' => [$f->AURMIG_LOCKINFO_NODE, false],
+                'connection' => [$f->AURMIG_LOCKINFO_CONNECTION, true], 'user' => [$f->AURMIG_LOCKINFO_USER, false],
+                'acquired_at' => [$f->AURMIG_LOCKINFO_ACQUIRED_AT, false],
+                'heartbeat_at' => [$f->AURMIG_LOCKINFO_HEARTBEAT_AT, false],
+                'expires_at' => [$f->AURMIG_LOCKINFO_EXPIRES_AT, false],
+            ] as $key => [$field, $num]) {
+                $v = $f->aurmig_lock_info_field($li, $field);
+                if ($v !== null) {
+                    $holder[$key] = $num && preg_match('/^-?[0-9]+$/', $v) ? (int)$v : $v;
+                }
+            }
+        }
+        return [
+            'kind' => match ($f->aurmig_lock_info_kind($li)) {
+                $f->AURMIG_LOCK_KIND_FLOCK => 'flock',
+                $f->AURMIG_LOCK_KIND_GET_LOCK => 'get_lock',
+                $f->AURMIG_LOCK_KIND_ADVISORY => 'advisory',
+                $f->AURMIG_LOCK_KIND_LEASE => 'lease',
+                default => 'unknown',
+            },
+            'name' => $f->aurmig_lock_info_field($li, $f->AURMIG_LOCKINFO_NAME),
+            'held' => $held, 'expired' => $expired, 'mine' => (bool)$f->aurmig_lock_info_mine($li),
+            'holder' => $holder,
+        ];
+    }
+
     /** Close open plans, the connection and the graph. Safe to call more than once. */
     public function close(): void
     {

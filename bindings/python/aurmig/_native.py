@@ -35,7 +35,8 @@ def _opaque(name):
 
 OPAQUE = {n: _opaque(n) for n in (
     "aurmig_context", "aurmig_graph", "aurmig_migration", "aurmig_conn", "aurmig_plan",
-    "aurmig_step", "aurmig_revlist", "aurmig_report", "aurmig_status", "aurmig_config_status")}
+    "aurmig_step", "aurmig_revlist", "aurmig_report", "aurmig_status", "aurmig_config_status",
+    "aurmig_lock_info")}
 
 
 class aurmig_error(ctypes.Structure):
@@ -380,6 +381,11 @@ CONSTANTS = {
     "AURMIG_UPGRADE": 1, "AURMIG_DOWNGRADE": 2, "AURMIG_HOOK_OWN_CONNECTION": 1,
     "AURMIG_CONFIG_IN_SYNC": 0, "AURMIG_CONFIG_BEHIND": 1, "AURMIG_CONFIG_EDITED": 2,
     "AURMIG_CONFIG_PENDING": 3, "AURMIG_CONFIG_MISSING": 4,
+    "AURMIG_LOCK_KIND_FLOCK": 1, "AURMIG_LOCK_KIND_GET_LOCK": 2, "AURMIG_LOCK_KIND_ADVISORY": 3,
+    "AURMIG_LOCK_KIND_LEASE": 4,
+    "AURMIG_LOCKINFO_NAME": 1, "AURMIG_LOCKINFO_OWNER": 2, "AURMIG_LOCKINFO_HOST": 3, "AURMIG_LOCKINFO_PID": 4,
+    "AURMIG_LOCKINFO_NODE": 5, "AURMIG_LOCKINFO_ACQUIRED_AT": 6, "AURMIG_LOCKINFO_HEARTBEAT_AT": 7,
+    "AURMIG_LOCKINFO_EXPIRES_AT": 8, "AURMIG_LOCKINFO_CONNECTION": 9, "AURMIG_LOCKINFO_USER": 10,
 }
 globals().update(CONSTANTS)
 

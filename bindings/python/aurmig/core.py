@@ -150,6 +150,31 @@ def _status(lib, s):
                   lst("current"), lst("head"), lst("pending"), run)
 
 
+_LOCK_KINDS = {n.AURMIG_LOCK_KIND_FLOCK: "flock", n.AURMIG_LOCK_KIND_GET_LOCK: "get_lock",
+               n.AURMIG_LOCK_KIND_ADVISORY: "advisory", n.AURMIG_LOCK_KIND_LEASE: "lease"}
+# the holder's fields, as `aurmig lock --json` names them (int: a number there)
+_LOCK_FIELDS = (("owner", n.AURMIG_LOCKINFO_OWNER, False), ("host", n.AURMIG_LOCKINFO_HOST, False),
+                ("pid", n.AURMIG_LOCKINFO_PID, True), ("node", n.AURMIG_LOCKINFO_NODE, False),
+                ("connection", n.AURMIG_LOCKINFO_CONNECTION, True), ("user", n.AURMIG_LOCKINFO_USER, False),
+                ("acquired_at", n.AURMIG_LOCKINFO_ACQUIRED_AT, False),
+                ("heartbeat_at", n.AURMIG_LOCKINFO_HEARTBEAT_AT, False),
+                ("expires_at", n.AURMIG_LOCKINFO_EXPIRES_AT, False))
+
+
+def _lock_info(lib, li):
+    held, expired = bool(lib.aurmig_lock_info_held(li)), bool(lib.aurmig_lock_info_expired(li))
+    holder = None
+    if held or expired:
+        holder = {}
+        for key, field, num in _LOCK_FIELDS:
+            v = _s(lib.aurmig_lock_info_field(li, field))
+            if v is not None:
+                holder[key] = int(v) if num and v.lstrip("-").isdigit() else v
+    return {"kind": _LOCK_KINDS.get(lib.aurmig_lock_info_kind(li), "unknown"),
+            "name": _s(lib.aurmig_lock_info_field(li, n.AURMIG_LOCKINFO_NAME)),
+            "held": held, "expired": expired, "mine": bool(lib.aurmig_lock_info_mine(li)), "holder": holder}
+
+
 class ConfigStatus(namedtuple("ConfigStatus", "code state message")):
     """The configuration file against the database (aurmig_config_check):
     code is the aurmig_config_state, state its name (aurmig_config_state_name(): 'in_sync', 'behind',
@@ -462,6 +487,50 @@ class Migrator:
         opts.lock_timeout_ms = -1 if self.lock_timeout is None else int(self.lock_timeout * 1000)
         self._check(lib.aurmig_init(conn, self._graph, ctypes.byref(opts)))
         return self.current_rows()
+
+    # -- the deploy lock and the server ------------------------------------
+
+    def lock_info(self):
+        """Who holds the deploy lock, without taking it (aurmig_lock_info_new;
+        read-only, `aurmig lock --json` without "url"): a dict with "kind"
+        ('flock', 'get_lock', 'advisory', 'lease'), "name", "held",
+        "expired" (a lease row its run stopped renewing), "mine" (this
+        Migrator holds it) and "holder": None when free, else a dict of what
+        the lock kind and the server tell (owner, host, pid, node,
+        connection, user, acquired_at, heartbeat_at, expires_at; pid and
+        connection as int)."""
+        li = _P["aurmig_lock_info"]()
+        self._check(self._lib.aurmig_lock_info_new(ctypes.byref(li), self._live_conn()))
+        try:
+            return _lock_info(self._lib, li)
+        finally:
+            self._lib.aurmig_lock_info_free(li)
+
+    def lock_break(self, force=False):
+        """Break the deploy lock (aurmig_lock_break, `aurmig lock --break`):
+        only an expired lease whose holder is not seen alive, unless force
+        (a live lease is deleted, a holding session killed). Returns the
+        lock as it was (lock_info()'s dict; "holder" None: nothing was held,
+        nothing done). A live holder without force raises InProgressError;
+        a lock that changed hands meanwhile LockTimeoutError; an flock held
+        by another process UsageError (stop that process)."""
+        li = _P["aurmig_lock_info"]()
+        self._check(self._lib.aurmig_lock_break(self._live_conn(), 1 if force else 0, ctypes.byref(li)))
+        try:
+            return _lock_info(self._lib, li)
+        finally:
+            self._lib.aurmig_lock_info_free(li)
+
+    def replica(self):
+        """None on a primary (or SQLite); on a read-only replica a dict
+        {"lag_seconds": seconds behind, or None where the server does not
+        tell} (aurmig_conn_replica; `check --json`'s "replica";
+        docs/clusters.md). Read-only."""
+        is_replica, lag = ctypes.c_int(), ctypes.c_double()
+        self._check(self._lib.aurmig_conn_replica(self._live_conn(), ctypes.byref(is_replica), ctypes.byref(lag)))
+        if not is_replica.value:
+            return None
+        return {"lag_seconds": lag.value if lag.value >= 0 else None}
 
     # -- misc --------------------------------------------------------------
 

@@ -492,6 +492,77 @@ $tests['first deploy: init(), and upgrade() on an empty database builds the decl
     $m->close();
 };
 
+foreach (array_intersect_key($backends, ['sqlite' => 1, 'mysql' => 1]) as $backend => [$mkurl, $graph]) {
+    $tests["$backend: lockInfo(), lockBreak() against another process's lock"] =
+        static function () use ($backend, $mkurl, $graph) {
+        $url = $mkurl();
+        $m = new Migrator($graph, url: $url);
+        try {
+            $m->upgrade(B1);
+            same(null, $m->replica(), 'a primary is no replica');
+            $kind = $backend === 'sqlite' ? 'flock' : 'get_lock';
+            $free = $m->lockInfo();
+            same(['kind' => $kind, 'held' => false, 'expired' => false, 'mine' => false, 'holder' => null],
+                array_diff_key($free, ['name' => 1]), 'a free lock');
+            same(null, $m->lockBreak()['holder'], 'nothing held: nothing broken');
+            // the holder: another process, taking the very lock the deployer takes
+            if ($backend === 'sqlite') {
+                $cmd = ['/usr/bin/python3', '-c', 'import fcntl, sys, time
+f = open(sys.argv[1], "a")
+fcntl.flock(f, fcntl.LOCK_EX)
+print("ready", flush=True)
+time.sleep(20)', $free['name']];
+            } else {
+                $u = parse_url($url);
+                $db = ltrim($u['path'], '/');
+                $cmd = ['mariadb', '--no-defaults', '-n', '--batch', '--skip-column-names', '--protocol=TCP',
+                    '-h', $u['host'], '-P', (string)$u['port'], '-u', urldecode($u['user']),
+                    '-p' . urldecode($u['pass'] ?? ''), $db, '-e',
+                    "SELECT GET_LOCK('{$free['name']}@$db', 0); SELECT 'ready'; DO SLEEP(20)"];
+            }
+            $holder = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+            check(is_resource($holder), 'lock holder started');
+            try {
+                do {
+                    $line = fgets($pipes[1]);
+                } while ($line !== false && trim($line) !== 'ready');
+                same('ready', trim((string)$line), 'the holder holds the lock');
+                $li = $m->lockInfo();
+                same([true, false, $kind], [$li['held'], $li['mine'], $li['kind']], 'held by another process');
+                if ($backend === 'sqlite') {
+                    same(proc_get_status($holder)['pid'], $li['holder']['pid'], 'the holder\'s pid');
+                } else {
+                    check(is_int($li['holder']['connection']) && $li['holder']['connection'] > 0, 'its connection');
+                }
+                $e = throws(Aurmig\InProgressException::class, static fn () => $m->lockBreak());
+                same(Library::ffi()->AURMIG_EINPROGRESS, $e->getCode(), 'refused: its run is alive');
+                same(true, $m->lockInfo()['held'], 'still held');
+                if ($backend === 'sqlite') {
+                    $e = throws(Aurmig\UsageException::class, static fn () => $m->lockBreak(true));
+                    same(Library::ffi()->AURMIG_EUNSUPPORTED, $e->getCode(), 'an flock cannot be broken');
+                } else {
+                    $prev = $m->lockBreak(true);
+                    same([true, $li['holder']['connection']], [$prev['held'], $prev['holder']['connection']],
+                        'the previous holder');
+                    same(false, $m->lockInfo()['held'], 'broken: the holding session was ended');
+                }
+            } finally {
+                proc_terminate($holder);
+                proc_close($holder);
+            }
+            same(null, $m->lockInfo()['holder'], 'free once the holder is gone');
+            $plan = $m->plan('upgrade', 'heads');
+            $mine = $m->lockInfo();
+            same([true, true], [$mine['held'], $mine['mine']], 'this Migrator\'s own lock');
+            throws(Aurmig\UsageException::class, static fn () => $m->lockBreak(true));
+            $plan->close();
+            $m->downgrade('base');
+        } finally {
+            $m->close();
+        }
+    };
+}
+
 $passed = $failed = 0;
 foreach ($tests as $name => $fn) {
     try {

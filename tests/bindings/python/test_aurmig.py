@@ -4,7 +4,10 @@ import gc
 import os
 import random
 import shutil
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 
@@ -137,6 +140,66 @@ def test_unknown_revision_and_deploy_lock(db, tmp_path):
             assert len(p.run()) == 1
         assert old.check().at_head
         new.downgrade("base")
+
+
+# Another process holding the deploy lock: a plan, open until stdin closes.
+HOLD = """
+import sys, aurmig
+m = aurmig.Migrator(sys.argv[1], sys.argv[2])
+p = m.plan("upgrade", "heads")
+print("held", flush=True)
+sys.stdin.read()
+try:
+    p.close()
+except aurmig.Error:
+    pass   # its session was ended by lock_break(force=True)
+"""
+
+
+def test_lock_info_and_lock_break_against_another_process(db):
+    url, graph = db
+    kind = {"sqlite": "flock", "mysql": "get_lock", "pgsql": "advisory"}[url.split(":", 1)[0]]
+    with aurmig.Migrator(graph, url) as m:
+        m.upgrade(B1)
+        assert m.replica() is None                       # a primary (replicas: tests/integration/test_replica.py)
+        free = m.lock_info()
+        assert free == {"kind": kind, "name": free["name"], "held": False, "expired": False, "mine": False,
+                        "holder": None}
+        assert free["name"] and ("alembic_version" in free["name"] if kind == "get_lock" else True)
+        assert m.lock_break()["holder"] is None          # nothing held: nothing done
+        holder = subprocess.Popen([sys.executable, "-c", HOLD, graph, url], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            li = m.lock_info()
+            assert li["held"] and not li["mine"] and li["kind"] == kind, li
+            if kind == "flock":
+                assert li["holder"]["pid"] == holder.pid, li
+            else:
+                assert isinstance(li["holder"]["connection"], int) and li["holder"]["connection"] > 0, li
+            with pytest.raises(aurmig.InProgressError) as ei:
+                m.lock_break()
+            assert ei.value.code == n.AURMIG_EINPROGRESS
+            assert m.lock_info()["held"]                  # refused: still held
+            if kind == "flock":
+                with pytest.raises(aurmig.UsageError) as ei:   # an flock: stop its process
+                    m.lock_break(force=True)
+                assert ei.value.code == n.AURMIG_EUNSUPPORTED
+            else:
+                prev = m.lock_break(force=True)           # ends the holder's session
+                assert prev["held"] and prev["holder"]["connection"] == li["holder"]["connection"], prev
+                assert not m.lock_info()["held"]
+        finally:
+            holder.stdin.close()
+            holder.wait(30)
+        assert m.lock_info()["holder"] is None
+        with m.plan("upgrade", "heads") as p:             # this Migrator's own lock
+            mine = m.lock_info()
+            assert mine["held"] and mine["mine"], mine
+            with pytest.raises(aurmig.UsageError):
+                m.lock_break(force=True)
+            assert len(p.run()) > 0
+        assert not m.lock_info()["held"]
 
 
 def test_failed_precondition_is_its_own_exception(db, tmp_path):
