@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "aurmig/aurmig.h"
+#include "base/dialect.h"
 
 #if defined(__GNUC__)
 #define AURMIG__PRINTF(f, a) __attribute__((format(printf, f, a)))
