@@ -398,35 +398,6 @@ const aurmig_error *aurmig_error_last(const aurmig_context *ctx)
 	return ctx ? &ctx->err : NULL;
 }
 
-const char *aurmig_error_str(int code)
-{
-	switch (code) {
-	case AURMIG_OK: return "success";
-	case AURMIG_ERROR: return "error";
-	case AURMIG_ENOMEM: return "out of memory";
-	case AURMIG_EINVALID: return "invalid argument";
-	case AURMIG_EPARSE: return "malformed input";
-	case AURMIG_EGRAPH: return "inconsistent revision graph";
-	case AURMIG_ENOTFOUND: return "not found";
-	case AURMIG_EAMBIGUOUS: return "ambiguous";
-	case AURMIG_EIO: return "input/output error";
-	case AURMIG_EDB: return "database error";
-	case AURMIG_ECONFLICT: return "version table conflict";
-	case AURMIG_EUNKNOWNREV: return "database holds an unknown revision";
-	case AURMIG_EIRREVERSIBLE: return "migration has no downgrade";
-	case AURMIG_ELOCKED: return "migration lock held";
-	case AURMIG_EUSER: return "stopped by callback";
-	case AURMIG_EBUFS: return "buffer too small";
-	case AURMIG_EUNSUPPORTED: return "unsupported";
-	case AURMIG_ERECOVERY: return "a failed migration awaits recovery";
-	case AURMIG_EDRIFT: return "an applied migration was edited";
-	case AURMIG_EINPROGRESS: return "a migration is in progress";
-	case AURMIG_EASSERT: return "a precondition of a migration failed";
-	case AURMIG_ITEROVER: return "end of iteration";
-	default: return "unknown error";
-	}
-}
-
 /* ---------------------------------------------------------------- log */
 
 void aurmig__log(aurmig_context *ctx, int level, const char *fmt, ...)
