@@ -381,16 +381,21 @@ void aurmig__err_restore_details(aurmig_context *ctx, aurmig__err_saved *saved)
 	saved->message = saved->statement = NULL;
 }
 
-void aurmig__err_set_location(aurmig_context *ctx, const char *file, int line)
+int aurmig__err_set_location(aurmig_context *ctx, const char *file, int line)
 {
 	char *copy;
 
-	if (!ctx || ctx->err_hold || !file || !(copy = strdup(file)))
-		return;
+	if (!ctx || ctx->err_hold || !file)
+		return AURMIG_OK;
+	/* through the context's allocator, so the allocation-failure walks reach
+	 * it: out of memory replaces the record with AURMIG_ENOMEM */
+	if (!(copy = aurmig__strdup(ctx, file)))
+		return AURMIG_ENOMEM;
 	free(ctx->err_file);
 	ctx->err_file = copy;
 	ctx->err.file = copy;
 	ctx->err.line = line;
+	return AURMIG_OK;
 }
 
 const aurmig_error *aurmig_error_last(const aurmig_context *ctx)
