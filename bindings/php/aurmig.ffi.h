@@ -55,6 +55,12 @@ typedef struct aurmig_error {
 } aurmig_error;
 const aurmig_error *aurmig_error_last(const aurmig_context *ctx);
 const char *aurmig_error_str(int code);
+size_t aurmig_error_count(void);
+int aurmig_error_at(size_t i);
+const char *aurmig_error_name(int code);
+int aurmig_error_from_name(const char *name);
+const char *aurmig_error_family(int code);
+int aurmig_error_exit_code(int code);
 typedef enum aurmig_log_level {
   AURMIG_LOG_ERROR = 1,
   AURMIG_LOG_WARNING = 2,

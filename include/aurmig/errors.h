@@ -82,6 +82,40 @@ AURMIG_EXTERN(const aurmig_error *) aurmig_error_last(const aurmig_context *ctx)
 /** Static English text for a return code, for when no context exists. Never NULL. */
 AURMIG_EXTERN(const char *) aurmig_error_str(int code);
 
+/*
+ * The vocabulary of return codes, one table in the library (the CLI and both
+ * bindings take names, exception families and exit statuses from it instead
+ * of keeping copies). Codes are listed in the order of the enum above.
+ */
+
+/** The number of return codes, AURMIG_OK and AURMIG_ITEROVER included. */
+AURMIG_EXTERN(size_t) aurmig_error_count(void);
+/** The @p i th return code (0 <= i < aurmig_error_count()); 1 (no code is positive) past the end. */
+AURMIG_EXTERN(int) aurmig_error_at(size_t i);
+/** A code's name, its enum name without "AURMIG_": "OK", "ELOCKED", "ITEROVER"; NULL for a number that is no code. Static storage. */
+AURMIG_EXTERN(const char *) aurmig_error_name(int code);
+/**
+ * The code a name means: "ELOCKED" or "AURMIG_ELOCKED", ASCII case ignored.
+ * @return the code (0 or negative), or 1 (no code is positive) for a name that is none
+ */
+AURMIG_EXTERN(int) aurmig_error_from_name(const char *name);
+/**
+ * The family of a failure code, the exception both bindings raise for it:
+ * Python's `aurmig.<family>Error`, PHP's `Aurmig\<family>Exception`
+ * ("LockTimeout", "Usage", "NotFound", ...). Several codes share one family
+ * (AURMIG_EINVALID, AURMIG_EBUFS and AURMIG_EUNSUPPORTED are "Usage"). NULL
+ * for AURMIG_OK, AURMIG_ERROR, AURMIG_ITEROVER and numbers that are no code:
+ * the base class. Static storage.
+ */
+AURMIG_EXTERN(const char *) aurmig_error_family(int code);
+/**
+ * The exit status of the `aurmig` command when a command fails with @p code
+ * (README.md, "Exit status"): 4 AURMIG_ELOCKED, 5 AURMIG_ERECOVERY,
+ * 6 AURMIG_EDRIFT, 7 AURMIG_EUNKNOWNREV, 9 AURMIG_EINPROGRESS,
+ * 12 AURMIG_EASSERT, 0 AURMIG_OK, 1 for every other number.
+ */
+AURMIG_EXTERN(int) aurmig_error_exit_code(int code);
+
 AURMIG_END_DECL
 
 #endif

@@ -381,50 +381,26 @@ void aurmig__err_restore_details(aurmig_context *ctx, aurmig__err_saved *saved)
 	saved->message = saved->statement = NULL;
 }
 
-void aurmig__err_set_location(aurmig_context *ctx, const char *file, int line)
+int aurmig__err_set_location(aurmig_context *ctx, const char *file, int line)
 {
 	char *copy;
 
-	if (!ctx || ctx->err_hold || !file || !(copy = strdup(file)))
-		return;
+	if (!ctx || ctx->err_hold || !file)
+		return AURMIG_OK;
+	/* through the context's allocator, so the allocation-failure walks reach
+	 * it: out of memory replaces the record with AURMIG_ENOMEM */
+	if (!(copy = aurmig__strdup(ctx, file)))
+		return AURMIG_ENOMEM;
 	free(ctx->err_file);
 	ctx->err_file = copy;
 	ctx->err.file = copy;
 	ctx->err.line = line;
+	return AURMIG_OK;
 }
 
 const aurmig_error *aurmig_error_last(const aurmig_context *ctx)
 {
 	return ctx ? &ctx->err : NULL;
-}
-
-const char *aurmig_error_str(int code)
-{
-	switch (code) {
-	case AURMIG_OK: return "success";
-	case AURMIG_ERROR: return "error";
-	case AURMIG_ENOMEM: return "out of memory";
-	case AURMIG_EINVALID: return "invalid argument";
-	case AURMIG_EPARSE: return "malformed input";
-	case AURMIG_EGRAPH: return "inconsistent revision graph";
-	case AURMIG_ENOTFOUND: return "not found";
-	case AURMIG_EAMBIGUOUS: return "ambiguous";
-	case AURMIG_EIO: return "input/output error";
-	case AURMIG_EDB: return "database error";
-	case AURMIG_ECONFLICT: return "version table conflict";
-	case AURMIG_EUNKNOWNREV: return "database holds an unknown revision";
-	case AURMIG_EIRREVERSIBLE: return "migration has no downgrade";
-	case AURMIG_ELOCKED: return "migration lock held";
-	case AURMIG_EUSER: return "stopped by callback";
-	case AURMIG_EBUFS: return "buffer too small";
-	case AURMIG_EUNSUPPORTED: return "unsupported";
-	case AURMIG_ERECOVERY: return "a failed migration awaits recovery";
-	case AURMIG_EDRIFT: return "an applied migration was edited";
-	case AURMIG_EINPROGRESS: return "a migration is in progress";
-	case AURMIG_EASSERT: return "a precondition of a migration failed";
-	case AURMIG_ITEROVER: return "end of iteration";
-	default: return "unknown error";
-	}
 }
 
 /* ---------------------------------------------------------------- log */

@@ -6,6 +6,7 @@
 #include "base/dialect.h"
 #include "aurmig/graph.h"
 
+static const char *const no_names[] = { NULL };
 static const char *const sqlite_aliases[] = { "sqlite3", NULL };
 static const char *const sqlite_schemes[] = { "sqlite", NULL };
 static const char *const mysql_aliases[] = { "mariadb", NULL };
@@ -14,9 +15,30 @@ static const char *const pgsql_aliases[] = { "postgresql", "postgres", NULL };
 static const char *const pgsql_schemes[] = { "pgsql", "postgresql", "postgres", NULL };
 
 static const aurmig__dialect dialects[] = {
-	{ AURMIG_DIALECT_SQLITE, "sqlite", "SQLite", sqlite_aliases, sqlite_schemes, "sqlite3", 1 },
-	{ AURMIG_DIALECT_MYSQL, "mysql", "MariaDB/MySQL", mysql_aliases, mysql_schemes, "mysql", 0 },
-	{ AURMIG_DIALECT_PGSQL, "pgsql", "PostgreSQL", pgsql_aliases, pgsql_schemes, "pgsql", 1 },
+	{
+		.id = AURMIG_DIALECT_SQLITE, .name = "sqlite", .title = "SQLite",
+		.aliases = sqlite_aliases, .url_schemes = sqlite_schemes, .dbi_driver = "sqlite3",
+		.transactional_ddl = 1, .ident_quote = '"',
+		.fk_default_rule = "NO ACTION", .begin_sql = "BEGIN", .begin_write_sql = "BEGIN IMMEDIATE",
+		.list_tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+	},
+	{
+		.id = AURMIG_DIALECT_MYSQL, .name = "mysql", .title = "MariaDB/MySQL",
+		.aliases = mysql_aliases, .url_schemes = mysql_schemes, .dbi_driver = "mysql",
+		.transactional_ddl = 0, .ident_quote = '`', .hash_comments = 1, .backslash_escapes = 1,
+		.dquote_strings = 1, .max_ident_len = 64, .inline_indexes = 1, .fk_makes_index = 1,
+		.fk_default_rule = "RESTRICT", .begin_sql = "START TRANSACTION", .begin_write_sql = "START TRANSACTION",
+		.reset_lock_wait_sql = "SET SESSION lock_wait_timeout = DEFAULT, innodb_lock_wait_timeout = DEFAULT",
+		.list_tables_sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()",
+	},
+	{
+		.id = AURMIG_DIALECT_PGSQL, .name = "pgsql", .title = "PostgreSQL",
+		.aliases = pgsql_aliases, .url_schemes = pgsql_schemes, .dbi_driver = "pgsql",
+		.transactional_ddl = 1, .ident_quote = '"', .max_ident_len = 63,
+		.fk_default_rule = "NO ACTION", .begin_sql = "BEGIN", .begin_write_sql = "BEGIN",
+		.reset_lock_wait_sql = "RESET lock_timeout",
+		.list_tables_sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+	},
 };
 
 const aurmig__dialect *aurmig__dialect_get(int id)
@@ -25,6 +47,19 @@ const aurmig__dialect *aurmig__dialect_get(int id)
 		if (dialects[i].id == id)
 			return &dialects[i];
 	return NULL;
+}
+
+static const aurmig__dialect standard_sql = {
+	.id = AURMIG_DIALECT_ANY, .name = "", .title = "SQL", .aliases = no_names,
+	.url_schemes = no_names, .transactional_ddl = 1, .ident_quote = '"',
+	.fk_default_rule = "NO ACTION", .begin_sql = "BEGIN", .begin_write_sql = "BEGIN",
+};
+
+const aurmig__dialect *aurmig__dialect_of(int id)
+{
+	const aurmig__dialect *d = aurmig__dialect_get(id);
+
+	return d ? d : &standard_sql;
 }
 
 const char *aurmig__dialect_name(int id)

@@ -15,10 +15,27 @@ typedef struct aurmig__dialect {
 	const char *const *url_schemes;   /* URL schemes that mean it (NULL-terminated) */
 	const char *dbi_driver;           /* libdbi's driver name */
 	int transactional_ddl;            /* DDL takes part in transactions (MySQL commits implicitly) */
+	char ident_quote;                 /* quotes identifiers: '"' (SQL standard) or '`' */
+	int hash_comments;                /* '#' starts a comment to the end of the line */
+	int backslash_escapes;            /* a backslash escapes the next character in a '...' string */
+	int dquote_strings;               /* "..." is a string, not an identifier (MySQL without ANSI_QUOTES) */
+	unsigned max_ident_len;           /* longest identifier in bytes; 0: no limit worth checking */
+	int inline_indexes;               /* CREATE TABLE declares indexes (KEY ...) inside, and is how they are made */
+	int fk_makes_index;               /* a foreign key without an index gets one of its own */
+	const char *fk_default_rule;      /* the ON DELETE / ON UPDATE rule the catalogue reports when none was said */
+	const char *begin_sql;            /* the plain BEGIN of a script (offline SQL) */
+	const char *begin_write_sql;      /* a BEGIN that takes the write lock at once (SQLite's IMMEDIATE) */
+	const char *reset_lock_wait_sql;  /* back to the server's own lock-wait bounds; NULL: a client setting */
+	const char *list_tables_sql;      /* one column: the names of the tables of the current schema */
 } aurmig__dialect;
 
 /* The row of a dialect (SQLITE, MYSQL, PGSQL); NULL for any other value. */
 const aurmig__dialect *aurmig__dialect_get(int id);
+/* The row of a dialect, never NULL: for AURMIG_DIALECT_ANY (the common
+ * section) and any other value, a row of plain standard SQL (transactional
+ * DDL, '"' quotes, no MySQL lexical rules, "BEGIN", no catalogue query), so
+ * the lexers and checks treat them as they treat SQLite and PostgreSQL. */
+const aurmig__dialect *aurmig__dialect_of(int id);
 /* The canonical name; "" for AURMIG_DIALECT_ANY (the common section), NULL
  * for a value that is no dialect. */
 const char *aurmig__dialect_name(int id);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "aurmig/aurmig.h"
+#include "base/dialect.h"
 
 #if defined(__GNUC__)
 #define AURMIG__PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -113,8 +114,10 @@ typedef struct aurmig__err_saved {
 void aurmig__err_save(const aurmig_context *ctx, aurmig__err_saved *saved);
 /* Puts saved's statement and driver code on the current record, frees saved. */
 void aurmig__err_restore_details(aurmig_context *ctx, aurmig__err_saved *saved);
-/* Points the current record at FILE:LINE (the message is left as it is). */
-void aurmig__err_set_location(aurmig_context *ctx, const char *file, int line);
+/* Points the current record at FILE:LINE (the message is left as it is).
+ * The copy of FILE is made with aurmig__strdup: AURMIG_ENOMEM (and the
+ * record says so) when that fails, else AURMIG_OK. */
+int aurmig__err_set_location(aurmig_context *ctx, const char *file, int line);
 /* Records AURMIG_ENOMEM without allocating. */
 int aurmig__oom(aurmig_context *ctx);
 

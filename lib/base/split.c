@@ -837,7 +837,7 @@ int aurmig__stmt_is_dml(const char *text, size_t len, int dialect)
 		if (i + 1 < len && text[i] == '-' && text[i + 1] == '-') {
 			while (i < len && text[i] != '\n')
 				i++;
-		} else if (i < len && text[i] == '#' && dialect == AURMIG_DIALECT_MYSQL) {
+		} else if (i < len && text[i] == '#' && aurmig__dialect_of(dialect)->hash_comments) {
 			while (i < len && text[i] != '\n')
 				i++;
 		} else if (i + 1 < len && text[i] == '/' && text[i + 1] == '*') {

@@ -463,8 +463,7 @@ int aurmig__db_begin(aurmig_conn *c)
 {
 	/* SQLite: IMMEDIATE takes the write lock now, so a second writer waits
 	 * (busy timeout) instead of failing halfway through a migration. */
-	const char *sql = c->dialect == AURMIG_DIALECT_SQLITE ? "BEGIN IMMEDIATE" :
-		c->dialect == AURMIG_DIALECT_MYSQL ? "START TRANSACTION" : "BEGIN";
+	const char *sql = aurmig__dialect_of(c->dialect)->begin_write_sql;
 	int rc = c->ops->exec(c, sql, NULL);
 	if (!rc)
 		c->in_tx = 1;
@@ -523,7 +522,7 @@ int aurmig__db_quote(aurmig__buf *b, int dialect, const char *s)
 	for (; *s; s++) {
 		if (*s == '\'')
 			aurmig__buf_add(b, "''", 2);
-		else if (*s == '\\' && dialect == AURMIG_DIALECT_MYSQL)
+		else if (*s == '\\' && aurmig__dialect_of(dialect)->backslash_escapes)
 			aurmig__buf_add(b, "\\\\", 2);
 		else
 			aurmig__buf_add(b, s, 1);
@@ -689,11 +688,7 @@ int aurmig__db_query_table_cells(aurmig_conn *c, const char *table, const char *
 /* Names of the tables in the database (the current schema). */
 int aurmig__db_list_tables(aurmig_conn *c, aurmig__strv *out)
 {
-	const char *sql = c->dialect == AURMIG_DIALECT_MYSQL ?
-		"SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()" :
-		c->dialect == AURMIG_DIALECT_PGSQL ?
-		"SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()" :
-		"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+	const char *sql = aurmig__dialect_get(c->dialect)->list_tables_sql;
 	return c->ops->query(c, sql, out);
 }
 

@@ -65,12 +65,12 @@ static int create_journal(aurmig_conn *c)
 		")", "IF NOT EXISTS ", c->journal_table, id,
 		/* steps update their row by (run_id, seq): without an index every
 		 * step would scan the whole journal */
-		c->dialect == AURMIG_DIALECT_MYSQL ? ",\n\tINDEX aurmig_journal_run (run_id, seq)" : "");
+		aurmig__dialect_of(c->dialect)->inline_indexes ? ",\n\tINDEX aurmig_journal_run (run_id, seq)" : "");
 	if (!sql)
 		return AURMIG_ENOMEM;
 	rc = c->ops->exec(c, sql, NULL);
 	free(sql);
-	if (!rc && c->dialect != AURMIG_DIALECT_MYSQL) {
+	if (!rc && !aurmig__dialect_of(c->dialect)->inline_indexes) {
 		sql = aurmig__printf(c->ctx, "CREATE INDEX IF NOT EXISTS %s_run ON %s (run_id, seq)",
 			c->journal_table, c->journal_table);
 		if (!sql)

@@ -42,9 +42,7 @@ int aurmig__db_set_lock_wait(aurmig_conn *c, long ms, int local)
 
 void aurmig__db_reset_lock_wait(aurmig_conn *c)
 {
-	const char *sql = c->dialect == AURMIG_DIALECT_MYSQL ?
-		"SET SESSION lock_wait_timeout = DEFAULT, innodb_lock_wait_timeout = DEFAULT" :
-		c->dialect == AURMIG_DIALECT_PGSQL ? "RESET lock_timeout" : NULL;
+	const char *sql = aurmig__dialect_of(c->dialect)->reset_lock_wait_sql;
 
 	if (!sql)
 		return;

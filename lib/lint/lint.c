@@ -399,7 +399,7 @@ static int check_downgrade(run *r, aurmig__lint_scope *up, const aurmig__section
 	if (!dsec) {
 		s.line = usec->directive_line;
 		aurmig__lint_emit(&s, R_T105, -1, "no downgrade section runs on %s",
-			d == AURMIG_DIALECT_SQLITE ? "sqlite" : d == AURMIG_DIALECT_MYSQL ? "mysql" : "pgsql");
+			aurmig__dialect_name(d));
 		return s.rc;
 	}
 	{
@@ -449,7 +449,7 @@ static int lint_run(run *r)
 		if (!usec) {
 			s.line = 1;
 			aurmig__lint_emit(&s, R_X101, -1, "no upgrade section runs on %s (neither its own nor a common one)",
-				d == AURMIG_DIALECT_SQLITE ? "sqlite" : d == AURMIG_DIALECT_MYSQL ? "mysql" : "pgsql");
+				aurmig__dialect_name(d));
 			rc = s.rc;
 			continue;
 		}

@@ -270,7 +270,7 @@ static void foreign_key(aurmig__lint_scope *s, const stmt *st, size_t k, size_t 
 				tb, cols, (int)parent->n, parent->s, *pcols ? pcols : "its primary key",
 				*pcols ? "primary or unique key on exactly those columns" : "primary key");
 	}
-	if (new_cols && *cols && s->direction == AURMIG_UPGRADE && s->dialect != AURMIG_DIALECT_MYSQL) {
+	if (new_cols && *cols && s->direction == AURMIG_UPGRADE && !aurmig__dialect_of(s->dialect)->fk_makes_index) {
 		char e[600];
 		snprintf(e, sizeof(e), "%s|%s", tb, cols);
 		if (!s->rc && (aurmig__strv_push(&s->fks, s->ctx, e) || aurmig__idxv_push(&s->fk_line, s->ctx, (size_t)s->line)))
@@ -338,7 +338,7 @@ int aurmig__lint_key_element(aurmig__lint_scope *s, const stmt *st, size_t i, si
 		if (after < end)
 			foreign_key(s, st, after, end, tb, cols, new_columns(s, tb, cols, new_table));
 		/* MariaDB: the foreign key's own index when none covers it */
-		if (s->dialect == AURMIG_DIALECT_MYSQL)
+		if (aurmig__dialect_of(s->dialect)->fk_makes_index)
 			aurmig__lint_index_add(s, *nb ? nb : cols, tb, 0, cols, 0);
 		return 1;
 	}

@@ -271,7 +271,7 @@ int aurmig_lint_options_add_dialect(aurmig_lint_options *o, int dialect)
 	if (!o)
 		return AURMIG_EINVALID;
 	aurmig__err_clear(o->ctx);
-	if (dialect < AURMIG_DIALECT_SQLITE || dialect > AURMIG_DIALECT_PGSQL)
+	if (!aurmig__dialect_get(dialect))
 		return aurmig__err(o->ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"lint: dialect %d is not sqlite, mysql or pgsql", dialect);
 	o->dialects |= 1u << dialect;
@@ -368,11 +368,6 @@ int aurmig_lint_options_set_online(aurmig_lint_options *o, int on)
 
 int aurmig_lint_options_set_server_version(aurmig_lint_options *o, const char *spec)
 {
-	static const struct { const char *name; int dialect; } names[] = {
-		{ "mariadb", AURMIG_DIALECT_MYSQL }, { "mysql", AURMIG_DIALECT_MYSQL },
-		{ "postgresql", AURMIG_DIALECT_PGSQL }, { "postgres", AURMIG_DIALECT_PGSQL }, { "pgsql", AURMIG_DIALECT_PGSQL },
-		{ "sqlite", AURMIG_DIALECT_SQLITE },
-	};
 	const char *colon;
 	long major = 0, minor = 0;
 	char *end;
@@ -382,9 +377,8 @@ int aurmig_lint_options_set_server_version(aurmig_lint_options *o, const char *s
 		return AURMIG_EINVALID;
 	aurmig__err_clear(o->ctx);
 	colon = strchr(spec, ':');
-	for (size_t i = 0; colon && i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i].name) == (size_t)(colon - spec) && !strncasecmp(spec, names[i].name, (size_t)(colon - spec)))
-			d = names[i].dialect;
+	if (colon)
+		d = aurmig__dialect_from_name(spec, (size_t)(colon - spec));
 	if (d < 0 || !isdigit((unsigned char)colon[1]))
 		goto bad;
 	major = strtol(colon + 1, &end, 10);
@@ -517,16 +511,15 @@ void aurmig_lint_report_free(aurmig_lint_report *r)
 
 static void set_dialect_names(aurmig_lint_finding *f)
 {
-	static const char *const names[] = { "", "sqlite", "mysql", "pgsql" };
 	size_t k = 0;
 
 	f->dialect_names[0] = '\0';
 	for (int d = 1; d <= 3; d++)
 		if (f->dialects & (1u << d)) {
-			size_t n = strlen(names[d]);
+			size_t n = strlen(aurmig__dialect_name(d));
 			if (k)
 				f->dialect_names[k++] = ',';
-			memcpy(f->dialect_names + k, names[d], n + 1);
+			memcpy(f->dialect_names + k, aurmig__dialect_name(d), n + 1);
 			k += n;
 		}
 }

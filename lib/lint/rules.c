@@ -37,7 +37,7 @@ static size_t lex(stmt *st, const char *sql, size_t len, int dialect)
 				i++;
 			continue;
 		}
-		if (c == '#' && dialect == AURMIG_DIALECT_MYSQL) {
+		if (c == '#' && aurmig__dialect_of(dialect)->hash_comments) {
 			while (i < len && sql[i] != '\n')
 				i++;
 			continue;
@@ -55,12 +55,12 @@ static size_t lex(stmt *st, const char *sql, size_t len, int dialect)
 			while (i < len && !((unsigned char)sql[i] == c && !(i + 1 < len && (unsigned char)sql[i + 1] == c))) {
 				if ((unsigned char)sql[i] == c)
 					i++;   /* a doubled quote */
-				else if (sql[i] == '\\' && c == '\'' && dialect == AURMIG_DIALECT_MYSQL)
+				else if (sql[i] == '\\' && c == '\'' && aurmig__dialect_of(dialect)->backslash_escapes)
 					i++;
 				i++;
 			}
 			/* MySQL's double quotes are strings (without ANSI_QUOTES) */
-			t->type = c == '\'' || (c == '"' && dialect == AURMIG_DIALECT_MYSQL) ? T_STRING : T_QUOTED;
+			t->type = c == '\'' || (c == '"' && aurmig__dialect_of(dialect)->dquote_strings) ? T_STRING : T_QUOTED;
 			t->s = sql + s;
 			t->n = (i < len ? i : len) - s;
 			i++;
@@ -168,7 +168,7 @@ static void destroys(aurmig__lint_scope *s)
 
 static void check_length(aurmig__lint_scope *s, const tok *t, const char *what)
 {
-	size_t max = s->dialect == AURMIG_DIALECT_MYSQL ? 64 : s->dialect == AURMIG_DIALECT_PGSQL ? 63 : 0;
+	size_t max = aurmig__dialect_of(s->dialect)->max_ident_len;
 
 	if (t && max && t->n > max)
 		aurmig__lint_emit(s, R_P109, -1, "%s name '%.*s...' is %zu bytes long (at most %zu here)", what, 24, t->s,
@@ -802,7 +802,7 @@ static void dml(aurmig__lint_scope *s, const stmt *st, int update)
 
 static void mixed(aurmig__lint_scope *s, int ddl)
 {
-	int nonatomic = s->dialect == AURMIG_DIALECT_MYSQL || !s->transactional;
+	int nonatomic = !aurmig__dialect_of(s->dialect)->transactional_ddl || !s->transactional;
 
 	if (ddl && !s->ddl_line)
 		s->ddl_line = s->line;

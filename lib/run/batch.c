@@ -52,7 +52,7 @@ static int next_tok(const char *t, size_t len, size_t *pos, size_t *ts, size_t *
 		if (p + 1 < len && t[p] == '-' && t[p + 1] == '-') {
 			while (p < len && t[p] != '\n')
 				p++;
-		} else if (p < len && t[p] == '#' && dialect == AURMIG_DIALECT_MYSQL) {
+		} else if (p < len && t[p] == '#' && aurmig__dialect_of(dialect)->hash_comments) {
 			while (p < len && t[p] != '\n')
 				p++;
 		} else if (p + 1 < len && t[p] == '/' && t[p + 1] == '*') {
@@ -73,7 +73,7 @@ static int next_tok(const char *t, size_t len, size_t *pos, size_t *ts, size_t *
 	} else if (t[p] == '\'' || t[p] == '"' || t[p] == '`') {
 		char q = t[p++];
 		while (p < len) {
-			if (t[p] == '\\' && q == '\'' && dialect == AURMIG_DIALECT_MYSQL && p + 1 < len) {
+			if (t[p] == '\\' && q == '\'' && aurmig__dialect_of(dialect)->backslash_escapes && p + 1 < len) {
 				p += 2;
 				continue;
 			}

@@ -27,14 +27,7 @@ void aurmig__fixture_free(aurmig__fixture *f)
 
 static int dialect_word(const char *w, size_t n)
 {
-	static const struct { const char *name; int d; } names[] = {
-		{ "sqlite", AURMIG_DIALECT_SQLITE }, { "mysql", AURMIG_DIALECT_MYSQL }, { "mariadb", AURMIG_DIALECT_MYSQL },
-		{ "pgsql", AURMIG_DIALECT_PGSQL }, { "postgresql", AURMIG_DIALECT_PGSQL },
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i].name) == n && memcmp(names[i].name, w, n) == 0)
-			return names[i].d;
-	return -1;
+	return aurmig__dialect_from_name(w, n);   /* the dialect table's names and aliases */
 }
 
 /* A marker line: 1 before, 2 expect (*dialect 0 for all, -1 unknown), 0 none. */

@@ -96,9 +96,8 @@ static int blocked(aurmig_conn *c, const aurmig_graph *g, const aurmig__jrow *j)
 		return AURMIG_ENOMEM;
 	rc = aurmig__err_at(c->ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, NULL, 0, "%s", msg);
 	free(msg);
-	if (m) {
-		aurmig__err_set_location(c->ctx, m->path, line);
-	}
+	if (m && aurmig__err_set_location(c->ctx, m->path, line))
+		return AURMIG_ENOMEM;
 	aurmig__err_set_revision(c->ctx, j->revision);
 	return rc;
 }

@@ -126,7 +126,7 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 	}
 	if (aurmig__journal_run_id(run_id))
 		memcpy(run_id, "00000000000000000000000000000000", 33);
-	if (c->dialect != AURMIG_DIALECT_MYSQL) {
+	if (aurmig__dialect_of(c->dialect)->transactional_ddl) {
 		if ((rc = aurmig__db_begin(c)))
 			goto done;
 		tx = 1;
@@ -199,7 +199,7 @@ int aurmig_init(aurmig_conn *c, const aurmig_graph *g, const aurmig_plan_options
 			e.checksum = aurmig__script_checksum(g->migs[i]);
 			e.total = e.done = (long)n;
 			e.outcome = AURMIG__J_SUCCESS;
-			e.atomic = c->dialect != AURMIG_DIALECT_MYSQL;
+			e.atomic = aurmig__dialect_of(c->dialect)->transactional_ddl;
 			rc = aurmig__journal_insert(c, &e);
 			aurmig__strv_clear(&self);
 		}

@@ -125,7 +125,7 @@ static int created_table(const char *s, size_t len, char *out, size_t outsz)
 
 static void quote_ident(aurmig__buf *b, int dialect, const char *name)
 {
-	char q = dialect == AURMIG_DIALECT_MYSQL ? '`' : '"';
+	char q = aurmig__dialect_of(dialect)->ident_quote;
 
 	aurmig__buf_add(b, &q, 1);
 	for (const char *p = name; *p; p++) {

@@ -34,7 +34,7 @@ int aurmig__step_atomic(const aurmig_plan *p, const aurmig_step *s)
 {
 	if (!s->mig)
 		return 1;     /* stamp steps only change rows: transactional everywhere */
-	return p->conn->dialect != AURMIG_DIALECT_MYSQL && s->mig->transactional && !s->own_conn_hook &&
+	return aurmig__dialect_of(p->conn->dialect)->transactional_ddl && s->mig->transactional && !s->own_conn_hook &&
 	       !s->has_batch;
 }
 
@@ -309,7 +309,7 @@ static int statement_error(aurmig_plan *p, const aurmig_step *s, const aurmig__s
 			"  aurmig mark-applied %s\n      you completed the migration by hand\n"
 			"  aurmig mark-rolled-back %s\n      you undid statements 1..%zu by hand",
 			operation(s), s->mig->id, i + 1, n, dbmsg ? dbmsg : "database error", i,
-			p->conn->dialect == AURMIG_DIALECT_MYSQL ? "MySQL/MariaDB commits DDL at once" :
+			!aurmig__dialect_of(p->conn->dialect)->transactional_ddl ? "MySQL/MariaDB commits DDL at once" :
 			"the script runs with 'transaction off'",
 			i + 1, n, s->mig->id, s->mig->id, s->mig->id, i);
 	free(dbmsg);
@@ -534,7 +534,7 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 			/* the journal table (made on first use) and the first step's
 			 * "running" row commit together where DDL is transactional:
 			 * one commit (four fsyncs on SQLite) instead of three */
-			int tx = p->conn->dialect != AURMIG_DIALECT_MYSQL;
+			int tx = aurmig__dialect_of(p->conn->dialect)->transactional_ddl;
 			if (tx && (rc = aurmig__plan_first_begin(p)))
 				return fail(p, NULL, rc, 1, 0, 0);
 			if ((rc = aurmig__journal_ensure(p->conn)))

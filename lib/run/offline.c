@@ -30,7 +30,7 @@ static int rec_exec(aurmig_conn *c, const char *sql, unsigned long long *affecte
 	if (affected)
 		*affected = 1;
 	if (!strcmp(sql, "BEGIN IMMEDIATE") || !strcmp(sql, "BEGIN"))
-		sql = c->dialect == AURMIG_DIALECT_MYSQL ? "START TRANSACTION" : "BEGIN";
+		sql = aurmig__dialect_of(c->dialect)->begin_sql;
 	aurmig__buf_puts(&r->out, sql);
 	return aurmig__buf_puts(&r->out, ";\n");
 }
@@ -96,7 +96,7 @@ int aurmig_plan_new_offline(aurmig_plan **out, aurmig_context *ctx, const aurmig
 		return ctx ? aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"aurmig_plan_new_offline: NULL argument") : AURMIG_EINVALID;
 	aurmig__err_clear(ctx);
-	if (dialect != AURMIG_DIALECT_SQLITE && dialect != AURMIG_DIALECT_MYSQL && dialect != AURMIG_DIALECT_PGSQL)
+	if (!aurmig__dialect_get(dialect))
 		return aurmig__err(ctx, AURMIG_EINVALID, AURMIG_ERRCLASS_API,
 			"offline SQL needs a dialect: sqlite, mysql or pgsql");
 	/* the starting point: base, or revisions (space-separated) */
@@ -161,8 +161,8 @@ static int lock_wait_sql(aurmig__buf *b, const aurmig_plan *p, long ms, const ch
 			AURMIG_OK;
 	}
 	if (ms <= 0)
-		return aurmig__buf_printf(b, "-- %s: the server's own\n%s;\n", why, dialect == AURMIG_DIALECT_MYSQL ?
-			"SET SESSION lock_wait_timeout = DEFAULT, innodb_lock_wait_timeout = DEFAULT" : "RESET lock_timeout");
+		return aurmig__buf_printf(b, "-- %s: the server's own\n%s;\n", why,
+			aurmig__dialect_of(dialect)->reset_lock_wait_sql);
 	if (!(sql = aurmig__db_lock_wait_sql(p->ctx, dialect, ms, 0)))
 		return AURMIG_ENOMEM;
 	aurmig__buf_printf(b, "-- %s\n%s;\n", why, sql);

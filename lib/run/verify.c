@@ -158,8 +158,6 @@ int aurmig__verify_empty_scratch(aurmig_conn *c)
 	return rc ? rc : rc2;
 }
 
-static const char *const dialect_label[] = { "portable", "sqlite", "mysql", "pgsql" };
-
 /* The schema at heads on this backend against the other backends' (taken
  * over: stored in the report when it is the first of its dialect). */
 static int check_dialects(aurmig_verify *r, int dialect, aurmig_schema **heads)
@@ -169,7 +167,7 @@ static int check_dialects(aurmig_verify *r, int dialect, aurmig_schema **heads)
 
 	if (dialect < 1 || dialect > 3)
 		return AURMIG_OK;
-	if ((rc = aurmig_schema_set_label(*heads, dialect_label[dialect])))
+	if ((rc = aurmig_schema_set_label(*heads, aurmig_dialect_name(dialect))))
 		return rc;
 	for (int d = 1; d <= 3; d++) {
 		aurmig_schema_diff *diff = NULL;
@@ -193,9 +191,9 @@ static int check_dialects(aurmig_verify *r, int dialect, aurmig_schema **heads)
 			return AURMIG_ENOMEM;
 		rc = n ? add(r, AURMIG_VERIFY_DIALECTS, AURMIG_VERIFY_FAILED, dialect, NULL,
 			aurmig__printf(ctx, "the schema at heads on %s is not equivalent to the one on %s (%zu difference%s):%s",
-				dialect_label[dialect], dialect_label[d], n, n == 1 ? "" : "s", text)) :
+				aurmig_dialect_name(dialect), aurmig_dialect_name(d), n, n == 1 ? "" : "s", text)) :
 			add(r, AURMIG_VERIFY_DIALECTS, AURMIG_VERIFY_PASSED, dialect, NULL,
-			aurmig__printf(ctx, "the schema at heads is equivalent to the one on %s", dialect_label[d]));
+			aurmig__printf(ctx, "the schema at heads is equivalent to the one on %s", aurmig_dialect_name(d)));
 		free(text);
 		if (rc)
 			return rc;

@@ -88,7 +88,7 @@ static void render_create_table(sink *o, int d, const stable *t)
 	aurmig__buf_init(&b, o->ctx);
 	aurmig__schema_put_table(&b, d, t);
 	emit(o, &b);
-	if (d != AURMIG_DIALECT_MYSQL)
+	if (!aurmig__dialect_of(d)->inline_indexes)
 		for (size_t i = 0; i < t->nidx; i++) {
 			if (t->idx[i].auto_named)
 				continue;

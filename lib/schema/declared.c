@@ -156,7 +156,7 @@ int aurmig_schema_load_file(aurmig_schema **out, aurmig_conn *c, const char *pat
 		goto done;
 	}
 	/* SQLite and PostgreSQL roll the whole load back afterwards */
-	if (c->dialect != AURMIG_DIALECT_MYSQL) {
+	if (aurmig__dialect_of(c->dialect)->transactional_ddl) {
 		if ((rc = aurmig__db_begin(c)))
 			goto done;
 		tx = 1;

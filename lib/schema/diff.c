@@ -317,7 +317,7 @@ static int fkey_target_equiv(const differ *df, const sfkey *x, const sfkey *y)
 /* MySQL makes an index for a foreign key that has none: across backends it is not a difference. */
 static int implicit_fk_index(const differ *df, const aurmig_schema *s, const stable *t, const sindex *ix)
 {
-	if (!df->cross || s->dialect != AURMIG_DIALECT_MYSQL || ix->unique)
+	if (!df->cross || !aurmig__dialect_of(s->dialect)->fk_makes_index || ix->unique)
 		return 0;
 	for (size_t f = 0; f < t->nfks; f++) {
 		const sfkey *fk = &t->fks[f];

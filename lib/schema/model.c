@@ -79,7 +79,7 @@ static int is_reserved(const char *s)
  * quotes, always; the portable dump quotes (MySQL-style) only when needed. */
 void aurmig__schema_put_ident(aurmig__buf *b, int dialect, const char *name)
 {
-	char q = dialect == AURMIG_DIALECT_SQLITE || dialect == AURMIG_DIALECT_PGSQL ? '"' : '`';
+	char q = dialect == AURMIG_DIALECT_ANY ? '`' : aurmig__dialect_of(dialect)->ident_quote;
 
 	if (dialect == AURMIG_DIALECT_ANY && is_plain_ident(name) && !is_reserved(name)) {
 		aurmig__buf_puts(b, name);
@@ -647,7 +647,7 @@ int aurmig__schema_norm_default(char **out, aurmig_context *ctx, int dialect,
 
 	/* a single string literal */
 	if (v[0] == '\'' || ((v[0] == 'E' || v[0] == 'e') && v[1] == '\'' && dialect == AURMIG_DIALECT_PGSQL)) {
-		int bs = dialect == AURMIG_DIALECT_MYSQL || v[0] != '\'';
+		int bs = aurmig__dialect_of(dialect)->backslash_escapes || v[0] != '\'';
 		const char *start = v[0] == '\'' ? v : v + 1, *end = aurmig__schema_literal_end(start, bs);
 		if (end && end[1] == '\0') {
 			char *val = aurmig__schema_literal_value(ctx, start, end, bs);

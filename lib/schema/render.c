@@ -206,7 +206,7 @@ void aurmig__schema_put_index_cols(aurmig__buf *b, int dialect, const sindex *ix
 /* The default action of the schema's backend (left unsaid in dumps). */
 static int default_rule(int src_dialect, const char *rule)
 {
-	return !strcmp(rule, src_dialect == AURMIG_DIALECT_MYSQL ? "RESTRICT" : "NO ACTION");
+	return !strcmp(rule, aurmig__dialect_of(src_dialect)->fk_default_rule);
 }
 
 /* "[CONSTRAINT name] FOREIGN KEY (c) REFERENCES t (c) [ON DELETE x] [ON UPDATE y]" */
@@ -295,7 +295,7 @@ void aurmig__schema_put_table_from(aurmig__buf *b, int dialect, int src_dialect,
 	}
 	for (size_t i = 0; i < t->nidx; i++) {
 		const sindex *ix = &t->idx[i];
-		if (dialect == AURMIG_DIALECT_MYSQL) {
+		if (aurmig__dialect_of(dialect)->inline_indexes) {
 			/* every index inside, so that no foreign key makes one of its own */
 			aurmig__buf_puts(b, sep++ ? ",\n  " : "  ");
 			aurmig__buf_puts(b, ix->unique ? "UNIQUE KEY " : "KEY ");

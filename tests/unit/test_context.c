@@ -93,6 +93,32 @@ static void test_error_str(void **state)
 	assert_non_null(aurmig_error_str(12345));
 }
 
+/* The file name the recovery gate puts on its refusal (run/gate.c blocked())
+ * is copied through the context's allocator: the allocation-failure walks
+ * reach it, and a failure says out of memory instead of dropping the file
+ * silently (issue 18 point 5). */
+static void test_error_location_uses_the_allocator(void **state)
+{
+	aurmig_context *ctx;
+	const aurmig_error *e;
+	(void)state;
+
+	assert_int_equal(aurmig_context_new(&ctx), AURMIG_OK);
+	aurmig__err(ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, "upgrade of revision a failed");
+	assert_int_equal(aurmig__err_set_location(ctx, "m/a.sql", 4), AURMIG_OK);
+	e = aurmig_error_last(ctx);
+	assert_string_equal(e->file, "m/a.sql");
+	assert_int_equal(e->line, 4);
+	aurmig__err(ctx, AURMIG_ERECOVERY, AURMIG_ERRCLASS_DB, "upgrade of revision a failed");
+	aurmig__context_fail_alloc_at(ctx, 1);
+	assert_int_equal(aurmig__err_set_location(ctx, "m/a.sql", 4), AURMIG_ENOMEM);
+	e = aurmig_error_last(ctx);
+	assert_int_equal(e->code, AURMIG_ENOMEM);
+	assert_null(e->file);
+	aurmig__context_fail_alloc_at(ctx, 0);
+	aurmig_context_free(ctx);
+}
+
 static void test_allocator_hook(void **state)
 {
 	aurmig_context *ctx;
@@ -263,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_error_record),
 		cmocka_unit_test(test_error_str),
 		cmocka_unit_test(test_allocator_hook),
+		cmocka_unit_test(test_error_location_uses_the_allocator),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_references),

@@ -37,6 +37,8 @@ class Exception extends \RuntimeException
     public function getStatement(): ?string { return $this->statement; }
     /** The database driver's own error number, or 0. */
     public function getDbCode(): int { return $this->dbCode; }
+    /** The code's name in the library's table (aurmig_error_name()): "ELOCKED", "EDB", ...; null for a number that is no code. */
+    public function getErrorName(): ?string { return Library::ffi()->aurmig_error_name($this->getCode()); }
 
     /**
      * The exception for return code $rc, from the context's error record.
@@ -53,28 +55,18 @@ class Exception extends \RuntimeException
         return new $class($e->message, $rc, $e->klass, $e->file, $e->line, $e->revision, $e->statement, $e->db_code);
     }
 
-    /** @internal */
+    /**
+     * The exception class of return code $rc. The library's table says the
+     * code's family (aurmig_error_family(): "LockTimeout", "Usage", ...), and
+     * the family names the class, <family>Exception; a code without one (or
+     * a family this package lacks) is this base class.
+     * @internal
+     */
     public static function classFor(\FFI $ffi, int $rc): string
     {
-        return match ($rc) {
-            $ffi->AURMIG_ENOMEM => OutOfMemoryException::class,
-            $ffi->AURMIG_EINVALID, $ffi->AURMIG_EBUFS, $ffi->AURMIG_EUNSUPPORTED => UsageException::class,
-            $ffi->AURMIG_EPARSE => ScriptException::class,
-            $ffi->AURMIG_EGRAPH => GraphException::class,
-            $ffi->AURMIG_EIO => FileException::class,
-            $ffi->AURMIG_ENOTFOUND => NotFoundException::class,
-            $ffi->AURMIG_EAMBIGUOUS => AmbiguousException::class,
-            $ffi->AURMIG_EDB, $ffi->AURMIG_ECONFLICT => DatabaseException::class,
-            $ffi->AURMIG_ELOCKED => LockTimeoutException::class,
-            $ffi->AURMIG_EUNKNOWNREV => UnknownRevisionException::class,
-            $ffi->AURMIG_ERECOVERY => RecoveryNeededException::class,
-            $ffi->AURMIG_EDRIFT => DriftException::class,
-            $ffi->AURMIG_EINPROGRESS => InProgressException::class,
-            $ffi->AURMIG_EIRREVERSIBLE => IrreversibleException::class,
-            $ffi->AURMIG_EASSERT => PreconditionException::class,
-            $ffi->AURMIG_EUSER => AbortedException::class,
-            default => self::class,
-        };
+        $family = $ffi->aurmig_error_family($rc);
+        $class = $family === null ? null : __NAMESPACE__ . '\\' . $family . 'Exception';
+        return $class !== null && class_exists($class) && is_subclass_of($class, self::class) ? $class : self::class;
     }
 }
 

@@ -106,6 +106,12 @@ SCALARS = {
 DECLARATIONS = """
 const aurmig_error *aurmig_error_last(const aurmig_context *ctx);
 const char *aurmig_error_str(int code);
+size_t aurmig_error_count(void);
+int aurmig_error_at(size_t i);
+const char *aurmig_error_name(int code);
+int aurmig_error_from_name(const char *name);
+const char *aurmig_error_family(int code);
+int aurmig_error_exit_code(int code);
 int aurmig_context_new(aurmig_context **out);
 void aurmig_context_free(aurmig_context *ctx);
 void aurmig_context_set_log(aurmig_context *ctx, aurmig_log_fn fn, void *payload, int max_level);

@@ -28,6 +28,12 @@ class Error(Exception):
     def __str__(self):
         return self.message
 
+    @property
+    def name(self):
+        """The code's name in the library's table (aurmig_error_name()):
+        "ELOCKED", "EDB", ...; None for a number that is no code."""
+        return _s(n.lib().aurmig_error_name(self.code))
+
 
 class OutOfMemoryError(Error, MemoryError):
     """AURMIG_ENOMEM."""
@@ -109,27 +115,14 @@ class AbortedError(Error):
     """A callback stopped the run (AURMIG_EUSER)."""
 
 
-CLASSES = {
-    n.AURMIG_ENOMEM: OutOfMemoryError,
-    n.AURMIG_EINVALID: UsageError,
-    n.AURMIG_EBUFS: UsageError,
-    n.AURMIG_EUNSUPPORTED: UsageError,
-    n.AURMIG_EPARSE: ScriptError,
-    n.AURMIG_EGRAPH: GraphError,
-    n.AURMIG_EIO: FileError,
-    n.AURMIG_ENOTFOUND: NotFoundError,
-    n.AURMIG_EAMBIGUOUS: AmbiguousError,
-    n.AURMIG_EDB: DatabaseError,
-    n.AURMIG_ECONFLICT: DatabaseError,
-    n.AURMIG_ELOCKED: LockTimeoutError,
-    n.AURMIG_EUNKNOWNREV: UnknownRevisionError,
-    n.AURMIG_ERECOVERY: RecoveryNeededError,
-    n.AURMIG_EDRIFT: DriftError,
-    n.AURMIG_EINPROGRESS: InProgressError,
-    n.AURMIG_EIRREVERSIBLE: IrreversibleError,
-    n.AURMIG_EASSERT: PreconditionError,
-    n.AURMIG_EUSER: AbortedError,
-}
+def class_for(lib, rc):
+    """The exception class of return code rc. The library's table says the
+    code's family (aurmig_error_family(): "LockTimeout", "Usage", ...), and
+    the family names the class, <family>Error; a code without one (or a
+    family this module lacks) is the base class Error."""
+    family = lib.aurmig_error_family(rc)
+    cls = globals().get(_s(family) + "Error") if family is not None else None
+    return cls if isinstance(cls, type) and issubclass(cls, Error) else Error
 
 
 def _s(b):
@@ -138,7 +131,7 @@ def _s(b):
 
 def from_code(lib, ctx, rc):
     """The exception for return code rc, from the context's error record."""
-    cls = CLASSES.get(rc, Error)
+    cls = class_for(lib, rc)
     if ctx:
         e = lib.aurmig_error_last(ctx)
         if e and e.contents.code == rc and e.contents.message is not None:

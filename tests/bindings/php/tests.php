@@ -114,6 +114,39 @@ $tests['the state names are the library\'s'] = static function () {
     same(Aurmig\Step::STAMP, $f->aurmig_step_kind_name($f->AURMIG_STEP_STAMP), 'stamp');
 };
 
+$tests['the exception classes come from the library\'s table'] = static function () {
+    $f = Library::ffi();
+    // the code-to-class map the binding kept before it took the library's
+    // families (issue 18 point 4): the behaviour must stay this
+    $want = [
+        'ENOMEM' => Aurmig\OutOfMemoryException::class, 'EINVALID' => Aurmig\UsageException::class,
+        'EBUFS' => Aurmig\UsageException::class, 'EUNSUPPORTED' => Aurmig\UsageException::class,
+        'EPARSE' => Aurmig\ScriptException::class, 'EGRAPH' => Aurmig\GraphException::class,
+        'EIO' => Aurmig\FileException::class, 'ENOTFOUND' => Aurmig\NotFoundException::class,
+        'EAMBIGUOUS' => Aurmig\AmbiguousException::class, 'EDB' => Aurmig\DatabaseException::class,
+        'ECONFLICT' => Aurmig\DatabaseException::class, 'ELOCKED' => Aurmig\LockTimeoutException::class,
+        'EUNKNOWNREV' => Aurmig\UnknownRevisionException::class,
+        'ERECOVERY' => Aurmig\RecoveryNeededException::class, 'EDRIFT' => Aurmig\DriftException::class,
+        'EINPROGRESS' => Aurmig\InProgressException::class, 'EIRREVERSIBLE' => Aurmig\IrreversibleException::class,
+        'EASSERT' => Aurmig\PreconditionException::class, 'EUSER' => Aurmig\AbortedException::class,
+    ];
+    $seen = [];
+    for ($i = 0; $i < $f->aurmig_error_count(); $i++) {
+        $code = $f->aurmig_error_at($i);
+        $name = $f->aurmig_error_name($code);
+        $seen[] = $name;
+        same($code, $f->{'AURMIG_' . $name}, "the header's AURMIG_$name");
+        same($code, $f->aurmig_error_from_name($name), "$name round-trips");
+        same($want[$name] ?? Aurmig\Exception::class, Aurmig\Exception::classFor($f, $code), "class of $name");
+        $e = Aurmig\Exception::fromContext($f, null, $code);
+        same($name, $e->getErrorName(), "getErrorName() of $name");
+        same($f->aurmig_error_str($code), $e->getMessage(), "message of $name");
+    }
+    same(1, $f->aurmig_error_at($f->aurmig_error_count()), 'past the end');
+    same([], array_diff(array_keys($want), $seen), 'every mapped code is in the table');
+    same(Aurmig\Exception::class, Aurmig\Exception::classFor($f, -21), 'no code: the base class');
+};
+
 $tests['ffi: the public structs are usable'] = static function () use ($mode) {
     if ($mode === 'server') {
         // this test file is not preloaded, so with ffi.enable=preload it may

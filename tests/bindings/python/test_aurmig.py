@@ -451,3 +451,75 @@ def test_bindings_read_the_error_record_only_on_failure():
                 if "aurmig_error_last(" in line and not line.lstrip().startswith(("#", "*", "//", "const ")):
                     found.append("%s:%d" % (rel, no))
     assert found == []
+
+
+# The code-to-exception map the binding kept before it took the library's
+# families (issue 18 point 4): the behaviour must stay this.
+_EXCEPTIONS = {
+    "ENOMEM": aurmig.OutOfMemoryError, "EINVALID": aurmig.UsageError, "EBUFS": aurmig.UsageError,
+    "EUNSUPPORTED": aurmig.UsageError, "EPARSE": aurmig.ScriptError, "EGRAPH": aurmig.GraphError,
+    "EIO": aurmig.FileError, "ENOTFOUND": aurmig.NotFoundError, "EAMBIGUOUS": aurmig.AmbiguousError,
+    "EDB": aurmig.DatabaseError, "ECONFLICT": aurmig.DatabaseError, "ELOCKED": aurmig.LockTimeoutError,
+    "EUNKNOWNREV": aurmig.UnknownRevisionError, "ERECOVERY": aurmig.RecoveryNeededError,
+    "EDRIFT": aurmig.DriftError, "EINPROGRESS": aurmig.InProgressError,
+    "EIRREVERSIBLE": aurmig.IrreversibleError, "EASSERT": aurmig.PreconditionError,
+    "EUSER": aurmig.AbortedError,
+}
+
+
+def test_exceptions_come_from_the_librarys_table():
+    """Every code of the library's table (aurmig_error_count/_at/_name) is a
+    constant of the binding with the same number, and raises the class its
+    family names (aurmig_error_family); codes without a family raise Error."""
+    from aurmig import errors
+    lib = n.lib()
+    names = {}
+    for i in range(lib.aurmig_error_count()):
+        code = lib.aurmig_error_at(i)
+        name = lib.aurmig_error_name(code).decode()
+        names[name] = code
+        assert n.CONSTANTS["AURMIG_" + name] == code
+        assert lib.aurmig_error_from_name(name.encode()) == code
+        cls = errors.class_for(lib, code)
+        assert cls is _EXCEPTIONS.get(name, aurmig.Error), name
+        family = lib.aurmig_error_family(code)
+        if family is not None:
+            assert cls.__name__ == family.decode() + "Error" and cls.__name__ in aurmig.__all__
+        e = errors.from_code(lib, None, code)
+        assert type(e) is cls and e.code == code and e.name == name
+        assert e.message == lib.aurmig_error_str(code).decode()
+    assert lib.aurmig_error_at(lib.aurmig_error_count()) == 1
+    assert sorted(names) == sorted(k[len("AURMIG_"):] for k in n.CONSTANTS
+                                   if k.startswith("AURMIG_E") or k in ("AURMIG_OK", "AURMIG_ITEROVER"))
+    assert set(_EXCEPTIONS) <= set(names)
+    assert errors.class_for(lib, -21) is aurmig.Error and errors.from_code(lib, None, -21).name is None
+
+
+def test_no_error_record_read_after_success(db, tmp_path, monkeypatch):
+    """Success leaves nothing to read: the binding calls aurmig_error_last
+    only after a failure (issue 18 point 5). A spy on the function counts the
+    calls through a run of successful operations, then one failure."""
+    url, graph = db
+    lib = n.lib()
+    calls = []
+    real = lib._funcs["aurmig_error_last"]
+
+    def spy(ctx):
+        calls.append(ctx)
+        return real(ctx)
+
+    monkeypatch.setitem(lib._funcs, "aurmig_error_last", spy)
+    if url.startswith("sqlite:///"):
+        open(url[len("sqlite:///"):], "w").close()
+    assert aurmig.status(graph, url).state == "behind"
+    with aurmig.Migrator(graph, url) as m:
+        assert not m.check().at_head
+        assert len(m.upgrade()) == 7
+        assert m.check().at_head and ids(m.current()) == [D]
+        assert ids(m.history())[0] == D and m.revision("bee").id == B1
+        assert len(m.downgrade("base")) == 7 and m.stamp("heads") and m.current_rows() == [D]
+        assert calls == []
+        with pytest.raises(aurmig.NotFoundError) as ei:
+            m.upgrade("zzzz")
+    assert len(calls) == 1 and ei.value.name == "ENOTFOUND"
+    assert aurmig.status(graph, url).at_head and len(calls) == 1
