@@ -171,6 +171,8 @@ json_t *jout_error_new(cli *c, int rc, int exit_code)
 		return NULL;
 	}
 	json_object_set_new(err, "code", json_integer(rc));
+	if (aurmig_error_name(rc))
+		json_object_set_new(err, "name", json_string(aurmig_error_name(rc)));
 	json_object_set_new(err, "exit_code", json_integer(exit_code));
 	json_object_set_new(err, "message", json_string(msg));
 	if (e && e->file)

@@ -89,15 +89,9 @@ int cli_fail_doc(cli *c, int rc)
 	const aurmig_error *e = aurmig_error_last(c->ctx);
 	int code;
 
-	switch (rc) {
-	case AURMIG_EUNKNOWNREV: code = EXIT_UNKNOWN_REVISION; break;
-	case AURMIG_ELOCKED: code = EXIT_LOCKED; break;
-	case AURMIG_ERECOVERY: code = EXIT_NEEDS_RECOVERY; break;
-	case AURMIG_EDRIFT: code = EXIT_DRIFT; break;
-	case AURMIG_EINPROGRESS: code = EXIT_IN_PROGRESS; break;
-	case AURMIG_EASSERT: code = EXIT_ASSERT; break;
-	default: code = EXIT_ERROR; break;
-	}
+	/* the library's table of codes says which exit code each has */
+	if (!(code = aurmig_error_exit_code(rc)))
+		code = EXIT_ERROR;
 	fprintf(stderr, "aurmig: %serror:%s ", c->color ? "\033[1;31m" : "", c->color ? "\033[0m" : "");
 	out_line(stderr, "", e && e->message && *e->message ? e->message : aurmig_error_str(rc), 1);
 	if (e && e->statement)

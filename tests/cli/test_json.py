@@ -88,6 +88,7 @@ class JsonTest(unittest.TestCase):
         doc = self.assert_error(["--json", "upgrade", "--url", "sqlite:///" + self.tmp + "/no/such/dir/x.db",
                                  "-d", self.dir], 1)
         self.assertIn("code", doc["error"])
+        self.assertEqual(doc["error"]["name"], "ENOTFOUND", doc)
         # a read-only verb on a missing file
         doc = self.assert_error(["--json", "current", "--url", self.url, "-d", self.dir], 1)
         self.assertIn("no such database file", doc["message"])
