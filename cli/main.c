@@ -201,6 +201,7 @@ int main(int argc, char **argv)
 	c.timeout_ms = 5000;
 	c.ddl_lock_wait_ms = 10000;
 	c.lock_retries = 3;
+	c.warn_blocking_ms = 1000;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *lt = NULL, *hk = NULL, *cfg = NULL;
 		if (opt_value(argc, argv, &i, NULL, "--hook", &hk)) {

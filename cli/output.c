@@ -157,7 +157,8 @@ static const struct help {
 } helps[] = {
 	{ "upgrade",
 	  "usage: aurmig [global options] upgrade [--one-transaction] [--ddl-lock-wait SECS]\n"
-	  "                                       [--lock-retries N]\n"
+	  "                                       [--lock-retries N] [--online]\n"
+	  "                                       [--warn-blocking SECS|off]\n"
 	  "                                       [--check-drift [--scratch-url URL]] [TARGET]\n"
 	  "       aurmig [global options] upgrade --sql [START:]TARGET [--dialect D]\n\n"
 	  "Run the migrations from the current revision(s) up to TARGET (default: heads).\n"
@@ -176,13 +177,22 @@ static const struct help {
 	  "sqlite|mysql|pgsql.\n"
 	  "--check-drift: first, under the deploy lock, compare the database with the\n"
 	  "migrations replayed to its revision (as check --schema behind head; MySQL and\n"
-	  "PostgreSQL need --scratch-url, an empty database): exit 8 on drift, nothing ran.\n" },
+	  "PostgreSQL need --scratch-url, an empty database): exit 8 on drift, nothing ran.\n"
+	  "--online (MariaDB): run each ALTER TABLE / CREATE INDEX / DROP INDEX without\n"
+	  "an ALGORITHM= of its own with ALGORITHM=INSTANT, else NOCOPY, INPLACE or COPY\n"
+	  "with LOCK=NONE, the first MariaDB accepts; when only a blocking copy or lock\n"
+	  "remains the migration fails at that statement (exit 1, or 5 when statements\n"
+	  "before it ran), naming the table and MariaDB's refusal. A script's header\n"
+	  "'-- aurmig:online required' does the same for it. SQLite, PostgreSQL: no effect.\n"
+	  "--warn-blocking SECS (MariaDB; default 1, off: never): warn on stderr before a\n"
+	  "statement that blocks writes to a table for about SECS or more (estimated from\n"
+	  "the table's size); --json lists the warnings.\n" },
 	{ "downgrade",
-	  "usage: aurmig [global options] downgrade TARGET\n"
+	  "usage: aurmig [global options] downgrade [--online] [--warn-blocking SECS|off] TARGET\n"
 	  "       aurmig [global options] downgrade --sql [START:]TARGET [--dialect D]\n\n"
 	  "Revert migrations down to TARGET: a revision, base, LABEL@base, -N, LABEL@-N,\n"
 	  "REV-N. Refuses before running anything if a migration on the way has no\n"
-	  "downgrade section.\n" },
+	  "downgrade section. --online, --warn-blocking: as for upgrade.\n" },
 	{ "stamp",
 	  "usage: aurmig [global options] stamp [--purge] TARGET...\n"
 	  "       aurmig [global options] stamp --sql [START:]TARGET [--dialect D]\n\n"

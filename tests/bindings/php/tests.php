@@ -79,7 +79,7 @@ $tests['ffi: enum constants reach PHP'] = static function () use ($mode) {
     $f = Library::ffi();
     same(-31, $f->AURMIG_ITEROVER, 'AURMIG_ITEROVER');
     same(-6, $f->AURMIG_ENOTFOUND, 'AURMIG_ENOTFOUND');
-    same(2, $f->AURMIG_PLAN_OPTIONS_VERSION, 'AURMIG_PLAN_OPTIONS_VERSION');
+    same(3, $f->AURMIG_PLAN_OPTIONS_VERSION, 'AURMIG_PLAN_OPTIONS_VERSION');
     same(3, $f->AURMIG_CMD_STAMP, 'AURMIG_CMD_STAMP');
     check(preg_match('/^\d+\.\d+\.\d+$/', Library::version()) === 1, 'version string');
     same(['cli-cdef' => 'cdef', 'cli-load' => 'load', 'preload' => 'scope', 'server' => 'scope'][$mode],
