@@ -175,10 +175,12 @@ char *aurmig__alter_with(aurmig_context *ctx, const aurmig__alter *a, const aurm
 	char *q = aurmig__printf(ctx, "%s%s%s", a->sql, a->kind == AURMIG__ALTER_TABLE ? ", " : " ", f->clause);
 
 	if (q && a->kind == AURMIG__ALTER_INDEX) {
-		/* CREATE/DROP INDEX takes the options blank-separated */
-		for (char *p = q + n; *p; p++)
-			if (*p == ',')
-				*p = ' ';
+		/* CREATE/DROP INDEX takes the options blank-separated: the commas go */
+		char *w = q + n;
+		for (const char *r = q + n; *r; r++)
+			if (*r != ',')
+				*w++ = *r;
+		*w = '\0';
 	}
 	return q;
 }
