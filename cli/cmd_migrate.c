@@ -56,14 +56,14 @@ static void print_warning(cli *c, const aurmig_step *s)
 
 	if (!w)
 		return;
-	if (c->step_open && c->stdout_tty) {
-		/* on a terminal the line is open: the warning goes below it, the line again after */
+	if (c->step_open) {
+		/* the step's line is open: the warning goes below it, the line again after it */
 		putchar('\n');
 		fflush(stdout);
 	}
 	fprintf(stderr, "aurmig: warning: %s:%d: %s\n", w->file, w->line, w->message);
 	fflush(stderr);
-	if (c->step_open && c->stdout_tty) {
+	if (c->step_open) {
 		step_line(stdout, s);
 		fflush(stdout);
 		c->step_redrawn = 0;
