@@ -30,8 +30,8 @@ _aurmig()
     fi
     local opts=""
     case "$verb" in
-        upgrade) opts="--one-transaction --check-drift --scratch-url --sql --dialect --ddl-lock-wait --lock-retries" ;;
-        downgrade) opts="--sql --dialect --ddl-lock-wait --lock-retries" ;;
+        upgrade) opts="--one-transaction --check-drift --scratch-url --sql --dialect --ddl-lock-wait --lock-retries --online --warn-blocking" ;;
+        downgrade) opts="--sql --dialect --ddl-lock-wait --lock-retries --online --warn-blocking" ;;
         stamp) opts="--purge --sql --dialect --ddl-lock-wait --lock-retries" ;;
         resume) opts="--ddl-lock-wait --lock-retries" ;;
         current) opts="-v --timeout" ;;
