@@ -15,6 +15,23 @@ const aurmig__alter_form aurmig__alter_forms[AURMIG__ALTER_NFORMS] = {
 	{ "ALGORITHM=COPY", "COPY", "SHARED or EXCLUSIVE" },
 };
 
+/* Past blanks and comments (-- and # to the end of the line, C-style blocks) at p. */
+static const char *skip_space(const char *p)
+{
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if ((p[0] == '-' && p[1] == '-') || p[0] == '#') {
+			while (*p && *p != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			p = e ? e + 2 : p + strlen(p);
+		} else
+			return p;
+	}
+}
+
 /* A leading keyword (case-insensitive) at *p, skipping blanks before it. */
 static int kw(const char **p, const char *w)
 {
@@ -46,9 +63,11 @@ static void table_at(const char *p, char *tb, size_t size)
 /* The statement's kind; the table in tb. */
 static int kind_of(const char *sql, char *tb, size_t size)
 {
-	const char *p = sql;
+	const char *p;
 	int k = 0;
 
+	sql = skip_space(sql);   /* a comment before the statement is part of its text */
+	p = sql;
 	tb[0] = '\0';
 	if (kw(&p, "ALTER") && (kw(&p, "ONLINE"), kw(&p, "IGNORE"), kw(&p, "TABLE")))
 		k = AURMIG__ALTER_TABLE;
@@ -113,7 +132,7 @@ static int ident(const char **p, const char **s, size_t *n)
  * or NULL when it has more. */
 static char *drop_index_as_alter(aurmig_context *ctx, const char *sql)
 {
-	const char *p = sql, *is, *ts;
+	const char *p = skip_space(sql), *is, *ts;
 	size_t in, tn;
 	int ifx;
 

@@ -26,13 +26,18 @@
 #include "schema/ddl.h"
 
 /*
- * How fast MariaDB copies a table (ALGORITHM=COPY: data and indexes, read,
- * written and rebuilt), in bytes of information_schema's DATA_LENGTH +
- * INDEX_LENGTH per second. Measured on bench/aurgen.py's data (bench/RESULTS.md,
- * "Write stalls of a copy"): MariaDB 10.11, 2 cores, rotational disk.
- * A faster server copies faster; the figure is for an estimate only.
+ * How fast MariaDB copies a table (ALGORITHM=COPY: rows read, written and
+ * every index rebuilt), in bytes of information_schema's DATA_LENGTH +
+ * INDEX_LENGTH per second. Measured with `ALTER TABLE t FORCE,
+ * ALGORITHM=COPY` on bench/aurgen.py's data at scale 0.2 (MariaDB 10.11.19,
+ * the test server's settings, 2 shared cores, rotational disk, load 3-6):
+ * PackageVotes 21.5 MB in 0.60-1.42 s, PackageDepends 15.8 MB in 0.60-1.02 s,
+ * Users 8.2 MB in 0.22 s, Packages 4.7 MB in 0.18 s, PackageComments 4.2 MB
+ * in 0.31 s: 13-37 MB/s, 25 the middle. Issue 20's scale-1 stall on
+ * PackageVotes (3.0-3.6 s for about 100 MB) agrees. For an estimate only: a
+ * faster server copies faster, a table with more indexes slower.
  */
-#define COPY_BYTES_PER_S 40e6
+#define COPY_BYTES_PER_S 25e6
 
 void aurmig__step_warning_clear(aurmig_step *s)
 {
@@ -190,7 +195,12 @@ static int exec_one(aurmig_plan *p, aurmig_step *s, const char *sql, size_t len,
 		goto out;
 as_written:
 	aurmig__err_clear(p->ctx);   /* a refused form's error is not the statement's */
-	rc = p->conn->ops->exec(p->conn, a.sql, NULL);
+	{
+		/* the text as the script has it, not the copy trimmed for a clause */
+		char *one = aurmig__strndup(p->ctx, sql, len);
+		rc = one ? p->conn->ops->exec(p->conn, one, NULL) : AURMIG_ENOMEM;
+		free(one);
+	}
 out:
 	free(refusal);
 	aurmig__alter_clear(&a);

@@ -36,11 +36,12 @@ INSERT INTO {t} VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c');
 -- aurmig:downgrade
 DROP TABLE {t};
 """
-# INSTANT (line 5), NOCOPY (6), INPLACE (7), then a COPY (8)
+# INSTANT (after a comment), NOCOPY, INPLACE
 R2 = """-- aurmig:revision bb02
 -- aurmig:down_revision aa01
 -- aurmig:message online ones
 -- aurmig:upgrade
+-- a comment before a statement
 ALTER TABLE {t} ADD COLUMN C INT NULL;
 CREATE INDEX {t}A ON {t} (A);
 ALTER TABLE {t} ADD COLUMN D INT NULL, ADD UNIQUE KEY {t}D (D);
