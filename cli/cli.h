@@ -39,6 +39,9 @@ typedef struct cli {
 	long timeout_ms;          /* --timeout: wait bound of read-only verbs (0: none) */
 	long ddl_lock_wait_ms;    /* --ddl-lock-wait: lock-wait bound of migration statements */
 	int lock_retries;         /* --lock-retries */
+	int online;               /* upgrade/downgrade --online: refuse blocking DDL (MariaDB) */
+	long warn_blocking_ms;    /* upgrade/downgrade --warn-blocking: warn before a write stall this long */
+	json_t *warnings;         /* --json: the plan's blocking-statement warnings */
 	int read_only;            /* the verb only reads: cli_connect applies timeout_ms */
 	int stdout_tty;           /* progress: stdout is a terminal */
 	int step_open;            /* progress: a step's line is printed, its time not yet */

@@ -49,6 +49,51 @@ static void step_line(FILE *f, const aurmig_step *s)
 		from, to, m && *aurmig_migration_message(m) ? ", " : "", m ? aurmig_migration_message(m) : "");
 }
 
+/* A blocking statement's warning on stderr, the step's line kept whole. */
+static void print_warning(cli *c, const aurmig_step *s)
+{
+	const aurmig_step_warning *w = aurmig_step_warning_last(s);
+
+	if (!w)
+		return;
+	if (c->step_open) {
+		/* the step's line is open: the warning goes below it, the line again after it */
+		putchar('\n');
+		fflush(stdout);
+	}
+	fprintf(stderr, "aurmig: warning: %s:%d: %s\n", w->file, w->line, w->message);
+	fflush(stderr);
+	if (c->step_open) {
+		step_line(stdout, s);
+		fflush(stdout);
+		c->step_redrawn = 0;
+	}
+}
+
+/* --json: the warning into the document's "warnings". */
+static void json_warning(cli *c, const aurmig_step *s)
+{
+	const aurmig_step_warning *w = aurmig_step_warning_last(s);
+	const aurmig_migration *m = aurmig_step_migration(s);
+	json_t *o;
+
+	if (!w || (!c->warnings && !(c->warnings = json_array())))
+		return;
+	o = json_object();
+	json_object_set_new(o, "revision", json_string(m ? aurmig_migration_id(m) : ""));
+	json_object_set_new(o, "file", json_string(w->file));
+	json_object_set_new(o, "line", json_integer(w->line));
+	json_object_set_new(o, "table", json_string(w->table));
+	json_object_set_new(o, "algorithm", json_string(w->algorithm));
+	json_object_set_new(o, "lock", json_string(w->lock));
+	json_object_set_new(o, "seconds", json_real(w->seconds));
+	json_object_set_new(o, "rows", json_integer((json_int_t)w->rows));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)w->bytes));
+	json_object_set_new(o, "message", json_string(w->message));
+	json_object_set_new(o, "refusal", json_string(w->refusal));
+	json_array_append_new(c->warnings, o);
+}
+
 /*
  * Progress on stdout: the step's line before it runs (as Alembic prints
  * it), its time once it is done; on a terminal, steps running longer than
@@ -62,7 +107,11 @@ static int progress_cb(void *payload, const aurmig_step *s, int phase)
 
 	if (phase == AURMIG_PROGRESS_DONE)
 		c->steps_done++;   /* committed (in a whole-plan transaction: once it commits) */
-	if (c->quiet || c->json)
+	if (phase == AURMIG_PROGRESS_WARNING && c->json) {
+		json_warning(c, s);
+		return 0;
+	}
+	if ((c->quiet && phase != AURMIG_PROGRESS_WARNING) || c->json)
 		return 0;
 	switch (phase) {
 	case AURMIG_PROGRESS_START:
@@ -93,6 +142,10 @@ static int progress_cb(void *payload, const aurmig_step *s, int phase)
 			aurmig_step_statement_count(s), aurmig_step_batches(s), aurmig_step_batch_rows(s), now - c->step_t0);
 		fflush(stdout);
 		c->step_redrawn = 1;
+		break;
+	case AURMIG_PROGRESS_WARNING:
+		/* the next statement blocks writes (MariaDB): said before it runs */
+		print_warning(c, s);
 		break;
 	case AURMIG_PROGRESS_DONE:
 		if (c->step_redrawn) {
@@ -128,6 +181,8 @@ static void wait_options(const cli *c, aurmig_plan_options *opts)
 {
 	opts->ddl_lock_wait_ms = c->ddl_lock_wait_ms;
 	opts->lock_retries = c->lock_retries;
+	opts->online = c->online;
+	opts->warn_blocking_ms = c->warn_blocking_ms;
 }
 
 /* --dialect of offline SQL: a real dialect, not "portable" (0: none given) */
@@ -271,6 +326,8 @@ static int plan_failed_json(cli *c, aurmig_plan *plan, int rc, unsigned int flag
 	if (to)
 		json_object_set_new(o, "to", to);
 	json_object_set_new(o, "steps", steps_json(plan, n));
+	json_object_set_new(o, "warnings", c->warnings ? c->warnings : json_array());
+	c->warnings = NULL;
 	aurmig_plan_free(plan);
 	jout_print(o);
 	return code;
@@ -323,9 +380,13 @@ static int run_plan(cli *c, int command, const char *const *targets, size_t ntar
 		json_object_set_new(o, "from", from);
 		json_object_set_new(o, "to", to);
 		json_object_set_new(o, "steps", steps_json(plan, aurmig_plan_count(plan)));
+		json_object_set_new(o, "warnings", c->warnings ? c->warnings : json_array());
+		c->warnings = NULL;
 		aurmig_plan_free(plan);
 		return jout_print(o);
 	}
+	json_decref(c->warnings);
+	c->warnings = NULL;
 	aurmig_plan_free(plan);
 	return rc ? cli_fail(c, rc) : EXIT_OK;
 }
@@ -340,7 +401,7 @@ static int drift_gate(cli *c, const char *scratch_url);
 
 int cmd_upgrade(cli *c, int argc, char **argv)
 {
-	const char *target = NULL, *dialect = NULL, *scratch_url = NULL;
+	const char *target = NULL, *dialect = NULL, *scratch_url = NULL, *warn = NULL;
 	unsigned int flags = 0;
 	int sql = 0, check_drift = 0, code;
 
@@ -351,7 +412,17 @@ int cmd_upgrade(cli *c, int argc, char **argv)
 		if (w || opt_value(argc, argv, &i, NULL, "--dialect", &dialect) ||
 		    opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
 			continue;
-		if (opt_flag(argc, argv, &i, NULL, "--one-transaction"))
+		if (opt_value(argc, argv, &i, NULL, "--warn-blocking", &warn)) {
+			/* seconds, or "off" */
+			if (!strcmp(warn, "off"))
+				c->warn_blocking_ms = -1;
+			else if (cli_seconds("--warn-blocking", warn, &c->warn_blocking_ms))
+				return EXIT_USAGE;
+			continue;
+		}
+		if (opt_flag(argc, argv, &i, NULL, "--online"))
+			c->online = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--one-transaction"))
 			flags |= AURMIG_PLAN_ONE_TRANSACTION;
 		else if (opt_flag(argc, argv, &i, NULL, "--check-drift"))
 			check_drift = 1;
@@ -370,6 +441,8 @@ int cmd_upgrade(cli *c, int argc, char **argv)
 		return bad_usage(argv[0], "--check-drift goes with upgrade (not --sql, not downgrade)");
 	if (scratch_url && !check_drift)
 		return bad_usage(argv[0], "--scratch-url goes with --check-drift");
+	if ((c->online || warn) && sql)
+		return bad_usage(argv[0], "--online and --warn-blocking go with a run against the database, not --sql");
 	if (sql)
 		return print_sql(c, strcmp(argv[0], "upgrade") == 0 ? AURMIG_CMD_UPGRADE : AURMIG_CMD_DOWNGRADE,
 			&target, 1, flags, dialect);

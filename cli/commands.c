@@ -20,7 +20,8 @@
 
 static const char help_upgrade[] =
 	  "usage: aurmig [global options] upgrade [--one-transaction] [--ddl-lock-wait SECS]\n"
-	  "                                       [--lock-retries N]\n"
+	  "                                       [--lock-retries N] [--online]\n"
+	  "                                       [--warn-blocking SECS|off]\n"
 	  "                                       [--check-drift [--scratch-url URL]] [TARGET]\n"
 	  "       aurmig [global options] upgrade --sql [START:]TARGET [--dialect D]\n\n"
 	  "Run the migrations from the current revision(s) up to TARGET (default: heads).\n"
@@ -40,14 +41,23 @@ static const char help_upgrade[] =
 	  "--check-drift: first, under the deploy lock, compare the database with the\n"
 	  "migrations replayed to its revision on a scratch database, as check does\n"
 	  "behind head (MySQL and PostgreSQL need --scratch-url, an empty database):\n"
-	  "exit 8 on drift, nothing ran.\n";
+	  "exit 8 on drift, nothing ran.\n"
+	  "--online (MariaDB): run each ALTER TABLE / CREATE INDEX / DROP INDEX without\n"
+	  "an ALGORITHM= of its own with ALGORITHM=INSTANT, else NOCOPY, INPLACE or COPY\n"
+	  "with LOCK=NONE, the first MariaDB accepts; when only a blocking copy or lock\n"
+	  "remains the migration fails at that statement (exit 1, or 5 when statements\n"
+	  "before it ran), naming the table and MariaDB's refusal. A script's header\n"
+	  "'-- aurmig:online required' does the same for it. SQLite, PostgreSQL: no effect.\n"
+	  "--warn-blocking SECS (MariaDB; default 1, off: never): warn on stderr before a\n"
+	  "statement that blocks writes to a table for about SECS or more (estimated from\n"
+	  "the table's size); --json lists the warnings.\n";
 
 static const char help_downgrade[] =
-	  "usage: aurmig [global options] downgrade TARGET\n"
+	  "usage: aurmig [global options] downgrade [--online] [--warn-blocking SECS|off] TARGET\n"
 	  "       aurmig [global options] downgrade --sql [START:]TARGET [--dialect D]\n\n"
 	  "Revert migrations down to TARGET: a revision, base, LABEL@base, -N, LABEL@-N,\n"
 	  "REV-N. Refuses before running anything if a migration on the way has no\n"
-	  "downgrade section.\n";
+	  "downgrade section. --online, --warn-blocking: as for upgrade.\n";
 
 static const char help_stamp[] =
 	  "usage: aurmig [global options] stamp [--purge] TARGET...\n"
@@ -268,6 +278,10 @@ const cli_option cli_options[] = {
 	{ "dialect", 0, "D", PLANS, "--sql with START:TARGET: sqlite, mysql or pgsql", 0 },
 	{ "purge", 0, NULL, "stamp", "empty the version table first", 0 },
 	{ "schema", 0, NULL, "check", "also compare the schema with the declared one (exit 8)", 0 },
+	{ "online", 0, NULL, "upgrade downgrade", "MariaDB: each ALTER without ALGORITHM= runs INSTANT, NOCOPY or\n"
+	  "INPLACE (or COPY) with LOCK=NONE; a blocking one fails its migration", 0 },
+	{ "warn-blocking", 0, "SECS", "upgrade downgrade", "MariaDB: warn before a statement that blocks writes for\n"
+	  "about SECS or more (default 1; off: never)", 0 },
 	{ "check-drift", 0, NULL, "upgrade", "first compare the database with the migrations replayed to\n"
 	  "its revision (exit 8 on drift, nothing runs)", 0 },
 	{ "scratch-url", 0, "URL", "check revision upgrade", "an empty database of the same kind to load the declared\n"

@@ -661,6 +661,7 @@ int main(int argc, char **argv)
 	c.timeout_ms = 5000;
 	c.ddl_lock_wait_ms = 10000;
 	c.lock_retries = 3;
+	c.warn_blocking_ms = 1000;
 	/* --json anywhere: even a usage error is one JSON document */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--json"))

@@ -12,7 +12,7 @@ _aurmig()
         if ((skip)); then skip=0; continue; fi
         case "$w" in
             --dir|-d) dir="${COMP_WORDS[i+1]}"; skip=1 ;;
-            --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warning|-m|-r) skip=1 ;;
+            --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warn-blocking|--warning|-m|-r) skip=1 ;;
             -*) ;;
             *) if [[ -z "$verb" ]]; then verb="$w"; elif [[ -z "$sub" ]]; then sub="$w"; fi ;;
         esac
@@ -37,7 +37,7 @@ _aurmig()
             esac
             return ;;
         --depends-on|--head|--since) COMPREPLY=($(compgen -W "$ids" -- "$cur")); return ;;
-        --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--dir|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warning|-d|-m|-r) return ;;
+        --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--dir|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warn-blocking|--warning|-d|-m|-r) return ;;
     esac
     if [[ -z "$verb" ]]; then
         if [[ "$cur" == -* ]]; then
@@ -50,8 +50,8 @@ _aurmig()
     local opts="" args=""
     case "$verb" in
         init) opts=""; args="" ;;
-        upgrade) opts="--one-transaction --sql --dialect --check-drift --scratch-url"; args="revisions" ;;
-        downgrade) opts="--sql --dialect"; args="revisions" ;;
+        upgrade) opts="--one-transaction --sql --dialect --online --warn-blocking --check-drift --scratch-url"; args="revisions" ;;
+        downgrade) opts="--sql --dialect --online --warn-blocking"; args="revisions" ;;
         stamp) opts="--sql --dialect --purge"; args="revisions" ;;
         current) opts="--verbose -v"; args="" ;;
         check) opts="--schema --scratch-url"; args="" ;;

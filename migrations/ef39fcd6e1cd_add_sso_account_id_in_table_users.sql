@@ -17,9 +17,12 @@
 -- instead; see docs/aurweb-migrations.md).
 
 -- aurmig:upgrade mysql
-ALTER TABLE Users
-	ADD COLUMN IF NOT EXISTS SSOAccountID VARCHAR(255) NULL,
-	ADD UNIQUE KEY IF NOT EXISTS SSOAccountID (SSOAccountID);
+-- Two statements, as Alembic's add_column and create_unique_constraint run:
+-- the column alone is INSTANT and the index alone NOCOPY (built without
+-- copying the table, writes go on), while one ALTER with both rebuilds the
+-- table (INPLACE; measured 5x slower, issue 20). The same end state.
+ALTER TABLE Users ADD COLUMN IF NOT EXISTS SSOAccountID VARCHAR(255) NULL;
+ALTER TABLE Users ADD UNIQUE KEY IF NOT EXISTS SSOAccountID (SSOAccountID);
 
 -- aurmig:upgrade sqlite
 ALTER TABLE Users ADD COLUMN SSOAccountID VARCHAR(255) NULL;

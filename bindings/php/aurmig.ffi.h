@@ -203,11 +203,12 @@ typedef enum aurmig_progress_phase {
   AURMIG_PROGRESS_DONE = 2,
   AURMIG_PROGRESS_STATEMENT = 3,
   AURMIG_PROGRESS_LOCK_WAIT = 4,
-  AURMIG_PROGRESS_BATCH = 5
+  AURMIG_PROGRESS_BATCH = 5,
+  AURMIG_PROGRESS_WARNING = 6
 } aurmig_progress_phase;
 typedef int (*aurmig_progress_fn)(void *payload, const aurmig_step *step, int phase);
 typedef enum aurmig_plan_options_version {
-  AURMIG_PLAN_OPTIONS_VERSION = 2
+  AURMIG_PLAN_OPTIONS_VERSION = 3
 } aurmig_plan_options_version;
 typedef struct aurmig_plan_options {
   unsigned int version;
@@ -219,6 +220,8 @@ typedef struct aurmig_plan_options {
   long ddl_lock_wait_ms;
   int lock_retries;
   long lock_retry_delay_ms;
+  int online;
+  long warn_blocking_ms;
 } aurmig_plan_options;
 int aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version);
 int aurmig_plan_new(aurmig_plan **out, aurmig_conn *conn, const aurmig_graph *graph, int command, const char *const *targets, size_t ntargets, const aurmig_plan_options *opts);
@@ -245,6 +248,20 @@ size_t aurmig_step_statement_count(const aurmig_step *step);
 size_t aurmig_step_retries(const aurmig_step *step);
 size_t aurmig_step_batches(const aurmig_step *step);
 size_t aurmig_step_batch_rows(const aurmig_step *step);
+typedef struct aurmig_step_warning {
+  const char *message;
+  const char *table;
+  const char *algorithm;
+  const char *lock;
+  const char *refusal;
+  const char *file;
+  int line;
+  double seconds;
+  double rows;
+  double bytes;
+} aurmig_step_warning;
+const aurmig_step_warning *aurmig_step_warning_last(const aurmig_step *step);
+size_t aurmig_step_warnings(const aurmig_step *step);
 int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 typedef enum aurmig_config_state {

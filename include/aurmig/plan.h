@@ -68,7 +68,16 @@ typedef enum aurmig_progress_phase {
 	 * non-zero return stops the step (the committed batches stay; resume
 	 * goes on after them).
 	 */
-	AURMIG_PROGRESS_BATCH = 5
+	AURMIG_PROGRESS_BATCH = 5,
+	/**
+	 * MariaDB/MySQL: the next statement blocks writes to a table (a copy
+	 * of it, or an in-place change under a shared lock) and the estimate
+	 * of how long reaches aurmig_plan_options.warn_blocking_ms:
+	 * aurmig_step_warning() says which table, how and how long. The
+	 * statement runs after the callback returns; a non-zero return stops
+	 * the step before it (the step fails like a failing statement).
+	 */
+	AURMIG_PROGRESS_WARNING = 6
 } aurmig_progress_phase;
 
 /**
@@ -81,7 +90,7 @@ typedef int (*aurmig_progress_fn)(void *payload, const aurmig_step *step, int ph
 
 /** Version of aurmig_plan_options this header describes. */
 typedef enum aurmig_plan_options_version {
-	AURMIG_PLAN_OPTIONS_VERSION = 2   /**< 1: up to config_file; 2: the lock-wait fields */
+	AURMIG_PLAN_OPTIONS_VERSION = 3   /**< 1: up to config_file; 2: the lock-wait fields; 3: online, warn_blocking_ms */
 } aurmig_plan_options_version;
 
 /** Options for aurmig_plan_new(). Fields are only ever appended. */
@@ -121,9 +130,32 @@ typedef struct aurmig_plan_options {
 	int lock_retries;
 	/** The pause before the first retry, doubled for each further one (at most 30 s), in milliseconds. Default 1000. */
 	long lock_retry_delay_ms;
+	/* version 3 */
+	/**
+	 * 1: online DDL on MariaDB/MySQL (docs/script-format.md, "Online DDL
+	 * on MariaDB"): each ALTER TABLE, CREATE INDEX and DROP INDEX without
+	 * an ALGORITHM= or LOCK= of its own runs with ALGORITHM=INSTANT, else
+	 * ALGORITHM=NOCOPY, LOCK=NONE, else ALGORITHM=INPLACE, LOCK=NONE, else
+	 * ALGORITHM=COPY, LOCK=NONE (MariaDB 11.2+), the first the server
+	 * accepts; when it accepts none (only a blocking copy or lock
+	 * remains) the step fails at that statement with AURMIG_EUNSUPPORTED
+	 * (AURMIG_ERECOVERY when earlier statements of it ran), naming the
+	 * table and the server's refusal. A script's `-- aurmig:online
+	 * required` header does the same for its own steps. 0 (default): the
+	 * statements run as written. SQLite and PostgreSQL: no effect.
+	 */
+	int online;
+	/**
+	 * MariaDB/MySQL: announce a statement that blocks writes to a table
+	 * (AURMIG_PROGRESS_WARNING) when the estimate of how long reaches this
+	 * many milliseconds (the table's size in information_schema over a
+	 * measured copy rate). 0 announces every blocking statement on a table
+	 * with rows; < 0 never. Default 1000.
+	 */
+	long warn_blocking_ms;
 } aurmig_plan_options;
 
-#define AURMIG_PLAN_OPTIONS_INIT { AURMIG_PLAN_OPTIONS_VERSION, 0, NULL, NULL, 60000, NULL, 10000, 3, 1000 }
+#define AURMIG_PLAN_OPTIONS_INIT { AURMIG_PLAN_OPTIONS_VERSION, 0, NULL, NULL, 60000, NULL, 10000, 3, 1000, 0, 1000 }
 
 /** Fill @p opts with defaults for @p version. @return AURMIG_OK or AURMIG_EINVALID. */
 AURMIG_EXTERN(int) aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version);
@@ -225,6 +257,30 @@ AURMIG_EXTERN(size_t) aurmig_step_batches(const aurmig_step *step);
 /** Rows those batches changed (as the database counts them). */
 AURMIG_EXTERN(size_t) aurmig_step_batch_rows(const aurmig_step *step);
 /**@}*/
+
+/** A statement about to block writes to a table (AURMIG_PROGRESS_WARNING). */
+typedef struct aurmig_step_warning {
+	/** "PackageVotes: ALGORITHM=COPY, writes blocked ≈3 s (1,000,000 rows, 48 MB)" */
+	const char *message;
+	const char *table;      /**< the table, as the statement names it */
+	const char *algorithm;  /**< what the server will do: "COPY" or "INPLACE" */
+	const char *lock;       /**< the lock it takes: "SHARED", "EXCLUSIVE", "SHARED or EXCLUSIVE" */
+	const char *refusal;    /**< the server's words refusing the online forms */
+	const char *file;       /**< the script */
+	int line;               /**< the statement's line in it */
+	double seconds;         /**< the estimate of the stall */
+	double rows;            /**< the table's rows as information_schema estimates them */
+	double bytes;           /**< its data and indexes, bytes */
+} aurmig_step_warning;
+
+/**
+ * The step's last warning, or NULL when it has none: valid in the
+ * AURMIG_PROGRESS_WARNING callback and after it until the step's next
+ * warning or the plan is freed. Borrowed.
+ */
+AURMIG_EXTERN(const aurmig_step_warning *) aurmig_step_warning_last(const aurmig_step *step);
+/** How many warnings the step gave so far. */
+AURMIG_EXTERN(size_t) aurmig_step_warnings(const aurmig_step *step);
 
 /**
  * The declared head schema of the migrations for a dialect (an

@@ -421,7 +421,7 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 	line_iter it = { text, len, len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3) ? 3 : 0, 0 };
 	size_t s, e;
 	aurmig__section *cur = NULL;
-	int seen_message = 0, seen_date = 0, seen_tx = 0, seen_lock_wait = 0, hook_open = 0;
+	int seen_message = 0, seen_date = 0, seen_tx = 0, seen_lock_wait = 0, seen_online = 0, hook_open = 0;
 	int rc = AURMIG_OK;
 	const char *why;
 
@@ -684,10 +684,20 @@ int aurmig__script_parse(aurmig_migration **out, aurmig_context *ctx, const char
 			if ((rc = header_seen(&seen_lock_wait, ctx, path, line, "lock_wait")) ||
 			    (rc = parse_lock_wait(m, ctx, path, line, text, vs, ve)))
 				goto fail;
+		} else if (key_is(text, ks, ke, "online")) {
+			/* MariaDB: refuse a blocking ALTER instead of running it (run/online.c) */
+			if ((rc = header_seen(&seen_online, ctx, path, line, "online")))
+				goto fail;
+			if (!key_is(text, vs, ve, "required")) {
+				rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
+					"online takes 'required', not '%.*s'", (int)(ve - vs > 64 ? 64 : ve - vs), text + vs);
+				goto fail;
+			}
+			m->online_required = 1;
 		} else {
 			rc = aurmig__err_at(ctx, AURMIG_EPARSE, AURMIG_ERRCLASS_SCRIPT, path, line,
 				"unknown header key '%.*s' (expected revision, down_revision, message, "
-				"create_date, branch_labels, depends_on, transaction, lock_wait, irreversible, upgrade or downgrade)",
+				"create_date, branch_labels, depends_on, transaction, lock_wait, online, irreversible, upgrade or downgrade)",
 				(int)(ke - ks > 64 ? 64 : ke - ks), text + ks);
 			goto fail;
 		}

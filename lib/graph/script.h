@@ -33,6 +33,7 @@ struct aurmig_migration {
 	aurmig__strv labels;         /* branch_labels declared here */
 	int transactional;
 	long lock_wait_ms;           /* `-- aurmig:lock_wait SECONDS`, or -1 when the header has none */
+	int online_required;         /* `-- aurmig:online required`: online DDL on MariaDB (run/online.c) */
 	char checksum[AURMIG__CHECKSUM_SIZE];   /* computed on first use: aurmig__script_checksum() */
 	int checksum_done;
 	int line_revision, line_down, line_deps, line_labels;

@@ -390,9 +390,14 @@ static int run_one(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, const
 	const aurmig__stmt *st = &s->stmts[it->stmt];
 	int rc;
 
+	int online = aurmig__online_wanted(p, s);   /* MariaDB: --online, the warning before a blocking copy */
+
 	for (;;) {
 		if (s->ddl && s->ddl[it->stmt])
-			rc = aurmig__ddl_exec(p->conn, s->ddl[it->stmt], s->mig->path, st->line);
+			rc = online ? aurmig__online_exec_ddl(p, s, s->ddl[it->stmt], st->line) :
+				aurmig__ddl_exec(p->conn, s->ddl[it->stmt], s->mig->path, st->line);
+		else if (online)
+			rc = aurmig__online_exec(p, s, one, strlen(one), st->line);
 		else
 			rc = p->conn->ops->exec(p->conn, one, NULL);
 		if (!rc || aurmig__step_wait_retry(p, s, i, atomic) != 1)

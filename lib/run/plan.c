@@ -144,6 +144,8 @@ int aurmig_plan_options_init(aurmig_plan_options *opts, unsigned int version)
 		opts->lock_retries = 3;
 		opts->lock_retry_delay_ms = 1000;
 	}
+	if (version >= 3)
+		opts->warn_blocking_ms = 1000;
 	return AURMIG_OK;
 }
 
@@ -152,8 +154,10 @@ void aurmig__plan_options_copy(aurmig_plan_options *dst, const aurmig_plan_optio
 	aurmig_plan_options_init(dst, AURMIG_PLAN_OPTIONS_VERSION);
 	if (!src)
 		return;
-	/* a version-1 caller's struct ends at config_file: the rest keeps the defaults */
-	memcpy(dst, src, src->version >= 2 ? sizeof(*dst) : offsetof(aurmig_plan_options, ddl_lock_wait_ms));
+	/* a version-1 caller's struct ends at config_file, a version-2 one at
+	 * lock_retry_delay_ms: the rest keeps the defaults */
+	memcpy(dst, src, src->version >= 3 ? sizeof(*dst) : src->version == 2 ? offsetof(aurmig_plan_options, online) :
+		offsetof(aurmig_plan_options, ddl_lock_wait_ms));
 	dst->version = AURMIG_PLAN_OPTIONS_VERSION;
 }
 
@@ -182,8 +186,11 @@ void aurmig_plan_free(aurmig_plan *p)
 		}
 		free(s->ops);
 	}
+	for (size_t i = 0; i < p->nsteps; i++)
+		aurmig__step_warning_clear(&p->steps[i]);
 	free(p->steps);
 	free(p->batch_resume);
+	aurmig__strv_clear(&p->sizes);
 	free(p->wait_note);
 	aurmig__strv_clear(&p->before);
 	aurmig__strv_clear(&p->after);
@@ -466,6 +473,11 @@ size_t aurmig_step_statement_count(const aurmig_step *s) { return s ? s->nitems 
 size_t aurmig_step_retries(const aurmig_step *s) { return s ? s->retries : 0; }
 size_t aurmig_step_batches(const aurmig_step *s) { return s ? s->batches : 0; }
 size_t aurmig_step_batch_rows(const aurmig_step *s) { return s ? s->batch_rows : 0; }
+size_t aurmig_step_warnings(const aurmig_step *s) { return s ? s->nwarnings : 0; }
+const aurmig_step_warning *aurmig_step_warning_last(const aurmig_step *s)
+{
+	return s && s->nwarnings ? &s->warning : NULL;
+}
 
 int aurmig_plan_next(const aurmig_step **out, aurmig_plan *p)
 {

@@ -30,6 +30,8 @@ struct aurmig_step {
 	size_t statements;           /* run so far */
 	double seconds;              /* -1 until run */
 	size_t retries;              /* statements retried after a lock-wait timeout or deadlock */
+	aurmig_step_warning warning; /* the last blocking-statement warning (online.c); strings owned */
+	size_t nwarnings;
 };
 
 struct aurmig_plan {
@@ -72,6 +74,9 @@ struct aurmig_plan {
 	                              * transaction of its version change (uncommitted) */
 	char *wait_note;             /* attempts and blockers, for the message of a step out of retries */
 	char *batch_resume;          /* resume: the journal row's batch note (run/batch.c), or NULL */
+	aurmig__strv sizes;          /* MySQL: table, rows, bytes of each table (information_schema),
+	                              * read at the first statement that needs them (online.c) */
+	int sizes_read;
 };
 
 /* Apply the next step (migrator.c). */
@@ -102,6 +107,17 @@ int aurmig__batch_run(aurmig_plan *p, aurmig_step *s, const aurmig__item *it, co
 /* batch.c: resume: the failed row's error column, read for a batch note
  * so the resumed statement goes on after its last committed batch. */
 int aurmig__batch_resume_from(aurmig_plan *p, const char *journal_error);
+
+/* online.c: run one statement of a step on MariaDB/MySQL, with --online's
+ * forms and the warning before a blocking statement (sql[0..len), the
+ * script's line); other statements and dialects as written. */
+int aurmig__online_exec(aurmig_plan *p, aurmig_step *s, const char *sql, size_t len, int line);
+/* online.c: the same for a portable statement (rendered for MySQL). */
+int aurmig__online_exec_ddl(aurmig_plan *p, aurmig_step *s, const struct aurmig__ddl *op, int line);
+/* online.c: whether statements of step s go through aurmig__online_exec. */
+int aurmig__online_wanted(const aurmig_plan *p, const aurmig_step *s);
+/* online.c: free the step's warning strings. */
+void aurmig__step_warning_clear(aurmig_step *s);
 
 /* Copy caller's options of any supported version (NULL: defaults). */
 void aurmig__plan_options_copy(aurmig_plan_options *dst, const aurmig_plan_options *src);

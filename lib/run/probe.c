@@ -5,7 +5,8 @@
  * mysql section. The scratch database (empty) is upgraded to the
  * revision's parents (schema only, no rows); each statement is tried with
  * ALGORITHM=INSTANT, then NOCOPY + LOCK=NONE, INPLACE + LOCK=NONE,
- * INPLACE + LOCK=SHARED, COPY + LOCK=NONE, COPY, and as written; the first
+ * INPLACE + LOCK=SHARED, COPY + LOCK=NONE, COPY (db/online.c, which the
+ * migrator's --online shares), and as written; the first
  * form the server accepts is what it does, and it has applied the
  * statement, so the next one sees the schema it changed. The findings
  * replace lint's rules of thumb for those statements (L101, L104). The
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "run/plan_priv.h"
+#include "db/online.h"
 #include "db/version.h"
 #include "lint/lint_priv.h"
 #include "base/split.h"
@@ -73,144 +75,16 @@ static int upgrade_to_parents(aurmig_conn *c, const aurmig_graph *g, const aurmi
 	return rc;
 }
 
-/* A leading keyword (case-insensitive) at *p, skipping blanks before it. */
-static int kw(const char **p, const char *w)
-{
-	const char *s = *p;
-	size_t n = strlen(w);
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (strncasecmp(s, w, n) != 0 || isalnum((unsigned char)s[n]) || s[n] == '_')
-		return 0;
-	*p = s + n;
-	return 1;
-}
-
-/* The statement's kind: 1 ALTER TABLE (clauses after a comma), 2 CREATE/DROP
- * INDEX (clauses after a blank), 0 other; the table in tb (lower case). */
-static int kind_of(const char *sql, char *tb, size_t size)
-{
-	const char *p = sql;
-	int k = 0;
-
-	tb[0] = '\0';
-	if (kw(&p, "ALTER") && (kw(&p, "ONLINE"), kw(&p, "IGNORE"), kw(&p, "TABLE")))
-		k = 1;
-	else if ((p = sql, kw(&p, "CREATE")) && (kw(&p, "OR") ? kw(&p, "REPLACE") : 1) &&
-		 (kw(&p, "UNIQUE") || kw(&p, "FULLTEXT") || kw(&p, "SPATIAL") || 1) && kw(&p, "INDEX"))
-		k = 2;
-	else if ((p = sql, kw(&p, "DROP")) && kw(&p, "INDEX"))
-		k = 2;
-	if (k == 1) {
-		size_t n = 0;
-		if (kw(&p, "IF"))
-			kw(&p, "EXISTS");
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p == '`')
-			p++;
-		while (n + 1 < size && (isalnum((unsigned char)*p) || *p == '_' || *p == '$'))
-			tb[n++] = (char)tolower((unsigned char)*p++);
-		tb[n] = '\0';
-	} else if (k == 2) {
-		/* ... ON table */
-		const char *on = NULL;
-		for (const char *q = p; *q && !on; q++)
-			if ((q[0] == 'O' || q[0] == 'o') && (q[1] == 'N' || q[1] == 'n') && isspace((unsigned char)q[2]) &&
-			    q > p && isspace((unsigned char)q[-1]))
-				on = q + 2;
-		if (on) {
-			size_t n = 0;
-			while (isspace((unsigned char)*on))
-				on++;
-			if (*on == '`')
-				on++;
-			while (n + 1 < size && (isalnum((unsigned char)*on) || *on == '_' || *on == '$'))
-				tb[n++] = (char)tolower((unsigned char)*on++);
-			tb[n] = '\0';
-		}
-	}
-	return k;
-}
-
-static int names_clause(const char *sql)
-{
-	for (const char *p = sql; *p; p++)
-		if ((p == sql || !isalnum((unsigned char)p[-1])) &&
-		    (!strncasecmp(p, "ALGORITHM", 9) || !strncasecmp(p, "LOCK", 4)) &&
-		    !isalnum((unsigned char)p[strncasecmp(p, "LOCK", 4) ? 9 : 4]))
-			return 1;
-	return 0;
-}
-
-/* An identifier at *p (bare or in backticks): its span, *p advanced. */
-static int ident(const char **p, const char **s, size_t *n)
-{
-	const char *q = *p;
-
-	while (isspace((unsigned char)*q))
-		q++;
-	if (*q == '`') {
-		const char *e = strchr(q + 1, '`');
-		if (!e)
-			return 0;
-		*s = q;
-		*n = (size_t)(e + 1 - q);
-		*p = e + 1;
-		return 1;
-	}
-	*s = q;
-	while (isalnum((unsigned char)*q) || *q == '_' || *q == '$' || *q == '.')
-		q++;
-	*n = (size_t)(q - *s);
-	*p = q;
-	return *n > 0;
-}
-
-/* MariaDB takes no ALGORITHM/LOCK on DROP INDEX ... ON t (a syntax error):
- * "DROP INDEX [IF EXISTS] i ON t" as "ALTER TABLE t DROP INDEX [IF EXISTS] i",
- * or NULL when it has more. */
-static char *drop_index_as_alter(aurmig_context *ctx, const char *sql)
-{
-	const char *p = sql, *is, *ts;
-	size_t in, tn;
-	int ifx;
-
-	if (!kw(&p, "DROP") || !kw(&p, "INDEX"))
-		return NULL;
-	ifx = kw(&p, "IF") && kw(&p, "EXISTS");
-	if (!ident(&p, &is, &in) || !kw(&p, "ON") || !ident(&p, &ts, &tn))
-		return NULL;
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p)
-		return NULL;
-	return aurmig__printf(ctx, "ALTER TABLE %.*s DROP INDEX %s%.*s", (int)tn, ts, ifx ? "IF EXISTS " : "", (int)in, is);
-}
-
-/* The server's message for "this form is not possible for this operation". */
-static int refused(aurmig_context *ctx)
-{
-	const aurmig_error *e = aurmig_error_last(ctx);
-	const char *m = e && e->message ? e->message : "";
-
-	return strstr(m, "is not supported") != NULL || strstr(m, "not supported for this operation") != NULL;
-}
-
-typedef struct form {
-	const char *clause, *algorithm, *lock;
-	int severity;   /* what the finding is */
-} form;
-
-static const form forms[] = {
-	{ "ALGORITHM=INSTANT", "INSTANT", "NONE", AURMIG_LINT_INFO },
-	{ "ALGORITHM=NOCOPY, LOCK=NONE", "NOCOPY", "NONE", AURMIG_LINT_INFO },
-	{ "ALGORITHM=INPLACE, LOCK=NONE", "INPLACE", "NONE", AURMIG_LINT_INFO },
-	{ "ALGORITHM=INPLACE, LOCK=SHARED", "INPLACE", "SHARED", AURMIG_LINT_WARNING },
-	{ "ALGORITHM=COPY, LOCK=NONE", "COPY", "NONE", AURMIG_LINT_WARNING },
-	{ "ALGORITHM=COPY", "COPY", "SHARED or EXCLUSIVE", AURMIG_LINT_WARNING },
+/* What the probe reports for each of db/online.c's forms. */
+static const int form_severity[AURMIG__ALTER_NFORMS] = {
+	AURMIG_LINT_INFO, AURMIG_LINT_INFO, AURMIG_LINT_INFO, AURMIG_LINT_WARNING,
+	AURMIG_LINT_WARNING, AURMIG_LINT_WARNING,
 };
+
+/* The probe's order: the online forms, then INPLACE with LOCK=SHARED before
+ * COPY with LOCK=NONE (the probe asks the lock first: a shared lock of an
+ * index build is cheaper than a whole copy), then COPY. */
+static const int probe_order[AURMIG__ALTER_NFORMS] = { 0, 1, 2, 4, 3, 5 };
 
 /* Drop the rules of thumb the probe answers for this statement: L101 and
  * L104 of the mysql dialect at line. */
@@ -238,83 +112,48 @@ static void drop_guesses(aurmig_lint_report *rep, size_t from, int line)
 /* Try one statement in each form; emit what the server did. */
 static int probe_statement(aurmig__lint_scope *s, aurmig_conn *c, const char *sql, size_t len, size_t from)
 {
-	char tb[128], *base, *q = NULL;
-	int kind, rc = AURMIG_OK, clause_error = 0;
-	size_t n = len;
+	aurmig__alter a;
+	char tb[128], *refusal = NULL;
+	int rc, accepted, clause_error = 0;
 
-	if (!(base = aurmig__strndup(c->ctx, sql, len)))
-		return AURMIG_ENOMEM;
-	/* trailing blanks and a trailing comment line would swallow a clause */
-	for (;;) {
-		char *nl;
-		while (n && isspace((unsigned char)base[n - 1]))
-			base[--n] = '\0';
-		nl = strrchr(base, '\n');
-		{
-			char *t = nl ? nl + 1 : base;
-			while (isspace((unsigned char)*t))
-				t++;
-			if (nl && (!strncmp(t, "--", 2) || *t == '#')) {
-				*nl = '\0';
-				n = (size_t)(nl - base);
-				continue;
-			}
-		}
-		break;
-	}
-	{
-		char *alt = drop_index_as_alter(c->ctx, base);
-		if (alt) {
-			free(base);
-			base = alt;
-			n = strlen(base);
-		}
-	}
-	kind = kind_of(base, tb, sizeof(tb));
-	if (!kind || names_clause(base)) {
+	if ((rc = aurmig__alter_prepare(&a, c->ctx, sql, len)))
+		return rc;
+	if (!a.kind || a.own_clause) {
 		/* other statements (and one that names its own algorithm) run as written */
-		rc = aurmig_conn_exec(c, base);
-		free(base);
+		rc = aurmig_conn_exec(c, a.sql);
+		aurmig__alter_clear(&a);
 		if (rc)
 			aurmig__lint_emit(s, R_L112, AURMIG_LINT_WARNING, "probe: the statement failed on the scratch "
 				"database: %.200s; the statements after it were not probed", aurmig_error_last(c->ctx)->message);
 		return rc ? AURMIG_EDB : AURMIG_OK;
 	}
-	snprintf(s->table, sizeof(s->table), "%s", tb);
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		free(q);
-		if (!(q = aurmig__printf(c->ctx, "%s%s%s", base, kind == 1 ? ", " : " ", kind == 1 ? forms[i].clause :
-				strchr(forms[i].clause, ',') ? forms[i].clause : forms[i].clause))) {
-			free(base);
-			return AURMIG_ENOMEM;
-		}
-		if (kind == 2) {
-			/* CREATE/DROP INDEX takes the options blank-separated */
-			for (char *p = q + n; *p; p++)
-				if (*p == ',')
-					*p = ' ';
-		}
-		if (aurmig_conn_exec(c, q) == AURMIG_OK) {
-			drop_guesses(s->rep, from, s->line);
-			if (!strcmp(forms[i].algorithm, "COPY") && forms[i].lock[0] != 'N')
-				aurmig__lint_emit(s, R_L101, -1, "probe: MariaDB %s runs this as ALGORITHM=COPY: writes to %s wait "
-					"until the copy ends", s->probe_version, tb);
-			else
-				aurmig__lint_emit(s, R_L112, forms[i].severity, "probe: MariaDB %s runs this with ALGORITHM=%s, "
-					"LOCK=%s", s->probe_version, forms[i].algorithm, forms[i].lock);
-			free(q);
-			free(base);
-			return AURMIG_OK;
-		}
-		if (!refused(c->ctx)) {
-			/* an error of the statement itself (as written says which), or no such clause here */
-			const aurmig_error *e = aurmig_error_last(c->ctx);
-			clause_error = e && e->message && strstr(e->message, "SQL syntax");
+	/* the findings name the table in lower case */
+	for (size_t i = 0; i < sizeof(tb); i++)
+		if (!(tb[i] = (char)tolower((unsigned char)a.table[i])))
 			break;
-		}
+	tb[sizeof(tb) - 1] = '\0';
+	snprintf(s->table, sizeof(s->table), "%s", tb);
+	rc = aurmig__alter_try(c, &a, probe_order, AURMIG__ALTER_NFORMS, &accepted, &refusal, &clause_error);
+	free(refusal);
+	if (rc == AURMIG_ENOMEM) {
+		aurmig__alter_clear(&a);
+		return rc;
 	}
-	free(q);
-	rc = aurmig_conn_exec(c, base);
+	if (rc == AURMIG_OK && accepted >= 0) {
+		const aurmig__alter_form *f = &aurmig__alter_forms[accepted];
+		drop_guesses(s->rep, from, s->line);
+		if (!strcmp(f->algorithm, "COPY") && f->lock[0] != 'N')
+			aurmig__lint_emit(s, R_L101, -1, "probe: MariaDB %s runs this as ALGORITHM=COPY: writes to %s wait "
+				"until the copy ends", s->probe_version, tb);
+		else
+			aurmig__lint_emit(s, R_L112, form_severity[accepted], "probe: MariaDB %s runs this with ALGORITHM=%s, "
+				"LOCK=%s", s->probe_version, f->algorithm, f->lock);
+		aurmig__alter_clear(&a);
+		return AURMIG_OK;
+	}
+	/* refused in every form, or an error of the statement itself (as
+	 * written says which), or no such clause here */
+	rc = aurmig_conn_exec(c, a.sql);
 	if (rc == AURMIG_OK && clause_error) {
 		aurmig__lint_emit(s, R_L112, AURMIG_LINT_INFO, "probe: MariaDB %s takes no ALGORITHM/LOCK clause on this "
 			"statement; it ran as written (algorithm not known)", s->probe_version);
@@ -325,7 +164,7 @@ static int probe_statement(aurmig__lint_scope *s, aurmig_conn *c, const char *sq
 	} else
 		aurmig__lint_emit(s, R_L112, AURMIG_LINT_WARNING, "probe: the statement failed on the scratch database: "
 			"%.200s; the statements after it were not probed", aurmig_error_last(c->ctx)->message);
-	free(base);
+	aurmig__alter_clear(&a);
 	return rc ? AURMIG_EDB : AURMIG_OK;
 }
 

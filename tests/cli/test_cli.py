@@ -290,7 +290,7 @@ class OperatorTest(Base):
         doc = self.j("check")
         self.assertEqual((doc["state"], doc["at_head"]), ("at_head", True))
         doc = self.j("upgrade", "head")
-        self.assertEqual(doc, {"ok": True, "changed": False, "from": ["5000eeee0001"], "to": ["5000eeee0001"], "steps": []})
+        self.assertEqual(doc, {"ok": True, "changed": False, "from": ["5000eeee0001"], "to": ["5000eeee0001"], "steps": [], "warnings": []})
         doc = self.j("upgrade", "nosuch", expect_rc=1)
         self.assertEqual(doc["error"]["code"], -6)
         self.assertIn("nosuch", doc["error"]["message"])

@@ -360,6 +360,11 @@ static void test_pull_api_and_progress(void **state)
 	run_ok(f, AURMIG_CMD_DOWNGRADE, "base");
 	assert_int_equal(aurmig_plan_options_init(&o, AURMIG_PLAN_OPTIONS_VERSION), AURMIG_OK);
 	assert_int_equal(aurmig_plan_options_init(&o, 99), AURMIG_EINVALID);
+	/* version 3: online off, blocking statements announced from 1 s */
+	assert_int_equal(aurmig_plan_options_init(&o, 3), AURMIG_OK);
+	assert_int_equal(o.online, 0);
+	assert_int_equal(o.warn_blocking_ms, 1000);
+	assert_int_equal(aurmig_plan_options_init(&o, AURMIG_PLAN_OPTIONS_VERSION), AURMIG_OK);
 	o.progress = stop_at_second;
 	o.progress_payload = &calls;
 	assert_int_equal(aurmig_plan_new(&p, f->conn, f->graph, AURMIG_CMD_UPGRADE, &t, 1, &o), AURMIG_OK);

@@ -66,6 +66,7 @@ static void test_headers(void **state)
 		"--aurmig:depends_on d1 d2\n"
 		"-- aurmig:transaction off\n"
 		"-- aurmig:irreversible deleted rows stay deleted\n"
+		"-- aurmig:online required\n"
 		"-- an ordinary comment\n"
 		"\n"
 		"-- aurmig:upgrade\n"
@@ -86,6 +87,7 @@ static void test_headers(void **state)
 	assert_string_equal(aurmig_migration_label(m, 1), "extra");
 	assert_int_equal(aurmig_migration_transactional(m), 0);
 	assert_string_equal(aurmig_migration_data_loss(m), "deleted rows stay deleted");
+	assert_int_equal(m->online_required, 1);
 	assert_true(aurmig_migration_is_merge_point(m));
 	assert_false(aurmig_migration_is_base(m));
 	assert_int_equal(m->line_revision, 1);
@@ -109,6 +111,7 @@ static void test_minimal_defaults(void **state)
 	assert_true(aurmig_migration_is_base(m));
 	assert_int_equal(aurmig_migration_parent_count(m), 0);
 	assert_int_equal(aurmig_migration_transactional(m), 1);
+	assert_int_equal(m->online_required, 0);
 	assert_null(aurmig_migration_data_loss(m));
 	assert_true(aurmig_migration_has_section(m, AURMIG_UPGRADE, AURMIG_DIALECT_SQLITE));
 	assert_false(aurmig_migration_has_section(m, AURMIG_DOWNGRADE, AURMIG_DIALECT_SQLITE));
@@ -223,6 +226,10 @@ static void test_errors_name_file_and_line(void **state)
 		"-- aurmig:upgrade\n", AURMIG_EPARSE, 3, "header 'message' given twice (first on line 2)");
 	expect_error("ab12_x.sql", "-- aurmig:revision ab12\n-- aurmig:transaction maybe\n-- aurmig:upgrade\n",
 		AURMIG_EPARSE, 2, "transaction must be 'on' or 'off', not 'maybe'");
+	expect_error("ab12_x.sql", "-- aurmig:revision ab12\n-- aurmig:online maybe\n-- aurmig:upgrade\n",
+		AURMIG_EPARSE, 2, "online takes 'required', not 'maybe'");
+	expect_error("ab12_x.sql", "-- aurmig:revision ab12\n-- aurmig:online required\n-- aurmig:online required\n"
+		"-- aurmig:upgrade\n", AURMIG_EPARSE, 3, "header 'online' given twice");
 	expect_error("ab12_x.sql", "-- aurmig:revision ab12\n-- aurmig:down_revision p1 p1\n-- aurmig:upgrade\n",
 		AURMIG_EPARSE, 2, "lists 'p1' twice");
 	expect_error("ab12_x.sql", "-- aurmig:revision ab12\n-- aurmig:down_revision ab12\n-- aurmig:upgrade\n",

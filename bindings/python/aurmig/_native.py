@@ -72,6 +72,24 @@ class aurmig_plan_options(ctypes.Structure):
         ("ddl_lock_wait_ms", ctypes.c_long),
         ("lock_retries", ctypes.c_int),
         ("lock_retry_delay_ms", ctypes.c_long),
+        ("online", ctypes.c_int),
+        ("warn_blocking_ms", ctypes.c_long),
+    ]
+
+
+class aurmig_step_warning(ctypes.Structure):
+    """A statement about to block writes (AURMIG_PROGRESS_WARNING); aurmig_step_warning_last()."""
+    _fields_ = [
+        ("message", ctypes.c_char_p),
+        ("table", ctypes.c_char_p),
+        ("algorithm", ctypes.c_char_p),
+        ("lock", ctypes.c_char_p),
+        ("refusal", ctypes.c_char_p),
+        ("file", ctypes.c_char_p),
+        ("line", ctypes.c_int),
+        ("seconds", ctypes.c_double),
+        ("rows", ctypes.c_double),
+        ("bytes", ctypes.c_double),
     ]
 
 
@@ -94,7 +112,7 @@ class aurmig_revision_options(ctypes.Structure):
 
 
 STRUCTS = {"aurmig_error": aurmig_error, "aurmig_plan_options": aurmig_plan_options,
-           "aurmig_revision_options": aurmig_revision_options}
+           "aurmig_revision_options": aurmig_revision_options, "aurmig_step_warning": aurmig_step_warning}
 CALLBACKS = {"aurmig_log_fn": aurmig_log_fn, "aurmig_progress_fn": aurmig_progress_fn,
              "aurmig_hook_fn": aurmig_hook_fn}
 SCALARS = {
@@ -209,6 +227,8 @@ size_t aurmig_step_statement_count(const aurmig_step *step);
 size_t aurmig_step_retries(const aurmig_step *step);
 size_t aurmig_step_batches(const aurmig_step *step);
 size_t aurmig_step_batch_rows(const aurmig_step *step);
+const aurmig_step_warning *aurmig_step_warning_last(const aurmig_step *step);
+size_t aurmig_step_warnings(const aurmig_step *step);
 int aurmig_graph_declared_schema(char *path_out, size_t path_size, const aurmig_graph *graph, int dialect);
 int aurmig_init(aurmig_conn *conn, const aurmig_graph *graph, const aurmig_plan_options *opts);
 int aurmig_config_check(int *state_out, aurmig_conn *conn, const aurmig_graph *graph, const char *path);
@@ -379,7 +399,7 @@ CONSTANTS = {
     "AURMIG_PLAN_ONE_TRANSACTION": 1, "AURMIG_PLAN_PURGE": 2, "AURMIG_PLAN_NO_LOCK": 4,
     "AURMIG_STEP_UPGRADE": 1, "AURMIG_STEP_DOWNGRADE": 2, "AURMIG_STEP_STAMP": 3,
     "AURMIG_PROGRESS_START": 1, "AURMIG_PROGRESS_DONE": 2, "AURMIG_PROGRESS_STATEMENT": 3,
-    "AURMIG_PROGRESS_LOCK_WAIT": 4, "AURMIG_PROGRESS_BATCH": 5, "AURMIG_PLAN_OPTIONS_VERSION": 2, "AURMIG_STATUS_TIMEOUT_MS": 5000,
+    "AURMIG_PROGRESS_LOCK_WAIT": 4, "AURMIG_PROGRESS_BATCH": 5, "AURMIG_PROGRESS_WARNING": 6, "AURMIG_PLAN_OPTIONS_VERSION": 3, "AURMIG_STATUS_TIMEOUT_MS": 5000,
     "AURMIG_STATE_AT_HEAD": 0, "AURMIG_STATE_BEHIND": 1, "AURMIG_STATE_UNKNOWN": 2,
     "AURMIG_STATE_RECOVERY": 3, "AURMIG_STATE_DRIFT": 4, "AURMIG_STATE_IN_PROGRESS": 5,
     "AURMIG_RUN_ID": 1, "AURMIG_RUN_HOST": 2, "AURMIG_RUN_PID": 3, "AURMIG_RUN_SINCE": 4,

@@ -79,7 +79,7 @@ $tests['ffi: enum constants reach PHP'] = static function () use ($mode) {
     $f = Library::ffi();
     same(-31, $f->AURMIG_ITEROVER, 'AURMIG_ITEROVER');
     same(-6, $f->AURMIG_ENOTFOUND, 'AURMIG_ENOTFOUND');
-    same(2, $f->AURMIG_PLAN_OPTIONS_VERSION, 'AURMIG_PLAN_OPTIONS_VERSION');
+    same(3, $f->AURMIG_PLAN_OPTIONS_VERSION, 'AURMIG_PLAN_OPTIONS_VERSION');
     same(3, $f->AURMIG_CMD_STAMP, 'AURMIG_CMD_STAMP');
     check(preg_match('/^\d+\.\d+\.\d+$/', Library::version()) === 1, 'version string');
     same(['cli-cdef' => 'cdef', 'cli-load' => 'load', 'preload' => 'scope', 'server' => 'scope'][$mode],
@@ -157,7 +157,9 @@ $tests['ffi: the public structs are usable'] = static function () use ($mode) {
     $o = $f->new('aurmig_plan_options');
     same(0, $f->aurmig_plan_options_init(\FFI::addr($o), $f->AURMIG_PLAN_OPTIONS_VERSION), 'options_init');
     same(60000, $o->lock_timeout_ms, 'default lock timeout');
-    same(2, $o->version, 'version field');
+    same(3, $o->version, 'version field');
+    same(0, $o->online, 'default online');
+    same(1000, $o->warn_blocking_ms, 'default blocking-statement warning');
     same(10000, $o->ddl_lock_wait_ms, 'default DDL lock wait');
     same(3, $o->lock_retries, 'default lock retries');
     same(-3, $f->aurmig_plan_options_init(\FFI::addr($o), 0), 'version 0 refused');
