@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <ini.h>
 
 #include "cli.h"
 
@@ -86,36 +85,42 @@ int cli_add_hook(cli *c, const char *spec)
 	return EXIT_OK;
 }
 
-static int config_entry(void *user, const char *section, const char *name, const char *value)
+/* [hooks] name = command, read by the library's INI reader (configparser's
+ * rules: the command is taken literally, a ';' in it included). */
+static int config_entry(void *user, const char *section, const char *name, const char *value, int line)
 {
 	cli *c = user;
 	char *spec;
 	int rc;
 
+	(void)line;
 	if (strcmp(section, "hooks") != 0)
-		return 1;
+		return 0;
 	spec = malloc(strlen(name) + strlen(value) + 2);
 	if (!spec)
-		return 0;
+		return 1;
 	sprintf(spec, "%s=%s", name, value);
 	rc = cli_add_hook(c, spec);
 	free(spec);
-	return rc == EXIT_OK;
+	return rc != EXIT_OK;
 }
 
 int cli_read_config(cli *c, const char *path)
 {
-	int rc = ini_parse(path, config_entry, c);
+	aurmig_context *ctx = NULL;
+	int rc;
 
-	if (rc < 0) {
-		fprintf(stderr, "aurmig: cannot read configuration %s: %s\n", path, strerror(errno));
+	if (aurmig_context_new(&ctx) != AURMIG_OK) {
+		fprintf(stderr, "aurmig: out of memory\n");
 		return EXIT_ERROR;
 	}
-	if (rc > 0) {
-		fprintf(stderr, "aurmig: %s:%d: malformed line (expected 'name = command' in [hooks])\n", path, rc);
-		return EXIT_ERROR;
+	rc = aurmig_ini_read(ctx, path, config_entry, c);
+	if (rc && rc != AURMIG_EUSER) {
+		const aurmig_error *e = aurmig_error_last(ctx);
+		fprintf(stderr, "aurmig: configuration: %s\n", e && e->message ? e->message : aurmig_error_str(rc));
 	}
-	return EXIT_OK;
+	aurmig_context_free(ctx);
+	return rc ? EXIT_ERROR : EXIT_OK;
 }
 
 int cli_register_hooks(cli *c)

@@ -14,4 +14,5 @@
 #include "schema.h"
 #include "lint.h"
 #include "verify.h"
+#include "ini.h"
 #endif
