@@ -21,7 +21,7 @@ const char cmd_lint_help[] =
 	"                                [--ignore CODES] [--werror] [--list-rules]\n"
 	"                                [--server-version DIALECT:VERSION]... [--online]\n"
 	"                                [--large-table NAME[=ROWS]]... [--large-table-rows N]\n"
-	"                                [--probe --scratch-url URL]\n"
+	"                                [--probe --scratch-url URL] [--live [--live-timeout S]]\n"
 	"                                [--format text|json|gcc|github|gitlab]\n\n"
 	"Check migration scripts for statements that lose data, break the running\n"
 	"release, fail on existing rows, lock a big table, or misuse transactions\n"
@@ -47,7 +47,10 @@ const char cmd_lint_help[] =
 	"MariaDB database) runs each revision on it, upgraded to the revision's parent,\n"
 	"with ALGORITHM=INSTANT, NOCOPY, INPLACE, COPY forced, and reports what the\n"
 	"server accepted (L112, L101) instead of the rules of thumb; it drops every\n"
-	"table it made.\n";
+	"table it made. --live reads the target database (--url ...; read-only, all\n"
+	"queries within --live-timeout, default 10 s): table sizes decide what is large\n"
+	"(--large-table-rows, default 1M), and UNIQUE, NOT NULL, FOREIGN KEY, PRIMARY\n"
+	"KEY and CHECK findings say how many rows would fail (error if any, info if none).\n";
 
 enum { F_TEXT, F_JSON, F_GCC, F_GITHUB, F_GITLAB };
 
@@ -58,6 +61,8 @@ typedef struct lint_cfg {
 	char *baseline;
 	char *dialects;   /* [lint] dialects, applied unless --dialect is given */
 	int dialects_set;
+	int live;         /* [lint] live = yes */
+	long live_timeout_ms;   /* [lint] live-timeout; 0: the default */
 	int failed;
 } lint_cfg;
 
@@ -161,6 +166,17 @@ static int config_entry(void *user, const char *section, const char *name, const
 		free(lc->dialects);
 		lc->dialects = strdup(value);
 		return lc->dialects != NULL;
+	}
+	if (!strcmp(name, "live")) {
+		lc->live = !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1");
+		return 1;
+	}
+	if (!strcmp(name, "live-timeout")) {
+		if (cli_seconds("[lint] live-timeout", value, &lc->live_timeout_ms)) {
+			lc->failed = 1;
+			return 0;
+		}
+		return 1;
 	}
 	if (!strcmp(name, "online"))
 		return aurmig_lint_options_set_online(lc->opts, !strcmp(value, "yes") || !strcmp(value, "true") ||
@@ -400,6 +416,19 @@ static json_t *finding_json(const aurmig_lint_finding *x)
 	json_object_set_new(o, "good", json_string(aurmig_lint_finding_hint(x)));
 	json_object_set_new(o, "suppressed", json_boolean(aurmig_lint_finding_suppressed(x)));
 	json_object_set_new(o, "reason", aurmig_lint_finding_reason(x) ? json_string(aurmig_lint_finding_reason(x)) : json_null());
+	if (aurmig_lint_finding_live_rows(x) >= 0 || aurmig_lint_finding_live_unknown(x)) {
+		json_t *l = json_object();
+		long long rows = aurmig_lint_finding_live_rows(x), bytes = aurmig_lint_finding_live_bytes(x);
+		long long v = aurmig_lint_finding_live_violations(x);
+		json_object_set_new(l, "rows", rows >= 0 ? json_integer(rows) : json_null());
+		json_object_set_new(l, "rows_estimated", json_boolean(aurmig_lint_finding_live_estimated(x)));
+		json_object_set_new(l, "bytes", bytes >= 0 ? json_integer(bytes) : json_null());
+		json_object_set_new(l, "violations", v >= 0 ? json_integer(v) : json_null());
+		json_object_set_new(l, "unknown", aurmig_lint_finding_live_unknown(x) ?
+			json_string(aurmig_lint_finding_live_unknown(x)) : json_null());
+		json_object_set_new(o, "live", l);
+	} else
+		json_object_set_new(o, "live", json_null());
 	return o;
 }
 
@@ -502,8 +531,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 	char **specs = calloc((size_t)argc + 1, sizeof(*specs));
 	struct { const char *codes; int sev; } sevs[64];
 	size_t nsev = 0;
-	const char *dls[16], *versions[16], *large[64], *large_rows = NULL, *scratch_url = NULL;
-	int probe = 0;
+	const char *dls[16], *versions[16], *large[64], *large_rows = NULL, *scratch_url = NULL, *live_timeout = NULL;
+	int probe = 0, live = 0;
 	size_t ndls = 0, nversions = 0, nlarge = 0;
 	int online = 0;
 
@@ -529,7 +558,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 			continue;
 		}
 		if (opt_value(argc, argv, &i, NULL, "--large-table-rows", &large_rows) ||
-		    opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
+		    opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url) ||
+		    opt_value(argc, argv, &i, NULL, "--live-timeout", &live_timeout))
 			continue;
 		{
 			static const char *const names[] = { "--ignore", "--info", "--warning", "--error" };
@@ -557,6 +587,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 			online = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--probe"))
 			probe = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--live"))
+			live = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--list-rules"))
 			rules = 1;
 		else if (argv[i][0] == '-' && argv[i][1]) {
@@ -659,6 +691,28 @@ int cmd_lint(cli *c, int argc, char **argv)
 			goto out;
 		}
 		aurmig_lint_options_set_large_rows(lc.opts, n);
+	}
+	if (live_timeout && cli_seconds("--live-timeout", live_timeout, &lc.live_timeout_ms)) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (live || lc.live) {
+		/* the target database, read-only: never creates an SQLite file */
+		const char *env_url = getenv("AURMIG_URL"), *env_cfg = getenv("AUR_CONFIG");
+		if (!c->url && !c->aurweb_config && !(env_url && *env_url) && !(env_cfg && *env_cfg)) {
+			code = usage("--live needs the target database (--url, --aurweb-config, AURMIG_URL or AUR_CONFIG)");
+			goto out;
+		}
+		c->open_existing = 1;
+		c->read_only = 1;
+		if ((code = cli_connect(c)))
+			goto out;
+		if (!lc.dialects_set)
+			aurmig_lint_options_add_dialect(lc.opts, aurmig_conn_dialect(c->conn));
+		if ((rc = aurmig_lint_options_set_live(lc.opts, c->conn, lc.live_timeout_ms))) {
+			code = cli_fail(c, rc);
+			goto out;
+		}
 	}
 
 	/* what to lint */

@@ -92,6 +92,23 @@ AURMIG_EXTERN(int) aurmig_lint_options_set_large_rows(aurmig_lint_options *opts,
  */
 AURMIG_EXTERN(int) aurmig_lint_options_set_name_pattern(aurmig_lint_options *opts, const char *kind, const char *regex);
 
+/**
+ * --live: learn about the tables the linted statements change from
+ * @p conn, the target database (NULL: off). Findings of its dialect then
+ * carry the table's size (L rules: a measured table with at least
+ * aurmig_lint_options_set_large_rows() rows, default 1,000,000, is large,
+ * instead of the aurmig_lint_options_large_table() list), and the rules
+ * about existing rows (M101 UNIQUE, M102 NOT NULL without default on
+ * PostgreSQL, M103 NOT NULL, M104 foreign key, M105 primary key, M106
+ * CHECK) count the rows that would fail: error when some would, info when
+ * none, the message saying so ("live: 3 rows would violate this"), or why
+ * it cannot know. Read-only: each query runs in a read-only transaction
+ * that is rolled back at once (SQLite: PRAGMA query_only), and all of them
+ * together within @p timeout_ms (<= 0: 10 s). @p conn is referenced until
+ * the options are freed.
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_set_live(aurmig_lint_options *opts, aurmig_conn *conn, long timeout_ms);
+
 /** A new, empty report. */
 AURMIG_EXTERN(int) aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx);
 /** Free a report and its findings. NULL is a no-op. */
@@ -155,6 +172,16 @@ AURMIG_EXTERN(const char *) aurmig_lint_finding_statement(const aurmig_lint_find
 AURMIG_EXTERN(int) aurmig_lint_finding_suppressed(const aurmig_lint_finding *f);
 /** The suppression's reason, or NULL when not suppressed or none was given. */
 AURMIG_EXTERN(const char *) aurmig_lint_finding_reason(const aurmig_lint_finding *f);
+/** --live: rows of the finding's table in the live database, or -1 when not measured. */
+AURMIG_EXTERN(long long) aurmig_lint_finding_live_rows(const aurmig_lint_finding *f);
+/** --live: bytes (data and indexes) of the table, or -1 when not known (SQLite). */
+AURMIG_EXTERN(long long) aurmig_lint_finding_live_bytes(const aurmig_lint_finding *f);
+/** --live: 1 when the row count is the server's estimate (a table over 100,000 rows). */
+AURMIG_EXTERN(int) aurmig_lint_finding_live_estimated(const aurmig_lint_finding *f);
+/** --live: rows that would fail the change (M rules), or -1 when not counted. */
+AURMIG_EXTERN(long long) aurmig_lint_finding_live_violations(const aurmig_lint_finding *f);
+/** --live: why the live database could not answer for this finding, or NULL. */
+AURMIG_EXTERN(const char *) aurmig_lint_finding_live_unknown(const aurmig_lint_finding *f);
 /**@}*/
 
 /** @name The rules (for documentation and `aurmig lint --list-rules`). */

@@ -230,6 +230,7 @@ static void drop_guesses(aurmig_lint_report *rep, size_t from, int line)
 		free(f->message);
 		free(f->statement);
 		free(f->reason);
+		free(f->live_unknown);
 		memmove(f, f + 1, (rep->n - i - 1) * sizeof(*f));
 		rep->n--;
 	}
