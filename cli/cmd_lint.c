@@ -47,7 +47,9 @@ const char cmd_lint_help[] =
 	"MariaDB database) runs each revision on it, upgraded to the revision's parent,\n"
 	"with ALGORITHM=INSTANT, NOCOPY, INPLACE, COPY forced, and reports what the\n"
 	"server accepted (L112, L101) instead of the rules of thumb; it drops every\n"
-	"table it made. --live reads the target database (--url ...; read-only, all\n"
+	"table it made. A FILE is probed from the parent it names. With its own mysql\n"
+	"or sqlite section, a revision also runs on a scratch SQLite file, and schemas\n"
+	"that differ after it are X102. --live reads the target database (--url ...; read-only, all\n"
 	"queries within --live-timeout, default 10 s): table sizes decide what is large\n"
 	"(--large-table-rows, default 1M), and UNIQUE, NOT NULL, FOREIGN KEY, PRIMARY\n"
 	"KEY and CHECK findings say how many rows would fail (error if any, info if none).\n";
@@ -722,6 +724,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 		for (int k = 0; k < nspecs; k++)
 			if (stat(specs[k], &sb) != 0 || !S_ISREG(sb.st_mode))
 				files_only = 0;
+		if (probe)
+			files_only = 0;   /* a FILE is probed from its parent in the graph */
 		if (!files_only && (code = cli_load_graph(c)))
 			goto out;
 		if (!files_only && !(s.pick = calloc(aurmig_graph_count(c->graph) + 1, 1))) {
@@ -791,7 +795,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 			goto out;
 		}
 	for (size_t i = 0; i < s.nfiles; i++)
-		if ((rc = aurmig_lint_file(rep, s.files[i], lc.opts))) {
+		if ((rc = aurmig_lint_file(rep, s.files[i], lc.opts)) ||
+		    (scratch && (rc = aurmig_lint_probe_file(rep, scratch, c->graph, s.files[i], lc.opts)))) {
 			code = cli_fail(c, rc);
 			goto out;
 		}

@@ -467,6 +467,7 @@ void aurmig_lint_report_free(aurmig_lint_report *report);
 int aurmig_lint_migration(aurmig_lint_report *report, const aurmig_migration *m, const aurmig_lint_options *opts);
 int aurmig_lint_file(aurmig_lint_report *report, const char *path, const aurmig_lint_options *opts);
 int aurmig_lint_probe(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_migration *m, const aurmig_lint_options *opts);
+int aurmig_lint_probe_file(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_graph *graph, const char *path, const aurmig_lint_options *opts);
 size_t aurmig_lint_report_count(const aurmig_lint_report *report);
 const aurmig_lint_finding *aurmig_lint_report_at(const aurmig_lint_report *report, size_t i);
 size_t aurmig_lint_report_severity_count(const aurmig_lint_report *report, int severity);

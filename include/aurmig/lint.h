@@ -129,12 +129,27 @@ AURMIG_EXTERN(int) aurmig_lint_file(aurmig_lint_report *report, const char *path
  * INPLACE + LOCK=NONE, INPLACE + LOCK=SHARED, COPY + LOCK=NONE, COPY, and as
  * written, the first form the server accepts being what it does. Findings
  * (L112, or L101 for a blocking copy) replace lint's L101/L104 guesses for
- * those statements in @p report (lint m first). Every table is dropped
+ * those statements in @p report (lint m first). When m has its own mysql
+ * or sqlite section, the sqlite one also runs on a temporary SQLite file
+ * (upgraded to m's parents, then to m) and each difference between the two
+ * schemas after m that was not there before m is an X102 finding (schema
+ * diff's cross-backend mapping). Every table is dropped
  * from @p scratch afterwards. AURMIG_EINVALID when scratch is not MariaDB or
  * holds a table. Implemented in the run layer (it runs a plan).
  */
 AURMIG_EXTERN(int) aurmig_lint_probe(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_migration *m,
 	const aurmig_lint_options *opts);
+
+/**
+ * aurmig_lint_probe() for the script file at @p path, which need not be a
+ * revision of @p graph: @p scratch is upgraded to the parents the file names
+ * (its down_revision), which must be revisions of @p graph; when one is not,
+ * the finding (L112 warning) says so and nothing is probed. X102 (mysql and
+ * sqlite sections compared) needs a revision of the graph and is not checked
+ * here. Lint the file first (aurmig_lint_file()).
+ */
+AURMIG_EXTERN(int) aurmig_lint_probe_file(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_graph *graph,
+	const char *path, const aurmig_lint_options *opts);
 
 /** Number of findings, suppressed ones included, in the order found. */
 AURMIG_EXTERN(size_t) aurmig_lint_report_count(const aurmig_lint_report *report);

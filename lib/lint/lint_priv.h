@@ -24,6 +24,8 @@ enum {
 	/* added later (issue 16, second part); kept after the first ones so
 	 * the table's order of the first rules does not change */
 	R_L103, R_L111, R_T102, R_T103, R_P105, R_P106, R_P107, R_P108, R_P110, R_P111, R_P112, R_X105, R_L112,
+	/* --probe on MariaDB and SQLite */
+	R_X102,
 	R__COUNT
 };
 
@@ -167,6 +169,14 @@ void aurmig__lint_scope_clear(aurmig__lint_scope *s);
 void aurmig__lint_section_end(aurmig__lint_scope *s);
 /* The listed large table `table` (lower case): 1 and its rows (-1 unknown) in *rows. */
 int aurmig__lint_large(const aurmig_lint_options *o, const char *table, long long *rows);
+
+/* lint.c: the suppressions of m (its nolint lines, the options' ignores of
+ * it), as lint collects them: a statement's nolint has target -1 until the
+ * caller sets the line of the statement it covers. Caller frees *nl. */
+int aurmig__lint_collect_nolint(aurmig_context *ctx, const aurmig_migration *m, const aurmig_lint_options *opts,
+	aurmig__nolint **nl, size_t *nnl);
+/* lint.c: read and parse the script at path (outside any graph). */
+int aurmig__lint_read_script(aurmig_migration **out, aurmig_context *ctx, const char *path);
 
 /* live.c (--live) */
 int aurmig__lint_live_new(aurmig__lint_live **out, aurmig_context *ctx, aurmig_conn *conn, long timeout_ms);
