@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <aurmig/lint.h>
 #include <aurmig/schema.h>
@@ -208,6 +209,29 @@ int aurmig__lint_collect_nolint(aurmig_context *ctx, const aurmig_migration *m, 
 	return rc;
 }
 
+/* Does a code list name only the probe's rules (L112, X102)? Lint alone
+ * never emits them, so such a suppression is not "unused" without --probe. */
+static int probe_only(const char *codes, size_t n)
+{
+	size_t i = 0;
+	int any = 0;
+
+	while (i < n) {
+		size_t st;
+		while (i < n && (is_blank(codes[i]) || codes[i] == ','))
+			i++;
+		st = i;
+		while (i < n && !is_blank(codes[i]) && codes[i] != ',')
+			i++;
+		if (i == st)
+			break;
+		if (!(i - st == 4 && (!strncasecmp(codes + st, "L112", 4) || !strncasecmp(codes + st, "X102", 4))))
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
 /* Findings about the nolint directives themselves (X104): unknown codes, unused ones. */
 static int check_nolint(run *r, int unused)
 {
@@ -221,7 +245,7 @@ static int check_nolint(run *r, int unused)
 		s.line = n->line;
 		if (!unused && bad && !n->config)
 			aurmig__lint_emit(&s, R_X104, -1, "nolint names unknown rule code '%.*s'", (int)(len > 16 ? 16 : len), bad);
-		if (unused && !n->used && (n->config || n->target == 0 || n->seen)) {
+		if (unused && !n->used && (n->config || n->target == 0 || n->seen) && !probe_only(n->codes, n->codes_len)) {
 			if (n->config)
 				aurmig__lint_emit(&s, R_X104, -1, "the configured ignore '%.*s' of this revision suppresses nothing",
 					(int)n->codes_len, n->codes);

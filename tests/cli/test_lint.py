@@ -167,6 +167,16 @@ class LintTest(unittest.TestCase):
         rc, doc = self.json("bb02")
         self.assertIn("X104", [f["code"] for f in doc["findings"]])
 
+    def test_probe_only_suppression_is_not_unused_without_the_probe(self):
+        # X102 and L112 come only from --probe: lint alone cannot use a suppression of them
+        self.scripts()
+        with open(os.path.join(self.dir, "lint.ini"), "w") as f:
+            f.write("[lint]\ndialects = mysql\nignore.aa01 = X102 -- sections differ on purpose\n"
+                    "ignore.bb02 = X102, L112\nignore.cc03 = X102 T102 -- not only the probe's\n")
+        rc, doc = self.json("--all")
+        x104 = [f["revision"] for f in doc["findings"] if f["code"] == "X104"]
+        self.assertEqual(x104, ["cc03"], doc["findings"])
+
     def test_configuration(self):
         self.scripts()
         with open(os.path.join(self.dir, "lint.ini"), "w") as f:
