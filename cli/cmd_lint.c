@@ -420,8 +420,8 @@ static json_t *finding_json(const aurmig_lint_finding *x)
 	json_object_set_new(o, "reason", aurmig_lint_finding_reason(x) ? json_string(aurmig_lint_finding_reason(x)) : json_null());
 	if (aurmig_lint_finding_live_rows(x) >= 0 || aurmig_lint_finding_live_unknown(x)) {
 		json_t *l = json_object();
-		long long rows = aurmig_lint_finding_live_rows(x), bytes = aurmig_lint_finding_live_bytes(x);
-		long long v = aurmig_lint_finding_live_violations(x);
+		long rows = aurmig_lint_finding_live_rows(x), bytes = aurmig_lint_finding_live_bytes(x);
+		long v = aurmig_lint_finding_live_violations(x);
 		json_object_set_new(l, "rows", rows >= 0 ? json_integer(rows) : json_null());
 		json_object_set_new(l, "rows_estimated", json_boolean(aurmig_lint_finding_live_estimated(x)));
 		json_object_set_new(l, "bytes", bytes >= 0 ? json_integer(bytes) : json_null());

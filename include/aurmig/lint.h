@@ -188,13 +188,13 @@ AURMIG_EXTERN(int) aurmig_lint_finding_suppressed(const aurmig_lint_finding *f);
 /** The suppression's reason, or NULL when not suppressed or none was given. */
 AURMIG_EXTERN(const char *) aurmig_lint_finding_reason(const aurmig_lint_finding *f);
 /** --live: rows of the finding's table in the live database, or -1 when not measured. */
-AURMIG_EXTERN(long long) aurmig_lint_finding_live_rows(const aurmig_lint_finding *f);
+AURMIG_EXTERN(long) aurmig_lint_finding_live_rows(const aurmig_lint_finding *f);
 /** --live: bytes (data and indexes) of the table, or -1 when not known (SQLite). */
-AURMIG_EXTERN(long long) aurmig_lint_finding_live_bytes(const aurmig_lint_finding *f);
+AURMIG_EXTERN(long) aurmig_lint_finding_live_bytes(const aurmig_lint_finding *f);
 /** --live: 1 when the row count is the server's estimate (a table over 100,000 rows). */
 AURMIG_EXTERN(int) aurmig_lint_finding_live_estimated(const aurmig_lint_finding *f);
 /** --live: rows that would fail the change (M rules), or -1 when not counted. */
-AURMIG_EXTERN(long long) aurmig_lint_finding_live_violations(const aurmig_lint_finding *f);
+AURMIG_EXTERN(long) aurmig_lint_finding_live_violations(const aurmig_lint_finding *f);
 /** --live: why the live database could not answer for this finding, or NULL. */
 AURMIG_EXTERN(const char *) aurmig_lint_finding_live_unknown(const aurmig_lint_finding *f);
 /**@}*/

@@ -780,10 +780,10 @@ const char *aurmig_lint_finding_hint(const aurmig_lint_finding *f) { return f ? 
 const char *aurmig_lint_finding_statement(const aurmig_lint_finding *f) { return f ? f->statement : NULL; }
 int aurmig_lint_finding_suppressed(const aurmig_lint_finding *f) { return f ? f->suppressed : 0; }
 const char *aurmig_lint_finding_reason(const aurmig_lint_finding *f) { return f ? f->reason : NULL; }
-long long aurmig_lint_finding_live_rows(const aurmig_lint_finding *f) { return f ? f->live_rows : -1; }
-long long aurmig_lint_finding_live_bytes(const aurmig_lint_finding *f) { return f ? f->live_bytes : -1; }
+long aurmig_lint_finding_live_rows(const aurmig_lint_finding *f) { return f ? (long)f->live_rows : -1; }
+long aurmig_lint_finding_live_bytes(const aurmig_lint_finding *f) { return f ? (long)f->live_bytes : -1; }
 int aurmig_lint_finding_live_estimated(const aurmig_lint_finding *f) { return f && f->live_rows >= 0 ? f->live_estimate : 0; }
-long long aurmig_lint_finding_live_violations(const aurmig_lint_finding *f) { return f ? f->live_violations : -1; }
+long aurmig_lint_finding_live_violations(const aurmig_lint_finding *f) { return f ? (long)f->live_violations : -1; }
 const char *aurmig_lint_finding_live_unknown(const aurmig_lint_finding *f) { return f ? f->live_unknown : NULL; }
 
 size_t aurmig_lint_rule_count(void) { return R__COUNT; }
