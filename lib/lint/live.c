@@ -6,7 +6,7 @@
  * BEGIN READ ONLY; SQLite PRAGMA query_only), rolled back at once so no
  * metadata lock stays held, with the time left of the whole budget as its
  * statement timeout (MariaDB SET STATEMENT max_statement_time, PostgreSQL
- * SET LOCAL statement_timeout; SQLite counts are capped instead). A table's
+ * SET LOCAL statement_timeout; SQLite has none: its tables are counted). A table's
  * size (rows, bytes) is read once per run; the rules about existing rows
  * (M101-M106) count the rows that would fail the change.
  */
@@ -20,8 +20,6 @@
 
 /* Rows counted exactly up to this (beyond: the server's estimate). */
 #define LIVE_EXACT 100000LL
-/* SQLite has no estimate: counted up to this. */
-#define LIVE_SQLITE_CAP 10000000LL
 
 typedef struct live_table {
 	char *key;          /* lower case, as lint names it */
@@ -256,11 +254,17 @@ static live_table *lookup(aurmig__lint_live *L, aurmig_context *ctx, const char 
 	t->estimate = 1;
 	if (t->rows < LIVE_EXACT) {
 		/* small (or never analysed: PostgreSQL says -1): count, capped */
-		long long cap = c->dialect == AURMIG_DIALECT_SQLITE ? LIVE_SQLITE_CAP : LIVE_EXACT, n = -1;
+		long long cap = LIVE_EXACT, n = -1;
 		aurmig__buf_init(&b, ctx);
-		aurmig__buf_puts(&b, "SELECT COUNT(*) FROM (SELECT 1 FROM ");
-		aurmig__schema_put_ident(&b, c->dialect, t->name);
-		aurmig__buf_printf(&b, " LIMIT %lld) aurmig_n", cap + 1);
+		if (c->dialect == AURMIG_DIALECT_SQLITE) {
+			/* every row: libdbd-sqlite3 leaks on a FROM (subquery) */
+			aurmig__buf_puts(&b, "SELECT COUNT(*) FROM ");
+			aurmig__schema_put_ident(&b, c->dialect, t->name);
+		} else {
+			aurmig__buf_puts(&b, "SELECT COUNT(*) FROM (SELECT 1 FROM ");
+			aurmig__schema_put_ident(&b, c->dialect, t->name);
+			aurmig__buf_printf(&b, " LIMIT %lld) aurmig_n", cap + 1);
+		}
 		rc = live_count(L, ctx, &b, &n, NULL, t->why, sizeof(t->why));
 		if (rc == AURMIG_ENOMEM) {
 			*nomem = 1;
@@ -268,7 +272,7 @@ static live_table *lookup(aurmig__lint_live *L, aurmig_context *ctx, const char 
 		}
 		if (rc)
 			return t;   /* state -1, why set */
-		if (n <= cap)
+		if (n <= cap || c->dialect == AURMIG_DIALECT_SQLITE)
 			t->rows = n, t->estimate = 0;
 		else if (t->rows < n)
 			t->rows = n;   /* at least */
@@ -438,16 +442,40 @@ int aurmig__lint_live_count(aurmig__lint_scope *s, const aurmig__lint_live_q *q,
 	switch (q->kind) {
 	case LIVE_DUP:
 	case LIVE_PK:
-		/* rows in groups of equal keys (NULL keys are not duplicates for UNIQUE) */
-		aurmig__buf_puts(&b, "SELECT COALESCE(SUM(n), 0), COUNT(*) FROM (SELECT COUNT(*) AS n FROM ");
-		aurmig__schema_put_ident(&b, dialect, t->name);
-		if (q->kind == LIVE_DUP) {
+		/* rows in groups of equal non-NULL keys (NULL keys are not duplicates
+		 * for UNIQUE; a primary key's NULLs are counted below), and the groups */
+		if (dialect == AURMIG_DIALECT_SQLITE) {
+			/* no FROM (subquery): libdbd-sqlite3 leaks on it; the groups
+			 * only for one column (COUNT(DISTINCT) takes one) */
+			aurmig__buf_puts(&b, "SELECT COUNT(*), ");
+			if (q->ncols == 1) {
+				aurmig__buf_puts(&b, "COUNT(DISTINCT ");
+				put_tok(&b, dialect, q->cols[0]);
+				aurmig__buf_puts(&b, ")");
+			} else
+				aurmig__buf_puts(&b, "NULL");
+			aurmig__buf_puts(&b, " FROM ");
+			aurmig__schema_put_ident(&b, dialect, t->name);
+			aurmig__buf_puts(&b, " WHERE (");
+			put_cols(&b, dialect, NULL, q->cols, q->ncols, ", ", "");
+			aurmig__buf_puts(&b, ") IN (SELECT ");
+			put_cols(&b, dialect, NULL, q->cols, q->ncols, ", ", "");
+			aurmig__buf_puts(&b, " FROM ");
+			aurmig__schema_put_ident(&b, dialect, t->name);
 			aurmig__buf_puts(&b, " WHERE ");
 			put_cols(&b, dialect, NULL, q->cols, q->ncols, " AND ", " IS NOT NULL");
+			aurmig__buf_puts(&b, " GROUP BY ");
+			put_cols(&b, dialect, NULL, q->cols, q->ncols, ", ", "");
+			aurmig__buf_puts(&b, " HAVING COUNT(*) > 1)");
+		} else {
+			aurmig__buf_puts(&b, "SELECT COALESCE(SUM(n), 0), COUNT(*) FROM (SELECT COUNT(*) AS n FROM ");
+			aurmig__schema_put_ident(&b, dialect, t->name);
+			aurmig__buf_puts(&b, " WHERE ");
+			put_cols(&b, dialect, NULL, q->cols, q->ncols, " AND ", " IS NOT NULL");
+			aurmig__buf_puts(&b, " GROUP BY ");
+			put_cols(&b, dialect, NULL, q->cols, q->ncols, ", ", "");
+			aurmig__buf_puts(&b, " HAVING COUNT(*) > 1) aurmig_d");
 		}
-		aurmig__buf_puts(&b, " GROUP BY ");
-		put_cols(&b, dialect, NULL, q->cols, q->ncols, ", ", "");
-		aurmig__buf_puts(&b, " HAVING COUNT(*) > 1) aurmig_d");
 		rc = live_count(L, ctx, &b, &n, &n2, why, sizeof(why));
 		if (!rc && q->kind == LIVE_PK) {
 			/* and NULL keys, which a primary key refuses */
