@@ -347,8 +347,8 @@ static int probe_statement(aurmig__lint_scope *s, aurmig_conn *c, const char *sq
 	return rc ? AURMIG_EDB : AURMIG_OK;
 }
 
-/* The SQLite side of X102: a scratch file brought to m's parents (before),
- * then to m (after), by the revisions' own scripts. */
+/* Remove X102's scratch SQLite file and what SQLite and the deploy lock
+ * put beside it. */
 static void unlink_sqlite(const char *path)
 {
 	static const char *const ext[] = { "", ".lock", "-journal", "-wal", "-shm" };
@@ -361,7 +361,8 @@ static void unlink_sqlite(const char *path)
 }
 
 /* X102: the mysql section (just probed on scratch) and the sqlite section
- * (run on a scratch SQLite file) leave different schemas: each difference
+ * (run on a scratch SQLite file brought to m's parents, then to m, by the
+ * revisions' own scripts) leave different schemas: each difference
  * schema diff reports across the two backends that was not there, the same,
  * at the revision's parents. */
 static int x102(aurmig__lint_scope *s, aurmig_conn *scratch, const aurmig_graph *g, const aurmig_migration *m,
