@@ -229,6 +229,32 @@ class MySQLLive(LiveTests, unittest.TestCase):
         m101 = [f for f in fs if f["code"] == "M101"][0]
         self.assertIn("live: not known: the --live-timeout of 1.5 s is used up", m101["message"])
 
+    @unittest.skipUnless(os.environ.get("AURMIG_TEST_MYSQL_SOCKET"), "no admin socket")
+    def test_no_privilege_says_so(self):
+        import pymysql
+        import urllib.parse
+        user = "ro" + self.db.name[-10:]
+        admin = pymysql.connect(unix_socket=os.environ["AURMIG_TEST_MYSQL_SOCKET"],
+                                user=os.environ.get("AURMIG_TEST_MYSQL_ADMIN_USER", "root"), autocommit=True)
+        try:
+            cur = admin.cursor()
+            cur.execute("CREATE USER '%s'@'127.0.0.1' IDENTIFIED BY 'pw'" % user)
+            # T is visible (a column privilege), its column A is not readable
+            cur.execute("GRANT SELECT (ID) ON %s.T TO '%s'@'127.0.0.1'" % (self.db.name, user))
+            self.write(revision(self.kind, ["CREATE UNIQUE INDEX TA ON T (A);"]))
+            u = urllib.parse.urlsplit(self.db.url)
+            url = "mysql://%s:pw@%s:%d/%s" % (user, u.hostname, u.port, self.db.name)
+            p = subprocess.run([AURMIG, "-d", self.dir, "--url", url, "lint", "--format", "json", "--live", "aa01"],
+                               capture_output=True, text=True, env=self.env, timeout=120)
+            self.assertIn(p.returncode, (0, 10), p.stderr)
+            m101 = [f for f in json.loads(p.stdout)["findings"] if f["code"] == "M101"][0]
+            self.assertIn("live: not known: no privilege to read it", m101["message"])
+            self.assertEqual(m101["severity"], "warning")
+            self.assertIn("denied", m101["live"]["unknown"])
+        finally:
+            admin.cursor().execute("DROP USER IF EXISTS '%s'@'127.0.0.1'" % user)
+            admin.close()
+
 
 @unittest.skipUnless(os.environ.get("AURMIG_TEST_PGSQL_URL"), "no PostgreSQL test server (AURMIG_TEST_PGSQL_URL)")
 class PgSQLLive(LiveTests, unittest.TestCase):
