@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include <ini.h>
 
 #include "cli.h"
 
@@ -21,7 +20,7 @@ const char cmd_lint_help[] =
 	"                                [--ignore CODES] [--werror] [--list-rules]\n"
 	"                                [--server-version DIALECT:VERSION]... [--online]\n"
 	"                                [--large-table NAME[=ROWS]]... [--large-table-rows N]\n"
-	"                                [--probe --scratch-url URL]\n"
+	"                                [--probe --scratch-url URL] [--live [--live-timeout S]]\n"
 	"                                [--format text|json|gcc|github|gitlab]\n\n"
 	"Check migration scripts for statements that lose data, break the running\n"
 	"release, fail on existing rows, lock a big table, or misuse transactions\n"
@@ -47,7 +46,12 @@ const char cmd_lint_help[] =
 	"MariaDB database) runs each revision on it, upgraded to the revision's parent,\n"
 	"with ALGORITHM=INSTANT, NOCOPY, INPLACE, COPY forced, and reports what the\n"
 	"server accepted (L112, L101) instead of the rules of thumb; it drops every\n"
-	"table it made.\n";
+	"table it made. A FILE is probed from the parent it names. With its own mysql\n"
+	"or sqlite section, a revision also runs on a scratch SQLite file, and schemas\n"
+	"that differ after it are X102. --live reads the target database (--url ...; read-only, all\n"
+	"queries within --live-timeout, default 10 s): table sizes decide what is large\n"
+	"(--large-table-rows, default 1M), and UNIQUE, NOT NULL, FOREIGN KEY, PRIMARY\n"
+	"KEY and CHECK findings say how many rows would fail (error if any, info if none).\n";
 
 enum { F_TEXT, F_JSON, F_GCC, F_GITHUB, F_GITLAB };
 
@@ -55,9 +59,12 @@ typedef struct lint_cfg {
 	cli *c;
 	aurmig_lint_options *opts;
 	const char *path;
+	int line;         /* of the key being read */
 	char *baseline;
 	char *dialects;   /* [lint] dialects, applied unless --dialect is given */
 	int dialects_set;
+	int live;         /* [lint] live = yes */
+	long live_timeout_ms;   /* [lint] live-timeout; 0: the default */
 	int failed;
 } lint_cfg;
 
@@ -148,9 +155,9 @@ static int add_large(aurmig_lint_options *o, const char *spec)
 	return rc;
 }
 
-static int config_entry(void *user, const char *section, const char *name, const char *value)
+/* one key of [lint]: 1 when taken, 0 on failure (after saying why, FILE:LINE) */
+static int config_key(lint_cfg *lc, const char *section, const char *name, const char *value)
 {
-	lint_cfg *lc = user;
 	int sev, rc = AURMIG_OK;
 
 	if (strcmp(section, "lint") != 0)
@@ -164,6 +171,17 @@ static int config_entry(void *user, const char *section, const char *name, const
 		free(lc->dialects);
 		lc->dialects = strdup(value);
 		return lc->dialects != NULL;
+	}
+	if (!strcmp(name, "live")) {
+		lc->live = !strcmp(value, "yes") || !strcmp(value, "true") || !strcmp(value, "1");
+		return 1;
+	}
+	if (!strcmp(name, "live-timeout")) {
+		if (cli_seconds("[lint] live-timeout", value, &lc->live_timeout_ms)) {
+			lc->failed = 1;
+			return 0;
+		}
+		return 1;
 	}
 	if (!strcmp(name, "online"))
 		return aurmig_lint_options_set_online(lc->opts, !strcmp(value, "yes") || !strcmp(value, "true") ||
@@ -187,7 +205,7 @@ static int config_entry(void *user, const char *section, const char *name, const
 	} else if (!strcmp(name, "large-table-rows")) {
 		long long n;
 		if (parse_rows(value, &n)) {
-			fprintf(stderr, "aurmig: %s: [lint] large-table-rows takes a number of rows, not '%s'\n", lc->path, value);
+			fprintf(stderr, "aurmig: %s:%d: [lint] large-table-rows takes a number of rows, not '%s'\n", lc->path, lc->line, value);
 			lc->failed = 1;
 			return 0;
 		}
@@ -212,21 +230,30 @@ static int config_entry(void *user, const char *section, const char *name, const
 		rc = aurmig_lint_options_ignore(lc->opts, name + 7, codes, reason);
 		free(codes);
 	} else {
-		fprintf(stderr, "aurmig: %s: unknown key '%s' in [lint] (see docs/lint.md)\n", lc->path, name);
+		fprintf(stderr, "aurmig: %s:%d: unknown key '%s' in [lint] (see docs/lint.md)\n", lc->path, lc->line, name);
 		lc->failed = 1;
 		return 0;
 	}
 	if (rc && !strcmp(name, "large-tables")) {
-		fprintf(stderr, "aurmig: %s: [lint] large-tables: NAME[=ROWS] expected, not '%s'\n", lc->path, value);
+		fprintf(stderr, "aurmig: %s:%d: [lint] large-tables: NAME[=ROWS] expected, not '%s'\n", lc->path, lc->line, value);
 		lc->failed = 1;
 		return 0;
 	}
 	if (rc) {
-		fprintf(stderr, "aurmig: %s: [lint] %s: %s\n", lc->path, name, aurmig_error_last(lc->c->ctx)->message);
+		fprintf(stderr, "aurmig: %s:%d: [lint] %s: %s\n", lc->path, lc->line, name, aurmig_error_last(lc->c->ctx)->message);
 		lc->failed = 1;
 		return 0;
 	}
 	return 1;
+}
+
+/* aurmig_ini_read's callback: 0 goes on */
+static int config_entry(void *user, const char *section, const char *key, const char *value, int line)
+{
+	lint_cfg *lc = user;
+
+	lc->line = line;
+	return !config_key(lc, section, key, value);
 }
 
 static int read_config(lint_cfg *lc, const char *path, int must_exist)
@@ -237,17 +264,13 @@ static int read_config(lint_cfg *lc, const char *path, int must_exist)
 	if (!must_exist && stat(path, &sb) != 0)
 		return EXIT_OK;
 	lc->path = path;
-	rc = ini_parse(path, config_entry, lc);
-	if (rc < 0) {
-		fprintf(stderr, "aurmig: cannot read configuration %s\n", path);
-		return EXIT_ERROR;
+	/* the library's INI reader: configparser's rules, as for aurweb's config */
+	rc = aurmig_ini_read(lc->c->ctx, path, config_entry, lc);
+	if (rc && rc != AURMIG_EUSER) {
+		const aurmig_error *e = aurmig_error_last(lc->c->ctx);
+		fprintf(stderr, "aurmig: lint configuration: %s\n", e && e->message ? e->message : aurmig_error_str(rc));
 	}
-	if (rc > 0 || lc->failed) {
-		if (!lc->failed)
-			fprintf(stderr, "aurmig: %s:%d: malformed line\n", path, rc);
-		return EXIT_ERROR;
-	}
-	return EXIT_OK;
+	return rc || lc->failed ? EXIT_ERROR : EXIT_OK;
 }
 
 /* ---------------------------------------------------------------- selection */
@@ -403,6 +426,19 @@ static json_t *finding_json(const aurmig_lint_finding *x)
 	json_object_set_new(o, "good", json_string(aurmig_lint_finding_hint(x)));
 	json_object_set_new(o, "suppressed", json_boolean(aurmig_lint_finding_suppressed(x)));
 	json_object_set_new(o, "reason", aurmig_lint_finding_reason(x) ? json_string(aurmig_lint_finding_reason(x)) : json_null());
+	if (aurmig_lint_finding_live_rows(x) >= 0 || aurmig_lint_finding_live_unknown(x)) {
+		json_t *l = json_object();
+		long rows = aurmig_lint_finding_live_rows(x), bytes = aurmig_lint_finding_live_bytes(x);
+		long v = aurmig_lint_finding_live_violations(x);
+		json_object_set_new(l, "rows", rows >= 0 ? json_integer(rows) : json_null());
+		json_object_set_new(l, "rows_estimated", json_boolean(aurmig_lint_finding_live_estimated(x)));
+		json_object_set_new(l, "bytes", bytes >= 0 ? json_integer(bytes) : json_null());
+		json_object_set_new(l, "violations", v >= 0 ? json_integer(v) : json_null());
+		json_object_set_new(l, "unknown", aurmig_lint_finding_live_unknown(x) ?
+			json_string(aurmig_lint_finding_live_unknown(x)) : json_null());
+		json_object_set_new(o, "live", l);
+	} else
+		json_object_set_new(o, "live", json_null());
 	return o;
 }
 
@@ -505,8 +541,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 	char **specs = calloc((size_t)argc + 1, sizeof(*specs));
 	struct { const char *codes; int sev; } sevs[64];
 	size_t nsev = 0;
-	const char *dls[16], *versions[16], *large[64], *large_rows = NULL, *scratch_url = NULL;
-	int probe = 0;
+	const char *dls[16], *versions[16], *large[64], *large_rows = NULL, *scratch_url = NULL, *live_timeout = NULL;
+	int probe = 0, live = 0;
 	size_t ndls = 0, nversions = 0, nlarge = 0;
 	int online = 0;
 
@@ -532,7 +568,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 			continue;
 		}
 		if (opt_value(argc, argv, &i, NULL, "--large-table-rows", &large_rows) ||
-		    opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url))
+		    opt_value(argc, argv, &i, NULL, "--scratch-url", &scratch_url) ||
+		    opt_value(argc, argv, &i, NULL, "--live-timeout", &live_timeout))
 			continue;
 		{
 			static const char *const names[] = { "--ignore", "--info", "--warning", "--error" };
@@ -560,6 +597,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 			online = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--probe"))
 			probe = 1;
+		else if (opt_flag(argc, argv, &i, NULL, "--live"))
+			live = 1;
 		else if (opt_flag(argc, argv, &i, NULL, "--list-rules"))
 			rules = 1;
 		else if (argv[i][0] == '-' && argv[i][1]) {
@@ -663,6 +702,28 @@ int cmd_lint(cli *c, int argc, char **argv)
 		}
 		aurmig_lint_options_set_large_rows(lc.opts, n);
 	}
+	if (live_timeout && cli_seconds("--live-timeout", live_timeout, &lc.live_timeout_ms)) {
+		code = EXIT_USAGE;
+		goto out;
+	}
+	if (live || lc.live) {
+		/* the target database, read-only: never creates an SQLite file */
+		const char *env_url = getenv("AURMIG_URL"), *env_cfg = getenv("AUR_CONFIG");
+		if (!c->url && !c->aurweb_config && !(env_url && *env_url) && !(env_cfg && *env_cfg)) {
+			code = usage("--live needs the target database (--url, --aurweb-config, AURMIG_URL or AUR_CONFIG)");
+			goto out;
+		}
+		c->open_existing = 1;
+		c->read_only = 1;
+		if ((code = cli_connect(c)))
+			goto out;
+		if (!lc.dialects_set)
+			aurmig_lint_options_add_dialect(lc.opts, aurmig_conn_dialect(c->conn));
+		if ((rc = aurmig_lint_options_set_live(lc.opts, c->conn, lc.live_timeout_ms))) {
+			code = cli_fail(c, rc);
+			goto out;
+		}
+	}
 
 	/* what to lint */
 	{
@@ -671,6 +732,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 		for (int k = 0; k < nspecs; k++)
 			if (stat(specs[k], &sb) != 0 || !S_ISREG(sb.st_mode))
 				files_only = 0;
+		if (probe)
+			files_only = 0;   /* a FILE is probed from its parent in the graph */
 		if (!files_only && (code = cli_load_graph(c)))
 			goto out;
 		if (!files_only && !(s.pick = calloc(aurmig_graph_count(c->graph) + 1, 1))) {
@@ -740,7 +803,8 @@ int cmd_lint(cli *c, int argc, char **argv)
 			goto out;
 		}
 	for (size_t i = 0; i < s.nfiles; i++)
-		if ((rc = aurmig_lint_file(rep, s.files[i], lc.opts))) {
+		if ((rc = aurmig_lint_file(rep, s.files[i], lc.opts)) ||
+		    (scratch && (rc = aurmig_lint_probe_file(rep, scratch, c->graph, s.files[i], lc.opts)))) {
 			code = cli_fail(c, rc);
 			goto out;
 		}

@@ -321,6 +321,9 @@ const cli_option cli_options[] = {
 	{ "probe", 0, NULL, "lint", "ask the --scratch-url MariaDB which ALGORITHM and LOCK each\n"
 	  "ALTER gets", 0 },
 	{ "scratch-url", 0, "URL", "lint", "--probe: an empty MariaDB database to try the ALTERs on", 0 },
+	{ "live", 0, NULL, "lint", "read the target database (read-only): table sizes, and the rows a\n"
+	  "UNIQUE, NOT NULL, FOREIGN KEY, PRIMARY KEY or CHECK would fail on", 0 },
+	{ "live-timeout", 0, "SECS", "lint", "the time all --live queries may take together (default 10)", 0 },
 	{ "break", 0, NULL, "lock", "remove an expired lease (exit 9 when it is live)", 0 },
 	{ "force", 0, NULL, "lock", "with --break: delete a live lease, or kill the session lock's holder", 0 },
 	{ "scratch-url", 0, "URL", "test", "also check on this empty database (repeatable)", 0 },

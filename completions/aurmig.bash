@@ -12,7 +12,7 @@ _aurmig()
         if ((skip)); then skip=0; continue; fi
         case "$w" in
             --dir|-d) dir="${COMP_WORDS[i+1]}"; skip=1 ;;
-            --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warn-blocking|--warning|-m|-r) skip=1 ;;
+            --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--live-timeout|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warn-blocking|--warning|-m|-r) skip=1 ;;
             -*) ;;
             *) if [[ -z "$verb" ]]; then verb="$w"; elif [[ -z "$sub" ]]; then sub="$w"; fi ;;
         esac
@@ -37,7 +37,7 @@ _aurmig()
             esac
             return ;;
         --depends-on|--head|--since) COMPREPLY=($(compgen -W "$ids" -- "$cur")); return ;;
-        --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--dir|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warn-blocking|--warning|-d|-m|-r) return ;;
+        --aurweb-config|--branch-label|--config|--config-file|--ddl-lock-wait|--depends-on|--dialect|--dir|--error|--format|--head|--hook|--ignore|--info|--large-table|--large-table-rows|--live-timeout|--lock-lease|--lock-mode|--lock-retries|--lock-timeout|--message|--only|--rev-id|--rev-range|--scratch-url|--server-version|--since|--timeout|--url|--version-table|--warn-blocking|--warning|-d|-m|-r) return ;;
     esac
     if [[ -z "$verb" ]]; then
         if [[ "$cur" == -* ]]; then
@@ -65,7 +65,7 @@ _aurmig()
         revision) opts="--scratch-url --message -m --branch-label --rev-id --head --depends-on --autogenerate"; args="" ;;
         merge) opts="--message -m --branch-label --rev-id"; args="revisions" ;;
         schema) opts="--dialect --all --declared --scratch-url"; args="subcommands" ;;
-        lint) opts="--all --pending --since --dialect --check-down --error --warning --info --ignore --werror --list-rules --format --server-version --large-table --large-table-rows --online --probe --scratch-url"; args="revisions" ;;
+        lint) opts="--all --pending --since --dialect --check-down --error --warning --info --ignore --werror --list-rules --format --server-version --large-table --large-table-rows --online --probe --scratch-url --live --live-timeout"; args="revisions" ;;
         test) opts="--scratch-url --only"; args="" ;;
         hash) opts=""; args="" ;;
         resume) opts=""; args="revisions" ;;

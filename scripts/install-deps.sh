@@ -9,7 +9,7 @@ set -eu
 
 PACKAGES="
   build-essential pkg-config meson ninja-build
-  libdbi-dev libdbd-sqlite3 libdbd-mysql libdbd-pgsql libinih-dev nettle-dev libjansson-dev
+  libdbi-dev libdbd-sqlite3 libdbd-mysql libdbd-pgsql nettle-dev libjansson-dev
   libcmocka-dev
   sqlite3 python3 python3-alembic python3-sqlalchemy
   php8.2-cli python3-pytest

@@ -485,11 +485,13 @@ int aurmig_lint_options_set_server_version(aurmig_lint_options *opts, const char
 int aurmig_lint_options_large_table(aurmig_lint_options *opts, const char *table, long rows);
 int aurmig_lint_options_set_large_rows(aurmig_lint_options *opts, long rows);
 int aurmig_lint_options_set_name_pattern(aurmig_lint_options *opts, const char *kind, const char *regex);
+int aurmig_lint_options_set_live(aurmig_lint_options *opts, aurmig_conn *conn, long timeout_ms);
 int aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx);
 void aurmig_lint_report_free(aurmig_lint_report *report);
 int aurmig_lint_migration(aurmig_lint_report *report, const aurmig_migration *m, const aurmig_lint_options *opts);
 int aurmig_lint_file(aurmig_lint_report *report, const char *path, const aurmig_lint_options *opts);
 int aurmig_lint_probe(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_migration *m, const aurmig_lint_options *opts);
+int aurmig_lint_probe_file(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_graph *graph, const char *path, const aurmig_lint_options *opts);
 size_t aurmig_lint_report_count(const aurmig_lint_report *report);
 const aurmig_lint_finding *aurmig_lint_report_at(const aurmig_lint_report *report, size_t i);
 size_t aurmig_lint_report_severity_count(const aurmig_lint_report *report, int severity);
@@ -507,6 +509,11 @@ const char *aurmig_lint_finding_hint(const aurmig_lint_finding *f);
 const char *aurmig_lint_finding_statement(const aurmig_lint_finding *f);
 int aurmig_lint_finding_suppressed(const aurmig_lint_finding *f);
 const char *aurmig_lint_finding_reason(const aurmig_lint_finding *f);
+long aurmig_lint_finding_live_rows(const aurmig_lint_finding *f);
+long aurmig_lint_finding_live_bytes(const aurmig_lint_finding *f);
+int aurmig_lint_finding_live_estimated(const aurmig_lint_finding *f);
+long aurmig_lint_finding_live_violations(const aurmig_lint_finding *f);
+const char *aurmig_lint_finding_live_unknown(const aurmig_lint_finding *f);
 size_t aurmig_lint_rule_count(void);
 const char *aurmig_lint_rule_code(size_t i);
 int aurmig_lint_rule_severity(size_t i);
@@ -546,3 +553,5 @@ typedef enum aurmig_drift_lock {
   AURMIG_DRIFT_HOLD = 1
 } aurmig_drift_lock;
 int aurmig_drift_read(aurmig_schema **live_out, aurmig_schema **expected_out, char **revisions_out, aurmig_conn *conn, aurmig_conn *scratch, const aurmig_graph *graph, int lock, long lock_timeout_ms);
+typedef int (*aurmig_ini_entry_fn)(void *payload, const char *section, const char *key, const char *value, int line);
+int aurmig_ini_read(aurmig_context *ctx, const char *path, aurmig_ini_entry_fn fn, void *payload);

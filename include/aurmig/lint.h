@@ -92,6 +92,23 @@ AURMIG_EXTERN(int) aurmig_lint_options_set_large_rows(aurmig_lint_options *opts,
  */
 AURMIG_EXTERN(int) aurmig_lint_options_set_name_pattern(aurmig_lint_options *opts, const char *kind, const char *regex);
 
+/**
+ * --live: learn about the tables the linted statements change from
+ * @p conn, the target database (NULL: off). Findings of its dialect then
+ * carry the table's size (L rules: a measured table with at least
+ * aurmig_lint_options_set_large_rows() rows, default 1,000,000, is large,
+ * instead of the aurmig_lint_options_large_table() list), and the rules
+ * about existing rows (M101 UNIQUE, M102 NOT NULL without default on
+ * PostgreSQL, M103 NOT NULL, M104 foreign key, M105 primary key, M106
+ * CHECK) count the rows that would fail: error when some would, info when
+ * none, the message saying so ("live: 3 rows would violate this"), or why
+ * it cannot know. Read-only: each query runs in a read-only transaction
+ * that is rolled back at once (SQLite: PRAGMA query_only), and all of them
+ * together within @p timeout_ms (<= 0: 10 s). @p conn is referenced until
+ * the options are freed.
+ */
+AURMIG_EXTERN(int) aurmig_lint_options_set_live(aurmig_lint_options *opts, aurmig_conn *conn, long timeout_ms);
+
 /** A new, empty report. */
 AURMIG_EXTERN(int) aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx);
 /** Free a report and its findings. NULL is a no-op. */
@@ -112,12 +129,27 @@ AURMIG_EXTERN(int) aurmig_lint_file(aurmig_lint_report *report, const char *path
  * INPLACE + LOCK=NONE, INPLACE + LOCK=SHARED, COPY + LOCK=NONE, COPY, and as
  * written, the first form the server accepts being what it does. Findings
  * (L112, or L101 for a blocking copy) replace lint's L101/L104 guesses for
- * those statements in @p report (lint m first). Every table is dropped
+ * those statements in @p report (lint m first). When m has its own mysql
+ * or sqlite section, the sqlite one also runs on a temporary SQLite file
+ * (upgraded to m's parents, then to m) and each difference between the two
+ * schemas after m that was not there before m is an X102 finding (schema
+ * diff's cross-backend mapping). Every table is dropped
  * from @p scratch afterwards. AURMIG_EINVALID when scratch is not MariaDB or
  * holds a table. Implemented in the run layer (it runs a plan).
  */
 AURMIG_EXTERN(int) aurmig_lint_probe(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_migration *m,
 	const aurmig_lint_options *opts);
+
+/**
+ * aurmig_lint_probe() for the script file at @p path, which need not be a
+ * revision of @p graph: @p scratch is upgraded to the parents the file names
+ * (its down_revision), which must be revisions of @p graph; when one is not,
+ * the finding (L112 warning) says so and nothing is probed. X102 (mysql and
+ * sqlite sections compared) needs a revision of the graph and is not checked
+ * here. Lint the file first (aurmig_lint_file()).
+ */
+AURMIG_EXTERN(int) aurmig_lint_probe_file(aurmig_lint_report *report, aurmig_conn *scratch, const aurmig_graph *graph,
+	const char *path, const aurmig_lint_options *opts);
 
 /** Number of findings, suppressed ones included, in the order found. */
 AURMIG_EXTERN(size_t) aurmig_lint_report_count(const aurmig_lint_report *report);
@@ -155,6 +187,16 @@ AURMIG_EXTERN(const char *) aurmig_lint_finding_statement(const aurmig_lint_find
 AURMIG_EXTERN(int) aurmig_lint_finding_suppressed(const aurmig_lint_finding *f);
 /** The suppression's reason, or NULL when not suppressed or none was given. */
 AURMIG_EXTERN(const char *) aurmig_lint_finding_reason(const aurmig_lint_finding *f);
+/** --live: rows of the finding's table in the live database, or -1 when not measured. */
+AURMIG_EXTERN(long) aurmig_lint_finding_live_rows(const aurmig_lint_finding *f);
+/** --live: bytes (data and indexes) of the table, or -1 when not known (SQLite). */
+AURMIG_EXTERN(long) aurmig_lint_finding_live_bytes(const aurmig_lint_finding *f);
+/** --live: 1 when the row count is the server's estimate (a table over 100,000 rows). */
+AURMIG_EXTERN(int) aurmig_lint_finding_live_estimated(const aurmig_lint_finding *f);
+/** --live: rows that would fail the change (M rules), or -1 when not counted. */
+AURMIG_EXTERN(long) aurmig_lint_finding_live_violations(const aurmig_lint_finding *f);
+/** --live: why the live database could not answer for this finding, or NULL. */
+AURMIG_EXTERN(const char *) aurmig_lint_finding_live_unknown(const aurmig_lint_finding *f);
 /**@}*/
 
 /** @name The rules (for documentation and `aurmig lint --list-rules`). */

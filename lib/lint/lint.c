@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <aurmig/lint.h>
 #include <aurmig/schema.h>
@@ -188,6 +189,49 @@ static int collect_nolint(run *r)
 	return AURMIG_OK;
 }
 
+int aurmig__lint_collect_nolint(aurmig_context *ctx, const aurmig_migration *m, const aurmig_lint_options *opts,
+	aurmig__nolint **nl, size_t *nnl)
+{
+	run r = { 0 };
+	int rc;
+
+	r.opts = opts;
+	r.m = m;
+	r.ctx = ctx;
+	rc = collect_nolint(&r);
+	if (rc) {
+		free(r.nl);
+		r.nl = NULL;
+		r.nnl = 0;
+	}
+	*nl = r.nl;
+	*nnl = r.nnl;
+	return rc;
+}
+
+/* Does a code list name only the probe's rules (L112, X102)? Lint alone
+ * never emits them, so such a suppression is not "unused" without --probe. */
+static int probe_only(const char *codes, size_t n)
+{
+	size_t i = 0;
+	int any = 0;
+
+	while (i < n) {
+		size_t st;
+		while (i < n && (is_blank(codes[i]) || codes[i] == ','))
+			i++;
+		st = i;
+		while (i < n && !is_blank(codes[i]) && codes[i] != ',')
+			i++;
+		if (i == st)
+			break;
+		if (!(i - st == 4 && (!strncasecmp(codes + st, "L112", 4) || !strncasecmp(codes + st, "X102", 4))))
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
 /* Findings about the nolint directives themselves (X104): unknown codes, unused ones. */
 static int check_nolint(run *r, int unused)
 {
@@ -201,7 +245,7 @@ static int check_nolint(run *r, int unused)
 		s.line = n->line;
 		if (!unused && bad && !n->config)
 			aurmig__lint_emit(&s, R_X104, -1, "nolint names unknown rule code '%.*s'", (int)(len > 16 ? 16 : len), bad);
-		if (unused && !n->used && (n->config || n->target == 0 || n->seen)) {
+		if (unused && !n->used && (n->config || n->target == 0 || n->seen) && !probe_only(n->codes, n->codes_len)) {
 			if (n->config)
 				aurmig__lint_emit(&s, R_X104, -1, "the configured ignore '%.*s' of this revision suppresses nothing",
 					(int)n->codes_len, n->codes);
@@ -507,20 +551,14 @@ int aurmig_lint_migration(aurmig_lint_report *rep, const aurmig_migration *m, co
 	return rc;
 }
 
-int aurmig_lint_file(aurmig_lint_report *rep, const char *path, const aurmig_lint_options *opts)
+int aurmig__lint_read_script(aurmig_migration **out, aurmig_context *ctx, const char *path)
 {
-	aurmig_context *ctx;
-	aurmig_migration *m = NULL;
 	FILE *f;
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	const char *base;
-	int rc;
 
-	if (!rep || !path)
-		return AURMIG_EINVALID;
-	ctx = rep->ctx;
-	aurmig__err_clear(ctx);
+	*out = NULL;
 	if (!(f = fopen(path, "rb")))
 		return aurmig__err_at(ctx, AURMIG_EIO, AURMIG_ERRCLASS_OS, path, 0, "cannot read %s: %s", path, strerror(errno));
 	for (;;) {
@@ -548,7 +586,18 @@ int aurmig_lint_file(aurmig_lint_report *rep, const char *path, const aurmig_lin
 	text[len] = '\0';
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	if ((rc = aurmig__script_parse(&m, ctx, path, base, text, len)))
+	return aurmig__script_parse(out, ctx, path, base, text, len);
+}
+
+int aurmig_lint_file(aurmig_lint_report *rep, const char *path, const aurmig_lint_options *opts)
+{
+	aurmig_migration *m = NULL;
+	int rc;
+
+	if (!rep || !path)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(rep->ctx);
+	if ((rc = aurmig__lint_read_script(&m, rep->ctx, path)))
 		return rc;
 	rc = aurmig_lint_migration(rep, m, opts);
 	aurmig__script_free(m);

@@ -24,6 +24,8 @@ enum {
 	/* added later (issue 16, second part); kept after the first ones so
 	 * the table's order of the first rules does not change */
 	R_L103, R_L111, R_T102, R_T103, R_P105, R_P106, R_P107, R_P108, R_P110, R_P111, R_P112, R_X105, R_L112,
+	/* --probe on MariaDB and SQLite */
+	R_X102,
 	R__COUNT
 };
 
@@ -58,7 +60,13 @@ struct aurmig_lint_options {
 	size_t nlarge;
 	long long large_rows;       /* a listed table with fewer rows is not large; 0: every listed one */
 	char *name_re[4];           /* P108: table, column, index, constraint (POSIX ERE), or NULL */
+	struct aurmig__lint_live *live;  /* --live: the target database (live.c), or NULL; its cache changes
+	                                  * while lint reads (the options stay the caller's) */
 };
+
+typedef struct aurmig__lint_live aurmig__lint_live;
+/* With --live and no --large-table-rows: a measured table this big is large. */
+#define AURMIG__LINT_LIVE_LARGE 1000000LL
 
 enum { NAME_TABLE, NAME_COLUMN, NAME_INDEX, NAME_CONSTRAINT };
 
@@ -112,6 +120,11 @@ typedef struct aurmig__lint_scope {
 	int line, col;
 	const char *stmt;
 	size_t stmt_len;
+	/* --live: what the next finding carries (live.c sets it around one emit) */
+	int live_set;
+	long long live_rows, live_bytes, live_violations;   /* -1 not known */
+	int live_estimate;
+	char live_unknown[200];  /* why a count is not known, or "" */
 	int l101_line;           /* L101 reported for this statement */
 	const char *l101_stmt;
 	int rc;                  /* first failure (out of memory) */
@@ -119,6 +132,9 @@ typedef struct aurmig__lint_scope {
 
 struct aurmig_lint_finding {
 	int rule, severity, line, col, suppressed;
+	long long live_rows, live_bytes, live_violations;   /* --live; -1 not measured */
+	int live_estimate;
+	char *live_unknown;      /* why live could not answer, or NULL */
 	unsigned dialects;
 	char *file, *revision, *message, *statement, *reason;
 	char dialect_names[24];
@@ -153,5 +169,25 @@ void aurmig__lint_scope_clear(aurmig__lint_scope *s);
 void aurmig__lint_section_end(aurmig__lint_scope *s);
 /* The listed large table `table` (lower case): 1 and its rows (-1 unknown) in *rows. */
 int aurmig__lint_large(const aurmig_lint_options *o, const char *table, long long *rows);
+
+/* lint.c: the suppressions of m (its nolint lines, the options' ignores of
+ * it), as lint collects them: a statement's nolint has target -1 until the
+ * caller sets the line of the statement it covers. Caller frees *nl. */
+int aurmig__lint_collect_nolint(aurmig_context *ctx, const aurmig_migration *m, const aurmig_lint_options *opts,
+	aurmig__nolint **nl, size_t *nnl);
+/* lint.c: read and parse the script at path (outside any graph). */
+int aurmig__lint_read_script(aurmig_migration **out, aurmig_context *ctx, const char *path);
+
+/* live.c (--live) */
+int aurmig__lint_live_new(aurmig__lint_live **out, aurmig_context *ctx, aurmig_conn *conn, long timeout_ms);
+void aurmig__lint_live_free(aurmig__lint_live *L);
+/* The live database's dialect, or -1 without one. */
+int aurmig__lint_live_dialect(const aurmig__lint_live *L);
+/* The measured size of an existing table of the statement (this dialect):
+ * 1 and rows, bytes (-1 not known), *estimate; 0 when not measured. */
+int aurmig__lint_live_size(aurmig__lint_scope *s, const char *table, long long *rows, long long *bytes, int *estimate);
+/* Is `table` large: measured with --live (then *measured, and the scope's
+ * live fields are set for the finding), else from --large-table. */
+int aurmig__lint_large_at(aurmig__lint_scope *s, const char *table, long long *rows, int *measured);
 
 #endif

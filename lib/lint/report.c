@@ -151,6 +151,9 @@ const aurmig__lint_rule aurmig__lint_rules[R__COUNT] = {
 	[R_L112] = { "L112", I, "mysql", "--probe: the ALGORITHM and LOCK a scratch MariaDB accepted for the statement",
 		"what the server does, not a rule of thumb: LOCK=SHARED blocks writes, LOCK=NONE does not",
 		"for SHARED: split the ALTER so each part runs INPLACE/INSTANT with LOCK=NONE, or run it off-peak" },
+	[R_X102] = { "X102", W, "mysql,sqlite", "--probe: the mysql and sqlite sections of a revision leave different schemas",
+		"the revision does not do the same on both databases: code or later revisions that rely on it break on one",
+		"make the sections agree (schema diff's cross-backend mapping), or suppress with the reason it is meant" },
 	[R_X105] = { "X105", I, "all", "a statement lint does not understand (nothing was checked)",
 		"lint checks only the statements it knows: this one may lock or lose data unseen",
 		"review it by hand, then suppress with a nolint and a reason" },
@@ -262,6 +265,7 @@ void aurmig_lint_options_free(aurmig_lint_options *o)
 	free(o->large);
 	for (int i = 0; i < 4; i++)
 		free(o->name_re[i]);
+	aurmig__lint_live_free(o->live);
 	aurmig__context_unref(o->ctx);
 	free(o);
 }
@@ -433,6 +437,21 @@ int aurmig_lint_options_set_large_rows(aurmig_lint_options *o, long rows)
 	return AURMIG_OK;
 }
 
+int aurmig_lint_options_set_live(aurmig_lint_options *o, aurmig_conn *conn, long timeout_ms)
+{
+	aurmig__lint_live *L = NULL;
+	int rc;
+
+	if (!o)
+		return AURMIG_EINVALID;
+	aurmig__err_clear(o->ctx);
+	if (conn && (rc = aurmig__lint_live_new(&L, o->ctx, conn, timeout_ms)))
+		return rc;
+	aurmig__lint_live_free(o->live);
+	o->live = L;
+	return AURMIG_OK;
+}
+
 int aurmig__lint_large(const aurmig_lint_options *o, const char *table, long long *rows)
 {
 	for (size_t i = o ? o->nlarge : 0; i-- > 0;)
@@ -441,6 +460,22 @@ int aurmig__lint_large(const aurmig_lint_options *o, const char *table, long lon
 			return o->large[i].rows < 0 || o->large[i].rows >= o->large_rows;
 		}
 	return 0;
+}
+
+int aurmig__lint_large_at(aurmig__lint_scope *s, const char *table, long long *rows, int *measured)
+{
+	long long bytes;
+	int est;
+	*measured = 0;
+	if (aurmig__lint_live_size(s, table, rows, &bytes, &est)) {
+		long long limit = s->opts->large_rows > 0 ? s->opts->large_rows : AURMIG__LINT_LIVE_LARGE;
+		*measured = 1;
+		s->live_rows = *rows;
+		s->live_bytes = bytes;
+		s->live_estimate = est;
+		return *rows >= limit;
+	}
+	return aurmig__lint_large(s->opts, table, rows);
 }
 
 int aurmig_lint_options_set_name_pattern(aurmig_lint_options *o, const char *kind, const char *regex)
@@ -491,6 +526,7 @@ int aurmig_lint_report_new(aurmig_lint_report **out, aurmig_context *ctx)
 
 static void finding_clear(aurmig_lint_finding *f)
 {
+	free(f->live_unknown);
 	free(f->file);
 	free(f->revision);
 	free(f->message);
@@ -574,29 +610,39 @@ void aurmig__lint_emit(aurmig__lint_scope *s, int rule, int severity, const char
 	aurmig_lint_finding *f;
 	aurmig__nolint *sup;
 	char *msg, large_note[64] = "", online_note[96] = "";
+	int measured = 0;
 	va_list ap;
 
 	if (s->rc)
 		return;
 	{
 		long long rows = -1;
-		int large = 0;
+		int large = 0, user = s->opts && s->opts->severity[rule] >= 0;
 		if (severity < 0)
 			severity = aurmig__lint_rules[rule].severity;
 		if (s->opts && s->opts->online)
 			severity = online_severity(rule, severity);
-		if (s->opts && s->table[0] && aurmig__lint_rules[rule].code[0] == 'L' && rule != R_L103 && rule != R_L111 &&
-		    !(rule == R_L112 && severity == AURMIG_LINT_INFO) &&
-		    (large = aurmig__lint_large(s->opts, s->table, &rows)) && severity != AURMIG_LINT_IGNORE)
-			severity = AURMIG_LINT_ERROR;
-		if (s->opts && s->opts->severity[rule] >= 0)
+		if (user)
 			severity = s->opts->severity[rule];   /* the user's word wins */
 		if (severity == AURMIG_LINT_IGNORE)
 			return;
+		if (s->opts && s->table[0] && aurmig__lint_rules[rule].code[0] == 'L' && rule != R_L103 && rule != R_L111 &&
+		    !(rule == R_L112 && severity == AURMIG_LINT_INFO)) {
+			large = aurmig__lint_large_at(s, s->table, &rows, &measured);
+			if (s->rc)
+				return;
+			if (large && !user)
+				severity = AURMIG_LINT_ERROR;
+		}
 		if (rule == R_L101 && s->dialect == AURMIG_DIALECT_MYSQL && s->opts && s->opts->version[AURMIG_DIALECT_MYSQL] >= 1102)
 			snprintf(online_note, sizeof(online_note), "; MariaDB 11.2+ copies without blocking writes when asked "
 				"for LOCK=NONE");
-		if (large && rows >= 0)
+		if (large && measured)
+			snprintf(large_note, sizeof(large_note), " (large table: %s%lld rows, live)", s->live_estimate ? "about " : "",
+				rows);
+		else if (measured)
+			snprintf(large_note, sizeof(large_note), " (live: %s%lld rows)", s->live_estimate ? "about " : "", rows);
+		else if (large && rows >= 0)
 			snprintf(large_note, sizeof(large_note), " (large table: %lld rows)", rows);
 		else if (large)
 			snprintf(large_note, sizeof(large_note), " (large table)");
@@ -658,6 +704,18 @@ void aurmig__lint_emit(aurmig__lint_scope *s, int rule, int severity, const char
 	f->line = s->line;
 	f->col = s->col;
 	f->message = msg;
+	f->live_rows = f->live_bytes = f->live_violations = -1;
+	if (s->live_set || measured) {
+		f->live_rows = s->live_rows;
+		f->live_bytes = s->live_bytes;
+		f->live_estimate = s->live_estimate;
+		f->live_violations = s->live_set ? s->live_violations : -1;
+		if (s->live_set && s->live_unknown[0] && !(f->live_unknown = aurmig__strdup(s->ctx, s->live_unknown))) {
+			free(msg);
+			s->rc = AURMIG_ENOMEM;
+			return;
+		}
+	}
 	f->dialects = s->dialect > 0 ? 1u << s->dialect : 0;
 	set_dialect_names(f);
 	if (!(f->file = aurmig__strdup(s->ctx, s->file)) || !(f->revision = aurmig__strdup(s->ctx, s->revision ? s->revision : "")) ||
@@ -715,6 +773,11 @@ const char *aurmig_lint_finding_hint(const aurmig_lint_finding *f) { return f ? 
 const char *aurmig_lint_finding_statement(const aurmig_lint_finding *f) { return f ? f->statement : NULL; }
 int aurmig_lint_finding_suppressed(const aurmig_lint_finding *f) { return f ? f->suppressed : 0; }
 const char *aurmig_lint_finding_reason(const aurmig_lint_finding *f) { return f ? f->reason : NULL; }
+long aurmig_lint_finding_live_rows(const aurmig_lint_finding *f) { return f ? (long)f->live_rows : -1; }
+long aurmig_lint_finding_live_bytes(const aurmig_lint_finding *f) { return f ? (long)f->live_bytes : -1; }
+int aurmig_lint_finding_live_estimated(const aurmig_lint_finding *f) { return f && f->live_rows >= 0 ? f->live_estimate : 0; }
+long aurmig_lint_finding_live_violations(const aurmig_lint_finding *f) { return f ? (long)f->live_violations : -1; }
+const char *aurmig_lint_finding_live_unknown(const aurmig_lint_finding *f) { return f ? f->live_unknown : NULL; }
 
 size_t aurmig_lint_rule_count(void) { return R__COUNT; }
 const char *aurmig_lint_rule_code(size_t i) { return i < R__COUNT ? aurmig__lint_rules[i].code : NULL; }

@@ -7,6 +7,8 @@
  * the same section did (tables created, columns backfilled) is in the scope.
  */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <regex.h>
@@ -126,6 +128,35 @@ static void push(aurmig__lint_scope *s, aurmig__strv *v, const char *x)
 {
 	if (!s->rc && !aurmig__strv_contains(v, x) && aurmig__strv_push(v, s->ctx, x))
 		s->rc = AURMIG_ENOMEM;
+}
+
+/* A finding about existing rows: with --live, counted (live.c). */
+static void emit_rows(aurmig__lint_scope *s, int rule, const aurmig__lint_live_q *q, const char *fmt, ...)
+	AURMIG__PRINTF(4, 5);
+static void emit_rows(aurmig__lint_scope *s, int rule, const aurmig__lint_live_q *q, const char *fmt, ...)
+{
+	char msg[512], note[320];
+	va_list ap;
+	int severity;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	severity = aurmig__lint_live_count(s, q, note, sizeof(note));
+	if (s->rc)
+		return;
+	aurmig__lint_emit(s, rule, severity, "%s%s", msg, note);
+	s->live_set = 0;
+}
+
+/* A query about table and the columns of the first ( ... ) at or after i. */
+static void live_q(aurmig__lint_live_q *q, int kind, const tok *table, const stmt *st, size_t i, size_t end)
+{
+	memset(q, 0, sizeof(*q));
+	q->kind = kind;
+	q->table = table;
+	if (st)
+		aurmig__lint_live_cols(st, i, end, q->cols, 16, &q->ncols);
 }
 
 static void made(aurmig__lint_scope *s, const char *name)
@@ -314,7 +345,13 @@ static void add_column(aurmig__lint_scope *s, const stmt *st, size_t i, size_t e
 		push(s, &s->added_null, key);
 	if (!exist)
 		return;
-	if (notnull && !deflt && !generated && !ai)
+	if (notnull && !deflt && !generated && !ai && s->dialect == AURMIG_DIALECT_PGSQL) {
+		/* PostgreSQL fails only when the table holds rows: count them */
+		aurmig__lint_live_q q;
+		live_q(&q, LIVE_ROWS, table, NULL, 0, 0);
+		emit_rows(s, R_M102, &q, "column %.*s.%.*s is added NOT NULL without DEFAULT", (int)table->n, table->s,
+			(int)c->n, c->s);
+	} else if (notnull && !deflt && !generated && !ai)
 		aurmig__lint_emit(s, R_M102, s->dialect == AURMIG_DIALECT_SQLITE ? AURMIG_LINT_ERROR : -1,
 			s->dialect == AURMIG_DIALECT_SQLITE ? "column %.*s.%.*s is added NOT NULL without DEFAULT (SQLite refuses it)"
 							    : "column %.*s.%.*s is added NOT NULL without DEFAULT",
@@ -378,9 +415,14 @@ static void retype(aurmig__lint_scope *s, const stmt *st, size_t i, size_t end, 
 		lower(tb, sizeof(tb), table);
 		lower(col, sizeof(col), c);
 		snprintf(key, sizeof(key), "%s.%s", tb, col);
-		if (!aurmig__strv_contains(&s->backfilled, key) && !aurmig__strv_contains(&s->added, key))
-			aurmig__lint_emit(s, R_M103, -1, "%.*s.%.*s becomes NOT NULL without a backfill of its NULLs before it",
+		if (!aurmig__strv_contains(&s->backfilled, key) && !aurmig__strv_contains(&s->added, key)) {
+			aurmig__lint_live_q q;
+			live_q(&q, LIVE_NULL, table, NULL, 0, 0);
+			q.cols[0] = c;
+			q.ncols = 1;
+			emit_rows(s, R_M103, &q, "%.*s.%.*s becomes NOT NULL without a backfill of its NULLs before it",
 				(int)table->n, table->s, (int)c->n, c->s);
+		}
 	}
 	check_policy(s, st, i, end, 0);
 }
@@ -421,14 +463,19 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 			if (is(st, k + 1, "INDEX") || is(st, k + 1, "KEY"))
 				if (is_name(st, k + 2) && !punct(st, k + 2, '('))
 					made_on(s, exist, lower(col, sizeof(col), &st->t[k + 2]));
-			if (exist && !only_new_null_columns(s, st, k, end, tb))
-				aurmig__lint_emit(s, R_M101, -1, "a UNIQUE key is added to existing table %.*s", (int)table->n, table->s);
+			if (exist && !only_new_null_columns(s, st, k, end, tb)) {
+				aurmig__lint_live_q q;
+				live_q(&q, LIVE_DUP, table, st, k, end);
+				emit_rows(s, R_M101, &q, "a UNIQUE key is added to existing table %.*s", (int)table->n, table->s);
+			}
 			if (exist && s->dialect == AURMIG_DIALECT_PGSQL && !word_in(st, k, end, "USING", -1))
 				aurmig__lint_emit(s, R_L109, -1, "ADD UNIQUE builds its index under a lock that blocks writes to %.*s",
 					(int)table->n, table->s);
 		} else if (is(st, k, "PRIMARY")) {
 			if (exist) {
-				aurmig__lint_emit(s, R_M105, -1, "a primary key is added to existing table %.*s", (int)table->n, table->s);
+				aurmig__lint_live_q q;
+				live_q(&q, LIVE_PK, table, st, k, end);
+				emit_rows(s, R_M105, &q, "a primary key is added to existing table %.*s", (int)table->n, table->s);
 				if (s->dialect == AURMIG_DIALECT_MYSQL)
 					aurmig__lint_emit(s, R_L101, -1, "adding a primary key copies table %.*s", (int)table->n, table->s);
 				if (s->dialect == AURMIG_DIALECT_PGSQL && !word_in(st, k, end, "USING", -1))
@@ -439,9 +486,39 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 			int fk = is(st, k, "FOREIGN"), notvalid = 0;
 			for (size_t j = k; j + 1 < end; j++)
 				notvalid |= is(st, j, "NOT") && is(st, j + 1, "VALID");
-			if (exist && !notvalid)
-				aurmig__lint_emit(s, fk ? R_M104 : R_M106, -1, "a %s is added to existing table %.*s",
+			if (exist && !notvalid) {
+				aurmig__lint_live_q q;
+				size_t j = k;
+				if (fk) {
+					/* FOREIGN KEY [name] (cols) REFERENCES parent [(cols)] */
+					live_q(&q, LIVE_ORPHAN, table, st, k, end);
+					j = aurmig__lint_live_cols(st, k, end, q.cols, 16, &q.ncols);
+					if (is(st, j, "REFERENCES")) {
+						j++;
+						q.parent = name_at(st, &j);
+						if (q.parent && punct(st, j, '('))
+							aurmig__lint_live_cols(st, j, end, q.pcols, 16, &q.npcols);
+					}
+				} else {
+					live_q(&q, LIVE_CHECK, table, NULL, 0, 0);
+					while (j < end && !punct(st, j, '('))
+						j++;
+					if (j < end) {
+						size_t e = j + 1;
+						while (e < end && !(punct(st, e, ')') && st->t[e].depth == st->t[j].depth))
+							e++;
+						if (e < end) {
+							q.expr = st->t[j].s + 1;
+							q.expr_len = (size_t)(st->t[e].s - q.expr);
+						}
+					}
+					q.ncols = q.expr ? 1 : 0;
+					if (!q.expr)
+						q.kind = LIVE_DUP;   /* no expression: "not counted" */
+				}
+				emit_rows(s, fk ? R_M104 : R_M106, &q, "a %s is added to existing table %.*s",
 					fk ? "foreign key" : "CHECK constraint", (int)table->n, table->s);
+			}
 			if (exist && !notvalid && s->dialect == AURMIG_DIALECT_PGSQL)
 				aurmig__lint_emit(s, R_L108, -1, "the %s on %.*s is validated at once (no NOT VALID)",
 					fk ? "foreign key" : "CHECK", (int)table->n, table->s);
@@ -593,9 +670,14 @@ static void alter_action(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 		else if (is(st, k + 1, "SET") && is(st, k + 2, "NOT") && is(st, k + 3, "NULL") && exist) {
 			char key[260];
 			snprintf(key, sizeof(key), "%s.%s", tb, lower(col, sizeof(col), c));
-			if (!aurmig__strv_contains(&s->backfilled, key))
-				aurmig__lint_emit(s, R_M103, -1, "%.*s.%.*s becomes NOT NULL without a backfill of its NULLs before it",
+			if (!aurmig__strv_contains(&s->backfilled, key)) {
+				aurmig__lint_live_q q;
+				live_q(&q, LIVE_NULL, table, NULL, 0, 0);
+				q.cols[0] = c;
+				q.ncols = 1;
+				emit_rows(s, R_M103, &q, "%.*s.%.*s becomes NOT NULL without a backfill of its NULLs before it",
 					(int)table->n, table->s, (int)c->n, c->s);
+			}
 			if (s->dialect == AURMIG_DIALECT_PGSQL)
 				aurmig__lint_emit(s, R_L109, -1, "SET NOT NULL scans %.*s under an exclusive lock", (int)table->n,
 					table->s);
@@ -700,8 +782,11 @@ static void create_index(aurmig__lint_scope *s, const stmt *st, size_t i, int un
 	if (!existing(s, tb))
 		return;
 	aurmig__lint_lock_wait(s);
-	if (unique && !only_new_null_columns(s, st, k, st->n, tb))
-		aurmig__lint_emit(s, R_M101, -1, "a UNIQUE index is added to existing table %.*s", (int)table->n, table->s);
+	if (unique && !only_new_null_columns(s, st, k, st->n, tb)) {
+		aurmig__lint_live_q q;
+		live_q(&q, LIVE_DUP, table, st, k, st->n);
+		emit_rows(s, R_M101, &q, "a UNIQUE index is added to existing table %.*s", (int)table->n, table->s);
+	}
 	if (s->dialect == AURMIG_DIALECT_PGSQL && !conc)
 		aurmig__lint_emit(s, R_L106, -1, "CREATE INDEX on %.*s without CONCURRENTLY blocks its writes", (int)table->n,
 			table->s);
@@ -767,11 +852,17 @@ static void dml(aurmig__lint_scope *s, const stmt *st, int update)
 	if (table && s->transactional) {
 		long long rows = -1;
 		char tb[128];
+		int measured = 0;
 		lower(tb, sizeof(tb), table);
-		if (aurmig__lint_large(s->opts, tb, &rows) && existing(s, tb)) {
+		if (existing(s, tb) && aurmig__lint_large_at(s, tb, &rows, &measured)) {
 			snprintf(s->table, sizeof(s->table), "%s", tb);
+			s->live_set = measured;
+			s->live_violations = -1;
+			s->live_unknown[0] = '\0';
 			aurmig__lint_emit(s, R_L111, -1, "%s of large table %.*s in one transaction locks every row it touches "
-				"until the step commits", update ? "UPDATE" : "DELETE", (int)table->n, table->s);
+				"until the step commits%s", update ? "UPDATE" : "DELETE", (int)table->n, table->s,
+				measured ? " (live size)" : "");
+			s->live_set = 0;
 		}
 	}
 	if (update && table) {

@@ -117,4 +117,27 @@ void aurmig__lint_lock_wait(aurmig__lint_scope *s);
 void aurmig__lint_set_statement(aurmig__lint_scope *s, const stmt *st);
 void aurmig__lint_guard(aurmig__lint_scope *s, const stmt *st);
 
+/* live.c: a rule about existing rows, counted in the live database */
+enum { LIVE_ROWS, LIVE_DUP, LIVE_PK, LIVE_NULL, LIVE_ORPHAN, LIVE_CHECK };
+typedef struct aurmig__lint_live_q {
+	int kind;
+	const tok *table;
+	const tok *cols[16];     /* the key / the column(s) */
+	size_t ncols;            /* 0: not a plain column list */
+	const tok *parent;       /* LIVE_ORPHAN: the referenced table and columns */
+	const tok *pcols[16];
+	size_t npcols;
+	const char *expr;        /* LIVE_CHECK: the expression inside CHECK ( ) */
+	size_t expr_len;
+} aurmig__lint_live_q;
+/* The plain columns of the first ( ... ) at or after i into out (n = 0
+ * when one is a prefix length or an expression); returns the index after ')'. */
+size_t aurmig__lint_live_cols(const stmt *st, size_t i, size_t end, const tok **out, size_t max, size_t *n);
+/* With --live on this dialect: count the rows that would fail (q); the
+ * note for the message ("; live: 3 rows would violate this", or why it is
+ * not known) and the scope's live fields for the next finding (live_set).
+ * Returns the severity the count implies: error when some rows would fail,
+ * info when none, -1 (the rule's) when not known or without --live. */
+int aurmig__lint_live_count(aurmig__lint_scope *s, const aurmig__lint_live_q *q, char *note, size_t note_size);
+
 #endif

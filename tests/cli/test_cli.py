@@ -419,6 +419,24 @@ class OperatorTest(Base):
         self.assertEqual(rc, 5, err)      # its own connection: statements before it stay
         self.assertIn("hook 'recompute' failed (returned 3)", err)
         self.assertEqual(self.aurmig("--config", cfg, "mark-rolled-back", dir=d)[0], 0)
+        # the command is taken literally: a ';' in it is shell, not an inline comment
+        # (libinih cut "exit 0 ; exit 4" to "exit 0")
+        with open(cfg, "w") as f:
+            f.write("[hooks]\nrecompute = true ; exit 4\n")
+        con = sqlite3.connect(self.db)
+        con.execute("DROP TABLE pkg")      # undone by hand, as mark-rolled-back said
+        con.commit()
+        con.close()
+        rc, out, err = self.aurmig("--config", cfg, "upgrade", dir=d)
+        self.assertEqual(rc, 5, err)
+        self.assertIn("hook 'recompute' failed (returned 4)", err)
+        self.assertEqual(self.aurmig("--config", cfg, "mark-rolled-back", dir=d)[0], 0)
+        # a malformed file names its line
+        with open(cfg, "w") as f:
+            f.write("[hooks]\nrecompute\n")
+        rc, out, err = self.aurmig("--config", cfg, "heads", dir=d)
+        self.assertEqual(rc, 1)
+        self.assertIn(cfg + ":2:", err)
 
     def test_config_steps(self):
         d = os.path.join(self.tmp, "mig")

@@ -167,6 +167,16 @@ class LintTest(unittest.TestCase):
         rc, doc = self.json("bb02")
         self.assertIn("X104", [f["code"] for f in doc["findings"]])
 
+    def test_probe_only_suppression_is_not_unused_without_the_probe(self):
+        # X102 and L112 come only from --probe: lint alone cannot use a suppression of them
+        self.scripts()
+        with open(os.path.join(self.dir, "lint.ini"), "w") as f:
+            f.write("[lint]\ndialects = mysql\nignore.aa01 = X102 -- sections differ on purpose\n"
+                    "ignore.bb02 = X102, L112\nignore.cc03 = X102 T102 -- not only the probe's\n")
+        rc, doc = self.json("--all")
+        x104 = [f["revision"] for f in doc["findings"] if f["code"] == "X104"]
+        self.assertEqual(x104, ["cc03"], doc["findings"])
+
     def test_configuration(self):
         self.scripts()
         with open(os.path.join(self.dir, "lint.ini"), "w") as f:
@@ -191,6 +201,21 @@ class LintTest(unittest.TestCase):
         rc, out, err = self.lint("bb02", glob=("--config", cfg))
         self.assertEqual(rc, 1)
         self.assertIn("unknown key 'no-such-key'", err)
+        self.assertIn(cfg + ":2:", err)            # file and line of the key
+        # INI files are read by configparser's rules, as aurweb's config: a
+        # long reason is one line (libinih split lines at 200 bytes and then
+        # read the tail as a malformed line), ';' and '#' in a value are text
+        reason = "kept on purpose; " + "the reason is long " * 20 + "# and ends here"
+        with open(os.path.join(self.dir, "lint.ini"), "w") as f:
+            f.write("[lint]\ndialects = mysql\nignore.cc03 = D102 -- %s\n" % reason)
+        rc, doc = self.json("cc03")
+        self.assertEqual(rc, 0, doc)
+        self.assertEqual([(f["code"], f["reason"]) for f in doc["findings"]], [("D102", reason)])
+        with open(cfg, "w") as f:
+            f.write("[lint]\nerror = C\n  junk without a key\n[lint\n")
+        rc, out, err = self.lint("bb02", glob=("--config", cfg))
+        self.assertEqual(rc, 1)
+        self.assertIn(cfg + ":4:", err)
 
     def test_pending_against_database(self):
         self.scripts()

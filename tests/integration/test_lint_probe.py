@@ -19,7 +19,7 @@ import unittest
 import urllib.parse
 import uuid
 
-AURMIG = None
+AURMIG = SOURCE_ROOT = None
 MYSQL_URL = os.environ.get("AURMIG_TEST_MYSQL_URL")
 PREFIX = os.environ.get("AURMIG_TEST_DB_PREFIX") or "aurmig_"
 
@@ -42,6 +42,55 @@ ALTER TABLE T MODIFY A BIGINT NULL;
 ALTER TABLE T MODIFY A INT NULL;
 DROP INDEX TA ON T;
 ALTER TABLE T DROP COLUMN C;
+"""
+
+# X102: two dialects. aa01 agrees (INT, not SQLite's INTEGER PRIMARY KEY rowid
+# alias, which schema diff reports as auto-increment); bb02's sqlite section
+# forgets C; cc03 and dd04 agree.
+X1 = """-- aurmig:revision aa01
+-- aurmig:message a table
+-- aurmig:upgrade mysql
+CREATE TABLE T (ID INT NOT NULL PRIMARY KEY, A INT NULL) ENGINE=InnoDB;
+-- aurmig:upgrade sqlite
+CREATE TABLE T (ID INT NOT NULL PRIMARY KEY, A INT NULL);
+-- aurmig:downgrade
+DROP TABLE T;
+"""
+X2 = """-- aurmig:revision bb02
+-- aurmig:down_revision aa01
+-- aurmig:message two columns, sqlite forgets one
+-- aurmig:upgrade mysql
+ALTER TABLE T ADD COLUMN B VARCHAR(20) NULL, ADD COLUMN C INT NULL;
+-- aurmig:upgrade sqlite
+ALTER TABLE T ADD COLUMN B VARCHAR(20) NULL;
+-- aurmig:downgrade mysql
+ALTER TABLE T DROP COLUMN C, DROP COLUMN B;
+-- aurmig:downgrade sqlite
+ALTER TABLE T DROP COLUMN B;
+"""
+X3 = """-- aurmig:revision cc03
+-- aurmig:down_revision bb02
+-- aurmig:message an index, written per dialect
+-- aurmig:upgrade mysql
+CREATE INDEX TA ON T (A);
+-- aurmig:upgrade sqlite
+CREATE INDEX TA ON T (A);
+-- aurmig:downgrade mysql
+DROP INDEX TA ON T;
+-- aurmig:downgrade sqlite
+DROP INDEX TA;
+"""
+X4 = """-- aurmig:revision dd04
+-- aurmig:down_revision cc03
+-- aurmig:message another index
+-- aurmig:upgrade mysql
+CREATE INDEX TB ON T (B);
+-- aurmig:upgrade sqlite
+CREATE INDEX TB ON T (B);
+-- aurmig:downgrade mysql
+DROP INDEX TB ON T;
+-- aurmig:downgrade sqlite
+DROP INDEX TB;
 """
 
 
@@ -88,10 +137,86 @@ class ProbeTest(unittest.TestCase):
         finally:
             con.close()
 
-    def lint(self, *args):
-        p = subprocess.run([AURMIG, "--dir", self.dir, "lint", "--format", "json", *args], capture_output=True,
+    def lint(self, *args, d=None):
+        p = subprocess.run([AURMIG, "--dir", d or self.dir, "lint", "--format", "json", *args], capture_output=True,
                            text=True, env=self.env, timeout=120)
         return p.returncode, p.stdout, p.stderr
+
+    def two_dialects(self):
+        d = os.path.join(self.tmp, "x")
+        os.mkdir(d)
+        for name, text in (("aa01_a.sql", X1), ("bb02_b.sql", X2), ("cc03_c.sql", X3), ("dd04_d.sql", X4)):
+            with open(os.path.join(d, name), "w") as f:
+                f.write(text)
+        return d
+
+    def test_x102_mysql_and_sqlite_sections_compared(self):
+        d = self.two_dialects()
+        # without the probe X102 cannot know
+        rc, out, err = self.lint("--all", d=d)
+        self.assertFalse([f for f in json.loads(out)["findings"] if f["code"] == "X102"])
+        rc, out, err = self.lint("--all", "--probe", "--scratch-url", self.url, d=d)
+        self.assertIn(rc, (0, 10), err)
+        x = [f for f in json.loads(out)["findings"] if f["code"] == "X102"]
+        # bb02's sqlite section forgets column C; aa01, cc03 and dd04 agree (dd04 does not
+        # re-report bb02's difference, which was there before it)
+        self.assertEqual([(f["revision"], f["line"], f["severity"]) for f in x], [("bb02", 4, "warning")], x)
+        self.assertEqual(x[0]["dialects"], ["sqlite", "mysql"])
+        self.assertIn("column T.C exists only in mysql", x[0]["message"])
+        self.assertEqual(self.tables(), [])
+        self.assertFalse([n for n in os.listdir(tempfile.gettempdir()) if n.startswith("aurmig-x102-")])
+        # a sqlite section that fails on SQLite
+        with open(os.path.join(d, "ee05_e.sql"), "w") as f:
+            f.write(X4.replace("dd04", "ee05").replace("cc03", "dd04").replace(
+                "CREATE INDEX TB ON T (B);\n-- aurmig:downgrade mysql", "CREATE INDEX TB ON Nope (B);\n"
+                "-- aurmig:downgrade mysql", 1).replace("TB", "TE"))
+        rc, out, err = self.lint("ee05", "--probe", "--scratch-url", self.url, d=d)
+        x = [f for f in json.loads(out)["findings"] if f["code"] == "X102"]
+        self.assertEqual(len(x), 1, x)
+        self.assertIn("the sqlite section fails on a scratch SQLite database", x[0]["message"])
+        # switched off
+        rc, out, err = self.lint("bb02", "--probe", "--scratch-url", self.url, "--ignore", "X102", d=d)
+        self.assertFalse([f for f in json.loads(out)["findings"] if f["code"] == "X102"])
+
+    def test_x102_on_aurweb_history(self):
+        # aurweb's mysql and sqlite sections differ on purpose in four revisions
+        # (docs/aurweb-migrations.md, "Lint findings"); migrations/lint.ini
+        # suppresses them with the reason, so --werror passes
+        mig = os.path.join(SOURCE_ROOT, "migrations")
+        rc, out, err = self.lint("--all", "--werror", "--probe", "--scratch-url", self.url, d=mig)
+        self.assertEqual(rc, 0, err)
+        doc = json.loads(out)
+        x = {}
+        for f in doc["findings"]:
+            if f["code"] == "X102":
+                self.assertTrue(f["suppressed"] and f["reason"], f)
+                x[f["revision"]] = x.get(f["revision"], 0) + 1
+        self.assertEqual(x, {"be7adae47ac3": 4, "d64e5571bc8d": 1, "7d65d35fae45": 4, "f2701a76f4a9": 1})
+        self.assertEqual(self.tables(), [])
+
+    def test_probe_of_a_file_outside_the_graph(self):
+        outside = os.path.join(self.tmp, "ff06_new.sql")
+        with open(outside, "w") as f:
+            f.write("-- aurmig:revision ff06\n-- aurmig:down_revision bb02\n-- aurmig:message new\n"
+                    "-- aurmig:upgrade mysql\nALTER TABLE T ADD COLUMN D INT NULL;\n"
+                    "-- aurmig:downgrade mysql\nALTER TABLE T DROP COLUMN D;\n")
+        rc, out, err = self.lint(outside, "--probe", "--scratch-url", self.url)
+        self.assertIn(rc, (0, 10), err)
+        got = [f for f in json.loads(out)["findings"] if f["code"] == "L112"]
+        # upgraded to bb02 (which added C), so ADD COLUMN D is probed on a real T
+        self.assertEqual([f["line"] for f in got], [5], got)
+        self.assertIn("ALGORITHM=INSTANT, LOCK=NONE", got[0]["message"])
+        self.assertEqual(self.tables(), [])
+        # a parent the directory does not have: said, not guessed
+        with open(outside, "w") as f:
+            f.write("-- aurmig:revision ff06\n-- aurmig:down_revision zz99\n-- aurmig:message new\n"
+                    "-- aurmig:upgrade mysql\nALTER TABLE T ADD COLUMN D INT NULL;\n"
+                    "-- aurmig:downgrade mysql\nALTER TABLE T DROP COLUMN D;\n")
+        rc, out, err = self.lint(outside, "--probe", "--scratch-url", self.url)
+        got = [f for f in json.loads(out)["findings"] if f["code"] == "L112"]
+        self.assertEqual([(f["line"], f["severity"]) for f in got], [(2, "warning")], got)
+        self.assertIn("not probed: its down_revision zz99 is not a revision", got[0]["message"])
+        self.assertEqual(self.tables(), [])
 
     def test_probe_reports_what_mariadb_does(self):
         # without the probe: the rules of thumb (L101 "unless it only widens", L104 ...)
@@ -181,4 +306,5 @@ class ProbeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     AURMIG = os.path.abspath(sys.argv[1])
+    SOURCE_ROOT = os.path.abspath(sys.argv[2])
     unittest.main(argv=sys.argv[:1], verbosity=2)
