@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ini/inifile.h"
+#include "aurmig/ini.h"
 
 #define NOBODY 65534
 
@@ -1327,6 +1328,62 @@ static void test_alloc_failures(void **state)
 	free(sample);
 }
 
+/* ---- aurmig_ini_read(): the public reader, key by key ---- */
+
+typedef struct seen {
+	char text[8192];
+	int stop_at;   /* stop at this key (1-based; 0: never) */
+	int n;
+} seen;
+
+static int collect(void *payload, const char *section, const char *key, const char *value, int line)
+{
+	seen *s = payload;
+	size_t len = strlen(s->text);
+
+	snprintf(s->text + len, sizeof(s->text) - len, "%d [%s] %s=<%s>\n", line, section, key, value);
+	return ++s->n == s->stop_at;
+}
+
+static void test_public_read(void **state)
+{
+	aurmig_context *ctx = *state;
+	char longval[1001];
+	char *text, *dir, *p;
+	seen s = { "", 0, 0 };
+
+	memset(longval, 'x', 1000);
+	longval[1000] = '\0';
+	assert_true(asprintf(&text, "# comment\n[hooks]\nrun = a ; b # c\nKey: %%(v)s\n  next line\n\n[lint]\nlong = %s\n",
+		longval) > 0);
+	dir = save_dir(text, 0600);
+	p = path_in(dir, "config");
+	assert_int_equal(aurmig_ini_read(ctx, p, collect, &s), AURMIG_OK);
+	assert_int_equal(aurmig_error_last(ctx)->code, AURMIG_OK);
+	assert_int_equal(s.n, 3);
+	assert_non_null(strstr(s.text, "3 [hooks] run=<a ; b # c>\n4 [hooks] Key=<%(v)s\nnext line>\n8 [lint] long=<"));
+	assert_non_null(strstr(s.text, longval));
+	/* the callback stops the reading */
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 1;
+	assert_int_equal(aurmig_ini_read(ctx, p, collect, &s), AURMIG_EUSER);
+	assert_int_equal(s.n, 1);
+	/* a syntax error names the file and line; nothing is reported before it */
+	write_all(p, "[a]\nk = 1\nnot a key\n");
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(aurmig_ini_read(ctx, p, collect, &s), AURMIG_EPARSE);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(aurmig_error_last(ctx)->line, 3);
+	assert_string_equal(aurmig_error_last(ctx)->file, p);
+	unlink(p);
+	assert_int_equal(aurmig_ini_read(ctx, p, collect, &s), AURMIG_ENOTFOUND);
+	assert_int_equal(aurmig_ini_read(ctx, NULL, collect, &s), AURMIG_EINVALID);
+	assert_int_equal(aurmig_ini_read(NULL, p, collect, &s), AURMIG_EINVALID);
+	free(p);
+	rmtree(dir);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1356,6 +1413,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_save_read_only_dir, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_save_foreign_owner, setup_ctx, teardown_ctx),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup_ctx, teardown_ctx),
+		cmocka_unit_test_setup_teardown(test_public_read, setup_ctx, teardown_ctx),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
