@@ -96,6 +96,7 @@ static void scope_init(aurmig__lint_scope *s, run *r, int dialect, int direction
 	s->direction = direction;
 	s->transactional = r->m->transactional && !(dialect && section_batched(r->m, direction, dialect));
 	s->lock_wait_ms = r->m->lock_wait_ms;
+	s->online_required = r->m->online_required;
 	s->nl = r->nl;
 	s->nnl = r->nnl;
 }

@@ -113,6 +113,7 @@ typedef struct aurmig__lint_scope {
 	int lock_unbound;        /* ... that sets it to 0, line */
 	int t103_done;
 	long lock_wait_ms;       /* the script's lock_wait header, -1 none (T103) */
+	int online_required;     /* the script's `-- aurmig:online required`: as --online for it */
 	size_t stmt_index, nstmts; /* the statement's index in the section, their number (T102) */
 	char table[128];         /* the table the statement changes (lower case), "" unknown */
 	char probe_version[48];  /* the scratch server's version (run/probe.c) */

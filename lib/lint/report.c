@@ -620,7 +620,7 @@ void aurmig__lint_emit(aurmig__lint_scope *s, int rule, int severity, const char
 		int large = 0, user = s->opts && s->opts->severity[rule] >= 0;
 		if (severity < 0)
 			severity = aurmig__lint_rules[rule].severity;
-		if (s->opts && s->opts->online)
+		if ((s->opts && s->opts->online) || s->online_required)
 			severity = online_severity(rule, severity);
 		if (user)
 			severity = s->opts->severity[rule];   /* the user's word wins */

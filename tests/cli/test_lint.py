@@ -177,6 +177,18 @@ class LintTest(unittest.TestCase):
         x104 = [f["revision"] for f in doc["findings"] if f["code"] == "X104"]
         self.assertEqual(x104, ["cc03"], doc["findings"])
 
+    def test_online_required_header_lints_as_online(self):
+        # a script that must run online (-- aurmig:online required) is linted
+        # as with --online: its rename is an outage for the running release
+        self.scripts()
+        rc, doc = self.json("bb02")
+        self.assertEqual(rc, 0)
+        self.assertEqual({f["severity"] for f in doc["findings"] if f["code"] == "C102"}, {"warning"})
+        self.write("bb02_rename.sql", R2.replace("-- aurmig:upgrade", "-- aurmig:online required\n-- aurmig:upgrade", 1))
+        rc, doc = self.json("bb02")
+        self.assertEqual(rc, 10, doc)
+        self.assertEqual({f["severity"] for f in doc["findings"] if f["code"] == "C102"}, {"error"})
+
     def test_configuration(self):
         self.scripts()
         with open(os.path.join(self.dir, "lint.ini"), "w") as f:
