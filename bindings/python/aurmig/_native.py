@@ -58,6 +58,8 @@ aurmig_hook_fn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(
                                   ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int)
 aurmig_progress_fn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(OPAQUE["aurmig_step"]),
                                       ctypes.c_int)
+aurmig_ini_entry_fn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
+                                       ctypes.c_char_p, ctypes.c_int)
 
 
 class aurmig_plan_options(ctypes.Structure):
@@ -114,7 +116,7 @@ class aurmig_revision_options(ctypes.Structure):
 STRUCTS = {"aurmig_error": aurmig_error, "aurmig_plan_options": aurmig_plan_options,
            "aurmig_revision_options": aurmig_revision_options, "aurmig_step_warning": aurmig_step_warning}
 CALLBACKS = {"aurmig_log_fn": aurmig_log_fn, "aurmig_progress_fn": aurmig_progress_fn,
-             "aurmig_hook_fn": aurmig_hook_fn}
+             "aurmig_hook_fn": aurmig_hook_fn, "aurmig_ini_entry_fn": aurmig_ini_entry_fn}
 SCALARS = {
     "int": ctypes.c_int, "unsigned int": ctypes.c_uint, "long": ctypes.c_long,
     "size_t": ctypes.c_size_t, "double": ctypes.c_double,
