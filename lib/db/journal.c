@@ -465,18 +465,12 @@ int aurmig__journal_start(aurmig_conn *c, const char *run_id, long seq)
 	return run_row_update(c, &b, run_id, seq, AURMIG__J_QUEUED);
 }
 
-int aurmig__journal_cancel_queued(aurmig_conn *c, const char *run_id)
+int aurmig__journal_drop_queued(aurmig_conn *c, const char *run_id)
 {
 	aurmig__buf b;
-	char now[64];
 
-	utc_now(now);
 	aurmig__buf_init(&b, c->ctx);
-	aurmig__buf_printf(&b, "UPDATE %s SET outcome = ", c->journal_table);
-	aurmig__db_quote(&b, c->dialect, AURMIG__J_CANCELLED);
-	aurmig__buf_puts(&b, ", finished_at = ");
-	aurmig__db_quote(&b, c->dialect, now);
-	aurmig__buf_puts(&b, " WHERE run_id = ");
+	aurmig__buf_printf(&b, "DELETE FROM %s WHERE run_id = ", c->journal_table);
 	aurmig__db_quote(&b, c->dialect, run_id);
 	aurmig__buf_puts(&b, " AND outcome = ");
 	aurmig__db_quote(&b, c->dialect, AURMIG__J_QUEUED);

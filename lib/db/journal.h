@@ -21,8 +21,8 @@
 #define AURMIG__J_CANCELLED "cancelled"     /* announced but never started */
 /* MySQL/MariaDB: a later step of a run, written when the run starts; the
  * step before it turns it into "running" in its own last statement. A run
- * that died leaves its later steps so: never started (the gate then marks
- * them cancelled). */
+ * that died leaves its later steps so: never started (the next run's gate
+ * deletes them; a run that fails or stops deletes its own). */
 #define AURMIG__J_QUEUED "queued"
 
 /* One journal row as read back. Strings are "" when NULL in the table. */
@@ -123,8 +123,9 @@ int aurmig__journal_success_with_version(aurmig_conn *c, const char *run_id, lon
 	const char *from, const char *to, long next, int *merged);
 /* A queued row (run_id, seq) starts: running, started now (one row must change). */
 int aurmig__journal_start(aurmig_conn *c, const char *run_id, long seq);
-/* Every queued row of the run: cancelled (any number of rows). */
-int aurmig__journal_cancel_queued(aurmig_conn *c, const char *run_id);
+/* Every queued row of the run deleted (any number of rows): steps that
+ * never started leave no row, as before rows were written ahead. */
+int aurmig__journal_drop_queued(aurmig_conn *c, const char *run_id);
 
 /* A fresh random run id (32 hex digits). */
 int aurmig__journal_run_id(char out[33]);

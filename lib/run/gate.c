@@ -156,10 +156,10 @@ int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
 	for (size_t i = 0; i < rows.n && !rc; i++) {
 		aurmig__jrow *j = &rows.v[i];
 		if (strcmp(j->outcome, AURMIG__J_QUEUED) == 0) {
-			/* a dead run's later steps (MySQL), never started: cancelled,
+			/* a dead run's later steps (MySQL), never started: deleted,
 			 * all of a run at once (its rows follow each other) */
 			if (have_lock && (!cancelled || strcmp(cancelled, j->run_id) != 0)) {
-				rc = aurmig__journal_cancel_queued(c, j->run_id);
+				rc = aurmig__journal_drop_queued(c, j->run_id);
 				cancelled = j->run_id;
 			}
 			continue;

@@ -19,7 +19,10 @@
  * step costs no statement of its own to announce it, and a kill anywhere
  * leaves what it always did: the step that was running marked so (with the
  * statements it finished), the ones after it "queued" (never started; the
- * next run's gate marks them cancelled). When the step's last statement is
+ * next run's gate deletes them, as a run that fails or stops deletes its
+ * own). A step with config steps does not start the next one: its config
+ * steps run after its commit, and a kill there must not leave the next step
+ * "running" (it has not begun). When the step's last statement is
  * DDL, its progress rides on that UPDATE too, in autocommit: a kill
  * between the two leaves the DDL unrecorded, as a kill between a DDL
  * statement and its own progress update always did.
@@ -107,13 +110,13 @@ static int announce(aurmig_plan *p, long seq)
 	return rc;
 }
 
-/* The later steps' rows that no step will start: cancelled (errors held). */
+/* The later steps' rows that no step will start: deleted (errors held). */
 static void cancel_queued(aurmig_plan *p)
 {
 	if (p->queued_lo >= p->queued_hi)
 		return;
 	aurmig__err_hold(p->ctx);
-	aurmig__journal_cancel_queued(p->conn, p->run_id);
+	aurmig__journal_drop_queued(p->conn, p->run_id);
 	aurmig__err_release(p->ctx);
 	p->queued_lo = p->queued_hi = 0;
 }
@@ -700,7 +703,7 @@ again:
 	 * statement's progress when it is DDL */
 	vmerge = p->conn->dialect == AURMIG_DIALECT_MYSQL && p->marker_seq == seq && s->nops == 1 &&
 		s->ops[0].op == AURMIG__OP_UPDATE && !s->ncfg;
-	next = !one_tx && seq + 1 < (long)p->nsteps && is_queued(p, seq + 1) ? seq + 1 : -1;
+	next = !one_tx && !s->ncfg && seq + 1 < (long)p->nsteps && is_queued(p, seq + 1) ? seq + 1 : -1;
 	p->tail_ok = 1;   /* the version change below joins a last DML statement's transaction */
 	p->tail_ddl_ok = vmerge && !atomic;
 	rc = aurmig__run_statements(p, s, 0, &done, &total, atomic);
@@ -764,7 +767,7 @@ again:
 		announced = next;
 		p->queued_lo = (size_t)next + 1;
 	} else if (!one_tx && seq + 1 < (long)p->nsteps &&
-		   (aurmig__step_atomic(p, &p->steps[seq + 1]) || is_queued(p, seq + 1))) {
+		   (aurmig__step_atomic(p, &p->steps[seq + 1]) || (is_queued(p, seq + 1) && !s->ncfg))) {
 		if ((rc = announce(p, seq + 1)))
 			return fail_after(p, s, rc, atomic, done, total);
 		announced = seq + 1;
