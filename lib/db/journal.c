@@ -177,7 +177,7 @@ static void insert_head(aurmig__buf *b, aurmig_conn *c)
 void aurmig__journal_values(aurmig__buf *b, aurmig_conn *c, const aurmig__jentry *e)
 {
 	char now[64];
-	int final = strcmp(e->outcome, AURMIG__J_RUNNING) != 0;
+	int final = strcmp(e->outcome, AURMIG__J_RUNNING) != 0 && strcmp(e->outcome, AURMIG__J_QUEUED) != 0;
 
 	utc_now(now);
 	lookup_ident(c);
@@ -451,45 +451,104 @@ int aurmig__journal_row_downgrade(const aurmig__jrow *j)
 	return !list_has(j->to_revs, j->revision) && list_has(j->from_revs, j->revision);
 }
 
-int aurmig__journal_success_with_version(aurmig_conn *c, const char *run_id, long seq, long done,
-	const char *from, const char *to, int *merged)
+int aurmig__journal_start(aurmig_conn *c, const char *run_id, long seq)
 {
-	unsigned long long n = 0;
+	aurmig__buf b;
+	char now[64];
+
+	utc_now(now);
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "UPDATE %s SET outcome = ", c->journal_table);
+	aurmig__db_quote(&b, c->dialect, AURMIG__J_RUNNING);
+	aurmig__buf_puts(&b, ", started_at = ");
+	aurmig__db_quote(&b, c->dialect, now);
+	return run_row_update(c, &b, run_id, seq, AURMIG__J_QUEUED);
+}
+
+int aurmig__journal_drop_queued(aurmig_conn *c, const char *run_id)
+{
+	aurmig__buf b;
+
+	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_printf(&b, "DELETE FROM %s WHERE run_id = ", c->journal_table);
+	aurmig__db_quote(&b, c->dialect, run_id);
+	aurmig__buf_puts(&b, " AND outcome = ");
+	aurmig__db_quote(&b, c->dialect, AURMIG__J_QUEUED);
+	return aurmig__db_exec_buf(c, &b);
+}
+
+/* The aliases of the journal table in the merged UPDATE (a version table
+ * may have any name, but not one starting with aurmig_journal). */
+#define J_THIS "aurmig_journal_this"
+#define J_NEXT "aurmig_journal_next"
+
+int aurmig__journal_success_with_version(aurmig_conn *c, const char *run_id, long seq, long done,
+	const char *from, const char *to, long next, int *merged)
+{
+	unsigned long long n = 0, want = 1 + (from ? 1 : 0) + (next >= 0 ? 1 : 0);
 	aurmig__buf b;
 	char now[64];
 	char *sql;
 	int rc;
 
 	*merged = 0;
-	if (c->dialect != AURMIG_DIALECT_MYSQL)
+	if (c->dialect != AURMIG_DIALECT_MYSQL || want < 2)
 		return AURMIG_OK;
 	if ((rc = aurmig__lock_renew(c)))   /* a cluster's lease: still ours? */
 		return rc;
 	utc_now(now);
 	aurmig__buf_init(&b, c->ctx);
-	aurmig__buf_printf(&b, "UPDATE %s, %s SET %s.version_num = ", c->version_table, c->journal_table,
-		c->version_table);
-	aurmig__db_quote(&b, c->dialect, to);
-	aurmig__buf_printf(&b, ", %s.statements_done = %ld, %s.outcome = ", c->journal_table, done, c->journal_table);
+	/* a join of single rows: it matches all of them or none */
+	aurmig__buf_puts(&b, "UPDATE ");
+	if (from)
+		aurmig__buf_printf(&b, "%s, ", c->version_table);
+	aurmig__buf_printf(&b, "%s AS " J_THIS, c->journal_table);
+	if (next >= 0)
+		aurmig__buf_printf(&b, ", %s AS " J_NEXT, c->journal_table);
+	aurmig__buf_puts(&b, " SET ");
+	if (from) {
+		aurmig__buf_printf(&b, "%s.version_num = ", c->version_table);
+		aurmig__db_quote(&b, c->dialect, to);
+		aurmig__buf_puts(&b, ", ");
+	}
+	aurmig__buf_printf(&b, J_THIS ".statements_done = %ld, " J_THIS ".outcome = ", done);
 	aurmig__db_quote(&b, c->dialect, AURMIG__J_SUCCESS);
-	aurmig__buf_printf(&b, ", %s.finished_at = ", c->journal_table);
+	aurmig__buf_puts(&b, ", " J_THIS ".finished_at = ");
 	aurmig__db_quote(&b, c->dialect, now);
-	aurmig__buf_printf(&b, ", %s.error = NULL WHERE %s.version_num = ", c->journal_table, c->version_table);
-	aurmig__db_quote(&b, c->dialect, from);
-	aurmig__buf_printf(&b, " AND %s.run_id = ", c->journal_table);
+	aurmig__buf_puts(&b, ", " J_THIS ".error = NULL");
+	if (next >= 0) {
+		aurmig__buf_puts(&b, ", " J_NEXT ".outcome = ");
+		aurmig__db_quote(&b, c->dialect, AURMIG__J_RUNNING);
+		aurmig__buf_puts(&b, ", " J_NEXT ".started_at = ");
+		aurmig__db_quote(&b, c->dialect, now);
+	}
+	aurmig__buf_puts(&b, " WHERE ");
+	if (from) {
+		aurmig__buf_printf(&b, "%s.version_num = ", c->version_table);
+		aurmig__db_quote(&b, c->dialect, from);
+		aurmig__buf_puts(&b, " AND ");
+	}
+	aurmig__buf_puts(&b, J_THIS ".run_id = ");
 	aurmig__db_quote(&b, c->dialect, run_id);
-	aurmig__buf_printf(&b, " AND %s.seq = %ld AND %s.outcome = ", c->journal_table, seq, c->journal_table);
+	aurmig__buf_printf(&b, " AND " J_THIS ".seq = %ld AND " J_THIS ".outcome = ", seq);
 	aurmig__db_quote(&b, c->dialect, AURMIG__J_RUNNING);
+	if (next >= 0) {
+		aurmig__buf_puts(&b, " AND " J_NEXT ".run_id = ");
+		aurmig__db_quote(&b, c->dialect, run_id);
+		aurmig__buf_printf(&b, " AND " J_NEXT ".seq = %ld AND " J_NEXT ".outcome = ", next);
+		aurmig__db_quote(&b, c->dialect, AURMIG__J_QUEUED);
+	}
 	if (!(sql = aurmig__buf_detach(&b)))
 		return AURMIG_ENOMEM;
 	rc = c->ops->exec(c, sql, &n);
-	if (!rc && n == 2)
+	if (!rc && n == want)
 		*merged = 1;
 	else if (!rc && n != 0) {
-		/* a join of two single rows matches both or neither */
 		rc = aurmig__err(c->ctx, AURMIG_ECONFLICT, AURMIG_ERRCLASS_DB,
-			"Online migration expected to match one row when updating '%s' to '%s' in '%s' and the "
-			"journal row of run %s step %ld; %llu found", from, to, c->version_table, run_id, seq, n);
+			"Online migration expected to match one row each when updating '%s' to '%s' in '%s', the "
+			"journal row of run %s step %ld%s; %llu rows changed, not %llu", from ? from : "-",
+			to ? to : "-", c->version_table, run_id, seq, next >= 0 ? " and the next step's row" : "", n,
+			want);
 		aurmig__err_set_statement(c->ctx, sql);
 	}
 	free(sql);

@@ -19,6 +19,11 @@
 #define AURMIG__J_INTERRUPTED "interrupted" /* the run died; the database rolled it back */
 #define AURMIG__J_RESOLVED "resolved"       /* a failed step an operator then resolved */
 #define AURMIG__J_CANCELLED "cancelled"     /* announced but never started */
+/* MySQL/MariaDB: a later step of a run, written when the run starts; the
+ * step before it turns it into "running" in its own last statement. A run
+ * that died leaves its later steps so: never started (the next run's gate
+ * deletes them; a run that fails or stops deletes its own). */
+#define AURMIG__J_QUEUED "queued"
 
 /* One journal row as read back. Strings are "" when NULL in the table. */
 typedef struct aurmig__jrow {
@@ -107,14 +112,20 @@ int aurmig__journal_select(aurmig_conn *c, const char *cols, size_t ncols, const
  * revision/checksum pairs (pairs->v[2i], pairs->v[2i + 1]). */
 int aurmig__journal_read_checksums(aurmig_conn *c, aurmig__strv *pairs);
 
-/* MySQL/MariaDB: the step's version change (from -> to, one row) and its
- * journal row's success (run_id, seq, running -> success, done) in one
- * multi-table UPDATE: *merged is 1 when both rows matched. When neither did
- * (the row or the version moved), nothing changed and *merged is 0: the
- * caller makes the two changes apart, and their errors say which vanished.
+/* MySQL/MariaDB: the step's version change (from -> to, one row; from NULL:
+ * none), its journal row's success (run_id, seq, running -> success, done)
+ * and, when next >= 0, the next step's row (queued -> running, started now)
+ * in one multi-table UPDATE: *merged is 1 when all the rows matched. When
+ * none did (a row or the version moved), nothing changed and *merged is 0:
+ * the caller makes the changes apart, and their errors say which vanished.
  * Elsewhere *merged is 0 and nothing runs. */
 int aurmig__journal_success_with_version(aurmig_conn *c, const char *run_id, long seq, long done,
-	const char *from, const char *to, int *merged);
+	const char *from, const char *to, long next, int *merged);
+/* A queued row (run_id, seq) starts: running, started now (one row must change). */
+int aurmig__journal_start(aurmig_conn *c, const char *run_id, long seq);
+/* Every queued row of the run deleted (any number of rows): steps that
+ * never started leave no row, as before rows were written ahead. */
+int aurmig__journal_drop_queued(aurmig_conn *c, const char *run_id);
 
 /* A fresh random run id (32 hex digits). */
 int aurmig__journal_run_id(char out[33]);

@@ -145,7 +145,8 @@ int aurmig__refuse_if_live(aurmig_conn *c, const aurmig__jrows *rows)
 int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
 {
 	aurmig__jrows rows;
-	int rc = aurmig__journal_read(c, "outcome IN ('running', 'failed')", &rows);
+	int rc = aurmig__journal_read(c, "outcome IN ('running', 'failed', 'queued')", &rows);
+	const char *cancelled = NULL;
 
 	/* with the lock held (by us), a running row's run is dead; without it
 	 * (AURMIG_PLAN_NO_LOCK), ask whether it is alive */
@@ -153,6 +154,15 @@ int aurmig__recovery_gate(aurmig_conn *c, const aurmig_graph *g, int have_lock)
 		rc = aurmig__refuse_if_live(c, &rows);
 	for (size_t i = 0; i < rows.n && !rc; i++) {
 		aurmig__jrow *j = &rows.v[i];
+		if (strcmp(j->outcome, AURMIG__J_QUEUED) == 0) {
+			/* a dead run's later steps (MySQL), never started: deleted,
+			 * all of a run at once (its rows follow each other) */
+			if (have_lock && (!cancelled || strcmp(cancelled, j->run_id) != 0)) {
+				rc = aurmig__journal_drop_queued(c, j->run_id);
+				cancelled = j->run_id;
+			}
+			continue;
+		}
 		if (strcmp(j->outcome, AURMIG__J_RUNNING) == 0 && j->atomic) {
 			if (!have_lock)
 				continue;   /* may be another run, live */

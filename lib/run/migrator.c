@@ -11,6 +11,21 @@
  * extra commit per step: the journal row announcing step i+1 ("running")
  * is written in step i's transaction, and only the first step's
  * announcement costs a commit of its own.
+ *
+ * MySQL/MariaDB (issue 20.5): every step's row is written when the run
+ * starts (the first "running", the others "queued", one INSERT per 100),
+ * and step i's last statement (the multi-table UPDATE of the version row
+ * and its success record) also turns step i+1's row into "running". So a
+ * step costs no statement of its own to announce it, and a kill anywhere
+ * leaves what it always did: the step that was running marked so (with the
+ * statements it finished), the ones after it "queued" (never started; the
+ * next run's gate deletes them, as a run that fails or stops deletes its
+ * own). A step with config steps does not start the next one: its config
+ * steps run after its commit, and a kill there must not leave the next step
+ * "running" (it has not begun). When the step's last statement is
+ * DDL, its progress rides on that UPDATE too, in autocommit: a kill
+ * between the two leaves the DDL unrecorded, as a kill between a DDL
+ * statement and its own progress update always did.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +92,35 @@ static int insert_row(aurmig_plan *p, long seq, const char *outcome)
 	return aurmig__journal_insert(p->conn, &e);
 }
 
+/* Was step seq's row written "queued" at the start, and not started yet? */
+static int is_queued(const aurmig_plan *p, long seq)
+{
+	return seq >= 0 && (size_t)seq >= p->queued_lo && (size_t)seq < p->queued_hi;
+}
+
+/* Step seq's row says "running": its queued row starts, else a new row. */
+static int announce(aurmig_plan *p, long seq)
+{
+	int rc;
+
+	if (!is_queued(p, seq))
+		return insert_row(p, seq, AURMIG__J_RUNNING);
+	if (!(rc = aurmig__journal_start(p->conn, p->run_id, seq)))
+		p->queued_lo = (size_t)seq + 1;
+	return rc;
+}
+
+/* The later steps' rows that no step will start: deleted (errors held). */
+static void cancel_queued(aurmig_plan *p)
+{
+	if (p->queued_lo >= p->queued_hi)
+		return;
+	aurmig__err_hold(p->ctx);
+	aurmig__journal_drop_queued(p->conn, p->run_id);
+	aurmig__err_release(p->ctx);
+	p->queued_lo = p->queued_hi = 0;
+}
+
 /*
  * In a whole-plan transaction the steps' journal rows ("success") are
  * collected and written by one INSERT per JBATCH steps instead of one per
@@ -126,6 +170,41 @@ static int queue_row(aurmig_plan *p, long seq, const char *outcome)
 	return p->njrows >= JBATCH ? flush_rows(p) : AURMIG_OK;
 }
 
+/* MySQL: every step's row at once, the first "running", the others
+ * "queued" (JBATCH rows per INSERT, each committed by itself). */
+static int write_rows_ahead(aurmig_plan *p)
+{
+	aurmig__buf b;
+	size_t k = 0;
+	int rc = AURMIG_OK;
+
+	for (size_t i = 0; i < p->nsteps && !rc; i++) {
+		aurmig__jentry e;
+		char *values;
+
+		if (k++)
+			aurmig__buf_puts(&b, ", ");
+		else
+			aurmig__buf_init(&b, p->ctx);
+		step_entry(&e, p, (long)i, i ? AURMIG__J_QUEUED : AURMIG__J_RUNNING);
+		aurmig__journal_values(&b, p->conn, &e);
+		if (k < JBATCH && i + 1 < p->nsteps)
+			continue;
+		k = 0;
+		if (!(values = aurmig__buf_detach(&b)))
+			return AURMIG_ENOMEM;
+		rc = aurmig__journal_insert_values(p->conn, values);
+		free(values);
+		if (!rc && p->marker_seq != 0) {   /* the first INSERT, which holds step 0's row */
+			p->marker_seq = 0;
+			p->queued_lo = 1;
+		}
+		if (!rc)
+			p->queued_hi = i + 1;
+	}
+	return rc;
+}
+
 static int has_hook(const aurmig_step *s)
 {
 	for (size_t i = 0; i < s->nitems; i++)
@@ -160,7 +239,10 @@ void aurmig__plan_unlock(aurmig_plan *p)
 
 void aurmig__plan_cancel_marker(aurmig_plan *p)
 {
-	if (p->marker_seq < 0 || (size_t)p->marker_seq < p->next || p->failed)
+	if (p->failed)
+		return;
+	cancel_queued(p);
+	if (p->marker_seq < 0 || (size_t)p->marker_seq < p->next)
 		return;
 	aurmig__err_hold(p->ctx);
 	aurmig__journal_update(p->conn, p->run_id, p->marker_seq, 0, AURMIG__J_CANCELLED, NULL, AURMIG__J_RUNNING);
@@ -183,6 +265,7 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 	if (atomic || p->plan_tx || p->conn->in_tx)
 		aurmig__db_rollback(p->conn);
 	p->plan_tx = 0;
+	p->tail_ddl = 0;
 	p->failed = 1;
 	aurmig__err_hold(p->ctx);
 	if (s) {
@@ -194,16 +277,20 @@ static int fail(aurmig_plan *p, aurmig_step *s, int rc, int atomic, size_t done,
 		e.error = msg ? msg : "";
 		/* the step's row survived only if it was committed before the
 		 * failing transaction began (marker_seq); else write it anew */
-		if (p->marker_seq != seq)
-			aurmig__journal_insert(p->conn, &e);
-		else
+		if (p->marker_seq == seq)
 			aurmig__journal_finish(p->conn, &e, AURMIG__J_RUNNING);
+		else if (is_queued(p, seq)) {
+			aurmig__journal_finish(p->conn, &e, AURMIG__J_QUEUED);
+			p->queued_lo = (size_t)seq + 1;
+		} else
+			aurmig__journal_insert(p->conn, &e);
 		if (atomic && (p->opts.flags & AURMIG_PLAN_ONE_TRANSACTION) && seq > 0)
 			aurmig__journal_update(p->conn, p->run_id, 0, 0, AURMIG__J_ROLLED_BACK,
 				"rolled back with the whole plan", AURMIG__J_RUNNING);
 		p->marker_seq = -1;
 	}
 	aurmig__err_release(p->ctx);
+	cancel_queued(p);   /* the steps after it never start */
 	free(msg);
 	aurmig__plan_unlock(p);
 	if (!atomic && s && s->mig && (done > 0 || s->batches))
@@ -489,8 +576,10 @@ int aurmig__run_statements(aurmig_plan *p, aurmig_step *s, size_t from, size_t *
 		}
 		if (!rc) {
 			*done = i + 1;
-			if (!atomic && !journalled && (rc = aurmig__journal_update(p->conn, p->run_id, (long)(s - p->steps),
-				    (long)*done, NULL, NULL, AURMIG__J_RUNNING)) == AURMIG_ECONFLICT)
+			if (!atomic && !journalled && p->tail_ddl_ok && *done == n)
+				p->tail_ddl = 1;   /* the step's success statement, next, records it */
+			else if (!atomic && !journalled && (rc = aurmig__journal_update(p->conn, p->run_id,
+				    (long)(s - p->steps), (long)*done, NULL, NULL, AURMIG__J_RUNNING)) == AURMIG_ECONFLICT)
 				rc = journal_lost(p, s, *done, n);
 		}
 	}
@@ -503,7 +592,8 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 	aurmig_step *s;
 	long seq;
 	size_t done = 0, total = 0;
-	int atomic, rc, merged = 0;
+	int atomic, rc, merged = 0, vmerge;
+	long next, announced = -1;
 	double t0;
 
 	aurmig__err_clear(p->ctx);
@@ -544,7 +634,12 @@ int aurmig__plan_apply_next(aurmig_plan *p, const aurmig_step **out)
 				return fail(p, NULL, rc, 1, 0, 0);
 			if ((rc = aurmig__journal_ensure(p->conn)))
 				return fail(p, NULL, rc, 1, 0, 0);
-			if (aurmig__step_atomic(p, &p->steps[0])) {
+			if (!tx && !one_tx) {
+				if ((rc = write_rows_ahead(p))) {
+					aurmig__plan_cancel_marker(p);
+					return fail(p, NULL, rc, 1, 0, 0);
+				}
+			} else if (aurmig__step_atomic(p, &p->steps[0])) {
 				if ((rc = insert_row(p, 0, AURMIG__J_RUNNING)))
 					return fail(p, NULL, rc, 1, 0, 0);
 			}
@@ -597,7 +692,7 @@ again:
 		}
 	}
 	if (!atomic && p->marker_seq != seq) {
-		if ((rc = insert_row(p, seq, AURMIG__J_RUNNING)))
+		if ((rc = announce(p, seq)))
 			return fail(p, s, rc, atomic, 0, 0);
 		p->marker_seq = seq;
 	}
@@ -608,9 +703,16 @@ again:
 		return fail(p, s, rc, atomic, 0, 0);
 	if (seq == 0 && p->command != AURMIG_CMD_DOWNGRADE && (rc = aurmig__version_ensure(p->conn)))
 		return fail(p, s, rc, atomic, 0, 0);
+	/* MySQL: the version change and the success record (and the next
+	 * step's start) are one statement, which also records the last
+	 * statement's progress when it is DDL */
+	vmerge = p->conn->dialect == AURMIG_DIALECT_MYSQL && p->marker_seq == seq && s->nops == 1 &&
+		s->ops[0].op == AURMIG__OP_UPDATE && !s->ncfg;
+	next = !one_tx && !s->ncfg && seq + 1 < (long)p->nsteps && is_queued(p, seq + 1) ? seq + 1 : -1;
 	p->tail_ok = 1;   /* the version change below joins a last DML statement's transaction */
+	p->tail_ddl_ok = vmerge && !atomic;
 	rc = aurmig__run_statements(p, s, 0, &done, &total, atomic);
-	p->tail_ok = 0;
+	p->tail_ok = p->tail_ddl_ok = 0;
 	if (rc) {
 		if (p->retry_step) {
 			/* a lock-wait timeout, rolled back: the whole step again */
@@ -619,14 +721,28 @@ again:
 		}
 		return fail(p, s, rc, atomic, done, total);
 	}
-	if (!atomic && !p->tail_dml && (rc = aurmig__db_begin(p->conn)))
+	/* after a last DDL statement the one statement below runs by itself
+	 * (autocommit): nothing else is left to commit with it */
+	if (!atomic && !p->tail_dml && !p->tail_ddl && (rc = aurmig__db_begin(p->conn)))
 		return fail_after(p, s, rc, atomic, done, total);
-	/* MySQL: the version row and the success record in one statement */
-	if (p->marker_seq == seq && s->nops == 1 && s->ops[0].op == AURMIG__OP_UPDATE && !s->ncfg &&
-	    (rc = aurmig__journal_success_with_version(p->conn, p->run_id, seq, (long)done, s->ops[0].a,
-		    s->ops[0].b, &merged)))
+	/* MySQL: the version row, the success record and the next step's row
+	 * in one statement */
+	if (vmerge && (rc = aurmig__journal_success_with_version(p->conn, p->run_id, seq, (long)done, s->ops[0].a,
+		    s->ops[0].b, next, &merged)))
 		return fail_after(p, s, rc, atomic, done, total);
+	if (!merged && p->tail_ddl) {
+		/* it matched nothing: the changes apart, in a transaction, say
+		 * which row moved */
+		p->tail_ddl = 0;
+		if ((rc = aurmig__db_begin(p->conn)))
+			return fail_after(p, s, rc, atomic, done, total);
+	}
 	if (!merged && (rc = run_rowops(p, s)))
+		return fail_after(p, s, rc, atomic, done, total);
+	/* the success record and the next step's row in one statement */
+	if (!merged && !vmerge && p->marker_seq == seq && !s->ncfg && next >= 0 &&
+	    (rc = aurmig__journal_success_with_version(p->conn, p->run_id, seq, (long)done, NULL, NULL, next,
+		    &merged)))
 		return fail_after(p, s, rc, atomic, done, total);
 	/* config rows keep their place after the earlier steps' rows */
 	if (s->ncfg && (rc = flush_rows(p)))
@@ -640,26 +756,32 @@ again:
 	else if (p->marker_seq == seq)
 		rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL,
 			AURMIG__J_RUNNING);
-	else if (one_tx && p->plan_tx)
+	else if (is_queued(p, seq)) {
+		if (!(rc = aurmig__journal_update(p->conn, p->run_id, seq, (long)done, AURMIG__J_SUCCESS, NULL,
+			      AURMIG__J_QUEUED)))
+			p->queued_lo = (size_t)seq + 1;
+	} else if (one_tx && p->plan_tx)
 		rc = queue_row(p, seq, AURMIG__J_SUCCESS);
 	else
 		rc = insert_row(p, seq, AURMIG__J_SUCCESS);
 	if (rc)
 		return fail_after(p, s, rc, atomic, done, total);
-	p->marker_seq = -1;
-	/* announce the next step in this transaction, so a crash in it is seen */
-	if (!one_tx && seq + 1 < (long)p->nsteps && aurmig__step_atomic(p, &p->steps[seq + 1])) {
-		if ((rc = insert_row(p, seq + 1, AURMIG__J_RUNNING)))
+	/* announce the next step in this transaction, so a crash in it is seen
+	 * (MySQL: the merged statement did) */
+	if (merged && next >= 0) {
+		announced = next;
+		p->queued_lo = (size_t)next + 1;
+	} else if (!one_tx && seq + 1 < (long)p->nsteps &&
+		   (aurmig__step_atomic(p, &p->steps[seq + 1]) || (is_queued(p, seq + 1) && !s->ncfg))) {
+		if ((rc = announce(p, seq + 1)))
 			return fail_after(p, s, rc, atomic, done, total);
-		p->marker_seq = seq + 1;
+		announced = seq + 1;
 	}
-	if (!one_tx || !atomic) {
-		if ((rc = aurmig__db_commit(p->conn))) {
-			p->marker_seq = seq;
-			return fail_after(p, s, rc, atomic, done, total);
-		}
-	}
-	p->tail_dml = 0;
+	/* (merged in autocommit after a last DDL statement: committed) */
+	if ((!one_tx || !atomic) && !p->tail_ddl && (rc = aurmig__db_commit(p->conn)))
+		return fail_after(p, s, rc, atomic, done, total);
+	p->marker_seq = announced;
+	p->tail_dml = p->tail_ddl = 0;
 	s->seconds = now_seconds() - t0;
 	p->next++;
 	if (p->next == p->nsteps && p->plan_tx) {
@@ -674,6 +796,7 @@ again:
 	if (!p->plan_tx) {
 		for (; p->cfg_done < p->next; p->cfg_done++)
 			if ((rc = aurmig__config_after_step(p, &p->steps[p->cfg_done]))) {
+				aurmig__plan_cancel_marker(p);   /* the next step never starts */
 				p->failed = 1;
 				aurmig__plan_unlock(p);
 				return rc;

@@ -52,6 +52,8 @@ struct aurmig_plan {
 	int own_lock;                /* this plan took the deploy lock */
 	char run_id[33];             /* journal rows of this run */
 	long marker_seq;             /* step whose journal row exists ("running"), or -1 */
+	size_t queued_lo, queued_hi; /* MySQL: steps [lo, hi) have a "queued" journal row, written
+	                              * at the start; the step before each makes it "running" */
 	char *sql;                   /* aurmig_plan_sql() result */
 	aurmig__ini *ini;            /* the configuration file, when config steps run */
 	char *config_file;           /* the plan's copy of opts.config_file (owned) */
@@ -72,6 +74,10 @@ struct aurmig_plan {
 	int tail_ok;                 /* aurmig__run_statements may leave tail_dml's transaction open */
 	int tail_dml;                /* a non-atomic step's last statement, DML, ran in the open
 	                              * transaction of its version change (uncommitted) */
+	int tail_ddl_ok;             /* the step's success is one statement: the last statement's
+	                              * progress can ride on it (MySQL, see migrator.c) */
+	int tail_ddl;                /* so it did: the last statement ran, its progress is not
+	                              * written yet (the success statement writes it) */
 	char *wait_note;             /* attempts and blockers, for the message of a step out of retries */
 	char *batch_resume;          /* resume: the journal row's batch note (run/batch.c), or NULL */
 	aurmig__strv sizes;          /* MySQL: table, rows, bytes of each table (information_schema),

@@ -163,6 +163,19 @@ static int rowops(aurmig_plan *p)
 	return rc;
 }
 
+/* Before rowops' transaction (MySQL's CREATE TABLE would commit it): the
+ * version table, when a row goes in. The first revision's run may have died
+ * after its journal row, before it made the table. */
+static int rowops_table(aurmig_plan *p)
+{
+	const aurmig_step *s = &p->steps[0];
+
+	for (size_t k = 0; k < s->nops; k++)
+		if (s->ops[k].op == AURMIG__OP_INSERT)
+			return aurmig__version_ensure(p->conn);
+	return AURMIG_OK;
+}
+
 static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const char *revision,
 	const aurmig_plan_options *opts, aurmig_plan **pp)
 {
@@ -254,7 +267,7 @@ static int do_recover(aurmig_conn *c, const aurmig_graph *g, int action, const c
 			clock_gettime(CLOCK_MONOTONIC, &t1);
 			s->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		}
-		if ((rc = aurmig__db_begin(c)) || (rc = rowops(p)) ||
+		if ((rc = rowops_table(p)) || (rc = aurmig__db_begin(c)) || (rc = rowops(p)) ||
 		    (rc = aurmig__journal_update(c, run_id, 0, (long)done, AURMIG__J_SUCCESS, NULL, AURMIG__J_RUNNING)) ||
 		    (rc = aurmig__db_commit(c))) {
 			aurmig__db_rollback(c);
@@ -284,7 +297,7 @@ resume_failed:
 	}
 	if (action == AURMIG_RECOVER_MARK_APPLIED || action == AURMIG_RECOVER_MARK_ROLLED_BACK) {
 		int applied = action == AURMIG_RECOVER_MARK_APPLIED;
-		if ((rc = aurmig__db_begin(c)) ||
+		if ((applied && (rc = rowops_table(p))) || (rc = aurmig__db_begin(c)) ||
 		    (applied && (rc = rowops(p))) ||
 		    (rc = aurmig__journal_set_outcome(c, j->run_id, j->seq, AURMIG__J_RESOLVED, j->outcome)) ||
 		    (rc = insert_resolution(c, run_id, j, applied ? "mark-applied" : "mark-rolled-back",

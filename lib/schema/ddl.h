@@ -45,6 +45,16 @@ int aurmig__ddl_render(aurmig__strv *out, const aurmig__ddl *op, int dialect, au
  */
 int aurmig__ddl_exec(aurmig_conn *c, const aurmig__ddl *op, const char *file, int line);
 
+/*
+ * SQLite: the query that finds foreign-key violations of and to table after
+ * it was rebuilt, as PRAGMA foreign_key_check(C) reports them for the table
+ * and every table C referencing it (fkcheck.c: set-based where the parent
+ * key is a rowid, the pragma elsewhere). all 0: columns (child, parent), at
+ * most one row; all 1: every violation, (child, rowid, parent, fkid) as the
+ * pragma's. *out is NULL when no foreign key involves the table.
+ */
+int aurmig__sqlite_fk_check_sql(aurmig_conn *c, const char *table, int all, char **out);
+
 /* 1 for CREATE TABLE. */
 int aurmig__ddl_is_create_table(const aurmig__ddl *op);
 

@@ -64,44 +64,19 @@ int aurmig__ddl_model_from_conn(aurmig_schema **out, aurmig_conn *c)
 	return rc;
 }
 
-/* SQL string literal of s (quotes doubled) appended to b. */
-static void put_literal(aurmig__buf *b, const char *s)
-{
-	aurmig__buf_puts(b, "'");
-	for (const char *q; (q = strchr(s, '\'')); s = q + 1) {
-		aurmig__buf_add(b, s, (size_t)(q - s) + 1);
-		aurmig__buf_puts(b, "'");
-	}
-	aurmig__buf_puts(b, s);
-	aurmig__buf_puts(b, "'");
-}
-
 /* Foreign-key violations involving table (as child or parent). Only the
- * table itself and the tables whose foreign keys name it are checked
- * (pragma_foreign_key_check(NAME) each), not the whole database: a rebuild
- * of one table cannot break the others, and checking every table costs
- * seconds on a large database. */
+ * table itself and the tables whose foreign keys name it are checked, not
+ * the whole database: a rebuild of one table cannot break the others, and
+ * checking every table costs seconds on a large database (fkcheck.c). */
 static int sqlite_fk_check(aurmig_conn *c, const char *table, const char *file, int line)
 {
 	aurmig__strv v = { 0 };
-	aurmig__buf q;
 	char *sql;
 	size_t ncols = 0;
 	int rc;
 
-	aurmig__buf_init(&q, c->ctx);
-	aurmig__buf_puts(&q, "SELECT k.\"table\", k.parent FROM (SELECT ");
-	put_literal(&q, table);
-	aurmig__buf_puts(&q, " AS n UNION SELECT m.name FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f "
-		"WHERE m.type = 'table' AND f.\"table\" = ");
-	put_literal(&q, table);
-	aurmig__buf_puts(&q, " COLLATE NOCASE) AS t, pragma_foreign_key_check(t.n) AS k WHERE k.\"table\" = ");
-	put_literal(&q, table);
-	aurmig__buf_puts(&q, " COLLATE NOCASE OR k.parent = ");
-	put_literal(&q, table);
-	aurmig__buf_puts(&q, " COLLATE NOCASE LIMIT 1");
-	if (!(sql = aurmig__buf_detach(&q)))
-		return AURMIG_ENOMEM;
+	if ((rc = aurmig__sqlite_fk_check_sql(c, table, 0, &sql)) || !sql)
+		return rc;
 	rc = c->ops->query_cells(c, sql, &v, &ncols);
 	free(sql);
 	if (!rc && ncols == 2 && v.n >= 2)

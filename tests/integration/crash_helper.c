@@ -8,6 +8,10 @@
  *   crash_helper URL DIR kill-before N
  *   crash_helper URL DIR pause-before N SECONDS
  *   crash_helper URL DIR kill-after-batch N   (after the Nth committed batch of a batched statement)
+ *   crash_helper URL DIR kill-before-sql N    (before the Nth SQL statement the connection sends,
+ *                                              counted from the connection's opening; the run's
+ *                                              bookkeeping included)
+ *   crash_helper URL DIR count-sql            (no kill: print the number of statements the run sent)
  *   crash_helper URL DIR kill-config POINT CONFIG_FILE
  *
  * POINT: after-commit   the step's database part committed, the file not touched
@@ -27,12 +31,45 @@
 
 #include <aurmig/aurmig.h>
 
+#include "db/db.h"
 #include "run/config.h"
 
 static long target, seen, batch_target, batches_seen;
 static int do_kill;
 static unsigned pause_s;
 static int kill_point;
+
+/* kill-before-sql: the connection's statements, counted through a copy of
+ * its ops table whose calls count first */
+static long sql_target, sql_seen;
+static aurmig__db_ops counting_ops;
+static const aurmig__db_ops *real_ops;
+
+static void count_sql(void)
+{
+	if (++sql_seen == sql_target) {
+		fflush(NULL);
+		raise(SIGKILL);
+	}
+}
+
+static int counting_exec(aurmig_conn *c, const char *sql, unsigned long long *affected)
+{
+	count_sql();
+	return real_ops->exec(c, sql, affected);
+}
+
+static int counting_query(aurmig_conn *c, const char *sql, aurmig__strv *rows)
+{
+	count_sql();
+	return real_ops->query(c, sql, rows);
+}
+
+static int counting_query_cells(aurmig_conn *c, const char *sql, aurmig__strv *cells, size_t *ncols)
+{
+	count_sql();
+	return real_ops->query_cells(c, sql, cells, ncols);
+}
 
 static int progress(void *payload, const aurmig_step *s, int phase)
 {
@@ -75,7 +112,8 @@ static const struct {
 
 static int usage(const char *argv0)
 {
-	fprintf(stderr, "usage: %s URL DIR kill-before N | pause-before N SECONDS | kill-after-batch N | kill-config POINT CONFIG_FILE\n"
+	fprintf(stderr, "usage: %s URL DIR kill-before N | pause-before N SECONDS | kill-after-batch N | "
+		"kill-before-sql N | count-sql | kill-config POINT CONFIG_FILE\n"
 		"POINT: after-commit | before-write | before-rename | after-rename\n", argv0);
 	return 2;
 }
@@ -90,7 +128,7 @@ int main(int argc, char **argv)
 	const char *t = "heads";
 	int rc;
 
-	if (argc < 5)
+	if (argc < 5 && !(argc == 4 && !strcmp(argv[3], "count-sql")))
 		return usage(argv[0]);
 	if (!strcmp(argv[3], "kill-config")) {
 		if (argc < 6)
@@ -111,6 +149,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[3], "kill-after-batch")) {
 		batch_target = atol(argv[4]);
 		o.progress = progress;
+	} else if (!strcmp(argv[3], "kill-before-sql")) {
+		sql_target = atol(argv[4]);
+	} else if (!strcmp(argv[3], "count-sql")) {
+		sql_target = -1;
 	} else {
 		return usage(argv[0]);
 	}
@@ -118,6 +160,15 @@ int main(int argc, char **argv)
 	    aurmig_conn_open(&c, ctx, argv[1])) {
 		fprintf(stderr, "setup failed\n");
 		return 1;
+	}
+	if (sql_target) {
+		/* the statements from here on (opening the connection sent some) */
+		real_ops = c->ops;
+		counting_ops = *c->ops;
+		counting_ops.exec = counting_exec;
+		counting_ops.query = counting_query;
+		counting_ops.query_cells = counting_query_cells;
+		c->ops = &counting_ops;
 	}
 	rc = aurmig_plan_new(&p, c, g, AURMIG_CMD_UPGRADE, &t, 1, &o);
 	if (!rc && kill_point)
@@ -127,6 +178,8 @@ int main(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "%s\n", aurmig_error_last(ctx)->message);
 	aurmig_plan_free(p);
+	if (sql_target < 0)
+		printf("%ld\n", sql_seen);
 	aurmig_conn_free(c);
 	aurmig_graph_free(g);
 	aurmig_context_free(ctx);

@@ -566,6 +566,95 @@ class FaultTests:
         self.assertEqual(unrecoverable, 0)
         self.assertEqual(recovered, faults)
 
+    # ---- every statement boundary, the bookkeeping's too (issue 20.5) -------------------
+    def boundary_migrations(self):
+        """The matrix's r1 and r2 (not slow) and r3, two DDL statements (a
+        step whose last statement is DDL). Returns the DDL statements by
+        (revision, statement number): (is it applied?, undo it by hand)."""
+        self.matrix_migrations(slow=False)
+        write(self.mig, "r3_ddl.sql", "-- aurmig:revision r3\n-- aurmig:down_revision r2\n-- aurmig:upgrade\n"
+              "CREATE TABLE fm_d (z INTEGER);\nCREATE INDEX fm_d_z ON fm_d (z);\n"
+              "-- aurmig:downgrade\nDROP TABLE fm_d;\n")
+
+        def table(t):
+            return (lambda: t in self.db.tables()), (lambda: self.db.query("DROP TABLE " + t))
+
+        def has_w():
+            try:
+                self.db.query("SELECT w FROM fm_a")
+                return True
+            except Exception:
+                return False
+
+        def has_index():
+            q = {"sqlite": "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'fm_d_z'",
+                 "mysql": "SELECT index_name FROM information_schema.statistics WHERE table_schema = DATABASE() "
+                          "AND index_name = 'fm_d_z'",
+                 "pgsql": "SELECT indexname FROM pg_indexes WHERE indexname = 'fm_d_z'"}[self.kind]
+            return bool(self.db.query(q))
+
+        return {("r1", 1): table("fm_a"), ("r1", 3): table("fm_b"),
+                ("r1", 6): (has_w, lambda: self.db.query("ALTER TABLE fm_a DROP COLUMN w")),
+                ("r2", 1): table("fm_c"), ("r3", 1): table("fm_d"),
+                ("r3", 2): (has_index, lambda: self.db.query(
+                    "DROP INDEX fm_d_z" + (" ON fm_d" if self.kind == "mysql" else "")))}
+
+    def operator_recover(self, ddl):
+        """The documented recovery, as an operator does it: upgrade; when it
+        refuses (exit 5), resume, after undoing by hand a DDL statement the
+        advice says may be partly applied, if it is applied."""
+        for _ in range(6):
+            rc, out, err = self.aurmig("upgrade", "heads")
+            if rc == 0:
+                return
+            if rc != 5 or "aurmig resume" not in err:
+                raise AssertionError("upgrade exited %d: %s" % (rc, err))
+            m = re.search(r"of revision (r\d) was interrupted \(the process died\) at statement (\d+) of", err)
+            if m and "may be partly applied" in err:
+                applied, undo = ddl[(m.group(1), int(m.group(2)))]
+                if applied():
+                    undo()
+            rc, out, err = self.aurmig("resume")
+            if rc:
+                raise AssertionError("resume exited %d: %s" % (rc, err))
+        raise AssertionError("no end of recovery")
+
+    def test_kill_before_every_sql_statement(self):
+        """kill -9 of the deployer before each SQL statement it sends, the
+        journal's and the version table's included (the crash helper counts
+        them through a copy of the connection's ops table: the paths libdbi's
+        own ops take for reads are not taken then; what is written is the
+        same), then the operator's recovery: every state is one the gate and
+        recovery understand, and nothing is applied twice or lost. r3 ends
+        with DDL: its progress rides on the success statement (MySQL)."""
+        ddl = self.boundary_migrations()
+        p = subprocess.run([CRASH, self.db.url, self.mig, "count-sql"], capture_output=True, text=True,
+                           timeout=120, env=self.env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        total = int(p.stdout.split()[-1])
+        self.assertGreater(total, 20)
+        t0 = time.monotonic()
+        for k in range(1, total + 1):
+            with self.subTest(kill_before_sql=k):
+                self.fresh_db()
+                ddl = self.boundary_migrations()
+                p = subprocess.run([CRASH, self.db.url, self.mig, "kill-before-sql", str(k)],
+                                   capture_output=True, text=True, timeout=120, env=self.env)
+                self.assertEqual(p.returncode, -signal.SIGKILL, p.stderr)
+                self.operator_recover(ddl)
+                self.assertEqual(self.db.rows(), {"r3"})
+                self.assertEqual([tuple(r) for r in self.db.query("SELECT id, v, w FROM fm_a")], [(1, 151, 7)])
+                self.assertEqual([tuple(r) for r in self.db.query("SELECT x FROM fm_b")], [(150,)])
+                self.assertEqual([tuple(r) for r in self.db.query("SELECT y FROM fm_c")], [(1,)])
+                self.assertTrue(ddl[("r3", 2)][0]())
+                # nothing left running, failed or queued (the gate cancelled a dead run's queued rows)
+                self.assertEqual(self.db.query("SELECT COUNT(*) FROM aurmig_journal WHERE outcome IN "
+                                               "('running', 'failed', 'queued')")[0][0], 0)
+                rc, out, err = self.aurmig("check")
+                self.assertEqual(rc, 0, out + err)
+        print("\nkill before every SQL statement (%s): %d statements, %.1f s" % (
+            self.kind, total, time.monotonic() - t0), file=sys.stderr)
+
     def test_server_kill_matrix(self):
         """kill -9 of the *server* (one of the test's own, durable) at every
         statement boundary and inside every data statement of the matrix
