@@ -651,7 +651,7 @@ void aurmig__lint_retype(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 	char key[260], tb[128], col[128], why[300] = "", unknown_why[360], qcol[300] = "";
 	coltype o, n;
 	aurmig__lint_live_col lc;
-	int from_live = 0, known, rc;
+	int from_live = 0, known, rc, live_here;
 	verdict v;
 
 	lower(tb, sizeof(tb), table);
@@ -700,13 +700,18 @@ void aurmig__lint_retype(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 		s->rc = rc;
 		return;
 	}
+	/* with --live the rows are counted also when the old type is the
+	 * section's (the column's data is the database's until the section runs) */
+	live_here = s->opts && s->opts->live && aurmig__lint_live_dialect(s->opts->live) == s->dialect;
 	memset(&v, 0, sizeof(v));
 	aurmig__buf_init(&v.where, s->ctx);
 	{
 		aurmig__buf q;
 		char *qs;
 		aurmig__buf_init(&q, s->ctx);
-		aurmig__schema_put_ident(&q, s->dialect, from_live ? lc.name : col);
+		char raw[128];
+		snprintf(raw, sizeof(raw), "%.*s", (int)(c->n < 127 ? c->n : 127), c->s);
+		aurmig__schema_put_ident(&q, s->dialect, from_live ? lc.name : c->type == T_QUOTED ? raw : col);
 		if ((qs = aurmig__buf_detach(&q)))
 			snprintf(qcol, sizeof(qcol), "%s", qs);
 		else
@@ -725,9 +730,12 @@ void aurmig__lint_retype(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 		aurmig__lint_emit(s, R_D105, -1, "the type of %.*s.%.*s changes; %s: check that it does not narrow",
 			(int)table->n, table->s, (int)c->n, c->s, v.why);
 	else if (v.v == V_SAME || v.v == V_WIDEN)
+	{
+		int cs = o.charset[0] && n.charset[0] && strcmp(o.charset, n.charset);
 		aurmig__lint_emit(s, R_D105, AURMIG_LINT_INFO, "the type of %.*s.%.*s %s (%s -> %s%s%s%s%s): no data lost",
 			(int)table->n, table->s, (int)c->n, c->s, v.v == V_SAME ? "stays" : "widens", o.spelling, n.spelling,
-			o.charset[0] || n.charset[0] ? ", " : "", o.charset, o.charset[0] || n.charset[0] ? " -> " : "", n.charset);
+			cs ? ", " : "", cs ? o.charset : "", cs ? " -> " : "", cs ? n.charset : "");
+	}
 	else {
 		char *where = aurmig__buf_detach(&v.where);
 		char msg[900], cnote[320] = "";
@@ -737,7 +745,7 @@ void aurmig__lint_retype(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 		snprintf(msg, sizeof(msg), "the type of %.*s.%.*s narrows: %s", (int)table->n, table->s, (int)c->n, c->s, v.why);
 		if (s->rc) {
 			/* out of memory: nothing more */
-		} else if (from_live && where && *where && !v.uncounted) {
+		} else if (live_here && where && *where && !v.uncounted) {
 			aurmig__lint_live_q q;
 			memset(&q, 0, sizeof(q));
 			q.kind = LIVE_WHERE;
@@ -748,7 +756,7 @@ void aurmig__lint_retype(aurmig__lint_scope *s, const stmt *st, size_t i, size_t
 			q.expr_len = strlen(where);
 			if (aurmig__lint_live_count(s, &q, cnote, sizeof(cnote)) == AURMIG_LINT_INFO)
 				severity = AURMIG_LINT_WARNING;   /* nothing lost now; later values are */
-		} else if (from_live) {
+		} else if (live_here) {
 			aurmig__lint_live_q q;
 			memset(&q, 0, sizeof(q));
 			q.kind = LIVE_ROWS;
