@@ -104,7 +104,8 @@ static void type_from_tokens(coltype *ct, const stmt *st, size_t i, size_t end)
 			k += punct(st, k, '=');
 			if (k < st->n && st->t[k].type != T_PUNCT)
 				lower_cs(ct->charset, sizeof(ct->charset), st->t[k].s, st->t[k].n);
-		} else if (is(st, j, "COLLATE") && !ct->charset[0] && j + 1 < st->n && st->t[j + 1].type != T_PUNCT) {
+		} else if (is(st, j, "COLLATE") && !ct->charset[0] && j + 1 + punct(st, j + 1, '=') < st->n &&
+			   st->t[j + 1 + punct(st, j + 1, '=')].type != T_PUNCT) {
 			const tok *c = &st->t[j + 1 + punct(st, j + 1, '=')];
 			size_t len = 0;
 			while (len < c->n && c->s[len] != '_')
@@ -223,6 +224,13 @@ static const char *upper_type(char *out, size_t n, const coltype *c)
 	}
 	out[k] = '\0';
 	return out;
+}
+
+/* "1" and d zeros (10^d) into out; d clamped to 0..60. */
+static void pow10_text(char *out, size_t n, int d)
+{
+	d = d < 0 ? 0 : d > 60 ? 60 : d;
+	snprintf(out, n, "1%.*s", d, "000000000000000000000000000000000000000000000000000000000000");
 }
 
 static void reason(verdict *v, const char *fmt, ...) AURMIG__PRINTF(2, 3);
@@ -364,9 +372,8 @@ static void compare(verdict *v, const coltype *o, const coltype *n, int dialect,
 		int_range(&o->t, &lo, &hi, &r);
 		if (n->t.kind == AURMIG_TYPE_DECIMAL) {
 			int digits = n->t.length >= 0 ? n->t.length - (n->t.scale > 0 ? n->t.scale : 0) : 10;
-			snprintf(num, sizeof(num), "1%0*d", digits > 0 ? digits : 0, 0);
-			num[digits + 1 > 0 ? digits + 1 : 1] = '\0';
-			if ((long double)strtold(num, NULL) <= hi) {
+			pow10_text(num, sizeof(num), digits);
+			if (digits < 0 || (long double)strtold(num, NULL) <= hi) {
 				reason(v, "%s -> %s: integers of %d digits or more fail", a, b, digits + 1);
 				cond(v, "@ >= % OR @ <= -%", col, num);
 			} else
@@ -411,13 +418,12 @@ static void compare(verdict *v, const coltype *o, const coltype *n, int dialect,
 				return;
 			}
 			if (s2 < s1) {
-				reason(v, "%s -> %s: digits after the %dth decimal are rounded", a, b, s2);
+				reason(v, "%s -> %s: decimals beyond %d places are rounded", a, b, s2);
 				snprintf(num, sizeof(num), "%d", s2);
 				cond(v, "@ <> ROUND(@, %)", col, num);
 			}
 			if (p2 - s2 < p1 - s1) {
-				snprintf(num, sizeof(num), "1%0*d", p2 - s2, 0);
-				num[p2 - s2 + 1] = '\0';
+				pow10_text(num, sizeof(num), p2 - s2);
 				reason(v, "%s -> %s: values of %d integer digits or more fail", a, b, p2 - s2 + 1);
 				cond(v, "@ >= % OR @ <= -%", col, num);
 			}
