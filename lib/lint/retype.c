@@ -208,7 +208,8 @@ static long double bin_capacity(const coltype *c, int dialect)
 /* Upper-case copy of a type's text (outside quotes). */
 static const char *upper_type(char *out, size_t n, const coltype *c)
 {
-	const char *s = c->is_enum || c->t.kind == AURMIG_TYPE_OTHER || !c->t.text ? c->spelling : c->t.text;
+	const char *s = c->is_enum || c->t.kind == AURMIG_TYPE_OTHER || c->t.kind == AURMIG_TYPE_BOOLEAN || !c->t.text
+		? c->spelling : c->t.text;
 	char q = 0;
 	size_t k = 0;
 
