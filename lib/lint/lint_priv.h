@@ -109,6 +109,7 @@ typedef struct aurmig__lint_scope {
 	aurmig__strv fks;        /* "table|c1,c2" foreign keys on new columns (P112); fk_line beside */
 	aurmig__idxv fk_line;
 	aurmig__strv dropped;    /* tables dropped earlier in the section (P106) */
+	aurmig__strv coltypes;   /* "table.column\ttype\tcharset" of columns added or retyped earlier (D105); the last wins */
 	int lock_bound;          /* a SET of lock_wait_timeout / lock_timeout in the section (T103) */
 	int lock_unbound;        /* ... that sets it to 0, line */
 	int t103_done;

@@ -519,6 +519,14 @@ int aurmig__lint_live_count(aurmig__lint_scope *s, const aurmig__lint_live_q *q,
 		aurmig__buf_puts(&b, ")");
 		rc = live_count(L, ctx, &b, &n, NULL, why, sizeof(why));
 		break;
+	case LIVE_WHERE:
+		/* D105: the rows a narrower type damages (the condition is retype.c's) */
+		aurmig__buf_puts(&b, "SELECT COUNT(*) FROM ");
+		aurmig__schema_put_ident(&b, dialect, t->name);
+		aurmig__buf_puts(&b, " WHERE ");
+		aurmig__buf_add(&b, q->expr, q->expr_len);
+		rc = live_count(L, ctx, &b, &n, NULL, why, sizeof(why));
+		break;
 	case LIVE_CHECK:
 		/* a CHECK fails where its expression is false (NULL passes) */
 		aurmig__buf_puts(&b, "SELECT COUNT(*) FROM ");
@@ -554,6 +562,10 @@ done:
 		else if (n > 0 && (q->kind == LIVE_DUP || q->kind == LIVE_PK) && n2 > 0)
 			snprintf(note, note_size, "; live: %lld row%s would violate this (%lld group%s of duplicates%s%s)",
 				n, plural(n) ? "s" : "", n2, plural(n2) ? "s" : "", why[0] ? "; " : "", why);
+		else if (q->kind == LIVE_WHERE && n > 0)
+			snprintf(note, note_size, "; live: %lld row%s would lose data", n, plural(n) ? "s" : "");
+		else if (q->kind == LIVE_WHERE)
+			snprintf(note, note_size, "; live: 0 rows would lose data now (of %s%lld)", of, t->rows);
 		else if (n > 0)
 			snprintf(note, note_size, "; live: %lld row%s would violate this%s%s%s", n, plural(n) ? "s" : "",
 				why[0] ? " (" : "", why, why[0] ? ")" : "");
@@ -561,4 +573,81 @@ done:
 			snprintf(note, note_size, "; live: 0 rows would violate this now (of %s%lld)", of, t->rows);
 	}
 	return severity;
+}
+
+/* ---------------------------------------------------------------- columns */
+
+int aurmig__lint_live_column(aurmig__lint_scope *s, const char *table, const char *col, aurmig__lint_live_col *out,
+	char *why, size_t wn)
+{
+	aurmig__lint_live *L = s->opts ? s->opts->live : NULL;
+	aurmig_context *ctx = s->ctx;
+	aurmig__strv cells = { 0 };
+	size_t ncols = 0;
+	live_table *t;
+	aurmig__buf b;
+	char *sql;
+	int nomem = 0, rc, dialect;
+
+	memset(out, 0, sizeof(*out));
+	why[0] = '\0';
+	if (!L || L->conn->dialect != s->dialect || s->rc)
+		return -1;
+	dialect = s->dialect;
+	if (!(t = lookup(L, ctx, table, &nomem))) {
+		s->rc = AURMIG_ENOMEM;
+		return 0;
+	}
+	if (t->state != 1) {
+		snprintf(why, wn, "%s", t->why);
+		return 0;
+	}
+	aurmig__buf_init(&b, ctx);
+	if (dialect == AURMIG_DIALECT_MYSQL) {
+		/* the table's collation names its default character set (its prefix) */
+		aurmig__buf_puts(&b, "SELECT c.COLUMN_NAME, c.COLUMN_TYPE, COALESCE(c.CHARACTER_SET_NAME, ''), c.IS_NULLABLE, "
+			"COALESCE(t.TABLE_COLLATION, '') FROM information_schema.COLUMNS c JOIN information_schema.TABLES t "
+			"ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME "
+			"WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ");
+		aurmig__db_quote(&b, dialect, t->name);
+		aurmig__buf_puts(&b, " AND LOWER(c.COLUMN_NAME) = ");
+	} else if (dialect == AURMIG_DIALECT_PGSQL) {
+		aurmig__buf_puts(&b, "SELECT a.attname, format_type(a.atttypid, a.atttypmod), '', "
+			"CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END, '' FROM pg_attribute a "
+			"JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"WHERE n.nspname = current_schema() AND a.attnum > 0 AND NOT a.attisdropped AND c.relname = ");
+		aurmig__db_quote(&b, dialect, t->name);
+		aurmig__buf_puts(&b, " AND lower(a.attname) = ");
+	} else {
+		aurmig__buf_puts(&b, "SELECT name, type, '', CASE WHEN \"notnull\" THEN 'NO' ELSE 'YES' END, '' "
+			"FROM pragma_table_info(");
+		aurmig__db_quote(&b, dialect, t->name);
+		aurmig__buf_puts(&b, ") WHERE lower(name) = ");
+	}
+	aurmig__db_quote(&b, dialect, col);
+	if (!(sql = aurmig__buf_detach(&b))) {
+		s->rc = AURMIG_ENOMEM;
+		return 0;
+	}
+	rc = live_query(L, ctx, sql, &cells, &ncols, why, wn);
+	free(sql);
+	if (rc == AURMIG_ENOMEM) {
+		s->rc = rc;
+		return 0;
+	}
+	if (rc)
+		return 0;
+	if (cells.n < 5 || ncols < 5) {
+		snprintf(why, wn, "column %s.%s is not in the database", table, col);
+		aurmig__strv_clear(&cells);
+		return 0;
+	}
+	snprintf(out->name, sizeof(out->name), "%s", cells.v[0]);
+	snprintf(out->type, sizeof(out->type), "%s", cells.v[1]);
+	snprintf(out->charset, sizeof(out->charset), "%s", cells.v[2]);
+	out->nullable = !strcmp(cells.v[3], "YES");
+	snprintf(out->table_charset, sizeof(out->table_charset), "%.*s", (int)strcspn(cells.v[4], "_"), cells.v[4]);
+	snprintf(out->table, sizeof(out->table), "%s", t->name);
+	aurmig__strv_clear(&cells);
+	return 1;
 }

@@ -333,8 +333,10 @@ static void add_column(aurmig__lint_scope *s, const stmt *st, size_t i, size_t e
 	lower(col, sizeof(col), c);
 	snprintf(key, sizeof(key), "%s.%s", tb, col);
 	push(s, &s->added, key);
-	if (exist)
+	if (exist) {
 		made(s, col);
+		aurmig__lint_coltype_note(s, st, i, end, tb, c);
+	}
 	aurmig__lint_column_policy(s, st, i - 1, end, tb, !exist);
 	notnull = has_not_null(st, i, end);
 	deflt = word_in(st, i, end, "DEFAULT", st->t[i - 1].depth);
@@ -402,8 +404,7 @@ static void retype(aurmig__lint_scope *s, const stmt *st, size_t i, size_t end, 
 
 	if (!exist)
 		return;
-	aurmig__lint_emit(s, R_D105, -1, "the type of %.*s.%.*s changes; lint cannot see the old definition: check that "
-		"it does not narrow", (int)table->n, table->s, (int)c->n, c->s);
+	aurmig__lint_retype(s, st, i, end, table, c);
 	if (s->dialect == AURMIG_DIALECT_MYSQL)
 		aurmig__lint_emit(s, R_L101, -1, "changing the definition of %.*s.%.*s copies table %.*s (unless it only "
 			"widens a VARCHAR within its length bytes, or changes a default)",
@@ -1120,6 +1121,7 @@ void aurmig__lint_scope_clear(aurmig__lint_scope *s)
 	aurmig__strv_clear(&s->fks);
 	aurmig__idxv_clear(&s->fk_line);
 	aurmig__strv_clear(&s->dropped);
+	aurmig__strv_clear(&s->coltypes);
 	s->lock_bound = s->lock_unbound = s->t103_done = 0;
 	s->ddl_line = s->dml_line = s->mixed = s->destroys = 0;
 }

@@ -118,7 +118,7 @@ void aurmig__lint_set_statement(aurmig__lint_scope *s, const stmt *st);
 void aurmig__lint_guard(aurmig__lint_scope *s, const stmt *st);
 
 /* live.c: a rule about existing rows, counted in the live database */
-enum { LIVE_ROWS, LIVE_DUP, LIVE_PK, LIVE_NULL, LIVE_ORPHAN, LIVE_CHECK };
+enum { LIVE_ROWS, LIVE_DUP, LIVE_PK, LIVE_NULL, LIVE_ORPHAN, LIVE_CHECK, LIVE_WHERE };
 typedef struct aurmig__lint_live_q {
 	int kind;
 	const tok *table;
@@ -127,7 +127,7 @@ typedef struct aurmig__lint_live_q {
 	const tok *parent;       /* LIVE_ORPHAN: the referenced table and columns */
 	const tok *pcols[16];
 	size_t npcols;
-	const char *expr;        /* LIVE_CHECK: the expression inside CHECK ( ) */
+	const char *expr;        /* LIVE_CHECK: the expression inside CHECK ( ); LIVE_WHERE: the condition */
 	size_t expr_len;
 } aurmig__lint_live_q;
 /* The plain columns of the first ( ... ) at or after i into out (n = 0
@@ -139,5 +139,23 @@ size_t aurmig__lint_live_cols(const stmt *st, size_t i, size_t end, const tok **
  * Returns the severity the count implies: error when some rows would fail,
  * info when none, -1 (the rule's) when not known or without --live. */
 int aurmig__lint_live_count(aurmig__lint_scope *s, const aurmig__lint_live_q *q, char *note, size_t note_size);
+
+/* live.c: a column's definition in the live database (D105) */
+typedef struct aurmig__lint_live_col {
+	char name[128], table[128];   /* as the database spells them */
+	char type[512];               /* COLUMN_TYPE, format_type(), SQLite's declared type */
+	char charset[64];             /* MySQL: the column's character set, "" none */
+	char table_charset[64];       /* MySQL: the table's default character set */
+	int nullable;
+} aurmig__lint_live_col;
+/* 1 and *out; 0 not known (why); -1 without --live on this dialect. */
+int aurmig__lint_live_column(aurmig__lint_scope *s, const char *table, const char *col, aurmig__lint_live_col *out,
+	char *why, size_t wn);
+
+/* retype.c: D105, a column's type change, compared with its old definition */
+void aurmig__lint_retype(aurmig__lint_scope *s, const stmt *st, size_t i, size_t end, const tok *table, const tok *c);
+/* An ADD COLUMN of an existing table (tokens of its type from i): its type
+ * is known to the section's later type changes. */
+void aurmig__lint_coltype_note(aurmig__lint_scope *s, const stmt *st, size_t i, size_t end, const char *tb, const tok *c);
 
 #endif

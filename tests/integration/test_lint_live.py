@@ -69,6 +69,64 @@ PGSQL = COMMON + [
 ]
 SQLITE = COMMON
 
+# D105 (type changes): R's current definition is read from the database.
+# V holds one value of 150 characters, N one above SMALLINT, S one that
+# latin1 cannot hold, E two 'x'; W is widened.
+LONG = "x" * 150
+RETYPE_SETUP = {
+    "mysql": ["CREATE TABLE R (ID INT NOT NULL PRIMARY KEY, V VARCHAR(255) NULL, N INT NULL, "
+              "S VARCHAR(20) CHARACTER SET utf8mb4 NULL, E ENUM('a','b','x') NULL, W VARCHAR(20) NULL, "
+              "X VARCHAR(20) NULL) DEFAULT CHARSET=utf8mb4",
+              "INSERT INTO R VALUES (1, 'abc', 1, 'abc', 'a', 'w', '1'), (2, '%s', 40000, '\u0416uk', 'x', 'w', 'a'), "
+              "(3, NULL, NULL, NULL, 'x', NULL, NULL)" % LONG],
+    "pgsql": ["CREATE TABLE R (ID INTEGER NOT NULL PRIMARY KEY, V VARCHAR(255) NULL, N INTEGER NULL, "
+              "W VARCHAR(20) NULL, X TEXT NULL)",
+              "INSERT INTO R VALUES (1, 'abc', 1, 'w', '1'), (2, '%s', 40000, 'w', 'a'), (3, NULL, NULL, NULL, NULL)"
+              % LONG],
+    "sqlite": ["CREATE TABLE R (ID INTEGER NOT NULL PRIMARY KEY, V VARCHAR(255) NULL, N INTEGER NULL, "
+               "W VARCHAR(20) NULL, X TEXT NULL)",
+               "INSERT INTO R VALUES (1, 'abc', 1, 'w', '1'), (2, '%s', 40000, 'w', 'a')" % LONG],
+}
+# statement -> (severity, text in the message, damaged rows or None)
+RETYPE = {
+    "mysql": [
+        ("ALTER TABLE R MODIFY V VARCHAR(100) NULL;", "error",
+         "VARCHAR(255) -> VARCHAR(100): values longer than 100 characters are cut; live: 1 row would lose data", 1),
+        ("ALTER TABLE R MODIFY N SMALLINT NULL;", "error",
+         "INT -> SMALLINT: values outside -32768..32767 fail or are cut; live: 1 row would lose data", 1),
+        ("ALTER TABLE R MODIFY S VARCHAR(20) CHARACTER SET latin1 NULL;", "error",
+         "utf8mb4 -> latin1: characters outside latin1 are lost; live: 1 row would lose data", 1),
+        ("ALTER TABLE R MODIFY E ENUM('a','b') NULL;", "error", "ENUM loses value 'x'; live: 2 rows would lose data", 2),
+        ("ALTER TABLE R MODIFY W VARCHAR(50) NULL;", "info", "widens (varchar(20) -> VARCHAR(50)", None),
+        ("ALTER TABLE R MODIFY X INT NULL;", "error", "the type family changes (text -> integer", None),
+        # the old type from the section's earlier statements; rows still counted
+        ("ALTER TABLE R MODIFY V VARCHAR(200) NULL;", "info", "widens (VARCHAR(100) -> VARCHAR(200)): no data lost", None),
+        ("ALTER TABLE R MODIFY W VARCHAR(5) NULL;", "warning",
+         "VARCHAR(50) -> VARCHAR(5): values longer than 5 characters are cut; live: 0 rows would lose data now", 0),
+    ],
+    "pgsql": [
+        ("ALTER TABLE R ALTER COLUMN V TYPE VARCHAR(100);", "error",
+         "VARCHAR(255) -> VARCHAR(100): values longer than 100 characters are cut; live: 1 row would lose data", 1),
+        ("ALTER TABLE R ALTER COLUMN N TYPE SMALLINT;", "error",
+         "INT -> SMALLINT: values outside -32768..32767 fail or are cut; live: 1 row would lose data", 1),
+        ("ALTER TABLE R ALTER COLUMN W TYPE VARCHAR(50);", "info",
+         "widens (character varying(20) -> VARCHAR(50)", None),
+        ("ALTER TABLE R ALTER COLUMN X TYPE INTEGER USING X::integer;", "error",
+         "the type family changes (text -> integer", None),
+        ("ALTER TABLE R ALTER COLUMN V TYPE VARCHAR(200);", "info", "widens (VARCHAR(100) -> VARCHAR(200)): no data lost",
+         None),
+        ("ALTER TABLE R ALTER COLUMN W TYPE VARCHAR(5);", "warning",
+         "VARCHAR(50) -> VARCHAR(5): values longer than 5 characters are cut; live: 0 rows would lose data now", 0),
+    ],
+    "sqlite": [
+        ("ALTER TABLE R MODIFY COLUMN V VARCHAR(100) NULL;", "info",
+         "(VARCHAR(255) -> VARCHAR(100)); SQLite's types are affinity only (TEXT both): no value is cut", None),
+        ("ALTER TABLE R MODIFY COLUMN N SMALLINT NULL;", "info", "affinity only (INTEGER both)", None),
+        ("ALTER TABLE R MODIFY COLUMN W VARCHAR(50) NULL;", "info", "affinity only (TEXT both)", None),
+        ("ALTER TABLE R MODIFY COLUMN X INT NULL;", "warning", "but the affinity changes (TEXT -> INTEGER)", None),
+    ],
+}
+
 
 def revision(dialect, statements, rev="aa01", parent=None):
     head = "-- aurmig:revision %s\n" % rev
@@ -144,6 +202,33 @@ class LiveTests:
         self.assertEqual({f["severity"] for f in m101}, {"warning"})
         # read-only: nothing written, no table made
         self.assertEqual(self.snapshot(), before)
+
+    def test_type_change_reads_the_old_definition(self):
+        for q in RETYPE_SETUP[self.kind]:
+            self.db.query(q)
+        cases = RETYPE[self.kind]
+        text = revision(self.kind, [c[0] for c in cases])
+        if self.kind == "sqlite":
+            # SQLite has no MODIFY: portable DDL, which it runs as a rebuild
+            text = text.replace("-- aurmig:upgrade sqlite", "-- aurmig:upgrade portable")
+        self.write(text)
+        before = self.snapshot()
+        rc, fs = self.findings("--live", "--dialect", self.kind, "aa01")
+        for i, (stmt, sev, msg, damaged) in enumerate(cases):
+            hit = [f for f in fs if f["line"] == 4 + i and f["code"] == "D105"]
+            self.assertEqual(len(hit), 1, (stmt, [(f["line"], f["code"], f["message"]) for f in fs]))
+            self.assertEqual(hit[0]["severity"], sev, (stmt, hit[0]["message"]))
+            self.assertIn(msg, hit[0]["message"], stmt)
+            if damaged is not None:
+                self.assertEqual(hit[0]["live"]["violations"], damaged, stmt)
+            self.assertNotIn("cannot see the old definition", hit[0]["message"])
+        # without --live: the old definition is not known (today's warning, saying why)
+        rc, fs = self.findings("--dialect", self.kind, "aa01")
+        d105 = [f for f in fs if f["code"] == "D105"]
+        self.assertEqual(d105[0]["severity"], "warning")
+        self.assertIn("cannot see the old definition (no earlier statement of this section defines it",
+                      d105[0]["message"])
+        self.assertEqual(self.snapshot()[1], before[1])
 
     def test_text_output_and_user_severity(self):
         self.write(revision(self.kind, [self.cases[0][0], self.cases[1][0]]))

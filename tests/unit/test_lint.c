@@ -476,6 +476,74 @@ static aurmig_lint_options *opts_new(void)
 	return o;
 }
 
+/* D105: the old type known from the section (an ADD COLUMN or an earlier
+ * type change of an existing table) against the new one. */
+static void test_retype_from_section(void **state)
+{
+	static const struct { int dialect; const char *body; int severity; const char *text; } c[] = {
+		{ MY, "ALTER TABLE t ADD COLUMN c VARCHAR(255) NULL;\nALTER TABLE t MODIFY c VARCHAR(100) NULL;\n",
+		  AURMIG_LINT_ERROR, "VARCHAR(255) -> VARCHAR(100): values longer than 100 characters are cut" },
+		{ MY, "ALTER TABLE t ADD COLUMN c VARCHAR(10) NULL;\nALTER TABLE t CHANGE c c VARCHAR(5) NULL;\n",
+		  AURMIG_LINT_ERROR, "values longer than 5 characters are cut" },
+		{ MY, "ALTER TABLE t ADD n INT NULL;\nALTER TABLE t MODIFY n SMALLINT NULL;\n",
+		  AURMIG_LINT_ERROR, "INT -> SMALLINT: values outside -32768..32767" },
+		{ MY, "ALTER TABLE t ADD n INT UNSIGNED NULL;\nALTER TABLE t MODIFY n INT NULL;\n",
+		  AURMIG_LINT_ERROR, "INT UNSIGNED -> INT: values outside -2147483648..2147483647" },
+		{ MY, "ALTER TABLE t ADD s VARCHAR(10) CHARACTER SET utf8mb4 NULL;\n"
+		  "ALTER TABLE t MODIFY s VARCHAR(10) CHARACTER SET latin1 NULL;\n",
+		  AURMIG_LINT_ERROR, "utf8mb4 -> latin1: characters outside latin1 are lost" },
+		{ MY, "ALTER TABLE t ADD s VARCHAR(10) CHARACTER SET latin1 NULL;\n"
+		  "ALTER TABLE t MODIFY s VARCHAR(10) COLLATE utf8mb4_bin NULL;\n", AURMIG_LINT_INFO, "widens" },
+		{ MY, "ALTER TABLE t ADD e ENUM('a','b','x') NULL;\nALTER TABLE t MODIFY e ENUM('a','b') NULL;\n",
+		  AURMIG_LINT_ERROR, "ENUM loses value 'x'" },
+		{ MY, "ALTER TABLE t ADD e ENUM('a','b') NULL;\nALTER TABLE t MODIFY e ENUM('a','b','c') NULL;\n",
+		  AURMIG_LINT_INFO, "widens" },
+		{ MY, "ALTER TABLE t ADD n SMALLINT NULL;\nALTER TABLE t MODIFY n BIGINT NULL;\n", AURMIG_LINT_INFO,
+		  "widens (SMALLINT -> BIGINT): no data lost" },
+		{ MY, "ALTER TABLE t ADD n INT NULL;\nALTER TABLE t MODIFY n INT NOT NULL;\n", AURMIG_LINT_INFO, "stays" },
+		{ MY, "ALTER TABLE t ADD x TEXT NULL;\nALTER TABLE t MODIFY x INT NULL;\n", AURMIG_LINT_ERROR,
+		  "the type family changes (text -> integer" },
+		{ MY, "ALTER TABLE t ADD d DECIMAL(10,2) NULL;\nALTER TABLE t MODIFY d DECIMAL(10,1) NULL;\n",
+		  AURMIG_LINT_ERROR, "are rounded" },
+		{ MY, "ALTER TABLE t ADD d DATETIME NULL;\nALTER TABLE t MODIFY d DATE NULL;\n", AURMIG_LINT_ERROR,
+		  "the time of day is lost" },
+		{ MY, "ALTER TABLE t ADD c VARCHAR(255) NULL;\nALTER TABLE t MODIFY c VARCHAR(100) NULL;\n"
+		  "ALTER TABLE t MODIFY c VARCHAR(200) NULL;\n", AURMIG_LINT_INFO, "widens (VARCHAR(100) -> VARCHAR(200))" },
+		{ MY, "ALTER TABLE t MODIFY u INT NULL;\n", AURMIG_LINT_WARNING,
+		  "cannot see the old definition (no earlier statement of this section defines it" },
+		{ PG, "ALTER TABLE t ADD COLUMN n integer NULL;\nALTER TABLE t ALTER COLUMN n TYPE smallint;\n",
+		  AURMIG_LINT_ERROR, "INT -> SMALLINT" },
+		{ PG, "ALTER TABLE t ADD COLUMN v varchar(10) NULL;\nALTER TABLE t ALTER COLUMN v TYPE text;\n",
+		  AURMIG_LINT_INFO, "widens" },
+		{ PG, "ALTER TABLE t ADD COLUMN v text NULL;\nALTER TABLE t ALTER COLUMN v SET DATA TYPE character varying(20);\n",
+		  AURMIG_LINT_ERROR, "TEXT -> VARCHAR(20): values longer than 20 characters are cut" },
+	};
+	char text[600];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		aurmig_lint_report *rep;
+		const aurmig_lint_finding *last = NULL;
+		snprintf(text, sizeof(text), "%s%s", c[i].dialect == MY ? UP_MY : UP_PG, c[i].body);
+		rep = lint_with(text, c[i].dialect, NULL);
+		for (size_t k = 0; k < aurmig_lint_report_count(rep); k++)
+			if (!strcmp(aurmig_lint_finding_code(aurmig_lint_report_at(rep, k)), "D105"))
+				last = aurmig_lint_report_at(rep, k);
+		if (!last)
+			fail_msg("no D105 on:\n%s", text);
+		if (aurmig_lint_finding_severity(last) != c[i].severity || !strstr(aurmig_lint_finding_message(last), c[i].text))
+			fail_msg("D105 on:\n%s\nis %d: %s", text, aurmig_lint_finding_severity(last), aurmig_lint_finding_message(last));
+		aurmig_lint_report_free(rep);
+	}
+	/* a table created in the section holds no rows: no D105 */
+	{
+		aurmig_lint_report *rep = lint_with(UP_MY "CREATE TABLE t2 (id INT PRIMARY KEY, c VARCHAR(255) NULL);\n"
+			"ALTER TABLE t2 MODIFY c VARCHAR(10) NULL;\n", MY, NULL);
+		assert_int_equal(count(rep, "D105"), 0);
+		aurmig_lint_report_free(rep);
+	}
+}
+
 static void test_server_version(void **state)
 {
 	const char *after = UP_MY "ALTER TABLE t ADD COLUMN c INT NULL AFTER b;\n-- aurmig:downgrade\nALTER TABLE t DROP COLUMN c;\n";
@@ -601,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_options),
 		cmocka_unit_test(test_portable_rendered_per_dialect),
 		cmocka_unit_test(test_lint_file),
+		cmocka_unit_test(test_retype_from_section),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,15 @@
+-- aurmig:revision 3000cccc0001
+-- aurmig:message retype
+
+-- aurmig:upgrade mysql
+ALTER TABLE t ADD COLUMN c VARCHAR(255) CHARACTER SET utf8mb4 NULL, ADD d DECIMAL(10,2) NULL, ADD e ENUM('a','b''c','x') NULL;
+ALTER TABLE t MODIFY c VARCHAR(100) COLLATE latin1_bin NULL, MODIFY d DECIMAL(65,30), MODIFY e ENUM('a') NULL;
+ALTER TABLE t ADD n INT UNSIGNED NULL, ADD t DATETIME(6) NULL;
+ALTER TABLE t CHANGE n n TINYINT(1), MODIFY t TIMESTAMP(2) NULL, MODIFY x TEXT COLLATE;
+
+-- aurmig:upgrade pgsql
+ALTER TABLE t ADD COLUMN v text NULL;
+ALTER TABLE t ALTER COLUMN v SET DATA TYPE character varying(20) COLLATE "C", ALTER COLUMN v TYPE numeric(5,9);
+
+-- aurmig:downgrade
+SELECT 1;
