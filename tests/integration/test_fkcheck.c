@@ -109,7 +109,8 @@ static char *rows_of(aurmig_conn *c, const char *sql)
 		assert_int_equal(aurmig__strv_push(&lines, c->ctx, (out = aurmig__buf_detach(&b))), AURMIG_OK);
 		free(out);
 	}
-	qsort(lines.v, lines.n, sizeof(*lines.v), cmp_str);
+	if (lines.n)
+		qsort(lines.v, lines.n, sizeof(*lines.v), cmp_str);
 	aurmig__buf_init(&b, c->ctx);
 	for (size_t i = 0; i < lines.n; i++)
 		aurmig__buf_printf(&b, "%s\n", lines.v[i]);
