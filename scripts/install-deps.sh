@@ -15,7 +15,7 @@ PACKAGES="
   php8.2-cli python3-pytest
   python3-pymysql python3-psycopg2
   valgrind time strace clang-14 libclang-rt-14-dev
-  mariadb-server mariadb-client galera-4 rsync
+  mariadb-server mariadb-client galera-4 rsync iproute2
   postgresql postgresql-15 postgresql-client-15
   util-linux procps
   python3-setuptools python3-wheel python3-pip python3-venv python3-wheel-whl binutils

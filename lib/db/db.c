@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The libdbi backend, and per-dialect transaction and catalogue SQL. */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -84,6 +85,28 @@ static dbi_inst one_driver_instance(const char *driver)
 	return inst;
 }
 
+/*
+ * Keep the driver's module (and with it libsqlite3, libmariadb or libpq)
+ * loaded after dbi_shutdown_r() dlclose()s it. Without this every context
+ * unloads and reloads the client library: under php-fpm, where a Migrator
+ * lives for one request, that unmap + map + relocation was ~3 ms of the
+ * start-up check's ~3.6 ms (bench/RESULTS.md, "start-up check ... module").
+ * RTLD_NOLOAD only marks the module libdbi already loaded; nothing of ours
+ * is kept, and a failure changes nothing but the speed.
+ */
+static void pin_driver_module(dbi_inst inst, const char *driver)
+{
+	dbi_driver drv = dbi_driver_open_r(driver, inst);
+	const struct dbi_driver_s *d = (const struct dbi_driver_s *)drv;
+	void *h;
+
+	if (!d || !d->filename)
+		return;
+	h = dlopen(d->filename, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE);
+	if (h)
+		dlclose(h);   /* drops our reference; the NODELETE mark stays */
+}
+
 static dbi_inst context_instance(aurmig_context *ctx, int dialect, const char *driver)
 {
 	dbi_inst inst;
@@ -96,6 +119,7 @@ static dbi_inst context_instance(aurmig_context *ctx, int dialect, const char *d
 	if (!inst && init_from(NULL, &inst) != 0)
 		return NULL;
 	dbi_set_verbosity_r(0, inst);
+	pin_driver_module(inst, driver);
 	ctx->dbi_inst[dialect] = inst;
 	ctx->dbi_release = release_instance;
 	return inst;

@@ -17,7 +17,9 @@
 # it with an rsync state transfer. The output, on success:
 #   AURMIG_TEST_GALERA_URL1=mysql://aurmig:aurmig@127.0.0.1:33111/aurmig_galera
 #   ... URL2, URL3, and AURMIG_TEST_GALERA_SOCKET1..3 (root over the socket)
-# Data directories are made anew on every start.
+# Data directories are made anew on every start. When one of these ports is
+# in use, all of them move up by 1000 (up to five times); the URLs printed
+# say where the nodes listen.
 set -u
 
 CMD=${1:-}
@@ -118,6 +120,26 @@ esac
 
 [ -f "$PROVIDER" ] || die "galera-4 is not installed ($PROVIDER): run scripts/install-deps.sh"
 command -v rsync >/dev/null 2>&1 || die "rsync is not installed: run scripts/install-deps.sh"
+
+# A port another program (or a second checkout's cluster) holds makes a
+# joiner fail its state transfer with "Address already in use": before
+# starting, move all twelve ports up by 1000 until they are free (5 tries).
+busy_port() { ss -Htan "( sport = :$1 )" 2>/dev/null | grep -q .; }
+first_busy() {
+	for b in "$CPORT" "$GPORT" "$IPORT" "$SPORT"; do
+		for i in 0 1 2; do
+			if busy_port $((b + i)); then echo $((b + i)); return 0; fi
+		done
+	done
+	return 1
+}
+shifts=0
+while p=$(first_busy); do
+	[ $shifts -lt 5 ] || die "port $p is in use, also after moving the ports $shifts times; set AURMIG_TEST_GALERA_*PORT"
+	shifts=$((shifts + 1))
+	say "port $p is in use: moving the cluster's ports up by 1000"
+	CPORT=$((CPORT + 1000)); GPORT=$((GPORT + 1000)); IPORT=$((IPORT + 1000)); SPORT=$((SPORT + 1000))
+done
 mkdir -p "$BASE"
 BASE=$(cd "$BASE" && pwd)
 for n in 3 2 1; do stop_node $n; done
