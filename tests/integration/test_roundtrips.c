@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Round trips (issue 20.5, 20.6), counted on real databases: the start-up
- * check (aurmig_status_from) sends at most 2 statements whatever the state,
+ * check (aurmig_status_from) sends at most 2 statements whatever the state
+ * (on SQLite 2 + the BEGIN and COMMIT of its read transaction),
  * and an upgrade's bookkeeping stays within its bound per revision. SQLite
  * always; MariaDB and PostgreSQL when AURMIG_TEST_MYSQL_URL /
  * AURMIG_TEST_PGSQL_URL are set (scripts/test.sh). The count is the
@@ -184,11 +185,15 @@ static void expect_status(fx *f, const char *what, int want_state)
 {
 	int state = -1;
 	unsigned long n = count(f, status_fn, &state);
+	/* on SQLite (no round trips: the database is in-process) the reads run
+	 * inside one BEGIN ... COMMIT, which saves libdbd-sqlite3's per-column
+	 * type lookups a file-lock cycle each (lib/db/state.c) */
+	unsigned long bound = f->conn->dialect == AURMIG_DIALECT_SQLITE ? 4 : 2;
 
 	if (state != want_state)
 		fail_msg("%s (%s): state %d, want %d", what, f->url, state, want_state);
-	if (n > 2)
-		fail_msg("%s (%s): the start-up check sent %lu statements, more than 2", what, f->url, n);
+	if (n > bound)
+		fail_msg("%s (%s): the start-up check sent %lu statements, more than %lu", what, f->url, n, bound);
 	print_message("  %-40s %lu statement%s\n", what, n, n == 1 ? "" : "s");
 }
 
