@@ -879,6 +879,7 @@ def report(res, path):
         "plan_offline_base_to_heads": "aurmig_plan_new_offline base → heads",
         "plan_offline_spec_to_heads": "aurmig_plan_new_offline middle revision → heads",
         "status_new": "aurmig_status_new (load + connect + read + check)",
+        "request": "a new context + aurmig_status_new + frees (one php-fpm request)",
         "status_from": "aurmig_status_from (existing conn and graph)",
     }
     for r in micro:

@@ -7,8 +7,10 @@
  *   micro once DIR SPEC           one pass of load + heads + lookup + plan to
  *                                 heads, as a fresh process would do it
  *                                 (for peak memory and instruction counts)
- *   micro status URL DIR [REPS]   aurmig_status_new (load + connect + check)
- *                                 and aurmig_status_from (check only)
+ *   micro status URL DIR [REPS]   aurmig_status_new (load + connect + check),
+ *                                 "request": the same in a new context, as
+ *                                 each php-fpm request does, and
+ *                                 aurmig_status_from (check only)
  *   micro dbi [DRIVERDIR]         dbi_initialize_r(DRIVERDIR, or NULL for
  *                                 libdbi's default directory) once, timed
  *
@@ -254,6 +256,23 @@ static int b_status_from(void *p)
 	return 0;
 }
 
+/* What a php-fpm request does: a new context (and so a new libdbi
+ * instance), the start-up check, everything freed. */
+static int b_request(void *p)
+{
+	struct status_arg *a = p;
+	aurmig_context *ctx;
+	aurmig_status *st;
+	if (aurmig_context_new(&ctx) != AURMIG_OK)
+		die(a->ctx, "aurmig_context_new");
+	if (aurmig_status_new(&st, ctx, a->url, NULL, a->dir) != AURMIG_OK)
+		die(ctx, "aurmig_status_new");
+	a->state = aurmig_status_state(st);
+	aurmig_status_free(st);
+	aurmig_context_free(ctx);
+	return 0;
+}
+
 static int mode_status(const char *url, const char *dir, int reps)
 {
 	struct status_arg a = { 0 };
@@ -265,6 +284,7 @@ static int mode_status(const char *url, const char *dir, int reps)
 	b_status_new(&a); /* warm-up; also tells the state */
 	snprintf(extra, sizeof extra, "\"state\": %d", a.state);
 	measure("status_new", extra, reps, b_status_new, &a);
+	measure("request", extra, reps, b_request, &a);
 	if (aurmig_graph_load(&a.g, a.ctx, dir) != AURMIG_OK)
 		die(a.ctx, "aurmig_graph_load");
 	if (aurmig_conn_open(&a.conn, a.ctx, url) != AURMIG_OK)
