@@ -88,18 +88,28 @@ static int run(aurmig_conn *c, aurmig__buf *b, size_t jncols, aurmig__strv *vers
  * checks for a hot journal (~60 fcntl and ~45 stat calls per check). One
  * transaction halves the start-up check's time there (bench/RESULTS.md).
  * Only when none is open, never on a recording connection; a failure only
- * loses the speed-up. Returns whether BEGIN ran.
+ * loses the speed-up. Returns whether the transaction was opened.
  */
-static int sqlite_snapshot(aurmig_conn *c, const char *sql)
+static int sqlite_read_begin(aurmig_conn *c)
 {
 	int ok;
 
 	if (c->dialect != AURMIG_DIALECT_SQLITE || c->in_tx || c->offline)
 		return 0;
 	aurmig__err_hold(c->ctx);
-	ok = c->ops->exec(c, sql, NULL) == AURMIG_OK;
+	ok = c->ops->exec(c, "BEGIN", NULL) == AURMIG_OK;
 	aurmig__err_release(c->ctx);
 	return ok;
+}
+
+/* Its end: nothing was written, so a COMMIT that fails is a ROLLBACK, and
+ * the connection is never left inside the transaction. */
+static void sqlite_read_end(aurmig_conn *c)
+{
+	aurmig__err_hold(c->ctx);
+	if (c->ops->exec(c, "COMMIT", NULL) != AURMIG_OK)
+		c->ops->exec(c, "ROLLBACK", NULL);
+	aurmig__err_release(c->ctx);
 }
 
 int aurmig__db_read_state(aurmig_conn *c, const char *jcols, size_t jncols, const char *jwhere,
@@ -119,7 +129,7 @@ int aurmig__db_read_state(aurmig_conn *c, const char *jcols, size_t jncols, cons
 			rc = aurmig__journal_select(c, jcols, jncols, jwhere, journal);
 		goto done;
 	}
-	snapshot = sqlite_snapshot(c, "BEGIN");
+	snapshot = sqlite_read_begin(c);
 	/* both tables (run() puts the version rows first, sorted, then the journal's by id) */
 	aurmig__buf_init(&b, c->ctx);
 	version_branch(&b, c, jncols);
@@ -136,7 +146,7 @@ int aurmig__db_read_state(aurmig_conn *c, const char *jcols, size_t jncols, cons
 	rc = run(c, &b, jncols, version, journal, &missing);
 done:
 	if (snapshot)
-		sqlite_snapshot(c, "COMMIT");
+		sqlite_read_end(c);
 	if (rc) {
 		aurmig__strv_clear(version);
 		aurmig__strv_clear(journal);
