@@ -103,13 +103,9 @@ static int open_from(aurmig_conn **out, aurmig_context *ctx, aurmig__settings *s
 		aurmig_conn_free(c);
 		return rc;
 	}
-	if (c->dialect == AURMIG_DIALECT_MYSQL) {
-		/* learn once, at open, whether this is a Galera node: the reads
-		 * that follow (the start-up check's one query) then know whether
-		 * they must be causal without asking each time (db/lease.c) */
-		int on;
-		aurmig__db_wsrep(c, &on);
-	}
+	/* MySQL/MariaDB: whether this is a Galera node is asked when a
+	 * statement needs to know (db/lease.c); the start-up check's read
+	 * carries its causal-read setting itself (db/state.c) */
 	*out = c;
 	return AURMIG_OK;
 }

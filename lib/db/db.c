@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <dbi/dbi.h>
 #include <dbi/dbi-dev.h>   /* dbi_conn_t: the driver's own handle, for the SQLite busy timeout */
@@ -337,6 +338,33 @@ static void dbi_close(aurmig_conn *c)
 	c->impl = NULL;
 }
 
+/*
+ * Whether a MySQL/MariaDB connection already talks utf8mb4: the character
+ * set the client library announced in the handshake, read off its handle
+ * with its own mysql_character_set_name() (no round trip; libdbi's
+ * dbi_conn_get_encoding() asks the server with SHOW VARIABLES). The
+ * function is looked up through the driver's module, which links the
+ * client library, so libaurmig does not link it itself. Anything not known
+ * reads as no, and SET NAMES follows.
+ */
+static int mysql_handshake_utf8mb4(dbi_conn conn)
+{
+	const struct dbi_driver_s *drv = (const struct dbi_driver_s *)dbi_conn_get_driver(conn);
+	void *handle = ((dbi_conn_t *)conn)->connection, *mod, *fn;
+	const char *(*charset_name)(void *) = NULL;
+	const char *name = NULL;
+
+	if (!drv || !drv->filename || !handle ||
+	    !(mod = dlopen(drv->filename, RTLD_LAZY | RTLD_NOLOAD)))
+		return 0;
+	fn = dlsym(mod, "mysql_character_set_name");
+	memcpy(&charset_name, &fn, sizeof(charset_name));   /* object to function pointer, without -Wpedantic */
+	if (charset_name)
+		name = charset_name(handle);
+	dlclose(mod);
+	return name && strcasecmp(name, "utf8mb4") == 0;
+}
+
 static const aurmig__db_ops dbi_ops = { dbi_exec, dbi_query, dbi_close, dbi_query_cells };
 
 static int set_opt(aurmig_conn *c, dbi_conn conn, const char *key, const char *value)
@@ -376,9 +404,14 @@ int aurmig__db_open(aurmig_conn *c, const aurmig__settings *s)
 		 * no host or "localhost" means the unix socket (mysql_unix_socket,
 		 * else the client library's default) and the port is then unused:
 		 * TCP on the local machine needs host 127.0.0.1.
-		 * - encoding: the driver maps "UTF-8" to MySQL's 3-byte "utf8"
-		 *   (utf8mb3), which rejects characters outside the BMP; other names
-		 *   go to the server as they are, so name utf8mb4 (as SQLAlchemy).
+		 * - encoding: not set. The driver sends "SET NAMES" for it, one
+		 *   more round trip on every connection (a third of the start-up
+		 *   check's). The client library announces its default character
+		 *   set in the handshake, which is utf8mb4 for libmariadb 3 (and
+		 *   libmysqlclient 8); only when it is another one, SET NAMES
+		 *   utf8mb4 follows the connect (below). Not "UTF-8": the driver
+		 *   maps that to MySQL's 3-byte utf8 (utf8mb3), which rejects
+		 *   characters outside the BMP (SQLAlchemy also asks for utf8mb4).
 		 * - mysql_client_found_rows: UPDATE reports the rows it matched, not
 		 *   only those it changed, like the other drivers and like SQLAlchemy
 		 *   (CLIENT_FOUND_ROWS); the version-row checks count on it.
@@ -388,8 +421,7 @@ int aurmig__db_open(aurmig_conn *c, const aurmig__settings *s)
 		    (rc = set_opt(c, d->conn, "mysql_unix_socket", s->socket)) ||
 		    (rc = set_opt(c, d->conn, "username", s->user)) ||
 		    (rc = set_opt(c, d->conn, "password", s->password)) ||
-		    (rc = set_opt(c, d->conn, "dbname", s->dbname)) ||
-		    (rc = set_opt(c, d->conn, "encoding", "utf8mb4")))
+		    (rc = set_opt(c, d->conn, "dbname", s->dbname)))
 			return rc;
 		if ((s->port && dbi_conn_set_option_numeric(d->conn, "port", s->port) != 0) ||
 		    dbi_conn_set_option_numeric(d->conn, "mysql_client_found_rows", 1) != 0 ||
@@ -420,6 +452,8 @@ int aurmig__db_open(aurmig_conn *c, const aurmig__settings *s)
 			return AURMIG_ENOMEM;
 		rc = record_dbi_error(c, NULL, what);
 		free(what);
+	} else if (s->dialect == AURMIG_DIALECT_MYSQL && !mysql_handshake_utf8mb4(d->conn)) {
+		rc = c->ops->exec(c, "SET NAMES utf8mb4", NULL);
 	} else if (s->dialect == AURMIG_DIALECT_PGSQL) {
 		/* libpq hands the server's NOTICEs and WARNINGs (DROP ... IF
 		 * EXISTS, RAISE NOTICE in a migration, ROLLBACK outside a
@@ -479,6 +513,7 @@ int aurmig__conn_new(aurmig_conn **out, aurmig_context *ctx, int dialect, const 
 	c->journal_table = "aurmig_journal";
 	c->lock_fd = -1;
 	c->wsrep = -1;
+	c->stmt_settings = -1;
 	*out = c;
 	return AURMIG_OK;
 }

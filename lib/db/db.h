@@ -46,6 +46,8 @@ struct aurmig_conn {
 	int allow_non_toi;           /* Galera: migrate even when wsrep_OSU_method is not TOI */
 	int wsrep;                   /* MySQL/MariaDB: -1 not known yet, 0 no Galera, 1 wsrep_on */
 	int causal;                  /* Galera: wsrep_sync_wait has the read bit on this session */
+	int stmt_settings;           /* MariaDB: SET STATEMENT ... FOR works, -1 not tried yet, 0 refused */
+	long read_timeout_ms;        /* aurmig_status_new's bound, carried by the state read itself */
 	int lease;                   /* the deploy lock held is the lease row (db/lease.c) */
 	char lease_owner[80];        /* this run's owner id in the lease row */
 	/* who writes the journal rows (host, OS user), looked up on the first row:

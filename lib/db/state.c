@@ -112,39 +112,137 @@ static void sqlite_read_end(aurmig_conn *c)
 	aurmig__err_release(c->ctx);
 }
 
+/*
+ * MariaDB: the session settings the read needs, carried by the read itself
+ * (SET STATEMENT ... FOR), so that a fresh connection's start-up check is
+ * one statement, not three:
+ * - wsrep_sync_wait = 1: on a Galera node, a causal read (what the cluster
+ *   has committed, not what this node has applied so far); harmless on a
+ *   server without Galera, where the variable exists and does nothing;
+ * - aurmig_status_new's timeout, when it opened the connection.
+ * NULL (nothing to carry: not MariaDB, refused before, the session has
+ * it already, a transaction open) or "" when out of memory.
+ */
+static char *stmt_settings(aurmig_conn *c)
+{
+	int sync = c->wsrep != 0 && !c->causal;
+	long ms = c->read_timeout_ms;
+
+	if (c->dialect != AURMIG_DIALECT_MYSQL || c->offline || c->in_tx || c->stmt_settings == 0 ||
+	    (!sync && ms <= 0))
+		return NULL;
+	if (ms > 0) {
+		long s = (ms + 999) / 1000;
+		return aurmig__printf(c->ctx, "SET STATEMENT %smax_statement_time = %.3f, lock_wait_timeout = %ld, "
+			"innodb_lock_wait_timeout = %ld FOR ", sync ? "wsrep_sync_wait = 1, " : "",
+			(double)ms / 1000.0, s, s);
+	}
+	return aurmig__strdup(c->ctx, "SET STATEMENT wsrep_sync_wait = 1 FOR ");
+}
+
+/* Refusals that say the server has no SET STATEMENT or no such variable
+ * (MySQL: parse error; a MariaDB built without wsrep: unknown variable). */
+static int stmt_settings_refused(int db_code)
+{
+	return db_code == 1064 || db_code == 1193 || db_code == 1238 || db_code == 1231 || db_code == 1232;
+}
+
+/* The read failed with the settings carried: a wait or a Galera refusal is
+ * explained by the node's state when that is the cause (db/lease.c), as
+ * the session-wide setting explains it; else the error stands. */
+static int explain_failed_read(aurmig_conn *c, int rc)
+{
+	const aurmig_error *e = aurmig_error_last(c->ctx);
+	aurmig__err_saved k;
+	int drc;
+
+	if (c->wsrep == 0 || (e->db_code != 1047 &&
+	    aurmig__db_wait_kind(c->dialect, e->db_code, e->message ? e->message : "") == AURMIG__WAIT_NONE))
+		return rc;
+	aurmig__err_save(c->ctx, &k);
+	if ((drc = aurmig__db_causal_reads(c))) {
+		aurmig__err_restore_details(c->ctx, &k);
+		return drc;
+	}
+	rc = aurmig__err(c->ctx, rc, AURMIG_ERRCLASS_DB, "%s", k.message ? k.message : "database error");
+	aurmig__err_restore_details(c->ctx, &k);
+	return rc;
+}
+
+/* The classic setup the carried settings replace: the session's timeout
+ * and causal reads, one statement each. */
+static int session_settings(aurmig_conn *c)
+{
+	int rc = AURMIG_OK;
+
+	if (c->read_timeout_ms > 0) {
+		long ms = c->read_timeout_ms;
+		c->read_timeout_ms = 0;
+		rc = aurmig_conn_set_timeout(c, ms);
+	}
+	/* on a Galera node, read what the cluster has committed (db/lease.c) */
+	return rc ? rc : aurmig__db_causal_reads(c);
+}
+
 int aurmig__db_read_state(aurmig_conn *c, const char *jcols, size_t jncols, const char *jwhere,
 	aurmig__strv *version, aurmig__strv *journal)
 {
 	aurmig__buf b;
 	size_t missing;
 	int rc, snapshot = 0;
+	char *pre = NULL;
 
 	memset(version, 0, sizeof(*version));
 	memset(journal, 0, sizeof(*journal));
-	/* on a Galera node, read what the cluster has committed (db/lease.c) */
-	if ((rc = aurmig__db_causal_reads(c)))
-		return rc;
 	if (!aurmig__db_can_try(c)) {
-		if (!(rc = aurmig__version_read(c, version)))
+		if (!(rc = session_settings(c)) && !(rc = aurmig__version_read(c, version)))
 			rc = aurmig__journal_select(c, jcols, jncols, jwhere, journal);
 		goto done;
 	}
+	if ((pre = stmt_settings(c)) && !*pre) {
+		free(pre);
+		return aurmig__oom(c->ctx);
+	}
+	if (!pre && (rc = session_settings(c)))
+		goto done;
 	snapshot = sqlite_read_begin(c);
+again:
 	/* both tables (run() puts the version rows first, sorted, then the journal's by id) */
 	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_puts(&b, pre ? pre : "");
 	version_branch(&b, c, jncols);
 	aurmig__buf_puts(&b, " UNION ALL ");
 	journal_branch(&b, c, jcols, jwhere);
-	if ((rc = run(c, &b, jncols, version, journal, &missing)) || missing == 2)
+	rc = run(c, &b, jncols, version, journal, &missing);
+	if (rc && pre && c->stmt_settings < 0 && stmt_settings_refused(aurmig_error_last(c->ctx)->db_code)) {
+		/* this server has no SET STATEMENT (MySQL) or not the variable:
+		 * the session-wide settings, now and from now on */
+		c->stmt_settings = 0;
+		free(pre);
+		pre = NULL;
+		aurmig__err_clear(c->ctx);
+		if ((rc = session_settings(c)))
+			goto done;
+		goto again;
+	}
+	if (rc && pre)
+		rc = explain_failed_read(c, rc);
+	if (!rc && pre)
+		c->stmt_settings = 1;
+	if (rc || missing == 2)
 		goto done;
 	/* one of them is missing: the other alone (missing too: nothing) */
 	aurmig__buf_init(&b, c->ctx);
+	aurmig__buf_puts(&b, pre ? pre : "");
 	if (missing == 0)
 		journal_branch(&b, c, jcols, jwhere);
 	else
 		version_branch(&b, c, jncols);
 	rc = run(c, &b, jncols, version, journal, &missing);
+	if (rc && pre)
+		rc = explain_failed_read(c, rc);
 done:
+	free(pre);
 	if (snapshot)
 		sqlite_read_end(c);
 	if (rc) {

@@ -111,7 +111,12 @@ int aurmig_status_new_timeout(aurmig_status **out, aurmig_context *ctx, const ch
 	if (!(rc = aurmig_graph_load(&g, ctx, dir)))
 		rc = url ? aurmig_conn_open_flags(&c, ctx, url, AURMIG_OPEN_EXISTING)
 			: aurmig_conn_open_aurweb_config_flags(&c, ctx, aurweb_config, AURMIG_OPEN_EXISTING);
-	if (!rc && timeout_ms > 0)
+	if (!rc && timeout_ms > 0 && c->dialect == AURMIG_DIALECT_MYSQL) {
+		/* carried by the read itself, not set on the session first: one
+		 * round trip fewer (db/state.c); the bound the messages name */
+		c->read_timeout_ms = timeout_ms;
+		c->timeout_ms = timeout_ms;
+	} else if (!rc && timeout_ms > 0)
 		rc = aurmig_conn_set_timeout(c, timeout_ms);
 	if (!rc)
 		rc = fill(s, c, g);

@@ -237,6 +237,68 @@ static void test_status_sqlite(void **state) { (void)state; status_states(AURMIG
 static void test_status_mysql(void **state) { (void)state; status_states(AURMIG_DIALECT_MYSQL, "mysql"); }
 static void test_status_pgsql(void **state) { (void)state; status_states(AURMIG_DIALECT_PGSQL, "pgsql"); }
 
+/* One cell of a query on the fixture's connection. */
+static char *cell(fx *f, const char *sql, size_t col)
+{
+	aurmig__strv cells = { 0 };
+	size_t ncols = 0;
+	char *v;
+
+	if (f->conn->ops->query_cells(f->conn, sql, &cells, &ncols))
+		fail_msg("%s: %s", sql, aurmig_error_last(f->ctx)->message);
+	assert_true(col < ncols && cells.n == ncols);
+	v = strdup(cells.v[col] ? cells.v[col] : "(null)");
+	aurmig__strv_clear(&cells);
+	return v;
+}
+
+/*
+ * MariaDB, a fresh connection as each PHP-FPM request opens (issue 20.6):
+ * opening it sends nothing (the driver's SET NAMES and the Galera probe
+ * were two round trips: the handshake already sets utf8mb4), the session
+ * still talks utf8mb4, and the start-up check with aurmig_status_new's
+ * timeout is one statement: the read carries the timeout and the causal
+ * read setting itself (SET STATEMENT ... FOR), which leave the session's
+ * own settings as they were.
+ */
+static void test_fresh_connection_mysql(void **state)
+{
+	fx *f = open_fx(AURMIG_DIALECT_MYSQL, "fresh");
+	int st = -1;
+	unsigned long n;
+	long q;
+	char *v;
+
+	(void)state;
+	if (!f) {
+		print_message("  mysql: no server (AURMIG_TEST_MYSQL_URL unset), skipped\n");
+		return;
+	}
+	assert_int_equal(f->conn->statements, 0);
+	q = questions(f);   /* counts itself */
+	if (q != 1)
+		fail_msg("opening the connection sent %ld statements the library did not (want 0)", q - 1);
+	for (size_t i = 0; i < 3; i++) {
+		v = cell(f, "SELECT @@character_set_client, @@character_set_connection, @@character_set_results", i);
+		if (strcmp(v, "utf8mb4") != 0)
+			fail_msg("the session's character set %zu is %s, not utf8mb4", i, v);
+		free(v);
+	}
+	write_line(f, 2);
+	upgrade(f, "heads");
+	f->conn->read_timeout_ms = 3000;   /* as aurmig_status_new_timeout leaves it */
+	f->conn->timeout_ms = 3000;
+	n = count(f, status_fn, &st);
+	assert_int_equal(st, AURMIG_STATE_AT_HEAD);
+	if (n != 1)
+		fail_msg("the start-up check on a fresh connection sent %lu statements, want 1", n);
+	v = cell(f, "SELECT @@session.max_statement_time, @@session.wsrep_sync_wait", 0);
+	assert_true(strtod(v, NULL) == 0.0);   /* the session's own: not changed */
+	free(v);
+	print_message("  fresh MariaDB connection: 0 statements to open, %lu for the check\n", n);
+	close_fx(f, 2);
+}
+
 static void upgrade_fn(fx *f, void *arg)
 {
 	upgrade(f, arg);
@@ -304,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_status_sqlite),
 		cmocka_unit_test(test_status_mysql),
 		cmocka_unit_test(test_status_pgsql),
+		cmocka_unit_test(test_fresh_connection_mysql),
 		cmocka_unit_test(test_per_revision_mysql),
 		cmocka_unit_test(test_per_revision_ddl_mysql),
 		cmocka_unit_test(test_per_revision_sqlite),
