@@ -167,9 +167,20 @@ auto)
 		# the port names the directory too: benchmarks of two checkouts at
 		# once (each with its own BENCH_MYSQL_PORT) do not share a server
 		servers=${TMPDIR:-/tmp}/aurmig-bench-servers-${BENCH_MYSQL_PORT:-33091}
+		my_options=""
+		if [ $aur -eq 1 ]; then
+			# issue 20's setting for AUR-sized data: MariaDB's durable
+			# defaults (a flush at each commit, the doublewrite buffer,
+			# its default redo log) and a 1 GB buffer pool, not the test
+			# servers' fast non-durable ones; its own directory, so that a
+			# test server left running is not reused with other settings
+			servers=$servers-aur
+			my_options="--innodb-flush-log-at-trx-commit=1 --innodb-doublewrite=1"
+			my_options="$my_options --innodb-buffer-pool-size=1G --innodb-log-file-size=96M"
+		fi
 		say "starting a private MariaDB in $servers (port ${BENCH_MYSQL_PORT:-33091})"
 		if AURMIG_TEST_SERVERS=mysql AURMIG_TEST_MYSQL_PORT=${BENCH_MYSQL_PORT:-33091} \
-			"$ROOT/tests/servers/start.sh" "$servers"; then
+			AURMIG_TEST_MYSQL_OPTIONS=$my_options "$ROOT/tests/servers/start.sh" "$servers"; then
 			mariadb_env=$servers/env
 		else
 			say "MariaDB did not start: leaving it out"
@@ -192,8 +203,14 @@ if [ $aur -eq 1 ]; then
 		mysql_url=$(sed -n 's/^AURMIG_TEST_MYSQL_URL=//p' "$mariadb_env")
 		backends=sqlite,mysql
 	fi
+	# "today's floor" of issue 20's MariaDB targets: the chain before its
+	# rewrites (72bfc23), when the clone has that commit
+	baseline=""
+	if git -C "$ROOT" cat-file -e "72bfc23^{commit}" 2>/dev/null; then
+		baseline="--baseline 72bfc23"
+	fi
 	# shellcheck disable=SC2086
-	$PY "$HERE/aurbench.py" --aurmig "$AURMIG" --out "$OUT" --results "$HERE/RESULTS.md" --writers --keep \
+	$PY "$HERE/aurbench.py" --aurmig "$AURMIG" --out "$OUT" --results "$HERE/RESULTS.md" --writers --keep $baseline \
 		--backends $backends ${mysql_url:+--mysql-url "$mysql_url"} $scales
 	exit $?
 fi

@@ -20,7 +20,10 @@
 # Environment: AURMIG_TEST_SERVER_TIMEOUT (seconds per server, default 60),
 # AURMIG_TEST_SERVERS=mysql,pgsql (which ones; default both),
 # AURMIG_TEST_MYSQL_PORT / AURMIG_TEST_PGSQL_PORT (other ports, e.g. for a
-# second checkout testing at the same time).
+# second checkout testing at the same time), AURMIG_TEST_MYSQL_OPTIONS
+# (further mariadbd options, given last so that they override the fast,
+# non-durable defaults below; bench/run.sh --aur uses it for a durable
+# server with a 1 GB buffer pool).
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -154,7 +157,9 @@ from an earlier run whose directory was deleted? see: ss -ltnp 'sport = :$MY_POR
 		STARTED="${STARTED:+$STARTED,}mysql"
 		mariadbd=$(command -v mariadbd || echo /usr/sbin/mariadbd)
 		# setsid: own session and process group, so a ctrl-C at the terminal
-		# reaches the test runner (whose trap stops us) and not the server
+		# reaches the test runner (whose trap stops us) and not the server;
+		# AURMIG_TEST_MYSQL_OPTIONS is split into words on purpose
+		# shellcheck disable=SC2086
 		TMPDIR=$MY/tmp setsid "$mariadbd" --no-defaults --user="$MY_OS_USER" \
 			--datadir="$MY/data" --socket="$MY_SOCK" \
 			--port=$MY_PORT --bind-address=127.0.0.1 --skip-name-resolve \
@@ -162,7 +167,7 @@ from an earlier run whose directory was deleted? see: ss -ltnp 'sport = :$MY_POR
 			--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
 			--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
 			--innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
-			--skip-log-bin --max-connections=200 \
+			--skip-log-bin --max-connections=200 ${AURMIG_TEST_MYSQL_OPTIONS:-} \
 			</dev/null >"$MY/stdout.log" 2>&1 &
 		echo $! >"$MY/launch.pid"
 		launched=$!
