@@ -4,6 +4,7 @@
 
 usage: aurbench.py --aurmig AURMIG [--scale F]... [--backends sqlite,mysql]
                    [--mysql-url URL] [--out DIR] [--results FILE] [--writers]
+                   [--baseline REF] [--rounds N]
        aurbench.py --aurmig AURMIG --check [--scale 0.01]    (the smoke test)
 
 Per backend and scale:
@@ -16,8 +17,17 @@ Per backend and scale:
   (exactly what aurmig runs, version-table and journal rows included), fed to
   `sqlite3` (with `.timer on`: each statement's time too) or `mariadb`;
 - MariaDB with --writers: one thread per busy table doing single-row writes
-  in a loop during aurmig's upgrade; the longest write of each table and the
-  step running at that moment (from aurmig_journal's times).
+  in a loop during aurmig's upgrade (and the floor's); the longest write of
+  each table and the step running at that moment (from aurmig_journal's
+  times, or the floor's own step spans), every write of 20 ms or more placed
+  in its migration; aurmig runs with `--warn-blocking 0`, so that it names
+  each statement that blocks writes to a table (a copy) before it runs, and
+  a stall is told apart from those copies;
+- MariaDB with --baseline REF: also the floor of migrations/ as of git REF
+  (72bfc23: the chain before issue 20's rewrites, "today's floor" of its
+  MariaDB targets);
+- MariaDB with --rounds N: every case N times on fresh databases, medians
+  reported (durable commits on a shared disk vary from run to run).
 
 --check asserts, on SQLite and (when AURMIG_TEST_MYSQL_URL is set or --mysql-url
 is given) MariaDB, that the upgrade reaches head and that the rows are what
@@ -431,6 +441,76 @@ def check(args):
     return 1 if failed else 0
 
 
+def one_round(args, be, scale):
+    """One run of each case at this scale: aurmig, the floor, the baseline."""
+    log("%s scale %s: aurmig" % (be.dialect, scale))
+    url = be.fresh("aurmig")
+    r = {"dialect": be.dialect, "scale": scale}
+    if be.dialect == "mysql" and args.writers:
+        run(aurmig_cmd(args, url, "stamp", BASE))
+        w = Writers(be, url)
+        with w:
+            wall, steps, r["blocking"] = timed_upgrade(args, url)
+        js = journal_steps(be, url)
+        for table, x in w.results.items():
+            x["during"] = next((rev for rev, a, b in js if x["at"] and a - 0.002 <= x["at"] <= (b or 1e18)), None)
+            x.pop("at")
+        by_revision(w.results, js)
+        r["writers"] = w.results
+    else:
+        wall, steps = upgrade_aurmig(args, be, url)
+    r["aurmig"] = {"wall": wall, "cpu": CPU[0], "steps": steps}
+    be.drop(url)
+    log("  %.2f s" % wall)
+    log("%s scale %s: floor" % (be.dialect, scale))
+    url = be.fresh("floor")
+    if be.dialect == "mysql" and args.writers:
+        # the same writers, so that both sides run under the same load
+        run(aurmig_cmd(args, url, "stamp", BASE))
+        w = Writers(be, url)
+        with w:
+            fwall, fsteps = upgrade_floor(args, be, url, stamped=True)
+        for x in w.results.values():
+            x.pop("at")
+        by_revision(w.results, [(x["rev"],) + tuple(x["span"]) for x in fsteps])
+        r["floor_writers"] = w.results
+    else:
+        fwall, fsteps = upgrade_floor(args, be, url)
+    be.drop(url)
+    log("  %.2f s" % fwall)
+    r["floor"] = {"wall": fwall, "cpu": sum(x["cpu"] for x in fsteps), "steps": fsteps}
+    if be.dialect == "mysql" and args.baseline:
+        # the chain as it was when issue 20 was filed, by the raw client:
+        # "today's floor" of its targets
+        log("%s scale %s: floor of the migrations at %s" % (be.dialect, scale, args.baseline))
+        url = be.fresh("baseline")
+        run(aurmig_cmd(args, url, "stamp", BASE, migrations=args.baseline_dir))
+        w = Writers(be, url) if args.writers else None
+        if w:
+            with w:
+                bwall, bsteps = upgrade_floor(args, be, url, stamped=True, migrations=args.baseline_dir)
+            for x in w.results.values():
+                x.pop("at")
+            by_revision(w.results, [(x["rev"],) + tuple(x["span"]) for x in bsteps])
+        else:
+            bwall, bsteps = upgrade_floor(args, be, url, stamped=True, migrations=args.baseline_dir)
+        be.drop(url)
+        log("  %.2f s" % bwall)
+        r["baseline"] = {"ref": args.baseline, "wall": bwall, "steps": [
+            {"rev": x["rev"], "s": x["s"]} for x in bsteps], "writers": w.results if w else {}}
+    return r
+
+
+def round_summary(r):
+    out = {"aurmig": r["aurmig"]["wall"], "floor": r["floor"]["wall"],
+           "baseline": r.get("baseline", {}).get("wall")}
+    if r.get("writers"):
+        out["stall_table"] = outside_copies(r, r["writers"])[0]
+        out["stall_migration"] = outside_copies(r, r["writers"], True)[0]
+        out["stall_copy"] = max((x["max"] for x in r["writers"].values()), default=0.0)
+    return out
+
+
 def bench(args):
     res = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(args), "runs": []}
     prev = os.path.join(args.out, "aur-results.json")
@@ -442,61 +522,16 @@ def bench(args):
     for scale in args.scale or [0.1]:
         for be in backends(args, scale):
             be.prepare()
-            log("%s scale %s: aurmig" % (be.dialect, scale))
-            url = be.fresh("aurmig")
-            r = {"dialect": be.dialect, "scale": scale}
-            if be.dialect == "mysql" and args.writers:
-                run(aurmig_cmd(args, url, "stamp", BASE))
-                w = Writers(be, url)
-                with w:
-                    wall, steps, r["blocking"] = timed_upgrade(args, url)
-                js = journal_steps(be, url)
-                for table, x in w.results.items():
-                    x["during"] = next((rev for rev, a, b in js if x["at"] and a - 0.002 <= x["at"] <= (b or 1e18)), None)
-                    x.pop("at")
-                by_revision(w.results, js)
-                r["writers"] = w.results
-            else:
-                wall, steps = upgrade_aurmig(args, be, url)
-            r["aurmig"] = {"wall": wall, "cpu": CPU[0], "steps": steps}
-            be.drop(url)
-            log("  %.2f s" % wall)
-            log("%s scale %s: floor" % (be.dialect, scale))
-            url = be.fresh("floor")
-            if be.dialect == "mysql" and args.writers:
-                # the same writers, so that both sides run under the same load
-                run(aurmig_cmd(args, url, "stamp", BASE))
-                w = Writers(be, url)
-                with w:
-                    fwall, fsteps = upgrade_floor(args, be, url, stamped=True)
-                for x in w.results.values():
-                    x.pop("at")
-                by_revision(w.results, [(x["rev"],) + tuple(x["span"]) for x in fsteps])
-                r["floor_writers"] = w.results
-            else:
-                fwall, fsteps = upgrade_floor(args, be, url)
-            be.drop(url)
-            log("  %.2f s" % fwall)
-            r["floor"] = {"wall": fwall, "cpu": sum(x["cpu"] for x in fsteps), "steps": fsteps}
-            if be.dialect == "mysql" and args.baseline:
-                # the chain as it was when issue 20 was filed, by the raw client:
-                # "today's floor" of its targets
-                log("%s scale %s: floor of the migrations at %s" % (be.dialect, scale, args.baseline))
-                url = be.fresh("baseline")
-                run(aurmig_cmd(args, url, "stamp", BASE, migrations=args.baseline_dir))
-                w = Writers(be, url) if args.writers else None
-                if w:
-                    with w:
-                        bwall, bsteps = upgrade_floor(args, be, url, stamped=True, migrations=args.baseline_dir)
-                    for x in w.results.values():
-                        x.pop("at")
-                    by_revision(w.results, [(x["rev"],) + tuple(x["span"]) for x in bsteps])
-                else:
-                    bwall, bsteps = upgrade_floor(args, be, url, stamped=True, migrations=args.baseline_dir)
-                be.drop(url)
-                log("  %.2f s" % bwall)
-                r["baseline"] = {"ref": args.baseline, "wall": bwall, "steps": [
-                    {"rev": x["rev"], "s": x["s"]} for x in bsteps], "writers": w.results if w else {}}
+            n = args.rounds if be.dialect == "mysql" else 1
+            rs = []
+            for k in range(n):
+                if n > 1:
+                    log("%s scale %s: round %d of %d" % (be.dialect, scale, k + 1, n))
+                rs.append(one_round(args, be, scale))
+            # the round with the median aurmig time gives the detailed tables
+            r = sorted(rs, key=lambda x: x["aurmig"]["wall"])[len(rs) // 2]
+            if n > 1:
+                r["rounds"] = [round_summary(x) for x in rs]
             res["runs"].append(r)
     res["runs"].sort(key=lambda r: (r["dialect"] != "sqlite", r["scale"]))
     with open(os.path.join(args.out, "aur-results.json"), "w") as f:
@@ -720,6 +755,11 @@ def stalls_by_migration(r, w):
     w("")
 
 
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    return xs[len(xs) // 2] if xs else None
+
+
 def mysql_targets(res, w):
     runs = [r for r in res["runs"] if r["dialect"] == "mysql"]
     if not runs:
@@ -727,22 +767,35 @@ def mysql_targets(res, w):
     w("| target | scale | measured | goal | |")
     w("|---|---|---|---|---|")
     for r in runs:
+        rounds = r.get("rounds") or [round_summary(r)]
+        n = len(rounds)
+        spread = (lambda key: "" if n < 2 else " [%s]" % ", ".join(
+            "%.3f" % x[key] if x.get(key) is not None else "?" for x in rounds))
         if r.get("writers") and any(x.get("by_rev") for x in r["writers"].values()):
-            for whole, what in ((False, "on a table outside the migrations that copy it"),
-                                (True, "outside every migration that copies a table")):
-                dt, t, rev = outside_copies(r, r["writers"], whole)
-                w("| MariaDB: longest write stall %s | %s | %.3f s%s | ≤ 0.1 s | %s |" % (
-                    what, r["scale"], dt, " (%s, %s)" % (t, rev) if t else "",
+            for whole, key, what in ((False, "stall_table", "on a table outside the migrations that copy it"),
+                                     (True, "stall_migration", "outside every migration that copies a table")):
+                dt = median(x.get(key) for x in rounds)
+                _, t, rev = outside_copies(r, r["writers"], whole)
+                w("| MariaDB: longest write stall %s | %s | %.3f s%s%s | ≤ 0.1 s | %s |" % (
+                    what, r["scale"], dt, " (%s, %s)" % (t, rev) if t and n < 2 else "", spread(key),
                     "**met**" if dt <= 0.1 else "**missed**"))
         b = r.get("baseline")
         if b and b["wall"]:
-            x = r["aurmig"]["wall"] / b["wall"]
-            w("| MariaDB: aurmig upgrade / the chain at %s by the raw client | %s | %.2f× | ≤ 0.9× | %s |" % (
-                b["ref"], r["scale"], x, "**met**" if x <= 0.9 else "**missed**"))
-        f = r["floor"]["wall"]
+            x = median(z["aurmig"] for z in rounds) / median(z["baseline"] for z in rounds)
+            w("| MariaDB: aurmig upgrade / the chain at %s by the raw client%s | %s | %.2f× | ≤ 0.9× | %s |" % (
+                b["ref"], ", medians of %d rounds" % n if n > 1 else "", r["scale"], x,
+                "**met**" if x <= 0.9 else "**missed**"))
+        x = median(z["aurmig"] for z in rounds) / median(z["floor"] for z in rounds)
         w("| MariaDB: aurmig upgrade / the same statements by the raw client | %s | %.2f× | (≈ 1×) | |" % (
-            r["scale"], r["aurmig"]["wall"] / f if f else 0))
+            r["scale"], x))
     w("")
+    for r in runs:
+        if r.get("rounds"):
+            w("MariaDB, scale %s, each round (fresh databases; s): aurmig / floor / the chain at %s by the "
+              "client: %s." % (r["scale"], (r.get("baseline") or {}).get("ref", "-"), "; ".join(
+                  "%.2f / %.2f / %s" % (z["aurmig"], z["floor"], "%.2f" % z["baseline"] if z.get("baseline") else "-")
+                  for z in r["rounds"])))
+            w("")
 
 
 def growth(res, w):
@@ -800,6 +853,9 @@ def main():
     ap.add_argument("--baseline", metavar="REF",
                     help="MariaDB: also run the floor of migrations/ as of git REF (the chain before issue 20's "
                          "rewrites: 72bfc23)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="MariaDB: run every case this many times (fresh databases each time) and report medians; "
+                         "its durable commits on a shared disk vary from run to run")
     ap.add_argument("--keep", action="store_true",
                     help="keep the runs of OUT/aur-results.json for the backends and scales not run now")
     args = ap.parse_args()

@@ -25,7 +25,7 @@
 #                      against the raw clients, with MariaDB write stalls; its
 #                      section of bench/RESULTS.md only
 #   --scale F          with --aur: the data's scale (1 = the AUR's size; repeatable;
-#                      default 0.1 and 0.3)
+#                      default 0.1 and 0.3); --runs N: MariaDB rounds (default 3)
 #
 # Environment: BENCH_OUT (work directory, default bench/out),
 # BENCH_MYSQL_PORT (the private server's port, default 33091).
@@ -210,7 +210,10 @@ if [ $aur -eq 1 ]; then
 		baseline="--baseline 72bfc23"
 	fi
 	# shellcheck disable=SC2086
+	# MariaDB's durable commits on a shared disk vary from run to run: the
+	# median of --runs rounds (default 3), each on fresh databases
 	$PY "$HERE/aurbench.py" --aurmig "$AURMIG" --out "$OUT" --results "$HERE/RESULTS.md" --writers --keep $baseline \
+		--rounds "${runs:-3}" \
 		--backends $backends ${mysql_url:+--mysql-url "$mysql_url"} $scales
 	exit $?
 fi
