@@ -13,6 +13,8 @@ itself, one connection each, round-robin, for:
   noop         a script that prints "ok"
   open         new Aurmig\\Migrator(migrations/, url) and close()
   check        the same with ->check() (the start-up check of a request)
+  status       Aurmig\\Migrator::status(migrations/, url): the one-call check
+               (aurmig_status_new_timeout: load, connect, read, free)
 URL: a database at head of migrations/ (default: a SQLite file made here;
 e.g. mysql://aurmig:aurmig-secret@/aurmig_x?unix_socket=... for MariaDB over
 its socket, upgraded to head first with the CLI). Prints each case's median,
@@ -89,6 +91,8 @@ def main():
                         "$m->close();\necho \"ok\\n\";\n"),
             "check": php("$m = new Aurmig\\Migrator(getenv('BENCH_DIR'), url: getenv('BENCH_URL'));\n"
                          "echo $m->check()->isAtHead() ? \"ok\\n\" : \"not at head\\n\";\n$m->close();\n"),
+            "status": php("echo Aurmig\\Migrator::status(getenv('BENCH_DIR'), url: getenv('BENCH_URL'))->isAtHead()"
+                          " ? \"ok\\n\" : \"not at head\\n\";\n"),
         }
         for k, text in scripts.items():
             with open(os.path.join(work, k + ".php"), "w") as f:
@@ -133,7 +137,7 @@ def main():
             x = sorted(x)
             print("%-6s median %6.0f  p10 %6.0f  p90 %6.0f  min %6.0f" % (k, statistics.median(x), x[len(x) // 10],
                                                                         x[len(x) * 9 // 10], x[0]))
-        for k in ("open", "check"):
+        for k in ("open", "check", "status"):
             d = sorted(c - o for c, o in zip(t[k], t["noop"]))
             print("%-6s - noop, per round: median %6.0f  p10 %6.0f  p90 %6.0f" % (k, statistics.median(d), d[len(d) // 10],
                                                                                d[len(d) * 9 // 10]))

@@ -120,24 +120,26 @@ static void sqlite_read_end(aurmig_conn *c)
  *   has committed, not what this node has applied so far); harmless on a
  *   server without Galera, where the variable exists and does nothing;
  * - aurmig_status_new's timeout, when it opened the connection.
- * NULL (nothing to carry: not MariaDB, refused before, the session has
- * it already, a transaction open) or "" when out of memory.
+ * *out is NULL when there is nothing to carry (not MariaDB, refused
+ * before, the session has it already, a transaction is open).
  */
-static char *stmt_settings(aurmig_conn *c)
+static int stmt_settings(aurmig_conn *c, char **out)
 {
 	int sync = c->wsrep != 0 && !c->causal;
 	long ms = c->read_timeout_ms;
 
+	*out = NULL;
 	if (c->dialect != AURMIG_DIALECT_MYSQL || c->offline || c->in_tx || c->stmt_settings == 0 ||
 	    (!sync && ms <= 0))
-		return NULL;
+		return AURMIG_OK;
 	if (ms > 0) {
 		long s = (ms + 999) / 1000;
-		return aurmig__printf(c->ctx, "SET STATEMENT %smax_statement_time = %.3f, lock_wait_timeout = %ld, "
+		*out = aurmig__printf(c->ctx, "SET STATEMENT %smax_statement_time = %.3f, lock_wait_timeout = %ld, "
 			"innodb_lock_wait_timeout = %ld FOR ", sync ? "wsrep_sync_wait = 1, " : "",
 			(double)ms / 1000.0, s, s);
-	}
-	return aurmig__strdup(c->ctx, "SET STATEMENT wsrep_sync_wait = 1 FOR ");
+	} else
+		*out = aurmig__strdup(c->ctx, "SET STATEMENT wsrep_sync_wait = 1 FOR ");
+	return *out ? AURMIG_OK : aurmig__oom(c->ctx);
 }
 
 /* Refusals that say the server has no SET STATEMENT or no such variable
@@ -199,10 +201,8 @@ int aurmig__db_read_state(aurmig_conn *c, const char *jcols, size_t jncols, cons
 			rc = aurmig__journal_select(c, jcols, jncols, jwhere, journal);
 		goto done;
 	}
-	if ((pre = stmt_settings(c)) && !*pre) {
-		free(pre);
-		return aurmig__oom(c->ctx);
-	}
+	if ((rc = stmt_settings(c, &pre)))
+		return rc;
 	if (!pre && (rc = session_settings(c)))
 		goto done;
 	snapshot = sqlite_read_begin(c);
