@@ -474,21 +474,27 @@ def case_aurmig(args, be, scale, r):
     log("  %.2f s" % wall)
 
 
+def floor_case(args, be, url, migrations=MIGRATIONS):
+    """The raw client's run from the stamped base; on MariaDB with
+    --writers under the same writers as aurmig's (their results, else {})."""
+    run(aurmig_cmd(args, url, "stamp", BASE, migrations=migrations))
+    if not (be.dialect == "mysql" and args.writers):
+        return upgrade_floor(args, be, url, stamped=True, migrations=migrations) + ({},)
+    w = Writers(be, url)
+    with w:
+        wall, steps = upgrade_floor(args, be, url, stamped=True, migrations=migrations)
+    for x in w.results.values():
+        x.pop("at")
+    by_revision(w.results, [(x["rev"],) + tuple(x["span"]) for x in steps])
+    return wall, steps, w.results
+
+
 def case_floor(args, be, scale, r):
     log("%s scale %s: floor" % (be.dialect, scale))
     url = be.fresh("floor")
-    if be.dialect == "mysql" and args.writers:
-        # the same writers, so that both sides run under the same load
-        run(aurmig_cmd(args, url, "stamp", BASE))
-        w = Writers(be, url)
-        with w:
-            fwall, fsteps = upgrade_floor(args, be, url, stamped=True)
-        for x in w.results.values():
-            x.pop("at")
-        by_revision(w.results, [(x["rev"],) + tuple(x["span"]) for x in fsteps])
-        r["floor_writers"] = w.results
-    else:
-        fwall, fsteps = upgrade_floor(args, be, url)
+    fwall, fsteps, writers = floor_case(args, be, url)
+    if writers:
+        r["floor_writers"] = writers
     be.drop(url)
     log("  %.2f s" % fwall)
     r["floor"] = {"wall": fwall, "cpu": sum(x["cpu"] for x in fsteps), "steps": fsteps}
@@ -499,20 +505,11 @@ def case_baseline(args, be, scale, r):
     # "today's floor" of its targets
     log("%s scale %s: floor of the migrations at %s" % (be.dialect, scale, args.baseline))
     url = be.fresh("baseline")
-    run(aurmig_cmd(args, url, "stamp", BASE, migrations=args.baseline_dir))
-    w = Writers(be, url) if args.writers else None
-    if w:
-        with w:
-            bwall, bsteps = upgrade_floor(args, be, url, stamped=True, migrations=args.baseline_dir)
-        for x in w.results.values():
-            x.pop("at")
-        by_revision(w.results, [(x["rev"],) + tuple(x["span"]) for x in bsteps])
-    else:
-        bwall, bsteps = upgrade_floor(args, be, url, stamped=True, migrations=args.baseline_dir)
+    bwall, bsteps, writers = floor_case(args, be, url, args.baseline_dir)
     be.drop(url)
     log("  %.2f s" % bwall)
     r["baseline"] = {"ref": args.baseline, "wall": bwall, "steps": [
-        {"rev": x["rev"], "s": x["s"]} for x in bsteps], "writers": w.results if w else {}}
+        {"rev": x["rev"], "s": x["s"]} for x in bsteps], "writers": writers}
 
 
 def round_summary(r):

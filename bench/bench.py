@@ -948,14 +948,21 @@ def report(res, path):
             w("| `%s` | %s | %d |" % (key, " | ".join(str(v["calls"].get(s, "")) for s in used),
                                      sum(v["calls"].values())))
         w("")
-    # the section bench/aurbench.py writes (bench/run.sh --aur) stays
+    # what this script does not write stays: the sections written by hand
+    # (between <!-- hand:begin --> and <!-- hand:end -->, any number of
+    # them) and the one bench/aurbench.py writes (bench/run.sh --aur)
     try:
         old = open(path).read()
-        if "<!-- aur:begin -->" in old and "<!-- aur:end -->" in old:
-            L.append("")
-            L.append(old[old.index("<!-- aur:begin -->"):old.index("<!-- aur:end -->") + len("<!-- aur:end -->")])
     except OSError:
-        pass
+        old = ""
+    for begin, end in (("<!-- hand:begin -->", "<!-- hand:end -->"), ("<!-- aur:begin -->", "<!-- aur:end -->")):
+        at = 0
+        while begin in old[at:] and end in old[old.index(begin, at):]:
+            b = old.index(begin, at)
+            e = old.index(end, b) + len(end)
+            L.append("")
+            L.append(old[b:e])
+            at = e
     with open(path, "w") as f:
         f.write("\n".join(L) + "\n")
 
