@@ -7,6 +7,7 @@
 #include "db/lease.h"
 #include "db/state.h"
 #include "db/version.h"
+#include "db/waits.h"
 
 /* SELECT ... FROM the version table, as the first branch of the union:
  * kind 0, id 0, version_num, then NULL for the journal's other columns. */
@@ -132,12 +133,10 @@ static int stmt_settings(aurmig_conn *c, char **out)
 	if (c->dialect != AURMIG_DIALECT_MYSQL || c->offline || c->in_tx || c->stmt_settings == 0 ||
 	    (!sync && ms <= 0))
 		return AURMIG_OK;
-	if (ms > 0) {
-		long s = (ms + 999) / 1000;
-		*out = aurmig__printf(c->ctx, "SET STATEMENT %smax_statement_time = %.3f, lock_wait_timeout = %ld, "
-			"innodb_lock_wait_timeout = %ld FOR ", sync ? "wsrep_sync_wait = 1, " : "",
-			(double)ms / 1000.0, s, s);
-	} else
+	if (ms > 0)
+		*out = aurmig__db_mariadb_timeouts(c->ctx, sync ? "SET STATEMENT wsrep_sync_wait = 1, " : "SET STATEMENT ",
+			ms, " FOR ");
+	else
 		*out = aurmig__strdup(c->ctx, "SET STATEMENT wsrep_sync_wait = 1 FOR ");
 	return *out ? AURMIG_OK : aurmig__oom(c->ctx);
 }

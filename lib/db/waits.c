@@ -240,6 +240,14 @@ int aurmig__db_require_writable(aurmig_conn *c)
 	return rc;
 }
 
+char *aurmig__db_mariadb_timeouts(aurmig_context *ctx, const char *prefix, long ms, const char *suffix)
+{
+	long s = (ms + 999) / 1000;   /* the lock waits take whole seconds: rounded up */
+
+	return aurmig__printf(ctx, "%smax_statement_time = %.3f, lock_wait_timeout = %ld, innodb_lock_wait_timeout = %ld%s",
+		prefix, (double)ms / 1000.0, s, s, suffix);
+}
+
 int aurmig_conn_set_timeout(aurmig_conn *c, long ms)
 {
 	char *sql;
@@ -259,9 +267,7 @@ int aurmig_conn_set_timeout(aurmig_conn *c, long ms)
 		sql = aurmig__printf(c->ctx, "SELECT set_config('statement_timeout', '%ld', false), "
 			"set_config('lock_timeout', '%ld', false)", ms, ms);
 	} else if (ms) {
-		long s = (ms + 999) / 1000;
-		sql = aurmig__printf(c->ctx, "SET SESSION max_statement_time = %.3f, lock_wait_timeout = %ld, "
-			"innodb_lock_wait_timeout = %ld", (double)ms / 1000.0, s, s);
+		sql = aurmig__db_mariadb_timeouts(c->ctx, "SET SESSION ", ms, "");
 	} else {
 		sql = aurmig__strdup(c->ctx, "SET SESSION max_statement_time = DEFAULT, lock_wait_timeout = DEFAULT, "
 			"innodb_lock_wait_timeout = DEFAULT");

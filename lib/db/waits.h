@@ -19,6 +19,10 @@ int aurmig__db_wait_retryable(int kind);
  * migration step; local: only until the end of the current transaction
  * (PostgreSQL SET LOCAL). ms == 0 leaves the server's value. */
 int aurmig__db_set_lock_wait(aurmig_conn *c, long ms, int local);
+/* MariaDB's bound of ms on a statement and its lock waits, as assignments
+ * between prefix and suffix ("SET SESSION ", or "SET STATEMENT ...,"
+ * and " FOR "); NULL when out of memory (recorded). */
+char *aurmig__db_mariadb_timeouts(aurmig_context *ctx, const char *prefix, long ms, const char *suffix);
 /* Undo a session-level aurmig__db_set_lock_wait (errors are only logged). */
 void aurmig__db_reset_lock_wait(aurmig_conn *c);
 /* The SQL that aurmig__db_set_lock_wait runs, for offline scripts, or NULL
